@@ -1,0 +1,49 @@
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <sys/resource.h>
+
+#include "harness.h"
+
+namespace fdsl::bench {
+
+std::vector<Case>& registry() {
+  static std::vector<Case> cases;
+  return cases;
+}
+
+double default_seconds() {
+  const char* env = std::getenv("FDSL_BENCH_SECONDS");
+  return env ? std::atof(env) : 2.0;
+}
+
+}  // namespace fdsl::bench
+
+int main(int argc, char** argv) {
+  using namespace fdsl::bench;
+  std::string filter = argc > 1 ? argv[1] : "";
+  if (filter == "--list") {
+    for (auto& c : registry()) std::printf("%s\n", c.name.c_str());
+    return 0;
+  }
+  std::printf("%-44s %8s %14s %10s %12s %s\n", "case", "threads", "rate", "MB/s", "x reference",
+              "reference");
+  for (auto& c : registry()) {
+    if (!filter.empty() && c.name.find(filter) == std::string::npos) continue;
+    Report r = c.run();
+    double rate = r.items / r.seconds;
+    double mbs = r.bytes > 0 ? r.bytes / r.seconds / 1e6 : 0;
+    char ratio[32] = "-";
+    if (r.reference_rate > 0) std::snprintf(ratio, sizeof ratio, "%.0fx", rate / r.reference_rate);
+    char rate_s[64];
+    std::snprintf(rate_s, sizeof rate_s, "%.1f %s/s", rate, r.unit.c_str());
+    std::printf("%-44s %8d %22s %10.1f %12s %s\n", c.name.c_str(), r.threads, rate_s, mbs, ratio,
+                r.reference.c_str());
+    if (!r.extra.empty()) std::printf("    %s\n", r.extra.c_str());
+    std::fflush(stdout);
+  }
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  std::printf("peak memory (max RSS): %.1f MB\n", ru.ru_maxrss / 1024.0);
+  return 0;
+}
