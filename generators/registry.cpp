@@ -1,1 +1,49 @@
-namespace fdsl {}
+// The registry: an explicit table from family name to parameter table and factory.
+#include "fdsl/core/error.h"
+#include "fdsl/generators/fractaldb.h"
+#include "fdsl/generators/generator.h"
+#include "fdsl/generators/ifs_sigma.h"
+#include "fdsl/generators/one_frac.h"
+
+namespace fdsl {
+
+const ParamTable& dataset_params() {
+  static const ParamTable table = {
+      string_param("generator", "", "the formula family (`fdsl list` shows them)"),
+      string_param("name", "", "a name for the dataset (written to the manifest and preview titles)"),
+      int_param("seed", 0, 0, 9007199254740991LL, "dataset seed: every sample is a function of (seed, class, instance)"),
+      int_param("classes", 0, 0, 100000000, "number of classes (0: the recipe's own count)"),
+      int_param("instances", 0, 0, 100000000, "instances per class (0: the recipe's own count)"),
+      int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
+      int_param("channels", 0, 0, 3, "output channels: 1 gray, 3 RGB, 0 auto (gray unless the render is colour)"),
+      enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
+      int_param("png_level", 1, 0, 12, "PNG deflate level (libpng: at most 9)"),
+  };
+  return table;
+}
+
+const std::vector<GeneratorInfo>& generator_registry() {
+  static const std::vector<GeneratorInfo> registry = {
+      {"fractaldb", "FractalDB 2D IFS categories (search or official CSVs), weight x patch x flip instances",
+       &fractaldb_params(), &make_fractaldb},
+      {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with colour, backgrounds and augmentation",
+       &ifs_sigma_params(), &make_ifs_sigma},
+      {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac},
+  };
+  return registry;
+}
+
+const GeneratorInfo& find_generator(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& g : generator_registry()) {
+    if (g.name == name) return g;
+    names.push_back(g.name);
+  }
+  std::string hint = closest_name(name, names);
+  std::string all;
+  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+  throw_bad_input("unknown generator '" + name + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
+                  "; available: " + all);
+}
+
+}  // namespace fdsl

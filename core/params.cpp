@@ -1,0 +1,477 @@
+#include "fdsl/core/params.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "fdsl/core/error.h"
+
+namespace fdsl {
+
+namespace {
+
+std::string format_number(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    return buf;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::string value_to_text(const ParamValue& v) {
+  if (auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
+  if (auto* d = std::get_if<double>(&v)) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    // Keep a float recognisable as one when written back.
+    std::string s = buf;
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
+  }
+  if (auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  return std::get<std::string>(v);
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+// ---- ParamSpec ------------------------------------------------------------------------------
+
+std::string ParamSpec::type_name() const {
+  switch (type) {
+    case ParamType::Int: return "int";
+    case ParamType::Float: return "float";
+    case ParamType::Bool: return "bool";
+    case ParamType::String: return "string";
+    case ParamType::Enum: return "enum";
+  }
+  return "?";
+}
+
+std::string ParamSpec::range_text() const {
+  if (type == ParamType::Enum) {
+    std::string s = "one of: ";
+    for (std::size_t i = 0; i < choices.size(); ++i) s += (i ? ", " : "") + choices[i];
+    return s;
+  }
+  if (type != ParamType::Int && type != ParamType::Float) return "";
+  if (std::isinf(min) && std::isinf(max)) return "";
+  return std::string(min_open ? "(" : "[") + format_number(min) + ", " + format_number(max) +
+         (max_open ? ")" : "]");
+}
+
+ParamSpec int_param(std::string name, std::int64_t def, std::int64_t min, std::int64_t max, std::string help) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Int;
+  s.default_value = def;
+  s.min = static_cast<double>(min);
+  s.max = static_cast<double>(max);
+  s.help = std::move(help);
+  return s;
+}
+
+ParamSpec float_param(std::string name, double def, double min, double max, std::string help, bool min_open,
+                      bool max_open) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Float;
+  s.default_value = def;
+  s.min = min;
+  s.max = max;
+  s.min_open = min_open;
+  s.max_open = max_open;
+  s.help = std::move(help);
+  return s;
+}
+
+ParamSpec bool_param(std::string name, bool def, std::string help) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Bool;
+  s.default_value = def;
+  s.help = std::move(help);
+  return s;
+}
+
+ParamSpec string_param(std::string name, std::string def, std::string help) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::String;
+  s.default_value = std::move(def);
+  s.help = std::move(help);
+  return s;
+}
+
+ParamSpec enum_param(std::string name, std::string def, std::vector<std::string> choices, std::string help) {
+  ParamSpec s;
+  s.name = std::move(name);
+  s.type = ParamType::Enum;
+  s.default_value = std::move(def);
+  s.choices = std::move(choices);
+  s.help = std::move(help);
+  return s;
+}
+
+std::string SourceLocation::str() const {
+  if (file.empty()) return "default";
+  if (file == "--set") return "--set " + text;
+  if (line > 0) return file + ":" + std::to_string(line);
+  return file;
+}
+
+// ---- Params ---------------------------------------------------------------------------------
+
+const Params::Entry& Params::entry(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw Error(ErrorKind::Runtime, "internal: parameter '" + name + "' is not declared");
+  return it->second;
+}
+
+std::int64_t Params::get_int(const std::string& name) const {
+  const Entry& e = entry(name);
+  if (auto* i = std::get_if<std::int64_t>(&e.value)) return *i;
+  throw Error(ErrorKind::Runtime, "internal: parameter '" + name + "' is not an int");
+}
+
+double Params::get_float(const std::string& name) const {
+  const Entry& e = entry(name);
+  if (auto* d = std::get_if<double>(&e.value)) return *d;
+  if (auto* i = std::get_if<std::int64_t>(&e.value)) return static_cast<double>(*i);
+  throw Error(ErrorKind::Runtime, "internal: parameter '" + name + "' is not a number");
+}
+
+bool Params::get_bool(const std::string& name) const {
+  const Entry& e = entry(name);
+  if (auto* b = std::get_if<bool>(&e.value)) return *b;
+  throw Error(ErrorKind::Runtime, "internal: parameter '" + name + "' is not a bool");
+}
+
+const std::string& Params::get_string(const std::string& name) const {
+  const Entry& e = entry(name);
+  if (auto* s = std::get_if<std::string>(&e.value)) return *s;
+  throw Error(ErrorKind::Runtime, "internal: parameter '" + name + "' is not a string");
+}
+
+bool Params::is_set(const std::string& name) const { return entry(name).explicit_; }
+
+const SourceLocation& Params::location(const std::string& name) const { return entry(name).where; }
+
+std::string Params::value_text(const std::string& name) const { return value_to_text(entry(name).value); }
+
+void Params::fail(const std::string& name, const std::string& message) const {
+  const Entry& e = entry(name);
+  throw_bad_input(e.where.str() + ": key '" + name + "' = " + value_to_text(e.value) + ": " + message);
+}
+
+void Params::set(const std::string& name, ParamValue value, SourceLocation where) {
+  Entry& e = entries_.at(name);
+  e.value = std::move(value);
+  e.where = std::move(where);
+  e.explicit_ = true;
+}
+
+nlohmann::ordered_json Params::to_json() const {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& name : order_) {
+    const Entry& e = entries_.at(name);
+    std::visit([&](const auto& v) { j[name] = v; }, e.value);
+  }
+  return j;
+}
+
+// ---- RawConfig ------------------------------------------------------------------------------
+
+const RawConfig::Item* RawConfig::find(const std::string& key) const {
+  for (auto it = items.rbegin(); it != items.rend(); ++it)
+    if (it->key == key) return &*it;
+  return nullptr;
+}
+
+void RawConfig::put(Item item) {
+  for (auto& existing : items) {
+    if (existing.key == item.key) {
+      existing = std::move(item);
+      return;
+    }
+  }
+  items.push_back(std::move(item));
+}
+
+RawConfig parse_config_text(const std::string& text, const std::string& source) {
+  RawConfig config;
+  config.source = source;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw_bad_input(source + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+  }
+  if (root.IsNull()) throw_bad_input(source + ": the config is empty (expected a mapping of keys, e.g. 'generator: fractaldb')");
+  if (!root.IsMap())
+    throw_bad_input(source + ":" + std::to_string(root.Mark().line + 1) +
+                    ": expected a mapping of keys at the top level (e.g. 'generator: fractaldb')");
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const int line = it->first.Mark().line + 1;
+    if (!it->first.IsScalar()) throw_bad_input(source + ":" + std::to_string(line) + ": keys must be plain names");
+    RawConfig::Item item;
+    item.key = it->first.Scalar();
+    item.where = SourceLocation{source, line, ""};
+    if (config.find(item.key))
+      throw_bad_input(source + ":" + std::to_string(line) + ": key '" + item.key + "' appears twice");
+    if (it->second.IsNull()) {
+      item.text = "";
+    } else if (!it->second.IsScalar()) {
+      throw_bad_input(source + ":" + std::to_string(line) + ": key '" + item.key +
+                      "': expected a single value (number, word or quoted text), not a list or mapping");
+    } else {
+      item.text = it->second.Scalar();
+      item.quoted = it->second.Tag() == "!";
+    }
+    config.items.push_back(std::move(item));
+  }
+  return config;
+}
+
+RawConfig load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_bad_input(path + ": cannot open config file (missing or unreadable)");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config_text(ss.str(), path);
+}
+
+void apply_override(RawConfig& config, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw_bad_input("--set " + assignment + ": expected key=value (for example --set size=256)");
+  RawConfig::Item item;
+  item.key = assignment.substr(0, eq);
+  std::string value = assignment.substr(eq + 1);
+  item.where = SourceLocation{"--set", 0, assignment};
+  // Read the value the way YAML would, so `--set name="a b"` and `--set x=1e3` behave as in a file.
+  try {
+    YAML::Node node = YAML::Load(value);
+    if (node.IsNull()) item.text = "";
+    else if (node.IsScalar()) {
+      item.text = node.Scalar();
+      item.quoted = node.Tag() == "!";
+    } else {
+      throw_bad_input("--set " + assignment + ": expected a single value, not a list or mapping");
+    }
+  } catch (const YAML::Exception&) {
+    item.text = value;
+  }
+  config.put(std::move(item));
+}
+
+RawConfig config_from_json(const nlohmann::json& object, const std::string& source) {
+  if (!object.is_object()) throw_bad_input(source + ": expected a JSON object of parameters");
+  RawConfig config;
+  config.source = source;
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    RawConfig::Item item;
+    item.key = it.key();
+    item.where = SourceLocation{source, 0, ""};
+    const auto& v = it.value();
+    if (v.is_string()) {
+      item.text = v.get<std::string>();
+      item.quoted = true;
+    } else if (v.is_boolean()) {
+      item.text = v.get<bool>() ? "true" : "false";
+    } else if (v.is_number_integer()) {
+      item.text = std::to_string(v.get<std::int64_t>());
+    } else if (v.is_number()) {
+      item.text = value_to_text(ParamValue(v.get<double>()));
+    } else if (v.is_null()) {
+      item.text = "";
+    } else {
+      throw_bad_input(source + ": key '" + item.key + "' must be a single value");
+    }
+    config.items.push_back(std::move(item));
+  }
+  return config;
+}
+
+// ---- resolution -----------------------------------------------------------------------------
+
+std::string closest_name(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::string::npos;
+  const std::string w = lower(word);
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(w, lower(c));
+    // A substring match (e.g. "point" for "points") counts as close.
+    if (lower(c).find(w) != std::string::npos || w.find(lower(c)) != std::string::npos) d = std::min<std::size_t>(d, 1);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  const std::size_t limit = std::max<std::size_t>(2, word.size() / 3);
+  return best_d <= limit ? best : "";
+}
+
+namespace {
+
+[[noreturn]] void fail_item(const RawConfig::Item& item, const std::string& message) {
+  throw_bad_input(item.where.str() + ": key '" + item.key + "': " + message);
+}
+
+bool parse_int(const std::string& text, std::int64_t& out) {
+  std::string t;
+  for (char c : text)
+    if (c != '_') t += c;
+  if (t.empty()) return false;
+  const char* b = t.data();
+  const char* e = t.data() + t.size();
+  if (*b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, e, out);
+  if (ec == std::errc() && p == e) return true;
+  // Accept integral floats such as 1e6 or 1000.0 for integer keys.
+  double d;
+  auto [p2, ec2] = std::from_chars(b, e, d);
+  if (ec2 == std::errc() && p2 == e && std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e18) {
+    out = static_cast<std::int64_t>(d);
+    return true;
+  }
+  return false;
+}
+
+bool parse_float(const std::string& text, double& out) {
+  std::string t = lower(text);
+  if (t == ".inf" || t == "+.inf" || t == "inf") {
+    out = std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (t == "-.inf" || t == "-inf") {
+    out = -std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (t == ".nan" || t == "nan") {
+    out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  const char* b = t.data();
+  const char* e = t.data() + t.size();
+  if (b != e && *b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, e, out);
+  return ec == std::errc() && p == e && b != e;
+}
+
+bool parse_bool(const std::string& text, bool& out) {
+  const std::string t = lower(text);
+  if (t == "true" || t == "yes" || t == "on") {
+    out = true;
+    return true;
+  }
+  if (t == "false" || t == "no" || t == "off") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+void check_range(const RawConfig::Item& item, const ParamSpec& spec, double v) {
+  bool ok = std::isfinite(v) || (std::isinf(v) && ((v > 0 && std::isinf(spec.max) && !spec.max_open) ||
+                                                    (v < 0 && std::isinf(spec.min) && !spec.min_open)));
+  if (std::isnan(v)) ok = false;
+  if (ok) {
+    if (spec.min_open ? !(v > spec.min) : !(v >= spec.min)) ok = false;
+    if (spec.max_open ? !(v < spec.max) : !(v <= spec.max)) ok = false;
+  }
+  if (!ok) fail_item(item, "value " + item.text + " is out of range; valid: " + spec.range_text() + " (" + spec.help + ")");
+}
+
+ParamValue convert(const RawConfig::Item& item, const ParamSpec& spec) {
+  switch (spec.type) {
+    case ParamType::Int: {
+      std::int64_t v;
+      if (item.quoted || !parse_int(item.text, v))
+        fail_item(item, "expected an integer, got '" + item.text + "'");
+      check_range(item, spec, static_cast<double>(v));
+      return v;
+    }
+    case ParamType::Float: {
+      double v;
+      if (item.quoted || !parse_float(item.text, v)) fail_item(item, "expected a number, got '" + item.text + "'");
+      check_range(item, spec, v);
+      return v;
+    }
+    case ParamType::Bool: {
+      bool v;
+      if (item.quoted || !parse_bool(item.text, v))
+        fail_item(item, "expected true or false, got '" + item.text + "'");
+      return v;
+    }
+    case ParamType::Enum: {
+      for (const auto& c : spec.choices)
+        if (c == item.text) return item.text;
+      std::string hint = closest_name(item.text, spec.choices);
+      fail_item(item, "'" + item.text + "' is not valid; " + spec.range_text() +
+                          (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+    case ParamType::String: return item.text;
+  }
+  return item.text;
+}
+
+}  // namespace
+
+Params resolve_params(const RawConfig& config, const std::vector<const ParamTable*>& tables) {
+  Params params;
+  std::vector<std::string> names;
+  for (const ParamTable* table : tables) {
+    for (const ParamSpec& spec : *table) {
+      if (params.entries_.count(spec.name)) continue;
+      Params::Entry e;
+      e.spec = &spec;
+      e.value = spec.default_value;
+      params.entries_[spec.name] = std::move(e);
+      params.order_.push_back(spec.name);
+      names.push_back(spec.name);
+    }
+  }
+  for (const auto& item : config.items) {
+    auto it = params.entries_.find(item.key);
+    if (it == params.entries_.end()) {
+      std::string hint = closest_name(item.key, names);
+      throw_bad_input(item.where.str() + ": unknown key '" + item.key + "'" +
+                      (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                      " (`fdsl list` shows every key of every generator)");
+    }
+    it->second.value = convert(item, *it->second.spec);
+    it->second.where = item.where;
+    it->second.explicit_ = true;
+  }
+  return params;
+}
+
+}  // namespace fdsl

@@ -1,0 +1,46 @@
+#include "fdsl/generators/generator.h"
+
+#include <cstdio>
+
+#include "fdsl/core/error.h"
+#include "fdsl/io/files.h"
+
+namespace fdsl {
+
+void Generator::check_index(std::int64_t category, std::int64_t instance) const {
+  if (category < 0 || category >= num_classes())
+    throw Error(ErrorKind::OutOfRange, "category " + std::to_string(category) + " is out of range [0, " +
+                                           std::to_string(num_classes()) + ")");
+  if (instance < 0 || instance >= instances_per_class())
+    throw Error(ErrorKind::OutOfRange, "instance " + std::to_string(instance) + " is out of range [0, " +
+                                           std::to_string(instances_per_class()) + ")");
+}
+
+void Generator::make_range(std::int64_t category, std::int64_t begin, std::int64_t end,
+                           const std::function<void(Sample&&)>& emit) const {
+  for (std::int64_t i = begin; i < end; ++i) emit(make(category, i));
+}
+
+std::string Generator::sample_name(std::int64_t category, std::int64_t instance) const {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%05lld/%05lld_%05lld", static_cast<long long>(category),
+                static_cast<long long>(category), static_cast<long long>(instance));
+  return buf;
+}
+
+void Generator::save_categories(const std::filesystem::path& dir) const {
+  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  for (std::int64_t c = 0; c < num_classes(); ++c) all.push_back(category_json(c));
+  nlohmann::ordered_json doc;
+  doc["family"] = family();
+  doc["categories"] = std::move(all);
+  write_file_atomic(dir / "categories.json", doc.dump(1));
+}
+
+std::string Generator::describe_category(std::int64_t category) const {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%05lld", static_cast<long long>(category));
+  return buf;
+}
+
+}  // namespace fdsl

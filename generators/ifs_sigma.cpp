@@ -1,0 +1,254 @@
+// ifs_sigma generator. Parameters: maps_min, maps_max, sigma_lo, sigma_hi, points, render
+// (binary | graded), patch, color, background, jitter, random_window, flips, blur,
+// objects_min, objects_max, object_scale_min, object_scale_max.
+#include "fdsl/generators/ifs_sigma.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/generators/sigma_ifs.h"
+#include "fdsl/io/category_csv.h"
+#include "fdsl/render/chaos_game.h"
+#include "fdsl/render/color.h"
+#include "fdsl/render/image_ops.h"
+#include "fdsl/render/plasma.h"
+#include "fdsl/render/raster.h"
+
+namespace fdsl {
+
+const ParamTable& ifs_sigma_params() {
+  static const ParamTable table = {
+      int_param("maps_min", 2, 1, 8, "fewest maps per system (N ~ U{maps_min..maps_max})"),
+      int_param("maps_max", 4, 1, 8, "most maps per system"),
+      float_param("sigma_lo", 0, 0, 24,
+                  "lower end of the sigma-factor range; 0: the paper's (5+N)/2. Must lie in (0, 3N)"),
+      float_param("sigma_hi", 0, 0, 24, "upper end of the sigma-factor range; 0: the paper's (6+N)/2"),
+      int_param("points", 100000, 2, 100000000, "chaos-game points per fractal"),
+      enum_param("render", "binary", {"binary", "graded"}, "binary ink, or graded by hit count / max"),
+      bool_param("patch", true, "dilate by one random 3x3 patch per image (OR)"),
+      bool_param("color", true, "colourize: hue from the grade plus a random offset, random saturation and value"),
+      bool_param("background", true, "diamond-square plasma background, colourized"),
+      bool_param("jitter", true, "jitter one random map's 6 parameters by U(0.8, 1.1), keeping it contractive"),
+      bool_param("random_window", true, "random view window: centre shift U(-0.2, 0.2), extent scale U(0.5, 2)"),
+      bool_param("flips", true, "random transpose, vertical and horizontal flip, p = 0.5 each"),
+      bool_param("blur", true, "3x3 Gaussian blur, sigma U(0.5, 1), p = 0.5"),
+      int_param("objects_min", 1, 1, 64, "fewest fractals per image (1 = single-object images)"),
+      int_param("objects_max", 1, 1, 64, "most fractals per image; above 1 images get multi-label targets"),
+      float_param("object_scale_min", 0.15, 0.01, 1.0, "multi-object: smallest fractal side as a fraction of size"),
+      float_param("object_scale_max", 0.6, 0.01, 1.0, "multi-object: largest fractal side as a fraction of size"),
+  };
+  return table;
+}
+
+namespace {
+
+struct ObjectStyle {
+  bool graded = false, patch = true, color = true, random_window = true;
+  std::int64_t points = 100000;
+};
+
+/// Renders one fractal on black at side `size` (1 or 3 channels), drawing its window, patch and
+/// colour from `aug` and its orbit from `orbit_rng`.
+Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, Rng& aug) {
+  thread_local Orbit2 orbit;
+  thread_local std::vector<std::int32_t> px, py;
+  thread_local std::vector<std::uint32_t> counts;
+  chaos_game(ifs, st.points, orbit_rng, ChaosStart::FixedPoint0, orbit);
+  double shx = 0, shy = 0, scale = 1;
+  if (st.random_window) {
+    shx = aug.uniform(-0.2, 0.2);
+    shy = aug.uniform(-0.2, 0.2);
+    scale = aug.uniform(0.5, 2.0);
+  }
+  const std::uint32_t mask = st.patch ? random_patch_mask(aug) : 0;
+  const double hue0 = aug.uniform(0, 255), sat = aug.uniform(0.3, 1.0), val = aug.uniform(0.5, 1.0);
+  Image out(size, size, channels, 0);
+  if (!orbit.finite) return out;
+  to_pixels(orbit, window_transform(orbit, size, size, shx, shy, scale), px, py);
+  count_hits(px, py, size, size, counts);
+  if (st.patch) dilate_counts(counts, size, size, mask);
+  std::uint32_t peak = 0;
+  for (std::uint32_t c : counts) peak = std::max(peak, c);
+  if (peak == 0) return out;
+  std::uint8_t lut[256][3];
+  if (st.color)
+    for (int g = 0; g < 256; ++g) hsv_to_rgb(std::fmod(g + hue0, 256.0) / 256.0, sat, val, lut[g]);
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (!counts[i]) continue;
+    const int g = st.graded ? std::max(1, static_cast<int>(255.0 * counts[i] / peak)) : 255;
+    if (channels == 1) out.pixels[i] = static_cast<std::uint8_t>(g);
+    else if (st.color) std::copy(lut[g], lut[g] + 3, out.pixels.begin() + 3 * i);
+    else out.pixels[3 * i] = out.pixels[3 * i + 1] = out.pixels[3 * i + 2] = static_cast<std::uint8_t>(g);
+  }
+  return out;
+}
+
+class IfsSigma final : public Generator {
+ public:
+  IfsSigma(const Params& p, const GeneratorContext& ctx) {
+    seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    size_ = static_cast<int>(p.get_int("size"));
+    classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : 1000;
+    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : 100;
+    style_.points = p.get_int("points");
+    style_.graded = p.get_string("render") == "graded";
+    style_.patch = p.get_bool("patch");
+    style_.color = p.get_bool("color");
+    style_.random_window = p.get_bool("random_window");
+    background_ = p.get_bool("background");
+    jitter_ = p.get_bool("jitter");
+    flips_ = p.get_bool("flips");
+    blur_ = p.get_bool("blur");
+    objects_min_ = p.get_int("objects_min");
+    objects_max_ = p.get_int("objects_max");
+    scale_min_ = p.get_float("object_scale_min");
+    scale_max_ = p.get_float("object_scale_max");
+    const int nmin = static_cast<int>(p.get_int("maps_min")), nmax = static_cast<int>(p.get_int("maps_max"));
+    if (nmin > nmax) p.fail("maps_min", "must not exceed maps_max " + std::to_string(nmax));
+    if (objects_min_ > objects_max_) p.fail("objects_min", "must not exceed objects_max " + std::to_string(objects_max_));
+    if (scale_min_ > scale_max_) p.fail("object_scale_min", "must not exceed object_scale_max");
+    lo_ = p.get_float("sigma_lo");
+    hi_ = p.get_float("sigma_hi");
+    // sigma = sum(s1 + 2 s2) with s2 <= s1 <= 1 lies in (0, 3N) for every N the config allows.
+    for (const char* key : {"sigma_lo", "sigma_hi"}) {
+      const double v = p.get_float(key);
+      if (v != 0 && !(v > 0 && v < 3.0 * nmin))
+        p.fail(key, "sigma outside (0, 3N) = (0, " + std::to_string(3 * nmin) + ") for N = maps_min = " +
+                        std::to_string(nmin));
+    }
+    if ((lo_ == 0) != (hi_ == 0)) p.fail(lo_ == 0 ? "sigma_lo" : "sigma_hi", "set both sigma_lo and sigma_hi, or neither");
+    if (lo_ > hi_) p.fail("sigma_lo", "must not exceed sigma_hi");
+    const std::int64_t channels = p.get_int("channels");
+    channels_ = channels == 0 ? ((style_.color || background_) ? 3 : 1) : static_cast<int>(channels);
+    if (channels_ == 1 && (style_.color || background_))
+      p.fail("channels", "color and background images need channels 3 (or 0 for auto)");
+
+    systems_.resize(static_cast<std::size_t>(classes_));
+    parallel_for(0, classes_, ctx.threads, [&](std::int64_t c) {
+      Rng rng(seed_, static_cast<std::uint64_t>(c), 0, Purpose::Category);
+      const int n = static_cast<int>(rng.uniform_int(nmin, nmax));
+      const double alpha = lo_ > 0 ? rng.uniform(lo_, hi_) : rng.uniform(sigma_default_lo(n), sigma_default_hi(n));
+      systems_[static_cast<std::size_t>(c)] = sample_sigma_ifs(rng, n, std::min(alpha, 3.0 * n - 1e-9));
+    });
+  }
+
+  std::string family() const override { return "ifs_sigma"; }
+  std::int64_t num_classes() const override { return classes_; }
+  std::int64_t instances_per_class() const override { return instances_; }
+
+  Sample make(std::int64_t cat, std::int64_t inst) const override {
+    check_index(cat, inst);
+    Sample s;
+    s.category = cat;
+    s.instance = inst;
+    s.label = cat;
+    s.name = sample_name(cat, inst);
+    Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
+    Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
+    const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
+    const bool multi = objects_max_ > 1;
+    if (!multi) {
+      s.image = render_object(system_for(cat, aug), size_, channels_, style_, orbit, aug);
+    } else {
+      s.image = Image(size_, size_, channels_, 0);
+      const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
+      for (std::int64_t o = 0; o < k; ++o) {
+        const std::int64_t cls = o == 0 ? cat : layout.uniform_int(0, classes_ - 1);
+        const int side = std::max(8, static_cast<int>(std::lround(layout.uniform(scale_min_, scale_max_) * size_)));
+        const int x = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
+        const int y = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
+        Rng obj_aug = aug.child(static_cast<std::uint64_t>(o));
+        const Image obj = render_object(system_for(cls, obj_aug), side, channels_, style_,
+                                        orbit.child(static_cast<std::uint64_t>(o)), obj_aug);
+        paste_nonzero(obj, s.image, x, y);
+        s.labels.push_back(cls);
+      }
+      std::sort(s.labels.begin(), s.labels.end());
+      s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
+    }
+    if (background_) {
+      Image bg = plasma_background(size_, size_,
+                                   Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst),
+                                       Purpose::Background));
+      paste_nonzero(s.image, bg, 0, 0);
+      s.image = std::move(bg);
+    }
+    if (flips_) {
+      if (aug.bernoulli(0.5)) s.image = transpose(s.image);
+      if (aug.bernoulli(0.5)) flip_vertical(s.image);
+      if (aug.bernoulli(0.5)) flip_horizontal(s.image);
+    }
+    if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(s.image, aug.uniform(0.5, 1.0));
+    return s;
+  }
+
+  nlohmann::ordered_json category_json(std::int64_t cat) const override {
+    const SigmaIfs& sys = systems_.at(static_cast<std::size_t>(cat));
+    nlohmann::ordered_json j;
+    j["category"] = cat;
+    j["sigma"] = sys.alpha;
+    nlohmann::ordered_json maps = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < sys.ifs.maps.size(); ++i) {
+      const auto& m = sys.ifs.maps[i];
+      maps.push_back({m.a, m.b, m.c, m.d, m.e, m.f, sys.ifs.probs[i]});
+    }
+    j["maps"] = std::move(maps);
+    j["s1"] = sys.s1;
+    j["s2"] = sys.s2;
+    return j;
+  }
+
+  void save_categories(const std::filesystem::path& dir) const override {
+    std::vector<Ifs2> all;
+    for (const auto& s : systems_) all.push_back(s.ifs);
+    write_fractaldb_category_dir(dir / "categories", all);
+    Generator::save_categories(dir);
+  }
+
+  std::string describe_category(std::int64_t cat) const override {
+    const SigmaIfs& sys = systems_.at(static_cast<std::size_t>(cat));
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%05lld N=%zu s=%.2f", static_cast<long long>(cat), sys.ifs.maps.size(), sys.alpha);
+    return buf;
+  }
+
+ private:
+  /// The class system, with one map jittered when jitter is on (kept only if it stays contractive).
+  Ifs2 system_for(std::int64_t cat, Rng& aug) const {
+    Ifs2 ifs = systems_[static_cast<std::size_t>(cat)].ifs;
+    if (!jitter_) return ifs;
+    const std::size_t j = static_cast<std::size_t>(aug.uniform_int(0, static_cast<std::int64_t>(ifs.maps.size()) - 1));
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      AffineMap2 m = ifs.maps[j];
+      double* v[6] = {&m.a, &m.b, &m.c, &m.d, &m.e, &m.f};
+      for (double* x : v) *x *= aug.uniform(0.8, 1.1);
+      if (max_singular_value(m) <= 1.0) {
+        ifs.maps[j] = m;
+        break;
+      }
+    }
+    return ifs;
+  }
+
+  std::uint64_t seed_ = 0;
+  int size_ = 224;
+  int channels_ = 3;
+  std::int64_t classes_ = 0, instances_ = 0;
+  ObjectStyle style_;
+  bool background_ = true, jitter_ = true, flips_ = true, blur_ = true;
+  std::int64_t objects_min_ = 1, objects_max_ = 1;
+  double scale_min_ = 0.15, scale_max_ = 0.6;
+  double lo_ = 0, hi_ = 0;
+  std::vector<SigmaIfs> systems_;
+};
+
+}  // namespace
+
+std::unique_ptr<Generator> make_ifs_sigma(const Params& params, const GeneratorContext& context) {
+  return std::make_unique<IfsSigma>(params, context);
+}
+
+}  // namespace fdsl

@@ -1,0 +1,182 @@
+// one_frac generator (1p-frac). Parameters: sigma, delta, fill_threshold, points, pad, ink,
+// render (patch | point), max_tries.
+#include "fdsl/generators/one_frac.h"
+
+#include <cstdio>
+
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/generators/sigma_ifs.h"
+#include "fdsl/io/category_csv.h"
+#include "fdsl/render/chaos_game.h"
+#include "fdsl/render/raster.h"
+
+namespace fdsl {
+
+const ParamTable& one_frac_params() {
+  static const ParamTable table = {
+      float_param("sigma", 3.5, 0.0, 6.0, "sigma factor of the base system (N = 2; alpha ~ U(sigma-0.1, sigma+0.1))",
+                  true, true),
+      float_param("delta", 0.1, 0.0, 1.0, "perturbation: each parameter of each map times U(1-delta, 1+delta)"),
+      float_param("fill_threshold", 0.05, 0.0, 1.0, "accept a perturbation whose inked-pixel fraction exceeds this"),
+      int_param("points", 100000, 2, 100000000, "chaos-game points per image"),
+      int_param("pad", 6, 0, 4096, "padding in pixels (FractalDB normalization)"),
+      int_param("ink", 127, 1, 255, "gray value of the fractal"),
+      enum_param("render", "patch", {"point", "patch"}, "patch: fresh random 3x3 mask per point; point: 1 px"),
+      int_param("max_tries", 1000, 1, 1000000, "perturbation draws per class before giving up"),
+  };
+  return table;
+}
+
+namespace {
+
+class OneFrac final : public Generator {
+ public:
+  OneFrac(const Params& p, const GeneratorContext& ctx) {
+    seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    size_ = static_cast<int>(p.get_int("size"));
+    classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : 1000;
+    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : 1;
+    points_ = p.get_int("points");
+    pad_ = static_cast<int>(p.get_int("pad"));
+    ink_ = static_cast<std::uint8_t>(p.get_int("ink"));
+    patch_ = p.get_string("render") == "patch";
+    delta_ = p.get_float("delta");
+    threshold_ = p.get_float("fill_threshold");
+    if (p.get_int("channels") == 3) channels_ = 3;
+    if (2 * pad_ + 4 > size_) p.fail("pad", "leaves no room: 2*pad + 4 must not exceed size " + std::to_string(size_));
+    const double sigma = p.get_float("sigma");
+    // beta = (sigma - 0.1, sigma + 0.1) must lie inside (0, 3N) = (0, 6).
+    if (!(sigma - 0.1 > 0 && sigma + 0.1 < 6.0))
+      p.fail("sigma", "sigma outside (0, 3N): with N = 2 and beta = (sigma-0.1, sigma+0.1), sigma must lie in (0.1, 5.9)");
+    Rng base_rng(seed_, 0, 0, Purpose::Category);
+    const double alpha = base_rng.uniform(sigma - 0.1, sigma + 0.1);
+    base_ = sample_sigma_ifs(base_rng, 2, alpha);
+
+    systems_.resize(static_cast<std::size_t>(classes_));
+    fill_.resize(static_cast<std::size_t>(classes_));
+    tries_.resize(static_cast<std::size_t>(classes_));
+    const std::int64_t max_tries = p.get_int("max_tries");
+    std::vector<std::int64_t> failed(static_cast<std::size_t>(classes_), 0);
+    parallel_for(0, classes_, ctx.threads, [&](std::int64_t c) {
+      for (std::int64_t t = 0; t < max_tries; ++t) {
+        Ifs2 sys = perturb(c, t);
+        // The acceptance render is instance 0 of the class as it will be generated.
+        const Image img = render(sys, c, 0);
+        std::size_t inked = 0;
+        for (std::uint8_t v : img.pixels) inked += v > 1;
+        const double fill = static_cast<double>(inked) / static_cast<double>(img.pixels.size());
+        if (fill > threshold_) {
+          systems_[static_cast<std::size_t>(c)] = std::move(sys);
+          fill_[static_cast<std::size_t>(c)] = fill;
+          tries_[static_cast<std::size_t>(c)] = t + 1;
+          return;
+        }
+      }
+      failed[static_cast<std::size_t>(c)] = 1;
+    });
+    for (std::int64_t c = 0; c < classes_; ++c)
+      if (failed[static_cast<std::size_t>(c)])
+        p.fail("fill_threshold", "class " + std::to_string(c) + " found no perturbation above the threshold in " +
+                                     std::to_string(max_tries) + " tries; lower fill_threshold or delta");
+  }
+
+  std::string family() const override { return "one_frac"; }
+  std::int64_t num_classes() const override { return classes_; }
+  std::int64_t instances_per_class() const override { return instances_; }
+
+  Sample make(std::int64_t cat, std::int64_t inst) const override {
+    check_index(cat, inst);
+    Sample s;
+    s.category = cat;
+    s.instance = inst;
+    s.label = cat;
+    s.name = sample_name(cat, inst);
+    s.image = render(systems_[static_cast<std::size_t>(cat)], cat, inst);
+    return s;
+  }
+
+  nlohmann::ordered_json category_json(std::int64_t cat) const override {
+    const Ifs2& ifs = systems_.at(static_cast<std::size_t>(cat));
+    nlohmann::ordered_json j;
+    j["category"] = cat;
+    nlohmann::ordered_json maps = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < ifs.maps.size(); ++i) {
+      const auto& m = ifs.maps[i];
+      maps.push_back({m.a, m.b, m.c, m.d, m.e, m.f, ifs.probs[i]});
+    }
+    j["maps"] = std::move(maps);
+    j["fill"] = fill_[static_cast<std::size_t>(cat)];
+    j["tries"] = tries_[static_cast<std::size_t>(cat)];
+    return j;
+  }
+
+  void save_categories(const std::filesystem::path& dir) const override {
+    write_fractaldb_category_dir(dir / "categories", systems_);
+    Generator::save_categories(dir);
+  }
+
+  std::string describe_category(std::int64_t cat) const override {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%05lld fill=%.3f", static_cast<long long>(cat), fill_.at(static_cast<std::size_t>(cat)));
+    return buf;
+  }
+
+  nlohmann::ordered_json stats() const override {
+    std::int64_t total = 0;
+    for (auto t : tries_) total += t;
+    nlohmann::ordered_json j;
+    j["base_sigma"] = base_.alpha;
+    j["perturbations_tried"] = total;
+    j["acceptance_rate"] = total > 0 ? static_cast<double>(classes_) / static_cast<double>(total) : 0.0;
+    return j;
+  }
+
+ private:
+  /// The base system with every parameter of every map times its own U(1-delta, 1+delta);
+  /// probabilities stay those of the base system.
+  Ifs2 perturb(std::int64_t cls, std::int64_t attempt) const {
+    Rng rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(attempt), Purpose::Noise);
+    Ifs2 ifs = base_.ifs;
+    for (auto& m : ifs.maps) {
+      double* v[6] = {&m.a, &m.b, &m.c, &m.d, &m.e, &m.f};
+      for (double* x : v) *x *= rng.uniform(1.0 - delta_, 1.0 + delta_);
+    }
+    return ifs;
+  }
+
+  Image render(const Ifs2& ifs, std::int64_t cls, std::int64_t inst) const {
+    thread_local Orbit2 orbit;
+    thread_local std::vector<std::int32_t> px, py;
+    Image img(size_, size_, channels_, 0);
+    chaos_game(ifs, points_, Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Orbit),
+               ChaosStart::Origin, orbit);
+    if (!orbit.finite) return img;
+    to_pixels(orbit, fractaldb_transform(orbit, size_, size_, pad_), px, py);
+    if (patch_)
+      splat_fresh_patches(px, py, img, ink_,
+                          Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Patch));
+    else
+      splat_points(px, py, img, ink_);
+    return img;
+  }
+
+  std::uint64_t seed_ = 0;
+  int size_ = 512, pad_ = 6, channels_ = 1;
+  std::int64_t classes_ = 0, instances_ = 1, points_ = 100000;
+  std::uint8_t ink_ = 127;
+  bool patch_ = true;
+  double delta_ = 0.1, threshold_ = 0.05;
+  SigmaIfs base_;
+  std::vector<Ifs2> systems_;
+  std::vector<double> fill_;
+  std::vector<std::int64_t> tries_;
+};
+
+}  // namespace
+
+std::unique_ptr<Generator> make_one_frac(const Params& params, const GeneratorContext& context) {
+  return std::make_unique<OneFrac>(params, context);
+}
+
+}  // namespace fdsl

@@ -1,0 +1,132 @@
+// Parameters declared once: name, type, default, range, help. The same declaration validates
+// configs, prints `fdsl list`, fills the README table and names the Python keywords.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fdsl {
+
+enum class ParamType { Int, Float, Bool, String, Enum };
+
+using ParamValue = std::variant<std::int64_t, double, bool, std::string>;
+
+/// One declared parameter.
+struct ParamSpec {
+  std::string name;
+  ParamType type = ParamType::Float;
+  ParamValue default_value = 0.0;
+  double min = -std::numeric_limits<double>::infinity();  ///< lower bound (numbers)
+  double max = std::numeric_limits<double>::infinity();   ///< upper bound (numbers)
+  bool min_open = false;  ///< true: the lower bound itself is not allowed
+  bool max_open = false;  ///< true: the upper bound itself is not allowed
+  std::vector<std::string> choices;  ///< allowed values (Enum)
+  std::string help;                  ///< one line
+
+  /// "[1, 16384]", "(0, 1]", "one of: point, patch", "" for unbounded.
+  std::string range_text() const;
+  /// "int", "float", "bool", "string", "enum".
+  std::string type_name() const;
+};
+
+using ParamTable = std::vector<ParamSpec>;
+
+/// Declaration helpers, so a table reads as a list of one-liners.
+ParamSpec int_param(std::string name, std::int64_t def, std::int64_t min, std::int64_t max, std::string help);
+ParamSpec float_param(std::string name, double def, double min, double max, std::string help,
+                      bool min_open = false, bool max_open = false);
+ParamSpec bool_param(std::string name, bool def, std::string help);
+ParamSpec string_param(std::string name, std::string def, std::string help);
+ParamSpec enum_param(std::string name, std::string def, std::vector<std::string> choices, std::string help);
+
+/// Where a value came from: "configs/x.yaml:12", "--set size=64", or "default".
+struct SourceLocation {
+  std::string file;  ///< file name, "--set" or empty for a default
+  int line = 0;      ///< 1-based line, 0 if none
+  std::string text;  ///< for --set: the whole override
+  std::string str() const;
+};
+
+/// Resolved values of a set of tables, each with its source location.
+class Params {
+ public:
+  Params() = default;
+
+  std::int64_t get_int(const std::string& name) const;
+  double get_float(const std::string& name) const;
+  bool get_bool(const std::string& name) const;
+  const std::string& get_string(const std::string& name) const;
+  /// True if the config (or --set) gave the key, false if it holds its default.
+  bool is_set(const std::string& name) const;
+  bool has(const std::string& name) const { return entries_.count(name) != 0; }
+  const SourceLocation& location(const std::string& name) const;
+  /// The declaration of a key.
+  const ParamSpec& spec(const std::string& name) const { return *entry(name).spec; }
+
+  /// Throws Error(BadInput) "<location>: key '<name>' = <value>: <message>".
+  [[noreturn]] void fail(const std::string& name, const std::string& message) const;
+
+  /// Sets a value (already validated by the caller), e.g. when a tool fills in a derived value.
+  void set(const std::string& name, ParamValue value, SourceLocation where);
+
+  /// The resolved values as JSON, in declaration order; enough to rebuild the same Params.
+  nlohmann::ordered_json to_json() const;
+  /// The value as text, as it would be written in a config.
+  std::string value_text(const std::string& name) const;
+
+  struct Entry {
+    const ParamSpec* spec = nullptr;
+    ParamValue value;
+    SourceLocation where;
+    bool explicit_ = false;
+  };
+  const std::vector<std::string>& order() const { return order_; }
+
+ private:
+  friend Params resolve_params(const struct RawConfig&, const std::vector<const ParamTable*>&);
+  const Entry& entry(const std::string& name) const;
+  std::map<std::string, Entry> entries_;
+  std::vector<std::string> order_;
+};
+
+/// A config as written: top-level key -> scalar text, with locations. Order kept.
+struct RawConfig {
+  std::string source;  ///< file name for messages
+  struct Item {
+    std::string key;
+    std::string text;
+    SourceLocation where;
+    bool quoted = false;  ///< written as a quoted string in YAML
+  };
+  std::vector<Item> items;
+
+  const Item* find(const std::string& key) const;
+  /// Sets or replaces a key (later wins).
+  void put(Item item);
+};
+
+/// Loads a YAML file whose top level is a mapping of scalars. Throws Error(BadInput) naming the
+/// file (and line) if it is missing, malformed, not a mapping, or holds a non-scalar value.
+RawConfig load_config_file(const std::string& path);
+/// Same from text; `source` names it in messages.
+RawConfig parse_config_text(const std::string& text, const std::string& source);
+/// Applies `key=value` (from --set); the value is read as a YAML scalar.
+void apply_override(RawConfig& config, const std::string& assignment);
+/// Builds a RawConfig from JSON (an object of scalars), e.g. a manifest's saved config.
+RawConfig config_from_json(const nlohmann::json& object, const std::string& source);
+
+/// Checks every key against the tables (first declaration wins for duplicates) and converts the
+/// values. Unknown keys are errors naming file, line and the closest valid key; wrong types and
+/// out-of-range values are errors naming file, line, key and the valid range.
+Params resolve_params(const RawConfig& config, const std::vector<const ParamTable*>& tables);
+
+/// The closest name in `candidates` to `word` (edit distance), or "" if none is close.
+std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace fdsl

@@ -1,0 +1,89 @@
+// The generator interface: a family of formula-driven samples addressed by (category, instance).
+// make() is const, thread-safe and pure: everything random comes from streams keyed by
+// (seed, category, instance, purpose).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fdsl/core/image.h"
+#include "fdsl/core/params.h"
+
+namespace fdsl {
+
+/// One generated sample.
+struct Sample {
+  std::int64_t category = 0;
+  std::int64_t instance = 0;
+  std::int64_t label = 0;               ///< the class index
+  std::vector<std::int64_t> labels;     ///< multi-label target (multi-instance images); empty otherwise
+  Image image;
+  std::string name;                     ///< relative path without extension, e.g. "00003/00003_00017"
+};
+
+/// What a generator may use while it is built (category search, imports).
+struct GeneratorContext {
+  int threads = 0;                       ///< 0: all cores
+  std::filesystem::path config_dir;      ///< relative paths in the config are relative to this
+  std::int64_t search_limit = -1;        ///< categories needed (search only as many); -1: all
+};
+
+class Generator {
+ public:
+  virtual ~Generator() = default;
+
+  virtual std::string family() const = 0;
+  virtual std::int64_t num_classes() const = 0;
+  virtual std::int64_t instances_per_class() const = 0;
+
+  /// The sample (category, instance); throws Error(OutOfRange) outside the dataset.
+  virtual Sample make(std::int64_t category, std::int64_t instance) const = 0;
+
+  /// Instances [begin, end) of one category, in order, with exactly the bytes make() gives.
+  /// Families that can share work between instances (FractalDB's orbit per weight row) override it.
+  virtual void make_range(std::int64_t category, std::int64_t begin, std::int64_t end,
+                          const std::function<void(Sample&&)>& emit) const;
+  /// How many consecutive instances make_range shares work across (a good work-unit size).
+  virtual std::int64_t preferred_chunk() const { return 16; }
+
+  /// Relative file name of a sample without extension, e.g. "00003/00003_02_count_1_flip0".
+  virtual std::string sample_name(std::int64_t category, std::int64_t instance) const;
+
+  /// The category parameters as JSON (for the manifest and categories.json).
+  virtual nlohmann::ordered_json category_json(std::int64_t category) const = 0;
+  /// Writes the categories so the dataset can be regenerated from its folder: FractalDB-style
+  /// CSVs (where the family has them) under dir/categories/ and dir/categories.json.
+  virtual void save_categories(const std::filesystem::path& dir) const;
+  /// A short text for previews: the key parameters of a category.
+  virtual std::string describe_category(std::int64_t category) const;
+  /// Statistics of how the categories were made (search acceptance rate, ...), for reports.
+  virtual nlohmann::ordered_json stats() const { return nlohmann::ordered_json::object(); }
+
+ protected:
+  /// Throws Error(OutOfRange) unless the indices lie inside the dataset.
+  void check_index(std::int64_t category, std::int64_t instance) const;
+};
+
+/// A registered family: its parameter table (declared once) and its factory.
+struct GeneratorInfo {
+  std::string name;
+  std::string summary;
+  const ParamTable* params;
+  std::function<std::unique_ptr<Generator>(const Params&, const GeneratorContext&)> create;
+};
+
+/// Every generator, by name (the explicit table in registry.cpp).
+const std::vector<GeneratorInfo>& generator_registry();
+/// The entry for `name`; throws Error(BadInput) naming the closest valid name.
+const GeneratorInfo& find_generator(const std::string& name);
+
+/// Parameters every dataset has (generator, seed, classes, instances, size, output options).
+const ParamTable& dataset_params();
+
+}  // namespace fdsl

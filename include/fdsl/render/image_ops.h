@@ -1,0 +1,37 @@
+// Whole-image operations: flips, transpose, dilation by a patch mask, blur, paste.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "fdsl/core/image.h"
+#include "fdsl/core/rng.h"
+
+namespace fdsl {
+
+/// Mirror rows (top-bottom) in place.
+void flip_vertical(Image& image);
+/// Mirror columns (left-right) in place.
+void flip_horizontal(Image& image);
+/// Swap rows and columns (width and height swap).
+Image transpose(const Image& image);
+/// FractalDB's flip index: 0 none, 1 top-bottom, 2 left-right, 3 both.
+void apply_flip(Image& image, int flip);
+
+/// OR-dilation by a 3x3 mask (bit 3*r + c), centred on each pixel: a pixel becomes the maximum
+/// of the pixels the mask reaches (sigma-factor's one patch per image).
+Image dilate_mask(const Image& image, std::uint32_t mask);
+/// The same on a count buffer (graded rendering before normalization).
+void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, std::uint32_t mask);
+
+/// 3x3 Gaussian blur with standard deviation sigma (edges replicated), separable, rounded.
+void gaussian_blur3(Image& image, double sigma);
+
+/// Copies every nonzero pixel of `src` (all channels zero counts as empty) onto `dst` with its
+/// top-left corner at (x, y); parts outside are clipped. Channels must match.
+void paste_nonzero(const Image& src, Image& dst, int x, int y);
+
+/// Bilinear resize (used by previews and multi-instance layouts).
+Image resize_bilinear(const Image& image, int width, int height);
+
+}  // namespace fdsl
