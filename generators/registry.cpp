@@ -17,7 +17,7 @@ const ParamTable& dataset_params() {
       int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
       int_param("channels", 0, 0, 3, "output channels: 1 gray, 3 RGB, 0 auto (gray unless the render is colour)"),
       enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
-      int_param("png_level", 1, 0, 12, "PNG deflate level (libpng: at most 9)"),
+      int_param("png_level", 2, 0, 12, "PNG deflate level (libpng: at most 9)"),
   };
   return table;
 }

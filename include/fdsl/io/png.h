@@ -1,0 +1,62 @@
+// PNG encoding (libpng or our own libdeflate-based writer) and decoding (libpng).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fdsl/core/image.h"
+
+namespace fdsl {
+
+/// Which compressor writes the PNG.
+enum class PngEncoder {
+  Libpng,      ///< libpng + zlib, writing to memory
+  Libdeflate,  ///< fdsl's own minimal writer around libdeflate (faster, same pixels)
+};
+
+/// The PNG row filter applied to every scanline (one filter for the whole image, for speed).
+enum class PngFilter {
+  None,  ///< bytes as they are
+  Sub,   ///< difference to the pixel on the left
+  Up,    ///< difference to the pixel above
+};
+
+/// The zlib strategy of the Libpng encoder.
+enum class PngStrategy {
+  Auto,     ///< Rle for gray images, Default for RGB (the faster and smaller one on renders)
+  Default,  ///< Z_DEFAULT_STRATEGY
+  Rle,      ///< Z_RLE: matches at distance 1 only (runs), fast on flat gray images
+};
+
+/// How the PNG is written. Defaults are the fastest setting measured on fractal renders (see
+/// the table at the top of io/png.cpp).
+struct PngOptions {
+  PngEncoder encoder = PngEncoder::Libdeflate;  ///< which compressor
+  int level =
+      2;  ///< zlib/deflate level 0-9 (libdeflate allows up to 12); 2 beats 1 with libdeflate
+  PngFilter filter = PngFilter::None;        ///< scanline filter, both encoders
+  PngStrategy strategy = PngStrategy::Auto;  ///< zlib strategy, Libpng encoder only
+};
+
+/// Encodes into `out` (replacing its contents; reuse the vector across calls to avoid
+/// allocation). Gray images become 8-bit grayscale PNG (color type 0), RGB images color type 2.
+/// The bytes depend only on the image and the options (no timestamps, no text chunks). Throws
+/// Error(BadInput) for an inconsistent image or a level out of range.
+void encode_png(const Image& image, const PngOptions& options, std::vector<std::uint8_t>& out);
+
+/// Encodes into a new byte vector; see the overload above.
+std::vector<std::uint8_t> encode_png(const Image& image, const PngOptions& options = {});
+
+/// Decodes 8-bit gray, gray+alpha, RGB, RGBA or palette PNG (libpng) into 1 or 3 channels
+/// (gray and gray+alpha to 1, the others to 3; alpha is dropped, 16-bit samples are reduced to
+/// 8 bits); throws Error(BadInput) naming `what` if the bytes are not a valid PNG.
+Image decode_png(const std::uint8_t* data, std::size_t size, const std::string& what = "PNG data");
+
+/// Reads and decodes a PNG file; throws Error(BadInput) naming the path if it cannot be read or
+/// is not a valid PNG.
+Image read_png(const std::filesystem::path& path);
+
+}  // namespace fdsl
