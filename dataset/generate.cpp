@@ -4,7 +4,11 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <mutex>
+#include <set>
 #include <unistd.h>
 
 #include "fdsl/core/error.h"
@@ -32,14 +36,61 @@ struct FileEntry {
   std::int64_t bytes = 0;
 };
 
-fs::path done_dir(const fs::path& out) { return out / ".fdsl" / "done"; }
+// The bookkeeping lives in hidden files, not folders: torchvision's ImageFolder takes every
+// folder of the root, hidden ones included, for a class.
+fs::path state_path(const fs::path& out) { return out / ".fdsl-state.json"; }
+fs::path journal_path(const fs::path& out) { return out / ".fdsl-journal.jsonl"; }
 
-fs::path record_path(const fs::path& out, const Unit& u) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%05lld_%lld-%lld.json", static_cast<long long>(u.category),
-                static_cast<long long>(u.begin), static_cast<long long>(u.end));
-  return done_dir(out) / buf;
+std::string unit_key(std::int64_t category, std::int64_t begin, std::int64_t end) {
+  return std::to_string(category) + ":" + std::to_string(begin) + "-" + std::to_string(end);
 }
+
+/// The journal: one JSON line per finished work unit, appended with a single write() after the
+/// unit's files are in place. A torn last line (a crash inside that write) is ignored, and its
+/// unit is redone.
+class Journal {
+ public:
+  explicit Journal(const fs::path& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw_runtime(path.string() + ": cannot open the journal: " + std::strerror(errno));
+  }
+  ~Journal() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  void append(const std::string& line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string text = line + "\n";
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) throw_runtime(path_.string() + ": cannot append to the journal: " + std::strerror(errno));
+      done += static_cast<std::size_t>(n);
+    }
+  }
+  /// Every complete, parseable line.
+  static std::vector<nlohmann::json> read(const fs::path& path) {
+    std::vector<nlohmann::json> records;
+    if (!fs::exists(path)) return records;
+    const std::string text = read_text_file(path);
+    std::size_t start = 0;
+    while (start < text.size()) {
+      const std::size_t end = text.find('\n', start);
+      if (end == std::string::npos) break;  // torn last line
+      try {
+        records.push_back(nlohmann::json::parse(text.substr(start, end - start)));
+      } catch (const nlohmann::json::exception&) {
+      }
+      start = end + 1;
+    }
+    return records;
+  }
+
+ private:
+  fs::path path_;
+  int fd_ = -1;
+  std::mutex mutex_;
+};
 
 nlohmann::ordered_json state_json(const DatasetSpec& spec) {
   nlohmann::ordered_json j;
@@ -50,7 +101,7 @@ nlohmann::ordered_json state_json(const DatasetSpec& spec) {
 
 /// Refuses a folder that belongs to another config or version, or a dataset folder without --resume.
 void check_state(const DatasetSpec& spec, const GenerateOptions& o) {
-  const fs::path state = o.output / ".fdsl" / "state.json";
+  const fs::path state = state_path(o.output);
   if (!fs::exists(state)) return;
   if (!o.resume)
     throw_bad_input("output folder " + o.output.string() +
@@ -80,7 +131,7 @@ void check_state(const DatasetSpec& spec, const GenerateOptions& o) {
                   "); use the same config or another output folder");
 }
 
-void write_record(const fs::path& out, const Unit& u, const std::vector<FileEntry>& files) {
+std::string record_line(const Unit& u, const std::vector<FileEntry>& files) {
   nlohmann::ordered_json j;
   j["category"] = u.category;
   j["begin"] = u.begin;
@@ -96,7 +147,7 @@ void write_record(const fs::path& out, const Unit& u, const std::vector<FileEntr
     list.push_back(std::move(e));
   }
   j["files"] = std::move(list);
-  write_file_atomic(record_path(out, u), j.dump());
+  return j.dump();
 }
 
 std::string json_escape(const std::string& s) { return nlohmann::json(s).dump(); }
@@ -107,15 +158,8 @@ bool write_manifest(const DatasetSpec& spec, const fs::path& out) {
   const Generator& gen = *spec.generator;
   std::map<std::string, FileEntry> files;
   std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> covered;
-  if (fs::is_directory(done_dir(out))) {
-    for (const auto& entry : fs::directory_iterator(done_dir(out))) {
-      if (entry.path().extension() != ".json") continue;
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(read_text_file(entry.path()));
-      } catch (const nlohmann::json::exception& e) {
-        throw_runtime(entry.path().string() + ": corrupt done record (" + e.what() + ")");
-      }
+  {
+    for (const nlohmann::json& j : Journal::read(journal_path(out))) {
       covered[j["category"].get<std::int64_t>()].push_back({j["begin"].get<std::int64_t>(), j["end"].get<std::int64_t>()});
       for (const auto& f : j["files"]) {
         FileEntry e;
@@ -223,19 +267,23 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   std::error_code ec;
   fs::remove(o.output / "manifest.json", ec);
   remove_temporary_files(o.output);
-  write_file_atomic(o.output / ".fdsl" / "state.json", state_json(spec).dump(1));
+  write_file_atomic(state_path(o.output), state_json(spec).dump(1));
   write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
   gen.save_categories(o.output);
 
   // Work units: classes x instance chunks on a fixed grid, so a resumed or partial run cuts the
   // same units as a full one.
   const std::int64_t chunk = std::max<std::int64_t>(1, gen.preferred_chunk());
+  std::set<std::string> done;
+  for (const nlohmann::json& j : Journal::read(journal_path(o.output)))
+    done.insert(unit_key(j["category"].get<std::int64_t>(), j["begin"].get<std::int64_t>(), j["end"].get<std::int64_t>()));
+  Journal journal(journal_path(o.output));
   std::vector<Unit> pending;
   for (std::int64_t c = classes.first; c < classes.second; ++c) {
     for (std::int64_t b = instances.first; b < instances.second;) {
       const std::int64_t e = std::min(instances.second, (b / chunk + 1) * chunk);
       Unit u{c, b, e};
-      if (fs::exists(record_path(o.output, u))) summary.samples_skipped += e - b;
+      if (done.count(unit_key(c, b, e))) summary.samples_skipped += e - b;
       else pending.push_back(u);
       b = e;
     }
@@ -271,7 +319,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
       ++written;
     });
     // The record goes last: a unit without one is redone on resume.
-    write_record(o.output, u, files);
+    journal.append(record_line(u, files));
   });
   progress.finish();
   summary.samples_written = written;
@@ -279,7 +327,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   summary.interrupted = stopped;
   if (!stopped) summary.complete = write_manifest(spec, o.output);
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_file_atomic(o.output / ".fdsl" / "last_run.json", summary.to_json());
+  write_file_atomic(o.output / ".fdsl-last-run.json", summary.to_json());
   return summary;
 }
 

@@ -28,7 +28,7 @@ const ParamTable& fractaldb_params() {
   static const ParamTable table = {
       string_param("categories", "search",
                    "where categories come from: search (sample by filling rate), official (the 1000 FractalDB-1k "
-                   "categories shipped with fdsl) or a folder of NNNNN.csv files"),
+                   "categories shipped with fdsl), a folder of NNNNN.csv files, or a dataset's categories.csv"),
       enum_param("compat", "faithful", {"faithful", "official"},
                  "faithful: fdsl's seeded streams; official: the official point renderer pixel for pixel"),
       enum_param("render", "patch", {"point", "patch", "color"},
@@ -51,8 +51,9 @@ const ParamTable& fractaldb_params() {
 
 std::vector<std::vector<double>> fractaldb_weights(double k) {
   // Rounded to 8 decimals so the rows equal the official weight CSVs parsed as text
-  // (1 - 2 * 0.4 is 0.19999999999999996 in binary; the CSV says 0.2).
-  auto w = [&](int m) { return std::round((1.0 + m * k) * 1e8) / 1e8; };
+  // (1 - 2 * 0.4 is 0.19999999999999996 in binary; the CSV says 0.2). Where 1 - 2k reaches 0
+  // (k = 0.5) the official table uses 0.01, so a weight row never zeroes a parameter.
+  auto w = [&](int m) { return std::max(0.01, std::round((1.0 + m * k) * 1e8) / 1e8); };
   std::vector<std::vector<double>> rows;
   for (int param = 0; param < 6; ++param) {
     for (int m : {-2, -1, 0, 1, 2}) {
@@ -220,9 +221,10 @@ class FractalDB final : public Generator {
     } else {
       std::filesystem::path dir = source == "official" ? official_fractaldb_dir() : std::filesystem::path(source);
       if (dir.is_relative() && source != "official") dir = ctx.config_dir / dir;
-      if (!std::filesystem::is_directory(dir))
-        p.fail("categories", "is neither search, official, nor an existing folder (" + dir.string() + ")");
-      systems_ = read_fractaldb_category_dir(dir);
+      if (!std::filesystem::exists(dir))
+        p.fail("categories", "is neither search, official, a category folder nor a categories.csv (" +
+                                 dir.string() + " does not exist)");
+      systems_ = read_categories(dir);
       if (classes > static_cast<std::int64_t>(systems_.size()))
         p.fail("classes", "the folder " + dir.string() + " holds only " + std::to_string(systems_.size()) +
                               " categories");
@@ -319,10 +321,7 @@ class FractalDB final : public Generator {
     return j;
   }
 
-  void save_categories(const std::filesystem::path& dir) const override {
-    write_fractaldb_category_dir(dir / "categories", systems_);
-    Generator::save_categories(dir);
-  }
+  std::vector<Ifs2> ifs_categories() const override { return systems_; }
 
   std::string describe_category(std::int64_t cat) const override {
     char buf[64];

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "fdsl/core/error.h"
+#include "fdsl/io/category_csv.h"
 #include "fdsl/io/files.h"
 
 namespace fdsl {
@@ -35,6 +36,8 @@ void Generator::save_categories(const std::filesystem::path& dir) const {
   doc["family"] = family();
   doc["categories"] = std::move(all);
   write_file_atomic(dir / "categories.json", doc.dump(1));
+  const std::vector<Ifs2> systems = ifs_categories();
+  if (!systems.empty()) write_file_atomic(dir / "categories.csv", format_category_table(systems));
 }
 
 std::string Generator::describe_category(std::int64_t category) const {

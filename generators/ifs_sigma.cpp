@@ -201,11 +201,10 @@ class IfsSigma final : public Generator {
     return j;
   }
 
-  void save_categories(const std::filesystem::path& dir) const override {
+  std::vector<Ifs2> ifs_categories() const override {
     std::vector<Ifs2> all;
     for (const auto& s : systems_) all.push_back(s.ifs);
-    write_fractaldb_category_dir(dir / "categories", all);
-    Generator::save_categories(dir);
+    return all;
   }
 
   std::string describe_category(std::int64_t cat) const override {

@@ -111,10 +111,7 @@ class OneFrac final : public Generator {
     return j;
   }
 
-  void save_categories(const std::filesystem::path& dir) const override {
-    write_fractaldb_category_dir(dir / "categories", systems_);
-    Generator::save_categories(dir);
-  }
+  std::vector<Ifs2> ifs_categories() const override { return systems_; }
 
   std::string describe_category(std::int64_t cat) const override {
     char buf[64];

@@ -84,6 +84,20 @@ long number_in_name(const std::string& name, std::string_view prefix, std::strin
   return value;
 }
 
+/// Splits a CSV line at commas.
+std::vector<std::string_view> split_fields(std::string_view line) {
+  std::vector<std::string_view> fields;
+  std::size_t field_start = 0;
+  for (;;) {
+    const std::size_t comma = line.find(',', field_start);
+    fields.push_back(line.substr(field_start, comma == std::string_view::npos ? std::string_view::npos
+                                                                               : comma - field_start));
+    if (comma == std::string_view::npos) break;
+    field_start = comma + 1;
+  }
+  return fields;
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -241,6 +255,79 @@ void write_fractaldb_category_dir(const fs::path& dir, const std::vector<Ifs2>& 
     std::snprintf(name, sizeof name, "%05zu.csv", i);
     write_file_atomic(dir / name, format_fractaldb_csv(systems[i]));
   }
+}
+
+}  // namespace fdsl
+
+namespace fdsl {
+
+namespace {
+constexpr const char* kTableHeader = "category,a,b,c,d,e,f,p";
+}
+
+std::string format_category_table(const std::vector<Ifs2>& systems) {
+  std::string out = std::string(kTableHeader) + "\n";
+  for (std::size_t c = 0; c < systems.size(); ++c) {
+    const std::string rows = format_fractaldb_csv(systems[c]);
+    std::size_t start = 0;
+    while (start < rows.size()) {
+      const std::size_t end = rows.find('\n', start);
+      out += std::to_string(c) + "," + rows.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<Ifs2> read_category_table(const fs::path& path) {
+  const std::string text = read_text_file(path);
+  const std::string file = path.string();
+  std::vector<Ifs2> systems;
+  std::size_t start = 0;
+  int line_number = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line = detail::trim(std::string_view(text.data() + start, end - start));
+    start = end + 1;
+    ++line_number;
+    const std::string where = file + ":" + std::to_string(line_number);
+    if (line.empty()) continue;
+    if (line_number == 1) {
+      if (line != kTableHeader)
+        throw_bad_input(where + ": expected the header '" + std::string(kTableHeader) + "'");
+      continue;
+    }
+    const auto fields = detail::split_fields(line);
+    if (fields.size() != 8)
+      throw_bad_input(where + ": found " + std::to_string(fields.size()) +
+                      " comma-separated values, expected 8 (category,a,b,c,d,e,f,p)");
+    long category = -1;
+    const std::string_view id = detail::trim(fields[0]);
+    auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), category);
+    if (ec != std::errc() || ptr != id.data() + id.size() || category < 0)
+      throw_bad_input(where + ": category " + detail::quote(id) + " is not a non-negative integer");
+    if (category != static_cast<long>(systems.size()) - 1) {
+      if (category != static_cast<long>(systems.size()))
+        throw_bad_input(where + ": category " + std::to_string(category) + " out of order; expected " +
+                        std::to_string(systems.size()) + " (categories are numbered 0, 1, ... in order)");
+      systems.emplace_back();
+    }
+    double v[7];
+    for (int i = 0; i < 7; ++i) v[i] = detail::parse_field(fields[i + 1], where, i);
+    if (v[6] < 0) throw_bad_input(where + ": probability p (column 8) is negative; expected a value >= 0");
+    systems.back().maps.push_back(AffineMap2{v[0], v[1], v[2], v[3], v[4], v[5]});
+    systems.back().probs.push_back(v[6]);
+  }
+  if (systems.empty()) throw_bad_input(file + ": no categories; expected rows category,a,b,c,d,e,f,p");
+  return systems;
+}
+
+std::vector<Ifs2> read_categories(const fs::path& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return read_fractaldb_category_dir(path);
+  if (fs::is_regular_file(path, ec)) return read_category_table(path);
+  throw_bad_input(path.string() + ": no such category folder or categories.csv file");
 }
 
 }  // namespace fdsl

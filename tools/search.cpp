@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "fdsl/dataset/spec.h"
+#include "fdsl/io/category_csv.h"
 #include "fdsl/io/files.h"
 
 namespace fdsl::cli {
@@ -17,7 +18,7 @@ void add_search(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("search", "build the categories only (FractalDB: filling-rate search)");
   add_config_options(*cmd, args->config);
-  cmd->add_option("-o,--output", args->output, "folder for categories/ and categories.json (default: out/<config>-categories)");
+  cmd->add_option("-o,--output", args->output, "folder for categories/NNNNN.csv, categories.csv and categories.json (default: out/<config>-categories)");
   cmd->callback([args] {
     namespace fs = std::filesystem;
     const DatasetSpec spec = load_dataset_spec(args->config.config, spec_options(args->config));
@@ -25,6 +26,9 @@ void add_search(CLI::App& app) {
                                               : fs::path(args->output);
     ensure_writable_dir(out);
     spec.generator->save_categories(out);
+    // The official FractalDB layout as well: one NNNNN.csv per category.
+    const auto systems = spec.generator->ifs_categories();
+    if (!systems.empty()) write_fractaldb_category_dir(out / "categories", systems);
     nlohmann::ordered_json report;
     report["categories"] = spec.generator->num_classes();
     report["output"] = out.string();

@@ -1,13 +1,14 @@
 // Writing a dataset: ImageFolder PNGs, categories, manifest; resumable and partial runs.
 //
 // Layout of an output folder:
-//   {class:05d}/<sample name>.png     the images (ImageFolder: one folder per class)
-//   categories/NNNNN.csv              FractalDB-compatible category files (2D IFS families)
+//   {class:05d}/<sample name>.png     the images (ImageFolder: one folder per class, no other folder)
+//   categories.csv                    FractalDB-style category table (2D IFS families)
 //   categories.json                   every category's parameters
 //   fdsl.yaml                         the resolved config: `fdsl generate DIR` regenerates
 //   manifest.json                     written last: config, version, categories, checksums
-//   .fdsl/state.json                  the config this folder belongs to (resume checks it)
-//   .fdsl/done/NNNNN_B-E.json         one record per finished work unit (class, instances B..E)
+//   .fdsl-state.json                  the config this folder belongs to (resume checks it)
+//   .fdsl-journal.jsonl               one line per finished work unit (class, instances B..E)
+//   .fdsl-last-run.json               the last run's summary (samples, bytes, time)
 #pragma once
 
 #include <atomic>

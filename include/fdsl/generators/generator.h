@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fdsl/core/ifs.h"
 #include "fdsl/core/image.h"
 #include "fdsl/core/params.h"
 
@@ -57,9 +58,12 @@ class Generator {
 
   /// The category parameters as JSON (for the manifest and categories.json).
   virtual nlohmann::ordered_json category_json(std::int64_t category) const = 0;
-  /// Writes the categories so the dataset can be regenerated from its folder: FractalDB-style
-  /// CSVs (where the family has them) under dir/categories/ and dir/categories.json.
-  virtual void save_categories(const std::filesystem::path& dir) const;
+  /// The categories as 2D IFS systems, for families that have them (empty otherwise).
+  virtual std::vector<Ifs2> ifs_categories() const { return {}; }
+  /// Writes the categories so the dataset can be regenerated from its folder: categories.json
+  /// and, for IFS families, categories.csv (all systems in one FractalDB-style table: an
+  /// ImageFolder root must hold no folder but the class folders).
+  void save_categories(const std::filesystem::path& dir) const;
   /// A short text for previews: the key parameters of a category.
   virtual std::string describe_category(std::int64_t category) const;
   /// Statistics of how the categories were made (search acceptance rate, ...), for reports.

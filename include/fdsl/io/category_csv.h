@@ -30,4 +30,13 @@ std::vector<Ifs2> read_fractaldb_category_dir(const std::filesystem::path& dir);
 void write_fractaldb_category_dir(const std::filesystem::path& dir,
                                   const std::vector<Ifs2>& systems);
 
+/// All categories in one file (what a dataset folder holds, since an ImageFolder root may contain
+/// no folder but the class folders): a header `category,a,b,c,d,e,f,p`, then one row per map
+/// with its category number, categories in order 0, 1, ...
+std::string format_category_table(const std::vector<Ifs2>& systems);
+/// Reads that file; errors name the file and line.
+std::vector<Ifs2> read_category_table(const std::filesystem::path& path);
+/// A category folder (FractalDB layout) or a categories.csv table, whichever `path` is.
+std::vector<Ifs2> read_categories(const std::filesystem::path& path);
+
 }  // namespace fdsl

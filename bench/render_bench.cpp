@@ -1,0 +1,120 @@
+// Render benchmarks: the chaos game, the splat modes, and whole images in memory.
+#include <cstdio>
+
+#include "fdsl/dataset/spec.h"
+#include "fdsl/io/category_csv.h"
+#include "fdsl/generators/fractaldb.h"
+#include "fdsl/render/chaos_game.h"
+#include "fdsl/render/image_ops.h"
+#include "fdsl/render/raster.h"
+#include "harness.h"
+
+namespace fdsl::bench {
+namespace {
+
+std::vector<Ifs2> official_systems(int count) {
+  auto all = read_fractaldb_category_dir(official_fractaldb_dir());
+  all.resize(static_cast<std::size_t>(count));
+  return all;
+}
+
+// Reference figures measured on this class of machine (ALGORITHMS.md): the sigma-factor authors'
+// numba renderer about 70 images/s per core at 256 px / 100k points; the official FractalDB
+// renderer about 0.27 images/s (3.75 s per 362 px patch image).
+constexpr double kNumbaImagesPerSecond = 70.0;
+constexpr double kOfficialFractalDBImagesPerSecond = 1.0 / 3.75;
+
+Report chaos_points() {
+  const auto systems = official_systems(16);
+  Orbit2 orbit;
+  std::int64_t i = 0;
+  auto [iters, secs] = time_loop([&] {
+    chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
+    ++i;
+  }, default_seconds());
+  Report r;
+  r.items = iters * 100000.0;
+  r.unit = "points";
+  r.seconds = secs;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%.3f ns per chaos-game point", secs / r.items * 1e9);
+  r.extra = buf;
+  return r;
+}
+
+/// One 256x256 image, 100k points, gray patches with a fresh mask per point (FractalDB style).
+Report render_fresh_patch_256() {
+  const auto systems = official_systems(16);
+  Orbit2 orbit;
+  std::vector<std::int32_t> px, py;
+  Image img(256, 256, 1);
+  std::int64_t i = 0;
+  auto [iters, secs] = time_loop([&] {
+    chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
+    to_pixels(orbit, fractaldb_transform(orbit, 256, 256, 6), px, py);
+    std::fill(img.pixels.begin(), img.pixels.end(), 0);
+    splat_fresh_patches(px, py, img, 127, Rng(0, i, 0, Purpose::Patch));
+    ++i;
+  }, default_seconds());
+  Report r;
+  r.items = static_cast<double>(iters);
+  r.unit = "images";
+  r.seconds = secs;
+  r.reference_rate = kNumbaImagesPerSecond;
+  r.reference = "sigma-factor numba renderer, 1 core (~70/s)";
+  return r;
+}
+
+/// One 256x256 image, 100k points, one 3x3 patch per image OR-ed (sigma-factor style).
+Report render_fixed_patch_256() {
+  const auto systems = official_systems(16);
+  Orbit2 orbit;
+  std::vector<std::int32_t> px, py;
+  Image img(256, 256, 1);
+  std::int64_t i = 0;
+  auto [iters, secs] = time_loop([&] {
+    chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
+    to_pixels(orbit, fractaldb_transform(orbit, 256, 256, 6), px, py);
+    std::fill(img.pixels.begin(), img.pixels.end(), 0);
+    splat_points(px, py, img, 127);
+    img = dilate_mask(img, 0x1ffu & (0x5au + static_cast<std::uint32_t>(i)));
+    ++i;
+  }, default_seconds());
+  Report r;
+  r.items = static_cast<double>(iters);
+  r.unit = "images";
+  r.seconds = secs;
+  r.reference_rate = kNumbaImagesPerSecond;
+  r.reference = "sigma-factor numba renderer, 1 core (~70/s)";
+  return r;
+}
+
+/// The FractalDB-1k recipe in memory (362 px, 200k points, fresh patches, one orbit per weight
+/// row shared by 10 patch draws x 4 flips), through the generator.
+Report fractaldb_1k_render() {
+  RawConfig raw = parse_config_text(
+      "generator: fractaldb\ncategories: official\nclasses: 4\nsize: 362\npoints: 200000\nrender: patch\n", "bench");
+  SpecOptions so;
+  so.threads = 1;
+  DatasetSpec spec = make_dataset_spec(raw, so, ".");
+  std::int64_t images = 0, cat = 0;
+  auto [iters, secs] = time_loop([&] {
+    spec.generator->make_range(cat++ % 4, 0, 40, [&](Sample&&) { ++images; });
+  }, default_seconds());
+  (void)iters;
+  Report r;
+  r.items = static_cast<double>(images);
+  r.unit = "images";
+  r.seconds = secs;
+  r.reference_rate = kOfficialFractalDBImagesPerSecond;
+  r.reference = "official FractalDB renderer, 1 core (3.75 s/image)";
+  return r;
+}
+
+FDSL_BENCH("render/chaos_game_100k", chaos_points);
+FDSL_BENCH("render/fresh_patch_256px_100k", render_fresh_patch_256);
+FDSL_BENCH("render/fixed_patch_256px_100k", render_fixed_patch_256);
+FDSL_BENCH("render/fractaldb1k_recipe_362px_200k", fractaldb_1k_render);
+
+}  // namespace
+}  // namespace fdsl::bench

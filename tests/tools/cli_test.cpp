@@ -1,0 +1,279 @@
+// The fdsl tool end to end: generate, determinism, partial runs, resume after SIGKILL, bad input.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <thread>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using fdsl::test::read_text;
+using fdsl::test::run_cli;
+using fdsl::test::shell_quote;
+using fdsl::test::TempDir;
+using fdsl::test::write_text;
+
+namespace {
+
+const char* kSmall =
+    "generator: fractaldb\n"
+    "categories: official\n"
+    "classes: 3\n"
+    "size: 64\n"
+    "points: 5000\n"
+    "patch_draws: 1\n"
+    "flips: 2\n";
+
+/// Every file of the dataset under `dir` (relative path -> bytes). The .fdsl-* bookkeeping files
+/// are left out: the journal's line order follows the order units finished in, and the run
+/// report holds timings.
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string rel = fs::relative(e.path(), dir).string();
+    if (rel.rfind(".fdsl-", 0) == 0) continue;
+    files[rel] = read_text(e.path());
+  }
+  return files;
+}
+
+std::string gen(const fs::path& cfg, const fs::path& out, const std::string& extra = "") {
+  return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
+}
+
+}  // namespace
+
+TEST(Cli, GenerateWritesImagesManifestAndCategories) {
+  TempDir t;
+  write_text(t / "small.yaml", kSmall);
+  auto r = run_cli(gen(t / "small.yaml", t / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(t / "out/manifest.json"));
+  EXPECT_TRUE(fs::exists(t / "out/fdsl.yaml"));
+  EXPECT_TRUE(fs::exists(t / "out/categories.csv"));
+  EXPECT_TRUE(fs::exists(t / "out/categories.json"));
+  EXPECT_TRUE(fs::exists(t / "out/00001/00001_24_count_0_flip1.png"));
+  const std::string manifest = read_text(t / "out/manifest.json");
+  EXPECT_NE(manifest.find("\"complete\": true"), std::string::npos);
+  EXPECT_NE(manifest.find("\"num_files\": 150"), std::string::npos);
+  EXPECT_NE(r.output.find("\"samples_written\":150"), std::string::npos) << r.output;
+}
+
+TEST(Cli, OutputIsTheSameForOneThreadAndTwo) {
+  TempDir t;
+  write_text(t / "small.yaml", kSmall);
+  ASSERT_EQ(run_cli(gen(t / "small.yaml", t / "one", "--threads 1")).exit_code, 0);
+  ASSERT_EQ(run_cli(gen(t / "small.yaml", t / "two", "--threads 2")).exit_code, 0);
+  EXPECT_EQ(snapshot(t / "one"), snapshot(t / "two"));
+}
+
+TEST(Cli, DatasetRegeneratesFromItsFolder) {
+  TempDir t;
+  write_text(t / "small.yaml", kSmall);
+  ASSERT_EQ(run_cli(gen(t / "small.yaml", t / "a")).exit_code, 0);
+  auto r = run_cli(gen(t / "a", t / "b"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(snapshot(t / "a"), snapshot(t / "b"));
+}
+
+TEST(Cli, PartialRunHasTheSameBytesAsTheFullRun) {
+  TempDir t;
+  write_text(t / "small.yaml", kSmall);
+  ASSERT_EQ(run_cli(gen(t / "small.yaml", t / "full")).exit_code, 0);
+  auto r = run_cli(gen(t / "small.yaml", t / "part", "--classes 1:3 --instances 7:19"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto full = snapshot(t / "full");
+  int images = 0;
+  for (const auto& [name, bytes] : snapshot(t / "part")) {
+    if (name.size() < 4 || name.substr(name.size() - 4) != ".png") continue;
+    ++images;
+    ASSERT_TRUE(full.count(name)) << name;
+    EXPECT_EQ(full.at(name), bytes) << name;
+  }
+  EXPECT_EQ(images, 2 * 12);
+  EXPECT_NE(read_text(t / "part/manifest.json").find("\"complete\": false"), std::string::npos);
+}
+
+TEST(Cli, ResumeAfterSigkillGivesTheSameBytes) {
+  TempDir t;
+  write_text(t / "big.yaml",
+             "generator: fractaldb\ncategories: official\nclasses: 24\nsize: 128\npoints: 60000\npatch_draws: 2\n"
+             "flips: 2\n");
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_cli(gen(t / "big.yaml", t / "ref", "--threads 2")).exit_code, 0);
+  const auto full_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+  const auto ref = snapshot(t / "ref");
+  // Kill at several points of the run; each time resume must finish with identical bytes.
+  int interrupted = 0;
+  for (double fraction : {0.2, 0.5, 0.8}) {
+    const fs::path out = t / ("run" + std::to_string(static_cast<int>(fraction * 100)));
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::execl(FDSL_CLI, FDSL_CLI, "generate", (t / "big.yaml").c_str(), "-o", out.c_str(), "--progress", "quiet",
+              "--threads", "2", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<long>(fraction * full_ms)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (WIFSIGNALED(status)) {
+      ++interrupted;
+      EXPECT_FALSE(fs::exists(out / "manifest.json")) << "a killed run must not leave a manifest";
+    }
+    auto r = run_cli(gen(t / "big.yaml", out, "--resume"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(snapshot(out), ref) << "killed at " << fraction << " of the run";
+  }
+  EXPECT_GE(interrupted, 2) << "the runs finished before the kill; the test did not exercise resume";
+}
+
+TEST(Cli, ListShowsEveryGeneratorAndKey) {
+  auto r = run_cli("list");
+  ASSERT_EQ(r.exit_code, 0);
+  for (const char* s : {"fractaldb", "ifs_sigma", "one_frac", "fill_threshold", "sigma", "delta", "weight_k", "seed"})
+    EXPECT_NE(r.output.find(s), std::string::npos) << s;
+  EXPECT_EQ(run_cli("list fractaldbb").exit_code, 2);
+}
+
+TEST(Cli, SearchWritesCategoriesOnly) {
+  TempDir t;
+  write_text(t / "s.yaml",
+             "generator: fractaldb\ncategories: search\nclasses: 4\nfill_points: 20000\nfill_size: 256\n"
+             "fill_threshold: 0.15\n");
+  auto r = run_cli("search " + shell_quote((t / "s.yaml").string()) + " -o " + shell_quote((t / "cats").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (int i = 0; i < 4; ++i) EXPECT_TRUE(fs::exists(t / ("cats/categories/0000" + std::to_string(i) + ".csv")));
+  EXPECT_NE(r.output.find("acceptance_rate"), std::string::npos);
+  // The searched folder imports back as the same categories.
+  write_text(t / "i.yaml", "generator: fractaldb\ncategories: " + (t / "cats/categories").string() +
+                               "\nsize: 64\npoints: 3000\npatch_draws: 1\nflips: 1\ninstances: 2\n");
+  write_text(t / "s2.yaml", read_text(t / "s.yaml") + "size: 64\npoints: 3000\npatch_draws: 1\nflips: 1\ninstances: 2\n");
+  ASSERT_EQ(run_cli(gen(t / "i.yaml", t / "imported")).exit_code, 0);
+  ASSERT_EQ(run_cli(gen(t / "s2.yaml", t / "searched")).exit_code, 0);
+  EXPECT_EQ(read_text(t / "imported/00003/00003_00_count_0_flip0.png"),
+            read_text(t / "searched/00003/00003_00_count_0_flip0.png"));
+}
+
+TEST(Cli, PreviewWritesASheet) {
+  TempDir t;
+  write_text(t / "small.yaml", kSmall);
+  auto r = run_cli("preview " + shell_quote((t / "small.yaml").string()) + " -o " +
+                   shell_quote((t / "sheet.png").string()) + " --tile 32");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto py = fdsl::test::run_python(
+      "import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\nprint(im.size, im.mode)",
+      shell_quote((t / "sheet.png").string()));
+  ASSERT_EQ(py.exit_code, 0) << py.output;
+  // 3 categories x 8 instances of 32 px tiles with 4 px margins, 14 px labels, 24 px title.
+  EXPECT_NE(py.output.find("(320, 178) RGB"), std::string::npos) << py.output;
+}
+
+// ---- bad input: a clear message, exit 2, nothing that looks complete -------------------------
+
+struct BadCase {
+  const char* name;
+  std::string config;      // YAML text ("" for none written)
+  std::string extra;       // extra CLI arguments
+  std::string expect;      // a piece of the message
+};
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+class CliBadInput : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(CliBadInput, ExitsWithTwoAndAClearMessage) {
+  const BadCase& c = GetParam();
+  TempDir t;
+  fs::path cfg = t / "cfg.yaml";
+  if (!c.config.empty()) write_text(cfg, c.config);
+  std::string extra = c.extra;
+  const std::string dir = t.path().string();
+  for (std::string::size_type p; (p = extra.find("$T")) != std::string::npos;) extra.replace(p, 2, dir);
+  // A case that names its own output folder replaces the default one.
+  const bool own_output = extra.rfind("-o ", 0) == 0;
+  auto r = own_output ? run_cli("generate " + shell_quote(cfg.string()) + " --progress quiet " + extra)
+                      : run_cli(gen(cfg, t / "out", extra));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(c.expect), std::string::npos) << "expected '" << c.expect << "' in:\n" << r.output;
+  EXPECT_FALSE(fs::exists(t / "out/manifest.json"));
+}
+
+const std::string kBase = "generator: fractaldb\ncategories: official\nclasses: 2\nsize: 64\npoints: 3000\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInput,
+    ::testing::Values(
+        BadCase{"MissingConfig", "", "", "cannot open config file"},
+        BadCase{"MalformedYaml", "generator: fractaldb\nsize: [1, 2\n", "", "cfg.yaml:"},
+        BadCase{"NotAMapping", "- a\n- b\n", "", "expected a mapping"},
+        BadCase{"UnknownKeySuggestsNearest", kBase + "point: 5\n", "", "did you mean 'points'"},
+        BadCase{"UnknownKeyNamesLine", kBase + "pointz: 5\n", "", "cfg.yaml:6"},
+        BadCase{"WrongType", kBase + "pad: abc\n", "", "expected an integer"},
+        BadCase{"NegativeSize", "generator: fractaldb\ncategories: official\nsize: -5\n", "", "[8, 16384]"},
+        BadCase{"ImageTooLarge", "generator: fractaldb\ncategories: official\nsize: 1000000\n", "", "out of range"},
+        BadCase{"ThresholdOutsideUnit", kBase + "fill_threshold: 1.5\n", "", "[0, 1]"},
+        BadCase{"SigmaOutside", "generator: one_frac\nsigma: 7\n", "", "sigma"},
+        BadCase{"SigmaFactorOutside", "generator: ifs_sigma\nsigma_lo: 6.5\nsigma_hi: 7\n", "", "sigma outside (0, 3N)"},
+        BadCase{"UnknownGenerator", "generator: fractal_db\n", "", "did you mean 'fractaldb'"},
+        BadCase{"UnknownEnum", kBase + "render: pach\n", "", "did you mean 'patch'"},
+        BadCase{"BadSetOverride", kBase, "--set size=zero", "--set size=zero"},
+        BadCase{"ClassesRangeOutside", kBase, "--classes 5:9", "--classes"},
+        BadCase{"OutputNotWritable", kBase, "-o /proc/fdsl-out", "not writable"},
+        BadCase{"CompatNeedsPointMode", kBase + "compat: official\n", "", "point mode"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(Cli, CategoryCsvErrorsNameFileAndLine) {
+  TempDir t;
+  fs::create_directories(t / "cats");
+  write_text(t / "cats/00000.csv", "0.1,0.2,0.3,0.4,0.5,0.6,1.0\n");
+  write_text(t / "cats/00001.csv", "0.1,0.2,0.3,0.4,0.5,0.6,0.5\n0.1,0.2,0.3,0.4,0.5,0.6\n");
+  write_text(t / "cfg.yaml", "generator: fractaldb\ncategories: cats\nsize: 64\npoints: 3000\n");
+  auto r = run_cli(gen(t / "cfg.yaml", t / "out"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("00001.csv:2"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(t / "out/manifest.json"));
+  for (const char* bad : {"0.1,0.2,x,0.4,0.5,0.6,0.5\n", "0.1,0.2,nan,0.4,0.5,0.6,0.5\n", "0.1,0.2,inf,0.4,0.5,0.6,0.5\n"}) {
+    write_text(t / "cats/00001.csv", bad);
+    r = run_cli(gen(t / "cfg.yaml", t / "out"));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("00001.csv:1"), std::string::npos) << r.output;
+  }
+}
+
+TEST(Cli, ResumeRefusesAFolderOfAnotherConfig) {
+  TempDir t;
+  write_text(t / "a.yaml", kSmall);
+  write_text(t / "b.yaml", std::string(kSmall) + "pad: 7\n");
+  ASSERT_EQ(run_cli(gen(t / "a.yaml", t / "out")).exit_code, 0);
+  auto r = run_cli(gen(t / "b.yaml", t / "out", "--resume"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("different config"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("pad"), std::string::npos) << r.output;
+  // Without --resume an existing dataset is not overwritten silently.
+  r = run_cli(gen(t / "a.yaml", t / "out"));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("--resume"), std::string::npos) << r.output;
+  // The refused runs left the finished dataset as it was.
+  EXPECT_TRUE(fs::exists(t / "out/manifest.json"));
+}
+
+TEST(Cli, ResumeOfAFinishedDatasetWritesNothingNew) {
+  TempDir t;
+  write_text(t / "a.yaml", kSmall);
+  ASSERT_EQ(run_cli(gen(t / "a.yaml", t / "out")).exit_code, 0);
+  const auto before = snapshot(t / "out");
+  auto r = run_cli(gen(t / "a.yaml", t / "out", "--resume"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"samples_written\":0"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\"samples_skipped\":150"), std::string::npos) << r.output;
+  EXPECT_EQ(snapshot(t / "out"), before);
+}
