@@ -46,14 +46,12 @@ Report chaos_points() {
 Report render_fresh_patch_256() {
   const auto systems = official_systems(16);
   Orbit2 orbit;
-  std::vector<std::int32_t> px, py;
   Image img(256, 256, 1);
   std::int64_t i = 0;
   auto [iters, secs] = time_loop([&] {
     chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
-    to_pixels(orbit, fractaldb_transform(orbit, 256, 256, 6), px, py);
     std::fill(img.pixels.begin(), img.pixels.end(), 0);
-    splat_fresh_patches(px, py, img, 127, Rng(0, i, 0, Purpose::Patch));
+    splat_fresh_patches(orbit, fractaldb_transform(orbit, 256, 256, 6), img, 127, Rng(0, i, 0, Purpose::Patch));
     ++i;
   }, default_seconds());
   Report r;
@@ -69,14 +67,12 @@ Report render_fresh_patch_256() {
 Report render_fixed_patch_256() {
   const auto systems = official_systems(16);
   Orbit2 orbit;
-  std::vector<std::int32_t> px, py;
   Image img(256, 256, 1);
   std::int64_t i = 0;
   auto [iters, secs] = time_loop([&] {
     chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
-    to_pixels(orbit, fractaldb_transform(orbit, 256, 256, 6), px, py);
     std::fill(img.pixels.begin(), img.pixels.end(), 0);
-    splat_points(px, py, img, 127);
+    splat_points(orbit, fractaldb_transform(orbit, 256, 256, 6), img, 127);
     img = dilate_mask(img, 0x1ffu & (0x5au + static_cast<std::uint32_t>(i)));
     ++i;
   }, default_seconds());

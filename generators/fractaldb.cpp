@@ -103,7 +103,6 @@ Ifs2 fractaldb_candidate(const FractalSearchOptions& o, std::int64_t index) {
 
 double fractaldb_filling_rate(const Ifs2& ifs, const FractalSearchOptions& o, std::int64_t index) {
   thread_local Orbit2 orbit;
-  thread_local std::vector<std::int32_t> px, py;
   thread_local std::vector<std::uint8_t> scratch;
   double total = 0;
   for (double p : ifs.probs) total += p;
@@ -111,8 +110,7 @@ double fractaldb_filling_rate(const Ifs2& ifs, const FractalSearchOptions& o, st
   chaos_game(ifs, o.points, Rng(o.seed, static_cast<std::uint64_t>(index), 0, Purpose::Orbit), ChaosStart::Origin,
              orbit);
   if (!orbit.finite) return -1;
-  to_pixels(orbit, fractaldb_transform(orbit, o.size, o.size, o.pad), px, py);
-  return filling_rate(px, py, o.size, o.size, scratch);
+  return filling_rate(orbit, fractaldb_transform(orbit, o.size, o.size, o.pad), scratch);
 }
 
 FractalSearchResult search_fractaldb(const FractalSearchOptions& o, std::int64_t count, int threads) {
@@ -259,8 +257,8 @@ class FractalDB final : public Generator {
     check_index(cat, end - 1);
     const std::int64_t per_w = draws_ * flips_;
     Orbit2 orbit;
+    PixelTransform transform;
     std::vector<double> ox, oy;
-    std::vector<std::int32_t> px, py;
     for (std::int64_t w = begin / per_w; w * per_w < end; ++w) {
       // One orbit per weight row, shared by its patch draws and flips (as the official scripts do).
       const Ifs2 ifs = apply_weights(systems_[static_cast<std::size_t>(cat)], weights_[static_cast<std::size_t>(w)]);
@@ -271,7 +269,7 @@ class FractalDB final : public Generator {
       } else {
         chaos_game(ifs, points_, Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w), Purpose::Orbit),
                    ChaosStart::Origin, orbit);
-        to_pixels(orbit, fractaldb_transform(orbit, size_, size_, pad_), px, py);
+        transform = fractaldb_transform(orbit, size_, size_, pad_);
       }
       for (std::int64_t c = 0; c < draws_; ++c) {
         const std::int64_t first = w * per_w + c * flips_;
@@ -284,9 +282,9 @@ class FractalDB final : public Generator {
           base = Image(size_, size_, channels_, 0);
           const Rng patch_rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w * draws_ + c),
                               Purpose::Patch);
-          if (render_ == "point") splat_points(px, py, base, ink_);
-          else if (render_ == "patch") splat_fresh_patches(px, py, base, ink_, patch_rng);
-          else splat_color_cycle(px, py, base, true, patch_rng);
+          if (render_ == "point") splat_points(orbit, transform, base, ink_);
+          else if (render_ == "patch") splat_fresh_patches(orbit, transform, base, ink_, patch_rng);
+          else splat_color_cycle(orbit, transform, base, true, patch_rng);
         }
         for (std::int64_t f = 0; f < flips_; ++f) {
           const std::int64_t inst = first + f;

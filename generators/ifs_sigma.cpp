@@ -54,7 +54,6 @@ struct ObjectStyle {
 /// colour from `aug` and its orbit from `orbit_rng`.
 Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, Rng& aug) {
   thread_local Orbit2 orbit;
-  thread_local std::vector<std::int32_t> px, py;
   thread_local std::vector<std::uint32_t> counts;
   chaos_game(ifs, st.points, orbit_rng, ChaosStart::FixedPoint0, orbit);
   double shx = 0, shy = 0, scale = 1;
@@ -67,8 +66,7 @@ Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& 
   const double hue0 = aug.uniform(0, 255), sat = aug.uniform(0.3, 1.0), val = aug.uniform(0.5, 1.0);
   Image out(size, size, channels, 0);
   if (!orbit.finite) return out;
-  to_pixels(orbit, window_transform(orbit, size, size, shx, shy, scale), px, py);
-  count_hits(px, py, size, size, counts);
+  count_hits(orbit, window_transform(orbit, size, size, shx, shy, scale), counts);
   if (st.patch) dilate_counts(counts, size, size, mask);
   std::uint32_t peak = 0;
   for (std::uint32_t c : counts) peak = std::max(peak, c);

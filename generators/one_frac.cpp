@@ -144,17 +144,16 @@ class OneFrac final : public Generator {
 
   Image render(const Ifs2& ifs, std::int64_t cls, std::int64_t inst) const {
     thread_local Orbit2 orbit;
-    thread_local std::vector<std::int32_t> px, py;
     Image img(size_, size_, channels_, 0);
     chaos_game(ifs, points_, Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Orbit),
                ChaosStart::Origin, orbit);
     if (!orbit.finite) return img;
-    to_pixels(orbit, fractaldb_transform(orbit, size_, size_, pad_), px, py);
+    const PixelTransform t = fractaldb_transform(orbit, size_, size_, pad_);
     if (patch_)
-      splat_fresh_patches(px, py, img, ink_,
+      splat_fresh_patches(orbit, t, img, ink_,
                           Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Patch));
     else
-      splat_points(px, py, img, ink_);
+      splat_points(orbit, t, img, ink_);
     return img;
   }
 

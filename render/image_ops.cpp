@@ -22,6 +22,10 @@ void flip_vertical(Image& im) {
 
 void flip_horizontal(Image& im) {
   const int c = im.channels;
+  if (c == 1) {
+    for (int y = 0; y < im.height; ++y) std::reverse(im.row(y), im.row(y) + im.width);
+    return;
+  }
   for (int y = 0; y < im.height; ++y) {
     std::uint8_t* r = im.row(y);
     for (int x = 0; x < im.width / 2; ++x) {

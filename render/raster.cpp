@@ -45,20 +45,17 @@ PixelTransform window_transform(const Orbit2& o, int width, int height, double s
   return t;
 }
 
-void to_pixels(const Orbit2& o, const PixelTransform& t, std::vector<std::int32_t>& px,
-               std::vector<std::int32_t>& py) {
-  const std::size_t n = o.size();
-  px.resize(n);
-  py.resize(n);
-  const float* __restrict xs = o.x.data();
-  const float* __restrict ys = o.y.data();
-  std::int32_t* __restrict qx = px.data();
-  std::int32_t* __restrict qy = py.data();
+namespace {
+
+/// Maps n points to pixel coordinates (-1: outside or not finite). Branch-free so it vectorizes
+/// (8 lanes where AVX2 is there; the same IEEE arithmetic either way); the comparisons are
+/// written so that NaN fails them.
+__attribute__((target_clones("avx2", "default"))) void map_points(const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t,
+                std::int32_t* __restrict qx, std::int32_t* __restrict qy) {
   const float w = static_cast<float>(t.width), h = static_cast<float>(t.height);
   const std::int32_t flip = t.flip_y ? t.height - 1 : 0;
   const std::int32_t sign = t.flip_y ? -1 : 1;
   const float x0 = t.x0, sx = t.sx, ox = t.ox, y0 = t.y0, sy = t.sy, oy = t.oy;
-  // Branch-free so it vectorizes; comparisons are written so that NaN fails them.
   for (std::size_t i = 0; i < n; ++i) {
     const float fx = (xs[i] - x0) * sx + ox;
     const float fy = (ys[i] - y0) * sy + oy;
@@ -70,6 +67,180 @@ void to_pixels(const Orbit2& o, const PixelTransform& t, std::vector<std::int32_
   }
 }
 
+/// Calls f(qx, qy, n, first) for consecutive blocks of the orbit's pixels. Blocks small enough
+/// for L1 keep the pixel coordinates out of memory: at 100k points whole arrays would be 800 KB
+/// written and read back, which measured slower than the arithmetic around them.
+template <class F>
+void for_each_block(const Orbit2& o, const PixelTransform& t, F&& f) {
+  constexpr std::size_t kBlock = 2048;
+  alignas(64) std::int32_t bx[kBlock];
+  alignas(64) std::int32_t by[kBlock];
+  const std::size_t n = o.size();
+  for (std::size_t first = 0; first < n; first += kBlock) {
+    const std::size_t m = std::min(kBlock, n - first);
+    map_points(o.x.data() + first, o.y.data() + first, m, t, bx, by);
+    f(bx, by, m, first);
+  }
+}
+
+/// 9-bit masks, uniform over 1..511, seven from each 64-bit draw (a 0 is skipped).
+struct MaskStream {
+  Rng rng;
+  std::uint64_t bits = 0;
+  int left = 0;
+  std::uint32_t next() {
+    for (;;) {
+      if (left == 0) {
+        bits = rng.next_u64();
+        left = 7;
+      }
+      const std::uint32_t m = static_cast<std::uint32_t>(bits & 511u);
+      bits >>= 9;
+      --left;
+      if (m) return m;
+    }
+  }
+};
+
+/// Pastes a mask pixel by pixel, clipped to the canvas: put(x, y, bit) for each of its 9 cells.
+template <class Put>
+inline void paste_clipped(std::uint32_t m, int x, int y, int width, int height, Put&& put) {
+  for (int r = 0; r < 3; ++r) {
+    const int yy = y + r;
+    if (yy < 0 || yy >= height) continue;
+    for (int c = 0; c < 3; ++c) {
+      const int xx = x + c;
+      if (xx < 0 || xx >= width) continue;
+      put(xx, yy, (m >> (3 * r + c)) & 1u);
+    }
+  }
+}
+
+// ---- kernels: each handles one block of pixel coordinates ----------------------------------
+
+void points_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, Image& image, std::uint8_t value) {
+  const std::size_t stride = image.stride();
+  std::uint8_t* __restrict data = image.pixels.data();
+  if (image.channels == 1) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (qx[i] >= 0) data[qy[i] * stride + qx[i]] = value;
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (qx[i] < 0) continue;
+    std::uint8_t* p = data + qy[i] * stride + qx[i] * 3;
+    p[0] = p[1] = p[2] = value;
+  }
+}
+
+/// Gray fresh patches: a mask row (3 bits) becomes three bytes of 0 or value, written as one
+/// 4-byte read-modify-write that keeps the fourth byte (three stores per point, not nine).
+/// The mask is drawn for every point, in or out of the canvas, so the stream stays aligned with
+/// the point index.
+void fresh_patches_gray_kernel(const std::int32_t* __restrict qx, const std::int32_t* __restrict qy, std::size_t n,
+                               Image& image, std::uint8_t value, MaskStream& masks, PatchAnchor anchor) {
+  const int w = image.width, h = image.height;
+  const std::size_t stride = static_cast<std::size_t>(w);
+  std::uint8_t* __restrict data = image.pixels.data();
+  std::uint32_t lut[8];
+  for (std::uint32_t b = 0; b < 8; ++b) {
+    const std::uint8_t bytes[4] = {static_cast<std::uint8_t>((b & 1u) ? value : 0),
+                                   static_cast<std::uint8_t>((b & 2u) ? value : 0),
+                                   static_cast<std::uint8_t>((b & 4u) ? value : 0), 0};
+    std::memcpy(&lut[b], bytes, 4);
+  }
+  std::uint32_t keep;
+  const std::uint8_t keep_bytes[4] = {0, 0, 0, 0xff};
+  std::memcpy(&keep, keep_bytes, 4);
+  MaskStream s = masks;  // a local copy stays in registers
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t m = s.next();
+    if (qx[i] < 0) continue;
+    const int x = qx[i] + anchor.dx, y = qy[i] + anchor.dy;
+    if (static_cast<unsigned>(x) <= static_cast<unsigned>(w - 4) && static_cast<unsigned>(y) <= static_cast<unsigned>(h - 3)) {
+      std::uint8_t* p = data + static_cast<std::size_t>(y) * stride + x;
+      for (int r = 0; r < 3; ++r, p += stride, m >>= 3) {
+        std::uint32_t v;
+        std::memcpy(&v, p, 4);
+        v = (v & keep) | lut[m & 7u];
+        std::memcpy(p, &v, 4);
+      }
+      continue;
+    }
+    paste_clipped(m, x, y, w, h, [&](int xx, int yy, std::uint32_t bit) {
+      data[static_cast<std::size_t>(yy) * stride + xx] = bit ? value : 0;
+    });
+  }
+  masks = s;
+}
+
+void fresh_patches_rgb_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, Image& image,
+                              std::uint8_t value, MaskStream& masks, PatchAnchor anchor) {
+  const std::size_t stride = image.stride();
+  std::uint8_t* data = image.pixels.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t m = masks.next();
+    if (qx[i] < 0) continue;
+    paste_clipped(m, qx[i] + anchor.dx, qy[i] + anchor.dy, image.width, image.height,
+                  [&](int x, int y, std::uint32_t bit) {
+                    std::uint8_t* p = data + y * stride + x * 3;
+                    p[0] = p[1] = p[2] = bit ? value : 0;
+                  });
+  }
+}
+
+void fresh_patches_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, Image& image,
+                          std::uint8_t value, MaskStream& masks, PatchAnchor anchor) {
+  if (image.channels == 1) fresh_patches_gray_kernel(qx, qy, n, image, value, masks, anchor);
+  else fresh_patches_rgb_kernel(qx, qy, n, image, value, masks, anchor);
+}
+
+void count_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, int width, std::uint32_t* counts) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (qx[i] >= 0) ++counts[static_cast<std::size_t>(qy[i]) * width + qx[i]];
+}
+
+struct ColorCycle {
+  std::uint8_t lut[128][3];
+  ColorCycle() {
+    for (int k = 0; k < 128; ++k) hsi_to_rgb(2.0 * 3.14159265358979323846 * k / 128.0, 0.75, 0.75, lut[k]);
+  }
+};
+
+void color_cycle_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, std::size_t first, Image& rgb,
+                        const ColorCycle& cc, bool patches, MaskStream& masks, PatchAnchor anchor) {
+  const std::size_t stride = rgb.stride();
+  std::uint8_t* data = rgb.pixels.data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t* col = cc.lut[(first + i) & 127];
+    const std::uint32_t m = patches ? masks.next() : 0;
+    if (qx[i] < 0) continue;
+    if (!patches) {
+      std::memcpy(data + qy[i] * stride + qx[i] * 3, col, 3);
+      continue;
+    }
+    paste_clipped(m, qx[i] + anchor.dx, qy[i] + anchor.dy, rgb.width, rgb.height,
+                  [&](int x, int y, std::uint32_t bit) {
+                    std::uint8_t* p = data + y * stride + x * 3;
+                    if (bit) std::memcpy(p, col, 3);
+                    else p[0] = p[1] = p[2] = 0;
+                  });
+  }
+}
+
+std::size_t fill_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, int width, std::uint8_t* seen) {
+  std::size_t hit = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (qx[i] < 0) continue;
+    std::uint8_t& s = seen[static_cast<std::size_t>(qy[i]) * width + qx[i]];
+    hit += s == 0;
+    s = 1;
+  }
+  return hit;
+}
+
+}  // namespace
+
 std::uint32_t random_patch_mask(Rng& rng) {
   for (;;) {
     std::uint64_t r = rng.next_u64();
@@ -80,219 +251,89 @@ std::uint32_t random_patch_mask(Rng& rng) {
   }
 }
 
-namespace {
-
-/// Draws 9-bit masks, uniform over 1..511, seven from each 64-bit draw (0 is skipped).
-class MaskStream {
- public:
-  explicit MaskStream(Rng rng) : rng_(rng) {}
-  std::uint32_t next() {
-    for (;;) {
-      if (left_ == 0) {
-        bits_ = rng_.next_u64();
-        left_ = 7;
-      }
-      const std::uint32_t m = static_cast<std::uint32_t>(bits_ & 511u);
-      bits_ >>= 9;
-      --left_;
-      if (m) return m;
-    }
-  }
-
- private:
-  Rng rng_;
-  std::uint64_t bits_ = 0;
-  int left_ = 0;
-};
-
-/// Writes one mask row (3 bits) of a gray patch: 1 -> value, 0 -> 0.
-inline void put_row3(std::uint8_t* p, std::uint32_t bits, std::uint8_t value) {
-  p[0] = (bits & 1u) ? value : 0;
-  p[1] = (bits & 2u) ? value : 0;
-  p[2] = (bits & 4u) ? value : 0;
+void to_pixels(const Orbit2& o, const PixelTransform& t, std::vector<std::int32_t>& px, std::vector<std::int32_t>& py) {
+  px.resize(o.size());
+  py.resize(o.size());
+  map_points(o.x.data(), o.y.data(), o.size(), t, px.data(), py.data());
 }
 
-template <class Put>
-inline void paste_mask(std::uint32_t m, int x, int y, int width, int height, Put&& put) {
-  if (x >= 0 && y >= 0 && x + 3 <= width && y + 3 <= height) {
-    put(x, y, m & 7u, 3);
-    put(x, y + 1, (m >> 3) & 7u, 3);
-    put(x, y + 2, (m >> 6) & 7u, 3);
-    return;
-  }
-  // Clipped: pixel by pixel.
-  for (int r = 0; r < 3; ++r) {
-    const int yy = y + r;
-    if (yy < 0 || yy >= height) continue;
-    for (int c = 0; c < 3; ++c) {
-      const int xx = x + c;
-      if (xx < 0 || xx >= width) continue;
-      put(xx, yy, (m >> (3 * r + c)) & 1u, 1);
-    }
-  }
-}
-
-}  // namespace
-
-namespace {
-
-/// The point source of the splat loops: precomputed pixel arrays. (Mapping the orbit on the fly
-/// inside the splat loop was measured: scalar conversion per point costs ~2.5 ns, more than
-/// the vectorized to_pixels pass plus re-reading its arrays.)
-struct PixelArrays {
-  const std::int32_t* __restrict qx;
-  const std::int32_t* __restrict qy;
-  std::size_t n;
-  std::size_t size() const { return n; }
-  bool operator()(std::size_t i, int& x, int& y) const {
-    x = qx[i];
-    y = qy[i];
-    return x >= 0;
-  }
-};
-
-template <class Source>
-void splat_points_impl(const Source src, Image& image, std::uint8_t value) {
-  const std::size_t n = src.size();
-  const std::size_t stride = image.stride();
-  std::uint8_t* __restrict data = image.pixels.data();
-  int x, y;
-  if (image.channels == 1) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (src(i, x, y)) data[y * stride + x] = value;
-    return;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!src(i, x, y)) continue;
-    std::uint8_t* p = data + y * stride + x * 3;
-    p[0] = p[1] = p[2] = value;
-  }
-}
-
-template <class Source>
-void splat_fresh_patches_impl(const Source src, Image& image, std::uint8_t value, Rng rng, PatchAnchor anchor) {
-  MaskStream masks(rng);
-  const std::size_t n = src.size();
-  const int c = image.channels;
-  const std::size_t stride = image.stride();
-  std::uint8_t* __restrict data = image.pixels.data();
-  const int w = image.width, h = image.height;
-  int px, py;
-  if (c == 1) {
-    // A mask row (3 bits) becomes three bytes of 0 or value, written as one 4-byte
-    // read-modify-write that keeps the fourth byte: three stores per point instead of nine.
-    std::uint32_t lut[8];
-    for (std::uint32_t b = 0; b < 8; ++b) {
-      std::uint8_t bytes[4] = {static_cast<std::uint8_t>((b & 1u) ? value : 0),
-                               static_cast<std::uint8_t>((b & 2u) ? value : 0),
-                               static_cast<std::uint8_t>((b & 4u) ? value : 0), 0};
-      std::memcpy(&lut[b], bytes, 4);
-    }
-    std::uint32_t keep;
-    {
-      const std::uint8_t k[4] = {0, 0, 0, 0xff};
-      std::memcpy(&keep, k, 4);
-    }
-    auto put = [&](std::uint8_t* p, std::uint32_t bits) {
-      std::uint32_t v;
-      std::memcpy(&v, p, 4);
-      v = (v & keep) | lut[bits];
-      std::memcpy(p, &v, 4);
-    };
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::uint32_t m = masks.next();  // drawn for every point, so the stream stays aligned
-      if (!src(i, px, py)) continue;
-      const int x = px + anchor.dx, y = py + anchor.dy;
-      if (static_cast<unsigned>(x) <= static_cast<unsigned>(w - 4) &&
-          static_cast<unsigned>(y) <= static_cast<unsigned>(h - 3)) {
-        std::uint8_t* p = data + y * stride + x;
-        put(p, m & 7u);
-        put(p + stride, (m >> 3) & 7u);
-        put(p + 2 * stride, m >> 6);
-        continue;
-      }
-      paste_mask(m, x, y, w, h, [&](int xx, int yy, std::uint32_t bits, int count) {
-        std::uint8_t* p = data + yy * stride + xx;
-        if (count == 3) put_row3(p, bits, value);
-        else *p = bits ? value : 0;
-      });
-    }
-    return;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t m = masks.next();
-    if (!src(i, px, py)) continue;
-    paste_mask(m, px + anchor.dx, py + anchor.dy, w, h, [&](int x, int y, std::uint32_t bits, int count) {
-      for (int k = 0; k < count; ++k) {
-        std::uint8_t* p = data + y * stride + (x + k) * c;
-        const std::uint8_t v = ((bits >> k) & 1u) ? value : 0;
-        for (int ch = 0; ch < c; ++ch) p[ch] = v;
-      }
-    });
-  }
-}
-
-}  // namespace
+// ---- pixel-array entry points -----------------------------------------------------------------
 
 void splat_points(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& image,
                   std::uint8_t value) {
-  splat_points_impl(PixelArrays{px.data(), py.data(), px.size()}, image, value);
+  points_kernel(px.data(), py.data(), px.size(), image, value);
 }
 
 void splat_fresh_patches(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& image,
                          std::uint8_t value, Rng rng, PatchAnchor anchor) {
-  splat_fresh_patches_impl(PixelArrays{px.data(), py.data(), px.size()}, image, value, rng, anchor);
+  MaskStream masks{rng};
+  fresh_patches_kernel(px.data(), py.data(), px.size(), image, value, masks, anchor);
 }
 
 void count_hits(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
                 std::vector<std::uint32_t>& counts) {
   counts.assign(static_cast<std::size_t>(width) * height, 0);
-  const std::size_t n = px.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (px[i] < 0) continue;
-    ++counts[static_cast<std::size_t>(py[i]) * width + px[i]];
-  }
+  count_kernel(px.data(), py.data(), px.size(), width, counts.data());
 }
 
 void splat_color_cycle(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& rgb,
                        bool patches, Rng rng, PatchAnchor anchor) {
-  std::uint8_t lut[128][3];
-  for (int k = 0; k < 128; ++k) hsi_to_rgb(2.0 * 3.14159265358979323846 * k / 128.0, 0.75, 0.75, lut[k]);
-  MaskStream masks(rng);
-  const std::size_t n = px.size();
-  const std::size_t stride = rgb.stride();
-  std::uint8_t* data = rgb.pixels.data();
-  const int w = rgb.width, h = rgb.height;
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint8_t* col = lut[i & 127];
-    const std::uint32_t m = patches ? masks.next() : 0;
-    if (px[i] < 0) continue;
-    if (!patches) {
-      std::memcpy(data + py[i] * stride + px[i] * 3, col, 3);
-      continue;
-    }
-    paste_mask(m, px[i] + anchor.dx, py[i] + anchor.dy, w, h, [&](int x, int y, std::uint32_t bits, int count) {
-      for (int k = 0; k < count; ++k) {
-        std::uint8_t* p = data + y * stride + (x + k) * 3;
-        if ((bits >> k) & 1u) std::memcpy(p, col, 3);
-        else p[0] = p[1] = p[2] = 0;
-      }
-    });
-  }
+  static const ColorCycle cc;
+  MaskStream masks{rng};
+  color_cycle_kernel(px.data(), py.data(), px.size(), 0, rgb, cc, patches, masks, anchor);
 }
 
 double filling_rate(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
                     std::vector<std::uint8_t>& scratch) {
   scratch.assign(static_cast<std::size_t>(width) * height, 0);
-  std::size_t hit = 0;
-  const std::size_t n = px.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (px[i] < 0) continue;
-    std::uint8_t& s = scratch[static_cast<std::size_t>(py[i]) * width + px[i]];
-    hit += s == 0;
-    s = 1;
-  }
+  const std::size_t hit = fill_kernel(px.data(), py.data(), px.size(), width, scratch.data());
   return static_cast<double>(hit) / (static_cast<double>(width) * height);
+}
+
+// ---- orbit entry points (blocked; same pixels as to_pixels + the array versions) --------------
+
+void for_each_pixel_block(const Orbit2& orbit, const PixelTransform& t,
+                          const std::function<void(const std::int32_t*, const std::int32_t*, std::size_t, std::size_t)>& f) {
+  for_each_block(orbit, t, f);
+}
+
+void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value) {
+  for_each_block(orbit, t, [&](const std::int32_t* qx, const std::int32_t* qy, std::size_t n, std::size_t) {
+    points_kernel(qx, qy, n, image, value);
+  });
+}
+
+void splat_fresh_patches(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Rng rng,
+                         PatchAnchor anchor) {
+  MaskStream masks{rng};
+  for_each_block(orbit, t, [&](const std::int32_t* qx, const std::int32_t* qy, std::size_t n, std::size_t) {
+    fresh_patches_kernel(qx, qy, n, image, value, masks, anchor);
+  });
+}
+
+void count_hits(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint32_t>& counts) {
+  counts.assign(static_cast<std::size_t>(t.width) * t.height, 0);
+  for_each_block(orbit, t, [&](const std::int32_t* qx, const std::int32_t* qy, std::size_t n, std::size_t) {
+    count_kernel(qx, qy, n, t.width, counts.data());
+  });
+}
+
+void splat_color_cycle(const Orbit2& orbit, const PixelTransform& t, Image& rgb, bool patches, Rng rng,
+                       PatchAnchor anchor) {
+  static const ColorCycle cc;
+  MaskStream masks{rng};
+  for_each_block(orbit, t, [&](const std::int32_t* qx, const std::int32_t* qy, std::size_t n, std::size_t first) {
+    color_cycle_kernel(qx, qy, n, first, rgb, cc, patches, masks, anchor);
+  });
+}
+
+double filling_rate(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint8_t>& scratch) {
+  scratch.assign(static_cast<std::size_t>(t.width) * t.height, 0);
+  std::size_t hit = 0;
+  for_each_block(orbit, t, [&](const std::int32_t* qx, const std::int32_t* qy, std::size_t n, std::size_t) {
+    hit += fill_kernel(qx, qy, n, t.width, scratch.data());
+  });
+  return static_cast<double>(hit) / (static_cast<double>(t.width) * t.height);
 }
 
 }  // namespace fdsl

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "fdsl/core/image.h"
@@ -66,6 +67,22 @@ void splat_color_cycle(const std::vector<std::int32_t>& px, const std::vector<st
 /// Fraction of distinct pixels hit by the points (FractalDB's filling rate on a point render).
 double filling_rate(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
                     std::vector<std::uint8_t>& scratch);
+
+/// Calls f(px, py, n, first) for consecutive blocks of the orbit's pixel coordinates (points
+/// first .. first+n-1), computed with to_pixels' arithmetic in blocks small enough for L1.
+void for_each_pixel_block(const Orbit2& orbit, const PixelTransform& t,
+                          const std::function<void(const std::int32_t*, const std::int32_t*, std::size_t, std::size_t)>& f);
+
+// The same operations straight from an orbit: pixel coordinates are computed block by block in
+// L1 instead of whole arrays, the fast path the generators use. Same pixels as to_pixels
+// followed by the array versions.
+void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value);
+void splat_fresh_patches(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Rng rng,
+                         PatchAnchor anchor = kFractalDBAnchor);
+void count_hits(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint32_t>& counts);
+void splat_color_cycle(const Orbit2& orbit, const PixelTransform& t, Image& rgb, bool patches, Rng rng,
+                       PatchAnchor anchor = kFractalDBAnchor);
+double filling_rate(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint8_t>& scratch);
 
 /// A uniformly drawn non-empty 3x3 mask (bits 0..8, row-major: bit 3*r + c), as the patch modes use.
 std::uint32_t random_patch_mask(Rng& rng);

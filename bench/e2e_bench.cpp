@@ -1,0 +1,82 @@
+// End to end: the FractalDB-1k recipe written as PNG files, and PNG encoding of real renders.
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+
+#include "fdsl/dataset/generate.h"
+#include "fdsl/io/png.h"
+#include "harness.h"
+
+namespace fdsl::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kOfficialFractalDBImagesPerSecond = 1.0 / 3.75;
+
+DatasetSpec fractaldb_1k_spec() {
+  RawConfig raw = load_config_file(std::string(FDSL_SOURCE_DIR) + "/configs/fractaldb-1k.yaml");
+  SpecOptions so;
+  so.threads = 1;
+  return make_dataset_spec(raw, so, fs::path(FDSL_SOURCE_DIR) / "configs");
+}
+
+Report end_to_end(int threads, int classes) {
+  const DatasetSpec spec = fractaldb_1k_spec();
+  // FDSL_BENCH_DIR chooses the disk (file creation costs differ a lot between filesystems:
+  // 15 us on this machine's /work, 140 us on its /tmp); default: the current folder.
+  const char* base = std::getenv("FDSL_BENCH_DIR");
+  const fs::path dir = fs::path(base ? base : ".") / ("fdsl-bench-e2e-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  GenerateOptions o;
+  o.output = dir;
+  o.threads = threads;
+  o.classes = std::pair<std::int64_t, std::int64_t>{0, classes};
+  o.progress = ProgressMode::Quiet;
+  const GenerateSummary s = generate_dataset(spec, o);
+  fs::remove_all(dir);
+  Report r;
+  r.items = static_cast<double>(s.samples_written);
+  r.unit = "images";
+  r.bytes = static_cast<double>(s.bytes_written);
+  r.seconds = s.seconds;
+  r.threads = threads;
+  r.reference_rate = kOfficialFractalDBImagesPerSecond * threads;
+  r.reference = "official FractalDB scripts (3.75 s/image/core)";
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%lld images of 362x362, mean PNG %.0f bytes; 1M images at this rate: %.1f min",
+                static_cast<long long>(s.samples_written), s.bytes_written / std::max(1.0, r.items),
+                1e6 / (r.items / r.seconds) / 60.0);
+  r.extra = buf;
+  return r;
+}
+
+Report encode_only() {
+  const DatasetSpec spec = fractaldb_1k_spec();
+  std::vector<Image> images;
+  spec.generator->make_range(0, 0, 40, [&](Sample&& s) { images.push_back(std::move(s.image)); });
+  std::vector<std::uint8_t> out;
+  PngOptions png;
+  std::size_t i = 0;
+  double bytes = 0;
+  auto [iters, secs] = time_loop([&] {
+    encode_png(images[i++ % images.size()], png, out);
+    bytes += static_cast<double>(out.size());
+  }, default_seconds());
+  Report r;
+  r.items = static_cast<double>(iters);
+  r.unit = "images";
+  r.bytes = static_cast<double>(iters) * 362.0 * 362.0;
+  r.seconds = secs;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "MB/s of raw pixels; mean PNG %.0f bytes", bytes / iters);
+  r.extra = buf;
+  return r;
+}
+
+FDSL_BENCH("encode/png_fractaldb1k_362px", encode_only);
+FDSL_BENCH("e2e/fractaldb1k_to_png_1thread", [] { return end_to_end(1, 2); });
+FDSL_BENCH("e2e/fractaldb1k_to_png_2threads", [] { return end_to_end(2, 4); });
+
+}  // namespace
+}  // namespace fdsl::bench
