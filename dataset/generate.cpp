@@ -14,9 +14,9 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/version.h"
+#include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/io/files.h"
-#include "fdsl/io/png.h"
 
 namespace fdsl {
 
@@ -225,8 +225,6 @@ bool write_manifest(const DatasetSpec& spec, const fs::path& out) {
 
 }  // namespace
 
-std::string sample_file_name(const Sample& sample) { return sample.name + ".png"; }
-
 std::string GenerateSummary::to_json() const {
   nlohmann::ordered_json j;
   j["samples_written"] = samples_written;
@@ -245,11 +243,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   const Generator& gen = *spec.generator;
   GenerateSummary summary;
 
-  PngOptions png;
-  png.encoder = spec.params.get_string("png_encoder") == "libpng" ? PngEncoder::Libpng : PngEncoder::Libdeflate;
-  png.level = static_cast<int>(spec.params.get_int("png_level"));
-  if (png.encoder == PngEncoder::Libpng && png.level > 9)
-    spec.params.fail("png_level", "libpng accepts levels 0..9 (libdeflate goes to 12)");
+  const OutputSettings settings = OutputSettings::from_params(spec.params);
 
   const auto classes = o.classes.value_or(std::pair<std::int64_t, std::int64_t>{0, gen.num_classes()});
   const auto instances = o.instances.value_or(std::pair<std::int64_t, std::int64_t>{0, gen.instances_per_class()});
@@ -303,18 +297,20 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
     }
     const Unit& u = pending[static_cast<std::size_t>(k)];
     std::vector<FileEntry> files;
-    thread_local std::vector<std::uint8_t> encoded;
+    thread_local std::vector<EncodedFile> encoded;
     gen.make_range(u.category, u.begin, u.end, [&](Sample&& s) {
-      encode_png(s.image, png, encoded);
-      FileEntry f;
-      f.path = sample_file_name(s);
-      f.label = s.label;
-      f.labels = s.labels;
-      f.crc = crc32(encoded);
-      f.bytes = static_cast<std::int64_t>(encoded.size());
-      write_file_atomic(o.output / f.path, encoded);
-      bytes += f.bytes;
-      files.push_back(std::move(f));
+      encode_sample(s, settings, encoded);
+      for (const EncodedFile& e : encoded) {
+        FileEntry f;
+        f.path = e.path;
+        f.label = s.label;
+        f.labels = s.labels;
+        f.crc = crc32(e.bytes);
+        f.bytes = static_cast<std::int64_t>(e.bytes.size());
+        write_file_atomic(o.output / f.path, e.bytes);
+        bytes += f.bytes;
+        files.push_back(std::move(f));
+      }
       progress.add(1);
       ++written;
     });

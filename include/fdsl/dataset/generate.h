@@ -48,7 +48,4 @@ struct GenerateSummary {
 /// folder (not writable; holds another config's dataset; holds a dataset and resume is off).
 GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions& options);
 
-/// Name of the file of a sample inside the dataset folder ("00003/00003_00017.png").
-std::string sample_file_name(const Sample& sample);
-
 }  // namespace fdsl

@@ -15,6 +15,7 @@
 #include "fdsl/core/ifs.h"
 #include "fdsl/core/image.h"
 #include "fdsl/core/params.h"
+#include "fdsl/core/point_cloud.h"
 
 namespace fdsl {
 
@@ -24,7 +25,9 @@ struct Sample {
   std::int64_t instance = 0;
   std::int64_t label = 0;               ///< the class index
   std::vector<std::int64_t> labels;     ///< multi-label target (multi-instance images); empty otherwise
-  Image image;
+  Image image;                          ///< empty for families without images
+  PointCloud cloud;                     ///< empty for families without point clouds
+  nlohmann::ordered_json meta;          ///< extra per-sample data (cameras, boxes), written as JSON
   std::string name;                     ///< relative path without extension, e.g. "00003/00003_00017"
 };
 

@@ -1,0 +1,20 @@
+// PointCloud: N points, xyz float32 interleaved, with optional normals and per-point labels.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace fdsl {
+
+struct PointCloud {
+  std::vector<float> xyz;                  ///< 3 floats per point
+  std::vector<float> normals;              ///< empty, or 3 floats per point
+  std::vector<std::int32_t> instance_ids;  ///< empty, or one per point (scenes)
+  std::vector<std::int32_t> class_ids;     ///< empty, or one per point (scenes)
+
+  std::size_t size() const { return xyz.size() / 3; }
+  bool empty() const { return xyz.empty(); }
+};
+
+}  // namespace fdsl

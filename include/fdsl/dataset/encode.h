@@ -1,0 +1,32 @@
+// From a Sample to the bytes of its files: one place that knows the output formats, shared by the
+// folder writer (and later tar shards), so every sink writes the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fdsl/core/params.h"
+#include "fdsl/generators/generator.h"
+#include "fdsl/io/png.h"
+
+namespace fdsl {
+
+/// One encoded file of a sample, its path relative to the dataset root.
+struct EncodedFile {
+  std::string path;
+  std::vector<std::uint8_t> bytes;
+};
+
+/// Output settings, read once from the dataset parameters.
+struct OutputSettings {
+  PngOptions png;
+  /// Reads png_encoder / png_level (throws Error(BadInput) naming the key for a bad combination).
+  static OutputSettings from_params(const Params& params);
+};
+
+/// Encodes a sample's image (<name>.png), and its meta (<name>.json) when it has one. `out` is
+/// resized to the number of files; its buffers are reused across calls.
+void encode_sample(const Sample& sample, const OutputSettings& settings, std::vector<EncodedFile>& out);
+
+}  // namespace fdsl
