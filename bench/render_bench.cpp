@@ -107,7 +107,29 @@ Report fractaldb_1k_render() {
   return r;
 }
 
+/// The sigma-factor recipe as its authors train on it: 224 px colour, plasma background, jitter,
+/// random window, flips and blur, 100k points (configs/ifs-sigma.yaml), through the generator.
+Report ifs_sigma_recipe() {
+  RawConfig raw = load_config_file(std::string(FDSL_SOURCE_DIR) + "/configs/ifs-sigma.yaml");
+  SpecOptions so;
+  so.threads = 1;
+  DatasetSpec spec = make_dataset_spec(raw, so, ".");
+  std::int64_t i = 0;
+  auto [iters, secs] = time_loop([&] {
+    const Sample s = spec.generator->make(i % 1000, (i / 1000) % 100);
+    ++i;
+  }, default_seconds());
+  Report r;
+  r.items = static_cast<double>(iters);
+  r.unit = "images";
+  r.seconds = secs;
+  r.reference_rate = 1.0 / 0.016;
+  r.reference = "sigma-factor numba generator, augmented 224 px colour (16 ms/image)";
+  return r;
+}
+
 FDSL_BENCH("render/chaos_game_100k", chaos_points);
+FDSL_BENCH("render/ifs_sigma_recipe_224px_100k", ifs_sigma_recipe);
 FDSL_BENCH("render/fresh_patch_256px_100k", render_fresh_patch_256);
 FDSL_BENCH("render/fixed_patch_256px_100k", render_fixed_patch_256);
 FDSL_BENCH("render/fractaldb1k_recipe_362px_200k", fractaldb_1k_render);

@@ -66,21 +66,29 @@ Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& 
   const double hue0 = aug.uniform(0, 255), sat = aug.uniform(0.3, 1.0), val = aug.uniform(0.5, 1.0);
   Image out(size, size, channels, 0);
   if (!orbit.finite) return out;
-  count_hits(orbit, window_transform(orbit, size, size, shx, shy, scale), counts);
-  if (st.patch) dilate_counts(counts, size, size, mask);
-  std::uint32_t peak = 0;
-  for (std::uint32_t c : counts) peak = std::max(peak, c);
-  if (peak == 0) return out;
-  std::uint8_t lut[256][3];
-  if (st.color)
-    for (int g = 0; g < 256; ++g) hsv_to_rgb(std::fmod(g + hue0, 256.0) / 256.0, sat, val, lut[g]);
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    if (!counts[i]) continue;
-    const int g = st.graded ? std::max(1, static_cast<int>(255.0 * counts[i] / peak)) : 255;
-    if (channels == 1) out.pixels[i] = static_cast<std::uint8_t>(g);
-    else if (st.color) std::copy(lut[g], lut[g] + 3, out.pixels.begin() + 3 * i);
-    else out.pixels[3 * i] = out.pixels[3 * i + 1] = out.pixels[3 * i + 2] = static_cast<std::uint8_t>(g);
+  const PixelTransform t = window_transform(orbit, size, size, shx, shy, scale);
+  // The grade of every pixel (0 = empty): binary renders mark bytes, which is several times
+  // faster than counting hits in 32-bit cells.
+  Image grade(size, size, 1, 0);
+  if (st.graded) {
+    count_hits(orbit, t, counts);
+    if (st.patch) dilate_counts(counts, size, size, mask);
+    std::uint32_t peak = 0;
+    for (std::uint32_t c : counts) peak = std::max(peak, c);
+    for (std::size_t i = 0; peak > 0 && i < counts.size(); ++i)
+      if (counts[i]) grade.pixels[i] = static_cast<std::uint8_t>(std::max(1, static_cast<int>(255.0 * counts[i] / peak)));
+  } else {
+    splat_points(orbit, t, grade, 255);
+    if (st.patch) grade = dilate_mask(grade, mask);
   }
+  if (channels == 1) return grade;
+  std::uint8_t lut[256][3];
+  for (int g = 0; g < 256; ++g) {
+    if (st.color) hsv_to_rgb(std::fmod(g + hue0, 256.0) / 256.0, sat, val, lut[g]);
+    else lut[g][0] = lut[g][1] = lut[g][2] = static_cast<std::uint8_t>(g);
+  }
+  for (std::size_t i = 0; i < grade.pixels.size(); ++i)
+    if (grade.pixels[i]) std::copy(lut[grade.pixels[i]], lut[grade.pixels[i]] + 3, out.pixels.begin() + 3 * i);
   return out;
 }
 

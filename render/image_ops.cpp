@@ -39,9 +39,12 @@ void flip_horizontal(Image& im) {
 Image transpose(const Image& im) {
   Image out(im.height, im.width, im.channels);
   const int c = im.channels;
+  const std::size_t in_stride = im.stride(), out_stride = out.stride();
+  const std::uint8_t* src = im.pixels.data();
+  std::uint8_t* dst = out.pixels.data();
   for (int y = 0; y < im.height; ++y)
     for (int x = 0; x < im.width; ++x)
-      for (int k = 0; k < c; ++k) out.at(y, x, k) = im.at(x, y, k);
+      std::memcpy(dst + x * out_stride + y * c, src + y * in_stride + x * c, static_cast<std::size_t>(c));
   return out;
 }
 
@@ -92,49 +95,53 @@ void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, st
 void gaussian_blur3(Image& im, double sigma) {
   if (sigma <= 0) return;
   const double e = std::exp(-1.0 / (2.0 * sigma * sigma));
-  const double w0 = 1.0 / (1.0 + 2.0 * e), w1 = e / (1.0 + 2.0 * e);
-  // Fixed point weights (sum 256) keep the result exact and independent of the platform.
-  const int k1 = static_cast<int>(std::lround(w1 * 256.0));
-  const int k0 = 256 - 2 * k1;
-  (void)w0;
+  // Fixed-point weights (sum 256 per pass) keep the result exact and the same on every machine.
+  const std::uint32_t k1 = static_cast<std::uint32_t>(std::lround(e / (1.0 + 2.0 * e) * 256.0));
+  const std::uint32_t k0 = 256 - 2 * k1;
   const int c = im.channels, w = im.width, h = im.height;
-  std::vector<std::uint16_t> tmp(static_cast<std::size_t>(w) * h * c);
+  const std::size_t row = static_cast<std::size_t>(w) * c;
+  // Horizontal pass into 16-bit rows (edges replicated), vertical pass back to bytes.
+  std::vector<std::uint16_t> tmp(row * h);
   for (int y = 0; y < h; ++y) {
     const std::uint8_t* r = im.row(y);
-    for (int x = 0; x < w; ++x) {
-      const int xl = std::max(0, x - 1), xr = std::min(w - 1, x + 1);
-      for (int k = 0; k < c; ++k)
-        tmp[(static_cast<std::size_t>(y) * w + x) * c + k] =
-            static_cast<std::uint16_t>(k1 * r[xl * c + k] + k0 * r[x * c + k] + k1 * r[xr * c + k]);
+    std::uint16_t* t = tmp.data() + y * row;
+    for (int k = 0; k < c; ++k) {
+      t[k] = static_cast<std::uint16_t>(k1 * r[k] + k0 * r[k] + k1 * r[std::min(w - 1, 1) * c + k]);
+      const std::size_t last = static_cast<std::size_t>(w - 1) * c + k;
+      t[last] = static_cast<std::uint16_t>(k1 * r[static_cast<std::size_t>(std::max(0, w - 2)) * c + k] + k0 * r[last] +
+                                           k1 * r[last]);
     }
+    for (std::size_t i = c; i + c < row; ++i) t[i] = static_cast<std::uint16_t>(k1 * r[i - c] + k0 * r[i] + k1 * r[i + c]);
   }
   for (int y = 0; y < h; ++y) {
-    const int yu = std::max(0, y - 1), yd = std::min(h - 1, y + 1);
+    const std::uint16_t* up = tmp.data() + static_cast<std::size_t>(std::max(0, y - 1)) * row;
+    const std::uint16_t* mid = tmp.data() + static_cast<std::size_t>(y) * row;
+    const std::uint16_t* down = tmp.data() + static_cast<std::size_t>(std::min(h - 1, y + 1)) * row;
     std::uint8_t* out = im.row(y);
-    for (int i = 0; i < w * c; ++i) {
-      const std::uint32_t v = k1 * tmp[static_cast<std::size_t>(yu) * w * c + i] +
-                              k0 * tmp[static_cast<std::size_t>(y) * w * c + i] +
-                              k1 * tmp[static_cast<std::size_t>(yd) * w * c + i];
-      out[i] = static_cast<std::uint8_t>((v + 32768u) >> 16);
-    }
+    for (std::size_t i = 0; i < row; ++i)
+      out[i] = static_cast<std::uint8_t>((k1 * up[i] + k0 * mid[i] + k1 * down[i] + 32768u) >> 16);
   }
 }
 
 void paste_nonzero(const Image& src, Image& dst, int x0, int y0) {
   if (src.channels != dst.channels) throw Error(ErrorKind::Runtime, "paste_nonzero: channel counts differ");
   const int c = src.channels;
-  for (int y = 0; y < src.height; ++y) {
-    const int yy = y0 + y;
-    if (yy < 0 || yy >= dst.height) continue;
+  const int xs = std::max(0, -x0), xe = std::min(src.width, dst.width - x0);
+  if (xs >= xe) return;
+  for (int y = std::max(0, -y0); y < std::min(src.height, dst.height - y0); ++y) {
     const std::uint8_t* s = src.row(y);
-    std::uint8_t* d = dst.row(yy);
-    for (int x = 0; x < src.width; ++x) {
-      const int xx = x0 + x;
-      if (xx < 0 || xx >= dst.width) continue;
-      const std::uint8_t* p = s + x * c;
-      bool any = false;
-      for (int k = 0; k < c; ++k) any |= p[k] != 0;
-      if (any) std::memcpy(d + xx * c, p, c);
+    std::uint8_t* d = dst.row(y0 + y) + static_cast<std::size_t>(x0) * c;
+    if (c == 1) {
+      for (int x = xs; x < xe; ++x) d[x] = s[x] ? s[x] : d[x];
+      continue;
+    }
+    for (int x = xs; x < xe; ++x) {
+      const std::uint8_t* p = s + 3 * x;
+      if (p[0] | p[1] | p[2]) {
+        d[3 * x] = p[0];
+        d[3 * x + 1] = p[1];
+        d[3 * x + 2] = p[2];
+      }
     }
   }
 }
