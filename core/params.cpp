@@ -17,7 +17,7 @@ namespace {
 
 std::string format_number(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+  if (v == std::floor(v) && std::fabs(v) < 1e18) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.0f", v);
     return buf;

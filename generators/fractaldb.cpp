@@ -188,9 +188,9 @@ class FractalDB final : public Generator {
     if (official_ && render_ != "point")
       p.fail("compat", "compat: official reproduces the official renderer in point mode only (its patch masks are "
                        "unseeded); set render: point or compat: faithful");
-    const std::int64_t channels = p.get_int("channels");
-    channels_ = channels == 0 ? (render_ == "color" ? 3 : 1) : static_cast<int>(channels);
-    if (render_ == "color" && channels_ != 3) p.fail("channels", "render: color needs channels 3 (or 0 for auto)");
+    const int channels = output_channels(p);
+    channels_ = channels == 0 ? (render_ == "color" ? 3 : 1) : channels;
+    if (render_ == "color" && channels_ != 3) p.fail("channels", "render: color needs channels 3 (or auto)");
 
     const std::int64_t natural = static_cast<std::int64_t>(weights_.size()) * draws_ * flips_;
     instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : natural;

@@ -127,10 +127,10 @@ class IfsSigma final : public Generator {
     }
     if ((lo_ == 0) != (hi_ == 0)) p.fail(lo_ == 0 ? "sigma_lo" : "sigma_hi", "set both sigma_lo and sigma_hi, or neither");
     if (lo_ > hi_) p.fail("sigma_lo", "must not exceed sigma_hi");
-    const std::int64_t channels = p.get_int("channels");
-    channels_ = channels == 0 ? ((style_.color || background_) ? 3 : 1) : static_cast<int>(channels);
+    const int channels = output_channels(p);
+    channels_ = channels == 0 ? ((style_.color || background_) ? 3 : 1) : channels;
     if (channels_ == 1 && (style_.color || background_))
-      p.fail("channels", "color and background images need channels 3 (or 0 for auto)");
+      p.fail("channels", "color and background images need channels 3 (or auto)");
 
     systems_.resize(static_cast<std::size_t>(classes_));
     parallel_for(0, classes_, ctx.threads, [&](std::int64_t c) {

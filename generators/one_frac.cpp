@@ -43,7 +43,7 @@ class OneFrac final : public Generator {
     patch_ = p.get_string("render") == "patch";
     delta_ = p.get_float("delta");
     threshold_ = p.get_float("fill_threshold");
-    if (p.get_int("channels") == 3) channels_ = 3;
+    if (output_channels(p) == 3) channels_ = 3;
     if (2 * pad_ + 4 > size_) p.fail("pad", "leaves no room: 2*pad + 4 must not exceed size " + std::to_string(size_));
     const double sigma = p.get_float("sigma");
     // beta = (sigma - 0.1, sigma + 0.1) must lie inside (0, 3N) = (0, 6).

@@ -15,11 +15,17 @@ const ParamTable& dataset_params() {
       int_param("classes", 0, 0, 100000000, "number of classes (0: the recipe's own count)"),
       int_param("instances", 0, 0, 100000000, "instances per class (0: the recipe's own count)"),
       int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
-      int_param("channels", 0, 0, 3, "output channels: 1 gray, 3 RGB, 0 auto (gray unless the render is colour)"),
+      enum_param("channels", "auto", {"auto", "1", "3"},
+                 "output channels: 1 gray, 3 RGB, auto (gray unless the render is colour)"),
       enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
       int_param("png_level", 2, 0, 12, "PNG deflate level (libpng: at most 9)"),
   };
   return table;
+}
+
+int output_channels(const Params& params) {
+  const std::string& c = params.get_string("channels");
+  return c == "auto" ? 0 : std::stoi(c);
 }
 
 const std::vector<GeneratorInfo>& generator_registry() {

@@ -92,5 +92,7 @@ const GeneratorInfo& find_generator(const std::string& name);
 
 /// Parameters every dataset has (generator, seed, classes, instances, size, output options).
 const ParamTable& dataset_params();
+/// The `channels` key: 1, 3, or 0 for auto.
+int output_channels(const Params& params);
 
 }  // namespace fdsl
