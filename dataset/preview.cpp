@@ -1,53 +1,155 @@
 #include "fdsl/dataset/preview.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
 #include <opencv2/imgproc.hpp>
 
+#include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/render/color.h"
 #include "fdsl/render/image_ops.h"
 
 namespace fdsl {
 
-SheetLayout sheet_layout(const SheetOptions& o) {
+SheetLayout sheet_layout(const SheetOptions& o, bool row_labels) {
   SheetLayout l;
   l.tile = o.tile;
   l.margin = 4;
   l.label_height = 14;
   l.title_height = o.title.empty() ? 0 : 24;
+  l.row_label_width = row_labels ? 150 : 0;
   return l;
 }
 
-void draw_text(Image& image, const std::string& text, int x, int y, double scale) {
-  cv::Mat mat(image.height, image.width, image.channels == 3 ? CV_8UC3 : CV_8UC1, image.pixels.data());
+void draw_text(Image& image, const std::string& text, int x, int y, double scale, int max_width) {
+  std::string t = text;
   int baseline = 0;
-  const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline);
-  cv::putText(mat, text, cv::Point(x, y + size.height), cv::FONT_HERSHEY_SIMPLEX, scale,
+  cv::Size size = cv::getTextSize(t, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline);
+  while (max_width > 0 && size.width > max_width && t.size() > 1) {
+    t.pop_back();
+    size = cv::getTextSize(t, cv::FONT_HERSHEY_SIMPLEX, scale, 1, &baseline);
+  }
+  cv::Mat mat(image.height, image.width, image.channels == 3 ? CV_8UC3 : CV_8UC1, image.pixels.data());
+  cv::putText(mat, t, cv::Point(x, y + size.height), cv::FONT_HERSHEY_SIMPLEX, scale,
               image.channels == 3 ? cv::Scalar(255, 255, 255) : cv::Scalar(255), 1, cv::LINE_AA);
 }
 
+std::string stats_text(const Generator& gen) {
+  const nlohmann::ordered_json s = gen.stats();
+  if (s.contains("acceptance_rate")) {
+    char buf[96];
+    const auto tried = s.contains("candidates_tried") ? s["candidates_tried"] : s.value("perturbations_tried", nlohmann::ordered_json(0));
+    std::snprintf(buf, sizeof buf, "accept %.3f of %lld", s["acceptance_rate"].get<double>(),
+                  static_cast<long long>(tried.get<std::int64_t>()));
+    return buf;
+  }
+  return "";
+}
+
+namespace {
+
+Image tile_image(const Generator& gen, std::int64_t category, std::int64_t instance, int tile) {
+  Image im = gray_to_rgb(gen.make(category, instance).image);
+  if (im.width != tile || im.height != tile) im = resize_bilinear(im, tile, tile);
+  return im;
+}
+
+void blit(const Image& tile, Image& sheet, int x0, int y0) {
+  for (int y = 0; y < tile.height; ++y)
+    std::copy(tile.row(y), tile.row(y) + tile.stride(), sheet.row(y0 + y) + static_cast<std::size_t>(x0) * 3);
+}
+
+}  // namespace
+
 Image contact_sheet(const Generator& gen, const SheetOptions& o) {
-  const SheetLayout l = sheet_layout(o);
+  const SheetLayout l = sheet_layout(o, false);
   const int rows = static_cast<int>(o.categories.size()), cols = static_cast<int>(o.instances.size());
-  const int width = std::max(l.margin + cols * (l.tile + l.margin), 320);
-  const int height = l.title_height + l.margin + rows * (l.tile + l.label_height + l.margin);
+  const int width = std::max(l.tile_x(cols), 320);
+  const int height = l.tile_y(rows);
   Image sheet(width, height, 3, 32);
   std::vector<Image> tiles(static_cast<std::size_t>(rows * cols));
   parallel_for(0, rows * cols, o.threads, [&](std::int64_t k) {
-    const int r = static_cast<int>(k) / cols, c = static_cast<int>(k) % cols;
-    Image im = gray_to_rgb(gen.make(o.categories[r], o.instances[c]).image);
-    if (im.width != l.tile || im.height != l.tile) im = resize_bilinear(im, l.tile, l.tile);
-    tiles[static_cast<std::size_t>(k)] = std::move(im);
+    tiles[static_cast<std::size_t>(k)] = tile_image(gen, o.categories[k / cols], o.instances[k % cols], l.tile);
   });
   for (int r = 0; r < rows; ++r) {
+    const std::string label = gen.describe_category(o.categories[r]);
     for (int c = 0; c < cols; ++c) {
-      const Image& t = tiles[static_cast<std::size_t>(r * cols + c)];
-      const int x0 = l.tile_x(c), y0 = l.tile_y(r);
-      for (int y = 0; y < l.tile; ++y)
-        std::copy(t.row(y), t.row(y) + t.stride(), sheet.row(y0 + y) + x0 * 3);
+      blit(tiles[static_cast<std::size_t>(r * cols + c)], sheet, l.tile_x(c), l.tile_y(r));
+      draw_text(sheet, label + " #" + std::to_string(o.instances[c]), l.tile_x(c), l.tile_y(r) + l.tile + 1, 0.3,
+                l.tile);
     }
-    draw_text(sheet, gen.describe_category(o.categories[r]), l.margin, l.tile_y(r) + l.tile + 1, 0.35);
   }
-  if (!o.title.empty()) draw_text(sheet, o.title, l.margin, 4, 0.5);
+  if (!o.title.empty()) {
+    const std::string stats = stats_text(gen);
+    draw_text(sheet, o.title + (stats.empty() ? "" : "   " + stats), l.margin, 4, 0.5, width - 2 * l.margin);
+  }
+  return sheet;
+}
+
+Sweep parse_sweep(const std::string& text, const Params& params) {
+  const auto eq = text.find('=');
+  auto bad = [&](const std::string& why) {
+    throw_bad_input("--sweep " + text + ": " + why + " (expected key=lo:hi:count, e.g. sigma=3.0:5.0:9)");
+  };
+  if (eq == std::string::npos || eq == 0) bad("missing key=");
+  Sweep s;
+  s.key = text.substr(0, eq);
+  if (!params.has(s.key)) {
+    std::string hint = closest_name(s.key, params.order());
+    bad("unknown key '" + s.key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
+  const ParamSpec& spec = params.spec(s.key);
+  if (spec.type != ParamType::Int && spec.type != ParamType::Float)
+    bad("'" + s.key + "' is not a numeric parameter");
+  const std::string range = text.substr(eq + 1);
+  double lo = 0, hi = 0;
+  int count = 0;
+  char tail = 0;
+  if (std::sscanf(range.c_str(), "%lf:%lf:%d%c", &lo, &hi, &count, &tail) != 3) bad("cannot read lo:hi:count");
+  if (count < 1 || count > 64) bad("count must be 1..64");
+  for (int i = 0; i < count; ++i) {
+    double v = count == 1 ? lo : lo + (hi - lo) * i / (count - 1);
+    if (spec.type == ParamType::Int) v = std::round(v);
+    s.values.push_back(v);
+  }
+  return s;
+}
+
+Image sweep_sheet(const RawConfig& config, const SpecOptions& spec_options, const std::string& config_dir,
+                  const Sweep& sweep, const SheetOptions& o) {
+  const SheetLayout l = sheet_layout(o, true);
+  const int rows = static_cast<int>(sweep.values.size()), cols = static_cast<int>(o.categories.size());
+  const int width = l.tile_x(cols), height = l.tile_y(rows);
+  Image sheet(width, height, 3, 32);
+  const std::int64_t instance = o.instances.empty() ? 0 : o.instances.front();
+  for (int r = 0; r < rows; ++r) {
+    SpecOptions so = spec_options;
+    char value[64];
+    std::snprintf(value, sizeof value, "%.10g", sweep.values[r]);
+    so.overrides.push_back(sweep.key + "=" + value);
+    // Categories are prefix-stable (the first k of any recipe do not depend on how many follow),
+    // so build only the ones shown.
+    so.overrides.push_back("classes=" + std::to_string(*std::max_element(o.categories.begin(), o.categories.end()) + 1));
+    const DatasetSpec spec = make_dataset_spec(config, so, config_dir);
+    const Generator& gen = *spec.generator;
+    std::vector<Image> tiles(static_cast<std::size_t>(cols));
+    parallel_for(0, cols, o.threads, [&](std::int64_t c) {
+      const std::int64_t cat = o.categories[static_cast<std::size_t>(c)];
+      if (cat < gen.num_classes() && instance < gen.instances_per_class())
+        tiles[static_cast<std::size_t>(c)] = tile_image(gen, cat, instance, l.tile);
+    });
+    for (int c = 0; c < cols; ++c) {
+      if (tiles[static_cast<std::size_t>(c)].empty()) continue;
+      blit(tiles[static_cast<std::size_t>(c)], sheet, l.tile_x(c), l.tile_y(r));
+      draw_text(sheet, gen.describe_category(o.categories[static_cast<std::size_t>(c)]), l.tile_x(c),
+                l.tile_y(r) + l.tile + 1, 0.3, l.tile);
+    }
+    draw_text(sheet, sweep.key + " = " + value, l.margin, l.tile_y(r) + l.tile / 2 - 14, 0.45, l.row_label_width - 8);
+    draw_text(sheet, stats_text(gen), l.margin, l.tile_y(r) + l.tile / 2 + 4, 0.35, l.row_label_width - 8);
+  }
+  if (!o.title.empty()) draw_text(sheet, o.title, l.margin, 4, 0.5, width - 2 * l.margin);
   return sheet;
 }
 

@@ -1,4 +1,5 @@
-// Contact sheets: R categories x C instances of a generator, labelled, with a title.
+// Previews: contact sheets of categories x instances, parameter sweeps (one row per value), and
+// the pieces the interactive explorer shares with them.
 #pragma once
 
 #include <cstdint>
@@ -6,13 +7,15 @@
 #include <vector>
 
 #include "fdsl/core/image.h"
+#include "fdsl/core/params.h"
+#include "fdsl/dataset/spec.h"
 #include "fdsl/generators/generator.h"
 
 namespace fdsl {
 
 struct SheetOptions {
-  std::vector<std::int64_t> categories;  ///< rows
-  std::vector<std::int64_t> instances;   ///< columns
+  std::vector<std::int64_t> categories;  ///< rows (a sweep: columns)
+  std::vector<std::int64_t> instances;   ///< columns (a sweep: the first is used)
   int tile = 128;                        ///< tile side in pixels
   int threads = 0;
   std::string title;                     ///< printed above the grid
@@ -20,18 +23,37 @@ struct SheetOptions {
 
 /// Geometry of a sheet, so tests and callers can find a tile.
 struct SheetLayout {
-  int tile = 0, margin = 0, label_height = 0, title_height = 0;
-  int tile_x(int column) const { return margin + column * (tile + margin); }
+  int tile = 0, margin = 0, label_height = 0, title_height = 0, row_label_width = 0;
+  int tile_x(int column) const { return row_label_width + margin + column * (tile + margin); }
   int tile_y(int row) const { return title_height + margin + row * (tile + label_height + margin); }
 };
 
-SheetLayout sheet_layout(const SheetOptions& options);
+/// The layout of a sheet of `rows` x `columns` tiles (sweeps add a column of row labels).
+SheetLayout sheet_layout(const SheetOptions& options, bool row_labels);
 
 /// Renders the sheet (RGB): each tile is the generator's own image for (category, instance),
-/// resized to the tile when sizes differ, with the category's description under each row's tiles.
+/// resized to the tile when sizes differ, with the category's id and key parameters under it;
+/// the title line adds the generator's category statistics (e.g. the search acceptance rate).
 Image contact_sheet(const Generator& generator, const SheetOptions& options);
 
-/// Draws text (OpenCV Hershey font) in white at (x, y) = top-left of the text box.
-void draw_text(Image& image, const std::string& text, int x, int y, double scale = 0.4);
+/// A parameter sweep `key=lo:hi:count` (count values evenly from lo to hi, ints rounded).
+struct Sweep {
+  std::string key;
+  std::vector<double> values;
+};
+/// Parses "sigma=3.0:5.0:9"; the key must be a numeric parameter of the config's generator.
+Sweep parse_sweep(const std::string& text, const Params& params);
+
+/// One row per sweep value: the generator rebuilt with key=value, its categories in columns
+/// (instance = options.instances[0]); row labels give the value and the category statistics.
+Image sweep_sheet(const RawConfig& config, const SpecOptions& spec_options, const std::string& config_dir,
+                  const Sweep& sweep, const SheetOptions& options);
+
+/// The category statistics line of a generator ("accept 0.31 (3200 tried)"), "" if none.
+std::string stats_text(const Generator& generator);
+
+/// Draws text (OpenCV Hershey font) in white at (x, y) = top-left of the text box, clipped to
+/// `max_width` pixels (0: no limit).
+void draw_text(Image& image, const std::string& text, int x, int y, double scale = 0.4, int max_width = 0);
 
 }  // namespace fdsl

@@ -1,0 +1,144 @@
+"""fdsl preview: contact sheets (geometry, tiles equal the generator's images), sweeps (rows change
+with the parameter), and the interactive explorer under Xvfb (a screenshot shows the trackbars and
+the rendered fractal; scripted keys save an image and a config snippet)."""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+from PIL import Image
+
+CLI = os.environ["FDSL_CLI"]
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+def run(args, **kw):
+    return subprocess.run([CLI] + args, capture_output=True, text=True, **kw)
+
+
+def tile(sheet, row, col, tile_px, title=True, row_labels=0):
+    # The layout of dataset/preview.cpp: margin 4, label 14, title 24.
+    x = row_labels + 4 + col * (tile_px + 4)
+    y = (24 if title else 0) + 4 + row * (tile_px + 14 + 4)
+    return sheet[y:y + tile_px, x:x + tile_px]
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    cfg = os.path.join(tmp, "small.yaml")
+    with open(cfg, "w") as f:
+        f.write("generator: fractaldb\ncategories: official\nsize: 64\npoints: 6000\npatch_draws: 2\nflips: 2\n")
+
+    # A sheet: 3 categories x 4 instances of 64 px tiles; each tile is the generator's own image.
+    sheet_png = os.path.join(tmp, "sheet.png")
+    r = run(["preview", cfg, "-o", sheet_png, "--categories", "2:5", "--instances", "1:5", "--tile", "64"])
+    check(r.returncode == 0, f"preview exit {r.returncode}: {r.stderr}")
+    sheet = np.asarray(Image.open(sheet_png).convert("RGB"))
+    check(sheet.shape == (24 + 4 + 3 * (64 + 14 + 4), 320, 3), f"sheet shape {sheet.shape}")
+    out = os.path.join(tmp, "data")
+    r = run(["generate", cfg, "-o", out, "--classes", "2:5", "--instances", "1:5", "--progress", "quiet"])
+    check(r.returncode == 0, f"generate exit {r.returncode}: {r.stderr}")
+    names = {1: "00_count_0_flip1", 2: "00_count_1_flip0", 3: "00_count_1_flip1", 4: "01_count_0_flip0"}
+    for row, cat in enumerate(range(2, 5)):
+        for col, inst in enumerate(range(1, 5)):
+            img = np.asarray(Image.open(os.path.join(out, f"{cat:05d}", f"{cat:05d}_{names[inst]}.png")))
+            t = tile(sheet, row, col, 64)
+            check(np.array_equal(t[:, :, 0], img) and np.array_equal(t[:, :, 1], img),
+                  f"tile ({row},{col}) equals category {cat} instance {inst}")
+
+    # A sweep: one row per value; rows differ as the parameter changes.
+    sweep_png = os.path.join(tmp, "sweep.png")
+    r = run(["preview", cfg, "-o", sweep_png, "--sweep", "points=500:20000:3", "--categories", "0:3", "--tile", "64"])
+    check(r.returncode == 0, f"sweep exit {r.returncode}: {r.stderr}")
+    sw = np.asarray(Image.open(sweep_png).convert("RGB"))
+    check(sw.shape[0] == 24 + 4 + 3 * (64 + 14 + 4), f"sweep height {sw.shape}")
+    rows = [tile(sw, r_, 0, 64, row_labels=150) for r_ in range(3)]
+    ink = [int((t > 0).sum()) for t in rows]
+    check(ink[0] < ink[1] < ink[2], f"more points, more ink along the sweep: {ink}")
+    r = run(["preview", cfg, "-o", sweep_png, "--sweep", "pointz=1:2:2"])
+    check(r.returncode == 2 and "did you mean 'points'" in r.stderr, f"bad sweep key: {r.returncode} {r.stderr}")
+
+    # The explorer needs a display, and says so.
+    env = dict(os.environ)
+    env.pop("DISPLAY", None)
+    r = run(["preview", cfg, "--interactive", "--frames", "5"], env=env)
+    check(r.returncode == 2 and "DISPLAY" in r.stderr, f"no display: {r.returncode} {r.stderr}")
+
+    # The explorer under Xvfb: screenshot while it runs, then scripted keys.
+    xvfb = shutil.which("Xvfb")
+    check(xvfb is not None, "Xvfb is installed")
+    if xvfb:
+        display = ":%d" % (50 + os.getpid() % 40)
+        server = subprocess.Popen([xvfb, display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(1.0)
+            env = dict(os.environ, DISPLAY=display)
+            onefrac = os.path.join(tmp, "onefrac.yaml")
+            with open(onefrac, "w") as f:
+                f.write("generator: one_frac\nclasses: 4\npoints: 20000\n")
+            save = os.path.join(tmp, "saved")
+            os.makedirs(save)
+            log = open(os.path.join(tmp, "explorer.log"), "w+")
+            proc = subprocess.Popen([CLI, "preview", onefrac, "--interactive", "--frames", "200", "--keys",
+                                     "..........np" + "." * 20 + "s", "--save-dir", save],
+                                    env=env, stdout=log, stderr=subprocess.STDOUT)
+            deadline = time.time() + 30
+            ready = False
+            while time.time() < deadline and not ready:
+                time.sleep(0.2)
+                log.seek(0)
+                ready = "explorer ready" in log.read()
+            check(ready, "explorer reported ready")
+            time.sleep(1.0)
+            shot = subprocess.run(f"xwd -root -silent -display {display} | xwdtopnm", shell=True,
+                                  capture_output=True)
+            check(shot.returncode == 0 and len(shot.stdout) > 1000, f"screenshot taken ({shot.returncode})")
+            code = proc.wait(timeout=60)
+            log.seek(0)
+            text = log.read()
+            check(code == 0, f"explorer exit {code}: {text}")
+            if shot.returncode == 0:
+                shot_path = os.path.join(tmp, "shot.ppm")
+                open(shot_path, "wb").write(shot.stdout)
+                px = np.asarray(Image.open(shot_path).convert("RGB")).astype(int)
+                # Trackbars: the filled part of a slider's groove is a thin horizontal band of blue;
+                # the knobs (sigma, delta, points, render) sit away from zero, so each shows one.
+                blue = (px[:, :, 2] > 150) & (px[:, :, 2] > px[:, :, 0] + 40)
+                bands, inside = 0, False
+                for y in range(px.shape[0]):
+                    row = blue[y].astype(np.int8)
+                    edges = np.flatnonzero(np.diff(np.concatenate(([0], row, [0]))))
+                    longest = int((edges[1::2] - edges[::2]).max()) if len(edges) else 0
+                    if longest >= 60 and not inside:
+                        bands += 1
+                    inside = longest >= 60
+                check(bands >= 3, f"filled trackbar grooves in the screenshot: {bands}")
+                # The rendered fractal: 1p-frac ink (gray 127) on black, in quantity.
+                ink = int(np.all(px == 127, axis=2).sum())
+                black = int(np.all(px == 0, axis=2).sum())
+                check(ink > 2000 and black > 20000, f"fractal pixels on screen: ink {ink}, black {black}")
+            check(os.path.exists(os.path.join(save, "fdsl-explorer.yaml")), "'p' saved a config snippet")
+            saved = [f for f in os.listdir(save) if f.endswith(".png")]
+            check(len(saved) == 1 and saved[0].startswith("fdsl-one_frac-1-"), f"'s' saved the image after 'n': {saved}")
+            if os.path.exists(os.path.join(save, "fdsl-explorer.yaml")):
+                r = run(["preview", os.path.join(save, "fdsl-explorer.yaml"), "-o", os.path.join(tmp, "snip.png"),
+                         "--categories", "0:2", "--instances", "0:1", "--tile", "32"])
+                check(r.returncode == 0, f"the snippet is a valid config: {r.stderr}")
+        finally:
+            server.terminate()
+            server.wait()
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

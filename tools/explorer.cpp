@@ -1,0 +1,220 @@
+#include "explorer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include <opencv2/core.hpp>
+#include <opencv2/highgui.hpp>
+
+#include "fdsl/core/error.h"
+#include "fdsl/dataset/preview.h"
+#include "fdsl/io/files.h"
+#include "fdsl/io/png.h"
+#include "fdsl/render/color.h"
+#include "fdsl/render/image_ops.h"
+
+namespace fdsl::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kWindow = "fdsl explorer";
+constexpr int kView = 256;          // the render size of the explorer
+constexpr std::int64_t kMaxClasses = 64;  // categories are prefix-stable: the first 64 of any recipe
+
+/// A generator parameter on a trackbar: position p in [0, steps] <-> value.
+struct Knob {
+  std::string key;
+  const ParamSpec* spec = nullptr;
+  double lo = 0, hi = 1;
+  int steps = 100;
+  int pos = 0;
+  bool touched = false;  ///< moved by the user: until then the config's own value stands
+  double value() const {
+    if (spec->type == ParamType::Enum) return pos;
+    const double v = lo + (hi - lo) * pos / steps;
+    return spec->type == ParamType::Int ? std::round(v) : v;
+  }
+  std::string text() const {
+    if (spec->type == ParamType::Enum) return spec->choices[static_cast<std::size_t>(pos)];
+    char buf[32];
+    std::snprintf(buf, sizeof buf, spec->type == ParamType::Int ? "%.0f" : "%.4g", value());
+    return buf;
+  }
+};
+
+/// The main parameters of a family: the ones a user turns to see what they do.
+std::vector<Knob> knobs_for(const Params& params) {
+  static const char* kMain[] = {"sigma", "delta", "points", "render", "weight_k", "fill_threshold", "sigma_lo"};
+  std::vector<Knob> knobs;
+  for (const char* key : kMain) {
+    if (!params.has(key)) continue;
+    Knob k;
+    k.key = key;
+    k.spec = &params.spec(key);
+    if (k.spec->type == ParamType::Enum) {
+      k.steps = static_cast<int>(k.spec->choices.size()) - 1;
+      const std::string& v = params.get_string(key);
+      k.pos = static_cast<int>(std::find(k.spec->choices.begin(), k.spec->choices.end(), v) - k.spec->choices.begin());
+    } else if (k.spec->type == ParamType::Int || k.spec->type == ParamType::Float) {
+      const double v = params.get_float(key);
+      k.lo = std::isfinite(k.spec->min) ? k.spec->min : 0.0;
+      k.hi = std::isfinite(k.spec->max) ? k.spec->max : std::max(1.0, 4 * v);
+      if (k.key == "points") k.lo = 1000, k.hi = std::max(400000.0, v);  // the range that changes the look
+      const double span = k.hi - k.lo;
+      if (k.spec->min_open) k.lo += span * 0.01;
+      if (k.spec->max_open) k.hi -= span * 0.01;
+      k.steps = k.spec->type == ParamType::Int ? static_cast<int>(std::min(400.0, k.hi - k.lo)) : 100;
+      k.pos = static_cast<int>(std::lround((std::clamp(v, k.lo, k.hi) - k.lo) / (k.hi - k.lo) * k.steps));
+    } else {
+      continue;
+    }
+    knobs.push_back(k);
+    if (knobs.size() == 4) break;
+  }
+  return knobs;
+}
+
+std::string override_text(const Knob& k) { return k.key + "=" + k.text(); }
+
+struct State {
+  RawConfig raw;
+  SpecOptions base;
+  fs::path config_dir;
+  std::vector<Knob> knobs;
+  DatasetSpec spec;
+  std::string error;  // the last rebuild's error, shown in the window
+
+  void rebuild() {
+    SpecOptions so = base;
+    for (const Knob& k : knobs)
+      if (k.touched) so.overrides.push_back(override_text(k));
+    try {
+      spec = make_dataset_spec(raw, so, config_dir);
+      error.clear();
+    } catch (const Error& e) {
+      error = e.what();
+    }
+  }
+};
+
+}  // namespace
+
+void run_explorer(const ExplorerOptions& o) {
+  const char* display = std::getenv("DISPLAY");
+  if (!display || !*display)
+    throw_bad_input("preview --interactive needs an X display, and DISPLAY is not set (run it on a desktop, "
+                    "over ssh -X, or under xvfb-run); without one, write a sheet: fdsl preview CONFIG -o sheet.png");
+  State st;
+  fs::path path(o.config);
+  if (fs::is_directory(path)) path /= "fdsl.yaml";
+  st.raw = load_config_file(path.string());
+  st.config_dir = path.parent_path();
+  st.base = o.spec;
+  st.base.overrides.push_back("size=" + std::to_string(kView));
+  {
+    const DatasetSpec first = make_dataset_spec(st.raw, o.spec, st.config_dir);
+    const std::int64_t classes = first.params.get_int("classes");
+    if (classes == 0 || classes > kMaxClasses) st.base.overrides.push_back("classes=" + std::to_string(kMaxClasses));
+    st.knobs = knobs_for(first.params);
+  }
+  st.rebuild();
+  if (!st.spec.generator) throw_bad_input(st.error);
+
+  try {
+    cv::namedWindow(kWindow, cv::WINDOW_AUTOSIZE);
+  } catch (const cv::Exception& e) {
+    throw_runtime(std::string("cannot open a window on display ") + display + ": " + e.what());
+  }
+  int category = 0, instance = 0;
+  auto max_of = [](std::int64_t n) { return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(n, 1000) - 1)); };
+  cv::createTrackbar("category", kWindow, nullptr, max_of(st.spec.generator->num_classes()));
+  cv::createTrackbar("instance", kWindow, nullptr, max_of(st.spec.generator->instances_per_class()));
+  for (const Knob& k : st.knobs) {
+    cv::createTrackbar(k.key, kWindow, nullptr, std::max(1, k.steps));
+    cv::setTrackbarPos(k.key, kWindow, k.pos);
+  }
+  int last_category = -1, last_instance = -1;
+  bool dirty = true;
+  Image view;
+  const auto save_dir = fs::path(o.save_dir.empty() ? "." : o.save_dir);
+  for (int frame = 0; o.frames == 0 || frame < o.frames; ++frame) {
+    // Poll the trackbars: a changed parameter rebuilds the generator, a changed index re-renders.
+    category = std::min(cv::getTrackbarPos("category", kWindow), static_cast<int>(st.spec.generator ? st.spec.generator->num_classes() - 1 : 0));
+    instance = std::min(cv::getTrackbarPos("instance", kWindow), static_cast<int>(st.spec.generator ? st.spec.generator->instances_per_class() - 1 : 0));
+    bool params_changed = false;
+    for (Knob& k : st.knobs) {
+      const int p = cv::getTrackbarPos(k.key, kWindow);
+      if (p != k.pos) {
+        k.pos = p;
+        k.touched = true;
+        params_changed = true;
+      }
+    }
+    if (params_changed) {
+      st.rebuild();
+      dirty = true;
+    }
+    if (dirty || category != last_category || instance != last_instance) {
+      const auto t0 = std::chrono::steady_clock::now();
+      Image picture(kView, kView, 3, 0);
+      if (st.spec.generator && st.error.empty()) picture = gray_to_rgb(st.spec.generator->make(category, instance).image);
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      if (picture.width != kView || picture.height != kView) picture = resize_bilinear(picture, kView, kView);
+      view = Image(kView, kView + 48, 3, 24);
+      for (int y = 0; y < kView; ++y) std::copy(picture.row(y), picture.row(y) + picture.stride(), view.row(y));
+      std::string line1 = st.spec.generator ? st.spec.generator->describe_category(category) + " #" + std::to_string(instance) : "";
+      char timing[32];
+      std::snprintf(timing, sizeof timing, "  %.1f ms", ms);
+      std::string line2;
+      for (const Knob& k : st.knobs)
+        line2 += k.key + "=" + (k.touched ? k.text() : st.spec.params.value_text(k.key)) + " ";
+      draw_text(view, st.error.empty() ? line1 + timing : st.error, 4, kView + 4, 0.35, kView - 8);
+      draw_text(view, line2, 4, kView + 24, 0.35, kView - 8);
+      cv::Mat bgr(view.height, view.width, CV_8UC3);
+      for (int y = 0; y < view.height; ++y)
+        for (int x = 0; x < view.width; ++x) {
+          const std::uint8_t* p = view.row(y) + 3 * x;
+          bgr.at<cv::Vec3b>(y, x) = cv::Vec3b(p[2], p[1], p[0]);
+        }
+      cv::imshow(kWindow, bgr);
+      if (last_category < 0 && o.frames > 0) std::fprintf(stderr, "fdsl: explorer ready\n");
+      last_category = category;
+      last_instance = instance;
+      dirty = false;
+    }
+    int key = cv::waitKey(30) & 0xff;
+    if (frame >= 1 && static_cast<std::size_t>(frame - 1) < o.keys.size()) key = o.keys[static_cast<std::size_t>(frame - 1)];
+    if (key == 'q' || key == 27) break;
+    if (key == 'n' || key == 'b') {
+      const int n = static_cast<int>(st.spec.generator ? st.spec.generator->num_classes() : 1);
+      cv::setTrackbarPos("category", kWindow, (category + (key == 'n' ? 1 : n - 1)) % n);
+    }
+    if (key == 's' && !view.empty()) {
+      const fs::path file = save_dir / ("fdsl-" + (st.spec.generator ? st.spec.generator->family() : std::string("x")) +
+                                        "-" + std::to_string(category) + "-" + std::to_string(instance) + ".png");
+      write_file_atomic(file, encode_png(st.spec.generator->make(category, instance).image, PngOptions{}));
+      std::fprintf(stderr, "fdsl: saved %s\n", file.string().c_str());
+    }
+    if (key == 'p') {
+      // The config as written, the --set overrides, then the knobs: each key once, later wins.
+      RawConfig snippet = st.raw;
+      for (const std::string& ov : o.spec.overrides) apply_override(snippet, ov);
+      for (const Knob& k : st.knobs)
+        if (k.touched) apply_override(snippet, override_text(k));
+      std::string yaml = "# fdsl explorer: the parameters on screen (category " + std::to_string(category) + ")\n";
+      for (const auto& item : snippet.items) yaml += item.key + ": " + item.text + "\n";
+      const fs::path file = save_dir / "fdsl-explorer.yaml";
+      write_file_atomic(file, yaml);
+      std::fprintf(stderr, "fdsl: saved %s\n%s", file.string().c_str(), yaml.c_str());
+    }
+  }
+  cv::destroyAllWindows();
+}
+
+}  // namespace fdsl::cli
