@@ -289,13 +289,9 @@ class FractalDB final : public Generator {
         for (std::int64_t f = 0; f < flips_; ++f) {
           const std::int64_t inst = first + f;
           if (inst < begin || inst >= end) continue;
-          Sample s;
-          s.category = cat;
-          s.instance = inst;
-          s.label = cat;
+          Sample s = start_sample(cat, inst);
           s.image = base;
           apply_flip(s.image, static_cast<int>(f));
-          s.name = sample_name(cat, inst);
           emit(std::move(s));
         }
       }
@@ -306,12 +302,7 @@ class FractalDB final : public Generator {
     const Ifs2& ifs = systems_.at(static_cast<std::size_t>(cat));
     nlohmann::ordered_json j;
     j["category"] = cat;
-    nlohmann::ordered_json maps = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < ifs.maps.size(); ++i) {
-      const auto& m = ifs.maps[i];
-      maps.push_back({m.a, m.b, m.c, m.d, m.e, m.f, ifs.probs[i]});
-    }
-    j["maps"] = std::move(maps);
+    j["maps"] = ifs_maps_json(ifs);
     if (!search_.fill.empty()) {
       j["filling_rate"] = search_.fill[static_cast<std::size_t>(cat)];
       j["candidate"] = search_.candidate[static_cast<std::size_t>(cat)];

@@ -17,6 +17,25 @@ void Generator::check_index(std::int64_t category, std::int64_t instance) const 
                                            std::to_string(instances_per_class()) + ")");
 }
 
+Sample Generator::start_sample(std::int64_t category, std::int64_t instance) const {
+  check_index(category, instance);
+  Sample s;
+  s.category = category;
+  s.instance = instance;
+  s.label = category;
+  s.name = sample_name(category, instance);
+  return s;
+}
+
+nlohmann::ordered_json ifs_maps_json(const Ifs2& ifs) {
+  nlohmann::ordered_json maps = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < ifs.maps.size(); ++i) {
+    const auto& m = ifs.maps[i];
+    maps.push_back({m.a, m.b, m.c, m.d, m.e, m.f, ifs.probs[i]});
+  }
+  return maps;
+}
+
 void Generator::make_range(std::int64_t category, std::int64_t begin, std::int64_t end,
                            const std::function<void(Sample&&)>& emit) const {
   for (std::int64_t i = begin; i < end; ++i) emit(make(category, i));

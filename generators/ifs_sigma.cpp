@@ -146,12 +146,7 @@ class IfsSigma final : public Generator {
   std::int64_t instances_per_class() const override { return instances_; }
 
   Sample make(std::int64_t cat, std::int64_t inst) const override {
-    check_index(cat, inst);
-    Sample s;
-    s.category = cat;
-    s.instance = inst;
-    s.label = cat;
-    s.name = sample_name(cat, inst);
+    Sample s = start_sample(cat, inst);
     Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
     Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
     const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
@@ -196,12 +191,7 @@ class IfsSigma final : public Generator {
     nlohmann::ordered_json j;
     j["category"] = cat;
     j["sigma"] = sys.alpha;
-    nlohmann::ordered_json maps = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < sys.ifs.maps.size(); ++i) {
-      const auto& m = sys.ifs.maps[i];
-      maps.push_back({m.a, m.b, m.c, m.d, m.e, m.f, sys.ifs.probs[i]});
-    }
-    j["maps"] = std::move(maps);
+    j["maps"] = ifs_maps_json(sys.ifs);
     j["s1"] = sys.s1;
     j["s2"] = sys.s2;
     return j;

@@ -86,12 +86,7 @@ class OneFrac final : public Generator {
   std::int64_t instances_per_class() const override { return instances_; }
 
   Sample make(std::int64_t cat, std::int64_t inst) const override {
-    check_index(cat, inst);
-    Sample s;
-    s.category = cat;
-    s.instance = inst;
-    s.label = cat;
-    s.name = sample_name(cat, inst);
+    Sample s = start_sample(cat, inst);
     s.image = render(systems_[static_cast<std::size_t>(cat)], cat, inst);
     return s;
   }
@@ -100,12 +95,7 @@ class OneFrac final : public Generator {
     const Ifs2& ifs = systems_.at(static_cast<std::size_t>(cat));
     nlohmann::ordered_json j;
     j["category"] = cat;
-    nlohmann::ordered_json maps = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < ifs.maps.size(); ++i) {
-      const auto& m = ifs.maps[i];
-      maps.push_back({m.a, m.b, m.c, m.d, m.e, m.f, ifs.probs[i]});
-    }
-    j["maps"] = std::move(maps);
+    j["maps"] = ifs_maps_json(ifs);
     j["fill"] = fill_[static_cast<std::size_t>(cat)];
     j["tries"] = tries_[static_cast<std::size_t>(cat)];
     return j;

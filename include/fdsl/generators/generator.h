@@ -75,6 +75,8 @@ class Generator {
  protected:
   /// Throws Error(OutOfRange) unless the indices lie inside the dataset.
   void check_index(std::int64_t category, std::int64_t instance) const;
+  /// A checked, empty sample of (category, instance): indices, label = category, and name set.
+  Sample start_sample(std::int64_t category, std::int64_t instance) const;
 };
 
 /// A registered family: its parameter table (declared once) and its factory.
@@ -84,6 +86,9 @@ struct GeneratorInfo {
   const ParamTable* params;
   std::function<std::unique_ptr<Generator>(const Params&, const GeneratorContext&)> create;
 };
+
+/// The maps of a 2D IFS as JSON rows [a, b, c, d, e, f, p] (category_json of the IFS families).
+nlohmann::ordered_json ifs_maps_json(const Ifs2& ifs);
 
 /// Every generator, by name (the explicit table in registry.cpp).
 const std::vector<GeneratorInfo>& generator_registry();
