@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <limits>
 #include <utility>
 
@@ -10,12 +12,22 @@ namespace fdsl {
 
 namespace {
 
-constexpr int kLanes = 8;
-typedef float v8f __attribute__((vector_size(32)));
-typedef std::int32_t v8i __attribute__((vector_size(32)));
-typedef std::uint32_t v8u __attribute__((vector_size(32)));
+/// Independent chains per orbit. Fixed, so the points do not depend on the machine: AVX-512 runs
+/// them as one 16-lane vector, AVX2 and baseline x86-64 as two 8-lane vectors, with the same bits.
+constexpr int kLanes = 16;
 
-inline __attribute__((always_inline)) v8u rotl(v8u x, int k) { return (x << k) | (x >> (32 - k)); }
+/// GCC vector types of W lanes.
+template <int W>
+struct Vec {
+  typedef float f __attribute__((vector_size(W * 4)));
+  typedef std::int32_t i __attribute__((vector_size(W * 4)));
+  typedef std::uint32_t u __attribute__((vector_size(W * 4)));
+};
+
+template <class V>
+inline __attribute__((always_inline)) V rotl(V x, int k) {
+  return (x << k) | (x >> (32 - k));
+}
 
 /// Cumulative map probabilities as 32-bit thresholds: with u uniform on 32 bits, map i is chosen
 /// when thr[i-1] < u <= thr[i], i.e. the first map whose running sum reaches u; the index is the
@@ -33,15 +45,19 @@ void thresholds(const Ifs2& ifs, std::vector<std::uint32_t>& thr) {
   }
 }
 
-// The hot loop, unrolled for N maps. Instantiated for AVX2 and for baseline x86-64; both produce
-// the same bits because every operation is an IEEE single-precision add or multiply (no FMA:
-// -ffp-contract=off) and the integer RNG is exact.
-template <int N>
+// The hot loop, unrolled for N maps, on vectors of W lanes (kLanes / W groups per step).
+// Every instantiation produces the same bits: each operation is an IEEE single-precision add or
+// multiply (no FMA: -ffp-contract=off) and the integer RNG is exact.
+template <int N, int W>
 inline __attribute__((always_inline)) void lanes_body(const float* coef, const std::uint32_t* thr,
                                                       std::uint32_t* state, float sx, float sy, std::int64_t steps,
                                                       float* xs, float* ys, float* bounds) {
-  v8f A, B, C, D, E, F;
-  for (int k = 0; k < kLanes; ++k) {
+  using vf = typename Vec<W>::f;
+  using vi = typename Vec<W>::i;
+  using vu = typename Vec<W>::u;
+  constexpr int G = kLanes / W;
+  vf A, B, C, D, E, F;
+  for (int k = 0; k < W; ++k) {
     const int m = k < N ? k : 0;
     A[k] = coef[m * 6 + 0];
     B[k] = coef[m * 6 + 1];
@@ -50,93 +66,130 @@ inline __attribute__((always_inline)) void lanes_body(const float* coef, const s
     E[k] = coef[m * 6 + 4];
     F[k] = coef[m * 6 + 5];
   }
-  v8u T[N > 1 ? N - 1 : 1];
+  vu T[N > 1 ? N - 1 : 1];
   for (int i = 0; i < N - 1; ++i)
-    for (int k = 0; k < kLanes; ++k) T[i][k] = thr[i];
-  v8u s0, s1, s2, s3;
-  std::memcpy(&s0, state + 0, 32);
-  std::memcpy(&s1, state + 8, 32);
-  std::memcpy(&s2, state + 16, 32);
-  std::memcpy(&s3, state + 24, 32);
-  v8f x = {sx, sx, sx, sx, sx, sx, sx, sx};
-  v8f y = {sy, sy, sy, sy, sy, sy, sy, sy};
-  v8f minx = x, maxx = x, miny = y, maxy = y;
-  v8i nan = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int k = 0; k < W; ++k) T[i][k] = thr[i];
+  vu s0[G], s1[G], s2[G], s3[G];
+  vf x[G], y[G], minx[G], maxx[G], miny[G], maxy[G];
+  vi nan[G];
+  for (int g = 0; g < G; ++g) {
+    std::memcpy(&s0[g], state + 0 * kLanes + W * g, sizeof(vu));
+    std::memcpy(&s1[g], state + 1 * kLanes + W * g, sizeof(vu));
+    std::memcpy(&s2[g], state + 2 * kLanes + W * g, sizeof(vu));
+    std::memcpy(&s3[g], state + 3 * kLanes + W * g, sizeof(vu));
+    for (int k = 0; k < W; ++k) {
+      x[g][k] = sx;
+      y[g][k] = sy;
+      nan[g][k] = 0;
+    }
+    minx[g] = maxx[g] = x[g];
+    miny[g] = maxy[g] = y[g];
+  }
   for (std::int64_t t = 0; t < steps; ++t) {
-    // xoshiro128++, one 32-bit draw per lane.
-    const v8u u = rotl(s0 + s3, 7) + s0;
-    const v8u sh = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= sh;
-    s3 = rotl(s3, 11);
-    // Map index = number of thresholds strictly below u.
-    v8i idx = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (int i = 0; i < N - 1; ++i) idx -= (v8i)(u > T[i]);
-    const v8f a = __builtin_shuffle(A, idx), b = __builtin_shuffle(B, idx), c = __builtin_shuffle(C, idx);
-    const v8f d = __builtin_shuffle(D, idx), e = __builtin_shuffle(E, idx), f = __builtin_shuffle(F, idx);
-    const v8f nx = (x * a + y * b) + e;
-    const v8f ny = (x * c + y * d) + f;
-    x = nx;
-    y = ny;
-    // inf - inf can make a NaN without an inf ever being stored, which the box would miss.
-    nan |= (v8i)(x != x) | (v8i)(y != y);
-    std::memcpy(xs + t * kLanes, &x, 32);
-    std::memcpy(ys + t * kLanes, &y, 32);
-    minx = x < minx ? x : minx;
-    maxx = x > maxx ? x : maxx;
-    miny = y < miny ? y : miny;
-    maxy = y > maxy ? y : maxy;
+#pragma GCC unroll 2
+    for (int g = 0; g < G; ++g) {
+      // xoshiro128++, one 32-bit draw per lane.
+      const vu u = rotl(s0[g] + s3[g], 7) + s0[g];
+      const vu sh = s1[g] << 9;
+      s2[g] ^= s0[g];
+      s3[g] ^= s1[g];
+      s1[g] ^= s2[g];
+      s0[g] ^= s3[g];
+      s2[g] ^= sh;
+      s3[g] = rotl(s3[g], 11);
+      // Map index = number of thresholds strictly below u.
+      vi idx = u > u;  // all zero
+      for (int i = 0; i < N - 1; ++i) idx -= (vi)(u > T[i]);
+      const vf a = __builtin_shuffle(A, idx), b = __builtin_shuffle(B, idx), c = __builtin_shuffle(C, idx);
+      const vf d = __builtin_shuffle(D, idx), e = __builtin_shuffle(E, idx), f = __builtin_shuffle(F, idx);
+      const vf nx = (x[g] * a + y[g] * b) + e;
+      const vf ny = (x[g] * c + y[g] * d) + f;
+      x[g] = nx;
+      y[g] = ny;
+      // inf - inf can make a NaN without an inf ever being stored, which the box would miss.
+      // x - x is +0 (all bits clear) for every finite x and NaN otherwise: plain arithmetic, which
+      // vectorizes at every width (a compare-to-mask does not, at 16 lanes with GCC 12).
+      nan[g] |= (vi)(nx - nx) | (vi)(ny - ny);
+      std::memcpy(xs + t * kLanes + W * g, &nx, sizeof(vf));
+      std::memcpy(ys + t * kLanes + W * g, &ny, sizeof(vf));
+      minx[g] = nx < minx[g] ? nx : minx[g];
+      maxx[g] = nx > maxx[g] ? nx : maxx[g];
+      miny[g] = ny < miny[g] ? ny : miny[g];
+      maxy[g] = ny > maxy[g] ? ny : maxy[g];
+    }
   }
-  float mnx = minx[0], mxx = maxx[0], mny = miny[0], mxy = maxy[0];
-  for (int k = 1; k < kLanes; ++k) {
-    mnx = std::min(mnx, minx[k]);
-    mxx = std::max(mxx, maxx[k]);
-    mny = std::min(mny, miny[k]);
-    mxy = std::max(mxy, maxy[k]);
+  float mnx = minx[0][0], mxx = maxx[0][0], mny = miny[0][0], mxy = maxy[0][0];
+  bool any_nan = false;
+  for (int g = 0; g < G; ++g) {
+    for (int k = 0; k < W; ++k) {
+      mnx = std::min(mnx, minx[g][k]);
+      mxx = std::max(mxx, maxx[g][k]);
+      mny = std::min(mny, miny[g][k]);
+      mxy = std::max(mxy, maxy[g][k]);
+      any_nan |= nan[g][k] != 0;
+    }
+    std::memcpy(state + 0 * kLanes + W * g, &s0[g], sizeof(vu));
+    std::memcpy(state + 1 * kLanes + W * g, &s1[g], sizeof(vu));
+    std::memcpy(state + 2 * kLanes + W * g, &s2[g], sizeof(vu));
+    std::memcpy(state + 3 * kLanes + W * g, &s3[g], sizeof(vu));
   }
-  for (int k = 0; k < kLanes; ++k)
-    if (nan[k]) mnx = std::numeric_limits<float>::quiet_NaN();
-  bounds[0] = mnx;
+  bounds[0] = any_nan ? std::numeric_limits<float>::quiet_NaN() : mnx;
   bounds[1] = mxx;
   bounds[2] = mny;
   bounds[3] = mxy;
-  std::memcpy(state + 0, &s0, 32);
-  std::memcpy(state + 8, &s1, 32);
-  std::memcpy(state + 16, &s2, 32);
-  std::memcpy(state + 24, &s3, 32);
 }
 
 using LanesFn = void (*)(const float*, const std::uint32_t*, std::uint32_t*, float, float, std::int64_t, float*,
                          float*, float*);
 
 template <int N>
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void lanes_avx512(
+    const float* coef, const std::uint32_t* thr, std::uint32_t* state, float sx, float sy, std::int64_t steps,
+    float* xs, float* ys, float* bounds) {
+  lanes_body<N, 16>(coef, thr, state, sx, sy, steps, xs, ys, bounds);
+}
+
+template <int N>
 __attribute__((target("avx2"))) void lanes_avx2(const float* coef, const std::uint32_t* thr, std::uint32_t* state,
                                                 float sx, float sy, std::int64_t steps, float* xs, float* ys,
                                                 float* bounds) {
-  lanes_body<N>(coef, thr, state, sx, sy, steps, xs, ys, bounds);
+  lanes_body<N, 8>(coef, thr, state, sx, sy, steps, xs, ys, bounds);
 }
 
 template <int N>
 void lanes_generic(const float* coef, const std::uint32_t* thr, std::uint32_t* state, float sx, float sy,
                    std::int64_t steps, float* xs, float* ys, float* bounds) {
-  lanes_body<N>(coef, thr, state, sx, sy, steps, xs, ys, bounds);
+  lanes_body<N, 8>(coef, thr, state, sx, sy, steps, xs, ys, bounds);
+}
+
+enum class Isa { Generic, Avx2, Avx512 };
+
+Isa detect_isa() {
+  // FDSL_ISA=generic|avx2 forces a narrower path (the tests compare them bit for bit).
+  const char* forced = std::getenv("FDSL_ISA");
+  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq");
+  const bool avx2 = __builtin_cpu_supports("avx2");
+  if (forced && std::string(forced) == "generic") return Isa::Generic;
+  if (forced && std::string(forced) == "avx2") return avx2 ? Isa::Avx2 : Isa::Generic;
+  return avx512 ? Isa::Avx512 : avx2 ? Isa::Avx2 : Isa::Generic;
 }
 
 template <int... Ns>
-LanesFn pick_lanes(int n, bool avx2, std::integer_sequence<int, Ns...>) {
+LanesFn pick_lanes(int n, Isa isa, std::integer_sequence<int, Ns...>) {
   LanesFn fn = nullptr;
-  ((n == Ns + 1 ? (fn = avx2 ? &lanes_avx2<Ns + 1> : &lanes_generic<Ns + 1>) : nullptr), ...);
+  ((n == Ns + 1 ? (fn = isa == Isa::Avx512 ? &lanes_avx512<Ns + 1>
+                        : isa == Isa::Avx2 ? &lanes_avx2<Ns + 1>
+                                           : &lanes_generic<Ns + 1>)
+                : nullptr),
+   ...);
   return fn;
 }
 
 void run_lanes(const float* coef, const std::uint32_t* thr, int n_maps, std::uint32_t* state, float sx, float sy,
                std::int64_t steps, float* xs, float* ys, float* bounds) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  pick_lanes(n_maps, avx2, std::make_integer_sequence<int, kLanes>{})(coef, thr, state, sx, sy, steps, xs, ys,
-                                                                       bounds);
+  static const Isa isa = detect_isa();
+  pick_lanes(n_maps, isa, std::make_integer_sequence<int, 8>{})(coef, thr, state, sx, sy, steps, xs, ys, bounds);
 }
 
 /// One chaos-game step of one lane: exactly the arithmetic of lanes_body.
@@ -165,7 +218,7 @@ void run_scalar(const float* co, const std::uint32_t* thr, int n, std::uint32_t*
   float mnx = sx, mxx = sx, mny = sy, mxy = sy;
   bool nan = false;
   for (int lane = 0; lane < kLanes; ++lane) {
-    std::uint32_t s[4] = {state[lane], state[8 + lane], state[16 + lane], state[24 + lane]};
+    std::uint32_t s[4] = {state[lane], state[kLanes + lane], state[2 * kLanes + lane], state[3 * kLanes + lane]};
     float x = sx, y = sy;
     for (std::int64_t t = 0; t < steps; ++t) {
       step_scalar(co, thr, n, s, x, y);
@@ -221,7 +274,7 @@ void chaos_game(const Ifs2& ifs, std::int64_t points, Rng rng, ChaosStart start,
   std::vector<std::uint32_t> thr;
   thresholds(ifs, thr);
   const int n = static_cast<int>(ifs.maps.size());
-  std::vector<float> coef(static_cast<std::size_t>(std::max(n, kLanes)) * 6, 0.0f);
+  std::vector<float> coef(static_cast<std::size_t>(std::max(n, 16)) * 6, 0.0f);
   for (int m = 0; m < n; ++m) {
     const auto& mp = ifs.maps[m];
     const double v[6] = {mp.a, mp.b, mp.c, mp.d, mp.e, mp.f};
@@ -232,7 +285,7 @@ void chaos_game(const Ifs2& ifs, std::int64_t points, Rng rng, ChaosStart start,
     std::fill(out.x.begin() + 1, out.x.end(), bounds[0]);
     std::fill(out.y.begin() + 1, out.y.end(), bounds[2]);
   } else if (steps > 0) {
-    if (n <= kLanes)
+    if (n <= 8)  // the coefficients of up to 8 maps fit one register
       run_lanes(coef.data(), thr.data(), n, state, bounds[0], bounds[2], steps, out.x.data() + 1, out.y.data() + 1,
                 bounds);
     else
@@ -242,7 +295,7 @@ void chaos_game(const Ifs2& ifs, std::int64_t points, Rng rng, ChaosStart start,
   // The remaining points: one more step of lanes 0..rest-1, the same arithmetic in scalar form.
   bool nan_seen = std::isnan(bounds[0]);
   for (int lane = 0; n > 0 && lane < rest; ++lane) {
-    std::uint32_t s[4] = {state[lane], state[8 + lane], state[16 + lane], state[24 + lane]};
+    std::uint32_t s[4] = {state[lane], state[kLanes + lane], state[2 * kLanes + lane], state[3 * kLanes + lane]};
     const std::size_t prev = steps > 0 ? 1 + (steps - 1) * kLanes + lane : 0;
     float x = out.x[prev], y = out.y[prev];
     step_scalar(coef.data(), thr.data(), n, s, x, y);

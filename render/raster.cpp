@@ -50,7 +50,7 @@ namespace {
 /// Maps n points to pixel coordinates (-1: outside or not finite). Branch-free so it vectorizes
 /// (8 lanes where AVX2 is there; the same IEEE arithmetic either way); the comparisons are
 /// written so that NaN fails them.
-__attribute__((target_clones("avx2", "default"))) void map_points(const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t,
+__attribute__((target_clones("avx512f", "avx2", "default"))) void map_points(const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t,
                 std::int32_t* __restrict qx, std::int32_t* __restrict qy) {
   const float w = static_cast<float>(t.width), h = static_cast<float>(t.height);
   const std::int32_t flip = t.flip_y ? t.height - 1 : 0;

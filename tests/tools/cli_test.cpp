@@ -73,6 +73,21 @@ TEST(Cli, OutputIsTheSameForOneThreadAndTwo) {
   EXPECT_EQ(snapshot(t / "one"), snapshot(t / "two"));
 }
 
+TEST(Cli, OutputIsTheSameOnEverySimdPath) {
+  // The chaos game runs as one AVX-512 vector, two AVX2 vectors or baseline x86-64 code,
+  // whichever the machine has; FDSL_ISA forces the narrower ones. All must give the same bytes.
+  TempDir t;
+  write_text(t / "small.yaml", std::string(kSmall) + "render: color\n");
+  std::map<std::string, std::string> first;
+  for (const char* isa : {"native", "avx2", "generic"}) {
+    auto r = fdsl::test::run_command(std::string("FDSL_ISA=") + isa + " " + FDSL_CLI + " " +
+                                     gen(t / "small.yaml", t / isa));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    if (first.empty()) first = snapshot(t / isa);
+    else EXPECT_EQ(snapshot(t / isa), first) << isa;
+  }
+}
+
 TEST(Cli, DatasetRegeneratesFromItsFolder) {
   TempDir t;
   write_text(t / "small.yaml", kSmall);
