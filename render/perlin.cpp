@@ -1,5 +1,7 @@
 #include "fdsl/render/perlin.h"
 
+#include <algorithm>
+
 namespace fdsl {
 
 namespace detail {
@@ -36,10 +38,17 @@ __attribute__((target_clones("avx2", "default"))) void pnoise1_block(const doubl
                                                                      float* __restrict out, std::size_t n,
                                                                      const float* __restrict grad) {
   for (std::size_t i = 0; i < n; ++i) {
+    // floor() as truncation and a correction, which vectorizes. From 2^24 on every float is an
+    // integer, f is 0 and the cell does not change the result (0): the clamp only keeps the
+    // conversion to int defined.
     const float x = static_cast<float>(in[i]);
-    const float fl = std::floor(x);
-    const int cell = static_cast<int>(fl);
-    const float f = x - fl;
+    const float xc = std::min(std::max(x, -16777216.0f), 16777216.0f);
+    const int t = static_cast<int>(xc);
+    const float ft = static_cast<float>(t);
+    const int below = ft > xc;  // negative non-integers truncate upward
+    const int cell = t - below;
+    const float fl = ft - static_cast<float>(below);
+    const float f = xc - fl;
     const float fade = f * f * f * (f * (f * 6.0f - 15.0f) + 10.0f);
     const float a = grad[cell & 255] * f, b = grad[(cell + 1) & 255] * (f - 1.0f);
     out[i] = (a + fade * (b - a)) * 0.4f;
