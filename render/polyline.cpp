@@ -76,6 +76,33 @@ void line_clipped(std::uint8_t* pixels, int width, int height, std::int64_t x0, 
   }
 }
 
+/// The common case of a gray canvas and a segment with both ends on it: no clipping, and the
+/// Bresenham walk along the major axis with pointer steps and no data-dependent branch (the
+/// error's sign makes a mask). Same pixels as line_clipped, whose recurrence this is.
+inline void line_inside_gray(std::uint8_t* pixels, int width, int x0, int y0, int x1, int y1, std::uint8_t value) {
+  int dx = x1 - x0, dy = y1 - y0;
+  std::ptrdiff_t step_x = 1, step_y = width;
+  if (dx < 0) {
+    dx = -dx;
+    step_x = -1;
+  }
+  if (dy < 0) {
+    dy = -dy;
+    step_y = -step_y;
+  }
+  const bool x_major = dx > dy;
+  const int dm = x_major ? dx : dy, dn = x_major ? dy : dx;
+  const std::ptrdiff_t sm = x_major ? step_x : step_y, sn = x_major ? step_y : step_x;
+  std::uint8_t* p = pixels + static_cast<std::ptrdiff_t>(y0) * width + x0;
+  int e = 2 * dn - dm;
+  for (int i = 0; i <= dm; ++i) {
+    *p = value;
+    const int take = ~(e >> 31);  // all ones when e >= 0: the minor step is taken
+    p += sm + (sn & take);
+    e += 2 * dn - (2 * dm & take);
+  }
+}
+
 void line_int(Image& image, std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1, std::uint8_t value) {
   switch (image.channels) {
     case 1: line_clipped<1>(image.pixels.data(), image.width, image.height, x0, y0, x1, y1, value); break;
@@ -104,8 +131,42 @@ void draw_line_pillow(Image& image, double x0, double y0, double x1, double y1, 
 void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std::size_t n, bool closed,
                           std::uint8_t value) {
   if (n == 0) return;
-  for (std::size_t i = 0; i + 1 < n; ++i) draw_line_pillow(image, xs[i], ys[i], xs[i + 1], ys[i + 1], value);
-  if (closed) draw_line_pillow(image, xs[n - 1], ys[n - 1], xs[0], ys[0], value);
+  if (image.channels != 1) {
+    for (std::size_t i = 0; i + 1 < n; ++i) draw_line_pillow(image, xs[i], ys[i], xs[i + 1], ys[i + 1], value);
+    if (closed) draw_line_pillow(image, xs[n - 1], ys[n - 1], xs[0], ys[0], value);
+    return;
+  }
+  // Gray canvases (the contour generators' hot path): every point truncated once and flagged
+  // (1: on the canvas, 2: not a number); segments with both ends on the canvas are drawn
+  // without clipping.
+  thread_local std::vector<std::int32_t> ix, iy;
+  thread_local std::vector<std::uint8_t> flag;
+  ix.resize(n);
+  iy.resize(n);
+  flag.resize(n);
+  const double w = image.width, h = image.height;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = xs[i], y = ys[i];
+    const bool nan = std::isnan(x) || std::isnan(y);
+    ix[i] = nan ? 0 : static_cast<std::int32_t>(std::clamp(x, -kCoordinateLimit, kCoordinateLimit));
+    iy[i] = nan ? 0 : static_cast<std::int32_t>(std::clamp(y, -kCoordinateLimit, kCoordinateLimit));
+    // Truncation toward zero lands on the canvas exactly when -1 < v < side.
+    const bool inside = x > -1.0 && x < w && y > -1.0 && y < h;
+    flag[i] = nan ? 2 : (inside ? 1 : 0);
+  }
+  // Plain pointers: the pixel stores may alias anything, so members would be reloaded per pixel.
+  std::uint8_t* const pixels = image.pixels.data();
+  const std::int32_t* const px = ix.data();
+  const std::int32_t* const py = iy.data();
+  const std::uint8_t* const pf = flag.data();
+  const int width = image.width, height = image.height;
+  auto segment = [=](std::size_t a, std::size_t b) {
+    const int fa = pf[a], fb = pf[b];
+    if (fa & fb & 1) line_inside_gray(pixels, width, px[a], py[a], px[b], py[b], value);
+    else if (!((fa | fb) & 2)) line_clipped<1>(pixels, width, height, px[a], py[a], px[b], py[b], value);
+  };
+  for (std::size_t i = 0; i + 1 < n; ++i) segment(i, i + 1);
+  if (closed) segment(n - 1, 0);
 }
 
 // ---- anti-aliased ----
@@ -117,38 +178,40 @@ void PolylineAA::segment(double x0, double y0, double x1, double y1, double half
   x1 -= 0.5;
   y1 -= 0.5;
   const double reach = half + 1.0;  // coverage 1 - (distance - half) is zero from here on
-  const double ylo = std::min(y0, y1) - reach, yhi = std::max(y0, y1) + reach;
-  const int row_lo = static_cast<int>(std::ceil(std::clamp(ylo, 0.0, static_cast<double>(height_)))),
-            row_hi = static_cast<int>(std::floor(std::clamp(yhi, -1.0, static_cast<double>(height_ - 1))));
-  if (row_lo > row_hi) return;
+  // Walk the major axis; `transpose` swaps the roles of x and y for steep segments.
+  const bool transpose = std::abs(y1 - y0) > std::abs(x1 - x0);
+  if (transpose) {
+    std::swap(x0, y0);
+    std::swap(x1, y1);
+  }
+  if (x0 > x1) {
+    std::swap(x0, x1);
+    std::swap(y0, y1);
+  }
+  const int major_size = transpose ? height_ : width_, minor_size = transpose ? width_ : height_;
   const double dx = x1 - x0, dy = y1 - y0;
-  const double len2 = dx * dx + dy * dy;
-  const double inv_len2 = len2 > 0 ? 1.0 / len2 : 0.0;
-  for (int j = row_lo; j <= row_hi; ++j) {
-    // The part of the segment within `reach` of this row bounds the columns to look at.
-    double xa, xb;
-    if (dy != 0) {
-      const double ta = std::clamp((j - reach - y0) / dy, 0.0, 1.0), tb = std::clamp((j + reach - y0) / dy, 0.0, 1.0);
-      xa = x0 + dx * ta;
-      xb = x0 + dx * tb;
-      if (xa > xb) std::swap(xa, xb);
-    } else {
-      xa = std::min(x0, x1);
-      xb = std::max(x0, x1);
-    }
-    const int col_lo = static_cast<int>(std::ceil(std::clamp(xa - reach, 0.0, static_cast<double>(width_)))),
-              col_hi = static_cast<int>(std::floor(std::clamp(xb + reach, -1.0, static_cast<double>(width_ - 1))));
-    std::uint8_t* cov = coverage_.data() + static_cast<std::size_t>(j) * width_;
-    for (int i = col_lo; i <= col_hi; ++i) {
-      const double px = i - x0, py = j - y0;
-      const double t = std::clamp((px * dx + py * dy) * inv_len2, 0.0, 1.0);
-      const double ex = px - t * dx, ey = py - t * dy;
-      const double d = std::sqrt(ex * ex + ey * ey);
-      const double c = std::clamp(reach - d, 0.0, 1.0);
-      const auto v = static_cast<std::uint8_t>(c * 255.0 + 0.5);
-      if (v > cov[i]) {
-        if (cov[i] == 0) touched_.push_back(static_cast<std::uint32_t>(j) * static_cast<std::uint32_t>(width_) + i);
-        cov[i] = v;
+  const double len = std::sqrt(dx * dx + dy * dy);
+  const double slope = dx > 0 ? dy / dx : 0.0;
+  const double cos_t = len > 0 ? dx / len : 1.0;  // perpendicular distance = minor distance * cos
+  const double extent = reach / cos_t;           // minor half-extent of the stroke
+  // Columns whose centres lie over the segment, the stroke's half width beyond its ends (the caps).
+  const int col_lo = static_cast<int>(std::ceil(std::clamp(x0 - half, 0.0, static_cast<double>(major_size))));
+  const int col_hi = static_cast<int>(std::floor(std::clamp(x1 + half, -1.0, static_cast<double>(major_size - 1))));
+  for (int i = col_lo; i <= col_hi; ++i) {
+    const double yc = y0 + (std::clamp(static_cast<double>(i), x0, x1) - x0) * slope;
+    const int row_lo = static_cast<int>(std::ceil(std::clamp(yc - extent, 0.0, static_cast<double>(minor_size))));
+    const int row_hi =
+        static_cast<int>(std::floor(std::clamp(yc + extent, -1.0, static_cast<double>(minor_size - 1))));
+    for (int j = row_lo; j <= row_hi; ++j) {
+      const double c = reach - std::abs(j - yc) * cos_t;
+      if (c <= 0) continue;
+      const auto v = static_cast<std::uint8_t>(std::min(c, 1.0) * 255.0 + 0.5);
+      const std::uint32_t idx = transpose ? static_cast<std::uint32_t>(i) * static_cast<std::uint32_t>(width_) + j
+                                          : static_cast<std::uint32_t>(j) * static_cast<std::uint32_t>(width_) + i;
+      std::uint8_t& cov = coverage_[idx];
+      if (v > cov) {
+        if (cov == 0) touched_.push_back(idx);
+        cov = v;
       }
     }
   }

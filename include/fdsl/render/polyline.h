@@ -28,12 +28,14 @@ void draw_line_pillow(Image& image, std::int64_t x0, std::int64_t y0, std::int64
 void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std::size_t n, bool closed,
                           std::uint8_t value);
 
-/// Anti-aliased polylines: a pixel's coverage is 1 - clamp(distance from its centre to the polyline
-/// - (width - 1) / 2, 0, 1), so a width of 1 gives the 2 px wide falloff of a smooth 1 px line;
-/// segments meet with round joins. A polyline is composited as a whole (coverage is the maximum
-/// over its segments, so joints are not painted twice): out = out + (value - out) * coverage,
-/// rounded. Pixel (i, j) covers [i, i+1) x [j, j+1), the same convention as the Pillow mode's
-/// truncation. The object holds scratch buffers; reuse it (one per thread).
+/// Anti-aliased polylines. Each segment is walked along its major axis; a pixel whose centre lies
+/// over the segment (or within half the stroke width beyond its ends) has coverage
+/// 1 - clamp(d - (width - 1) / 2, 0, 1), d its centre's distance to the segment's line, so a
+/// width of 1 gives the 2 px wide falloff of a smooth 1 px line. A polyline is composited as a
+/// whole (coverage is the maximum over its segments, so joints are not painted twice):
+/// out = out + (value - out) * coverage, rounded. Pixel (i, j) covers [i, i+1) x [j, j+1), the
+/// same convention as the Pillow mode's truncation. The object holds scratch buffers; reuse it
+/// (one per thread).
 class PolylineAA {
  public:
   void draw(Image& image, const double* xs, const double* ys, std::size_t n, bool closed, std::uint8_t value,
