@@ -11,6 +11,7 @@
 #include <string>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
 #include "fdsl/core/py_random.h"
 #include "fdsl/dataset/spec.h"
 #include "test_support.h"
@@ -186,6 +187,18 @@ TEST(VisualAtom, CompatSingleInstancesEqualTheirPlaceInTheReplayedClass) {
   // Instances and classes differ.
   EXPECT_NE(whole[0].image.pixels, whole[1].image.pixels);
   EXPECT_NE(a.generator->make(2, 0).image.pixels, whole[0].image.pixels);
+}
+
+TEST(VisualAtom, CompatFirstUseFromManyThreadsReplaysOnceAndAgrees) {
+  const std::string yaml = "generator: visual_atom\ncompat: official\nclasses: 6\nworkers: 3\ninstances: 4\n"
+                           "size: 64\norbits_max: 20\ncenter_range: 32\n";
+  const DatasetSpec sequential = spec_from(yaml);
+  const DatasetSpec shared = spec_from(yaml);  // untouched: the threads race to replay it
+  std::vector<std::vector<std::uint8_t>> got(24);
+  parallel_for(0, 24, 4, [&](std::int64_t k) { got[static_cast<std::size_t>(k)] = shared.generator->make(k / 4, k % 4).image.pixels; });
+  for (std::int64_t k = 0; k < 24; ++k)
+    EXPECT_EQ(got[static_cast<std::size_t>(k)], sequential.generator->make(k / 4, k % 4).image.pixels)
+        << "class " << k / 4 << " instance " << k % 4;
 }
 
 TEST(VisualAtom, CompatDependsOnTheWorkerSplitNotOnTheSeed) {
