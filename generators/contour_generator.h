@@ -99,7 +99,7 @@ inline void check_range(const Params& p, const std::string& lo, const std::strin
 
 /// One family of contour datasets. F provides:
 ///   std::string family() const;
-///   Noise noise() const;  bool waves() const;  std::int64_t gray_lo() const, gray_hi() const;
+///   bool waves() const;                                            // VisualAtom's sine terms
 ///   template <class D> Category draw_category(D&) const;          // the category's draws
 ///   Shape first_shape(const Category&) const;                      // instance 0's geometry
 ///   template <class D> void next_instance(D&, Shape&) const;       // the draws after an instance
@@ -127,6 +127,7 @@ class ContourGenerator final : public Generator {
   std::int64_t preferred_chunk() const override { return s_.official ? s_.instances : 16; }
 
   std::string sample_name(std::int64_t cat, std::int64_t inst) const override {
+    check_index(cat, inst);
     return f_.sample_name(cat, inst, category(cat));
   }
 
@@ -178,6 +179,7 @@ class ContourGenerator final : public Generator {
   }
 
   nlohmann::ordered_json category_json(std::int64_t cat) const override {
+    check_index(cat, 0);
     const Category& c = category(cat);
     nlohmann::ordered_json j;
     j["category"] = cat;
@@ -191,6 +193,7 @@ class ContourGenerator final : public Generator {
   }
 
   std::string describe_category(std::int64_t cat) const override {
+    check_index(cat, 0);
     const Category& c = category(cat);
     char buf[96];
     std::snprintf(buf, sizeof buf, "%05lld q=%lld K=%lld eta=%.2f", static_cast<long long>(cat),
