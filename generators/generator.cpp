@@ -57,6 +57,7 @@ void Generator::save_categories(const std::filesystem::path& dir) const {
   write_file_atomic(dir / "categories.json", doc.dump(1));
   const std::vector<Ifs2> systems = ifs_categories();
   if (!systems.empty()) write_file_atomic(dir / "categories.csv", format_category_table(systems));
+  for (const auto& [path, text] : category_files()) write_file_atomic(dir / path, text);
 }
 
 std::string Generator::describe_category(std::int64_t category) const {

@@ -4,6 +4,8 @@
 #include "fdsl/generators/generator.h"
 #include "fdsl/generators/ifs_sigma.h"
 #include "fdsl/generators/one_frac.h"
+#include "fdsl/generators/rcdb.h"
+#include "fdsl/generators/visual_atom.h"
 
 namespace fdsl {
 
@@ -35,6 +37,10 @@ const std::vector<GeneratorInfo>& generator_registry() {
       {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with colour, backgrounds and augmentation",
        &ifs_sigma_params(), &make_ifs_sigma},
       {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac},
+      {"visual_atom", "VisualAtom: Perlin-perturbed contours with two sine waves, faithful or the official images",
+       &visual_atom_params(), &make_visual_atom},
+      {"rcdb", "RCDB: radial contours perturbed by Perlin noise, faithful or the official images", &rcdb_params(),
+       &make_rcdb},
   };
   return registry;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -63,9 +64,12 @@ class Generator {
   virtual nlohmann::ordered_json category_json(std::int64_t category) const = 0;
   /// The categories as 2D IFS systems, for families that have them (empty otherwise).
   virtual std::vector<Ifs2> ifs_categories() const { return {}; }
-  /// Writes the categories so the dataset can be regenerated from its folder: categories.json
-  /// and, for IFS families, categories.csv (all systems in one FractalDB-style table: an
-  /// ImageFolder root must hold no folder but the class folders).
+  /// Family-specific category files, as (path relative to the dataset root, contents), e.g.
+  /// RCDB's official param/NNNNN.csv; written by save_categories.
+  virtual std::vector<std::pair<std::string, std::string>> category_files() const { return {}; }
+  /// Writes the categories so the dataset can be regenerated from its folder: categories.json,
+  /// for IFS families categories.csv (all systems in one FractalDB-style table: an ImageFolder
+  /// root must hold no folder but the class folders), and the family's category_files().
   void save_categories(const std::filesystem::path& dir) const;
   /// A short text for previews: the key parameters of a category.
   virtual std::string describe_category(std::int64_t category) const;

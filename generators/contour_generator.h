@@ -1,0 +1,273 @@
+// The generator both contour families share: categories drawn from fdsl's streams (faithful) or
+// replayed from the official scripts' CPython `random` streams (compat: official), instances
+// rendered by the contour engine. A family supplies its parameter ranges, its category and
+// per-instance draws in the official order, and its names.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "contour_engine.h"
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/generators/generator.h"
+#include "fdsl/render/color.h"
+
+namespace fdsl::contour {
+
+/// A category's parameters (the union of both families'; a family leaves the others at zero).
+struct Category {
+  std::int64_t q = 0;        ///< vertices
+  std::int64_t orbits = 0;   ///< K, contours per image
+  double eta = 0;            ///< Perlin amplitude
+  double w = 0;              ///< line-width offset
+  std::int64_t r0 = 0;       ///< start radius
+  std::int64_t n1 = 0, n2 = 0;  ///< VisualAtom wave frequencies
+  double ox = 1, oy = 1;     ///< oval factors
+  double cy = 0, cx = 0;     ///< centre of instance 0
+  std::int64_t worker = -1;  ///< compat: the official worker that renders the class
+};
+
+/// Draws as the official scripts make them, from CPython's `random`.
+struct PyDraw {
+  PyRandom& r;
+  std::int64_t randint(std::int64_t a, std::int64_t b) { return r.randint(a, b); }
+  double uniform(double a, double b) { return r.uniform(a, b); }
+  double expovariate(double lambd) { return r.expovariate(lambd); }
+};
+
+/// The same draws from an fdsl stream.
+struct RngDraw {
+  Rng& r;
+  std::int64_t randint(std::int64_t a, std::int64_t b) { return r.uniform_int(a, b); }
+  double uniform(double a, double b) { return r.uniform(a, b); }
+  double expovariate(double lambd) { return -std::log(1.0 - r.uniform()) / lambd; }
+};
+
+/// Settings every contour family has.
+struct CommonSettings {
+  std::uint64_t seed = 0;
+  int size = 512;
+  int channels = 1;
+  std::uint8_t background = 0;
+  std::int64_t classes = 1000, instances = 1000;
+  bool official = false;
+  std::int64_t workers = 1;
+  Stroke stroke;
+  int threads = 0;
+};
+
+/// Reads the keys both families declare and checks them together.
+inline CommonSettings read_common(const Params& p, const GeneratorContext& ctx, std::int64_t default_classes,
+                                  std::int64_t default_instances) {
+  CommonSettings s;
+  s.seed = static_cast<std::uint64_t>(p.get_int("seed"));
+  s.size = static_cast<int>(p.get_int("size"));
+  const std::int64_t channels = p.get_int("channels");
+  if (channels == 2) p.fail("channels", "must be 1 (gray), 3 (RGB) or 0 (auto: gray)");
+  s.channels = channels == 3 ? 3 : 1;
+  s.background = static_cast<std::uint8_t>(p.get_int("background"));
+  s.classes = p.get_int("classes") > 0 ? p.get_int("classes") : default_classes;
+  s.instances = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances;
+  s.official = p.get_string("compat") == "official";
+  s.workers = p.get_int("workers");
+  s.stroke.antialias = p.get_bool("antialias");
+  s.stroke.width = p.get_float("stroke_width");
+  s.threads = ctx.threads;
+  if (s.official) {
+    if (s.classes % s.workers != 0)
+      p.fail("workers", "compat: official splits the " + std::to_string(s.classes) + " classes evenly over " +
+                            std::to_string(s.workers) + " workers (worker t renders classes [t C/W, (t+1) C/W)); " +
+                            "the worker count must divide the number of classes");
+    if (s.stroke.antialias)
+      p.fail("antialias", "compat: official draws Pillow's 1 px lines; antialiasing is for compat: faithful");
+  }
+  if (!s.stroke.antialias && p.is_set("stroke_width") && s.stroke.width != 1.0)
+    p.fail("stroke_width", "only antialiased strokes have a width; set antialias: true (1 px lines otherwise)");
+  return s;
+}
+
+/// Checks lo <= hi for a pair of range keys.
+inline void check_range(const Params& p, const std::string& lo, const std::string& hi) {
+  if (p.spec(lo).type == ParamType::Int ? p.get_int(lo) > p.get_int(hi) : p.get_float(lo) > p.get_float(hi))
+    p.fail(lo, "must not exceed " + hi + " (" + p.value_text(hi) + ")");
+}
+
+/// One family of contour datasets. F provides:
+///   std::string family() const;
+///   bool waves() const;                                            // VisualAtom's sine terms
+///   template <class D> Category draw_category(D&) const;          // the category's draws
+///   Shape first_shape(const Category&) const;                      // instance 0's geometry
+///   template <class D> void next_instance(D&, Shape&) const;       // the draws after an instance
+///   std::string sample_name(std::int64_t cat, std::int64_t inst, const Category&) const;
+///   void add_json(nlohmann::ordered_json&, const Category&) const;
+///   std::vector<std::pair<std::string, std::string>> files(const std::vector<Category>&) const;
+template <class F>
+class ContourGenerator final : public Generator {
+ public:
+  ContourGenerator(F family, CommonSettings s) : f_(std::move(family)), s_(s) {
+    if (!s_.official) {
+      cats_.resize(static_cast<std::size_t>(s_.classes));
+      parallel_for(0, s_.classes, s_.threads, [&](std::int64_t c) {
+        Rng rng(s_.seed, static_cast<std::uint64_t>(c), 0, Purpose::Category);
+        RngDraw d{rng};
+        cats_[static_cast<std::size_t>(c)] = f_.draw_category(d);
+      });
+    }
+  }
+
+  std::string family() const override { return f_.family(); }
+  std::int64_t num_classes() const override { return s_.classes; }
+  std::int64_t instances_per_class() const override { return s_.instances; }
+  // compat: a class is one work unit: its instances share one replay of the stream.
+  std::int64_t preferred_chunk() const override { return s_.official ? s_.instances : 16; }
+
+  std::string sample_name(std::int64_t cat, std::int64_t inst) const override {
+    check_index(cat, inst);
+    return f_.sample_name(cat, inst, category(cat));
+  }
+
+  Sample make(std::int64_t cat, std::int64_t inst) const override {
+    check_index(cat, inst);
+    Sample out;
+    make_range(cat, inst, inst + 1, [&](Sample&& s) { out = std::move(s); });
+    return out;
+  }
+
+  void make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
+                  const std::function<void(Sample&&)>& emit) const override {
+    check_index(cat, begin);
+    check_index(cat, end - 1);
+    thread_local Scratch scratch;
+    const Category& c = category(cat);
+    Tables tables;
+    tables.build(static_cast<int>(c.q), f_.waves(), c.n1, c.n2);
+    if (s_.official) {
+      // Replay worker t's stream from the class's start: the category draws, then every earlier
+      // instance's draws without drawing, then the range.
+      PyRandom r;
+      r.set_state(replay().starts[static_cast<std::size_t>(cat)]);
+      PyDraw d{r};
+      const Category again = f_.draw_category(d);
+      Shape shape = f_.first_shape(again);
+      for (std::int64_t i = 0; i < end; ++i) {
+        if (i < begin) {
+          skip_orbits(shape.orbits, static_cast<int>(c.q), shape.gray_lo, shape.gray_hi, r);
+        } else {
+          PySource src{r};
+          emit(render(cat, i, shape, tables, src, scratch));
+        }
+        if (i + 1 < end) f_.next_instance(d, shape);
+      }
+      return;
+    }
+    for (std::int64_t i = begin; i < end; ++i) {
+      Shape shape = f_.first_shape(c);
+      if (i > 0) {
+        Rng layout(s_.seed, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(i), Purpose::Layout);
+        RngDraw d{layout};
+        f_.next_instance(d, shape);
+      }
+      Rng noise(s_.seed, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(i), Purpose::Noise);
+      RngSource src{noise};
+      emit(render(cat, i, shape, tables, src, scratch));
+    }
+  }
+
+  nlohmann::ordered_json category_json(std::int64_t cat) const override {
+    check_index(cat, 0);
+    const Category& c = category(cat);
+    nlohmann::ordered_json j;
+    j["category"] = cat;
+    f_.add_json(j, c);
+    if (c.worker >= 0) j["worker"] = c.worker;
+    return j;
+  }
+
+  std::vector<std::pair<std::string, std::string>> category_files() const override {
+    return f_.files(s_.official ? replay().cats : cats_);
+  }
+
+  std::string describe_category(std::int64_t cat) const override {
+    check_index(cat, 0);
+    const Category& c = category(cat);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%05lld q=%lld K=%lld eta=%.2f", static_cast<long long>(cat),
+                  static_cast<long long>(c.q), static_cast<long long>(c.orbits), c.eta);
+    return buf;
+  }
+
+  nlohmann::ordered_json stats() const override {
+    nlohmann::ordered_json j = nlohmann::ordered_json::object();
+    if (s_.official) {
+      j["compat"] = "official";
+      j["workers"] = s_.workers;
+    }
+    return j;
+  }
+
+ private:
+  /// compat: where each class starts in its worker's stream, and its parameters.
+  struct Replay {
+    std::once_flag once;
+    std::vector<Mt19937> starts;
+    std::vector<Category> cats;
+  };
+
+  const Category& category(std::int64_t cat) const {
+    return s_.official ? replay().cats.at(static_cast<std::size_t>(cat)) : cats_.at(static_cast<std::size_t>(cat));
+  }
+
+  /// Replays every worker's stream once (in parallel over workers), on first use: the
+  /// category draws and, in between, each instance's draws skipped without drawing.
+  const Replay& replay() const {
+    std::call_once(replay_->once, [&] {
+      Replay& rp = *replay_;
+      rp.starts.resize(static_cast<std::size_t>(s_.classes));
+      rp.cats.resize(static_cast<std::size_t>(s_.classes));
+      const std::int64_t per = s_.classes / s_.workers;
+      parallel_for(0, s_.workers, s_.threads, [&](std::int64_t t) {
+        PyRandom r(static_cast<std::uint64_t>(t) + 1);  // random.seed(thread_num + 1)
+        PyDraw d{r};
+        for (std::int64_t c = t * per; c < (t + 1) * per; ++c) {
+          rp.starts[static_cast<std::size_t>(c)] = r.state();
+          Category cat = f_.draw_category(d);
+          cat.worker = t;
+          rp.cats[static_cast<std::size_t>(c)] = cat;
+          if (c + 1 == (t + 1) * per) break;  // nothing of this worker comes after its last class
+          Shape shape = f_.first_shape(cat);
+          for (std::int64_t i = 0; i < s_.instances; ++i) {
+            skip_orbits(shape.orbits, static_cast<int>(cat.q), shape.gray_lo, shape.gray_hi, r);
+            f_.next_instance(d, shape);
+          }
+        }
+      });
+    });
+    return *replay_;
+  }
+
+  template <class Source>
+  Sample render(std::int64_t cat, std::int64_t inst, const Shape& shape, const Tables& tables, Source& src,
+                Scratch& scratch) const {
+    Sample s;
+    s.category = cat;
+    s.instance = inst;
+    s.label = cat;
+    s.name = f_.sample_name(cat, inst, category(cat));
+    Image canvas(s_.size, s_.size, 1, s_.background);
+    render_orbits(shape, tables, src, s_.stroke, canvas, scratch);
+    s.image = s_.channels == 3 ? gray_to_rgb(canvas) : std::move(canvas);
+    return s;
+  }
+
+  F f_;
+  CommonSettings s_;
+  std::vector<Category> cats_;  ///< faithful: drawn at construction
+  std::unique_ptr<Replay> replay_ = std::make_unique<Replay>();
+};
+
+}  // namespace fdsl::contour

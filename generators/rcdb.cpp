@@ -1,0 +1,232 @@
+// rcdb generator (ALGORITHMS.md section 7; compat: official, section 8). Parameters, with the
+// official defaults (RCDB_render.sh):
+//   vertices_min..vertices_max, vertices_mean   q = int(Exp(mean 100)) redrawn until 3 <= q <= 200
+//   orbits_min..orbits_max  K ~ U{1..200}       perlin_min..perlin_max  eta ~ U(0, 4)
+//   line_width              w ~ U(0, 0.1)       radius_min..radius_max  r0 ~ U{0..100}
+//   oval_min..oval_max      ox, oy ~ U(1, 2)    center_range            centre (size + U{-400..400}) / 2
+//   gray_min..gray_max      contour gray U{0..256} (the script's randint(0, image_size / 2); 256 draws as 255)
+//   background              255 (white)
+//   compat (faithful | official), workers (10), antialias, stroke_width
+#include "fdsl/generators/rcdb.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "contour_generator.h"
+
+namespace fdsl {
+
+const ParamTable& rcdb_params() {
+  static const ParamTable table = {
+      enum_param("compat", "faithful", {"faithful", "official"},
+                 "faithful: fdsl's seeded streams; official: the official script's images pixel for pixel"),
+      int_param("workers", 10, 1, 1000000,
+                "compat: official: the official run's worker count (RCDB-1k: 10); worker t renders classes "
+                "[t C/W, (t+1) C/W) from random.seed(t + 1)"),
+      int_param("vertices_min", 3, 3, 1000000, "fewest contour vertices (the official script: q > 2)"),
+      int_param("vertices_max", 200, 3, 1000000, "most contour vertices"),
+      float_param("vertices_mean", 100.0, 0.0, 1e9, "q = int(Exp(mean)) redrawn until vertices_min <= q <= vertices_max",
+                  true, false),
+      int_param("orbits_min", 1, 1, 1000000, "fewest contours per image (K ~ U{orbits_min..orbits_max})"),
+      int_param("orbits_max", 200, 1, 1000000, "most contours per image"),
+      float_param("perlin_min", 0.0, 0.0, 10000.0, "Perlin noise amplitude eta ~ U(perlin_min, perlin_max)"),
+      float_param("perlin_max", 4.0, 0.0, 10000.0, "upper end of the Perlin amplitude"),
+      float_param("line_width", 0.1, 0.0, 10000.0, "line-width offset w ~ U(0, line_width): outward drift per contour"),
+      int_param("radius_min", 0, 0, 1000000, "smallest start radius (r0 ~ U{radius_min..radius_max}, new per instance)"),
+      int_param("radius_max", 100, 0, 1000000, "largest start radius"),
+      float_param("oval_min", 1.0, 0.0, 10000.0, "oval factors ox, oy ~ U(oval_min, oval_max), new per instance"),
+      float_param("oval_max", 2.0, 0.0, 10000.0, "upper end of the oval factors"),
+      int_param("center_range", 400, 0, 1000000,
+                "centre coordinates (size + U{-center_range..center_range}) / 2, cy then cx, new per instance"),
+      int_param("gray_min", 0, 0, 65535, "contour gray ~ U{gray_min..gray_max}; values above 255 draw as 255"),
+      int_param("gray_max", 256, 0, 65535,
+                "upper end of the contour gray (the official script: image_size / 2, i.e. 256 at 512 px)"),
+      int_param("background", 255, 0, 255, "canvas gray (the official images are white)"),
+      bool_param("antialias", false, "faithful only: anti-aliased strokes instead of Pillow's 1 px lines"),
+      float_param("stroke_width", 1.0, 0.0, 64.0, "antialiased stroke width in pixels", true, false),
+  };
+  return table;
+}
+
+std::string python_float_repr(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  // The shortest round-trip digits, then Python's layout: positional for exponents -4..15 with
+  // at least one digit after the point, otherwise d[.ddd]e[+-]XX.
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string text(buf, res.ptr);
+  std::string sign;
+  if (text[0] == '-') {
+    sign = "-";
+    text.erase(0, 1);
+  }
+  const std::size_t e = text.find('e');
+  const int exponent = std::stoi(text.substr(e + 1));
+  std::string digits = text.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  if (exponent >= -4 && exponent < 16) {
+    std::string out;
+    if (exponent < 0) {
+      out = "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    } else if (static_cast<std::size_t>(exponent) + 1 >= digits.size()) {
+      out = digits + std::string(static_cast<std::size_t>(exponent) + 1 - digits.size(), '0') + ".0";
+    } else {
+      out = digits.substr(0, static_cast<std::size_t>(exponent) + 1) + "." +
+            digits.substr(static_cast<std::size_t>(exponent) + 1);
+    }
+    return sign + out;
+  }
+  std::string mant = digits.substr(0, 1);
+  if (digits.size() > 1) mant += "." + digits.substr(1);
+  char ebuf[16];
+  std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+  return sign + mant + ebuf;
+}
+
+namespace {
+
+using contour::Category;
+using contour::Shape;
+
+struct RcdbFamily {
+  int size = 512;
+  std::int64_t vmin = 3, vmax = 200;
+  double vmean = 100;
+  std::int64_t kmin = 1, kmax = 200;
+  double pmin = 0, pmax = 4, lw = 0.1;
+  std::int64_t rmin = 0, rmax = 100;
+  double omin = 1, omax = 2;
+  std::int64_t center_range = 400, gmin = 0, gmax = 256;
+
+  std::string family() const { return "rcdb"; }
+  bool waves() const { return false; }
+
+  template <class D>
+  double centre(D& d) const {
+    return static_cast<double>(size + d.randint(-center_range, center_range)) / 2;
+  }
+
+  /// The category's draws in the official order (make_rcdb.py).
+  template <class D>
+  Category draw_category(D& d) const {
+    Category c;
+    const double lambd = 1 / vmean;  // the script's expovariate(1 / 100)
+    do {
+      c.q = static_cast<std::int64_t>(d.expovariate(lambd));
+    } while (c.q < vmin || c.q > vmax);
+    c.orbits = d.randint(kmin, kmax);
+    c.eta = d.uniform(pmin, pmax);
+    c.w = d.uniform(0.0, lw);
+    c.r0 = d.randint(rmin, rmax);
+    c.ox = d.uniform(omin, omax);
+    c.oy = d.uniform(omin, omax);
+    c.cy = centre(d);
+    c.cx = centre(d);
+    return c;
+  }
+
+  Shape first_shape(const Category& c) const {
+    Shape s;
+    s.noise = contour::Noise::Rcdb;
+    s.eta = c.eta;
+    s.w = c.w;
+    s.r0 = c.r0;
+    s.ox = c.ox;
+    s.oy = c.oy;
+    s.cy = c.cy;
+    s.cx = c.cx;
+    s.orbits = c.orbits;
+    s.gray_lo = gmin;
+    s.gray_hi = gmax;
+    return s;
+  }
+
+  /// After every instance: ox, oy, r0, cy, cx drawn again, in that order.
+  template <class D>
+  void next_instance(D& d, Shape& s) const {
+    s.ox = d.uniform(omin, omax);
+    s.oy = d.uniform(omin, omax);
+    s.r0 = d.randint(rmin, rmax);
+    s.cy = centre(d);
+    s.cx = centre(d);
+  }
+
+  std::string sample_name(std::int64_t cat, std::int64_t inst, const Category&) const {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "image/%05lld/%05lld_%04lld", static_cast<long long>(cat),
+                  static_cast<long long>(cat), static_cast<long long>(inst));
+    return buf;
+  }
+
+  void add_json(nlohmann::ordered_json& j, const Category& c) const {
+    j["vertices"] = c.q;
+    j["orbits"] = c.orbits;
+    j["perlin"] = c.eta;
+    j["line_width"] = c.w;
+    j["radius"] = c.r0;
+    j["oval_x"] = c.ox;
+    j["oval_y"] = c.oy;
+    j["center_y"] = c.cy;
+    j["center_x"] = c.cx;
+  }
+
+  /// The official param/NNNNN.csv: csv.writer rows key,value (\r\n), values as Python prints them.
+  std::vector<std::pair<std::string, std::string>> files(const std::vector<Category>& cats) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(cats.size());
+    for (std::size_t k = 0; k < cats.size(); ++k) {
+      const Category& c = cats[k];
+      char name[64];
+      std::snprintf(name, sizeof name, "param/%05zu.csv", k);
+      std::string text;
+      text += "Vertex," + std::to_string(c.q) + "\r\n";
+      text += "Perlin_noise," + python_float_repr(c.eta) + "\r\n";
+      text += "line_width," + python_float_repr(c.w) + "\r\n";
+      text += "Center_rad," + std::to_string(c.r0) + "\r\n";
+      text += "Line_num," + std::to_string(c.orbits) + "\r\n";
+      text += "Oval_rate_x," + python_float_repr(c.ox) + "\r\n";
+      text += "Oval_rate_y," + python_float_repr(c.oy) + "\r\n";
+      text += "start_pos_h," + python_float_repr(c.cy) + "\r\n";
+      text += "start_pos_w," + python_float_repr(c.cx) + "\r\n";
+      out.emplace_back(name, std::move(text));
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Generator> make_rcdb(const Params& p, const GeneratorContext& ctx) {
+  using contour::check_range;
+  for (const char* k : {"vertices", "orbits", "perlin", "radius", "oval", "gray"})
+    check_range(p, std::string(k) + "_min", std::string(k) + "_max");
+  RcdbFamily f;
+  f.size = static_cast<int>(p.get_int("size"));
+  f.vmin = p.get_int("vertices_min");
+  f.vmax = p.get_int("vertices_max");
+  f.vmean = p.get_float("vertices_mean");
+  f.kmin = p.get_int("orbits_min");
+  f.kmax = p.get_int("orbits_max");
+  f.pmin = p.get_float("perlin_min");
+  f.pmax = p.get_float("perlin_max");
+  f.lw = p.get_float("line_width");
+  f.rmin = p.get_int("radius_min");
+  f.rmax = p.get_int("radius_max");
+  f.omin = p.get_float("oval_min");
+  f.omax = p.get_float("oval_max");
+  f.center_range = p.get_int("center_range");
+  f.gmin = p.get_int("gray_min");
+  f.gmax = p.get_int("gray_max");
+  // q = int(X), X ~ Exp(mean), lands in [vmin, vmax] when vmin <= X < vmax + 1.
+  const double hit = std::exp(-static_cast<double>(f.vmin) / f.vmean) - std::exp(-static_cast<double>(f.vmax + 1) / f.vmean);
+  if (!(hit >= 1e-4))
+    p.fail("vertices_min", "q = int(Exp(mean " + p.value_text("vertices_mean") + ")) falls in [" +
+                               std::to_string(f.vmin) + ", " + std::to_string(f.vmax) + "] with probability " +
+                               std::to_string(hit) +
+                               ": the redraw would practically never end; widen the range or change vertices_mean");
+  contour::CommonSettings s = contour::read_common(p, ctx, 1000, 1000);
+  return std::make_unique<contour::ContourGenerator<RcdbFamily>>(f, s);
+}
+
+}  // namespace fdsl
