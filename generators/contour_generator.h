@@ -67,9 +67,7 @@ inline CommonSettings read_common(const Params& p, const GeneratorContext& ctx, 
   CommonSettings s;
   s.seed = static_cast<std::uint64_t>(p.get_int("seed"));
   s.size = static_cast<int>(p.get_int("size"));
-  const std::int64_t channels = p.get_int("channels");
-  if (channels == 2) p.fail("channels", "must be 1 (gray), 3 (RGB) or 0 (auto: gray)");
-  s.channels = channels == 3 ? 3 : 1;
+  s.channels = output_channels(p) == 3 ? 3 : 1;  // auto: gray
   s.background = static_cast<std::uint8_t>(p.get_int("background"));
   s.classes = p.get_int("classes") > 0 ? p.get_int("classes") : default_classes;
   s.instances = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances;

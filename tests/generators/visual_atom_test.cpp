@@ -115,7 +115,9 @@ TEST(VisualAtom, ImagesAreBlackWithGrayContoursAndHonourBackgroundAndChannels) {
     const std::uint8_t want = im.pixels[i] == 0 ? 40 : im.pixels[i];
     // Every orbit's pixels are the same; only untouched pixels show the background. (A contour
     // drawn in gray 0 over the background is the one exception, rare enough to skip here.)
-    if (im.pixels[i] != 0) ASSERT_EQ(c.pixels[3 * i], want) << i;
+    if (im.pixels[i] != 0) {
+      ASSERT_EQ(c.pixels[3 * i], want) << i;
+    }
     ASSERT_EQ(c.pixels[3 * i], c.pixels[3 * i + 1]);
     ASSERT_EQ(c.pixels[3 * i], c.pixels[3 * i + 2]);
   }
@@ -233,7 +235,7 @@ TEST(VisualAtom, BadInputNamesItsKey) {
   expect_bad_input("radius_min: -1\n", "radius_min");
   expect_bad_input("compat: official\nworkers: 3\n", "workers");
   expect_bad_input("compat: official\nworkers: 2\nantialias: true\n", "antialias");
-  expect_bad_input("channels: 2\n", "channels");
+  expect_bad_input("channels: 2\n", "channels");  // not one of auto, 1, 3
   expect_bad_input("compat: offical\n", "compat");
 }
 
