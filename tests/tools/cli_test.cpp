@@ -159,6 +159,26 @@ TEST(Cli, ListShowsEveryGeneratorAndKey) {
   EXPECT_EQ(run_cli("list fractaldbb").exit_code, 2);
 }
 
+TEST(Cli, ReadmeTablesAreTheDeclarations) {
+  // The README's parameter tables are `fdsl list --markdown`, verbatim
+  // (scripts/update-readme-params.sh rewrites them).
+  auto r = run_cli("list --markdown");
+  ASSERT_EQ(r.exit_code, 0);
+  const std::string readme = read_text(fdsl::test::source_path("README.md"));
+  const std::string begin = "<!-- fdsl list --markdown: begin -->\n";
+  const auto a = readme.find(begin);
+  const auto b = readme.find("<!-- fdsl list --markdown: end -->");
+  ASSERT_NE(a, std::string::npos);
+  ASSERT_NE(b, std::string::npos);
+  auto trim = [](std::string s) {
+    while (!s.empty() && (s.front() == '\n')) s.erase(s.begin());
+    while (!s.empty() && (s.back() == '\n')) s.pop_back();
+    return s;
+  };
+  EXPECT_EQ(trim(readme.substr(a + begin.size(), b - a - begin.size())), trim(r.output))
+      << "README.md is out of date: run scripts/update-readme-params.sh";
+}
+
 TEST(Cli, SearchWritesCategoriesOnly) {
   TempDir t;
   write_text(t / "s.yaml",
