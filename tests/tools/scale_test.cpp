@@ -9,6 +9,7 @@
 #include <random>
 #include <regex>
 #include <thread>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +91,10 @@ bool have(const std::string& program) { return run_command("command -v " + progr
 pid_t spawn_generate(const fs::path& cfg, const fs::path& out, const std::vector<std::string>& extra = {}) {
   const pid_t pid = ::fork();
   if (pid == 0) {
+    // The child's report would interleave with the test's output.
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
     std::vector<std::string> args = {FDSL_CLI, "generate", cfg.string(), "-o", out.string(), "--progress", "quiet",
                                      "--threads", "2"};
     args.insert(args.end(), extra.begin(), extra.end());
