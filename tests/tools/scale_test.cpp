@@ -275,6 +275,30 @@ TEST(Scale, FullDiskStopsTheRunNamingThePathAndLeavesNothingThatLooksComplete) {
   }
 }
 
+TEST(Scale, RealFullDiskOnASmallTmpfsStopsTheRunNamingTheShard) {
+  // A real ENOSPC where this machine allows it: a 256 KiB tmpfs in a private mount namespace
+  // (root). The checks run inside the namespace, where the mount lives.
+  if (run_command("unshare -m sh -c 'mount -t tmpfs -o size=4k tmpfs /mnt' 2>/dev/null").exit_code != 0)
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root and unshare -m)";
+  TempDir t;
+  write_text(t / "c.yaml", kFolder + "output_format: tar\nshard_samples: 40\n");
+  fs::create_directories(t / "mnt");
+  const std::string mnt = shell_quote((t / "mnt").string()), out = shell_quote((t / "mnt/out").string());
+  const std::string script =
+      "mount -t tmpfs -o size=256k tmpfs " + mnt + " || exit 99; " + cli_path() + " " + gen(t / "c.yaml", t / "mnt/out") +
+      "; echo \"rc=$?\"; ls -a " + out + "; for f in " + out + "/*.tar; do [ -e \"$f\" ] || continue; tar -tf \"$f\" " +
+      ">/dev/null 2>&1 || echo \"BROKEN $f\"; done";
+  auto r = run_command("unshare -m sh -c " + shell_quote(script));
+  ASSERT_NE(r.exit_code, 99) << r.output;
+  EXPECT_NE(r.output.find("rc=1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(std::generic_category().message(ENOSPC)), std::string::npos) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("cannot write .*/mnt/out/train-00000[0-9]\\.tar"))) << r.output;
+  EXPECT_EQ(r.output.find("BROKEN"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(".tmp-"), std::string::npos) << "temporary files left:\n" << r.output;
+  EXPECT_EQ(r.output.find("manifest.json"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("train-000000.tar"), std::string::npos) << "some shards fit before the disk was full:\n" << r.output;
+}
+
 TEST(Scale, ReadOnlyOutputFolderIsRefusedAndLeftAsItWas) {
   TempDir t;
   write_text(t / "c.yaml", kTar);
