@@ -131,6 +131,8 @@ TEST(Scale, TarShardsAreTheSameForOneThreadAndTwoAndHoldTheFolderBytes) {
   EXPECT_EQ(snapshot(t / "one"), snapshot(t / "two"));
   EXPECT_NE(r.output.find("\"shards_written\":10"), std::string::npos) << r.output;
   ASSERT_EQ(run_cli(gen(t / "folder.yaml", t / "folder")).exit_code, 0);
+  ASSERT_EQ(run_cli(gen(t / "folder.yaml", t / "folder-fsync", "--fsync")).exit_code, 0);
+  EXPECT_EQ(snapshot(t / "folder-fsync"), snapshot(t / "folder"));
   // Every PNG member is the folder's file, byte for byte, in class-major order.
   const auto folder = snapshot(t / "folder");
   int pngs = 0;
