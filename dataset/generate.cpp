@@ -1,6 +1,11 @@
 #include "fdsl/dataset/generate.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
 
 #include <algorithm>
 #include <chrono>
@@ -87,6 +92,29 @@ void check_state(const DatasetSpec& spec, const fs::path& out, bool resume, cons
   throw_bad_input("cannot resume " + out.string() + ": it was made by a different config (" + diff +
                   "); use the same config or another output folder");
 }
+
+/// An exclusive lock on DIR/.fdsl-lock for the time of a scope (flock: local filesystems and NFS).
+/// The processes of a split run take it to decide which one writes the manifest. Where the
+/// filesystem has no locks, it goes on without one: two parts finishing at once then both write
+/// the same manifest.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& dir) {
+    const fs::path path = dir / ".fdsl-lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw_runtime("cannot open " + path.string() + ": " + std::generic_category().message(errno));
+    int r;
+    do {
+      r = ::flock(fd_, LOCK_EX);
+    } while (r != 0 && errno == EINTR);
+  }
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 /// Work units: classes x instance chunks on a fixed grid, so a resumed, partial or split run cuts
 /// the same units as a full one.
@@ -423,12 +451,17 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
       summary.complete = write_manifest(spec, l, o.output);
       summary.manifest_written = true;
     } else {
-      // The process that finds every part done writes the manifest: the last one to finish.
+      // The first process to find every part done writes the manifest: the last one to finish.
+      // (Leftover temporary files of crashed parts stay until `fdsl merge`: here another part
+      // may still be writing its report.)
       journal.sync();
+      const FolderLock lock(o.output);
       if (dataset_complete(spec, l, o.output)) {
-        summary.complete = write_manifest(spec, l, o.output);
-        summary.manifest_written = true;
-        remove_temporary_files(o.output);
+        summary.complete = true;
+        if (!fs::exists(o.output / "manifest.json")) {
+          write_manifest(spec, l, o.output);
+          summary.manifest_written = true;
+        }
       }
     }
   }
@@ -470,6 +503,7 @@ MergeSummary merge_dataset(const DatasetSpec& spec, const fs::path& dir) {
   }
   m.complete = m.parts_done == m.parts_total;
   if (m.complete) {
+    const FolderLock lock(dir);
     write_manifest(spec, layout ? &*layout : nullptr, dir);
     m.temporary_files_removed = remove_temporary_files(dir);
   }

@@ -12,6 +12,7 @@
 //   .fdsl-state.json                  the config this folder belongs to (resume checks it)
 //   .fdsl-journal[-I-of-N].jsonl      one line per finished work unit or shard, one file per process
 //   .fdsl-last-run[-I-of-N].json      the last run's summary (samples, bytes, time)
+//   .fdsl-lock                        taken by the parts of a split run to elect the manifest writer
 #pragma once
 
 #include <atomic>
