@@ -173,6 +173,24 @@ TEST(Scale, SplitRunsTogetherGiveTheSingleProcessDataset) {
   }
 }
 
+TEST(Scale, PartsRunningAtOnceElectOneManifestWriter) {
+  TempDir t;
+  write_text(t / "c.yaml", kFolder + "output_format: tar\nshard_samples: 5\n");
+  ASSERT_EQ(run_cli(gen(t / "c.yaml", t / "ref")).exit_code, 0);
+  for (int round = 0; round < 3; ++round) {
+    const fs::path out = t / ("out" + std::to_string(round));
+    std::string script;
+    for (int i = 0; i < 4; ++i)
+      script += cli_path() + " " + gen(t / "c.yaml", out, "--threads 1 --shard " + std::to_string(i) + "/4") + " & ";
+    auto r = run_command(script + "wait");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::size_t writers = 0;
+    for (std::size_t p = 0; (p = r.output.find("\"manifest_written\":true", p)) != std::string::npos; ++p) ++writers;
+    EXPECT_EQ(writers, 1u) << r.output;
+    EXPECT_EQ(snapshot(out), snapshot(t / "ref"));
+  }
+}
+
 TEST(Scale, MpirunWithTwoRanksGivesTheSingleProcessDataset) {
   if (!have("mpirun")) GTEST_SKIP() << "mpirun not found (Debian: apt-get install openmpi-bin)";
   for (const std::string& config : {kFolder, kTar}) {
