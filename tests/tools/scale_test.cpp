@@ -241,8 +241,10 @@ TEST(Scale, TarResumeAfterSigkillAtRandomPointsGivesTheSameBytes) {
   EXPECT_GE(interrupted, 2) << "the runs finished before the kill; the test did not exercise resume";
 }
 
-TEST(Scale, SigintStopsAfterTheSamplesInFlightAndResumeFinishes) {
+TEST(Scale, SigintOrSigtermStopsAfterTheSamplesInFlightAndResumeFinishes) {
+  // SIGTERM is what Slurm sends at a job's time limit or on scancel.
   for (const std::string format : {"tar", "folder"}) {
+    const int signal = format == "tar" ? SIGINT : SIGTERM;
     TempDir t;
     std::string config = kBigTar;
     if (format == "folder") config = config.substr(0, config.find("output_format"));
@@ -251,10 +253,10 @@ TEST(Scale, SigintStopsAfterTheSamplesInFlightAndResumeFinishes) {
     const pid_t pid = spawn_generate(t / "big.yaml", t / "out");
     // Wait for the first finished shard or unit, then interrupt.
     for (int i = 0; i < 2000 && journal_lines(t / "out") < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    ::kill(pid, SIGINT);
+    ::kill(pid, signal);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status)) << format << ": SIGINT must stop the run cleanly, not kill it";
+    ASSERT_TRUE(WIFEXITED(status)) << format << ": the signal must stop the run cleanly, not kill it";
     // The signal came after the first of 24 shards (or 300 units): the run cannot have finished.
     ASSERT_EQ(WEXITSTATUS(status), 130) << format;
     EXPECT_FALSE(fs::exists(t / "out/manifest.json")) << format;
