@@ -1,22 +1,28 @@
 #include "fdsl/dataset/generate.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <map>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <mutex>
+#include <memory>
 #include <set>
-#include <unistd.h>
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/version.h"
 #include "fdsl/dataset/encode.h"
+#include "fdsl/dataset/journal.h"
+#include "fdsl/dataset/manifest.h"
 #include "fdsl/dataset/progress.h"
+#include "fdsl/dataset/tar_layout.h"
 #include "fdsl/io/files.h"
+#include "fdsl/io/tar_writer.h"
 
 namespace fdsl {
 
@@ -28,69 +34,24 @@ struct Unit {
   std::int64_t category, begin, end;
 };
 
-struct FileEntry {
-  std::string path;
-  std::int64_t label = 0;
-  std::vector<std::int64_t> labels;
-  std::uint32_t crc = 0;
-  std::int64_t bytes = 0;
-};
-
 // The bookkeeping lives in hidden files, not folders: torchvision's ImageFolder takes every
 // folder of the root, hidden ones included, for a class.
 fs::path state_path(const fs::path& out) { return out / ".fdsl-state.json"; }
-fs::path journal_path(const fs::path& out) { return out / ".fdsl-journal.jsonl"; }
+
+/// "" for a single process, "-I-of-N" for part I of N: each process has its own bookkeeping files.
+std::string part_suffix(const ShardAssignment& part) {
+  if (part.count == 1) return "";
+  // Built by append: GCC 12 gives a false -Wrestrict warning for `"-" + std::string`.
+  std::string s = "-";
+  s += std::to_string(part.index);
+  s += "-of-";
+  s += std::to_string(part.count);
+  return s;
+}
 
 std::string unit_key(std::int64_t category, std::int64_t begin, std::int64_t end) {
   return std::to_string(category) + ":" + std::to_string(begin) + "-" + std::to_string(end);
 }
-
-/// The journal: one JSON line per finished work unit, appended with a single write() after the
-/// unit's files are in place. A torn last line (a crash inside that write) is ignored, and its
-/// unit is redone.
-class Journal {
- public:
-  explicit Journal(const fs::path& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw_runtime(path.string() + ": cannot open the journal: " + std::strerror(errno));
-  }
-  ~Journal() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  void append(const std::string& line) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    const std::string text = line + "\n";
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw_runtime(path_.string() + ": cannot append to the journal: " + std::strerror(errno));
-      done += static_cast<std::size_t>(n);
-    }
-  }
-  /// Every complete, parseable line.
-  static std::vector<nlohmann::json> read(const fs::path& path) {
-    std::vector<nlohmann::json> records;
-    if (!fs::exists(path)) return records;
-    const std::string text = read_text_file(path);
-    std::size_t start = 0;
-    while (start < text.size()) {
-      const std::size_t end = text.find('\n', start);
-      if (end == std::string::npos) break;  // torn last line
-      try {
-        records.push_back(nlohmann::json::parse(text.substr(start, end - start)));
-      } catch (const nlohmann::json::exception&) {
-      }
-      start = end + 1;
-    }
-    return records;
-  }
-
- private:
-  fs::path path_;
-  int fd_ = -1;
-  std::mutex mutex_;
-};
 
 nlohmann::ordered_json state_json(const DatasetSpec& spec) {
   nlohmann::ordered_json j;
@@ -99,12 +60,13 @@ nlohmann::ordered_json state_json(const DatasetSpec& spec) {
   return j;
 }
 
-/// Refuses a folder that belongs to another config or version, or a dataset folder without --resume.
-void check_state(const DatasetSpec& spec, const GenerateOptions& o) {
-  const fs::path state = state_path(o.output);
+/// Refuses a folder that belongs to another config or version, or a dataset folder without
+/// --resume. The processes of a split run share one folder: they join it without --resume.
+void check_state(const DatasetSpec& spec, const fs::path& out, bool resume, const ShardAssignment& part) {
+  const fs::path state = state_path(out);
   if (!fs::exists(state)) return;
-  if (!o.resume)
-    throw_bad_input("output folder " + o.output.string() +
+  if (!resume && part.count == 1)
+    throw_bad_input("output folder " + out.string() +
                     " already holds an fdsl dataset; pass --resume to continue or extend it, or choose another "
                     "folder with -o");
   nlohmann::json old;
@@ -115,8 +77,8 @@ void check_state(const DatasetSpec& spec, const GenerateOptions& o) {
   }
   const nlohmann::json now = nlohmann::json::parse(state_json(spec).dump());
   if (old.value("fdsl_version", "") != now["fdsl_version"])
-    throw_bad_input("cannot resume " + o.output.string() + ": it was made by fdsl " +
-                    old.value("fdsl_version", "?") + ", this is fdsl " + std::string(kVersion));
+    throw_bad_input("cannot resume " + out.string() + ": it was made by fdsl " + old.value("fdsl_version", "?") +
+                    ", this is fdsl " + std::string(kVersion));
   const nlohmann::json& a = old["config"];
   const nlohmann::json& b = now["config"];
   if (a == b) return;
@@ -127,113 +89,239 @@ void check_state(const DatasetSpec& spec, const GenerateOptions& o) {
              it.value().dump();
   for (auto it = a.begin(); it != a.end() && diff.empty(); ++it)
     if (!b.contains(it.key())) diff = "key '" + it.key() + "' is no longer set";
-  throw_bad_input("cannot resume " + o.output.string() + ": it was made by a different config (" + diff +
+  throw_bad_input("cannot resume " + out.string() + ": it was made by a different config (" + diff +
                   "); use the same config or another output folder");
 }
 
-std::string record_line(const Unit& u, const std::vector<FileEntry>& files) {
-  nlohmann::ordered_json j;
-  j["category"] = u.category;
-  j["begin"] = u.begin;
-  j["end"] = u.end;
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& f : files) {
-    nlohmann::ordered_json e;
-    e["path"] = f.path;
-    e["label"] = f.label;
-    if (!f.labels.empty()) e["labels"] = f.labels;
-    e["bytes"] = f.bytes;
-    e["crc32"] = crc32_hex(f.crc);
-    list.push_back(std::move(e));
+/// An exclusive lock on DIR/.fdsl-lock for the time of a scope (flock: local filesystems and NFS).
+/// The processes of a split run take it to decide which one writes the manifest. Where the
+/// filesystem has no locks, it goes on without one: two parts finishing at once then both write
+/// the same manifest.
+class FolderLock {
+ public:
+  explicit FolderLock(const fs::path& dir) {
+    const fs::path path = dir / ".fdsl-lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw_runtime("cannot open " + path.string() + ": " + std::generic_category().message(errno));
+    int r;
+    do {
+      r = ::flock(fd_, LOCK_EX);
+    } while (r != 0 && errno == EINTR);
   }
-  j["files"] = std::move(list);
-  return j.dump();
+  ~FolderLock() { ::close(fd_); }
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+/// Work units: classes x instance chunks on a fixed grid, so a resumed, partial or split run cuts
+/// the same units as a full one.
+std::vector<Unit> unit_grid(std::pair<std::int64_t, std::int64_t> classes, std::pair<std::int64_t, std::int64_t> instances,
+                            std::int64_t chunk) {
+  std::vector<Unit> units;
+  for (std::int64_t c = classes.first; c < classes.second; ++c)
+    for (std::int64_t b = instances.first; b < instances.second;) {
+      const std::int64_t e = std::min(instances.second, (b / chunk + 1) * chunk);
+      units.push_back({c, b, e});
+      b = e;
+    }
+  return units;
 }
 
-std::string json_escape(const std::string& s) { return nlohmann::json(s).dump(); }
+/// What the stages of a run share.
+struct RunContext {
+  const Generator& gen;
+  const OutputSettings& settings;
+  const fs::path& out;
+  int threads = 0;
+  bool fsync_files = false;
+  const std::atomic<bool>* stop = nullptr;
+  Journal* journal = nullptr;    ///< null: record nothing (regeneration)
+  Progress* progress = nullptr;  ///< null: report nothing
+  std::atomic<std::int64_t> samples{0}, bytes{0}, shards{0};
+  bool stopped = false;
+};
 
-/// Reads every done record and writes manifest.json (sorted by path); returns whether every
-/// (class, instance) of the dataset is present.
-bool write_manifest(const DatasetSpec& spec, const fs::path& out) {
-  const Generator& gen = *spec.generator;
-  std::map<std::string, FileEntry> files;
-  std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> covered;
-  {
-    for (const nlohmann::json& j : Journal::read(journal_path(out))) {
-      covered[j["category"].get<std::int64_t>()].push_back({j["begin"].get<std::int64_t>(), j["end"].get<std::int64_t>()});
-      for (const auto& f : j["files"]) {
-        FileEntry e;
-        e.path = f["path"].get<std::string>();
-        e.label = f["label"].get<std::int64_t>();
-        if (f.contains("labels")) e.labels = f["labels"].get<std::vector<std::int64_t>>();
-        e.bytes = f["bytes"].get<std::int64_t>();
-        e.crc = static_cast<std::uint32_t>(std::stoul(f["crc32"].get<std::string>(), nullptr, 16));
-        files[e.path] = std::move(e);
+// ---- folder output: work units -> encode_sample -> one file per encoded file ----------------
+
+void write_units(RunContext& ctx, const std::vector<Unit>& units) {
+  std::atomic<bool> stopped{false};
+  parallel_for(0, static_cast<std::int64_t>(units.size()), ctx.threads, [&](std::int64_t k) {
+    if (ctx.stop && ctx.stop->load()) {
+      stopped = true;
+      return;
+    }
+    const Unit& u = units[static_cast<std::size_t>(k)];
+    std::vector<FileEntry> files;
+    thread_local std::vector<EncodedFile> encoded;
+    ctx.gen.make_range(u.category, u.begin, u.end, [&](Sample&& s) {
+      encode_sample(s, ctx.settings, encoded);
+      std::int64_t sample_bytes = 0;
+      for (const EncodedFile& e : encoded) {
+        FileEntry f;
+        f.path = e.path;
+        f.label = s.label;
+        f.labels = s.labels;
+        f.crc = crc32(e.bytes);
+        f.bytes = static_cast<std::int64_t>(e.bytes.size());
+        write_file_atomic(ctx.out / f.path, e.bytes, ctx.fsync_files);
+        sample_bytes += f.bytes;
+        files.push_back(std::move(f));
       }
-    }
-  }
-  bool complete = true;
-  for (std::int64_t c = 0; c < gen.num_classes() && complete; ++c) {
-    auto& v = covered[c];
-    std::sort(v.begin(), v.end());
-    std::int64_t reach = 0;
-    for (auto [b, e] : v)
-      if (b <= reach) reach = std::max(reach, e);
-    complete = reach >= gen.instances_per_class();
-  }
-  std::int64_t total_bytes = 0;
-  for (const auto& [p, f] : files) total_bytes += f.bytes;
+      ctx.bytes += sample_bytes;
+      ++ctx.samples;
+      if (ctx.progress) ctx.progress->add(1, sample_bytes);
+    });
+    // The record goes last: a unit without one is redone on resume.
+    if (ctx.journal) ctx.journal->append(unit_record(u.category, u.begin, u.end, files));
+  });
+  if (stopped) ctx.stopped = true;
+}
 
-  nlohmann::ordered_json head;
-  head["format"] = "fdsl-dataset";
-  head["fdsl_version"] = kVersion;
-  head["name"] = spec.params.get_string("name");
-  head["generator"] = gen.family();
-  head["layout"] = "imagefolder";
-  head["num_classes"] = gen.num_classes();
-  head["instances_per_class"] = gen.instances_per_class();
-  head["complete"] = complete;
-  head["num_files"] = files.size();
-  head["total_bytes"] = total_bytes;
-  head["config"] = spec.resolved_config();
-  head["category_stats"] = gen.stats();
-  nlohmann::ordered_json cats = nlohmann::ordered_json::array();
-  for (std::int64_t c = 0; c < gen.num_classes(); ++c) cats.push_back(gen.category_json(c));
-  head["categories"] = std::move(cats);
-  std::string text = head.dump(1);
-  text.pop_back();  // the closing brace: the file list follows
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  text += ",\n \"files\": [";
-  bool first = true;
-  char buf[64];
-  for (const auto& [p, f] : files) {
-    text += first ? "\n  " : ",\n  ";
-    first = false;
-    text += "{\"path\": " + json_escape(f.path) + ", \"label\": " + std::to_string(f.label);
-    if (!f.labels.empty()) {
-      text += ", \"labels\": [";
-      for (std::size_t i = 0; i < f.labels.size(); ++i) text += (i ? ", " : "") + std::to_string(f.labels[i]);
-      text += "]";
+// ---- tar output: pieces of shards -> encode_sample -> in-order tar writer -> shard file ------
+
+/// Positions [begin, end) of one shard: one item of the pipeline.
+struct Piece {
+  std::int64_t shard, begin, end;
+};
+
+/// Cuts shards into pieces of at most `chunk` samples; in class-major order also at the
+/// generator's chunk grid, so make_range shares work (FractalDB: one orbit per weight row) as it
+/// does for folder output.
+std::vector<Piece> cut_pieces(const TarLayout& layout, const std::vector<std::int64_t>& shards, std::int64_t chunk) {
+  std::vector<Piece> pieces;
+  for (std::int64_t k : shards) {
+    const std::int64_t end = layout.shard_end(k);
+    for (std::int64_t p = layout.shard_begin(k); p < end;) {
+      std::int64_t q = p + 1;
+      if (layout.shuffled()) q = std::min(end, p + chunk);
+      else
+        while (q < end && q - p < chunk && layout.sample_at(q).second % chunk != 0) ++q;
+      pieces.push_back({k, p, q});
+      p = q;
     }
-    std::snprintf(buf, sizeof buf, ", \"bytes\": %lld, \"crc32\": \"%08x\"}", static_cast<long long>(f.bytes), f.crc);
-    text += buf;
   }
-  text += "\n ]\n}\n";
-  write_file_atomic(out / "manifest.json", text, true);
-  return complete;
+  return pieces;
+}
+
+/// The encoded samples of one piece; buffers are reused from piece to piece.
+struct PieceBuffer {
+  std::vector<std::vector<EncodedFile>> samples;
+  std::size_t count = 0;
+};
+
+/// WebDataset groups consecutive members by the name up to the first dot: a sample's key (its
+/// name) must hold no dot and every file must be "<key>.<ext>".
+void check_webdataset_names(const std::string& key, const std::vector<EncodedFile>& files) {
+  if (key.empty() || key.find('.') != std::string::npos)
+    throw_bad_input("sample name '" + key +
+                    "' cannot be a WebDataset key: keys end at the first dot, so a name must hold none");
+  for (const EncodedFile& f : files)
+    if (f.path.size() <= key.size() + 1 || f.path.compare(0, key.size(), key) != 0 || f.path[key.size()] != '.')
+      throw_runtime("file '" + f.path + "' of sample '" + key + "' is not named <key>.<ext>");
+}
+
+void make_piece(const RunContext& ctx, const TarLayout& layout, const Piece& piece, PieceBuffer& buffer) {
+  buffer.count = 0;
+  for (std::int64_t p = piece.begin; p < piece.end;) {
+    // Consecutive instances of one class are made together.
+    const auto [c, i] = layout.sample_at(p);
+    std::int64_t q = p + 1;
+    while (q < piece.end && layout.sample_at(q) == std::pair<std::int64_t, std::int64_t>{c, i + (q - p)}) ++q;
+    ctx.gen.make_range(c, i, i + (q - p), [&](Sample&& s) {
+      if (buffer.samples.size() <= buffer.count) buffer.samples.emplace_back();
+      std::vector<EncodedFile>& files = buffer.samples[buffer.count++];
+      encode_sample(s, ctx.settings, files);
+      check_webdataset_names(s.name, files);
+    });
+    p = q;
+  }
+}
+
+void write_shards(RunContext& ctx, const TarLayout& layout, const std::vector<std::int64_t>& shards) {
+  const std::vector<Piece> pieces = cut_pieces(layout, shards, std::max<std::int64_t>(1, ctx.gen.preferred_chunk()));
+  const int threads = ctx.threads > 0 ? ctx.threads : default_thread_count();
+  const std::size_t slots = static_cast<std::size_t>(std::max(2, 4 * threads));
+  std::vector<PieceBuffer> buffers(slots);
+  // The shard being written: only the serial stage touches these.
+  std::unique_ptr<AtomicFileWriter> file;
+  std::optional<TarWriter> tar;
+
+  PipelineStages stages;
+  stages.work = [&](std::int64_t i, std::size_t slot) {
+    make_piece(ctx, layout, pieces[static_cast<std::size_t>(i)], buffers[slot]);
+  };
+  stages.write = [&](std::int64_t i, std::size_t slot) {
+    const Piece& piece = pieces[static_cast<std::size_t>(i)];
+    if (piece.begin == layout.shard_begin(piece.shard)) {
+      file = std::make_unique<AtomicFileWriter>(ctx.out / layout.shard_name(piece.shard));
+      tar.emplace(*file);
+    }
+    const PieceBuffer& buffer = buffers[slot];
+    for (std::size_t s = 0; s < buffer.count; ++s) {
+      const std::uint64_t before = tar->size();
+      for (const EncodedFile& f : buffer.samples[s]) tar->add(f.path, f.bytes);
+      if (ctx.progress) ctx.progress->add(1, static_cast<std::int64_t>(tar->size() - before));
+    }
+    if (piece.end == layout.shard_end(piece.shard)) {
+      // Complete: end marker, fsync, rename; the done record goes last.
+      tar->finish();
+      file->commit(true);
+      ShardEntry entry;
+      entry.shard = piece.shard;
+      entry.path = layout.shard_name(piece.shard);
+      entry.samples = piece.end - layout.shard_begin(piece.shard);
+      entry.bytes = static_cast<std::int64_t>(file->size());
+      entry.crc = file->crc();
+      tar.reset();
+      file.reset();
+      if (ctx.journal) ctx.journal->append(shard_record(entry), true);
+      ctx.samples += entry.samples;
+      ctx.bytes += entry.bytes;
+      ++ctx.shards;
+      if (ctx.progress) ctx.progress->add_unit();
+    }
+  };
+  stages.stop = [&] { return ctx.stop && ctx.stop->load(); };
+  const std::int64_t written = ordered_pipeline(static_cast<std::int64_t>(pieces.size()), ctx.threads, slots, stages);
+  if (written < static_cast<std::int64_t>(pieces.size())) ctx.stopped = true;
+  // A shard cut short by a stop is not kept: its temporary file goes with the writer.
+  tar.reset();
+  file.reset();
+}
+
+/// 1234567 -> "1,234,567".
+std::string count_text(std::int64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0 && digits[i - 1] != '-') out += ',';
+    out += digits[i];
+  }
+  return out;
 }
 
 }  // namespace
 
 std::string GenerateSummary::to_json() const {
   nlohmann::ordered_json j;
+  j["output_format"] = output_format;
+  j["shard"] = part.text();
   j["samples_written"] = samples_written;
   j["samples_skipped"] = samples_skipped;
   j["bytes_written"] = bytes_written;
+  if (output_format == "tar") {
+    j["shards_written"] = shards_written;
+    j["shards_skipped"] = shards_skipped;
+    if (!redone.empty()) j["shards_redone"] = redone;
+  }
   j["seconds"] = seconds;
   j["samples_per_second"] = seconds > 0 ? samples_written / seconds : 0.0;
   j["megabytes_per_second"] = seconds > 0 ? bytes_written / seconds / 1e6 : 0.0;
   j["complete"] = complete;
+  j["manifest_written"] = manifest_written;
   j["interrupted"] = interrupted;
   return j.dump();
 }
@@ -242,9 +330,21 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   const auto t0 = std::chrono::steady_clock::now();
   const Generator& gen = *spec.generator;
   GenerateSummary summary;
-
   const OutputSettings settings = OutputSettings::from_params(spec.params);
+  const bool tar = settings.format == OutputFormat::Tar;
+  const ShardAssignment& part = o.part;
+  summary.output_format = tar ? "tar" : "folder";
+  summary.part = part;
 
+  if (part.count < 1 || part.index < 0 || part.index >= part.count)
+    throw_bad_input("part " + part.text() + " is out of range (need 0 <= I < N)");
+  if (tar && (o.classes || o.instances))
+    throw_bad_input("--classes/--instances cannot be used with output_format: tar: every shard holds a fixed slice "
+                    "of the whole dataset, so a partial run cannot make the full run's shards; try a recipe with "
+                    "folder output, or with smaller classes:/instances: in the config");
+  if (part.count > 1 && (o.classes || o.instances))
+    throw_bad_input("--classes/--instances cannot be combined with a split run (" + part.source +
+                    "): split the whole dataset, or run the pieces one by one");
   const auto classes = o.classes.value_or(std::pair<std::int64_t, std::int64_t>{0, gen.num_classes()});
   const auto instances = o.instances.value_or(std::pair<std::int64_t, std::int64_t>{0, gen.instances_per_class()});
   if (classes.first < 0 || classes.second > gen.num_classes() || classes.first >= classes.second)
@@ -253,78 +353,177 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   if (instances.first < 0 || instances.second > gen.instances_per_class() || instances.first >= instances.second)
     throw_bad_input("--instances " + std::to_string(instances.first) + ":" + std::to_string(instances.second) +
                     " is outside the dataset's instances 0:" + std::to_string(gen.instances_per_class()));
+  std::optional<TarLayout> layout;
+  if (tar) layout.emplace(spec, settings);
 
   ensure_writable_dir(o.output);
-  check_state(spec, o);
-  // From here on the folder is ours. An old manifest would claim a completeness this run has
-  // not checked yet: remove it first, write the new one last.
-  std::error_code ec;
-  fs::remove(o.output / "manifest.json", ec);
-  remove_temporary_files(o.output);
+  check_state(spec, o.output, o.resume, part);
+  // From here on the folder is ours. Leftover temporary files of a killed run go; in a split run
+  // they may be another process's files in flight, and the last process to finish removes them.
+  if (part.count == 1) remove_temporary_files(o.output);
   write_file_atomic(state_path(o.output), state_json(spec).dump(1));
   write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
   gen.save_categories(o.output);
 
-  // Work units: classes x instance chunks on a fixed grid, so a resumed or partial run cuts the
-  // same units as a full one.
+  // What this part still has to do.
+  std::vector<Unit> pending_units;
+  std::vector<std::int64_t> pending_shards;
+  std::int64_t todo = 0;
   const std::int64_t chunk = std::max<std::int64_t>(1, gen.preferred_chunk());
-  std::set<std::string> done;
-  for (const nlohmann::json& j : Journal::read(journal_path(o.output)))
-    done.insert(unit_key(j["category"].get<std::int64_t>(), j["begin"].get<std::int64_t>(), j["end"].get<std::int64_t>()));
-  Journal journal(journal_path(o.output));
-  std::vector<Unit> pending;
-  for (std::int64_t c = classes.first; c < classes.second; ++c) {
-    for (std::int64_t b = instances.first; b < instances.second;) {
-      const std::int64_t e = std::min(instances.second, (b / chunk + 1) * chunk);
-      Unit u{c, b, e};
-      if (done.count(unit_key(c, b, e))) summary.samples_skipped += e - b;
-      else pending.push_back(u);
-      b = e;
+  std::int64_t owned_items = 0;
+  if (!tar) {
+    std::set<std::string> done;
+    for (const auto& [c, ranges] : read_done_work(o.output).units)
+      for (const auto& [b, e] : ranges) done.insert(unit_key(c, b, e));
+    const std::vector<Unit> units = unit_grid(classes, instances, chunk);
+    const auto [first, last] = part.range(static_cast<std::int64_t>(units.size()));
+    owned_items = last - first;
+    for (std::int64_t k = first; k < last; ++k) {
+      const Unit& u = units[static_cast<std::size_t>(k)];
+      if (done.count(unit_key(u.category, u.begin, u.end))) summary.samples_skipped += u.end - u.begin;
+      else {
+        pending_units.push_back(u);
+        todo += u.end - u.begin;
+      }
+    }
+  } else {
+    const DoneWork done = read_done_work(o.output);
+    std::map<std::int64_t, std::string> damaged;
+    const auto in_place = shards_in_place(o.output, done, &damaged);
+    const auto [first, last] = part.range(layout->num_shards());
+    owned_items = last - first;
+    for (std::int64_t k = first; k < last; ++k) {
+      const std::int64_t n = layout->shard_end(k) - layout->shard_begin(k);
+      if (in_place.count(k)) {
+        ++summary.shards_skipped;
+        summary.samples_skipped += n;
+      } else {
+        pending_shards.push_back(k);
+        todo += n;
+        if (damaged.count(k)) summary.redone.push_back(damaged[k]);
+      }
     }
   }
-  std::int64_t todo = 0;
-  for (const auto& u : pending) todo += u.end - u.begin;
+  const bool quiet = o.progress == ProgressMode::Quiet;
+  const std::string prefix = part.count > 1 ? "fdsl [part " + part.text() + "]" : std::string("fdsl");
+  for (const std::string& d : summary.redone)
+    if (!quiet) std::fprintf(stderr, "%s: %s; writing it again\n", prefix.c_str(), d.c_str());
+  if (!quiet && part.count > 1)
+    std::fprintf(stderr, "%s: this part owns %s %s (%s); %s samples to write, %s done before (%s)\n", prefix.c_str(),
+                 count_text(owned_items).c_str(), tar ? "tar shards" : "work units",
+                 owned_items == 0 ? "nothing to do: more parts than pieces of work" : "a contiguous block",
+                 count_text(todo).c_str(), count_text(summary.samples_skipped).c_str(), part.source.c_str());
+  if (todo > 0) {
+    // An old manifest would claim a completeness this run has not checked yet: remove it first,
+    // write the new one last.
+    std::error_code ec;
+    fs::remove(o.output / "manifest.json", ec);
+    fs::remove(o.output / "_info.json", ec);
+  }
 
-  const bool tty = ::isatty(STDERR_FILENO);
-  const bool bar = o.progress == ProgressMode::Bar || (o.progress == ProgressMode::Auto && tty);
-  Progress progress("images", todo, bar, o.progress == ProgressMode::Quiet);
-  std::atomic<std::int64_t> written{0}, bytes{0};
-  std::atomic<bool> stopped{false};
-  parallel_for(0, static_cast<std::int64_t>(pending.size()), o.threads, [&](std::int64_t k) {
-    if (o.stop && o.stop->load()) {
-      stopped = true;
-      return;
-    }
-    const Unit& u = pending[static_cast<std::size_t>(k)];
-    std::vector<FileEntry> files;
-    thread_local std::vector<EncodedFile> encoded;
-    gen.make_range(u.category, u.begin, u.end, [&](Sample&& s) {
-      encode_sample(s, settings, encoded);
-      for (const EncodedFile& e : encoded) {
-        FileEntry f;
-        f.path = e.path;
-        f.label = s.label;
-        f.labels = s.labels;
-        f.crc = crc32(e.bytes);
-        f.bytes = static_cast<std::int64_t>(e.bytes.size());
-        write_file_atomic(o.output / f.path, e.bytes);
-        bytes += f.bytes;
-        files.push_back(std::move(f));
-      }
-      progress.add(1);
-      ++written;
-    });
-    // The record goes last: a unit without one is redone on resume.
-    journal.append(record_line(u, files));
-  });
+  Journal journal(o.output, part);
+  ProgressOptions po;
+  po.bar = o.progress == ProgressMode::Bar || (o.progress == ProgressMode::Auto && ::isatty(STDERR_FILENO));
+  po.quiet = quiet;
+  po.prefix = prefix;
+  if (tar) {
+    po.units = "shards";
+    po.units_total = static_cast<std::int64_t>(pending_shards.size());
+  }
+  Progress progress("images", todo, po);
+  RunContext ctx{gen, settings, o.output};
+  ctx.threads = o.threads;
+  ctx.fsync_files = o.fsync_files;
+  ctx.stop = o.stop;
+  ctx.journal = &journal;
+  ctx.progress = &progress;
+  if (tar) write_shards(ctx, *layout, pending_shards);
+  else write_units(ctx, pending_units);
   progress.finish();
-  summary.samples_written = written;
-  summary.bytes_written = bytes;
-  summary.interrupted = stopped;
-  if (!stopped) summary.complete = write_manifest(spec, o.output);
+
+  summary.samples_written = ctx.samples;
+  summary.bytes_written = ctx.bytes;
+  summary.shards_written = ctx.shards;
+  summary.interrupted = ctx.stopped;
+  if (!ctx.stopped) {
+    const TarLayout* l = layout ? &*layout : nullptr;
+    if (part.count == 1) {
+      summary.complete = write_manifest(spec, l, o.output);
+      summary.manifest_written = true;
+    } else {
+      // The first process to find every part done writes the manifest: the last one to finish.
+      // (Leftover temporary files of crashed parts stay until `fdsl merge`: here another part
+      // may still be writing its report.)
+      journal.sync();
+      const FolderLock lock(o.output);
+      if (dataset_complete(spec, l, o.output)) {
+        summary.complete = true;
+        if (!fs::exists(o.output / "manifest.json")) {
+          write_manifest(spec, l, o.output);
+          summary.manifest_written = true;
+        }
+      }
+    }
+  }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_file_atomic(o.output / ".fdsl-last-run.json", summary.to_json());
+  write_file_atomic(o.output / (".fdsl-last-run" + part_suffix(part) + ".json"), summary.to_json());
   return summary;
+}
+
+MergeSummary merge_dataset(const DatasetSpec& spec, const fs::path& dir) {
+  if (!fs::exists(state_path(dir)))
+    throw_bad_input(dir.string() + " holds no fdsl dataset (no .fdsl-state.json): nothing to merge");
+  check_state(spec, dir, true, ShardAssignment{});
+  const Generator& gen = *spec.generator;
+  const OutputSettings settings = OutputSettings::from_params(spec.params);
+  MergeSummary m;
+  const DoneWork done = read_done_work(dir);
+  std::optional<TarLayout> layout;
+  if (settings.format == OutputFormat::Tar) {
+    layout.emplace(spec, settings);
+    const auto in_place = shards_in_place(dir, done);
+    m.parts_total = layout->num_shards();
+    for (std::int64_t k = 0; k < layout->num_shards(); ++k) {
+      if (in_place.count(k)) ++m.parts_done;
+      else if (m.missing.size() < 10) m.missing.push_back(layout->shard_name(k));
+    }
+  } else {
+    const auto units = unit_grid({0, gen.num_classes()}, {0, gen.instances_per_class()},
+                                 std::max<std::int64_t>(1, gen.preferred_chunk()));
+    m.parts_total = static_cast<std::int64_t>(units.size());
+    for (const Unit& u : units) {
+      bool covered = false;
+      if (auto it = done.units.find(u.category); it != done.units.end())
+        for (const auto& [b, e] : it->second) covered = covered || (b <= u.begin && u.end <= e);
+      if (covered) ++m.parts_done;
+      else if (m.missing.size() < 10)
+        m.missing.push_back("class " + std::to_string(u.category) + " instances " + std::to_string(u.begin) + ":" +
+                            std::to_string(u.end));
+    }
+  }
+  m.complete = m.parts_done == m.parts_total;
+  if (m.complete) {
+    const FolderLock lock(dir);
+    write_manifest(spec, layout ? &*layout : nullptr, dir);
+    m.temporary_files_removed = remove_temporary_files(dir);
+  }
+  return m;
+}
+
+void regenerate_items(const DatasetSpec& spec, const fs::path& dir, const std::vector<std::int64_t>& shards,
+                      const std::vector<std::pair<std::int64_t, std::int64_t>>& samples, int threads) {
+  const OutputSettings settings = OutputSettings::from_params(spec.params);
+  RunContext ctx{*spec.generator, settings, dir};
+  ctx.threads = threads;
+  if (!shards.empty()) {
+    const TarLayout layout(spec, settings);
+    write_shards(ctx, layout, shards);
+  }
+  if (!samples.empty()) {
+    std::vector<Unit> units;
+    for (const auto& [c, i] : samples) units.push_back({c, i, i + 1});
+    write_units(ctx, units);
+  }
 }
 
 }  // namespace fdsl

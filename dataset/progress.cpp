@@ -14,10 +14,9 @@ std::string hms(double seconds) {
 }
 }  // namespace
 
-Progress::Progress(std::string what, std::int64_t total, bool bar, bool quiet, std::chrono::seconds log_every)
-    : what_(std::move(what)), total_(total), bar_(bar), quiet_(quiet), log_every_(log_every),
-      start_(std::chrono::steady_clock::now()) {
-  if (!quiet_) thread_ = std::thread([this] { loop(); });
+Progress::Progress(std::string what, std::int64_t total, ProgressOptions options)
+    : what_(std::move(what)), total_(total), o_(std::move(options)), start_(std::chrono::steady_clock::now()) {
+  if (!o_.quiet) thread_ = std::thread([this] { loop(); });
 }
 
 Progress::~Progress() { finish(); }
@@ -30,36 +29,46 @@ void Progress::finish() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (!quiet_) print(true);
+  if (!o_.quiet) print(true);
 }
 
 void Progress::loop() {
   std::unique_lock<std::mutex> lock(mutex_);
-  const auto period = bar_ ? std::chrono::milliseconds(250) : std::chrono::duration_cast<std::chrono::milliseconds>(log_every_);
+  const auto period = o_.bar ? std::chrono::milliseconds(250) : o_.log_every;
   while (!cv_.wait_for(lock, period, [this] { return stop_; })) print(false);
 }
 
-void Progress::print(bool final) {
+std::string Progress::line(bool final) const {
   const std::int64_t done = done_.load(std::memory_order_relaxed);
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0;
+  const double mbps = elapsed > 0 ? bytes_.load(std::memory_order_relaxed) / elapsed / 1e6 : 0;
   const double eta = rate > 0 ? (total_ - done) / rate : -1;
   const double frac = total_ > 0 ? static_cast<double>(done) / total_ : 1.0;
-  if (bar_) {
-    char line[256];
+  std::string units;
+  if (!o_.units.empty())
+    units = ", " + std::to_string(units_done_.load(std::memory_order_relaxed)) + "/" + std::to_string(o_.units_total) +
+            " " + o_.units;
+  char buf[320];
+  if (o_.bar) {
     const int width = 30;
-    const int filled = static_cast<int>(frac * width);
-    std::string b(static_cast<std::size_t>(filled), '#');
+    std::string b(static_cast<std::size_t>(frac * width), '#');
     b.resize(width, '.');
-    std::snprintf(line, sizeof line, "\r[%s] %lld/%lld %s  %.0f/s  ETA %s ", b.c_str(), static_cast<long long>(done),
-                  static_cast<long long>(total_), what_.c_str(), rate, final ? hms(0).c_str() : hms(eta).c_str());
-    std::fputs(line, stderr);
-    if (final) std::fputs("\n", stderr);
+    std::snprintf(buf, sizeof buf, "[%s] %lld/%lld %s%s  %.0f/s  %.1f MB/s  ETA %s ", b.c_str(),
+                  static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(), units.c_str(), rate, mbps,
+                  final ? hms(0).c_str() : hms(eta).c_str());
   } else {
-    std::fprintf(stderr, "fdsl: %lld/%lld %s (%.1f%%), %.0f/s, elapsed %s, ETA %s\n", static_cast<long long>(done),
-                 static_cast<long long>(total_), what_.c_str(), 100.0 * frac, rate, hms(elapsed).c_str(),
-                 final ? "done" : hms(eta).c_str());
+    std::snprintf(buf, sizeof buf, "%s: %lld/%lld %s (%.1f%%)%s, %.0f/s, %.1f MB/s, elapsed %s, ETA %s", o_.prefix.c_str(),
+                  static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(), 100.0 * frac,
+                  units.c_str(), rate, mbps, hms(elapsed).c_str(), final ? "done" : hms(eta).c_str());
   }
+  return buf;
+}
+
+void Progress::print(bool final) {
+  const std::string text = line(final);
+  if (o_.bar) std::fprintf(stderr, "\r%s%s", text.c_str(), final ? "\n" : "");
+  else std::fprintf(stderr, "%s\n", text.c_str());
   std::fflush(stderr);
 }
 

@@ -21,6 +21,14 @@ const ParamTable& dataset_params() {
                  "output channels: 1 gray, 3 RGB, auto (gray unless the render is colour)"),
       enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
       int_param("png_level", 2, 0, 12, "PNG deflate level (libpng: at most 9)"),
+      enum_param("output_format", "folder", {"folder", "tar"},
+                 "folder: ImageFolder PNGs, one folder per class; tar: WebDataset shards with _info.json (timm)"),
+      int_param("shard_samples", 1000, 1, 1000000000, "tar: samples per shard (the last shard may hold fewer)"),
+      int_param("shard_bytes", 0, 0, 1099511627776LL,
+                "tar: target bytes per shard instead (0: off); samples per shard fixed from the mean size of 64 "
+                "samples spread over the dataset, so every machine cuts the same shards"),
+      string_param("shard_prefix", "train", "tar: shard names {shard_prefix}-{shard:06d}.tar; the split name in _info.json"),
+      bool_param("shuffle", false, "tar: shuffle the sample order across shards (a fixed permutation keyed by seed)"),
   };
   return table;
 }

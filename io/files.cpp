@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <random>
 #include <system_error>
 
 #include "fdsl/core/error.h"
@@ -43,22 +44,6 @@ class FdGuard {
   int fd_;
 };
 
-/// Removes the temporary file on scope exit unless the rename succeeded.
-class TempFileGuard {
- public:
-  explicit TempFileGuard(const fs::path& path) : path_(path) {}
-  ~TempFileGuard() {
-    if (active_) ::unlink(path_.c_str());
-  }
-  TempFileGuard(const TempFileGuard&) = delete;
-  TempFileGuard& operator=(const TempFileGuard&) = delete;
-  void release() { active_ = false; }
-
- private:
-  fs::path path_;
-  bool active_ = true;
-};
-
 /// open() retried on EINTR.
 int open_retry(const char* path, int flags, mode_t mode = 0) {
   int fd;
@@ -68,9 +53,11 @@ int open_retry(const char* path, int flags, mode_t mode = 0) {
   return fd;
 }
 
-/// A fresh temporary name next to `path`: ".<name>.tmp-<pid>-<n>".
+/// A fresh temporary name next to `path`: ".<name>.tmp-<pid>-<n>". The counter starts at a random
+/// value, so processes on different machines writing into one shared folder (same pid, another
+/// host) rarely pick the same name; O_EXCL and a retry settle the rest.
 fs::path temporary_name(const fs::path& path) {
-  static std::atomic<unsigned long> counter{0};
+  static std::atomic<unsigned long> counter{std::random_device{}() & 0xffffffu};
   // Built by append: GCC 12 gives a false -Wrestrict warning for `"." + std::string`.
   std::string name = ".";
   name += path.filename().string();
@@ -103,82 +90,118 @@ bool is_temporary_name(const std::string& name) {
 }  // namespace
 }  // namespace detail
 
-void write_file_atomic(const fs::path& path, std::span<const std::uint8_t> bytes, bool sync) {
+AtomicFileWriter::AtomicFileWriter(fs::path path) : path_(std::move(path)) {
   using detail::os_error;
-  if (path.filename().empty()) {
-    throw_runtime("cannot write " + path.string() + ": the path names no file");
-  }
-  fs::path parent = path.parent_path();
+  if (path_.filename().empty()) throw_runtime("cannot write " + path_.string() + ": the path names no file");
+  const fs::path parent = path_.parent_path();
   if (!parent.empty()) {
     std::error_code ec;
     fs::create_directories(parent, ec);
-    if (ec) {
-      throw_runtime("cannot write " + path.string() + ": cannot create folder " + parent.string() +
-                    ": " + ec.message());
-    }
+    if (ec)
+      throw_runtime("cannot write " + path_.string() + ": cannot create folder " + parent.string() + ": " +
+                    ec.message());
   }
-
-  fs::path temp = detail::temporary_name(path);
-  // O_EXCL: never reuse (and clobber) a name another writer holds.
-  int fd = detail::open_retry(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    int err = errno;
-    throw_runtime("cannot write " + path.string() + ": cannot create temporary file " +
-                  temp.string() + ": " + os_error(err));
+  // O_EXCL: never reuse (and clobber) a name another writer holds; another name on a clash.
+  for (int attempt = 0;; ++attempt) {
+    temp_ = detail::temporary_name(path_);
+    fd_ = detail::open_retry(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ >= 0) break;
+    const int err = errno;
+    if (err != EEXIST || attempt == 8)
+      throw_runtime("cannot write " + path_.string() + ": cannot create temporary file " + temp_.string() + ": " +
+                    os_error(err));
   }
-  detail::TempFileGuard temp_guard(temp);
-  detail::FdGuard fd_guard(fd);
+}
 
-  const std::uint8_t* data = bytes.data();
-  std::size_t left = bytes.size();
+AtomicFileWriter::~AtomicFileWriter() { abandon(); }
+
+void AtomicFileWriter::abandon() noexcept {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  ::unlink(temp_.c_str());
+}
+
+void AtomicFileWriter::write(std::span<const std::uint8_t> bytes) {
+  if (fd_ < 0) throw_runtime("cannot write " + path_.string() + ": the file is already closed");
+  constexpr std::size_t kBuffer = std::size_t{1} << 20;
+  crc_ = crc32(bytes, crc_);
+  size_ += bytes.size();
+  if (buffer_.size() + bytes.size() <= kBuffer) {
+    buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+    return;
+  }
+  flush();
+  if (bytes.size() < kBuffer) {
+    buffer_.insert(buffer_.end(), bytes.begin(), bytes.end());
+    return;
+  }
+  buffer_.assign(bytes.begin(), bytes.end());  // a large piece goes out at once
+  flush();
+}
+
+void AtomicFileWriter::flush() {
+  const std::uint8_t* data = buffer_.data();
+  std::size_t left = buffer_.size();
   while (left > 0) {
-    ssize_t n = ::write(fd, data, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      throw_runtime("cannot write " + path.string() + ": write failed after " +
-                    std::to_string(bytes.size() - left) + " of " + std::to_string(bytes.size()) +
-                    " bytes: " + os_error(err));
-    }
-    if (n == 0) {
+    const ssize_t n = ::write(fd_, data, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
       // write() returning 0 for a non-empty buffer means the device takes no more data.
-      throw_runtime("cannot write " + path.string() + ": write made no progress after " +
-                    std::to_string(bytes.size() - left) + " of " + std::to_string(bytes.size()) +
-                    " bytes: " + os_error(ENOSPC));
+      const int err = n < 0 ? errno : ENOSPC;
+      const std::uint64_t done = size_ - buffer_.size() + static_cast<std::uint64_t>(data - buffer_.data());
+      abandon();
+      throw_runtime("cannot write " + path_.string() + ": write failed after " + std::to_string(done) +
+                    " bytes: " + detail::os_error(err));
     }
     data += n;
     left -= static_cast<std::size_t>(n);
   }
-  if (sync && ::fsync(fd) != 0) {
-    int err = errno;
-    throw_runtime("cannot write " + path.string() + ": fsync failed: " + os_error(err));
-  }
-  if (fd_guard.close_now() != 0) {
-    int err = errno;
-    throw_runtime("cannot write " + path.string() + ": close failed: " + os_error(err));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    throw_runtime("cannot write " + path.string() + ": cannot rename " + temp.string() +
-                  " onto it: " + os_error(err));
-  }
-  temp_guard.release();
+  buffer_.clear();
+}
 
+void AtomicFileWriter::commit(bool sync) {
+  using detail::os_error;
+  if (fd_ < 0) throw_runtime("cannot write " + path_.string() + ": the file is already closed");
+  flush();
+  if (sync && ::fsync(fd_) != 0) {
+    const int err = errno;
+    abandon();
+    throw_runtime("cannot write " + path_.string() + ": fsync failed: " + os_error(err));
+  }
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {  // errors like ENOSPC on NFS show up here
+    const int err = errno;
+    ::unlink(temp_.c_str());
+    throw_runtime("cannot write " + path_.string() + ": close failed: " + os_error(err));
+  }
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp_.c_str());
+    throw_runtime("cannot write " + path_.string() + ": cannot rename " + temp_.string() + " onto it: " +
+                  os_error(err));
+  }
   if (sync) {
     // The rename is only durable once the folder entry is on disk too.
-    fs::path dir = parent.empty() ? fs::path(".") : parent;
-    int dfd = detail::open_retry(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const fs::path dir = path_.parent_path().empty() ? fs::path(".") : path_.parent_path();
+    const int dfd = detail::open_retry(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0) {
-      int err = errno;
-      throw_runtime("wrote " + path.string() +
-                    " but cannot open its folder to fsync it: " + os_error(err));
+      const int err = errno;
+      throw_runtime("wrote " + path_.string() + " but cannot open its folder to fsync it: " + os_error(err));
     }
     detail::FdGuard dir_guard(dfd);
     if (::fsync(dfd) != 0) {
-      int err = errno;
-      throw_runtime("wrote " + path.string() + " but fsync of its folder failed: " + os_error(err));
+      const int err = errno;
+      throw_runtime("wrote " + path_.string() + " but fsync of its folder failed: " + os_error(err));
     }
   }
+}
+
+void write_file_atomic(const fs::path& path, std::span<const std::uint8_t> bytes, bool sync) {
+  AtomicFileWriter file(path);
+  file.write(bytes);
+  file.commit(sync);
 }
 
 void write_file_atomic(const fs::path& path, std::string_view text, bool sync) {

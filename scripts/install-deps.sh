@@ -15,6 +15,7 @@ TEST_PKGS=(
   python3 python3-numpy python3-pil python3-noise python3-h5py python3-open3d
   python3-torch python3-torchvision
   openmpi-bin libopenmpi-dev xvfb xauth x11-apps netpbm
+  slurm-wlm munge
 )
 
 missing=()

@@ -22,12 +22,15 @@ struct ConfigOptions {
 void add_config_options(CLI::App& cmd, ConfigOptions& o);
 SpecOptions spec_options(const ConfigOptions& o);
 
-/// Set by SIGINT: long commands stop after the samples in flight.
+/// Set by SIGINT or SIGTERM (Slurm's time limit, scancel): long commands stop after the samples
+/// in flight.
 extern std::atomic<bool> g_stop;
 
 void add_generate(CLI::App& app);
 void add_search(CLI::App& app);
 void add_list(CLI::App& app);
 void add_preview(CLI::App& app);
+void add_merge(CLI::App& app);
+void add_verify(CLI::App& app);
 
 }  // namespace fdsl::cli

@@ -1,5 +1,6 @@
 // fdsl generate CONFIG [-o DIR] [--threads N] [--seed S] [--set k=v]... [--resume]
-//                      [--classes A:B] [--instances A:B] [--progress auto|bar|log|quiet]
+//                      [--classes A:B] [--instances A:B] [--shard I/N] [--ignore-shard-env]
+//                      [--fsync] [--progress auto|bar|log|quiet]
 #include <cstdio>
 #include <filesystem>
 
@@ -16,16 +17,23 @@ struct GenerateArgs {
   std::string output;
   bool resume = false;
   std::string classes, instances;
+  std::string shard;
+  bool ignore_shard_env = false;
+  bool fsync = false;
   std::string progress = "auto";
 };
 
 void run_generate(const GenerateArgs& a) {
+  // The split first: a bad --shard or environment is reported before any category search.
+  const ShardAssignment part = resolve_shard(a.shard, a.ignore_shard_env, process_environment());
   DatasetSpec spec = load_dataset_spec(a.config.config, spec_options(a.config));
   GenerateOptions o;
   o.output = a.output.empty() ? std::filesystem::path("out") / std::filesystem::path(a.config.config).stem()
                               : std::filesystem::path(a.output);
   o.threads = a.config.threads;
   o.resume = a.resume;
+  o.part = part;
+  o.fsync_files = a.fsync;
   if (!a.classes.empty()) o.classes = parse_index_range(a.classes, spec.generator->num_classes(), "--classes");
   if (!a.instances.empty())
     o.instances = parse_index_range(a.instances, spec.generator->instances_per_class(), "--instances");
@@ -35,13 +43,24 @@ void run_generate(const GenerateArgs& a) {
                                        : ProgressMode::Auto;
   o.stop = &g_stop;
   const GenerateSummary s = generate_dataset(spec, o);
+  const std::string who = part.count > 1 ? "fdsl [part " + part.text() + "]" : "fdsl";
   if (s.interrupted) {
-    std::fprintf(stderr, "fdsl: interrupted after %lld images; run the same command with --resume to finish\n",
-                 static_cast<long long>(s.samples_written));
+    std::fprintf(stderr, "%s: interrupted after %lld images; run the same command with --resume to finish\n",
+                 who.c_str(), static_cast<long long>(s.samples_written));
   } else {
-    std::fprintf(stderr, "fdsl: wrote %lld images (%.1f MB) to %s in %.2f s (%.0f images/s)%s\n",
-                 static_cast<long long>(s.samples_written), s.bytes_written / 1e6, o.output.string().c_str(), s.seconds,
-                 s.seconds > 0 ? s.samples_written / s.seconds : 0.0, s.complete ? "" : "; dataset partial");
+    std::string shards;
+    if (s.output_format == "tar")
+      shards = " in " + std::to_string(s.shards_written) + " shards" +
+               (s.shards_skipped ? " (" + std::to_string(s.shards_skipped) + " already done)" : "");
+    std::string state = s.complete ? "" : "; dataset partial";
+    if (part.count > 1)
+      state = s.manifest_written ? "; every part is done: wrote manifest.json"
+                                 : "; other parts still running (the last to finish writes manifest.json, or run "
+                                   "`fdsl merge " + o.output.string() + "`)";
+    std::fprintf(stderr, "%s: wrote %lld images%s (%.1f MB) to %s in %.2f s (%.0f images/s)%s\n", who.c_str(),
+                 static_cast<long long>(s.samples_written), shards.c_str(), s.bytes_written / 1e6,
+                 o.output.string().c_str(), s.seconds, s.seconds > 0 ? s.samples_written / s.seconds : 0.0,
+                 state.c_str());
   }
   std::printf("%s\n", s.to_json().c_str());
 }
@@ -50,12 +69,18 @@ void run_generate(const GenerateArgs& a) {
 
 void add_generate(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
-  CLI::App* cmd = app.add_subcommand("generate", "generate a dataset (ImageFolder PNGs + manifest)");
+  CLI::App* cmd = app.add_subcommand("generate", "generate a dataset (ImageFolder PNGs or WebDataset tar shards + manifest)");
   add_config_options(*cmd, args->config);
   cmd->add_option("-o,--output", args->output, "output folder (default: out/<config name>)");
   cmd->add_flag("--resume", args->resume, "continue an interrupted run in the same folder (same config)");
-  cmd->add_option("--classes", args->classes, "generate only classes A:B (same bytes as the full run)");
-  cmd->add_option("--instances", args->instances, "generate only instances A:B of each class");
+  cmd->add_option("--classes", args->classes, "generate only classes A:B (same bytes as the full run; folder output)");
+  cmd->add_option("--instances", args->instances, "generate only instances A:B of each class (folder output)");
+  cmd->add_option("--shard", args->shard,
+                  "make part I of N of the dataset (default: from SLURM_ARRAY_TASK_ID/COUNT, SLURM_PROCID/NTASKS, "
+                  "OMPI_COMM_WORLD_RANK/SIZE or PMI_RANK/SIZE)");
+  cmd->add_flag("--ignore-shard-env", args->ignore_shard_env,
+                "ignore Slurm/MPI variables: one process makes everything, or the part --shard gives");
+  cmd->add_flag("--fsync", args->fsync, "folder output: fsync every file (slow; tar shards are always fsynced)");
   cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, log or quiet")
       ->check(CLI::IsMember({"auto", "bar", "log", "quiet"}));
   cmd->callback([args] { run_generate(*args); });

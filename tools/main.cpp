@@ -1,4 +1,5 @@
-// fdsl: formula-driven datasets from the command line. Exit codes: 0 ok, 2 bad input, 1 failure.
+// fdsl: formula-driven datasets from the command line. Exit codes: 0 ok, 2 bad input, 1 failure,
+// 130 stopped by SIGINT or SIGTERM.
 #include <csignal>
 #include <cstdio>
 
@@ -28,7 +29,7 @@ SpecOptions spec_options(const ConfigOptions& o) {
 }  // namespace fdsl::cli
 
 namespace {
-void on_sigint(int) {
+void on_stop_signal(int) {
   if (fdsl::cli::g_stop.exchange(true)) std::_Exit(130);  // a second Ctrl-C stops at once
 }
 }  // namespace
@@ -41,7 +42,10 @@ int main(int argc, char** argv) {
   fdsl::cli::add_search(app);
   fdsl::cli::add_list(app);
   fdsl::cli::add_preview(app);
-  std::signal(SIGINT, on_sigint);
+  fdsl::cli::add_merge(app);
+  fdsl::cli::add_verify(app);
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

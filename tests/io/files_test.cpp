@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cerrno>
 #include <filesystem>
 #include <string>
@@ -245,6 +247,60 @@ TEST(Files, RemoveTemporaryFilesRemovesOnlyLeftovers) {
   for (const auto& name : keep) EXPECT_TRUE(fs::exists(dir / name)) << name;
   EXPECT_EQ(remove_temporary_files(dir.path()), 0u);
   EXPECT_EQ(remove_temporary_files(dir / "does-not-exist"), 0u);
+}
+
+TEST(Files, AtomicFileWriterStreamsAndCommits) {
+  TempDir dir("fdsl-files");
+  fs::path path = dir / "sub/stream.bin";
+  std::vector<std::uint8_t> all;
+  {
+    AtomicFileWriter file(path);
+    for (int i = 0; i < 300; ++i) {
+      std::vector<std::uint8_t> piece(static_cast<std::size_t>(1 + i * 97 % 5000), static_cast<std::uint8_t>(i));
+      if (i == 150) piece.assign(3u << 20, 7);  // larger than the buffer
+      file.write(piece);
+      all.insert(all.end(), piece.begin(), piece.end());
+    }
+    EXPECT_FALSE(fs::exists(path)) << "the file must not appear before commit";
+    EXPECT_EQ(file.size(), all.size());
+    EXPECT_EQ(file.crc(), crc32(all));
+    file.commit(/*sync=*/true);
+  }
+  EXPECT_EQ(read_file(path), all);
+  EXPECT_EQ(list_names(path.parent_path()), std::vector<std::string>{"stream.bin"});
+}
+
+TEST(Files, AtomicFileWriterWithoutCommitLeavesNothing) {
+  TempDir dir("fdsl-files");
+  {
+    AtomicFileWriter file(dir / "never.bin");
+    file.write(bytes_of("partial"));
+  }
+  EXPECT_TRUE(list_names(dir.path()).empty());
+}
+
+TEST(Files, FileSizeLimitStopsTheWriteNamingThePathAndLeavesNothing) {
+  // A full disk, simulated with RLIMIT_FSIZE: write() fails with EFBIG once SIGXFSZ is ignored.
+  TempDir dir("fdsl-files");
+  struct rlimit old {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 64 * 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::string message;
+  try {
+    AtomicFileWriter file(dir / "big.tar");
+    file.write(std::vector<std::uint8_t>(3u << 20, 1));
+    file.commit(true);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_NE(message.find((dir / "big.tar").string()), std::string::npos) << message;
+  EXPECT_NE(message.find(std::generic_category().message(EFBIG)), std::string::npos) << message;
+  EXPECT_TRUE(list_names(dir.path()).empty()) << "no partial or temporary file may stay";
 }
 
 }  // namespace

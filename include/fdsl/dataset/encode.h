@@ -1,5 +1,5 @@
 // From a Sample to the bytes of its files: one place that knows the output formats, shared by the
-// folder writer (and later tar shards), so every sink writes the same bytes.
+// folder writer and the tar shards, so every sink writes the same bytes.
 #pragma once
 
 #include <cstdint>
@@ -18,15 +18,28 @@ struct EncodedFile {
   std::vector<std::uint8_t> bytes;
 };
 
+/// Where the samples go (the `output_format` key).
+enum class OutputFormat {
+  Folder,  ///< ImageFolder: one file per sample file, one folder per class
+  Tar,     ///< WebDataset tar shards
+};
+
 /// Output settings, read once from the dataset parameters.
 struct OutputSettings {
   PngOptions png;
-  /// Reads png_encoder / png_level (throws Error(BadInput) naming the key for a bad combination).
+  OutputFormat format = OutputFormat::Folder;
+  /// Also encode the labels as files: <name>.cls (the class, ASCII decimal) and, for multi-label
+  /// samples, "labels" in <name>.json. Tar shards carry their labels so; a folder has its class
+  /// folders and its manifest.
+  bool label_files = false;
+  /// Reads png_encoder, png_level, output_format and the shard keys (throws Error(BadInput) naming
+  /// the key for a bad combination, e.g. shuffle with folder output).
   static OutputSettings from_params(const Params& params);
 };
 
-/// Encodes a sample's image (<name>.png), and its meta (<name>.json) when it has one. `out` is
-/// resized to the number of files; its buffers are reused across calls.
+/// Encodes a sample's image (<name>.png), its label (<name>.cls, with label_files) and its meta
+/// (<name>.json) when it has one. `out` is resized to the number of files; its buffers are reused
+/// across calls.
 void encode_sample(const Sample& sample, const OutputSettings& settings, std::vector<EncodedFile>& out);
 
 }  // namespace fdsl

@@ -1,14 +1,18 @@
-// Writing a dataset: ImageFolder PNGs, categories, manifest; resumable and partial runs.
+// Writing a dataset: ImageFolder PNGs or WebDataset tar shards, categories, manifest; resumable,
+// partial and split (many processes or machines) runs.
 //
 // Layout of an output folder:
-//   {class:05d}/<sample name>.png     the images (ImageFolder: one folder per class, no other folder)
+//   {class:05d}/<sample name>.png     folder output: the images (one folder per class, no other folder)
+//   {prefix}-{shard:06d}.tar          tar output: WebDataset shards (<key>.png, <key>.cls, <key>.json)
+//   _info.json                        tar output: the split for timm (name, num_samples, filenames, shard_lengths)
 //   categories.csv                    FractalDB-style category table (2D IFS families)
 //   categories.json                   every category's parameters
 //   fdsl.yaml                         the resolved config: `fdsl generate DIR` regenerates
 //   manifest.json                     written last: config, version, categories, checksums
 //   .fdsl-state.json                  the config this folder belongs to (resume checks it)
-//   .fdsl-journal.jsonl               one line per finished work unit (class, instances B..E)
-//   .fdsl-last-run.json               the last run's summary (samples, bytes, time)
+//   .fdsl-journal[-I-of-N].jsonl      one line per finished work unit or shard, one file per process
+//   .fdsl-last-run[-I-of-N].json      the last run's summary (samples, bytes, time)
+//   .fdsl-lock                        taken by the parts of a split run to elect the manifest writer
 #pragma once
 
 #include <atomic>
@@ -17,7 +21,9 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "fdsl/dataset/partition.h"
 #include "fdsl/dataset/spec.h"
 
 namespace fdsl {
@@ -26,26 +32,55 @@ enum class ProgressMode { Auto, Bar, Log, Quiet };
 
 struct GenerateOptions {
   std::filesystem::path output;                              ///< the dataset folder
-  int threads = 0;                                           ///< 0: all cores
+  int threads = 0;                                           ///< 0: all cores (or SLURM_CPUS_PER_TASK)
   bool resume = false;                                       ///< continue a folder made by the same config
-  std::optional<std::pair<std::int64_t, std::int64_t>> classes;    ///< only classes [A, B)
+  std::optional<std::pair<std::int64_t, std::int64_t>> classes;    ///< only classes [A, B) (folder output)
   std::optional<std::pair<std::int64_t, std::int64_t>> instances;  ///< only instances [A, B) of each class
+  ShardAssignment part;                                      ///< the part of a split run this process makes
+  bool fsync_files = false;                                  ///< folder output: fsync every file (shards always are)
   ProgressMode progress = ProgressMode::Auto;                ///< Auto: a bar on a terminal, log lines otherwise
   const std::atomic<bool>* stop = nullptr;                   ///< set (e.g. by SIGINT) to stop after in-flight work
 };
 
 struct GenerateSummary {
-  std::int64_t samples_written = 0;  ///< images written by this run
-  std::int64_t samples_skipped = 0;  ///< images already done (resume)
+  std::string output_format;         ///< "folder" or "tar"
+  ShardAssignment part;              ///< this process's part
+  std::int64_t samples_written = 0;  ///< samples written by this run
+  std::int64_t samples_skipped = 0;  ///< samples of this part already done (resume)
   std::int64_t bytes_written = 0;
+  std::int64_t shards_written = 0;   ///< tar: shards written by this run
+  std::int64_t shards_skipped = 0;   ///< tar: shards of this part already done
+  std::vector<std::string> redone;   ///< tar: recorded shards found missing or truncated, written again
   double seconds = 0;
-  bool complete = false;   ///< every class and instance of the dataset is present
+  bool complete = false;          ///< every class and instance of the dataset is present
+  bool manifest_written = false;  ///< this process wrote manifest.json (the last of a split run to finish)
   bool interrupted = false;
   std::string to_json() const;
 };
 
 /// Generates (part of) the dataset into options.output. Throws Error(BadInput) for an unusable
-/// folder (not writable; holds another config's dataset; holds a dataset and resume is off).
+/// folder (not writable; holds another config's dataset; holds a dataset and resume is off) or
+/// options that cannot go together (tar output with --classes, a split run with --classes).
+/// A split run (part.count > 1) joins a folder that holds the same config; the process that finds
+/// every part done when it finishes writes the manifest (and _info.json).
 GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions& options);
+
+/// What merge_dataset found.
+struct MergeSummary {
+  bool complete = false;
+  std::int64_t parts_done = 0, parts_total = 0;  ///< shards (tar) or work units (folder)
+  std::vector<std::string> missing;              ///< the first missing shards or units, for messages
+  std::size_t temporary_files_removed = 0;
+};
+
+/// After a split run: reads every journal in `dir` and, when every part is done, writes the
+/// manifest (and _info.json) and removes leftover temporary files. Writes nothing when parts are
+/// missing (`missing` says which).
+MergeSummary merge_dataset(const DatasetSpec& spec, const std::filesystem::path& dir);
+
+/// Rewrites items of a dataset from its config, with the bytes of the original run: tar shards by
+/// index, folder samples by (class, instance). The journals are left as they are.
+void regenerate_items(const DatasetSpec& spec, const std::filesystem::path& dir, const std::vector<std::int64_t>& shards,
+                      const std::vector<std::pair<std::int64_t, std::int64_t>>& samples, int threads);
 
 }  // namespace fdsl

@@ -9,7 +9,42 @@
 #include <string_view>
 #include <vector>
 
+#include "fdsl/io/byte_sink.h"
+
 namespace fdsl {
+
+/// A file written under a temporary name in its folder (".<name>.tmp-<pid>-<n>") and renamed onto
+/// its path by commit(), so the path either does not exist or holds the complete file. Writes are
+/// buffered; the size and CRC-32 of everything written are kept as it goes. Destroyed without a
+/// commit (an error, a stop), it removes the temporary file. Every failure throws Error(Runtime)
+/// whose message names the path and the OS error (ENOSPC, EFBIG, EACCES, EROFS, ...).
+class AtomicFileWriter final : public ByteSink {
+ public:
+  /// Creates missing parent folders and the temporary file.
+  explicit AtomicFileWriter(std::filesystem::path path);
+  ~AtomicFileWriter() override;
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  void write(std::span<const std::uint8_t> bytes) override;
+  /// Flushes, optionally fsyncs the file, renames it onto the path and (with `sync`) fsyncs the
+  /// folder, so the file survives a crash of the machine.
+  void commit(bool sync);
+  /// Removes the temporary file now (also done by the destructor).
+  void abandon() noexcept;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::uint64_t size() const { return size_; }
+  std::uint32_t crc() const { return crc_; }
+
+ private:
+  void flush();
+  std::filesystem::path path_, temp_;
+  int fd_ = -1;
+  std::vector<std::uint8_t> buffer_;
+  std::uint64_t size_ = 0;
+  std::uint32_t crc_ = 0;
+};
 
 /// Writes `bytes` to a temporary name in the same folder (".<name>.tmp-<pid>-<n>"), optionally
 /// fsyncs it, and renames it onto `path`, so `path` either does not exist or is complete. Creates
