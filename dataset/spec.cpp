@@ -30,9 +30,11 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const f
   DatasetSpec spec;
   spec.source = raw.source;
   spec.params = resolve_dataset_params(raw, &spec.info);
-  // Text values naming a file or folder beside the config become absolute, so the resolved
-  // config saved with a dataset works from anywhere.
-  for (const auto& name : spec.params.order()) {
+  // Text values of the generator naming a file or folder beside the config become absolute, so
+  // the resolved config saved with a dataset works from anywhere. Dataset keys (generator, name)
+  // are never paths, even when a folder of that name lies beside the config.
+  for (const ParamSpec& declared : *spec.info->params) {
+    const std::string& name = declared.name;
     if (!spec.params.is_set(name)) continue;
     if (spec.params.spec(name).type != ParamType::String) continue;
     const auto where = spec.params.location(name);
