@@ -5,6 +5,30 @@
 
 namespace fdsl {
 
+namespace {
+std::uint8_t to_byte(double v) { return static_cast<std::uint8_t>(std::clamp(v * 255.0 + 0.5, 0.0, 255.0)); }
+}  // namespace
+
+void hsv_to_rgb(double h, double s, double v, std::uint8_t rgb[3]) {
+  h = h - std::floor(h);
+  const double hh = h * 6.0;
+  const int sector = static_cast<int>(hh) % 6;
+  const double f = hh - std::floor(hh);
+  const double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
+  double r, g, b;
+  switch (sector) {
+    case 0: r = v, g = t, b = p; break;
+    case 1: r = q, g = v, b = p; break;
+    case 2: r = p, g = v, b = t; break;
+    case 3: r = p, g = q, b = v; break;
+    case 4: r = t, g = p, b = v; break;
+    default: r = v, g = p, b = q; break;
+  }
+  rgb[0] = to_byte(r);
+  rgb[1] = to_byte(g);
+  rgb[2] = to_byte(b);
+}
+
 void hsi_to_rgb(double hue, double s, double i, std::uint8_t rgb[3]) {
   // Hexcone HSI: chroma from saturation and intensity, placed by the 60-degree sector of the hue.
   const double two_pi = 2.0 * 3.14159265358979323846;
@@ -23,9 +47,9 @@ void hsi_to_rgb(double hue, double s, double i, std::uint8_t rgb[3]) {
     case 4: r = x, b = c; break;
     default: r = c, b = x; break;
   }
-  rgb[0] = detail::unit_to_byte(r + m);
-  rgb[1] = detail::unit_to_byte(g + m);
-  rgb[2] = detail::unit_to_byte(b + m);
+  rgb[0] = to_byte(r + m);
+  rgb[1] = to_byte(g + m);
+  rgb[2] = to_byte(b + m);
 }
 
 Image gray_to_rgb(const Image& gray) {

@@ -36,33 +36,12 @@ void flip_horizontal(Image& im) {
   }
 }
 
-namespace {
-
-/// out(x, y) = in(y, x) for C-byte pixels, in 32x32 tiles so both sides stay in cache.
-template <int C>
-void transpose_tiles(const Image& im, Image& out) {
-  constexpr int kTile = 32;
-  const std::size_t in_stride = im.stride(), out_stride = out.stride();
-  for (int y0 = 0; y0 < im.height; y0 += kTile) {
-    const int y1 = std::min(im.height, y0 + kTile);
-    for (int x0 = 0; x0 < im.width; x0 += kTile) {
-      const int x1 = std::min(im.width, x0 + kTile);
-      for (int y = y0; y < y1; ++y) {
-        const std::uint8_t* src = im.pixels.data() + y * in_stride;
-        std::uint8_t* dst = out.pixels.data() + static_cast<std::size_t>(y) * C;
-        for (int x = x0; x < x1; ++x)
-          for (int k = 0; k < C; ++k) dst[x * out_stride + k] = src[x * C + k];
-      }
-    }
-  }
-}
-
-}  // namespace
-
 Image transpose(const Image& im) {
   Image out(im.height, im.width, im.channels);
-  if (im.channels == 3) transpose_tiles<3>(im, out);
-  else transpose_tiles<1>(im, out);
+  const int c = im.channels;
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x)
+      for (int k = 0; k < c; ++k) out.at(y, x, k) = im.at(x, y, k);
   return out;
 }
 
@@ -94,9 +73,7 @@ Image dilate_mask(const Image& im, std::uint32_t mask) {
 }
 
 void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, std::uint32_t mask) {
-  // Per-thread scratch, swapped with `counts`: no image-sized allocation per call.
-  thread_local std::vector<std::uint32_t> out;
-  out.assign(counts.size(), 0);
+  std::vector<std::uint32_t> out(counts.size(), 0);
   for (int r = 0; r < 3; ++r) {
     for (int col = 0; col < 3; ++col) {
       if (!((mask >> (3 * r + col)) & 1u)) continue;
@@ -121,29 +98,23 @@ void gaussian_blur3(Image& im, double sigma) {
   const int k0 = 256 - 2 * k1;
   (void)w0;
   const int c = im.channels, w = im.width, h = im.height;
-  const std::size_t row = static_cast<std::size_t>(w) * c;
-  thread_local std::vector<std::uint16_t> tmp;
-  tmp.resize(row * h);
-  // Horizontal pass; the edge pixels repeat themselves (clamped neighbours).
+  std::vector<std::uint16_t> tmp(static_cast<std::size_t>(w) * h * c);
   for (int y = 0; y < h; ++y) {
     const std::uint8_t* r = im.row(y);
-    std::uint16_t* t = tmp.data() + y * row;
-    for (int x : {0, w - 1}) {
+    for (int x = 0; x < w; ++x) {
       const int xl = std::max(0, x - 1), xr = std::min(w - 1, x + 1);
       for (int k = 0; k < c; ++k)
-        t[x * c + k] = static_cast<std::uint16_t>(k1 * r[xl * c + k] + k0 * r[x * c + k] + k1 * r[xr * c + k]);
+        tmp[(static_cast<std::size_t>(y) * w + x) * c + k] =
+            static_cast<std::uint16_t>(k1 * r[xl * c + k] + k0 * r[x * c + k] + k1 * r[xr * c + k]);
     }
-    for (std::size_t i = c; i + c < row; ++i)
-      t[i] = static_cast<std::uint16_t>(k1 * r[i - c] + k0 * r[i] + k1 * r[i + c]);
   }
-  // Vertical pass.
   for (int y = 0; y < h; ++y) {
-    const std::uint16_t* up = tmp.data() + std::max(0, y - 1) * row;
-    const std::uint16_t* mid = tmp.data() + y * row;
-    const std::uint16_t* down = tmp.data() + std::min(h - 1, y + 1) * row;
+    const int yu = std::max(0, y - 1), yd = std::min(h - 1, y + 1);
     std::uint8_t* out = im.row(y);
-    for (std::size_t i = 0; i < row; ++i) {
-      const std::uint32_t v = k1 * up[i] + k0 * mid[i] + k1 * down[i];
+    for (int i = 0; i < w * c; ++i) {
+      const std::uint32_t v = k1 * tmp[static_cast<std::size_t>(yu) * w * c + i] +
+                              k0 * tmp[static_cast<std::size_t>(y) * w * c + i] +
+                              k1 * tmp[static_cast<std::size_t>(yd) * w * c + i];
       out[i] = static_cast<std::uint8_t>((v + 32768u) >> 16);
     }
   }
@@ -152,20 +123,18 @@ void gaussian_blur3(Image& im, double sigma) {
 void paste_nonzero(const Image& src, Image& dst, int x0, int y0) {
   if (src.channels != dst.channels) throw Error(ErrorKind::Runtime, "paste_nonzero: channel counts differ");
   const int c = src.channels;
-  // The columns of src that land inside dst.
-  const int xa = std::max(0, -x0), xb = std::min(src.width, dst.width - x0);
-  if (xa >= xb) return;
-  for (int y = std::max(0, -y0); y < std::min(src.height, dst.height - y0); ++y) {
+  for (int y = 0; y < src.height; ++y) {
+    const int yy = y0 + y;
+    if (yy < 0 || yy >= dst.height) continue;
     const std::uint8_t* s = src.row(y);
-    std::uint8_t* d = dst.row(y0 + y) + static_cast<std::ptrdiff_t>(x0) * c;
-    if (c == 1) {
-      for (int x = xa; x < xb; ++x)
-        if (s[x]) d[x] = s[x];
-      continue;
-    }
-    for (int x = xa; x < xb; ++x) {
+    std::uint8_t* d = dst.row(yy);
+    for (int x = 0; x < src.width; ++x) {
+      const int xx = x0 + x;
+      if (xx < 0 || xx >= dst.width) continue;
       const std::uint8_t* p = s + x * c;
-      if (p[0] | p[1] | p[2]) d[x * c] = p[0], d[x * c + 1] = p[1], d[x * c + 2] = p[2];
+      bool any = false;
+      for (int k = 0; k < c; ++k) any |= p[k] != 0;
+      if (any) std::memcpy(d + xx * c, p, c);
     }
   }
 }

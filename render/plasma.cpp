@@ -7,16 +7,11 @@
 
 namespace fdsl {
 
-namespace {
-
-/// The field into `out` (width * height), using `g` as the grid: callers on the hot path pass
-/// per-thread buffers, so no image-sized allocation (and its page faults) happens per sample.
-void plasma_field_into(int width, int height, double roughness, Rng& rng, std::vector<float>& g,
-                       std::vector<float>& out) {
+std::vector<float> plasma_field(int width, int height, double roughness, Rng& rng) {
   int n = 1;
   while (n + 1 < std::max(width, height)) n *= 2;
   const int size = n + 1;
-  g.assign(static_cast<std::size_t>(size) * size, 0.0f);
+  std::vector<float> g(static_cast<std::size_t>(size) * size, 0.0f);
   auto at = [&](int x, int y) -> float& { return g[static_cast<std::size_t>(y) * size + x]; };
   at(0, 0) = static_cast<float>(rng.uniform());
   at(n, 0) = static_cast<float>(rng.uniform());
@@ -45,7 +40,7 @@ void plasma_field_into(int width, int height, double roughness, Rng& rng, std::v
     amp *= roughness;
   }
   // Crop and stretch to [0, 1].
-  out.resize(static_cast<std::size_t>(width) * height);
+  std::vector<float> out(static_cast<std::size_t>(width) * height);
   float lo = 1e30f, hi = -1e30f;
   for (int y = 0; y < height; ++y)
     for (int x = 0; x < width; ++x) {
@@ -56,26 +51,22 @@ void plasma_field_into(int width, int height, double roughness, Rng& rng, std::v
     }
   const float span = hi > lo ? hi - lo : 1.0f;
   for (float& v : out) v = (v - lo) / span;
-}
-
-}  // namespace
-
-std::vector<float> plasma_field(int width, int height, double roughness, Rng& rng) {
-  std::vector<float> grid, out;
-  plasma_field_into(width, height, roughness, rng, grid, out);
   return out;
 }
 
 Image plasma_background(int width, int height, Rng rng) {
-  thread_local std::vector<float> grid, f;
   const double roughness = rng.uniform(0.4, 0.8);
-  plasma_field_into(width, height, roughness, rng, grid, f);
+  std::vector<float> f = plasma_field(width, height, roughness, rng);
   const double hue0 = rng.uniform(), hue_span = rng.uniform(0.1, 0.6);
   const double sat = rng.uniform(0.3, 1.0), val_lo = rng.uniform(0.1, 0.5);
   Image out(width, height, 3);
-  std::uint8_t* px = out.pixels.data();
-  for (std::size_t i = 0; i < f.size(); ++i)
-    hsv_to_rgb(hue0 + hue_span * f[i], sat, val_lo + (1.0 - val_lo) * f[i], px + 3 * i);
+  std::uint8_t rgb[3];
+  for (std::size_t i = 0; i < f.size(); ++i) {
+    hsv_to_rgb(hue0 + hue_span * f[i], sat, val_lo + (1.0 - val_lo) * f[i], rgb);
+    out.pixels[3 * i] = rgb[0];
+    out.pixels[3 * i + 1] = rgb[1];
+    out.pixels[3 * i + 2] = rgb[2];
+  }
   return out;
 }
 
