@@ -15,6 +15,7 @@ Figures are timings, not pass/fail; run with nothing else busy for stable number
 import argparse
 import math
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -30,12 +31,21 @@ ROOT = os.path.dirname(HERE)
 NUMBA_PER_CORE = 60.0
 
 
+def cpu_seconds():
+    """User + system CPU time of this process and its reaped children (the DataLoader workers)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed_epoch(loader, images):
-    """(steady rate, rate including worker start-up) over the first `images` images of `loader`."""
+    """Over the first `images` images of `loader`: (steady images/s after the first batch, images/s
+    including worker start-up, images per CPU-second of this process and its workers)."""
+    cpu0 = cpu_seconds()
     start = time.perf_counter()
     first = None
     seen = seen_after_first = 0
-    for x, _ in loader:
+    it = iter(loader)
+    for x, _ in it:
         n = x.shape[0]
         seen += n
         if first is None:
@@ -45,12 +55,18 @@ def timed_epoch(loader, images):
         if seen >= images:
             break
     end = time.perf_counter()
-    return seen_after_first / (end - first), seen / (end - start)
+    del it  # shuts the workers down and reaps them, so their CPU time is counted
+    return seen_after_first / (end - first), seen / (end - start), seen / (cpu_seconds() - cpu0)
 
 
-def measure(make_loader, images, repeats):
-    runs = [timed_epoch(make_loader(), images) for _ in range(repeats)]
-    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+def measure_interleaved(makers, images, repeats):
+    """Medians per loader over `repeats` rounds, the loaders taking turns within each round, so a
+    change in the machine's load hits them alike."""
+    runs = {name: [] for name in makers}
+    for _ in range(repeats):
+        for name, make in makers.items():
+            runs[name].append(timed_epoch(make(), images))
+    return {name: tuple(statistics.median(r[k] for r in rs) for k in range(3)) for name, rs in runs.items()}
 
 
 def main():
@@ -83,14 +99,13 @@ def main():
         gen.batch(idx, threads=threads)
         render[threads] = len(idx) / (time.perf_counter() - t)
 
-    rows = []
-    steady, cold = measure(lambda: DataLoader(ds, batch_size=args.batch_size, shuffle=True,
-                                              num_workers=args.workers), args.images, args.repeats)
-    rows.append(("on the fly: FractalDataset", steady, cold))
     it = FractalIterableDataset(args.config, shuffle=True, batch_size=args.batch_size)
-    steady, cold = measure(lambda: DataLoader(it, batch_size=None, num_workers=args.workers), args.images,
-                           args.repeats)
-    rows.append(("on the fly: FractalIterableDataset(batch_size)", steady, cold))
+    makers = {
+        "on the fly: FractalDataset": lambda: DataLoader(ds, batch_size=args.batch_size, shuffle=True,
+                                                         num_workers=args.workers),
+        "on the fly: FractalIterableDataset(batch_size)": lambda: DataLoader(it, batch_size=None,
+                                                                             num_workers=args.workers),
+    }
 
     # The same recipe as PNG files: enough whole classes to hold the epoch.
     per_class = gen.instances_per_class
@@ -106,23 +121,29 @@ def main():
         png_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(out) for f in fs
                         if f.endswith(".png"))
         folder = datasets.ImageFolder(out, transform=transforms.PILToTensor())
-        steady, cold = measure(lambda: DataLoader(folder, batch_size=args.batch_size, shuffle=True,
-                                                  num_workers=args.workers), args.images, args.repeats)
-        rows.append(("PNG files: torchvision ImageFolder", steady, cold))
+        makers["PNG files: torchvision ImageFolder"] = lambda: DataLoader(
+            folder, batch_size=args.batch_size, shuffle=True, num_workers=args.workers)
+        results = measure_interleaved(makers, args.images, args.repeats)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+    rows = [(name,) + results[name] for name in makers]
 
-    png = rows[-1][1]
+    png, png_cpu = rows[-1][1], rows[-1][3]
     numba = NUMBA_PER_CORE * args.workers
-    print(f"\n{'loader':48s} {'images/s':>10s} {'with start-up':>14s} {'x PNG':>7s} {'x numba':>8s}")
-    for name, steady, cold in rows:
-        print(f"{name:48s} {steady:10.0f} {cold:14.0f} {steady / png:7.2f} {steady / numba:8.1f}")
+    print(f"\n{'loader':48s} {'images/s':>9s} {'x PNG':>6s} {'x numba':>8s} {'start-up incl.':>15s} "
+          f"{'per CPU-s':>10s} {'x PNG':>6s} {'x numba':>8s}")
+    for name, steady, cold, per_cpu in rows:
+        print(f"{name:48s} {steady:9.0f} {steady / png:6.2f} {steady / numba:8.1f} {cold:15.0f} "
+              f"{per_cpu:10.0f} {per_cpu / png_cpu:6.2f} {per_cpu / NUMBA_PER_CORE:8.1f}")
     print(f"\nrender only, in process: {render[1]:.0f} images/s on 1 thread, {render[args.workers]:.0f} on "
           f"{args.workers} (Generator.batch)")
     print(f"PNG copy: {classes * per_class} images, {png_bytes / 1e6:.0f} MB, written by fdsl generate at "
           f"{write_rate:.0f} images/s")
     print(f"references: PNG = the ImageFolder row (warm page cache); numba = the sigma-factor authors' generator, "
-          f"{NUMBA_PER_CORE:.0f} images/s per core x {args.workers} workers = {numba:.0f} images/s")
+          f"{NUMBA_PER_CORE:.0f} images/s per core, x {args.workers} workers = {numba:.0f} images/s")
+    print("per CPU-s: images per second of CPU time of the loader's process and workers (insensitive to other "
+          "load on shared cores); x numba there is per core")
+    print(f"load average during the run: {os.getloadavg()[0]:.2f} (1 min) on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
