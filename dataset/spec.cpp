@@ -30,9 +30,11 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const f
   DatasetSpec spec;
   spec.source = raw.source;
   spec.params = resolve_dataset_params(raw, &spec.info);
-  // Text values naming a file or folder beside the config become absolute, so the resolved
-  // config saved with a dataset works from anywhere.
-  for (const auto& name : spec.params.order()) {
+  // Text values of the generator naming a file or folder beside the config become absolute, so
+  // the resolved config saved with a dataset works from anywhere. Dataset keys (generator, name)
+  // are never paths, even when a folder of that name lies beside the config.
+  for (const ParamSpec& declared : *spec.info->params) {
+    const std::string& name = declared.name;
     if (!spec.params.is_set(name)) continue;
     if (spec.params.spec(name).type != ParamType::String) continue;
     const auto where = spec.params.location(name);
@@ -50,26 +52,28 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const f
   return spec;
 }
 
-DatasetSpec load_dataset_spec(const std::string& path, const SpecOptions& options) {
+RawConfig load_dataset_config(const std::string& path, fs::path* config_dir) {
   fs::path p(path);
   // A dataset folder regenerates from the config it saved.
   if (fs::is_directory(p)) {
     if (fs::exists(p / "fdsl.yaml")) p = p / "fdsl.yaml";
     else throw_bad_input(path + ": is a folder without fdsl.yaml (not an fdsl dataset)");
   }
-  RawConfig raw;
-  if (p.extension() == ".json") {
-    nlohmann::json doc;
-    try {
-      doc = nlohmann::json::parse(read_text_file(p));
-    } catch (const nlohmann::json::exception& e) {
-      throw_bad_input(p.string() + ": malformed JSON: " + e.what());
-    }
-    raw = config_from_json(doc.contains("config") ? doc["config"] : doc, p.string());
-  } else {
-    raw = load_config_file(p.string());
+  if (config_dir) *config_dir = p.parent_path();
+  if (p.extension() != ".json") return load_config_file(p.string());
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(read_text_file(p));
+  } catch (const nlohmann::json::exception& e) {
+    throw_bad_input(p.string() + ": malformed JSON: " + e.what());
   }
-  return make_dataset_spec(std::move(raw), options, p.parent_path());
+  return config_from_json(doc.contains("config") ? doc["config"] : doc, p.string());
+}
+
+DatasetSpec load_dataset_spec(const std::string& path, const SpecOptions& options) {
+  fs::path config_dir;
+  RawConfig raw = load_dataset_config(path, &config_dir);
+  return make_dataset_spec(std::move(raw), options, config_dir);
 }
 
 std::string DatasetSpec::resolved_yaml() const {

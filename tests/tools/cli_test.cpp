@@ -97,6 +97,18 @@ TEST(Cli, DatasetRegeneratesFromItsFolder) {
   EXPECT_EQ(snapshot(t / "a"), snapshot(t / "b"));
 }
 
+TEST(Cli, DatasetBesideAFolderNamedLikeItsGeneratorRegenerates) {
+  TempDir t;
+  write_text(t / "small.yaml", kSmall);
+  fs::create_directories(t / "fractaldb");
+  auto r = run_cli(gen(t / "small.yaml", t / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(read_text(t / "out/fdsl.yaml").find("generator: fractaldb\n"), std::string::npos);
+  r = run_cli(gen(t / "out", t / "again"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(snapshot(t / "out"), snapshot(t / "again"));
+}
+
 TEST(Cli, PartialRunHasTheSameBytesAsTheFullRun) {
   TempDir t;
   write_text(t / "small.yaml", kSmall);

@@ -36,6 +36,9 @@ struct DatasetSpec {
   std::string resolved_yaml() const;
 };
 
+/// Reads a YAML config, a JSON config (or a manifest.json's "config"), or a dataset folder's fdsl.yaml,
+/// without resolving it; `config_dir` receives the folder relative paths in it are taken from.
+RawConfig load_dataset_config(const std::string& path, std::filesystem::path* config_dir = nullptr);
 /// Loads a YAML config (or a dataset folder's manifest.json / fdsl.yaml) and builds the generator.
 DatasetSpec load_dataset_spec(const std::string& path, const SpecOptions& options = {});
 /// The same from an in-memory config; relative paths in it are taken from `config_dir`.

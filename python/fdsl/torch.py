@@ -1,0 +1,340 @@
+"""PyTorch datasets over fdsl generators: the samples are made inside the DataLoader workers, in
+memory, with no files in between.
+
+    >>> from torch.utils.data import DataLoader
+    >>> from fdsl.torch import FractalDataset
+    >>> ds = FractalDataset("configs/ifs-sigma.yaml", size=128)      # 1000 classes x 100 instances
+    >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)
+    >>> images, labels = next(iter(loader))    # (64, 3, 128, 128) uint8, (64,) int64
+
+FractalDataset is map-style: index i is always the same image (the one `fdsl generate` writes),
+so shuffling, samplers and any number of workers work as with files. FractalIterableDataset
+splits the indices itself across distributed ranks (RANK / WORLD_SIZE, or torch.distributed)
+and DataLoader workers, every rank getting the same number of samples.
+
+Both build their generator lazily with threads=1, so no thread pool exists when DataLoader
+forks its workers, and both pickle as their config (spawn-started workers rebuild the generator
+on first use). Parallelism comes from the workers.
+"""
+import math
+import os
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, IterableDataset, get_worker_info
+
+from ._fdsl import Generator
+
+__all__ = ["FractalDataset", "FractalIterableDataset", "rank_and_world_size"]
+
+_IMAGE_FORMATS = ("tensor", "numpy", "pil")
+_TARGETS = ("label", "multi_hot")
+
+
+class _Source:
+    """A config and keyword overrides; the Generator is built on first use, with threads=1.
+
+    Pickles as the config only. A path is kept absolute so a worker started elsewhere finds it.
+    resample_epochs > 1 builds the generator with resample_epochs times the config's instances
+    per class, one block of fresh instances per epoch.
+    """
+
+    def __init__(self, config, overrides, resample_epochs):
+        if int(resample_epochs) < 1:
+            raise ValueError(f"resample_epochs must be at least 1, not {resample_epochs}")
+        self.resample_epochs = int(resample_epochs)
+        self.overrides = dict(overrides)
+        self._gen = None
+        if isinstance(config, Generator):
+            # Reused as it is when nothing changes: make() never touches the pool it was built with.
+            if not self.overrides and self.resample_epochs == 1:
+                self._gen = config
+            self.config = config.config
+        elif isinstance(config, dict):
+            self.config = dict(config)
+        elif isinstance(config, (str, os.PathLike)):
+            self.config = os.path.abspath(os.fspath(config))
+        else:
+            raise TypeError(f"expected a config path, a dict or an fdsl.Generator, not {type(config).__name__}")
+        self._per_epoch = None
+
+    @property
+    def generator(self):
+        if self._gen is None:
+            gen = Generator.from_config(self.config, threads=1, **self.overrides)
+            self._per_epoch = gen.instances_per_class
+            if self.resample_epochs > 1:
+                try:
+                    gen = Generator.from_config(self.config, threads=1,
+                                                **{**self.overrides,
+                                                   "instances": self._per_epoch * self.resample_epochs})
+                except ValueError as e:
+                    raise ValueError(f"resample_epochs={self.resample_epochs} needs {self._per_epoch} x "
+                                     f"{self.resample_epochs} instances per class, which family "
+                                     f"'{gen.family}' refuses: {e}") from e
+            self._gen = gen
+        return self._gen
+
+    @property
+    def instances_per_epoch(self):
+        gen = self.generator
+        return self._per_epoch if self._per_epoch is not None else gen.instances_per_class
+
+    def __len__(self):
+        return self.generator.num_classes * self.instances_per_epoch
+
+    def locate(self, index, epoch):
+        """(category, instance) of flat index `index` in epoch `epoch`."""
+        n = len(self)
+        i = index + n if index < 0 else index
+        if not 0 <= i < n:
+            raise IndexError(f"index {index} is out of range for a dataset of {n} samples")
+        k = self.instances_per_epoch
+        category, instance = divmod(i, k)
+        return category, instance + (epoch % self.resample_epochs) * k
+
+    def __getstate__(self):
+        return {"config": self.config, "overrides": self.overrides, "resample_epochs": self.resample_epochs}
+
+    def __setstate__(self, state):
+        self.config = state["config"]
+        self.overrides = state["overrides"]
+        self.resample_epochs = state["resample_epochs"]
+        self._gen = None
+        self._per_epoch = None
+
+
+def _convert_image(array, image_format):
+    if image_format == "numpy":
+        return array
+    if image_format == "pil":
+        from PIL import Image
+        return Image.fromarray(array)
+    tensor = torch.from_numpy(array)  # shares the buffer: still no copy
+    return tensor.unsqueeze(0) if tensor.ndim == 2 else tensor.permute(2, 0, 1)
+
+
+def _target(sample, target, num_classes):
+    if target == "label":
+        return sample.label
+    hot = torch.zeros(num_classes, dtype=torch.float32)
+    hot[list(sample.labels) or [sample.label]] = 1.0
+    return hot
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+
+
+class FractalDataset(Dataset):
+    """Map-style dataset: index -> (image, target), the same pair on every call and in every worker.
+
+    Args:
+        config: a YAML/JSON config path, a dataset folder, a dict of parameters, or an fdsl.Generator.
+        transform: applied to the image (a uint8 CxHxW tensor by default).
+        target_transform: applied to the target.
+        image_format: "tensor" (uint8 CxHxW, sharing the generator's buffer), "numpy" (HxW or
+            HxWx3 as generated) or "pil".
+        target: "label" (int) or "multi_hot" (float32 vector of num_classes: the labels of a
+            multi-object image, else its one label).
+        resample_epochs: with E > 1, epoch e (see set_epoch) reads the e-th block of fresh instances
+            of every class, so each of E epochs sees new augmentations of the same classes; the
+            family must allow E times the config's instances (ifs_sigma and one_frac do).
+        **overrides: config keys (size=64, seed=3, ...), validated like the config itself.
+    """
+
+    def __init__(self, config, *, transform=None, target_transform=None, image_format="tensor", target="label",
+                 resample_epochs=1, **overrides):
+        _check_choice("image_format", image_format, _IMAGE_FORMATS)
+        _check_choice("target", target, _TARGETS)
+        self.source = _Source(config, overrides, resample_epochs)
+        self.transform = transform
+        self.target_transform = target_transform
+        self.image_format = image_format
+        self.target = target
+        self.epoch = 0
+
+    @property
+    def generator(self):
+        """The fdsl.Generator (built on first use, with threads=1)."""
+        return self.source.generator
+
+    @property
+    def num_classes(self):
+        return self.generator.num_classes
+
+    def set_epoch(self, epoch):
+        """Selects the block of instances read (with resample_epochs > 1). Call it before creating the
+        epoch's DataLoader iterator (workers copy the dataset when the iterator starts, unless
+        persistent_workers=True)."""
+        self.epoch = int(epoch)
+
+    def __len__(self):
+        return len(self.source)
+
+    def __getitem__(self, index):
+        category, instance = self.source.locate(int(index), self.epoch)
+        sample = self.generator.sample(category, instance)
+        image = _convert_image(sample.image, self.image_format)
+        target = _target(sample, self.target, self.num_classes)
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target
+
+    def __repr__(self):
+        return f"FractalDataset({len(self)} samples, {self.generator!r}, epoch={self.epoch})"
+
+
+def rank_and_world_size():
+    """This process's (rank, world size): torch.distributed when initialized, else RANK and
+    WORLD_SIZE from the environment (torchrun sets them), else (0, 1)."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_rank(), torch.distributed.get_world_size()
+    rank = int(os.environ.get("RANK", 0))
+    world = int(os.environ.get("WORLD_SIZE", 1))
+    if world < 1 or not 0 <= rank < world:
+        raise ValueError(f"RANK={rank} and WORLD_SIZE={world} do not describe a process of the job")
+    return rank, world
+
+
+class FractalIterableDataset(IterableDataset):
+    """Iterable dataset that splits the indices across distributed ranks and DataLoader workers.
+
+    Each epoch's order (shuffled with seed + epoch when shuffle=True, else 0..N-1) is cut into
+    world_size interleaved parts of equal length, like DistributedSampler: with drop_last=False
+    the order wraps around to fill the last places, with drop_last=True the remainder is dropped.
+    A rank's part is then dealt to its DataLoader workers in turn. Every index of the epoch is
+    yielded once over all ranks and workers (plus the wrapped ones).
+
+    Args:
+        config, transform, target_transform, image_format, target, resample_epochs, **overrides:
+            as for FractalDataset.
+        shuffle, seed: shuffle the order each epoch with a torch.Generator seeded by seed + epoch.
+        batch_size: when given, yield whole batches (images (B, C, H, W) uint8 tensor, targets)
+            rendered with Generator.batch, for DataLoader(batch_size=None); transform then applies
+            to the batch tensor. The last batch of a worker may be smaller.
+        drop_last: see above.
+        rank, world_size: override what rank_and_world_size() finds.
+    """
+
+    def __init__(self, config, *, shuffle=False, seed=0, batch_size=None, drop_last=False, rank=None,
+                 world_size=None, transform=None, target_transform=None, image_format="tensor", target="label",
+                 resample_epochs=1, **overrides):
+        _check_choice("image_format", image_format, _IMAGE_FORMATS)
+        _check_choice("target", target, _TARGETS)
+        if batch_size is not None and (int(batch_size) < 1 or image_format != "tensor"):
+            raise ValueError("batch_size needs a positive size and image_format='tensor'")
+        if (rank is None) != (world_size is None):
+            raise ValueError("give both rank and world_size, or neither")
+        if world_size is not None and not 0 <= rank < world_size:
+            raise ValueError(f"rank {rank} is not in [0, world_size={world_size})")
+        self.source = _Source(config, overrides, resample_epochs)
+        self.shuffle = bool(shuffle)
+        self.seed = int(seed)
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.drop_last = bool(drop_last)
+        self.rank = rank
+        self.world_size = world_size
+        self.transform = transform
+        self.target_transform = target_transform
+        self.image_format = image_format
+        self.target = target
+        self.epoch = 0
+
+    @property
+    def generator(self):
+        return self.source.generator
+
+    @property
+    def num_classes(self):
+        return self.generator.num_classes
+
+    def set_epoch(self, epoch):
+        """Selects the epoch: its shuffle order and (with resample_epochs > 1) its instances."""
+        self.epoch = int(epoch)
+
+    def _rank_world(self):
+        if self.world_size is not None:
+            return self.rank, self.world_size
+        return rank_and_world_size()
+
+    def _per_rank(self, world):
+        n = len(self.source)
+        return n // world if self.drop_last else math.ceil(n / world)
+
+    def __len__(self):
+        """Samples this rank reads per epoch (over all its workers; in batches when batch_size is set)."""
+        _, world = self._rank_world()
+        return self._per_rank(world)
+
+    def rank_indices(self):
+        """The flat indices this rank reads this epoch, in order (before splitting across workers)."""
+        rank, world = self._rank_world()
+        n = len(self.source)
+        if self.shuffle:
+            g = torch.Generator()
+            g.manual_seed(self.seed + self.epoch)
+            order = torch.randperm(n, generator=g).numpy()
+        else:
+            order = np.arange(n, dtype=np.int64)
+        per_rank = self._per_rank(world)
+        total = per_rank * world
+        if total > n:
+            order = np.concatenate([order, np.resize(order, total - n)])
+        return order[rank:total:world]
+
+    def worker_indices(self):
+        """The part of rank_indices() the current DataLoader worker reads."""
+        indices = self.rank_indices()
+        info = get_worker_info()
+        if info is None:
+            return indices
+        return indices[info.id::info.num_workers]
+
+    def __iter__(self):
+        indices = self.worker_indices()
+        if self.batch_size is None:
+            for i in indices:
+                yield self._item(int(i))
+            return
+        for start in range(0, len(indices), self.batch_size):
+            yield self._batch(indices[start:start + self.batch_size])
+
+    def _item(self, index):
+        category, instance = self.source.locate(index, self.epoch)
+        sample = self.generator.sample(category, instance)
+        image = _convert_image(sample.image, self.image_format)
+        target = _target(sample, self.target, self.num_classes)
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target
+
+    def _batch(self, indices):
+        gen = self.generator
+        k = gen.instances_per_class
+        # Flat indices of the generator (whose classes hold every epoch's block of instances).
+        flat = [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
+        if self.target == "label":
+            images, labels = gen.batch(flat, threads=1)
+            targets = torch.from_numpy(labels)
+        else:
+            samples = [gen[j] for j in flat]
+            images = np.stack([s.image for s in samples])
+            targets = torch.stack([_target(s, self.target, self.num_classes) for s in samples])
+        images = torch.from_numpy(images)
+        images = images.unsqueeze(1) if images.ndim == 3 else images.permute(0, 3, 1, 2)
+        if self.transform is not None:
+            images = self.transform(images)
+        if self.target_transform is not None:
+            targets = self.target_transform(targets)
+        return images, targets
+
+    def __repr__(self):
+        rank, world = self._rank_world()
+        return (f"FractalIterableDataset({len(self.source)} samples, rank {rank}/{world}, shuffle={self.shuffle}, "
+                f"{self.generator!r}, epoch={self.epoch})")

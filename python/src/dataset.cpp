@@ -1,0 +1,225 @@
+// dataset: fdsl.Generator, a config resolved against the declared parameters with its generator
+// built; samples by flat index or (category, instance), and batches rendered on the thread pool.
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <pybind11/stl.h>
+
+#include "convert.h"
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/dataset/spec.h"
+#include "module.h"
+
+namespace fdsl::python {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class PyGenerator {
+ public:
+  PyGenerator(DatasetSpec spec, int threads)
+      : spec_(std::make_shared<DatasetSpec>(std::move(spec))), threads_(threads) {}
+
+  /// Builds from a config file or folder (str / os.PathLike) or a dict, then keyword overrides.
+  static PyGenerator from_config(const py::object& config, int threads, const py::kwargs& overrides) {
+    RawConfig raw;
+    fs::path config_dir;
+    if (py::isinstance<py::dict>(config)) {
+      raw = config_from_json(python_to_json(config), "config dict");
+      config_dir = fs::current_path();
+    } else if (py::isinstance<py::str>(config) || py::hasattr(config, "__fspath__")) {
+      const std::string path = py::str(py::module_::import("os").attr("fspath")(config));
+      py::gil_scoped_release release;
+      raw = load_dataset_config(path, &config_dir);
+    } else {
+      throw py::type_error("Generator.from_config: expected a config path or a dict, not " +
+                           std::string(py::str(py::type::of(config))));
+    }
+    for (auto item : overrides) {
+      const std::string key = item.first.cast<std::string>();
+      nlohmann::json one = nlohmann::json::object();
+      one[key] = python_to_json(item.second);
+      RawConfig kw = config_from_json(one, "keyword argument " + key + "=" + std::string(py::repr(item.second)));
+      raw.put(std::move(kw.items.front()));
+    }
+    return build(std::move(raw), threads, config_dir);
+  }
+
+  static PyGenerator build(RawConfig raw, int threads, const fs::path& config_dir) {
+    if (threads < 0) throw_bad_input("threads must be 0 (all cores) or positive, not " + std::to_string(threads));
+    SpecOptions options;
+    options.threads = threads;
+    py::gil_scoped_release release;  // category search and imports can take a while
+    return PyGenerator(make_dataset_spec(std::move(raw), options, config_dir), threads);
+  }
+
+  const Generator& gen() const { return *spec_->generator; }
+  std::int64_t size() const { return gen().num_classes() * gen().instances_per_class(); }
+
+  /// (category, instance) of a flat index; negative indices count from the end, as in Python.
+  std::pair<std::int64_t, std::int64_t> locate(std::int64_t index) const {
+    const std::int64_t n = size();
+    const std::int64_t i = index < 0 ? index + n : index;
+    if (i < 0 || i >= n)
+      throw Error(ErrorKind::OutOfRange,
+                  "index " + std::to_string(index) + " is out of range for a dataset of " + std::to_string(n) +
+                      " samples (" + std::to_string(gen().num_classes()) + " classes x " +
+                      std::to_string(gen().instances_per_class()) + " instances)");
+    return {i / gen().instances_per_class(), i % gen().instances_per_class()};
+  }
+
+  py::object sample(std::int64_t category, std::int64_t instance) const {
+    Sample s;
+    {
+      py::gil_scoped_release release;
+      s = gen().make(category, instance);
+    }
+    return sample_to_python(std::move(s));
+  }
+
+  /// Renders `indices` into one uint8 array (N, H, W[, C]) and their labels (N,) int64.
+  py::tuple batch(const std::vector<std::int64_t>& indices, int threads, const py::object& out_arg) const {
+    if (threads < 0) throw_bad_input("threads must be 0 (all cores) or positive, not " + std::to_string(threads));
+    const auto n = static_cast<py::ssize_t>(indices.size());
+    std::vector<std::pair<std::int64_t, std::int64_t>> where;
+    where.reserve(indices.size());
+    for (std::int64_t i : indices) where.push_back(locate(i));
+    if (n == 0) throw_bad_input("batch: no indices given");
+
+    // The first sample fixes the shape; the rest render in parallel straight into their slots.
+    Sample first;
+    {
+      py::gil_scoped_release release;
+      first = gen().make(where[0].first, where[0].second);
+    }
+    const Image& im = first.image;
+    if (im.empty()) throw_bad_input("batch: family '" + gen().family() + "' makes no images (use sample())");
+    std::vector<py::ssize_t> shape{n, im.height, im.width};
+    if (im.channels != 1) shape.push_back(im.channels);
+    py::array_t<std::uint8_t> images;
+    if (out_arg.is_none()) {
+      images = py::array_t<std::uint8_t>(shape);
+    } else {
+      images = check_out(out_arg, shape);
+    }
+    py::array_t<std::int64_t> labels(n);
+    std::uint8_t* dst = images.mutable_data();
+    std::int64_t* lab = labels.mutable_data();
+    const std::size_t bytes = im.size_bytes();
+    std::memcpy(dst, im.pixels.data(), bytes);
+    lab[0] = first.label;
+    {
+      py::gil_scoped_release release;
+      parallel_for(1, n, threads, [&](std::int64_t k) {
+        const Sample s = gen().make(where[k].first, where[k].second);
+        if (s.image.width != im.width || s.image.height != im.height || s.image.channels != im.channels)
+          throw Error(ErrorKind::Runtime, "batch: sample " + s.name + " is " + std::to_string(s.image.width) + "x" +
+                                              std::to_string(s.image.height) + "x" + std::to_string(s.image.channels) +
+                                              ", unlike the first of the batch");
+        std::memcpy(dst + k * bytes, s.image.pixels.data(), bytes);
+        lab[k] = s.label;
+      });
+    }
+    return py::make_tuple(images, labels);
+  }
+
+  /// The resolved config as a dict: every key with its value; enough to rebuild this generator.
+  py::object config() const { return json_to_python(spec_->resolved_config()); }
+
+  const DatasetSpec& spec() const { return *spec_; }
+  int threads() const { return threads_; }
+
+ private:
+  static py::array_t<std::uint8_t> check_out(const py::object& out, const std::vector<py::ssize_t>& shape) {
+    auto want = [&] {
+      std::string s = "(";
+      for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+      return s + ")";
+    };
+    if (!py::isinstance<py::array>(out)) throw_bad_input("batch: out must be a numpy uint8 array of shape " + want());
+    py::array a = out.cast<py::array>();
+    bool ok = a.dtype().is(py::dtype::of<std::uint8_t>()) && a.ndim() == static_cast<py::ssize_t>(shape.size()) &&
+              (a.flags() & py::array::c_style) && a.writeable();
+    for (std::size_t i = 0; ok && i < shape.size(); ++i) ok = a.shape(static_cast<py::ssize_t>(i)) == shape[i];
+    if (!ok)
+      throw_bad_input("batch: out must be a writeable C-contiguous uint8 array of shape " + want() + ", got " +
+                      std::string(py::str(a.attr("dtype"))) + " " + std::string(py::str(a.attr("shape"))));
+    return py::reinterpret_borrow<py::array_t<std::uint8_t>>(a);
+  }
+
+  std::shared_ptr<DatasetSpec> spec_;
+  int threads_ = 0;
+};
+
+}  // namespace
+
+void bind_dataset(py::module_& m) {
+  py::class_<PyGenerator>(m, "Generator",
+                          "A dataset generated in memory: a config resolved against the declared parameters, with "
+                          "its generator built. Sample i is (category, instance) = (i // instances_per_class, "
+                          "i % instances_per_class) and holds exactly the pixels `fdsl generate` writes for it.")
+      .def_static("from_config", &PyGenerator::from_config, py::arg("config"), py::kw_only(), py::arg("threads") = 0,
+                  "from_config(config, *, threads=0, **overrides)\n\n"
+                  "config: a YAML or JSON config, a dataset folder, or a dict of parameters; keyword overrides "
+                  "(size=64, seed=3, ...) win over it. threads bounds the pool used while building "
+                  "(category search); 0: all cores.")
+      .def("__len__", &PyGenerator::size)
+      .def(
+          "__getitem__",
+          [](const PyGenerator& g, std::int64_t index) {
+            const auto [c, i] = g.locate(index);
+            return g.sample(c, i);
+          },
+          py::arg("index"))
+      .def("sample", &PyGenerator::sample, py::arg("category"), py::arg("instance"),
+           "The sample (category, instance); IndexError outside the dataset.")
+      .def("batch", &PyGenerator::batch, py::arg("indices"), py::kw_only(), py::arg("threads") = 0,
+           py::arg("out") = py::none(),
+           "batch(indices, *, threads=0, out=None) -> (images, labels)\n\n"
+           "Renders the samples at `indices` into one uint8 array (N, H, W) or (N, H, W, 3), written in place "
+           "into `out` when given, with labels (N,) int64. Renders on `threads` threads (0: all cores) with the "
+           "GIL released; the result does not depend on the thread count. Inside DataLoader workers use "
+           "threads=1.")
+      .def_property_readonly("family", [](const PyGenerator& g) { return g.gen().family(); })
+      .def_property_readonly("num_classes", [](const PyGenerator& g) { return g.gen().num_classes(); })
+      .def_property_readonly("instances_per_class", [](const PyGenerator& g) { return g.gen().instances_per_class(); })
+      .def_property_readonly("threads", &PyGenerator::threads, "the thread count it was built with")
+      .def_property_readonly("config", &PyGenerator::config,
+                             "the resolved config: every declared key with its value")
+      .def_property_readonly("yaml", [](const PyGenerator& g) { return g.spec().resolved_yaml(); },
+                             "the resolved config as YAML that `fdsl generate` accepts")
+      .def("locate", &PyGenerator::locate, py::arg("index"), "(category, instance) of a flat index")
+      .def("sample_name", [](const PyGenerator& g, std::int64_t c, std::int64_t i) { return g.gen().sample_name(c, i); },
+           py::arg("category"), py::arg("instance"))
+      .def("category", [](const PyGenerator& g, std::int64_t c) {
+             if (c < 0 || c >= g.gen().num_classes())
+               throw Error(ErrorKind::OutOfRange, "category " + std::to_string(c) + " is out of range [0, " +
+                                                      std::to_string(g.gen().num_classes()) + ")");
+             return json_to_python(g.gen().category_json(c));
+           },
+           py::arg("category"), "the category's parameters (IFS maps, ...) as a dict")
+      .def("save_categories", [](const PyGenerator& g, const py::object& dir) {
+             const std::string path = py::str(py::module_::import("os").attr("fspath")(dir));
+             py::gil_scoped_release release;
+             g.gen().save_categories(path);
+           },
+           py::arg("folder"), "writes categories.json (and categories.csv for IFS families) into `folder`")
+      .def("__repr__", [](const PyGenerator& g) {
+        return "fdsl.Generator(" + g.gen().family() + ": " + std::to_string(g.gen().num_classes()) + " classes x " +
+               std::to_string(g.gen().instances_per_class()) + " instances)";
+      })
+      .def(py::pickle(
+          [](const PyGenerator& g) { return py::make_tuple(g.config(), g.threads()); },
+          [](const py::tuple& state) {
+            if (state.size() != 2) throw_bad_input("fdsl.Generator: bad pickled state");
+            RawConfig raw = config_from_json(python_to_json(state[0]), "pickled fdsl.Generator");
+            return PyGenerator::build(std::move(raw), state[1].cast<int>(), fs::current_path());
+          }));
+}
+
+}  // namespace fdsl::python

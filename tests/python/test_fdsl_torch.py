@@ -1,0 +1,259 @@
+"""fdsl.torch with real DataLoaders: every index once per epoch with 2 workers, identical batches on
+a rerun, fork without a thread pool, spawn through pickling, ranks x workers splitting with equal
+counts per rank, epoch resampling, transforms, multi-hot targets, no copies and flat memory."""
+import os
+import pickle
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+import fdsl
+from fdsl.torch import FractalDataset, FractalIterableDataset, rank_and_world_size
+
+SOURCE = os.environ["FDSL_SOURCE_DIR"]
+SMALL = {"generator": "ifs_sigma", "classes": 6, "instances": 7, "size": 24, "points": 2000, "seed": 3}
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+def threads_now():
+    return len(os.listdir("/proc/self/task"))
+
+
+def lookup(gen):
+    """image bytes -> flat index, so a batch tells which samples it holds."""
+    table = {gen[i].image.tobytes(): i for i in range(len(gen))}
+    check(len(table) == len(gen), "test data: every image differs")
+    return table
+
+
+def indices_of(images, table):
+    """Flat indices of a batch of CxHxW (or HxWxC numpy) images."""
+    out = []
+    for img in images:
+        arr = img.permute(1, 2, 0).contiguous().numpy() if isinstance(img, torch.Tensor) else img
+        out.append(table.get(arr.tobytes(), -1))
+    return out
+
+
+def epoch_of(loader, table):
+    batches, seen = [], []
+    for images, labels in loader:
+        idx = indices_of(images, table)
+        seen += idx
+        batches.append((images.clone(), labels.clone()))
+        check(all(i >= 0 and int(l) == i // SMALL["instances"] for i, l in zip(idx, labels)),
+              "every image is a sample of the dataset, with its label")
+    return batches, seen
+
+
+def same_batches(a, b):
+    return len(a) == len(b) and all(torch.equal(x[0], y[0]) and torch.equal(x[1], y[1]) for x, y in zip(a, b))
+
+
+def test_map_style_with_workers():
+    before = threads_now()
+    ds = FractalDataset(SMALL)
+    n = len(ds)
+    first = ds[0]
+    check(threads_now() == before, f"no thread pool before the workers fork ({before} -> {threads_now()} threads)")
+    # The control: a generator built with a pool of 2 leaves its worker thread behind.
+    fdsl.Generator.from_config(SMALL, threads=2).batch(range(8), threads=2)
+    check(threads_now() > before, "the thread count does show a pool (control)")
+    check(n == 42 and isinstance(first[1], int), "len and an int label")
+    check(first[0].shape == (3, 24, 24) and first[0].dtype == torch.uint8, f"CxHxW uint8: {first[0].shape}")
+    table = lookup(ds.generator)
+
+    def run(seed, context=None):
+        torch.manual_seed(seed)
+        loader = DataLoader(ds, batch_size=5, shuffle=True, num_workers=2, multiprocessing_context=context)
+        return epoch_of(loader, table)
+
+    a, seen_a = run(0)
+    check(sorted(seen_a) == list(range(n)), f"fork, 2 workers: every index exactly once ({len(seen_a)} seen)")
+    check(seen_a != list(range(n)), "shuffle=True changes the order")
+    b, _ = run(0)
+    check(same_batches(a, b), "a rerun with the same seed gives identical batches")
+    c, seen_c = run(1)
+    check(sorted(seen_c) == list(range(n)) and not same_batches(a, c), "another seed: another order, same set")
+    s, seen_s = run(0, "spawn")
+    check(same_batches(a, s), "spawn-started workers (the dataset pickled) give the same batches as fork")
+    check(sorted(seen_s) == list(range(n)), "spawn: every index exactly once")
+
+
+def test_pickling():
+    ds = FractalDataset(os.path.join(SOURCE, "configs", "ifs-sigma.yaml"), size=24, points=1000, classes=4,
+                        instances=3, transform=None)
+    expected = ds[5][0]
+    blob = pickle.dumps(ds)
+    check(len(blob) < 4096, f"the pickle holds the config, not the generator ({len(blob)} bytes)")
+    back = pickle.loads(blob)
+    check(back.source._gen is None, "the unpickled dataset builds its generator lazily")
+    check(torch.equal(back[5][0], expected) and back.source._gen is not None, "and then gives the same image")
+    check(os.path.isabs(back.source.config), "a config path is pickled absolute")
+    gen = fdsl.Generator.from_config(SMALL)
+    from_gen = FractalDataset(gen)
+    check(from_gen.generator is gen, "a Generator given as config is used as it is")
+    back = pickle.loads(pickle.dumps(from_gen))
+    check(torch.equal(back[11][0], from_gen[11][0]), "a dataset made from a Generator pickles as its config")
+
+
+def test_zero_copy_tensor():
+    ds = FractalDataset(SMALL, image_format="numpy")
+    arr = ds[4][0]
+    check(isinstance(arr, np.ndarray) and arr.shape == (24, 24, 3), "image_format='numpy' gives HxWx3")
+    from fdsl.torch import _convert_image
+    t = _convert_image(arr, "tensor")
+    check(t.data_ptr() == arr.ctypes.data, "the tensor is a view of the generator's buffer")
+    pil = FractalDataset(SMALL, image_format="pil")[4][0]
+    check(np.array_equal(np.asarray(pil), arr), "image_format='pil' holds the same pixels")
+
+
+def test_transform_and_targets():
+    ds = FractalDataset(SMALL, transform=lambda x: x.float() / 255, target_transform=lambda y: y + 100)
+    x, y = ds[8]
+    check(x.dtype == torch.float32 and float(x.max()) <= 1.0 and y == 101, "transform and target_transform apply")
+    multi = {"generator": "ifs_sigma", "classes": 5, "instances": 4, "size": 32, "points": 1500,
+             "objects_min": 2, "objects_max": 4}
+    ds = FractalDataset(multi, target="multi_hot")
+    gen = ds.generator
+    ok = True
+    for i in range(len(ds)):
+        hot = ds[i][1]
+        ok &= hot.shape == (5,) and set(torch.nonzero(hot).flatten().tolist()) == set(gen[i].labels)
+    check(ok and any(len(gen[i].labels) > 1 for i in range(len(gen))), "multi_hot targets are the sample's labels")
+    try:
+        FractalDataset(SMALL, target="nope")
+        check(False, "a bad target raises")
+    except ValueError as e:
+        check("multi_hot" in str(e), "a bad target raises ValueError naming the choices")
+    try:
+        len(FractalDataset(SMALL, pointz=3))
+        check(False, "a bad keyword raises")
+    except ValueError as e:
+        check("did you mean 'points'" in str(e), "a bad keyword raises ValueError from the declarations")
+
+
+def test_epoch_resampling():
+    ds = FractalDataset(SMALL, resample_epochs=3)
+    check(len(ds) == 42, "resampling keeps the epoch length")
+    e0 = [ds[i] for i in range(len(ds))]
+    ds.set_epoch(1)
+    e1 = [ds[i] for i in range(len(ds))]
+    ds.set_epoch(3)
+    e3 = [ds[i] for i in range(len(ds))]
+    check(all(a[1] == b[1] for a, b in zip(e0, e1)), "labels stay those of the index")
+    check(all(not torch.equal(a[0], b[0]) for a, b in zip(e0, e1)), "epoch 1 draws fresh instances")
+    check(all(torch.equal(a[0], b[0]) for a, b in zip(e0, e3)), "after resample_epochs epochs the draws repeat")
+    gen = ds.generator
+    check(torch.equal(e1[9][0], torch.from_numpy(gen.sample(1, 7 + 2).image).permute(2, 0, 1)),
+          "epoch 1, index 9 is instance 7 + 2 of class 1")
+    # Workers see the epoch set before the iterator starts.
+    ds.set_epoch(1)
+    got = torch.cat([x for x, _ in DataLoader(ds, batch_size=7, num_workers=2)])
+    check(torch.equal(got, torch.stack([x for x, _ in e1])), "DataLoader workers read the epoch set")
+    try:
+        len(FractalDataset({"generator": "fractaldb", "categories": "official", "classes": 2, "size": 32,
+                            "points": 500}, resample_epochs=2))
+        check(False, "fractaldb refuses resampling")
+    except ValueError as e:
+        check("resample_epochs=2" in str(e) and "instances" in str(e), f"fractaldb refuses resampling: {e}")
+
+
+def collect_rank(ds_kwargs, table, rank, world, workers, batch_size=None):
+    ds = FractalIterableDataset(SMALL, rank=rank, world_size=world, batch_size=batch_size, **ds_kwargs)
+    loader = DataLoader(ds, batch_size=None if batch_size else 4, num_workers=workers)
+    seen = []
+    for images, labels in loader:
+        idx = indices_of(images, table)
+        check(all(int(l) == i // SMALL["instances"] for i, l in zip(idx, labels)), "iterable: labels match")
+        seen += idx
+    return seen, len(ds)
+
+
+def test_iterable_split():
+    table = lookup(fdsl.Generator.from_config(SMALL))
+    n = len(table)
+    for world in (1, 2, 4, 5):
+        for drop_last in (False, True):
+            per_rank = n // world if drop_last else -(-n // world)
+            parts = []
+            for rank in range(world):
+                seen, length = collect_rank({"shuffle": True, "seed": 5, "drop_last": drop_last}, table, rank,
+                                            world, workers=2)
+                check(len(seen) == per_rank == length, f"world {world}, rank {rank}: {len(seen)} samples, "
+                                                       f"expected {per_rank} (len {length})")
+                parts.append(seen)
+            flat = [i for p in parts for i in p]
+            if drop_last:
+                check(len(set(flat)) == len(flat) == per_rank * world, f"world {world}, drop_last: no repeats")
+            else:
+                check(set(flat) == set(range(n)), f"world {world}: every index read by some rank")
+                check(len(flat) - len(set(flat)) == per_rank * world - n, f"world {world}: only the padding repeats")
+    # Batched mode yields the same samples, rendered with Generator.batch.
+    plain, _ = collect_rank({"shuffle": True, "seed": 5}, table, 1, 2, workers=2)
+    batched, _ = collect_rank({"shuffle": True, "seed": 5}, table, 1, 2, workers=2, batch_size=3)
+    check(sorted(plain) == sorted(batched), "batch_size mode reads the same samples")
+    # The same order on a rerun, another one in the next epoch.
+    ds = FractalIterableDataset(SMALL, shuffle=True, seed=5, rank=0, world_size=2)
+    first = list(ds.rank_indices())
+    check(first == list(FractalIterableDataset(SMALL, shuffle=True, seed=5, rank=0, world_size=2).rank_indices()),
+          "the same order on a rerun")
+    ds.set_epoch(1)
+    check(list(ds.rank_indices()) != first, "set_epoch reshuffles")
+    # RANK / WORLD_SIZE from the environment (what torchrun sets).
+    os.environ["RANK"], os.environ["WORLD_SIZE"] = "2", "3"
+    try:
+        env_ds = FractalIterableDataset(SMALL, shuffle=True, seed=5)
+        explicit = FractalIterableDataset(SMALL, shuffle=True, seed=5, rank=2, world_size=3)
+        check(rank_and_world_size() == (2, 3), "RANK and WORLD_SIZE are read")
+        check(list(env_ds.rank_indices()) == list(explicit.rank_indices()) and len(env_ds) == 14,
+              "the environment's rank picks the rank's share")
+        seen = [i for x, _ in DataLoader(env_ds, batch_size=4, num_workers=2) for i in indices_of(x, table)]
+        check(sorted(seen) == sorted(explicit.rank_indices().tolist()), "workers of the rank read its share")
+        os.environ["RANK"] = "3"
+        try:
+            rank_and_world_size()
+            check(False, "RANK >= WORLD_SIZE raises")
+        except ValueError:
+            check(True, "RANK >= WORLD_SIZE raises")
+    finally:
+        del os.environ["RANK"], os.environ["WORLD_SIZE"]
+
+
+def test_memory_flat():
+    def rss_mb():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    ds = FractalDataset({"generator": "ifs_sigma", "classes": 100, "instances": 100, "size": 48, "points": 300,
+                         "background": False}, transform=lambda x: x.float())
+    for i in range(500):
+        ds[i]
+    before = rss_mb()
+    for i in range(len(ds)):
+        ds[i]
+    grown = rss_mb() - before
+    check(len(ds) == 10_000 and grown < 8, f"RSS grew {grown:.1f} MB over 10^4 dataset samples")
+
+
+if __name__ == "__main__":  # spawn-started workers import this file: run the tests only here
+    test_map_style_with_workers()
+    test_pickling()
+    test_zero_copy_tensor()
+    test_transform_and_targets()
+    test_epoch_resampling()
+    test_iterable_split()
+    test_memory_flat()
+    print(f"{passed} passed, {failed} failed")
+    raise SystemExit(1 if failed else 0)
