@@ -15,6 +15,7 @@
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/version.h"
 #include "fdsl/dataset/encode.h"
+#include "fdsl/dataset/hdf5_dataset.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/io/files.h"
 
@@ -244,6 +245,10 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   GenerateSummary summary;
 
   const OutputSettings settings = OutputSettings::from_params(spec.params);
+  const bool batch_files = gen.makes_point_clouds() && settings.cloud && settings.cloud->batch();
+  if (batch_files && (o.classes || o.instances))
+    throw_bad_input("cloud_format " + settings.cloud->name + " writes files that mix every class; --classes and "
+                    "--instances are not available (an interrupted run continues with --resume)");
 
   const auto classes = o.classes.value_or(std::pair<std::int64_t, std::int64_t>{0, gen.num_classes()});
   const auto instances = o.instances.value_or(std::pair<std::int64_t, std::int64_t>{0, gen.instances_per_class()});
@@ -264,6 +269,8 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   write_file_atomic(state_path(o.output), state_json(spec).dump(1));
   write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
   gen.save_categories(o.output);
+  // Batch formats (HDF5, ModelNet40 layout) write files of many clouds: hdf5_dataset.cpp.
+  if (batch_files) return generate_hdf5_dataset(spec, settings, o, journal_path(o.output));
 
   // Work units: classes x instance chunks on a fixed grid, so a resumed or partial run cuts the
   // same units as a full one.

@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "fdsl/core/parallel.h"
+#include "fdsl/render/cloud_view.h"
 #include "fdsl/render/color.h"
 #include "fdsl/render/image_ops.h"
 
@@ -34,7 +35,8 @@ Image contact_sheet(const Generator& gen, const SheetOptions& o) {
   std::vector<Image> tiles(static_cast<std::size_t>(rows * cols));
   parallel_for(0, rows * cols, o.threads, [&](std::int64_t k) {
     const int r = static_cast<int>(k) / cols, c = static_cast<int>(k) % cols;
-    Image im = gray_to_rgb(gen.make(o.categories[r], o.instances[c]).image);
+    const Sample s = gen.make(o.categories[r], o.instances[c]);
+    Image im = s.image.empty() && !s.cloud.empty() ? render_cloud_view(s.cloud, l.tile) : gray_to_rgb(s.image);
     if (im.width != l.tile || im.height != l.tile) im = resize_bilinear(im, l.tile, l.tile);
     tiles[static_cast<std::size_t>(k)] = std::move(im);
   });

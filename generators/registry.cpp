@@ -4,6 +4,8 @@
 #include "fdsl/generators/generator.h"
 #include "fdsl/generators/ifs_sigma.h"
 #include "fdsl/generators/one_frac.h"
+#include "fdsl/generators/pc_fractal.h"
+#include "fdsl/io/cloud_formats.h"
 
 namespace fdsl {
 
@@ -18,6 +20,12 @@ const ParamTable& dataset_params() {
       int_param("channels", 0, 0, 3, "output channels: 1 gray, 3 RGB, 0 auto (gray unless the render is colour)"),
       enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
       int_param("png_level", 2, 0, 12, "PNG deflate level (libpng: at most 9)"),
+      enum_param("cloud_format", "ply", cloud_format_names(),
+                 "point-cloud files: ply (binary), ply_ascii, pcd (binary), pcd_ascii, npy, or hdf5 (ModelNet40 layout)"),
+      int_param("h5_clouds_per_file", 2048, 1, 1000000, "hdf5: clouds per file (ModelNet40's files hold 2048)"),
+      bool_param("h5_shuffle", true,
+                 "hdf5: spread the clouds over the files in a seeded random order (PointNet-style loaders read "
+                 "batches from one file at a time); false: class by class"),
   };
   return table;
 }
@@ -29,6 +37,10 @@ const std::vector<GeneratorInfo>& generator_registry() {
       {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with colour, backgrounds and augmentation",
        &ifs_sigma_params(), &make_ifs_sigma},
       {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac},
+      {"pc_fractal", "PC-FractalDB 3D IFS point clouds: variance search or CSVs; FractalNoiseMix, MV-FractalDB or resampled instances",
+       &pc_fractal_params(), &make_pc_fractal},
+      {"pc_scenes", "PC-FractalDB scenes for 3D detection: placed fractal objects, per-point ids, oriented boxes",
+       &pc_scenes_params(), &make_pc_scenes},
   };
   return registry;
 }

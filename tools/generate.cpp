@@ -35,13 +35,15 @@ void run_generate(const GenerateArgs& a) {
                                        : ProgressMode::Auto;
   o.stop = &g_stop;
   const GenerateSummary s = generate_dataset(spec, o);
+  const char* what = spec.generator->makes_point_clouds() ? "clouds" : "images";
   if (s.interrupted) {
-    std::fprintf(stderr, "fdsl: interrupted after %lld images; run the same command with --resume to finish\n",
-                 static_cast<long long>(s.samples_written));
+    std::fprintf(stderr, "fdsl: interrupted after %lld %s; run the same command with --resume to finish\n",
+                 static_cast<long long>(s.samples_written), what);
   } else {
-    std::fprintf(stderr, "fdsl: wrote %lld images (%.1f MB) to %s in %.2f s (%.0f images/s)%s\n",
-                 static_cast<long long>(s.samples_written), s.bytes_written / 1e6, o.output.string().c_str(), s.seconds,
-                 s.seconds > 0 ? s.samples_written / s.seconds : 0.0, s.complete ? "" : "; dataset partial");
+    std::fprintf(stderr, "fdsl: wrote %lld %s (%.1f MB) to %s in %.2f s (%.0f %s/s)%s\n",
+                 static_cast<long long>(s.samples_written), what, s.bytes_written / 1e6, o.output.string().c_str(),
+                 s.seconds, s.seconds > 0 ? s.samples_written / s.seconds : 0.0, what,
+                 s.complete ? "" : "; dataset partial");
   }
   std::printf("%s\n", s.to_json().c_str());
 }
@@ -50,7 +52,7 @@ void run_generate(const GenerateArgs& a) {
 
 void add_generate(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
-  CLI::App* cmd = app.add_subcommand("generate", "generate a dataset (ImageFolder PNGs + manifest)");
+  CLI::App* cmd = app.add_subcommand("generate", "generate a dataset (ImageFolder PNGs or point-cloud files + manifest)");
   add_config_options(*cmd, args->config);
   cmd->add_option("-o,--output", args->output, "output folder (default: out/<config name>)");
   cmd->add_flag("--resume", args->resume, "continue an interrupted run in the same folder (same config)");

@@ -28,7 +28,7 @@ struct SheetLayout {
 SheetLayout sheet_layout(const SheetOptions& options);
 
 /// Renders the sheet (RGB): each tile is the generator's own image for (category, instance),
-/// resized to the tile when sizes differ, with the category's description under each row's tiles.
+/// resized to the tile when sizes differ (a point cloud is drawn with render_cloud_view), with the category's description under each row's tiles.
 Image contact_sheet(const Generator& generator, const SheetOptions& options);
 
 /// Draws text (OpenCV Hershey font) in white at (x, y) = top-left of the text box.
