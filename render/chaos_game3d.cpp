@@ -145,58 +145,74 @@ void run_scalar(const float* co, const std::uint32_t* thr, int n, std::uint32_t*
 }
 
 /// Values summed in single precision (per lane) before they join the double totals: short enough
-/// to keep the moments accurate to about 1e-6, long enough to cost nothing.
+/// to keep the sums accurate to about 1e-7, long enough to cost nothing.
 constexpr std::size_t kBlock = 16 * kLanes;
 
-/// Bounds, sum and sum of squares of one axis: 8 lanes, float partial sums over blocks, double
-/// totals reduced in lane order. A NaN or infinity makes the sum non-finite.
+/// Bounds and sum of one axis (Tag 0), or the sum of squared offsets from `centre` (Tag 1): 8
+/// lanes, float partial sums over blocks, double totals reduced in lane order. NaN or infinity,
+/// or a float overflow of a partial sum, makes the total non-finite.
 template <int Tag>
-inline __attribute__((always_inline)) void axis_stats_body(const float* v, std::size_t n, float& lo, float& hi,
-                                                           double& sum, double& sum_sq) {
+inline __attribute__((always_inline)) double axis_pass_body(const float* v, std::size_t n, float centre, float& lo,
+                                                            float& hi) {
   const float inf = std::numeric_limits<float>::infinity();
   v8f vlo = {inf, inf, inf, inf, inf, inf, inf, inf}, vhi = -vlo;
-  double tot[kLanes] = {}, tot_sq[kLanes] = {};
+  const v8f c = {centre, centre, centre, centre, centre, centre, centre, centre};
+  double tot[kLanes] = {};
   const std::size_t whole = n / kLanes * kLanes;
   for (std::size_t b = 0; b < whole; b += kBlock) {
     const std::size_t e = std::min(whole, b + kBlock);
-    v8f s = {}, q = {};
+    v8f s = {};
     for (std::size_t k = b; k < e; k += kLanes) {
       v8f x;
       std::memcpy(&x, v + k, 32);
-      vlo = x < vlo ? x : vlo;
-      vhi = x > vhi ? x : vhi;
-      s += x;
-      q += x * x;
+      if constexpr (Tag == 0) {
+        vlo = x < vlo ? x : vlo;
+        vhi = x > vhi ? x : vhi;
+        s += x;
+      } else {
+        const v8f d = x - c;
+        s += d * d;
+      }
     }
-    for (int j = 0; j < kLanes; ++j) {
-      tot[j] += static_cast<double>(s[j]);
-      tot_sq[j] += static_cast<double>(q[j]);
-    }
+    for (int j = 0; j < kLanes; ++j) tot[j] += static_cast<double>(s[j]);
   }
-  lo = inf;
-  hi = -inf;
-  sum = sum_sq = 0;
-  for (int j = 0; j < kLanes; ++j) {
-    lo = std::min(lo, vlo[j]);
-    hi = std::max(hi, vhi[j]);
-    sum += tot[j];
-    sum_sq += tot_sq[j];
+  double total = 0;
+  for (int j = 0; j < kLanes; ++j) total += tot[j];
+  if constexpr (Tag == 0) {
+    lo = inf;
+    hi = -inf;
+    for (int j = 0; j < kLanes; ++j) {
+      lo = std::min(lo, vlo[j]);
+      hi = std::max(hi, vhi[j]);
+    }
   }
   for (std::size_t k = whole; k < n; ++k) {
-    lo = std::min(lo, v[k]);
-    hi = std::max(hi, v[k]);
-    sum += static_cast<double>(v[k]);
-    sum_sq += static_cast<double>(v[k]) * static_cast<double>(v[k]);
+    if constexpr (Tag == 0) {
+      lo = std::min(lo, v[k]);
+      hi = std::max(hi, v[k]);
+      total += static_cast<double>(v[k]);
+    } else {
+      const double d = static_cast<double>(v[k]) - centre;
+      total += d * d;
+    }
   }
+  return total;
 }
 
-__attribute__((target("avx2"))) void axis_stats_avx2(const float* v, std::size_t n, float& lo, float& hi,
-                                                     double& sum, double& sum_sq) {
-  axis_stats_body<1>(v, n, lo, hi, sum, sum_sq);
+template <int Tag>
+__attribute__((target("avx2"))) double axis_pass_avx2(const float* v, std::size_t n, float centre, float& lo,
+                                                      float& hi) {
+  return axis_pass_body<Tag>(v, n, centre, lo, hi);
 }
 
-void axis_stats_generic(const float* v, std::size_t n, float& lo, float& hi, double& sum, double& sum_sq) {
-  axis_stats_body<0>(v, n, lo, hi, sum, sum_sq);
+template <int Tag>
+double axis_pass_generic(const float* v, std::size_t n, float centre, float& lo, float& hi) {
+  return axis_pass_body<Tag>(v, n, centre, lo, hi);
+}
+
+bool has_avx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
 }
 
 }  // namespace
@@ -227,7 +243,7 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
     std::fill(out.y.begin(), out.y.end(), 0.0f);
     std::fill(out.z.begin(), out.z.end(), 0.0f);
   }
-  static const bool avx2 = __builtin_cpu_supports("avx2");
+  const bool avx2 = has_avx2();
   if (n > 0 && steps > 0) {
     if (n <= kLanes)
       pick_lanes(n, avx2, std::make_integer_sequence<int, kLanes>{})(coef.data(), thr.data(), state, steps,
@@ -251,13 +267,42 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
     out.y[at] = y;
     out.z[at] = z;
   }
-  const auto stats = avx2 ? &axis_stats_avx2 : &axis_stats_generic;
+  const auto pass = avx2 ? &axis_pass_avx2<0> : &axis_pass_generic<0>;
   const float* axes[3] = {out.x.data(), out.y.data(), out.z.data()};
   out.finite = true;
   for (int a = 0; a < 3; ++a) {
-    stats(axes[a], out.size(), out.lo[a], out.hi[a], out.sum[a], out.sum_sq[a]);
-    out.finite = out.finite && std::isfinite(out.sum[a]) && std::isfinite(out.sum_sq[a]);
+    double sum = pass(axes[a], out.size(), 0.0f, out.lo[a], out.hi[a]);
+    if (!std::isfinite(sum)) {
+      // A NaN or infinity, or finite values whose float partial sums overflowed: decide exactly.
+      sum = 0;
+      for (const float* p = axes[a]; p != axes[a] + out.size(); ++p) sum += static_cast<double>(*p);
+    }
+    out.mean[a] = sum / static_cast<double>(out.size());
+    out.finite = out.finite && std::isfinite(out.mean[a]);
   }
+}
+
+std::array<double, 3> orbit_variance(const Orbit3& o) {
+  const auto pass = has_avx2() ? &axis_pass_avx2<1> : &axis_pass_generic<1>;
+  const float* axes[3] = {o.x.data(), o.y.data(), o.z.data()};
+  const double n = static_cast<double>(o.size());
+  std::array<double, 3> var{};
+  for (int a = 0; a < 3; ++a) {
+    float unused_lo, unused_hi;
+    const float centre = static_cast<float>(o.mean[a]);
+    double sq = pass(axes[a], o.size(), centre, unused_lo, unused_hi);
+    if (!std::isfinite(sq)) {
+      sq = 0;
+      for (const float* p = axes[a]; p != axes[a] + o.size(); ++p) {
+        const double d = static_cast<double>(*p) - o.mean[a];
+        sq += d * d;
+      }
+    }
+    // The float centre is off the mean by a rounding; remove that offset's share exactly.
+    const double shift = static_cast<double>(centre) - o.mean[a];
+    var[a] = std::max(0.0, sq / n - shift * shift);
+  }
+  return var;
 }
 
 }  // namespace fdsl

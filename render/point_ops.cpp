@@ -21,7 +21,7 @@ void normalize_official(const Orbit3& orbit, float* xyz) {
   const double s = official_scale(orbit);
   const float scale = static_cast<float>(s);
   float mean[3];
-  for (int a = 0; a < 3; ++a) mean[a] = static_cast<float>(orbit.sum[a] / static_cast<double>(n));
+  for (int a = 0; a < 3; ++a) mean[a] = static_cast<float>(orbit.mean[a]);
   const float* px = orbit.x.data();
   const float* py = orbit.y.data();
   const float* pz = orbit.z.data();
@@ -33,14 +33,13 @@ void normalize_official(const Orbit3& orbit, float* xyz) {
 }
 
 std::array<double, 3> normalized_variance(const Orbit3& orbit) {
-  const double n = static_cast<double>(orbit.size());
   const double s = official_scale(orbit);
-  std::array<double, 3> v{};
-  for (int a = 0; a < 3; ++a) {
-    const double mean = orbit.sum[a] / n;
-    const double var = std::max(0.0, orbit.sum_sq[a] / n - mean * mean);
-    v[a] = std::isfinite(s) ? var * s * s : std::numeric_limits<double>::quiet_NaN();
+  if (!orbit.finite || !std::isfinite(s)) {
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    return {nan, nan, nan};
   }
+  std::array<double, 3> v = orbit_variance(orbit);
+  for (double& x : v) x *= s * s;
   return v;
 }
 

@@ -21,8 +21,8 @@ double official_scale(const Orbit3& orbit);
 /// one: (p - mean) * official_scale.
 void normalize_official(const Orbit3& orbit, float* xyz);
 
-/// Per-axis population variance (divide by N, as NumPy's var) of the officially normalized orbit,
-/// from the moments the chaos game gathered. NaN when the scale is not finite.
+/// Per-axis population variance (divide by N, as NumPy's var) of the officially normalized orbit:
+/// orbit_variance times the scale squared. NaN for an orbit that is not finite or has one point.
 std::array<double, 3> normalized_variance(const Orbit3& orbit);
 
 /// Per-axis population variance of interleaved points, computed directly in long double.
