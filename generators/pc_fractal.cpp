@@ -250,15 +250,15 @@ void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, Mai
     case PcInstanceMode::NoiseMix: {
       // Main and noise are each normalized and centred on their own, then joined and re-centred.
       const std::size_t main_floats = static_cast<std::size_t>(3 * main_points_);
-      if (shared_main_) {
-        MainCloudCache local;
-        MainCloudCache& m = cache ? *cache : local;
-        if (m.category != cat) {
-          m.xyz.resize(main_floats);
-          sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), m.xyz.data());
-          m.category = cat;
+      if (shared_main_ && cache) {
+        if (cache->category != cat) {
+          cache->xyz.resize(main_floats);
+          sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), cache->xyz.data());
+          cache->category = cat;
         }
-        std::copy(m.xyz.begin(), m.xyz.end(), xyz);
+        std::copy(cache->xyz.begin(), cache->xyz.end(), xyz);
+      } else if (shared_main_) {
+        sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), xyz);
       } else {
         sample(sys, cat, main_points_, Rng(seed_, c, i, Purpose::Orbit), xyz);
       }

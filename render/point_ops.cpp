@@ -16,20 +16,70 @@ double official_scale(const Orbit3& orbit) {
   return extent > 0 ? 2.0 / extent : std::numeric_limits<double>::infinity();
 }
 
+namespace {
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef std::int32_t v8i __attribute__((vector_size(32)));
+
+/// (p - mean) * scale for 8 points of each axis, interleaved into 24 floats x y z x y z ...
+template <int Tag>
+inline __attribute__((always_inline)) void interleave_body(const float* px, const float* py, const float* pz,
+                                                           std::size_t n, const float mean[3], float scale,
+                                                           float* out) {
+  const v8f mx = {mean[0], mean[0], mean[0], mean[0], mean[0], mean[0], mean[0], mean[0]};
+  const v8f my = {mean[1], mean[1], mean[1], mean[1], mean[1], mean[1], mean[1], mean[1]};
+  const v8f mz = {mean[2], mean[2], mean[2], mean[2], mean[2], mean[2], mean[2], mean[2]};
+  const v8f s = {scale, scale, scale, scale, scale, scale, scale, scale};
+  const std::size_t whole = n / 8 * 8;
+  for (std::size_t k = 0; k < whole; k += 8) {
+    v8f x, y, z;
+    std::memcpy(&x, px + k, 32);
+    std::memcpy(&y, py + k, 32);
+    std::memcpy(&z, pz + k, 32);
+    x = (x - mx) * s;
+    y = (y - my) * s;
+    z = (z - mz) * s;
+    // Two-input shuffles: x and y first, then z into the gaps.
+    const v8f a0 = __builtin_shuffle(x, y, v8i{0, 8, 0, 1, 9, 1, 2, 10});
+    const v8f a1 = __builtin_shuffle(x, y, v8i{0, 3, 11, 0, 4, 12, 0, 5});
+    const v8f a2 = __builtin_shuffle(x, y, v8i{13, 0, 6, 14, 0, 7, 15, 0});
+    const v8f o0 = __builtin_shuffle(a0, z, v8i{0, 1, 8, 3, 4, 9, 6, 7});
+    const v8f o1 = __builtin_shuffle(a1, z, v8i{10, 1, 2, 11, 4, 5, 12, 7});
+    const v8f o2 = __builtin_shuffle(a2, z, v8i{0, 13, 2, 3, 14, 5, 6, 15});
+    std::memcpy(out + 3 * k, &o0, 32);
+    std::memcpy(out + 3 * k + 8, &o1, 32);
+    std::memcpy(out + 3 * k + 16, &o2, 32);
+  }
+  for (std::size_t k = whole; k < n; ++k) {
+    out[3 * k + 0] = (px[k] - mean[0]) * scale;
+    out[3 * k + 1] = (py[k] - mean[1]) * scale;
+    out[3 * k + 2] = (pz[k] - mean[2]) * scale;
+  }
+}
+
+__attribute__((target("avx2"))) void interleave_avx2(const float* px, const float* py, const float* pz,
+                                                     std::size_t n, const float mean[3], float scale, float* out) {
+  interleave_body<1>(px, py, pz, n, mean, scale, out);
+}
+
+void interleave_generic(const float* px, const float* py, const float* pz, std::size_t n, const float mean[3],
+                        float scale, float* out) {
+  interleave_body<0>(px, py, pz, n, mean, scale, out);
+}
+
+bool has_avx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
+
+}  // namespace
+
 void normalize_official(const Orbit3& orbit, float* xyz) {
-  const std::size_t n = orbit.size();
-  const double s = official_scale(orbit);
-  const float scale = static_cast<float>(s);
+  const float scale = static_cast<float>(official_scale(orbit));
   float mean[3];
   for (int a = 0; a < 3; ++a) mean[a] = static_cast<float>(orbit.mean[a]);
-  const float* px = orbit.x.data();
-  const float* py = orbit.y.data();
-  const float* pz = orbit.z.data();
-  for (std::size_t k = 0; k < n; ++k) {
-    xyz[3 * k + 0] = (px[k] - mean[0]) * scale;
-    xyz[3 * k + 1] = (py[k] - mean[1]) * scale;
-    xyz[3 * k + 2] = (pz[k] - mean[2]) * scale;
-  }
+  (has_avx2() ? &interleave_avx2 : &interleave_generic)(orbit.x.data(), orbit.y.data(), orbit.z.data(), orbit.size(),
+                                                        mean, scale, xyz);
 }
 
 std::array<double, 3> normalized_variance(const Orbit3& orbit) {
@@ -62,33 +112,77 @@ std::array<double, 3> axis_variance(const float* xyz, std::size_t n) {
 
 namespace {
 
-void centroid(const float* xyz, std::size_t n, double c[3]) {
-  // Eight partial sums per axis: independent adds (fast) in a fixed order (reproducible).
-  double part[3][8] = {};
-  std::size_t k = 0;
-  for (; k + 8 <= n; k += 8)
-    for (int j = 0; j < 8; ++j)
-      for (int a = 0; a < 3; ++a) part[a][j] += xyz[3 * (k + j) + a];
-  for (; k < n; ++k)
-    for (int a = 0; a < 3; ++a) part[a][0] += xyz[3 * k + a];
-  for (int a = 0; a < 3; ++a) {
-    double s = 0;
-    for (int j = 0; j < 8; ++j) s += part[a][j];
-    c[a] = n ? s / static_cast<double>(n) : 0.0;
+/// Centroid of interleaved points: the float array read 24 at a time (8 points, every lane always
+/// on the same axis), float partial sums over short blocks, double totals; a fixed order.
+template <int Tag>
+inline __attribute__((always_inline)) void centroid_body(const float* xyz, std::size_t n, double c[3]) {
+  double tot[24] = {};
+  const std::size_t whole = n / 8 * 8;
+  constexpr std::size_t kBlock = 16 * 8;  // points per float block
+  for (std::size_t b = 0; b < whole; b += kBlock) {
+    const std::size_t e = std::min(whole, b + kBlock);
+    v8f s0 = {}, s1 = {}, s2 = {};
+    for (std::size_t k = b; k < e; k += 8) {
+      v8f a0, a1, a2;
+      std::memcpy(&a0, xyz + 3 * k, 32);
+      std::memcpy(&a1, xyz + 3 * k + 8, 32);
+      std::memcpy(&a2, xyz + 3 * k + 16, 32);
+      s0 += a0;
+      s1 += a1;
+      s2 += a2;
+    }
+    for (int j = 0; j < 8; ++j) {
+      tot[j] += s0[j];
+      tot[8 + j] += s1[j];
+      tot[16 + j] += s2[j];
+    }
   }
+  for (int a = 0; a < 3; ++a) c[a] = 0;
+  for (int j = 0; j < 24; ++j) c[j % 3] += tot[j];
+  for (std::size_t k = whole; k < n; ++k)
+    for (int a = 0; a < 3; ++a) c[a] += xyz[3 * k + a];
+  for (int a = 0; a < 3; ++a) c[a] = n ? c[a] / static_cast<double>(n) : 0.0;
 }
+
+/// Subtracts (cx, cy, cz) from interleaved points, 24 floats at a time.
+template <int Tag>
+inline __attribute__((always_inline)) void subtract_body(float* xyz, std::size_t n, const float c[3]) {
+  const v8f p0 = {c[0], c[1], c[2], c[0], c[1], c[2], c[0], c[1]};
+  const v8f p1 = {c[2], c[0], c[1], c[2], c[0], c[1], c[2], c[0]};
+  const v8f p2 = {c[1], c[2], c[0], c[1], c[2], c[0], c[1], c[2]};
+  const std::size_t whole = n / 8 * 8;
+  for (std::size_t k = 0; k < whole; k += 8) {
+    v8f a0, a1, a2;
+    std::memcpy(&a0, xyz + 3 * k, 32);
+    std::memcpy(&a1, xyz + 3 * k + 8, 32);
+    std::memcpy(&a2, xyz + 3 * k + 16, 32);
+    a0 -= p0;
+    a1 -= p1;
+    a2 -= p2;
+    std::memcpy(xyz + 3 * k, &a0, 32);
+    std::memcpy(xyz + 3 * k + 8, &a1, 32);
+    std::memcpy(xyz + 3 * k + 16, &a2, 32);
+  }
+  for (std::size_t k = whole; k < n; ++k)
+    for (int a = 0; a < 3; ++a) xyz[3 * k + a] -= c[a];
+}
+
+__attribute__((target("avx2"))) void centroid_avx2(const float* xyz, std::size_t n, double c[3]) {
+  centroid_body<1>(xyz, n, c);
+}
+void centroid_generic(const float* xyz, std::size_t n, double c[3]) { centroid_body<0>(xyz, n, c); }
+__attribute__((target("avx2"))) void subtract_avx2(float* xyz, std::size_t n, const float c[3]) {
+  subtract_body<1>(xyz, n, c);
+}
+void subtract_generic(float* xyz, std::size_t n, const float c[3]) { subtract_body<0>(xyz, n, c); }
 
 }  // namespace
 
 void recenter(float* xyz, std::size_t n) {
   double c[3];
-  centroid(xyz, n, c);
-  const float cx = static_cast<float>(c[0]), cy = static_cast<float>(c[1]), cz = static_cast<float>(c[2]);
-  for (std::size_t k = 0; k < n; ++k) {
-    xyz[3 * k + 0] -= cx;
-    xyz[3 * k + 1] -= cy;
-    xyz[3 * k + 2] -= cz;
-  }
+  (has_avx2() ? &centroid_avx2 : &centroid_generic)(xyz, n, c);
+  const float cf[3] = {static_cast<float>(c[0]), static_cast<float>(c[1]), static_cast<float>(c[2])};
+  (has_avx2() ? &subtract_avx2 : &subtract_generic)(xyz, n, cf);
 }
 
 void normalize_unit_sphere(float* xyz, std::size_t n) {

@@ -102,6 +102,25 @@ TEST(Normalization, VarianceFromMomentsEqualsTheDirectVariance) {
   }
 }
 
+TEST(Normalization, RecenterMovesTheCentroidToTheOriginAndNothingElse) {
+  for (std::size_t n : {1u, 7u, 8u, 1003u, 4096u}) {
+    std::vector<float> xyz = random_points(n, 20 + n);
+    for (std::size_t k = 0; k < n; ++k) {
+      xyz[3 * k] += 10.0f;
+      xyz[3 * k + 2] -= 3.0f;
+    }
+    const std::vector<float> before = xyz;
+    recenter(xyz.data(), n);
+    double mean[3] = {0, 0, 0};
+    for (std::size_t k = 0; k < n; ++k)
+      for (int a = 0; a < 3; ++a) mean[a] += xyz[3 * k + a] / static_cast<double>(n);
+    for (double m : mean) EXPECT_NEAR(m, 0.0, 1e-5) << n;
+    // One shift per axis for every point (up to the rounding of each subtraction).
+    for (std::size_t k = 0; k < n; ++k)
+      for (int a = 0; a < 3; ++a) EXPECT_NEAR(before[3 * k + a] - xyz[3 * k + a], before[a] - xyz[a], 2e-6f) << n;
+  }
+}
+
 TEST(Normalization, UnitSphereTouchesTheSphereFromTheCentroid) {
   std::vector<float> xyz = random_points(5000, 7);
   for (std::size_t k = 0; k < 5000; ++k) xyz[3 * k] = xyz[3 * k] * 5 + 3;  // stretched and off-centre
