@@ -170,7 +170,8 @@ constexpr int kOrbitTries = 8;
 
 }  // namespace
 
-PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key) {
+PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key,
+                     bool for_scenes) {
   seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
   points_ = p.get_int("points");
   const std::string& mode = p.get_string("instance_mode");
@@ -187,7 +188,7 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
   normals_ = p.get_bool("normals");
   normal_k_ = static_cast<int>(p.get_int("normal_k"));
   fps_points_ = p.get_int("fps_points");
-  if (fps_points_ > points_)
+  if (fps_points_ > points_ && !for_scenes)
     p.fail("fps_points", "cannot sample more points than a cloud has (points = " + std::to_string(points_) + ")");
   if (normals_ && normal_k_ > points_)
     p.fail("normal_k", "needs at least that many points per cloud (points = " + std::to_string(points_) + ")");
@@ -358,7 +359,7 @@ namespace {
 
 class PcFractal final : public Generator {
  public:
-  PcFractal(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "instances") {}
+  PcFractal(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "instances", false) {}
 
   std::string family() const override { return "pc_fractal"; }
   bool makes_point_clouds() const override { return true; }

@@ -29,7 +29,8 @@ class PcObjects {
  public:
   /// Reads the object keys of `p`, then searches or imports the categories. The key
   /// `instances_key` holds the number of instances per category (0: the mode's own count).
-  PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key);
+  /// `for_scenes`: fps_points and normals apply to whole scenes (fps_points may exceed points).
+  PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key, bool for_scenes);
 
   std::int64_t classes() const { return static_cast<std::int64_t>(systems_.size()); }
   std::int64_t instances() const { return instances_; }

@@ -1,8 +1,9 @@
 // PC-FractalDB scenes for 3D detection pre-training (pc_scenes): fractal objects of the pc_fractal
 // family placed on a floor by the official layout procedure, written as one cloud with per-point
-// class and instance ids plus oriented boxes. Parameters: every pc_fractal key (the objects), and
-//   object_instances, objects_base, objects_poisson, scene_size, object_size_min/max,
-//   aspect_min/max, placement_gap, placement_tries
+// class and instance ids plus oriented boxes. Parameters: every pc_fractal key (the objects; but
+// fps_points and normals apply to the whole scene, which keeps all its points when it has no more
+// than fps_points), and object_instances, objects_base, objects_poisson, scene_size,
+// object_size_min/max, aspect_min/max, placement_gap, placement_tries
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -52,7 +53,7 @@ struct Placed {
 
 class PcScenes final : public Generator {
  public:
-  PcScenes(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "object_instances") {
+  PcScenes(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "object_instances", true) {
     seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
     scenes_ = p.get_int("instances") > 0 ? p.get_int("instances") : 10000;
     base_ = p.get_int("objects_base");

@@ -327,6 +327,29 @@ TEST(PcFractal, CategoriesExportAndImportExactly) {
   EXPECT_THROW(spec_of("generator: pc_fractal\ncategories: 3DIFS_param\nclasses: 7\n", dir.path()), Error);
 }
 
+TEST(PcFractal, RecipeConfigsLoadAsPublished) {
+  SpecOptions small;
+  small.overrides = {"classes=3"};
+  const DatasetSpec pc = load_dataset_spec(test::source_path("configs/pc-fractaldb-1k.yaml").string(), small);
+  EXPECT_EQ(pc.generator->family(), "pc_fractal");
+  EXPECT_EQ(pc.generator->instances_per_class(), 1000);
+  EXPECT_EQ(pc.params.get_string("cloud_format"), "ply");
+  const Sample s = pc.generator->make(2, 999);
+  EXPECT_EQ(s.cloud.size(), 10000u);
+  EXPECT_EQ(s.name, "000002/000002_0999");
+
+  const DatasetSpec mv = load_dataset_spec(test::source_path("configs/mv-fractaldb.yaml").string(), small);
+  EXPECT_EQ(mv.generator->instances_per_class(), 145);
+  EXPECT_EQ(mv.generator->make(1, 144).cloud.size(), 10000u);
+
+  const DatasetSpec scenes = load_dataset_spec(test::source_path("configs/pc-fractaldb-scenes.yaml").string(), small);
+  EXPECT_EQ(scenes.generator->family(), "pc_scenes");
+  EXPECT_EQ(scenes.generator->instances_per_class(), 10000);
+  const Sample scene = scenes.generator->make(0, 9999);
+  EXPECT_EQ(scene.cloud.size() % 2000, 0u);
+  EXPECT_EQ(scene.cloud.size() / 2000, scene.meta["objects"].size());
+}
+
 // ---- scenes -----------------------------------------------------------------------------------
 
 TEST(PcScenes, BoxesHoldTheirObjectsPointsAndFollowTheLayoutRules) {
@@ -410,6 +433,22 @@ TEST(PcScenes, ObjectsAreTheObjectFamilysClouds) {
     const double lx = std::cos(yaw) * px + std::sin(yaw) * py;
     const double expect = (o.cloud.xyz[3 * k] - 0.5 * (lo[0] + hi[0])) / (hi[0] - lo[0]) * first["size"][0].get<double>();
     EXPECT_NEAR(lx, expect, 1e-5);
+  }
+}
+
+TEST(PcScenes, FpsAndNormalsApplyToTheWholeScene) {
+  const DatasetSpec spec =
+      spec_of("generator: pc_scenes\nclasses: 4\ninstances: 3\nobject_instances: 4\npoints: 300\nfps_points: 1000\n"
+              "normals: true\n");
+  for (std::int64_t k = 0; k < 3; ++k) {
+    const Sample s = spec.generator->make(0, k);
+    const std::size_t full = 300 * s.meta["objects"].size();
+    EXPECT_EQ(s.cloud.size(), std::min<std::size_t>(full, 1000));
+    EXPECT_EQ(s.cloud.normals.size(), 3 * s.cloud.size());
+    EXPECT_EQ(s.cloud.instance_ids.size(), s.cloud.size());
+    std::size_t counted = 0;
+    for (const auto& o : s.meta["objects"]) counted += o["num_points"].get<std::size_t>();
+    EXPECT_EQ(counted, s.cloud.size());
   }
 }
 
