@@ -32,7 +32,7 @@ const ParamTable& pc_scenes_params() {
         float_param("aspect_min", 0.9, 0.0, 100.0, "y and z edges are s times U(aspect_min, aspect_max)", true, false),
         float_param("aspect_max", 1.1, 0.0, 100.0, "largest aspect factor", true, false),
         float_param("placement_gap", 0.25, 0.0, 10000.0,
-                    "a centre closer to an earlier one than (|s1_xy| + |s2_xy|)/2 + gap is redrawn"),
+                    "a centre closer to an earlier one than (norm(s1_xy) + norm(s2_xy))/2 + gap is redrawn"),
         int_param("placement_tries", 100, 1, 1000000, "draws per object before the scene stops adding objects"),
     };
     t.insert(t.end(), scene.begin(), scene.end());

@@ -83,37 +83,36 @@ std::int32_t KnnIndex::build(std::uint32_t begin, std::uint32_t end) {
   return id;
 }
 
+void KnnIndex::search(std::int32_t id, const float q[3], float region_d2, float offset[3], void* best_ptr) const {
+  Best& best = *static_cast<Best*>(best_ptr);
+  const Node& node = nodes_[static_cast<std::size_t>(id)];
+  if (node.left < 0) {
+    for (std::uint32_t i = node.begin; i < node.end; ++i) {
+      const float* s = &sorted_[3 * static_cast<std::size_t>(i)];
+      const float dx = s[0] - q[0], dy = s[1] - q[1], dz = s[2] - q[2];
+      const float d = (dx * dx + dy * dy) + dz * dz;
+      if (d <= best.worst()) best.offer(d, order_[i]);
+    }
+    return;
+  }
+  const float diff = q[node.axis] - node.split;
+  search(diff < 0 ? node.left : node.right, q, region_d2, offset, best_ptr);
+  // The far side's box is at least as far as the box so far with this axis's gap replaced
+  // (the incremental distance of Arya and Mount), a tighter bound than the plane alone.
+  const float old = offset[node.axis];
+  const float far_d2 = region_d2 - old * old + diff * diff;
+  if (far_d2 <= best.worst()) {
+    offset[node.axis] = diff;
+    search(diff < 0 ? node.right : node.left, q, far_d2, offset, best_ptr);
+    offset[node.axis] = old;
+  }
+}
+
 std::size_t KnnIndex::nearest(const float q[3], std::size_t k, std::uint32_t* index, float* dist2) const {
   if (k == 0 || nodes_.empty()) return 0;
   Best best{std::min(k, order_.size()), 0, index, dist2};
-  // Depth-first, nearer side first; the far side only when the splitting plane is within reach.
-  struct Frame {
-    std::int32_t node;
-    float plane_d2;
-  };
-  Frame stack[128];
-  int top = 0;
-  stack[top++] = {0, 0.0f};
-  while (top > 0) {
-    const Frame f = stack[--top];
-    if (f.plane_d2 > best.worst()) continue;
-    const Node& node = nodes_[static_cast<std::size_t>(f.node)];
-    if (node.left < 0) {
-      for (std::uint32_t i = node.begin; i < node.end; ++i) {
-        const float* s = &sorted_[3 * static_cast<std::size_t>(i)];
-        const float dx = s[0] - q[0], dy = s[1] - q[1], dz = s[2] - q[2];
-        const float d = (dx * dx + dy * dy) + dz * dz;
-        if (d <= best.worst()) best.offer(d, order_[i]);
-      }
-      continue;
-    }
-    const float diff = q[node.axis] - node.split;
-    const std::int32_t near = diff < 0 ? node.left : node.right;
-    const std::int32_t far = diff < 0 ? node.right : node.left;
-    // Push far first so near is visited first.
-    stack[top++] = {far, diff * diff};
-    stack[top++] = {near, 0.0f};
-  }
+  float offset[3] = {0, 0, 0};
+  search(0, q, 0.0f, offset, &best);
   return best.m;
 }
 

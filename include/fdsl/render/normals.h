@@ -10,7 +10,7 @@
 namespace fdsl {
 
 /// k-nearest-neighbour queries over a fixed set of points: a kd-tree with median splits on the
-/// widest axis. Deterministic (same points, same answers, ties included); const queries are
+/// widest axis, searched with incremental box distances. Deterministic (same points, same answers, ties included); const queries are
 /// thread-safe.
 class KnnIndex {
  public:
@@ -34,6 +34,9 @@ class KnnIndex {
     std::uint8_t axis = 0;
   };
   std::int32_t build(std::uint32_t begin, std::uint32_t end);
+  /// Depth-first search below `id`, nearer side first; `region_d2` bounds the squared distance from
+  /// q to the node's box, `offset` holds q's per-axis gaps to it. `best` is the result set.
+  void search(std::int32_t id, const float q[3], float region_d2, float offset[3], void* best) const;
 
   const float* xyz_;
   std::vector<std::uint32_t> order_;  ///< tree order -> point index
