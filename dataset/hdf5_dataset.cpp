@@ -23,6 +23,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// Memory a file may take while it is assembled (clouds plus the HDF5 image).
+constexpr double kMaxFileAssemblyBytes = 16e9;
+
 std::string file_name(std::int64_t k) { return "ply_data_train" + std::to_string(k) + ".h5"; }
 
 struct FileRecord {
@@ -176,6 +179,13 @@ GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSetti
       return gen.make(id / instances, id % instances);
     };
     Sample head = make(0);
+    // The file is assembled in memory (its clouds, then the HDF5 image): refuse what cannot fit.
+    const double need = static_cast<double>(count) * static_cast<double>(head.cloud.size()) * 12.0 *
+                        (head.cloud.normals.empty() ? 1.0 : 2.0) * 2.0;
+    if (need > kMaxFileAssemblyBytes)
+      throw_bad_input("h5_clouds_per_file " + std::to_string(per_file) + " clouds of " +
+                      std::to_string(head.cloud.size()) + " points need " + std::to_string(need / 1e9).substr(0, 5) +
+                      " GB to assemble one file; lower h5_clouds_per_file");
     points = static_cast<std::int64_t>(head.cloud.size());
     with_normals = !head.cloud.normals.empty();
     batch.points = head.cloud.size();

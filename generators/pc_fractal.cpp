@@ -193,6 +193,15 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
   if (normals_ && normal_k_ > points_)
     p.fail("normal_k", "needs at least that many points per cloud (points = " + std::to_string(points_) + ")");
 
+  if (!for_scenes && p.get_string("cloud_format") == "hdf5") {
+    // An HDF5 file is assembled in memory: its clouds, then the file image.
+    const double points = static_cast<double>(fps_points_ > 0 ? fps_points_ : points_);
+    const double need = static_cast<double>(p.get_int("h5_clouds_per_file")) * points * 12.0 * (normals_ ? 2 : 1) * 2;
+    if (need > 16e9)
+      p.fail("h5_clouds_per_file", "files of this many clouds of " + std::to_string(static_cast<long long>(points)) +
+                                       " points need more than 16 GB to assemble; lower h5_clouds_per_file");
+  }
+
   const std::int64_t natural = mode_ == PcInstanceMode::MvWeights ? 145 : 1000;
   instances_ = p.get_int(instances_key) > 0 ? p.get_int(instances_key) : natural;
   if (mode_ == PcInstanceMode::MvWeights && instances_ > 145)

@@ -175,5 +175,8 @@ INSTANTIATE_TEST_SUITE_P(
         PcBadCase{"NoiseMixNeedsTwoClasses", "generator: pc_fractal\nclasses: 1\n", "", "at least 2 classes"},
         PcBadCase{"SearchNeedsClasses", "generator: pc_fractal\n", "", "number of classes"},
         PcBadCase{"Hdf5RefusesPartialRuns", kPc + "cloud_format: hdf5\n", "--classes 0:1", "mix every class"},
+        PcBadCase{"Hdf5FileTooLargeToAssemble",
+                  "generator: pc_fractal\nclasses: 2\npoints: 5000000\ncloud_format: hdf5\n", "",
+                  "lower h5_clouds_per_file"},
         PcBadCase{"ScenesRefuseHdf5", "generator: pc_scenes\nclasses: 2\ncloud_format: hdf5\n", "", "scenes as ply"}),
     [](const ::testing::TestParamInfo<PcBadCase>& info) { return std::string(info.param.name); });
