@@ -1,5 +1,7 @@
 #include "fdsl/dataset/encode.h"
 
+#include "fdsl/core/error.h"
+
 namespace fdsl {
 
 OutputSettings OutputSettings::from_params(const Params& params) {
@@ -26,6 +28,7 @@ OutputSettings OutputSettings::from_params(const Params& params) {
   } else if (changed("shard_samples") && params.get_int("shard_bytes") > 0) {
     params.fail("shard_bytes", "set shard_samples or shard_bytes, not both");
   }
+  s.cloud = &find_cloud_format(params.get_string("cloud_format"));
   return s;
 }
 
@@ -40,6 +43,18 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
     EncodedFile& f = next();
     f.path = sample.name + ".png";
     encode_png(sample.image, settings.png, f.bytes);
+  }
+  if (!sample.cloud.empty()) {
+    if (!settings.cloud || settings.cloud->batch())
+      throw_bad_input(std::string("cloud_format ") + (settings.cloud ? settings.cloud->name : "(none)") +
+                      " writes files of many clouds, not one file per sample");
+    thread_local std::vector<CloudFile> cloud_files;
+    settings.cloud->encode(sample.cloud, cloud_files);
+    for (CloudFile& c : cloud_files) {
+      EncodedFile& f = next();
+      f.path = sample.name + c.suffix;
+      f.bytes.swap(c.bytes);
+    }
   }
   if (settings.label_files) {
     EncodedFile& f = next();

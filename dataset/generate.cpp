@@ -19,6 +19,7 @@
 #include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/manifest.h"
+#include "fdsl/dataset/hdf5_dataset.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/dataset/tar_layout.h"
 #include "fdsl/io/files.h"
@@ -335,6 +336,10 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   const ShardAssignment& part = o.part;
   summary.output_format = tar ? "tar" : "folder";
   summary.part = part;
+  const bool batch_files = gen.makes_point_clouds() && settings.cloud && settings.cloud->batch();
+  if (batch_files && (o.classes || o.instances || o.part.count > 1 || settings.format == OutputFormat::Tar))
+    throw_bad_input("cloud_format " + settings.cloud->name + " writes files that mix every class; --classes and "
+                    "--instances, split runs and tar shards are not available (an interrupted run continues with --resume)");
 
   if (part.count < 1 || part.index < 0 || part.index >= part.count)
     throw_bad_input("part " + part.text() + " is out of range (need 0 <= I < N)");
@@ -364,6 +369,8 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   write_file_atomic(state_path(o.output), state_json(spec).dump(1));
   write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
   gen.save_categories(o.output);
+  // Batch formats (HDF5, ModelNet40 layout) write files of many clouds: hdf5_dataset.cpp.
+  if (batch_files) return generate_hdf5_dataset(spec, settings, o, o.output / ".fdsl-journal.jsonl");
 
   // What this part still has to do.
   std::vector<Unit> pending_units;

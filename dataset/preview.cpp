@@ -8,6 +8,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/render/cloud_view.h"
 #include "fdsl/render/color.h"
 #include "fdsl/render/image_ops.h"
 
@@ -71,7 +72,11 @@ Image contact_sheet(const Generator& gen, const SheetOptions& o) {
   Image sheet(width, height, 3, 32);
   std::vector<Image> tiles(static_cast<std::size_t>(rows * cols));
   parallel_for(0, rows * cols, o.threads, [&](std::int64_t k) {
-    tiles[static_cast<std::size_t>(k)] = tile_image(gen, o.categories[k / cols], o.instances[k % cols], l.tile);
+    const int r = static_cast<int>(k) / cols, c = static_cast<int>(k) % cols;
+    const Sample s = gen.make(o.categories[r], o.instances[c]);
+    Image im = s.image.empty() && !s.cloud.empty() ? render_cloud_view(s.cloud, l.tile) : gray_to_rgb(s.image);
+    if (im.width != l.tile || im.height != l.tile) im = resize_bilinear(im, l.tile, l.tile);
+    tiles[static_cast<std::size_t>(k)] = std::move(im);
   });
   for (int r = 0; r < rows; ++r) {
     const std::string label = gen.describe_category(o.categories[r]);

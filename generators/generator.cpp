@@ -60,6 +60,11 @@ void Generator::save_categories(const std::filesystem::path& dir) const {
   for (const auto& [path, text] : category_files()) write_file_atomic(dir / path, text);
 }
 
+void Generator::export_categories(const std::filesystem::path& dir) const {
+  const std::vector<Ifs2> systems = ifs_categories();
+  if (!systems.empty()) write_fractaldb_category_dir(dir, systems);
+}
+
 std::string Generator::describe_category(std::int64_t category) const {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%05lld", static_cast<long long>(category));

@@ -6,6 +6,8 @@
 #include "fdsl/generators/one_frac.h"
 #include "fdsl/generators/rcdb.h"
 #include "fdsl/generators/visual_atom.h"
+#include "fdsl/generators/pc_fractal.h"
+#include "fdsl/io/cloud_formats.h"
 
 namespace fdsl {
 
@@ -29,6 +31,12 @@ const ParamTable& dataset_params() {
                 "samples spread over the dataset, so every machine cuts the same shards"),
       string_param("shard_prefix", "train", "tar: shard names {shard_prefix}-{shard:06d}.tar; the split name in _info.json"),
       bool_param("shuffle", false, "tar: shuffle the sample order across shards (a fixed permutation keyed by seed)"),
+      enum_param("cloud_format", "ply", cloud_format_names(),
+                 "point-cloud files: ply (binary), ply_ascii, pcd (binary), pcd_ascii, npy, or hdf5 (ModelNet40 layout)"),
+      int_param("h5_clouds_per_file", 2048, 1, 1000000, "hdf5: clouds per file (ModelNet40's files hold 2048)"),
+      bool_param("h5_shuffle", true,
+                 "hdf5: spread the clouds over the files in a seeded random order (PointNet-style loaders read "
+                 "batches from one file at a time); false: class by class"),
   };
   return table;
 }
@@ -49,6 +57,10 @@ const std::vector<GeneratorInfo>& generator_registry() {
        &visual_atom_params(), &make_visual_atom},
       {"rcdb", "RCDB: radial contours perturbed by Perlin noise, faithful or the official images", &rcdb_params(),
        &make_rcdb},
+      {"pc_fractal", "PC-FractalDB 3D IFS point clouds: variance search or CSVs; FractalNoiseMix, MV-FractalDB or resampled instances",
+       &pc_fractal_params(), &make_pc_fractal},
+      {"pc_scenes", "PC-FractalDB scenes for 3D detection: placed fractal objects, per-point ids, oriented boxes",
+       &pc_scenes_params(), &make_pc_scenes},
   };
   return registry;
 }

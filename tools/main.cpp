@@ -35,7 +35,7 @@ void on_stop_signal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fdsl: formula-driven supervised learning datasets (FractalDB, sigma-factor IFS, 1p-frac)"};
+  CLI::App app{"fdsl: formula-driven supervised learning datasets (FractalDB, sigma-factor IFS, 1p-frac, PC-FractalDB)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("fdsl ") + fdsl::kVersion);
   fdsl::cli::add_generate(app);

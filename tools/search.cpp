@@ -1,11 +1,10 @@
-// fdsl search CONFIG [-o DIR]: builds the categories only (for FractalDB, the filling-rate
-// search) and writes them as FractalDB CSVs plus categories.json.
+// fdsl search CONFIG [-o DIR]: builds the categories only (FractalDB: the filling-rate search;
+// PC-FractalDB: the variance search) and writes them in the official CSV layout plus categories.json.
 #include <cstdio>
 #include <filesystem>
 
 #include "commands.h"
 #include "fdsl/dataset/spec.h"
-#include "fdsl/io/category_csv.h"
 #include "fdsl/io/files.h"
 
 namespace fdsl::cli {
@@ -16,7 +15,7 @@ void add_search(CLI::App& app) {
     std::string output;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("search", "build the categories only (FractalDB: filling-rate search)");
+  CLI::App* cmd = app.add_subcommand("search", "build the categories only (FractalDB: filling-rate search, PC-FractalDB: variance search)");
   add_config_options(*cmd, args->config);
   cmd->add_option("-o,--output", args->output, "folder for categories/NNNNN.csv, categories.csv and categories.json (default: out/<config>-categories)");
   cmd->callback([args] {
@@ -26,9 +25,9 @@ void add_search(CLI::App& app) {
                                               : fs::path(args->output);
     ensure_writable_dir(out);
     spec.generator->save_categories(out);
-    // The official FractalDB layout as well: one NNNNN.csv per category.
-    const auto systems = spec.generator->ifs_categories();
-    if (!systems.empty()) write_fractaldb_category_dir(out / "categories", systems);
+    // The family's official layout as well: one CSV per category (FractalDB NNNNN.csv,
+    // PC-FractalDB NNNNNN.csv).
+    spec.generator->export_categories(out / "categories");
     nlohmann::ordered_json report;
     report["categories"] = spec.generator->num_classes();
     report["output"] = out.string();

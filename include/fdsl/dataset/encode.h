@@ -8,6 +8,7 @@
 
 #include "fdsl/core/params.h"
 #include "fdsl/generators/generator.h"
+#include "fdsl/io/cloud_formats.h"
 #include "fdsl/io/png.h"
 
 namespace fdsl {
@@ -32,14 +33,17 @@ struct OutputSettings {
   /// samples, "labels" in <name>.json. Tar shards carry their labels so; a folder has its class
   /// folders and its manifest.
   bool label_files = false;
-  /// Reads png_encoder, png_level, output_format and the shard keys (throws Error(BadInput) naming
-  /// the key for a bad combination, e.g. shuffle with folder output).
+  const CloudFormat* cloud = nullptr;  ///< the writer for point clouds (`cloud_format`)
+  /// Reads png_encoder, png_level, output_format, the shard keys and cloud_format (throws
+  /// Error(BadInput) naming the key for a bad combination, e.g. shuffle with folder output).
   static OutputSettings from_params(const Params& params);
 };
 
-/// Encodes a sample's image (<name>.png), its label (<name>.cls, with label_files) and its meta
-/// (<name>.json) when it has one. `out` is resized to the number of files; its buffers are reused
-/// across calls.
+/// Encodes a sample's image (<name>.png), its point cloud (<name>.ply, .pcd or .npy, by the
+/// cloud format; NPY adds _sem_label.npy / _ins_label.npy for per-point ids), its label
+/// (<name>.cls, with label_files) and its meta (<name>.json) when it has them. `out` is resized
+/// to the number of files; its buffers are reused across calls. A cloud with a batch format
+/// (hdf5) is an error: the dataset writer assembles those files itself.
 void encode_sample(const Sample& sample, const OutputSettings& settings, std::vector<EncodedFile>& out);
 
 }  // namespace fdsl

@@ -32,7 +32,7 @@ struct SheetLayout {
 SheetLayout sheet_layout(const SheetOptions& options, bool row_labels);
 
 /// Renders the sheet (RGB): each tile is the generator's own image for (category, instance),
-/// resized to the tile when sizes differ, with the category's id and key parameters under it;
+/// resized to the tile when sizes differ (a point cloud is drawn with render_cloud_view), with the category's id and key parameters under it;
 /// the title line adds the generator's category statistics (e.g. the search acceptance rate).
 Image contact_sheet(const Generator& generator, const SheetOptions& options);
 

@@ -47,6 +47,9 @@ class Generator {
   virtual std::int64_t num_classes() const = 0;
   virtual std::int64_t instances_per_class() const = 0;
 
+  /// True for families whose samples are point clouds (their files follow `cloud_format`).
+  virtual bool makes_point_clouds() const { return false; }
+
   /// The sample (category, instance); throws Error(OutOfRange) outside the dataset.
   virtual Sample make(std::int64_t category, std::int64_t instance) const = 0;
 
@@ -70,7 +73,10 @@ class Generator {
   /// Writes the categories so the dataset can be regenerated from its folder: categories.json,
   /// for IFS families categories.csv (all systems in one FractalDB-style table: an ImageFolder
   /// root must hold no folder but the class folders), and the family's category_files().
-  void save_categories(const std::filesystem::path& dir) const;
+  virtual void save_categories(const std::filesystem::path& dir) const;
+  /// Writes the categories in the family's official per-category layout into `dir` (FractalDB:
+  /// NNNNN.csv; PC-FractalDB: NNNNNN.csv), for `fdsl search`; nothing for families without one.
+  virtual void export_categories(const std::filesystem::path& dir) const;
   /// A short text for previews: the key parameters of a category.
   virtual std::string describe_category(std::int64_t category) const;
   /// Statistics of how the categories were made (search acceptance rate, ...), for reports.

@@ -1,0 +1,70 @@
+// Internal to the generators: PC-FractalDB's categories and object clouds, shared by the object
+// family (pc_fractal) and the scene family (pc_scenes), which places those same objects.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fdsl/core/ifs.h"
+#include "fdsl/core/params.h"
+#include "fdsl/core/point_cloud.h"
+#include "fdsl/generators/generator.h"
+#include "fdsl/generators/pc_fractal.h"
+
+namespace fdsl::detail {
+
+enum class PcInstanceMode { NoiseMix, MvWeights, Resample };
+
+/// The shared main cloud of FractalNoiseMix for one category, kept across instances of a range.
+struct MainCloudCache {
+  std::int64_t category = -1;
+  std::vector<float> xyz;
+};
+
+class PcObjects {
+ public:
+  /// Reads the object keys of `p`, then searches or imports the categories. The key
+  /// `instances_key` holds the number of instances per category (0: the mode's own count).
+  /// `for_scenes`: fps_points and normals apply to whole scenes (fps_points may exceed points).
+  PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key, bool for_scenes);
+
+  std::int64_t classes() const { return static_cast<std::int64_t>(systems_.size()); }
+  std::int64_t instances() const { return instances_; }
+  const std::vector<Ifs3>& systems() const { return systems_; }
+
+  /// The object cloud (category, instance), normalized as configured, without normals or sampling.
+  void object(std::int64_t category, std::int64_t instance, PointCloud& out, MainCloudCache* cache) const;
+  /// Normals and farthest point sampling, as configured, on a finished cloud.
+  void finish(PointCloud& cloud) const;
+
+  nlohmann::ordered_json category_json(std::int64_t category) const;
+  /// categories.json (with `family`) and categories.csv (the 13-column table) into `dir`.
+  void save_categories(const std::filesystem::path& dir, const std::string& family) const;
+  std::string describe_category(std::int64_t category) const;
+  nlohmann::ordered_json stats() const;
+  std::int64_t fps_points() const { return fps_points_; }
+
+ private:
+  /// `points` points of `ifs` normalized into xyz; retries a diverging orbit with child streams and
+  /// throws Error(Runtime) naming the category if every try diverges.
+  void sample(const Ifs3& ifs, std::int64_t category, std::int64_t points, const Rng& rng, float* xyz) const;
+
+  std::uint64_t seed_ = 0;
+  std::int64_t points_ = 10000;
+  PcInstanceMode mode_ = PcInstanceMode::NoiseMix;
+  std::int64_t main_points_ = 8000;
+  bool shared_main_ = true;
+  bool unit_sphere_ = false;
+  bool normals_ = false;
+  int normal_k_ = 16;
+  std::int64_t fps_points_ = 0;
+  std::int64_t instances_ = 0;
+  std::vector<Ifs3> systems_;
+  PcSearchResult search_;
+};
+
+}  // namespace fdsl::detail

@@ -1,0 +1,30 @@
+// Writing a point-cloud dataset as HDF5 files in the ModelNet40 layout, the batch format PointNet-
+// family loaders read: files of B clouds, a file list and the class names.
+//
+// Layout of an output folder (beside fdsl.yaml, categories.*, manifest.json and the .fdsl-* files):
+//   ply_data_train{k}.h5   data (B,N,3) float32, label (B,1) int32, [normal (B,N,3) float32],
+//                          sample_index (B,2) int32: the (category, instance) of every cloud
+//   train_files.txt        the .h5 file names, one per line (ModelNet40's list)
+//   shape_names.txt        the class names (000000, 000001, ...), one per line
+#pragma once
+
+#include <filesystem>
+
+#include "fdsl/dataset/encode.h"
+#include "fdsl/dataset/generate.h"
+
+namespace fdsl {
+
+/// Generates every file of the dataset that the journal does not list yet, file by file (the
+/// clouds of a file in parallel), each written atomically and then journaled, so an interrupted
+/// run resumes at file granularity. Cloud k of the dataset (k = category * instances + instance)
+/// goes to position j of the file order: a seeded permutation (h5_shuffle) or the identity.
+/// The folder's state and categories are the caller's (generate_dataset); partial runs
+/// (--classes, --instances) are refused, since every file mixes classes.
+GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSettings& settings,
+                                      const GenerateOptions& options, const std::filesystem::path& journal);
+
+/// The file order of the clouds: position j holds cloud order[j]. Deterministic in the seed.
+std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, std::uint64_t seed);
+
+}  // namespace fdsl

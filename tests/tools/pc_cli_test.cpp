@@ -1,0 +1,182 @@
+// The fdsl tool on point clouds: the official folder layout in every per-sample format, the same
+// bytes for any thread count, HDF5 files resumed one file at a time, the search's official CSV
+// layout, and bad input refused with exit 2 and nothing that looks complete.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using fdsl::test::read_text;
+using fdsl::test::run_cli;
+using fdsl::test::shell_quote;
+using fdsl::test::TempDir;
+using fdsl::test::write_text;
+
+namespace {
+
+const std::string kClouds = "generator: pc_fractal\nclasses: 3\ninstances: 12\npoints: 600\n";
+
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string rel = fs::relative(e.path(), dir).string();
+    if (rel.rfind(".fdsl-", 0) == 0) continue;  // journal order and timings vary
+    files[rel] = read_text(e.path());
+  }
+  return files;
+}
+
+std::string gen(const fs::path& cfg, const fs::path& out, const std::string& extra = "") {
+  return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
+}
+
+}  // namespace
+
+TEST(PcCli, EveryPerSampleFormatUsesTheOfficialLayout) {
+  TempDir t;
+  const std::map<std::string, std::vector<std::string>> suffixes = {
+      {"ply", {".ply"}}, {"ply_ascii", {".ply"}}, {"pcd", {".pcd"}}, {"pcd_ascii", {".pcd"}}, {"npy", {".npy"}}};
+  for (const auto& [format, ext] : suffixes) {
+    write_text(t / (format + ".yaml"), kClouds + "cloud_format: " + format + "\n");
+    auto r = run_cli(gen(t / (format + ".yaml"), t / format));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("wrote 36 clouds"), std::string::npos) << r.output;
+    for (int c = 0; c < 3; ++c)
+      for (int i = 0; i < 12; ++i) {
+        char name[64];
+        std::snprintf(name, sizeof name, "%06d/%06d_%04d%s", c, c, i, ext[0].c_str());
+        EXPECT_TRUE(fs::exists(t / format / name)) << name;
+      }
+    const auto manifest = nlohmann::json::parse(read_text(t / format / "manifest.json"));
+    EXPECT_TRUE(manifest["complete"].get<bool>());
+    EXPECT_EQ(manifest["files"].size(), 36u);
+    EXPECT_EQ(manifest["generator"], "pc_fractal");
+    EXPECT_TRUE(fs::exists(t / format / "categories.csv"));
+  }
+  // The binary and ASCII forms hold the same points: the ASCII files are larger.
+  EXPECT_LT(fs::file_size(t / "ply/000001/000001_0003.ply"), fs::file_size(t / "ply_ascii/000001/000001_0003.ply"));
+}
+
+TEST(PcCli, OutputIsTheSameForOneThreadAndTwo) {
+  TempDir t;
+  for (const std::string format : {"ply", "hdf5"}) {
+    write_text(t / "c.yaml", kClouds + "cloud_format: " + format + "\nh5_clouds_per_file: 10\nnormals: true\n");
+    ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "1"), "--threads 1")).exit_code, 0);
+    ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "2"), "--threads 2")).exit_code, 0);
+    EXPECT_EQ(snapshot(t / (format + "1")), snapshot(t / (format + "2"))) << format;
+  }
+  write_text(t / "s.yaml", "generator: pc_scenes\nclasses: 4\ninstances: 6\nobject_instances: 5\npoints: 200\n");
+  ASSERT_EQ(run_cli(gen(t / "s.yaml", t / "s1", "--threads 1")).exit_code, 0);
+  ASSERT_EQ(run_cli(gen(t / "s.yaml", t / "s2", "--threads 2")).exit_code, 0);
+  EXPECT_EQ(snapshot(t / "s1"), snapshot(t / "s2"));
+  EXPECT_TRUE(fs::exists(t / "s1/scenes/scene_00005.json"));
+}
+
+TEST(PcCli, Hdf5FilesAreResumedOneFileAtATime) {
+  TempDir t;
+  write_text(t / "h.yaml", kClouds + "cloud_format: hdf5\nh5_clouds_per_file: 8\n");
+  auto r = run_cli(gen(t / "h.yaml", t / "ref"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto ref = snapshot(t / "ref");
+  // 36 clouds in files of 8: five files, the last one of 4.
+  for (int k = 0; k < 5; ++k) EXPECT_TRUE(ref.count("ply_data_train" + std::to_string(k) + ".h5")) << k;
+  EXPECT_FALSE(ref.count("ply_data_train5.h5"));
+  EXPECT_EQ(ref.at("train_files.txt"),
+            "ply_data_train0.h5\nply_data_train1.h5\nply_data_train2.h5\nply_data_train3.h5\nply_data_train4.h5\n");
+  EXPECT_EQ(ref.at("shape_names.txt"), "000000\n000001\n000002\n");
+
+  // A run that died after three files: the journal lists them, the rest and the manifest are gone.
+  ASSERT_EQ(run_cli(gen(t / "h.yaml", t / "run")).exit_code, 0);
+  const std::string journal = read_text(t / "run/.fdsl-journal.jsonl");
+  std::string kept;
+  std::size_t start = 0;
+  for (int line = 0; line < 5; ++line) {
+    const std::size_t end = journal.find('\n', start);
+    const auto rec = nlohmann::json::parse(journal.substr(start, end - start));
+    if (rec["h5_file"].get<int>() < 3) kept += journal.substr(start, end - start + 1);
+    else fs::remove(t / "run" / rec["path"].get<std::string>());
+    start = end + 1;
+  }
+  write_text(t / "run/.fdsl-journal.jsonl", kept);
+  fs::remove(t / "run/manifest.json");
+  r = run_cli(gen(t / "h.yaml", t / "run", "--resume"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"samples_written\":12"), std::string::npos) << r.output;  // files 3 and 4 only
+  EXPECT_NE(r.output.find("\"samples_skipped\":24"), std::string::npos) << r.output;
+  EXPECT_EQ(snapshot(t / "run"), ref);
+}
+
+TEST(PcCli, SearchWritesTheOfficialCategoryLayoutWhichImportsBack) {
+  TempDir t;
+  write_text(t / "s.yaml", kClouds);
+  auto r = run_cli("search " + shell_quote((t / "s.yaml").string()) + " -o " + shell_quote((t / "cats").string()));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("acceptance_rate"), std::string::npos);
+  for (int c = 0; c < 3; ++c) EXPECT_TRUE(fs::exists(t / ("cats/categories/00000" + std::to_string(c) + ".csv")));
+  write_text(t / "i.yaml", "generator: pc_fractal\ncategories: " + (t / "cats/categories").string() +
+                               "\ninstances: 12\npoints: 600\n");
+  ASSERT_EQ(run_cli(gen(t / "i.yaml", t / "imported")).exit_code, 0);
+  ASSERT_EQ(run_cli(gen(t / "s.yaml", t / "searched")).exit_code, 0);
+  EXPECT_EQ(read_text(t / "imported/000002/000002_0011.ply"), read_text(t / "searched/000002/000002_0011.ply"));
+}
+
+// ---- bad input --------------------------------------------------------------------------------
+
+struct PcBadCase {
+  const char* name;
+  std::string config;
+  std::string extra;
+  std::string expect;
+};
+
+void PrintTo(const PcBadCase& c, std::ostream* os) { *os << c.name; }
+
+class PcCliBadInput : public ::testing::TestWithParam<PcBadCase> {};
+
+TEST_P(PcCliBadInput, ExitsWithTwoAndAClearMessage) {
+  const PcBadCase& c = GetParam();
+  TempDir t;
+  fs::create_directories(t / "cats");
+  write_text(t / "cats/000000.csv", "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0,-1.0,0.5,1.0\n");
+  write_text(t / "cats/000001.csv", "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0,-1.0,0.5,0.5\n0.1,0.2,0.3,0.4\n");
+  write_text(t / "inf/000000.csv", "0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1.0,-1.0,0.5,1.0\n");
+  write_text(t / "inf/000001.csv", "0.1,0.2,0.3,0.4,0.5,0.6,inf,0.8,0.9,1.0,-1.0,0.5,1.0\n");
+  write_text(t / "cfg.yaml", c.config);
+  auto r = run_cli(gen(t / "cfg.yaml", t / "out", c.extra));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(c.expect), std::string::npos) << "expected '" << c.expect << "' in:\n" << r.output;
+  EXPECT_FALSE(fs::exists(t / "out/manifest.json"));
+}
+
+const std::string kPc = "generator: pc_fractal\nclasses: 2\ninstances: 2\npoints: 500\n";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, PcCliBadInput,
+    ::testing::Values(
+        PcBadCase{"VarianceThresholdAboveOne", kPc + "var_threshold: 1.5\n", "", "(0, 1)"},
+        PcBadCase{"VarianceThresholdZero", kPc + "var_threshold: 0\n", "", "var_threshold"},
+        PcBadCase{"RatioZero", kPc + "mix_ratio: 0\n", "", "(0, 1]"},
+        PcBadCase{"RatioAboveOne", kPc + "mix_ratio: 1.2\n", "", "mix_ratio"},
+        PcBadCase{"ZeroPoints", "generator: pc_fractal\nclasses: 2\npoints: 0\n", "", "[1, 10000000]"},
+        PcBadCase{"AbsurdPoints", "generator: pc_fractal\nclasses: 2\npoints: 1e12\n", "", "out of range"},
+        PcBadCase{"UnknownFormat", kPc + "cloud_format: plyy\n", "", "did you mean 'ply'"},
+        PcBadCase{"CsvWrongColumns", "generator: pc_fractal\ncategories: cats\n", "", "000001.csv:2: found 4"},
+        PcBadCase{"CsvNotFinite", "generator: pc_fractal\ncategories: inf\n", "", "000001.csv:1: column 7 (g)"},
+        PcBadCase{"CategoriesMissing", "generator: pc_fractal\ncategories: nowhere\n", "", "does not exist"},
+        PcBadCase{"FpsAbovePoints", kPc + "fps_points: 501\n", "", "fps_points"},
+        PcBadCase{"MvWeightsTooManyInstances", "generator: pc_fractal\nclasses: 2\ninstances: 200\ninstance_mode: mv_weights\n",
+                  "", "145 instances"},
+        PcBadCase{"NoiseMixNeedsTwoClasses", "generator: pc_fractal\nclasses: 1\n", "", "at least 2 classes"},
+        PcBadCase{"SearchNeedsClasses", "generator: pc_fractal\n", "", "number of classes"},
+        PcBadCase{"Hdf5RefusesPartialRuns", kPc + "cloud_format: hdf5\n", "--classes 0:1", "mix every class"},
+        PcBadCase{"Hdf5FileTooLargeToAssemble",
+                  "generator: pc_fractal\nclasses: 2\npoints: 5000000\ncloud_format: hdf5\n", "",
+                  "lower h5_clouds_per_file"},
+        PcBadCase{"ScenesRefuseHdf5", "generator: pc_scenes\nclasses: 2\ncloud_format: hdf5\n", "", "scenes as ply"}),
+    [](const ::testing::TestParamInfo<PcBadCase>& info) { return std::string(info.param.name); });
