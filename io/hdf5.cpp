@@ -36,7 +36,11 @@ void write_dataset(hid_t file, const char* name, hid_t mem_type, hid_t file_type
                    const void* data) {
   Handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
   check(space.get() >= 0, std::string("dataspace of '") + name + "'");
-  Handle set(H5Dcreate2(file, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  // No object timestamps: HDF5 records the creation second in each dataset's header by default,
+  // which made files written a second apart differ.
+  Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  check(dcpl.get() >= 0 && H5Pset_obj_track_times(dcpl.get(), 0) >= 0, "dataset creation properties");
+  Handle set(H5Dcreate2(file, name, file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), H5Dclose);
   check(set.get() >= 0, std::string("creating dataset '") + name + "'");
   check(H5Dwrite(set.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0,
         std::string("writing dataset '") + name + "'");

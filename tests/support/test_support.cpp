@@ -75,4 +75,19 @@ std::string read_text(const fs::path& path) {
   return ss.str();
 }
 
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string rel = fs::relative(e.path(), dir).string();
+    if (rel.rfind(".fdsl-", 0) == 0) continue;
+    files[rel] = read_text(e.path());
+  }
+  return files;
+}
+
+std::string gen(const fs::path& cfg, const fs::path& out, const std::string& extra) {
+  return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
+}
+
 }  // namespace fdsl::test

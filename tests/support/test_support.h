@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 namespace fdsl::test {
@@ -43,6 +44,14 @@ void write_text(const std::filesystem::path& path, const std::string& text);
 
 /// Reads a whole file.
 std::string read_text(const std::filesystem::path& path);
+
+/// Every file of a dataset under `dir` (relative path -> bytes). The .fdsl-* bookkeeping files
+/// are left out: a journal's line order follows the order work finished in, and the run report
+/// holds timings.
+std::map<std::string, std::string> snapshot(const std::filesystem::path& dir);
+
+/// The arguments of `fdsl generate CFG -o OUT --progress quiet EXTRA`.
+std::string gen(const std::filesystem::path& cfg, const std::filesystem::path& out, const std::string& extra = "");
 
 /// Quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);

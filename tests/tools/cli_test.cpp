@@ -12,6 +12,8 @@
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using fdsl::test::gen;
+using fdsl::test::snapshot;
 using fdsl::test::read_text;
 using fdsl::test::run_cli;
 using fdsl::test::shell_quote;
@@ -29,23 +31,7 @@ const char* kSmall =
     "patch_draws: 1\n"
     "flips: 2\n";
 
-/// Every file of the dataset under `dir` (relative path -> bytes). The .fdsl-* bookkeeping files
-/// are left out: the journal's line order follows the order units finished in, and the run
-/// report holds timings.
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    const std::string rel = fs::relative(e.path(), dir).string();
-    if (rel.rfind(".fdsl-", 0) == 0) continue;
-    files[rel] = read_text(e.path());
-  }
-  return files;
-}
 
-std::string gen(const fs::path& cfg, const fs::path& out, const std::string& extra = "") {
-  return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
-}
 
 }  // namespace
 

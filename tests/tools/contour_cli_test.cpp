@@ -9,6 +9,8 @@
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using fdsl::test::gen;
+using fdsl::test::snapshot;
 using fdsl::test::read_text;
 using fdsl::test::run_cli;
 using fdsl::test::shell_quote;
@@ -17,20 +19,7 @@ using fdsl::test::write_text;
 
 namespace {
 
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    const std::string rel = fs::relative(e.path(), dir).string();
-    if (rel.rfind(".fdsl-", 0) == 0) continue;
-    files[rel] = read_text(e.path());
-  }
-  return files;
-}
 
-std::string gen(const fs::path& cfg, const fs::path& out, const std::string& extra = "") {
-  return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
-}
 
 int count_png(const std::map<std::string, std::string>& files) {
   int n = 0;

@@ -3,6 +3,9 @@
 // layout, and bad input refused with exit 2 and nothing that looks complete.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include <filesystem>
 #include <map>
 
@@ -11,6 +14,8 @@
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using fdsl::test::gen;
+using fdsl::test::snapshot;
 using fdsl::test::read_text;
 using fdsl::test::run_cli;
 using fdsl::test::shell_quote;
@@ -21,20 +26,7 @@ namespace {
 
 const std::string kClouds = "generator: pc_fractal\nclasses: 3\ninstances: 12\npoints: 600\n";
 
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    const std::string rel = fs::relative(e.path(), dir).string();
-    if (rel.rfind(".fdsl-", 0) == 0) continue;  // journal order and timings vary
-    files[rel] = read_text(e.path());
-  }
-  return files;
-}
 
-std::string gen(const fs::path& cfg, const fs::path& out, const std::string& extra = "") {
-  return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
-}
 
 }  // namespace
 
@@ -68,6 +60,8 @@ TEST(PcCli, OutputIsTheSameForOneThreadAndTwo) {
   for (const std::string format : {"ply", "hdf5"}) {
     write_text(t / "c.yaml", kClouds + "cloud_format: " + format + "\nh5_clouds_per_file: 10\nnormals: true\n");
     ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "1"), "--threads 1")).exit_code, 0);
+    // A second apart, so a timestamp in the files (HDF5 records one by default) would show.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
     ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "2"), "--threads 2")).exit_code, 0);
     EXPECT_EQ(snapshot(t / (format + "1")), snapshot(t / (format + "2"))) << format;
   }

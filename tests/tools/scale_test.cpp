@@ -18,6 +18,8 @@
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using fdsl::test::gen;
+using fdsl::test::snapshot;
 using fdsl::test::read_text;
 using fdsl::test::run_cli;
 using fdsl::test::run_command;
@@ -35,21 +37,7 @@ const std::string kBigTar =
     "generator: fractaldb\ncategories: official\nclasses: 12\nsize: 128\npoints: 60000\npatch_draws: 2\nflips: 2\n"
     "output_format: tar\nshard_samples: 50\n";
 
-/// Every file of the dataset (relative path -> bytes), bookkeeping (.fdsl-*) left out.
-std::map<std::string, std::string> snapshot(const fs::path& dir) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    const std::string rel = fs::relative(e.path(), dir).string();
-    if (rel.rfind(".fdsl-", 0) == 0) continue;
-    files[rel] = read_text(e.path());
-  }
-  return files;
-}
 
-std::string gen(const fs::path& cfg, const fs::path& out, const std::string& extra = "") {
-  return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
-}
 
 /// Names of files write_file_atomic or a shard writer left behind (".<name>.tmp-<pid>-<n>").
 std::vector<std::string> temporary_files(const fs::path& dir) {
