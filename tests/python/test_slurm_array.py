@@ -5,10 +5,12 @@ shared/tools/slurm-local (root; installs slurm-wlm and munge if missing) and sto
 Exits 77 (ctest: skipped) with the reason when no Slurm can run here."""
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 CLI = os.environ["FDSL_CLI"]
 SOURCE = os.environ["FDSL_SOURCE_DIR"]
@@ -24,10 +26,37 @@ CONFIGS = {
 
 
 def slurm_up():
-    return shutil.which("sinfo") and subprocess.run(["sinfo", "-h"], capture_output=True).returncode == 0
+    return shutil.which("sinfo") and subprocess.run(["sinfo", "-h"], capture_output=True, timeout=30).returncode == 0
 
 
-def start_slurm():
+def diagnostics():
+    """What Slurm says about its node and queue, and the tail of its daemons' logs."""
+    out = []
+    for cmd in (["sinfo", "-N", "-l"], ["scontrol", "show", "node"], ["squeue", "-l"]):
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
+            out.append(f"$ {' '.join(cmd)}\n{r.stdout}{r.stderr}")
+        except (OSError, subprocess.TimeoutExpired) as e:
+            out.append(f"$ {' '.join(cmd)}: {e}")
+    for log in ("/var/log/slurm/slurmctld.log", "/var/log/slurm/slurmd.log"):
+        if os.path.exists(log):
+            out.append(f"--- {log} (tail)\n" + "".join(open(log, errors="replace").readlines()[-15:]))
+    return "\n".join(out)
+
+
+def node_idle(wait_s):
+    """Waits up to wait_s seconds for the node to take jobs (state idle or mixed)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        r = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=30)
+        if any(s.strip() in ("idle", "mix", "alloc") for s in r.stdout.split()):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1)
+
+
+def start_slurm(log_path):
     """Returns (started_here, reason if unavailable)."""
     if slurm_up():
         return False, None
@@ -35,9 +64,17 @@ def start_slurm():
         return False, "Slurm is not running and starting it needs root"
     if not os.path.exists(SLURM_LOCAL):
         return False, f"Slurm is not running and {SLURM_LOCAL} (one-node cluster starter) is missing"
-    r = subprocess.run([SLURM_LOCAL, "up"], capture_output=True, text=True, timeout=600)
-    if r.returncode != 0 or not slurm_up():
-        return False, f"cannot start Slurm here: {r.stdout[-500:]} {r.stderr[-500:]}"
+    # The daemons it starts inherit stdout and stderr: those must be a file, never a pipe, or
+    # reading the pipe to its end would wait for the daemons to exit.
+    with open(log_path, "w") as log:
+        try:
+            r = subprocess.run([SLURM_LOCAL, "up"], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                               timeout=240)
+            rc = r.returncode
+        except subprocess.TimeoutExpired:
+            rc = "timeout after 240 s"
+    if rc != 0 or not slurm_up():
+        return rc == 0, f"cannot start Slurm here (slurm-local up: {rc}): {open(log_path).read()[-800:]}"
     return True, None
 
 
@@ -63,11 +100,18 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-started, reason = start_slurm()
+started, reason = start_slurm(os.path.join(tempfile.gettempdir(), "fdsl-slurm-local-up.log"))
 if reason:
+    if started and not os.environ.get("FDSL_KEEP_SLURM"):
+        subprocess.run([SLURM_LOCAL, "down"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60)
     print(f"SKIP: {reason}")
     sys.exit(SKIP)
 try:
+    if not node_idle(90):
+        # The scheduler answers but its one node never became usable: nothing here can run a job.
+        print("SKIP: the Slurm node did not become idle within 90 s\n" + diagnostics())
+        sys.exit(SKIP)
     with tempfile.TemporaryDirectory() as tmp:
         os.chmod(tmp, 0o755)
         for name, text in CONFIGS.items():
@@ -78,13 +122,31 @@ try:
             r = subprocess.run([CLI, "generate", cfg, "-o", ref, "--progress", "quiet"], capture_output=True, text=True)
             check(r.returncode == 0, f"{name}: reference run: {r.stderr}")
             env = dict(os.environ, FDSL=CLI)
-            r = subprocess.run(["sbatch", "--wait", "--array=0-2", "--cpus-per-task=1", "--time=10",
+            # Submit, then poll with a deadline: a job that never starts fails the test with the
+            # scheduler's reasons instead of hanging until ctest kills it.
+            r = subprocess.run(["sbatch", "--parsable", "--array=0-2", "--cpus-per-task=1", "--time=10",
                                 f"--output={tmp}/{name}-%A_%a.log", "--chdir", tmp,
                                 os.path.join(SOURCE, "tools/slurm/generate.sbatch"), cfg, out],
-                               capture_output=True, text=True, env=env, timeout=300)
+                               capture_output=True, text=True, env=env, timeout=60)
+            check(r.returncode == 0, f"{name}: sbatch exit {r.returncode}: {r.stdout} {r.stderr}")
+            job = r.stdout.strip().split(";")[0]
+            deadline = time.monotonic() + 150
+            while job and time.monotonic() < deadline:
+                q = subprocess.run(["squeue", "-h", "-j", job], capture_output=True, text=True, timeout=30)
+                if not q.stdout.strip():  # finished (or already purged: "Invalid job id")
+                    break
+                time.sleep(1)
+            else:
+                check(False, f"{name}: job {job} did not finish within 150 s\n{diagnostics()}")
+                subprocess.run(["scancel", job], capture_output=True, timeout=30)
+                continue
+            acct = subprocess.run(["scontrol", "show", "job", job], capture_output=True, text=True, timeout=30)
+            codes = re.findall(r"\bExitCode=(\S+)", acct.stdout)
+            bad = [c for c in codes if c != "0:0"]
+            r = subprocess.CompletedProcess(r.args, 1 if bad else 0, f"exit codes {codes}", acct.stderr)
             logs = sorted(glob.glob(os.path.join(tmp, name + "-*.log")))
             text_logs = "".join(open(p).read() for p in logs)
-            check(r.returncode == 0, f"{name}: sbatch --wait exit {r.returncode}: {r.stdout} {r.stderr}\n{text_logs}")
+            check(r.returncode == 0, f"{name}: a task failed: {r.stdout} {r.stderr}\n{text_logs}")
             check(len(logs) == 3, f"{name}: {len(logs)} task logs")
             for i in range(3):
                 check(f"fdsl [part {i}/3]" in text_logs, f"{name}: task {i} made part {i}/3\n{text_logs}")
@@ -96,7 +158,8 @@ try:
             check(all(got.get(k) == v for k, v in want.items()), f"{name}: same bytes as one process")
 finally:
     if started and not os.environ.get("FDSL_KEEP_SLURM"):
-        subprocess.run([SLURM_LOCAL, "down"], capture_output=True)
+        subprocess.run([SLURM_LOCAL, "down"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, timeout=60)
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
