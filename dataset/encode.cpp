@@ -44,6 +44,11 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
     f.path = sample.name + ".png";
     encode_png(sample.image, settings.png, f.bytes);
   }
+  for (std::size_t k = 0; k < sample.views.size(); ++k) {
+    EncodedFile& f = next();
+    f.path = sample.view_names.at(k) + ".png";
+    encode_png(sample.views[k], settings.png, f.bytes);
+  }
   if (!sample.cloud.empty()) {
     if (!settings.cloud || settings.cloud->batch())
       throw_bad_input(std::string("cloud_format ") + (settings.cloud ? settings.cloud->name : "(none)") +
@@ -65,7 +70,7 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
   const bool labels_in_json = settings.label_files && !sample.labels.empty();
   if (has_meta || labels_in_json) {
     EncodedFile& f = next();
-    f.path = sample.name + ".json";
+    f.path = sample.name + "." + (has_meta ? sample.meta_ext : std::string("json"));
     if (labels_in_json) {
       nlohmann::ordered_json j = has_meta ? sample.meta : nlohmann::ordered_json::object();
       j["labels"] = sample.labels;

@@ -240,43 +240,54 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     p.fail("instance_mode", "noise_mix takes its noise from another category: it needs at least 2 classes");
 }
 
-void PcObjects::sample(const Ifs3& ifs, std::int64_t category, std::int64_t points, const Rng& rng, float* xyz) const {
+Rng PcObjects::sample(const Ifs3& ifs, std::int64_t category, std::int64_t points, const Rng& rng, float* xyz,
+                     std::uint8_t* maps) const {
   thread_local Orbit3 orbit;
   for (int attempt = 0; attempt < kOrbitTries; ++attempt) {
-    if (sample_normalized(ifs, points, attempt == 0 ? rng : rng.child(static_cast<std::uint64_t>(attempt)), xyz, orbit))
-      return;
+    const Rng used = attempt == 0 ? rng : rng.child(static_cast<std::uint64_t>(attempt));
+    if (sample_normalized(ifs, points, used, xyz, orbit)) {
+      if (maps) chaos_game3d_map_ids(ifs, points, used, maps);
+      return used;
+    }
   }
   throw_runtime("category " + std::to_string(category) + ": " + std::to_string(kOrbitTries) + " orbits of " +
                 std::to_string(points) + " points all diverge or collapse; this system cannot make clouds");
 }
 
-void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, MainCloudCache* cache) const {
+void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, MainCloudCache* cache,
+                       bool map_ids) const {
   const Ifs3& sys = systems_[static_cast<std::size_t>(cat)];
   const auto c = static_cast<std::uint64_t>(cat), i = static_cast<std::uint64_t>(inst);
   out = PointCloud{};
   out.xyz.resize(static_cast<std::size_t>(3 * points_));
+  if (map_ids) out.map_ids.resize(static_cast<std::size_t>(points_));
   float* xyz = out.xyz.data();
+  std::uint8_t* maps = map_ids ? out.map_ids.data() : nullptr;
   switch (mode_) {
     case PcInstanceMode::NoiseMix: {
       // Main and noise are each normalized and centred on their own, then joined and re-centred.
       const std::size_t main_floats = static_cast<std::size_t>(3 * main_points_);
       if (shared_main_ && cache) {
-        if (cache->category != cat) {
+        if (cache->category != cat || (map_ids && cache->map_ids.empty())) {
           cache->xyz.resize(main_floats);
-          sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), cache->xyz.data());
+          cache->map_ids.resize(map_ids ? static_cast<std::size_t>(main_points_) : 0);
+          sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), cache->xyz.data(),
+                 map_ids ? cache->map_ids.data() : nullptr);
           cache->category = cat;
         }
         std::copy(cache->xyz.begin(), cache->xyz.end(), xyz);
+        if (maps) std::copy(cache->map_ids.begin(), cache->map_ids.end(), maps);
       } else if (shared_main_) {
-        sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), xyz);
+        sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), xyz, maps);
       } else {
-        sample(sys, cat, main_points_, Rng(seed_, c, i, Purpose::Orbit), xyz);
+        sample(sys, cat, main_points_, Rng(seed_, c, i, Purpose::Orbit), xyz, maps);
       }
       const std::int64_t noise_points = points_ - main_points_;
       if (noise_points > 0) {
         const std::int64_t other = noise_category(seed_, cat, inst, classes());
         const Rng noise_rng = Rng(seed_, c, i, Purpose::Noise).child(1);
-        sample(systems_[static_cast<std::size_t>(other)], other, noise_points, noise_rng, xyz + main_floats);
+        sample(systems_[static_cast<std::size_t>(other)], other, noise_points, noise_rng, xyz + main_floats,
+               maps ? maps + main_points_ : nullptr);
       }
       recenter(xyz, static_cast<std::size_t>(points_));
       break;
@@ -287,11 +298,15 @@ void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, Mai
       // A scaled system may diverge (the official script then writes no file); fdsl falls back
       // to the category's own system, so every instance exists.
       const Ifs3 scaled = apply_weights(sys, mv_fractaldb_weights()[static_cast<std::size_t>(inst)]);
-      if (!sample_normalized(scaled, points_, rng, xyz, orbit)) sample(sys, cat, points_, rng, xyz);
+      if (sample_normalized(scaled, points_, rng, xyz, orbit)) {
+        if (maps) chaos_game3d_map_ids(scaled, points_, rng, maps);
+      } else {
+        sample(sys, cat, points_, rng, xyz, maps);
+      }
       break;
     }
     case PcInstanceMode::Resample:
-      sample(sys, cat, points_, Rng(seed_, c, i, Purpose::Orbit), xyz);
+      sample(sys, cat, points_, Rng(seed_, c, i, Purpose::Orbit), xyz, maps);
       break;
   }
   if (unit_sphere_) normalize_unit_sphere(xyz, static_cast<std::size_t>(points_));

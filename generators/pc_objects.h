@@ -23,6 +23,7 @@ enum class PcInstanceMode { NoiseMix, MvWeights, Resample };
 struct MainCloudCache {
   std::int64_t category = -1;
   std::vector<float> xyz;
+  std::vector<std::uint8_t> map_ids;  ///< filled when the objects are made with map ids
 };
 
 class PcObjects {
@@ -36,8 +37,10 @@ class PcObjects {
   std::int64_t instances() const { return instances_; }
   const std::vector<Ifs3>& systems() const { return systems_; }
 
-  /// The object cloud (category, instance), normalized as configured, without normals or sampling.
-  void object(std::int64_t category, std::int64_t instance, PointCloud& out, MainCloudCache* cache) const;
+  /// The object cloud (category, instance), normalized as configured, without normals or sampling;
+  /// with `map_ids`, also the IFS map that made each point (out.map_ids), for colouring by map.
+  void object(std::int64_t category, std::int64_t instance, PointCloud& out, MainCloudCache* cache,
+              bool map_ids = false) const;
   /// Normals and farthest point sampling, as configured, on a finished cloud.
   void finish(PointCloud& cloud) const;
 
@@ -50,8 +53,10 @@ class PcObjects {
 
  private:
   /// `points` points of `ifs` normalized into xyz; retries a diverging orbit with child streams and
-  /// throws Error(Runtime) naming the category if every try diverges.
-  void sample(const Ifs3& ifs, std::int64_t category, std::int64_t points, const Rng& rng, float* xyz) const;
+  /// throws Error(Runtime) naming the category if every try diverges. Returns the stream that made
+  /// the points; with `maps`, writes the map of each point there.
+  Rng sample(const Ifs3& ifs, std::int64_t category, std::int64_t points, const Rng& rng, float* xyz,
+             std::uint8_t* maps = nullptr) const;
 
   std::uint64_t seed_ = 0;
   std::int64_t points_ = 10000;

@@ -7,6 +7,7 @@
 #include "fdsl/generators/rcdb.h"
 #include "fdsl/generators/visual_atom.h"
 #include "fdsl/generators/pc_fractal.h"
+#include "fdsl/generators/vg_fractal.h"
 #include "fdsl/io/cloud_formats.h"
 
 namespace fdsl {
@@ -61,6 +62,9 @@ const std::vector<GeneratorInfo>& generator_registry() {
        &pc_fractal_params(), &make_pc_fractal},
       {"pc_scenes", "PC-FractalDB scenes for 3D detection: placed fractal objects, per-point ids, oriented boxes",
        &pc_scenes_params(), &make_pc_scenes},
+      {"vg_fractal", "Aligned images and clouds: PC-FractalDB clouds seen by saved cameras (VG-FractalDB / FSVGP, "
+                     "MV-FractalDB views, ExFractalDB random views)",
+       &vg_fractal_params(), &make_vg_fractal},
   };
   return registry;
 }

@@ -282,6 +282,42 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
   }
 }
 
+void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::uint8_t* out) {
+  points = std::max<std::int64_t>(points, 1);
+  const std::int64_t steps = points / kLanes;
+  const int rest = static_cast<int>(points % kLanes);
+  std::uint32_t state[kLanes][4];
+  for (int lane = 0; lane < kLanes; ++lane) {
+    Xoshiro128 s(rng);
+    for (int k = 0; k < 4; ++k) state[lane][k] = s.s[k];
+  }
+  std::vector<std::uint32_t> thr;
+  thresholds(ifs.probs, thr);
+  const int n = static_cast<int>(ifs.maps.size());
+  if (n == 0) {
+    std::fill(out, out + points, std::uint8_t{0});
+    return;
+  }
+  auto draw = [&](std::uint32_t* s) {
+    // xoshiro128++ as in step_scalar, then the map index from the thresholds.
+    const std::uint32_t r = s[0] + s[3];
+    const std::uint32_t u = ((r << 7) | (r >> 25)) + s[0];
+    const std::uint32_t sh = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= sh;
+    s[3] = (s[3] << 11) | (s[3] >> 21);
+    int i = 0;
+    for (int j = 0; j < n - 1; ++j) i += u > thr[static_cast<std::size_t>(j)];
+    return static_cast<std::uint8_t>(i);
+  };
+  for (std::int64_t t = 0; t < steps; ++t)
+    for (int lane = 0; lane < kLanes; ++lane) out[t * kLanes + lane] = draw(state[lane]);
+  for (int lane = 0; lane < rest; ++lane) out[steps * kLanes + lane] = draw(state[lane]);
+}
+
 std::array<double, 3> orbit_variance(const Orbit3& o) {
   const auto pass = has_avx2() ? &axis_pass_avx2<1> : &axis_pass_generic<1>;
   const float* axes[3] = {o.x.data(), o.y.data(), o.z.data()};

@@ -15,6 +15,7 @@ namespace {
 struct PySample {
   std::int64_t category = 0, instance = 0, label = 0;
   py::list labels;
+  py::list views;
   py::object image = py::none(), cloud = py::none(), normals = py::none();
   py::object point_instances = py::none(), point_classes = py::none();
   py::object meta;
@@ -48,6 +49,11 @@ py::object sample_to_python(Sample&& s) {
     if (img.channels != 1) shape.push_back(img.channels);
     out.image = adopt_vector(std::move(s.image.pixels), std::move(shape));
   }
+  for (Image& v : s.views) {
+    std::vector<py::ssize_t> shape{v.height, v.width};
+    if (v.channels != 1) shape.push_back(v.channels);
+    out.views.append(adopt_vector(std::move(v.pixels), std::move(shape)));
+  }
   PointCloud& c = s.cloud;
   const auto n = static_cast<py::ssize_t>(c.size());
   if (!c.empty()) out.cloud = adopt_vector(std::move(c.xyz), {n, 3});
@@ -66,6 +72,9 @@ void bind_generators(py::module_& m) {
       .def_readonly("label", &PySample::label, "the class index")
       .def_readonly("labels", &PySample::labels, "multi-label target (multi-object images); empty otherwise")
       .def_readonly("image", &PySample::image, "HxW (gray) or HxWx3 (RGB) uint8 array; None without an image")
+      .def_readonly("views", &PySample::views,
+                    "multi-view samples: one HxW or HxWx3 uint8 array per view (their cameras are meta['cameras']); "
+                    "empty otherwise")
       .def_readonly("cloud", &PySample::cloud, "Nx3 float32 points; None without a point cloud")
       .def_readonly("normals", &PySample::normals, "Nx3 float32 normals, or None")
       .def_readonly("point_instances", &PySample::point_instances, "N int32 per-point instance ids, or None")
@@ -75,6 +84,7 @@ void bind_generators(py::module_& m) {
       .def("__repr__", [](const PySample& s) {
         return "Sample(category=" + std::to_string(s.category) + ", instance=" + std::to_string(s.instance) +
                ", label=" + std::to_string(s.label) + ", image=" + shape_text(s.image) +
+               (s.views.empty() ? "" : ", views=" + std::to_string(s.views.size())) +
                (s.cloud.is_none() ? "" : ", cloud=" + shape_text(s.cloud)) + ", name='" + s.name + "')";
       });
 

@@ -1,6 +1,7 @@
 """The fdsl Python module: the same pixels as the CLI's PNGs, arrays over the C++ buffers (no copy),
 batches independent of the thread count, the GIL released while rendering, errors as Python
 exceptions, parameters from the declarations, pickling, and memory that stays flat."""
+import json
 import os
 import pickle
 import re
@@ -31,6 +32,9 @@ CONFIGS = {
     "ifs_sigma_multi": "generator: ifs_sigma\nclasses: 4\ninstances: 3\nsize: 48\npoints: 3000\n"
                        "objects_min: 2\nobjects_max: 4\n",
     "one_frac": "generator: one_frac\nclasses: 3\ninstances: 2\nsize: 64\npoints: 6000\n",
+    "visual_atom": "generator: visual_atom\nclasses: 3\ninstances: 2\nsize: 64\n",
+    "rcdb": "generator: rcdb\nclasses: 3\ninstances: 2\nsize: 64\n",
+    "vg_fractal": "generator: vg_fractal\nclasses: 3\ninstances: 2\nsize: 48\npoints: 2000\ncloud_format: npy\n",
 }
 
 passed = failed = 0
@@ -115,6 +119,16 @@ def test_same_pixels_as_cli(tmp):
         out_buf = np.zeros_like(images)
         ret, _ = gen.batch(idx, out=out_buf)
         check(ret is out_buf and np.array_equal(out_buf, images), f"{name}: batch(out=) fills the given array")
+        if name == "vg_fractal":
+            s = gen[1]
+            cloud = np.load(os.path.join(out, s.name + ".npy"))
+            cam = json.load(open(os.path.join(out, s.name + ".camera.json")))
+            check(np.array_equal(s.cloud, cloud), f"{name}: cloud equals the CLI's NPY")
+            check(s.meta == cam, f"{name}: meta equals the CLI's camera JSON")
+            multi = fdsl.Generator.from_config(cfg, views=3)[1]
+            check(len(multi.views) == 3 and multi.image is None, f"{name}: three views as a list")
+            check(all(v.shape == (48, 48) and not v.flags.owndata for v in multi.views), f"{name}: views zero-copy")
+            check([c["view"] for c in multi.meta["cameras"]] == [0, 1, 2], f"{name}: a camera per view")
         if name == "ifs_sigma_multi":
             multi = [gen[i].labels for i in range(len(gen))]
             check(all(len(l) >= 1 and gen[i].label in l for i, l in enumerate(multi)), f"{name}: multi-labels")

@@ -19,6 +19,7 @@ enum class Purpose : std::uint64_t {
   Search = 7,      ///< category search candidates
   Layout = 8,      ///< multi-instance layout, scenes
   Noise = 9,       ///< noise categories, perturbations
+  View = 10,       ///< camera placement (view jitter, random viewpoints)
 };
 
 namespace detail {

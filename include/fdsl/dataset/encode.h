@@ -39,9 +39,10 @@ struct OutputSettings {
   static OutputSettings from_params(const Params& params);
 };
 
-/// Encodes a sample's image (<name>.png), its point cloud (<name>.ply, .pcd or .npy, by the
+/// Encodes a sample's image (<name>.png), its views (<view_names[k]>.png), its point cloud (<name>.ply, .pcd or .npy, by the
 /// cloud format; NPY adds _sem_label.npy / _ins_label.npy for per-point ids), its label
-/// (<name>.cls, with label_files) and its meta (<name>.json) when it has them. `out` is resized
+/// (<name>.cls, with label_files) and its meta (<name>.<meta_ext>, by default .json) when it has
+/// them. `out` is resized
 /// to the number of files; its buffers are reused across calls. A cloud with a batch format
 /// (hdf5) is an error: the dataset writer assembles those files itself.
 void encode_sample(const Sample& sample, const OutputSettings& settings, std::vector<EncodedFile>& out);

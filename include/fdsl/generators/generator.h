@@ -27,8 +27,13 @@ struct Sample {
   std::int64_t label = 0;               ///< the class index
   std::vector<std::int64_t> labels;     ///< multi-label target (multi-instance images); empty otherwise
   Image image;                          ///< empty for families without images
+  /// Multi-view families: one image per view, view k written as view_names[k] + ".png" (paths
+  /// relative to the dataset root, like `name`). Empty otherwise.
+  std::vector<Image> views;
+  std::vector<std::string> view_names;
   PointCloud cloud;                     ///< empty for families without point clouds
   nlohmann::ordered_json meta;          ///< extra per-sample data (cameras, boxes), written as JSON
+  std::string meta_ext = "json";        ///< the meta file's extension after `name.` ("camera.json" for cameras)
   std::string name;                     ///< relative path without extension, e.g. "00003/00003_00017"
 };
 

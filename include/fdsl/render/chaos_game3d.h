@@ -31,6 +31,11 @@ struct Orbit3 {
 /// scalar path with the same arithmetic.
 void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out);
 
+/// The map that made each stored point of chaos_game3d(ifs, points, rng): the same map choices
+/// replayed without the arithmetic (map indices above 255 are stored modulo 256). `out` holds
+/// `points` bytes.
+void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::uint8_t* out);
+
 /// Per-axis population variance (divide by N, as np.var) of a finite orbit, about its mean: one
 /// more pass, accurate to about 1e-6 relative whatever the offset of the attractor.
 std::array<double, 3> orbit_variance(const Orbit3& orbit);
