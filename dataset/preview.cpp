@@ -14,9 +14,10 @@
 
 namespace fdsl {
 
-SheetLayout sheet_layout(const SheetOptions& o, bool row_labels) {
+SheetLayout sheet_layout(const SheetOptions& o, bool row_labels, bool paired) {
   SheetLayout l;
   l.tile = o.tile;
+  l.tile_w = paired ? 2 * o.tile : o.tile;
   l.margin = 4;
   l.label_height = 14;
   l.title_height = o.title.empty() ? 0 : 24;
@@ -49,12 +50,32 @@ std::string stats_text(const Generator& gen) {
   return "";
 }
 
+bool is_paired(const Sample& s) { return (!s.image.empty() || !s.views.empty()) && !s.cloud.empty(); }
+
+Image sample_picture(const Sample& s, int tile) {
+  const Image& picture = !s.image.empty() ? s.image : !s.views.empty() ? s.views.front() : s.image;
+  Image im = picture.empty() ? (s.cloud.empty() ? Image(tile, tile, 3, 0) : render_cloud_view(s.cloud, tile))
+                             : gray_to_rgb(picture);
+  if (im.width != tile || im.height != tile) im = resize_bilinear(im, tile, tile);
+  if (!is_paired(s)) return im;
+  Image both(2 * tile, tile, 3, 0);
+  const Image cloud = render_cloud_view(s.cloud, tile);
+  for (int y = 0; y < tile; ++y) {
+    std::copy(im.row(y), im.row(y) + im.stride(), both.row(y));
+    std::copy(cloud.row(y), cloud.row(y) + cloud.stride(), both.row(y) + im.stride());
+  }
+  return both;
+}
+
 namespace {
 
+/// A sweep's tile: the sample's picture (for a pair, its image without the cloud beside it).
 Image tile_image(const Generator& gen, std::int64_t category, std::int64_t instance, int tile) {
-  Image im = gray_to_rgb(gen.make(category, instance).image);
-  if (im.width != tile || im.height != tile) im = resize_bilinear(im, tile, tile);
-  return im;
+  Image im = sample_picture(gen.make(category, instance), tile);
+  if (im.width == tile) return im;
+  Image left(tile, tile, 3, 0);
+  for (int y = 0; y < tile; ++y) std::copy(im.row(y), im.row(y) + left.stride(), left.row(y));
+  return left;
 }
 
 void blit(const Image& tile, Image& sheet, int x0, int y0) {
@@ -65,25 +86,23 @@ void blit(const Image& tile, Image& sheet, int x0, int y0) {
 }  // namespace
 
 Image contact_sheet(const Generator& gen, const SheetOptions& o) {
-  const SheetLayout l = sheet_layout(o, false);
   const int rows = static_cast<int>(o.categories.size()), cols = static_cast<int>(o.instances.size());
-  const int width = std::max(l.tile_x(cols), 320);
-  const int height = l.tile_y(rows);
-  Image sheet(width, height, 3, 32);
   std::vector<Image> tiles(static_cast<std::size_t>(rows * cols));
   parallel_for(0, rows * cols, o.threads, [&](std::int64_t k) {
     const int r = static_cast<int>(k) / cols, c = static_cast<int>(k) % cols;
-    const Sample s = gen.make(o.categories[r], o.instances[c]);
-    Image im = s.image.empty() && !s.cloud.empty() ? render_cloud_view(s.cloud, l.tile) : gray_to_rgb(s.image);
-    if (im.width != l.tile || im.height != l.tile) im = resize_bilinear(im, l.tile, l.tile);
-    tiles[static_cast<std::size_t>(k)] = std::move(im);
+    tiles[static_cast<std::size_t>(k)] = sample_picture(gen.make(o.categories[r], o.instances[c]), o.tile);
   });
+  const bool paired = !tiles.empty() && tiles.front().width == 2 * o.tile;
+  const SheetLayout l = sheet_layout(o, false, paired);
+  const int width = std::max(l.tile_x(cols), 320);
+  const int height = l.tile_y(rows);
+  Image sheet(width, height, 3, 32);
   for (int r = 0; r < rows; ++r) {
     const std::string label = gen.describe_category(o.categories[r]);
     for (int c = 0; c < cols; ++c) {
       blit(tiles[static_cast<std::size_t>(r * cols + c)], sheet, l.tile_x(c), l.tile_y(r));
       draw_text(sheet, label + " #" + std::to_string(o.instances[c]), l.tile_x(c), l.tile_y(r) + l.tile + 1, 0.3,
-                l.tile);
+                l.tile_w);
     }
   }
   if (!o.title.empty()) {

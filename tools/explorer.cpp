@@ -50,7 +50,8 @@ struct Knob {
 
 /// The main parameters of a family: the ones a user turns to see what they do.
 std::vector<Knob> knobs_for(const Params& params) {
-  static const char* kMain[] = {"sigma", "delta", "points", "render", "weight_k", "fill_threshold", "sigma_lo"};
+  static const char* kMain[] = {"sigma", "delta", "points", "render", "weight_k", "fill_threshold", "sigma_lo",
+                                "shading", "azimuth_start", "elevation", "fov"};
   std::vector<Knob> knobs;
   for (const char* key : kMain) {
     if (!params.has(key)) continue;
@@ -163,10 +164,11 @@ void run_explorer(const ExplorerOptions& o) {
     if (dirty || category != last_category || instance != last_instance) {
       const auto t0 = std::chrono::steady_clock::now();
       Image picture(kView, kView, 3, 0);
-      if (st.spec.generator && st.error.empty()) picture = gray_to_rgb(st.spec.generator->make(category, instance).image);
+      if (st.spec.generator && st.error.empty()) picture = sample_picture(st.spec.generator->make(category, instance), kView);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      if (picture.width != kView || picture.height != kView) picture = resize_bilinear(picture, kView, kView);
-      view = Image(kView, kView + 48, 3, 24);
+      // A pair (image beside its cloud) is two views wide.
+      if (picture.height != kView) picture = resize_bilinear(picture, kView, kView);
+      view = Image(picture.width, kView + 48, 3, 24);
       for (int y = 0; y < kView; ++y) std::copy(picture.row(y), picture.row(y) + picture.stride(), view.row(y));
       std::string line1 = st.spec.generator ? st.spec.generator->describe_category(category) + " #" + std::to_string(instance) : "";
       char timing[32];
@@ -174,8 +176,8 @@ void run_explorer(const ExplorerOptions& o) {
       std::string line2;
       for (const Knob& k : st.knobs)
         line2 += k.key + "=" + (k.touched ? k.text() : st.spec.params.value_text(k.key)) + " ";
-      draw_text(view, st.error.empty() ? line1 + timing : st.error, 4, kView + 4, 0.35, kView - 8);
-      draw_text(view, line2, 4, kView + 24, 0.35, kView - 8);
+      draw_text(view, st.error.empty() ? line1 + timing : st.error, 4, kView + 4, 0.35, view.width - 8);
+      draw_text(view, line2, 4, kView + 24, 0.35, view.width - 8);
       cv::Mat bgr(view.height, view.width, CV_8UC3);
       for (int y = 0; y < view.height; ++y)
         for (int x = 0; x < view.width; ++x) {
@@ -198,7 +200,12 @@ void run_explorer(const ExplorerOptions& o) {
     if (key == 's' && !view.empty()) {
       const fs::path file = save_dir / ("fdsl-" + (st.spec.generator ? st.spec.generator->family() : std::string("x")) +
                                         "-" + std::to_string(category) + "-" + std::to_string(instance) + ".png");
-      write_file_atomic(file, encode_png(st.spec.generator->make(category, instance).image, PngOptions{}));
+      const Sample sample = st.spec.generator->make(category, instance);
+      // The sample's own image (its first view for multi-view samples; a cloud's preview otherwise).
+      const Image own = !sample.image.empty()   ? sample.image
+                        : !sample.views.empty() ? sample.views.front()
+                                                : sample_picture(sample, kView);
+      write_file_atomic(file, encode_png(own, PngOptions{}));
       std::fprintf(stderr, "fdsl: saved %s\n", file.string().c_str());
     }
     if (key == 'p') {

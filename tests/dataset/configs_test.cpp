@@ -42,7 +42,7 @@ TEST(Configs, EveryShippedConfigLoadsAndRenders) {
     const bool scenes = raw.find("generator")->text == "pc_scenes";
     ASSERT_EQ(spec.generator->num_classes(), scenes ? 1 : classes);
     const Sample s = spec.generator->make(scenes ? 0 : 1, spec.generator->instances_per_class() - 1);
-    EXPECT_FALSE(s.image.empty() && s.cloud.empty());
+    EXPECT_FALSE(s.image.empty() && s.cloud.empty() && s.views.empty());
   }
 }
 

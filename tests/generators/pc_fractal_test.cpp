@@ -338,7 +338,7 @@ TEST(PcFractal, RecipeConfigsLoadAsPublished) {
   EXPECT_EQ(s.cloud.size(), 10000u);
   EXPECT_EQ(s.name, "000002/000002_0999");
 
-  const DatasetSpec mv = load_dataset_spec(test::source_path("configs/mv-fractaldb.yaml").string(), small);
+  const DatasetSpec mv = load_dataset_spec(test::source_path("configs/mv-fractaldb-instances.yaml").string(), small);
   EXPECT_EQ(mv.generator->instances_per_class(), 145);
   EXPECT_EQ(mv.generator->make(1, 144).cloud.size(), 10000u);
 

@@ -57,6 +57,28 @@ with tempfile.TemporaryDirectory() as tmp:
             check(np.array_equal(t[:, :, 0], img) and np.array_equal(t[:, :, 1], img),
                   f"tile ({row},{col}) equals category {cat} instance {inst}")
 
+    # Paired samples (image and cloud): each tile is the image beside a rendering of its cloud.
+    vg = os.path.join(tmp, "vg.yaml")
+    with open(vg, "w") as f:
+        f.write("generator: vg_fractal\nclasses: 2\ninstances: 2\nsize: 48\npoints: 2000\ncloud_format: npy\n")
+    vg_png = os.path.join(tmp, "vg.png")
+    r = run(["preview", vg, "-o", vg_png, "--categories", "0:2", "--instances", "0:2", "--tile", "48"])
+    check(r.returncode == 0, f"paired preview exit {r.returncode}: {r.stderr}")
+    pv = np.asarray(Image.open(vg_png).convert("RGB"))
+    check(pv.shape == (24 + 4 + 2 * (48 + 14 + 4), 320, 3), f"paired sheet shape {pv.shape}")
+    vg_out = os.path.join(tmp, "vg-data")
+    r = run(["generate", vg, "-o", vg_out, "--progress", "quiet"])
+    check(r.returncode == 0, f"paired generate exit {r.returncode}: {r.stderr}")
+    for row in range(2):
+        for col in range(2):
+            x = 4 + col * (2 * 48 + 4)
+            y = 24 + 4 + row * (48 + 14 + 4)
+            pair = pv[y:y + 48, x:x + 96]
+            img = np.asarray(Image.open(os.path.join(vg_out, f"{row:06d}", f"{row:06d}_{col:04d}.png")))
+            check(np.array_equal(pair[:, :48, 0], img), f"paired tile ({row},{col}): left half is the image")
+            check(pair[:, 48:].max() > 0 and (pair[:, 48:] > 0).sum() > 20,
+                  f"paired tile ({row},{col}): right half draws the cloud")
+
     # A sweep: one row per value; rows differ as the parameter changes.
     sweep_png = os.path.join(tmp, "sweep.png")
     r = run(["preview", cfg, "-o", sweep_png, "--sweep", "points=500:20000:3", "--categories", "0:3", "--tile", "64"])

@@ -24,15 +24,27 @@ struct SheetOptions {
 /// Geometry of a sheet, so tests and callers can find a tile.
 struct SheetLayout {
   int tile = 0, margin = 0, label_height = 0, title_height = 0, row_label_width = 0;
-  int tile_x(int column) const { return row_label_width + margin + column * (tile + margin); }
+  int tile_w = 0;  ///< tile width: `tile`, or 2 * tile for paired samples (image beside its cloud)
+  int tile_x(int column) const { return row_label_width + margin + column * (tile_w + margin); }
   int tile_y(int row) const { return title_height + margin + row * (tile + label_height + margin); }
 };
 
-/// The layout of a sheet of `rows` x `columns` tiles (sweeps add a column of row labels).
-SheetLayout sheet_layout(const SheetOptions& options, bool row_labels);
+/// The layout of a sheet of `rows` x `columns` tiles (sweeps add a column of row labels); paired
+/// tiles are twice as wide.
+SheetLayout sheet_layout(const SheetOptions& options, bool row_labels, bool paired = false);
 
-/// Renders the sheet (RGB): each tile is the generator's own image for (category, instance),
-/// resized to the tile when sizes differ (a point cloud is drawn with render_cloud_view), with the category's id and key parameters under it;
+/// True for samples with both pictures and a cloud (vg_fractal pairs): previews show the image
+/// beside a rendering of the cloud.
+bool is_paired(const Sample& sample);
+
+/// What a preview shows of a sample, RGB, `tile` pixels high: its image (or first view) resized to
+/// tile x tile; a rendering of its cloud when it has no picture; for a paired sample, the image
+/// with the cloud's rendering to its right (2 * tile wide).
+Image sample_picture(const Sample& sample, int tile);
+
+/// Renders the sheet (RGB): each tile is sample_picture of (category, instance): the generator's
+/// own image resized to the tile when sizes differ, a cloud drawn with render_cloud_view, or both
+/// side by side for paired samples; with the category's id and key parameters under it;
 /// the title line adds the generator's category statistics (e.g. the search acceptance rate).
 Image contact_sheet(const Generator& generator, const SheetOptions& options);
 
