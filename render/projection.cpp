@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <numbers>
 #include <sstream>
@@ -211,9 +212,10 @@ void project_all(const float* xyz, std::size_t n, const float P[12], float near,
 struct Buffers {
   std::vector<std::int32_t> pix;
   std::vector<float> depth;
-  std::vector<float> zbuf;
-  std::vector<std::int32_t> winner;
-  std::vector<std::uint8_t> big;  // the supersampled image before averaging
+  std::vector<std::uint64_t> zbuf;  // per pixel: depth bits << 32 | point index, ~0 when empty
+  std::vector<std::int32_t> touched;  // pixels with a winner, in the order first reached
+  std::vector<std::pair<int, int>> disc;
+  std::vector<std::uint16_t> sums;  // supersampling: per output value, the sum of its samples
 };
 
 void shade_rgb(double hue, std::uint8_t rgb[3]) { hsv_to_rgb(hue, 0.85, 1.0, rgb); }
@@ -270,46 +272,64 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
     return;
   }
 
-  // Z-buffer: the nearest point of every (supersampled) pixel wins it.
+  // Z-buffer: the nearest point of every (supersampled) pixel wins it. The buffers stay clean
+  // (infinite depth, no winner) between calls: only the pixels a call touches are visited, and
+  // reset, so the cost follows the points, not the image area.
+  // Each pixel holds one 64-bit key: the depth's float bits (positive floats order as their bits)
+  // above the point index, so "nearer wins" is one compare and one store; ~0 marks an empty pixel.
   const std::size_t area = static_cast<std::size_t>(W) * H;
-  buf.zbuf.assign(area, std::numeric_limits<float>::infinity());
-  buf.winner.assign(area, -1);
+  constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
+  if (buf.zbuf.size() < area) buf.zbuf.assign(area, kEmpty);
   const int r = o.radius * s;
-  std::vector<std::pair<int, int>> disc;
+  buf.disc.clear();
   for (int dy = -r; dy <= r; ++dy)
     for (int dx = -r; dx <= r; ++dx)
-      if (dx * dx + dy * dy <= r * r) disc.emplace_back(dx, dy);
+      if (dx * dx + dy * dy <= r * r) buf.disc.emplace_back(dx, dy);
+  std::uint64_t* zbuf = buf.zbuf.data();
+  // Branch-free: the minimum is stored unconditionally, and a pixel's index is always written to
+  // the touched list but only kept (count advanced) the first time the pixel is reached.
+  buf.touched.resize(std::min(area, n * buf.disc.size()) + 1);
+  std::int32_t* touched = buf.touched.data();
+  std::size_t count = 0;
+  auto offer = [&](std::size_t q, std::uint64_t key) {
+    const std::uint64_t old = zbuf[q];
+    touched[count] = static_cast<std::int32_t>(q);
+    count += old == kEmpty;
+    zbuf[q] = key < old ? key : old;
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const std::int32_t p = buf.pix[i];
     if (p < 0) continue;
-    const float d = buf.depth[i];
+    std::uint32_t bits;
+    std::memcpy(&bits, &buf.depth[i], 4);  // depth >= near > 0
+    const std::uint64_t key = (static_cast<std::uint64_t>(bits) << 32) | static_cast<std::uint32_t>(i);
     if (r == 0) {
-      if (d < buf.zbuf[p]) {
-        buf.zbuf[p] = d;
-        buf.winner[p] = static_cast<std::int32_t>(i);
-      }
+      offer(static_cast<std::size_t>(p), key);
       continue;
     }
     const int cx = p % W, cy = p / W;
-    for (const auto& [dx, dy] : disc) {
+    for (const auto& [dx, dy] : buf.disc) {
       const int x = cx + dx, y = cy + dy;
       if (x < 0 || y < 0 || x >= W || y >= H) continue;
-      const std::size_t q = static_cast<std::size_t>(y) * W + x;
-      if (d < buf.zbuf[q]) {
-        buf.zbuf[q] = d;
-        buf.winner[q] = static_cast<std::int32_t>(i);
-      }
+      offer(static_cast<std::size_t>(y) * W + x, key);
     }
   }
+  buf.touched.resize(count);
+  auto depth_of = [&](std::int32_t q) {
+    const std::uint32_t bits = static_cast<std::uint32_t>(zbuf[q] >> 32);
+    float d;
+    std::memcpy(&d, &bits, 4);
+    return d;
+  };
+  auto winner_of = [&](std::int32_t q) { return static_cast<std::size_t>(zbuf[q] & 0xffffffffu); };
 
   // Shading parameters: the drawn depth range, or the cloud's height range.
   float dmin = std::numeric_limits<float>::infinity(), dmax = -dmin;
   if (o.shading == Shading::Depth)
-    for (std::size_t q = 0; q < area; ++q)
-      if (buf.winner[q] >= 0) {
-        dmin = std::min(dmin, buf.zbuf[q]);
-        dmax = std::max(dmax, buf.zbuf[q]);
-      }
+    for (const std::int32_t q : buf.touched) {
+      dmin = std::min(dmin, depth_of(q));
+      dmax = std::max(dmax, depth_of(q));
+    }
   const int up = o.up == UpAxis::Y ? 1 : 2;
   float hmin = std::numeric_limits<float>::infinity(), hmax = -hmin;
   if (o.shading == Shading::Height)
@@ -322,27 +342,26 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
   if (o.shading == Shading::MapIndex)
     for (int k = 0; k < 256; ++k) shade_rgb(std::fmod(0.08 + 0.61803398875 * k, 1.0), palette[k]);
 
-  auto shade = [&](std::size_t q, std::uint8_t* dst) {
-    const std::int32_t w = buf.winner[q];
-    if (w < 0) return;
+  auto shade = [&](std::int32_t q, std::uint8_t* dst) {
+    const std::size_t w = winner_of(q);
     switch (o.shading) {
       case Shading::White:
         dst[0] = 255;
         break;
       case Shading::Depth: {
-        const float t = dmax > dmin ? (buf.zbuf[q] - dmin) / (dmax - dmin) : 0.0f;
-        dst[0] = static_cast<std::uint8_t>(std::lround(255.0f - 191.0f * t));
+        const float t = dmax > dmin ? (depth_of(q) - dmin) / (dmax - dmin) : 0.0f;
+        dst[0] = static_cast<std::uint8_t>(255.5f - 191.0f * t);
         break;
       }
       case Shading::Height: {
-        const float h = cloud.xyz[3 * static_cast<std::size_t>(w) + up];
+        const float h = cloud.xyz[3 * w + up];
         const double t = hmax > hmin ? (h - hmin) / (hmax - hmin) : 0.5;
         shade_rgb(0.66 * (1.0 - t), dst);
         break;
       }
       case Shading::MapIndex:
         if (have_maps) {
-          const std::uint8_t* c = palette[cloud.map_ids[static_cast<std::size_t>(w)]];
+          const std::uint8_t* c = palette[cloud.map_ids[w]];
           dst[0] = c[0];
           dst[1] = c[1];
           dst[2] = c[2];
@@ -353,24 +372,29 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
     }
   };
 
+  std::uint8_t* px = out.pixels.data();
   if (s == 1) {
-    for (std::size_t q = 0; q < area; ++q) shade(q, out.pixels.data() + q * channels);
-    return;
+    for (const std::int32_t q : buf.touched) shade(q, px + static_cast<std::size_t>(q) * channels);
+  } else {
+    // Sum the s x s samples of each output pixel, then average, rounding up so a pixel with any
+    // drawn sample stays inked.
+    const std::size_t out_values = static_cast<std::size_t>(cam.width) * cam.height * channels;
+    buf.sums.assign(out_values, 0);
+    std::uint8_t rgb[3] = {0, 0, 0};
+    for (const std::int32_t q : buf.touched) {
+      shade(q, rgb);
+      const std::size_t at = (static_cast<std::size_t>(q / W / s) * cam.width + static_cast<std::size_t>(q % W / s)) *
+                             channels;
+      for (int c = 0; c < channels; ++c) buf.sums[at + c] = static_cast<std::uint16_t>(buf.sums[at + c] + rgb[c]);
+    }
+    const int ss = s * s;
+    for (const std::int32_t q : buf.touched) {
+      const std::size_t at = (static_cast<std::size_t>(q / W / s) * cam.width + static_cast<std::size_t>(q % W / s)) *
+                             channels;
+      for (int c = 0; c < channels; ++c) px[at + c] = static_cast<std::uint8_t>((buf.sums[at + c] + ss - 1) / ss);
+    }
   }
-  buf.big.assign(area * channels, 0);
-  for (std::size_t q = 0; q < area; ++q) shade(q, buf.big.data() + q * channels);
-  // Average s x s blocks, rounding up so a pixel with any drawn sample stays inked.
-  const int ss = s * s;
-  for (int y = 0; y < cam.height; ++y)
-    for (int x = 0; x < cam.width; ++x)
-      for (int c = 0; c < channels; ++c) {
-        int sum = 0;
-        for (int dy = 0; dy < s; ++dy) {
-          const std::uint8_t* row = buf.big.data() + (static_cast<std::size_t>(y * s + dy) * W + x * s) * channels + c;
-          for (int dx = 0; dx < s; ++dx) sum += row[dx * channels];
-        }
-        out.at(x, y, c) = static_cast<std::uint8_t>((sum + ss - 1) / ss);
-      }
+  for (const std::int32_t q : buf.touched) zbuf[q] = kEmpty;
 }
 
 std::array<double, 3> parse_vec3(const std::string& text, const std::string& what) {
