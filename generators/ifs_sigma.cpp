@@ -50,11 +50,14 @@ struct ObjectStyle {
   std::int64_t points = 100000;
 };
 
-/// Renders one fractal on black at side `size` (1 or 3 channels), drawing its window, patch and
-/// colour from `aug` and its orbit from `orbit_rng`.
-Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, Rng& aug) {
+/// Renders one fractal on black at side `size` (1 or 3 channels) into `out` (its buffer reused
+/// when the size matches), drawing its window, patch and colour from `aug` and its orbit from
+/// `orbit_rng`.
+void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, Rng& aug,
+                   Image& out) {
   thread_local Orbit2 orbit;
   thread_local std::vector<std::uint32_t> counts;
+  thread_local Image grade;
   chaos_game(ifs, st.points, orbit_rng, ChaosStart::FixedPoint0, orbit);
   double shx = 0, shy = 0, scale = 1;
   if (st.random_window) {
@@ -64,12 +67,18 @@ Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& 
   }
   const std::uint32_t mask = st.patch ? random_patch_mask(aug) : 0;
   const double hue0 = aug.uniform(0, 255), sat = aug.uniform(0.3, 1.0), val = aug.uniform(0.5, 1.0);
-  Image out(size, size, channels, 0);
-  if (!orbit.finite) return out;
+  if (out.width == size && out.height == size && out.channels == channels)
+    std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
+  else
+    out = Image(size, size, channels, 0);
+  if (!orbit.finite) return;
   const PixelTransform t = window_transform(orbit, size, size, shx, shy, scale);
   // The grade of every pixel (0 = empty): binary renders mark bytes, which is several times
   // faster than counting hits in 32-bit cells.
-  Image grade(size, size, 1, 0);
+  if (grade.width == size && grade.height == size)
+    std::fill(grade.pixels.begin(), grade.pixels.end(), std::uint8_t{0});
+  else
+    grade = Image(size, size, 1, 0);
   if (st.graded) {
     count_hits(orbit, t, counts);
     if (st.patch) dilate_counts(counts, size, size, mask);
@@ -81,7 +90,10 @@ Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& 
     splat_points(orbit, t, grade, 255);
     if (st.patch) grade = dilate_mask(grade, mask);
   }
-  if (channels == 1) return grade;
+  if (channels == 1) {
+    out.pixels = grade.pixels;
+    return;
+  }
   std::uint8_t lut[256][3];
   for (int g = 0; g < 256; ++g) {
     if (st.color) hsv_to_rgb(std::fmod(g + hue0, 256.0) / 256.0, sat, val, lut[g]);
@@ -89,7 +101,6 @@ Image render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& 
   }
   for (std::size_t i = 0; i < grade.pixels.size(); ++i)
     if (grade.pixels[i]) std::copy(lut[grade.pixels[i]], lut[grade.pixels[i]] + 3, out.pixels.begin() + 3 * i);
-  return out;
 }
 
 class IfsSigma final : public Generator {
@@ -151,8 +162,11 @@ class IfsSigma final : public Generator {
     Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
     const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
     const bool multi = objects_max_ > 1;
+    // With a background the object is drawn into a reused buffer and pasted onto the plasma
+    // image, which becomes the sample's: one image allocation per sample.
+    thread_local Image object;
     if (!multi) {
-      s.image = render_object(system_for(cat, aug), size_, channels_, style_, orbit, aug);
+      render_object(system_for(cat, aug), size_, channels_, style_, orbit, aug, background_ ? object : s.image);
     } else {
       s.image = Image(size_, size_, channels_, 0);
       const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
@@ -162,9 +176,9 @@ class IfsSigma final : public Generator {
         const int x = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
         const int y = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
         Rng obj_aug = aug.child(static_cast<std::uint64_t>(o));
-        const Image obj = render_object(system_for(cls, obj_aug), side, channels_, style_,
-                                        orbit.child(static_cast<std::uint64_t>(o)), obj_aug);
-        paste_nonzero(obj, s.image, x, y);
+        render_object(system_for(cls, obj_aug), side, channels_, style_, orbit.child(static_cast<std::uint64_t>(o)),
+                      obj_aug, object);
+        paste_nonzero(object, s.image, x, y);
         s.labels.push_back(cls);
       }
       std::sort(s.labels.begin(), s.labels.end());
@@ -174,11 +188,11 @@ class IfsSigma final : public Generator {
       Image bg = plasma_background(size_, size_,
                                    Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst),
                                        Purpose::Background));
-      paste_nonzero(s.image, bg, 0, 0);
+      paste_nonzero(multi ? s.image : object, bg, 0, 0);
       s.image = std::move(bg);
     }
     if (flips_) {
-      if (aug.bernoulli(0.5)) s.image = transpose(s.image);
+      if (aug.bernoulli(0.5)) transpose_in_place(s.image);
       if (aug.bernoulli(0.5)) flip_vertical(s.image);
       if (aug.bernoulli(0.5)) flip_horizontal(s.image);
     }

@@ -48,6 +48,20 @@ Image transpose(const Image& im) {
   return out;
 }
 
+void transpose_in_place(Image& im) {
+  if (im.width != im.height) {
+    im = transpose(im);
+    return;
+  }
+  const int c = im.channels;
+  for (int y = 0; y < im.height; ++y)
+    for (int x = y + 1; x < im.width; ++x) {
+      std::uint8_t* a = im.row(y) + static_cast<std::size_t>(x) * c;
+      std::uint8_t* b = im.row(x) + static_cast<std::size_t>(y) * c;
+      for (int k = 0; k < c; ++k) std::swap(a[k], b[k]);
+    }
+}
+
 void apply_flip(Image& image, int flip) {
   if (flip & 1) flip_vertical(image);
   if (flip & 2) flip_horizontal(image);

@@ -37,11 +37,16 @@ class FastUniform {
 
 }  // namespace
 
-std::vector<float> plasma_field(int width, int height, double roughness, Rng& rng) {
+namespace {
+
+/// The diamond-square grid of side 2^k + 1 covering width x height, in a per-thread buffer reused
+/// across calls (every cell is written, so it needs no clearing). Returns the grid and its side.
+const float* plasma_grid(int width, int height, double roughness, Rng& rng, int& side) {
   int n = 1;
   while (n + 1 < std::max(width, height)) n *= 2;
   const int size = n + 1;
-  std::vector<float> g(static_cast<std::size_t>(size) * size, 0.0f);
+  thread_local std::vector<float> g;
+  g.resize(static_cast<std::size_t>(size) * size);
   float* grid = g.data();
   auto at = [&](int x, int y) -> float& { return grid[static_cast<std::size_t>(y) * size + x]; };
   FastUniform u(rng);
@@ -83,40 +88,98 @@ std::vector<float> plasma_field(int width, int height, double roughness, Rng& rn
     }
     amp *= static_cast<float>(roughness);
   }
-  // Crop and stretch to [0, 1].
-  std::vector<float> out(static_cast<std::size_t>(width) * height);
-  float lo = 1e30f, hi = -1e30f;
+  side = size;
+  return grid;
+}
+
+/// The lowest and highest value of the grid's width x height corner.
+void crop_range(const float* grid, int side, int width, int height, float& lo_out, float& hi_out) {
+  // Eight running minima and maxima in locals (the outputs could alias the grid, which would keep
+  // them in memory), combined at the end: the same extremes, in a loop that vectorizes.
+  float lo[8], hi[8];
+  for (int j = 0; j < 8; ++j) {
+    lo[j] = 1e30f;
+    hi[j] = -1e30f;
+  }
   for (int y = 0; y < height; ++y) {
-    const float* r = grid + static_cast<std::size_t>(y) * size;
-    float* o = out.data() + static_cast<std::size_t>(y) * width;
-    for (int x = 0; x < width; ++x) {
-      o[x] = r[x];
-      lo = std::min(lo, r[x]);
-      hi = std::max(hi, r[x]);
+    const float* r = grid + static_cast<std::size_t>(y) * side;
+    int x = 0;
+    for (; x + 8 <= width; x += 8)
+      for (int j = 0; j < 8; ++j) {
+        lo[j] = std::min(lo[j], r[x + j]);
+        hi[j] = std::max(hi[j], r[x + j]);
+      }
+    for (; x < width; ++x) {
+      lo[0] = std::min(lo[0], r[x]);
+      hi[0] = std::max(hi[0], r[x]);
     }
   }
+  lo_out = 1e30f;
+  hi_out = -1e30f;
+  for (int j = 0; j < 8; ++j) {
+    lo_out = std::min(lo_out, lo[j]);
+    hi_out = std::max(hi_out, hi[j]);
+  }
+}
+
+}  // namespace
+
+std::vector<float> plasma_field(int width, int height, double roughness, Rng& rng) {
+  int side = 0;
+  const float* grid = plasma_grid(width, height, roughness, rng, side);
+  // Crop and stretch to [0, 1].
+  float lo, hi;
+  crop_range(grid, side, width, height, lo, hi);
   const float inv = hi > lo ? 1.0f / (hi - lo) : 1.0f;
-  for (float& v : out) v = std::clamp((v - lo) * inv, 0.0f, 1.0f);
+  std::vector<float> out(static_cast<std::size_t>(width) * height);
+  for (int y = 0; y < height; ++y) {
+    const float* r = grid + static_cast<std::size_t>(y) * side;
+    float* o = out.data() + static_cast<std::size_t>(y) * width;
+    for (int x = 0; x < width; ++x) o[x] = std::clamp((r[x] - lo) * inv, 0.0f, 1.0f);
+  }
   return out;
 }
 
 Image plasma_background(int width, int height, Rng rng) {
   const double roughness = rng.uniform(0.4, 0.8);
-  std::vector<float> f = plasma_field(width, height, roughness, rng);
+  int side = 0;
+  const float* grid = plasma_grid(width, height, roughness, rng, side);
   const double hue0 = rng.uniform(), hue_span = rng.uniform(0.1, 0.6);
   const double sat = rng.uniform(0.3, 1.0), val_lo = rng.uniform(0.1, 0.5);
   // 1024 colour levels: finer than 8-bit output can show, and a table lookup per pixel instead
   // of an HSV conversion.
   constexpr int kLevels = 1024;
-  std::vector<std::uint8_t> lut(3 * kLevels);
+  std::uint8_t lut[3 * kLevels];
   for (int k = 0; k < kLevels; ++k) {
     const double v = static_cast<double>(k) / (kLevels - 1);
     hsv_to_rgb(hue0 + hue_span * v, sat, val_lo + (1.0 - val_lo) * v, &lut[3 * k]);
   }
+  // The field stretched to [0, 1] (as plasma_field), straight from the grid to colours.
+  float lo, hi;
+  crop_range(grid, side, width, height, lo, hi);
+  const float inv = hi > lo ? 1.0f / (hi - lo) : 1.0f;
   Image out(width, height, 3);
-  for (std::size_t i = 0; i < f.size(); ++i) {
-    const int k = static_cast<int>(f[i] * (kLevels - 1) + 0.5f);
-    std::memcpy(&out.pixels[3 * i], &lut[3 * k], 3);
+  // Colours as 4-byte words: each pixel is one 4-byte store whose spare byte the next pixel
+  // overwrites (the image's very last pixel takes 3 bytes). Indices are computed a row at a time
+  // first, a loop that vectorizes.
+  std::uint32_t lut4[kLevels];
+  for (int k = 0; k < kLevels; ++k) lut4[k] = lut[3 * k] | lut[3 * k + 1] << 8 | static_cast<std::uint32_t>(lut[3 * k + 2]) << 16;
+  thread_local std::vector<std::int32_t> index;
+  index.resize(static_cast<std::size_t>(width));
+  for (int y = 0; y < height; ++y) {
+    const float* r = grid + static_cast<std::size_t>(y) * side;
+    std::int32_t* k = index.data();
+    const float base = lo, scale = inv;  // locals: no reload per pixel, so the loop vectorizes
+    for (int x = 0; x < width; ++x) {
+      float f = (r[x] - base) * scale;  // std::clamp(f, 0, 1) written branch-free
+      f = f < 0.0f ? 0.0f : f;
+      f = 1.0f < f ? 1.0f : f;
+      k[x] = static_cast<std::int32_t>(f * (kLevels - 1) + 0.5f);
+    }
+    std::uint8_t* o = out.row(y);
+    const int whole = y + 1 < height ? width : width - 1;
+    for (int x = 0; x < whole; ++x) std::memcpy(o + 3 * x, &lut4[k[x]], 4);
+    if (whole < width) std::memcpy(o + 3 * (width - 1), &lut4[k[width - 1]], 3);
   }
   return out;
 }

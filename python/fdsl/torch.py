@@ -235,6 +235,7 @@ class FractalIterableDataset(IterableDataset):
         self.shuffle = bool(shuffle)
         self.seed = int(seed)
         self.batch_size = None if batch_size is None else int(batch_size)
+        self._batch_shape = None  # one image's shape, known after the first batch
         self.drop_last = bool(drop_last)
         self.rank = rank
         self.world_size = world_size
@@ -320,13 +321,23 @@ class FractalIterableDataset(IterableDataset):
         # Flat indices of the generator (whose classes hold every epoch's block of instances).
         flat = [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
         if self.target == "label":
-            images, labels = gen.batch(flat, threads=1)
+            out = None
+            if self._batch_shape is not None:
+                out = torch.empty((len(flat),) + self._batch_shape, dtype=torch.uint8)
+                if get_worker_info() is not None:
+                    # Rendered straight into shared memory: handing the batch to the main process
+                    # then passes the segment instead of copying every byte into a new one.
+                    out.share_memory_()
+            images, labels = gen.batch(flat, threads=1, out=None if out is None else out.numpy())
+            self._batch_shape = tuple(images.shape[1:])
+            images = torch.from_numpy(images) if out is None else out
             targets = torch.from_numpy(labels)
         else:
             samples = [gen[j] for j in flat]
             images = np.stack([s.image for s in samples])
             targets = torch.stack([_target(s, self.target, self.num_classes) for s in samples])
-        images = torch.from_numpy(images)
+        if not torch.is_tensor(images):
+            images = torch.from_numpy(images)
         images = images.unsqueeze(1) if images.ndim == 3 else images.permute(0, 3, 1, 2)
         if self.transform is not None:
             images = self.transform(images)

@@ -93,6 +93,19 @@ TEST(ImageOps, TransposeSwapsSidesAndCoordinates) {
   }
 }
 
+TEST(ImageOps, TransposeInPlaceEqualsTranspose) {
+  for (int channels : {1, 3})
+    for (auto [w, h] : {std::pair{7, 7}, std::pair{1, 1}, std::pair{9, 4}}) {
+      const Image orig = pattern(w, h, channels, 5);
+      Image t = orig;
+      transpose_in_place(t);
+      const Image want = transpose(orig);
+      EXPECT_EQ(t.width, want.width);
+      EXPECT_EQ(t.height, want.height);
+      EXPECT_EQ(t.pixels, want.pixels);
+    }
+}
+
 TEST(ImageOps, DilateWithTheCentreBitIsTheIdentity) {
   for (int channels : {1, 3}) {
     const Image orig = sparse(17, 11, channels);

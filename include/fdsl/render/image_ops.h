@@ -15,6 +15,8 @@ void flip_vertical(Image& image);
 void flip_horizontal(Image& image);
 /// Swap rows and columns (width and height swap).
 Image transpose(const Image& image);
+/// Transposes `image` in place (square images swap pixels without a second buffer).
+void transpose_in_place(Image& image);
 /// FractalDB's flip index: 0 none, 1 top-bottom, 2 left-right, 3 both.
 void apply_flip(Image& image, int flip);
 
