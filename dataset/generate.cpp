@@ -437,7 +437,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
     po.units = "shards";
     po.units_total = static_cast<std::int64_t>(pending_shards.size());
   }
-  Progress progress("images", todo, po);
+  Progress progress(gen.sample_noun(), todo, po);
   RunContext ctx{gen, settings, o.output};
   ctx.threads = o.threads;
   ctx.fsync_files = o.fsync_files;

@@ -161,6 +161,9 @@ class VgFractal final : public Generator, private ViewSetup {
 
   std::string family() const override { return "vg_fractal"; }
   bool makes_point_clouds() const override { return true; }
+  std::string sample_noun() const override {
+    return views_layout_ ? "instances" : write_cloud_ ? "pairs" : "samples";
+  }
   std::int64_t num_classes() const override { return objects_.classes(); }
   std::int64_t instances_per_class() const override { return objects_.instances(); }
   std::int64_t preferred_chunk() const override { return 50; }

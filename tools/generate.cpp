@@ -43,7 +43,8 @@ void run_generate(const GenerateArgs& a) {
                                        : ProgressMode::Auto;
   o.stop = &g_stop;
   const GenerateSummary s = generate_dataset(spec, o);
-  const char* what = spec.generator->makes_point_clouds() ? "clouds" : "images";
+  const std::string noun = spec.generator->sample_noun();
+  const char* what = noun.c_str();
   const std::string who = part.count > 1 ? "fdsl [part " + part.text() + "]" : "fdsl";
   if (s.interrupted) {
     std::fprintf(stderr, "%s: interrupted after %lld %s; run the same command with --resume to finish\n",

@@ -54,6 +54,8 @@ class Generator {
 
   /// True for families whose samples are point clouds (their files follow `cloud_format`).
   virtual bool makes_point_clouds() const { return false; }
+  /// What one sample is called in reports ("images", "clouds", "pairs").
+  virtual std::string sample_noun() const { return makes_point_clouds() ? "clouds" : "images"; }
 
   /// The sample (category, instance); throws Error(OutOfRange) outside the dataset.
   virtual Sample make(std::int64_t category, std::int64_t instance) const = 0;
