@@ -38,11 +38,7 @@ double thread_cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
 }
 
-DatasetSpec spec_of(const std::string& yaml) {
-  SpecOptions so;
-  so.threads = 1;
-  return make_dataset_spec(parse_config_text(yaml, "bench"), so, ".");
-}
+DatasetSpec spec_of(const std::string& yaml) { return spec_from_text(yaml); }
 
 /// Images of `classes` categories in turn, `per` consecutive instances each, one thread.
 Report render(const std::string& yaml, std::int64_t classes, std::int64_t per, const char* what,
@@ -109,25 +105,14 @@ Report replay() {
 
 Report end_to_end(const char* yaml, int threads, std::int64_t classes, std::int64_t instances) {
   const DatasetSpec spec = spec_of(yaml);
-  const char* base = std::getenv("FDSL_BENCH_DIR");
-  const fs::path dir = fs::path(base ? base : ".") / ("fdsl-bench-contour-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   GenerateOptions o;
-  o.output = dir;
   o.threads = threads;
   o.classes = std::pair<std::int64_t, std::int64_t>{0, classes};
   o.instances = std::pair<std::int64_t, std::int64_t>{0, instances};
-  o.progress = ProgressMode::Quiet;
   const std::clock_t cpu0 = std::clock();
-  const GenerateSummary s = generate_dataset(spec, o);
+  const GenerateSummary s = generate_scratch(spec, o, "contour");
   const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
-  fs::remove_all(dir);
-  Report r;
-  r.items = static_cast<double>(s.samples_written);
-  r.unit = "images";
-  r.bytes = static_cast<double>(s.bytes_written);
-  r.seconds = s.seconds;
-  r.threads = threads;
+  Report r = dataset_report(s, "images", threads);
   r.reference_rate = kOfficialVisualAtomImagesPerSecond * threads;
   r.reference = "official VisualAtom renderer (~190 ms/image/core, PNG included)";
   char buf[200];

@@ -16,11 +16,7 @@ namespace fs = std::filesystem;
 constexpr double kOfficialFractalDBImagesPerSecond = 1.0 / 3.75;
 
 DatasetSpec fractaldb_1k_spec(const std::vector<std::string>& overrides = {}) {
-  RawConfig raw = load_config_file(std::string(FDSL_SOURCE_DIR) + "/configs/fractaldb-1k.yaml");
-  for (const auto& o : overrides) apply_override(raw, o);
-  SpecOptions so;
-  so.threads = 1;
-  return make_dataset_spec(raw, so, fs::path(FDSL_SOURCE_DIR) / "configs");
+  return load_recipe("fractaldb-1k.yaml", overrides);
 }
 
 /// `classes` of the recipe; tar output (with shard_samples 1000, about 10 MB shards) when
@@ -31,24 +27,11 @@ Report end_to_end(int threads, int classes, const std::vector<std::string>& over
   const bool tar = !overrides.empty();
   if (tar) o_all.push_back("classes=" + std::to_string(classes));
   const DatasetSpec spec = fractaldb_1k_spec(o_all);
-  // FDSL_BENCH_DIR chooses the disk (file creation costs differ a lot between filesystems:
-  // 15 us on this machine's /work, 140 us on its /tmp); default: the current folder.
-  const char* base = std::getenv("FDSL_BENCH_DIR");
-  const fs::path dir = fs::path(base ? base : ".") / ("fdsl-bench-e2e-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   GenerateOptions o;
-  o.output = dir;
   o.threads = threads;
   if (!tar) o.classes = std::pair<std::int64_t, std::int64_t>{0, classes};
-  o.progress = ProgressMode::Quiet;
-  const GenerateSummary s = generate_dataset(spec, o);
-  fs::remove_all(dir);
-  Report r;
-  r.items = static_cast<double>(s.samples_written);
-  r.unit = "images";
-  r.bytes = static_cast<double>(s.bytes_written);
-  r.seconds = s.seconds;
-  r.threads = threads;
+  const GenerateSummary s = generate_scratch(spec, o, "e2e");
+  Report r = dataset_report(s, "images", threads);
   r.reference_rate = kOfficialFractalDBImagesPerSecond * threads;
   r.reference = "official FractalDB scripts (3.75 s/image/core)";
   char buf[192];

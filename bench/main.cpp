@@ -1,7 +1,9 @@
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -15,6 +17,43 @@ std::vector<Case>& registry() {
 double default_seconds() {
   const char* env = std::getenv("FDSL_BENCH_SECONDS");
   return env ? std::atof(env) : 2.0;
+}
+
+DatasetSpec load_recipe(const std::string& file, const std::vector<std::string>& overrides) {
+  const std::filesystem::path configs = std::filesystem::path(FDSL_SOURCE_DIR) / "configs";
+  RawConfig raw = load_config_file((configs / file).string());
+  for (const auto& o : overrides) apply_override(raw, o);
+  SpecOptions so;
+  so.threads = 1;
+  return make_dataset_spec(raw, so, configs);
+}
+
+DatasetSpec spec_from_text(const std::string& yaml) {
+  SpecOptions so;
+  so.threads = 1;
+  return make_dataset_spec(parse_config_text(yaml, "bench"), so, ".");
+}
+
+GenerateSummary generate_scratch(const DatasetSpec& spec, GenerateOptions o, const std::string& tag) {
+  const char* base = std::getenv("FDSL_BENCH_DIR");
+  const std::filesystem::path dir =
+      std::filesystem::path(base ? base : ".") / ("fdsl-bench-" + tag + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  o.output = dir;
+  o.progress = ProgressMode::Quiet;
+  const GenerateSummary s = generate_dataset(spec, o);
+  std::filesystem::remove_all(dir);
+  return s;
+}
+
+Report dataset_report(const GenerateSummary& s, const std::string& unit, int threads) {
+  Report r;
+  r.items = static_cast<double>(s.samples_written);
+  r.unit = unit;
+  r.bytes = static_cast<double>(s.bytes_written);
+  r.seconds = s.seconds;
+  r.threads = threads;
+  return r;
 }
 
 }  // namespace fdsl::bench

@@ -23,13 +23,9 @@ constexpr double kOfficialCloudsPerSecond = 1.0 / 0.038;
 constexpr double kOfficialCategoriesPerSecond = 0.5;
 
 /// The PC-FractalDB-1k recipe with its first `classes` categories, categories searched on 1 thread.
-DatasetSpec recipe(int classes, const std::vector<std::string>& extra = {}) {
-  RawConfig raw = load_config_file(std::string(FDSL_SOURCE_DIR) + "/configs/pc-fractaldb-1k.yaml");
-  apply_override(raw, "classes=" + std::to_string(classes));
-  for (const auto& e : extra) apply_override(raw, e);
-  SpecOptions so;
-  so.threads = 1;
-  return make_dataset_spec(raw, so, fs::path(FDSL_SOURCE_DIR) / "configs");
+DatasetSpec recipe(int classes, std::vector<std::string> extra = {}) {
+  extra.insert(extra.begin(), "classes=" + std::to_string(classes));
+  return load_recipe("pc-fractaldb-1k.yaml", extra);
 }
 
 /// make(category, instance) one sample at a time: all the work of one cloud, nothing shared.
@@ -136,21 +132,10 @@ Report normals() {
 
 Report to_ply(int threads, int classes) {
   const DatasetSpec spec = recipe(classes);
-  const char* base = std::getenv("FDSL_BENCH_DIR");
-  const fs::path dir = fs::path(base ? base : ".") / ("fdsl-bench-pc-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   GenerateOptions o;
-  o.output = dir;
   o.threads = threads;
-  o.progress = ProgressMode::Quiet;
-  const GenerateSummary s = generate_dataset(spec, o);
-  fs::remove_all(dir);
-  Report r;
-  r.items = static_cast<double>(s.samples_written);
-  r.unit = "clouds";
-  r.bytes = static_cast<double>(s.bytes_written);
-  r.seconds = s.seconds;
-  r.threads = threads;
+  const GenerateSummary s = generate_scratch(spec, o, "pc");
+  Report r = dataset_report(s, "clouds", threads);
   r.reference_rate = kOfficialCloudsPerSecond * threads;
   r.reference = "official Python (38 ms per cloud per core)";
   char buf[160];

@@ -42,8 +42,9 @@ Report chaos_points() {
   return r;
 }
 
-/// One 256x256 image, 100k points, gray patches with a fresh mask per point (FractalDB style).
-Report render_fresh_patch_256() {
+/// One 256x256 image, 100k points, gray: `fresh` patches with a new 3x3 mask per point (FractalDB
+/// style), else one 3x3 patch per image OR-ed (sigma-factor style).
+Report render_patch_256(bool fresh) {
   const auto systems = official_systems(16);
   Orbit2 orbit;
   Image img(256, 256, 1);
@@ -51,29 +52,13 @@ Report render_fresh_patch_256() {
   auto [iters, secs] = time_loop([&] {
     chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
     std::fill(img.pixels.begin(), img.pixels.end(), 0);
-    splat_fresh_patches(orbit, fractaldb_transform(orbit, 256, 256, 6), img, 127, Rng(0, i, 0, Purpose::Patch));
-    ++i;
-  }, default_seconds());
-  Report r;
-  r.items = static_cast<double>(iters);
-  r.unit = "images";
-  r.seconds = secs;
-  r.reference_rate = kNumbaImagesPerSecond;
-  r.reference = "sigma-factor numba renderer, 1 core (~70/s)";
-  return r;
-}
-
-/// One 256x256 image, 100k points, one 3x3 patch per image OR-ed (sigma-factor style).
-Report render_fixed_patch_256() {
-  const auto systems = official_systems(16);
-  Orbit2 orbit;
-  Image img(256, 256, 1);
-  std::int64_t i = 0;
-  auto [iters, secs] = time_loop([&] {
-    chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
-    std::fill(img.pixels.begin(), img.pixels.end(), 0);
-    splat_points(orbit, fractaldb_transform(orbit, 256, 256, 6), img, 127);
-    img = dilate_mask(img, 0x1ffu & (0x5au + static_cast<std::uint32_t>(i)));
+    const PixelTransform t = fractaldb_transform(orbit, 256, 256, 6);
+    if (fresh) {
+      splat_fresh_patches(orbit, t, img, 127, Rng(0, i, 0, Purpose::Patch));
+    } else {
+      splat_points(orbit, t, img, 127);
+      img = dilate_mask(img, 0x1ffu & (0x5au + static_cast<std::uint32_t>(i)));
+    }
     ++i;
   }, default_seconds());
   Report r;
@@ -88,11 +73,8 @@ Report render_fixed_patch_256() {
 /// The FractalDB-1k recipe in memory (362 px, 200k points, fresh patches, one orbit per weight
 /// row shared by 10 patch draws x 4 flips), through the generator.
 Report fractaldb_1k_render() {
-  RawConfig raw = parse_config_text(
-      "generator: fractaldb\ncategories: official\nclasses: 4\nsize: 362\npoints: 200000\nrender: patch\n", "bench");
-  SpecOptions so;
-  so.threads = 1;
-  DatasetSpec spec = make_dataset_spec(raw, so, ".");
+  DatasetSpec spec =
+      spec_from_text("generator: fractaldb\ncategories: official\nclasses: 4\nsize: 362\npoints: 200000\nrender: patch\n");
   std::int64_t images = 0, cat = 0;
   auto [iters, secs] = time_loop([&] {
     spec.generator->make_range(cat++ % 4, 0, 40, [&](Sample&&) { ++images; });
@@ -110,10 +92,7 @@ Report fractaldb_1k_render() {
 /// The sigma-factor recipe as its authors train on it: 224 px colour, plasma background, jitter,
 /// random window, flips and blur, 100k points (configs/ifs-sigma.yaml), through the generator.
 Report ifs_sigma_recipe() {
-  RawConfig raw = load_config_file(std::string(FDSL_SOURCE_DIR) + "/configs/ifs-sigma.yaml");
-  SpecOptions so;
-  so.threads = 1;
-  DatasetSpec spec = make_dataset_spec(raw, so, ".");
+  DatasetSpec spec = load_recipe("ifs-sigma.yaml");
   std::int64_t i = 0;
   auto [iters, secs] = time_loop([&] {
     const Sample s = spec.generator->make(i % 1000, (i / 1000) % 100);
@@ -130,8 +109,8 @@ Report ifs_sigma_recipe() {
 
 FDSL_BENCH("render/chaos_game_100k", chaos_points);
 FDSL_BENCH("render/ifs_sigma_recipe_224px_100k", ifs_sigma_recipe);
-FDSL_BENCH("render/fresh_patch_256px_100k", render_fresh_patch_256);
-FDSL_BENCH("render/fixed_patch_256px_100k", render_fixed_patch_256);
+FDSL_BENCH("render/fresh_patch_256px_100k", [] { return render_patch_256(true); });
+FDSL_BENCH("render/fixed_patch_256px_100k", [] { return render_patch_256(false); });
 FDSL_BENCH("render/fractaldb1k_recipe_362px_200k", fractaldb_1k_render);
 
 }  // namespace

@@ -18,18 +18,9 @@ namespace fs = std::filesystem;
 // 20,000 views per second per core for a 224x224 view of an 8,192-point cloud.
 constexpr double kTargetViewsPerSecond = 20000.0;
 
-DatasetSpec recipe(const char* file, int classes, const std::vector<std::string>& extra = {}) {
-  RawConfig raw = load_config_file(std::string(FDSL_SOURCE_DIR) + "/configs/" + file);
-  apply_override(raw, "classes=" + std::to_string(classes));
-  for (const auto& e : extra) apply_override(raw, e);
-  SpecOptions so;
-  so.threads = 1;
-  return make_dataset_spec(raw, so, fs::path(FDSL_SOURCE_DIR) / "configs");
-}
-
 Report views(const SplatOptions& options, const char* what) {
   // 16 VG-FractalDB clouds, 12 ring cameras: the render alone is timed.
-  const DatasetSpec spec = recipe("vg-fractaldb-1k.yaml", 4);
+  const DatasetSpec spec = load_recipe("vg-fractaldb-1k.yaml", {"classes=4"});
   std::vector<PointCloud> clouds;
   for (int k = 0; k < 16; ++k) clouds.push_back(spec.generator->make(k % 4, k / 4).cloud);
   CameraRig rig;
@@ -57,22 +48,11 @@ Report views(const SplatOptions& options, const char* what) {
 }
 
 Report pairs(int threads, int classes) {
-  const DatasetSpec spec = recipe("vg-fractaldb-1k.yaml", classes, {"instances=200"});
-  const char* base = std::getenv("FDSL_BENCH_DIR");
-  const fs::path dir = fs::path(base ? base : ".") / ("fdsl-bench-vg-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const DatasetSpec spec = load_recipe("vg-fractaldb-1k.yaml", {"classes=" + std::to_string(classes), "instances=200"});
   GenerateOptions o;
-  o.output = dir;
   o.threads = threads;
-  o.progress = ProgressMode::Quiet;
-  const GenerateSummary s = generate_dataset(spec, o);
-  fs::remove_all(dir);
-  Report r;
-  r.items = static_cast<double>(s.samples_written);
-  r.unit = "pairs";
-  r.bytes = static_cast<double>(s.bytes_written);
-  r.seconds = s.seconds;
-  r.threads = threads;
+  const GenerateSummary s = generate_scratch(spec, o, "vg");
+  Report r = dataset_report(s, "pairs", threads);
   char buf[200];
   std::snprintf(buf, sizeof buf,
                 "%lld pairs: 8,192-point NPY + 224 px PNG + camera JSON (%.0f bytes each); VG-FractalDB-1k (10^6 "

@@ -375,53 +375,50 @@ nlohmann::ordered_json PcObjects::stats() const {
   return j;
 }
 
+std::string PcObjectFamily::sample_name(std::int64_t cat, std::int64_t inst) const {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%06lld/%06lld_%04lld", static_cast<long long>(cat), static_cast<long long>(cat),
+                static_cast<long long>(inst));
+  return buf;
+}
+
+Sample PcObjectFamily::make(std::int64_t cat, std::int64_t inst) const {
+  check_index(cat, inst);
+  return make_one(cat, inst, nullptr);
+}
+
+void PcObjectFamily::make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
+                                const std::function<void(Sample&&)>& emit) const {
+  check_index(cat, begin);
+  check_index(cat, end - 1);
+  MainCloudCache cache;
+  for (std::int64_t i = begin; i < end; ++i) emit(make_one(cat, i, &cache));
+}
+
+nlohmann::ordered_json PcObjectFamily::category_json(std::int64_t cat) const { return objects_.category_json(cat); }
+std::string PcObjectFamily::describe_category(std::int64_t cat) const { return objects_.describe_category(cat); }
+nlohmann::ordered_json PcObjectFamily::stats() const { return objects_.stats(); }
+void PcObjectFamily::save_categories(const std::filesystem::path& dir) const {
+  objects_.save_categories(dir, family());
+}
+void PcObjectFamily::export_categories(const std::filesystem::path& dir) const {
+  write_pc_fractal_category_dir(dir, objects_.systems());
+}
+
 }  // namespace detail
 
 // ---- the object family -------------------------------------------------------------------------
 
 namespace {
 
-class PcFractal final : public Generator {
+class PcFractal final : public detail::PcObjectFamily {
  public:
-  PcFractal(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "instances", false) {}
+  PcFractal(const Params& p, const GeneratorContext& ctx) : PcObjectFamily(p, ctx) {}
 
   std::string family() const override { return "pc_fractal"; }
-  bool makes_point_clouds() const override { return true; }
-  std::int64_t num_classes() const override { return objects_.classes(); }
-  std::int64_t instances_per_class() const override { return objects_.instances(); }
-  std::int64_t preferred_chunk() const override { return 50; }
-
-  std::string sample_name(std::int64_t cat, std::int64_t inst) const override {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%06lld/%06lld_%04lld", static_cast<long long>(cat), static_cast<long long>(cat),
-                  static_cast<long long>(inst));
-    return buf;
-  }
-
-  Sample make(std::int64_t cat, std::int64_t inst) const override {
-    check_index(cat, inst);
-    return make_one(cat, inst, nullptr);
-  }
-
-  void make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
-                  const std::function<void(Sample&&)>& emit) const override {
-    check_index(cat, begin);
-    check_index(cat, end - 1);
-    detail::MainCloudCache cache;  // FractalNoiseMix's shared main cloud, made once per range
-    for (std::int64_t i = begin; i < end; ++i) emit(make_one(cat, i, &cache));
-  }
-
-  nlohmann::ordered_json category_json(std::int64_t cat) const override { return objects_.category_json(cat); }
-  std::string describe_category(std::int64_t cat) const override { return objects_.describe_category(cat); }
-  nlohmann::ordered_json stats() const override { return objects_.stats(); }
-
-  void save_categories(const std::filesystem::path& dir) const override { objects_.save_categories(dir, family()); }
-  void export_categories(const std::filesystem::path& dir) const override {
-    write_pc_fractal_category_dir(dir, objects_.systems());
-  }
 
  private:
-  Sample make_one(std::int64_t cat, std::int64_t inst, detail::MainCloudCache* cache) const {
+  Sample make_one(std::int64_t cat, std::int64_t inst, detail::MainCloudCache* cache) const override {
     Sample s;
     s.category = cat;
     s.instance = inst;
@@ -431,8 +428,6 @@ class PcFractal final : public Generator {
     s.name = sample_name(cat, inst);
     return s;
   }
-
-  detail::PcObjects objects_;
 };
 
 }  // namespace

@@ -72,4 +72,35 @@ class PcObjects {
   PcSearchResult search_;
 };
 
+/// A family whose samples are built from PcObjects clouds (pc_fractal, vg_fractal): the
+/// categories, names, ranges and reports they share. Subclasses make one sample in make_one.
+class PcObjectFamily : public Generator {
+ public:
+  PcObjectFamily(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "instances", false) {}
+
+  bool makes_point_clouds() const override { return true; }
+  std::int64_t num_classes() const override { return objects_.classes(); }
+  std::int64_t instances_per_class() const override { return objects_.instances(); }
+  std::int64_t preferred_chunk() const override { return 50; }
+  /// The official layout {cat:06d}/{cat:06d}_{inst:04d}.
+  std::string sample_name(std::int64_t category, std::int64_t instance) const override;
+
+  Sample make(std::int64_t category, std::int64_t instance) const override;
+  /// Shares FractalNoiseMix's main cloud across the range: made once per range.
+  void make_range(std::int64_t category, std::int64_t begin, std::int64_t end,
+                  const std::function<void(Sample&&)>& emit) const override;
+
+  nlohmann::ordered_json category_json(std::int64_t category) const override;
+  std::string describe_category(std::int64_t category) const override;
+  nlohmann::ordered_json stats() const override;
+  void save_categories(const std::filesystem::path& dir) const override;
+  void export_categories(const std::filesystem::path& dir) const override;
+
+ protected:
+  /// The sample (category, instance), indices already checked; `cache` may be null.
+  virtual Sample make_one(std::int64_t category, std::int64_t instance, MainCloudCache* cache) const = 0;
+
+  PcObjects objects_;
+};
+
 }  // namespace fdsl::detail

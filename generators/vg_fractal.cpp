@@ -155,49 +155,22 @@ struct ViewSetup {
   }
 };
 
-class VgFractal final : public Generator, private ViewSetup {
+class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
  public:
-  VgFractal(const Params& p, const GeneratorContext& ctx) : ViewSetup(p), objects_(p, ctx, "instances", false) {}
+  // ViewSetup comes first, so a bad camera is reported before the category search runs.
+  VgFractal(const Params& p, const GeneratorContext& ctx) : ViewSetup(p), PcObjectFamily(p, ctx) {}
 
   std::string family() const override { return "vg_fractal"; }
-  bool makes_point_clouds() const override { return true; }
   std::string sample_noun() const override {
     return views_layout_ ? "instances" : write_cloud_ ? "pairs" : "samples";
   }
-  std::int64_t num_classes() const override { return objects_.classes(); }
-  std::int64_t instances_per_class() const override { return objects_.instances(); }
-  std::int64_t preferred_chunk() const override { return 50; }
 
   std::string sample_name(std::int64_t cat, std::int64_t inst) const override {
+    if (!views_layout_) return PcObjectFamily::sample_name(cat, inst);
     char buf[96];
-    if (views_layout_)
-      std::snprintf(buf, sizeof buf, "images/%05lld/%05lld_%05lld", static_cast<long long>(cat),
-                    static_cast<long long>(cat), static_cast<long long>(inst));
-    else
-      std::snprintf(buf, sizeof buf, "%06lld/%06lld_%04lld", static_cast<long long>(cat), static_cast<long long>(cat),
-                    static_cast<long long>(inst));
+    std::snprintf(buf, sizeof buf, "images/%05lld/%05lld_%05lld", static_cast<long long>(cat),
+                  static_cast<long long>(cat), static_cast<long long>(inst));
     return buf;
-  }
-
-  Sample make(std::int64_t cat, std::int64_t inst) const override {
-    check_index(cat, inst);
-    return make_one(cat, inst, nullptr);
-  }
-
-  void make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
-                  const std::function<void(Sample&&)>& emit) const override {
-    check_index(cat, begin);
-    check_index(cat, end - 1);
-    detail::MainCloudCache cache;
-    for (std::int64_t i = begin; i < end; ++i) emit(make_one(cat, i, &cache));
-  }
-
-  nlohmann::ordered_json category_json(std::int64_t cat) const override { return objects_.category_json(cat); }
-  std::string describe_category(std::int64_t cat) const override { return objects_.describe_category(cat); }
-  nlohmann::ordered_json stats() const override { return objects_.stats(); }
-  void save_categories(const std::filesystem::path& dir) const override { objects_.save_categories(dir, family()); }
-  void export_categories(const std::filesystem::path& dir) const override {
-    write_pc_fractal_category_dir(dir, objects_.systems());
   }
 
  private:
@@ -207,7 +180,7 @@ class VgFractal final : public Generator, private ViewSetup {
     return name + buf;
   }
 
-  Sample make_one(std::int64_t cat, std::int64_t inst, detail::MainCloudCache* cache) const {
+  Sample make_one(std::int64_t cat, std::int64_t inst, detail::MainCloudCache* cache) const override {
     Sample s = start_sample(cat, inst);
     objects_.object(cat, inst, s.cloud, cache, splat_.shading == Shading::MapIndex);
     objects_.finish(s.cloud);
@@ -245,8 +218,6 @@ class VgFractal final : public Generator, private ViewSetup {
     if (!write_cloud_) s.cloud = PointCloud{};
     return s;
   }
-
-  detail::PcObjects objects_;
 };
 
 }  // namespace
