@@ -24,12 +24,16 @@
 #include "fdsl/dataset/tar_layout.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/tar_writer.h"
+#include "split_run.h"
 
 namespace fdsl {
 
 namespace fs = std::filesystem;
 
 namespace {
+
+using detail::FolderLock;
+using detail::part_suffix;
 
 struct Unit {
   std::int64_t category, begin, end;
@@ -38,17 +42,6 @@ struct Unit {
 // The bookkeeping lives in hidden files, not folders: torchvision's ImageFolder takes every
 // folder of the root, hidden ones included, for a class.
 fs::path state_path(const fs::path& out) { return out / ".fdsl-state.json"; }
-
-/// "" for a single process, "-I-of-N" for part I of N: each process has its own bookkeeping files.
-std::string part_suffix(const ShardAssignment& part) {
-  if (part.count == 1) return "";
-  // Built by append: GCC 12 gives a false -Wrestrict warning for `"-" + std::string`.
-  std::string s = "-";
-  s += std::to_string(part.index);
-  s += "-of-";
-  s += std::to_string(part.count);
-  return s;
-}
 
 std::string unit_key(std::int64_t category, std::int64_t begin, std::int64_t end) {
   return std::to_string(category) + ":" + std::to_string(begin) + "-" + std::to_string(end);
@@ -93,29 +86,6 @@ void check_state(const DatasetSpec& spec, const fs::path& out, bool resume, cons
   throw_bad_input("cannot resume " + out.string() + ": it was made by a different config (" + diff +
                   "); use the same config or another output folder");
 }
-
-/// An exclusive lock on DIR/.fdsl-lock for the time of a scope (flock: local filesystems and NFS).
-/// The processes of a split run take it to decide which one writes the manifest. Where the
-/// filesystem has no locks, it goes on without one: two parts finishing at once then both write
-/// the same manifest.
-class FolderLock {
- public:
-  explicit FolderLock(const fs::path& dir) {
-    const fs::path path = dir / ".fdsl-lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw_runtime("cannot open " + path.string() + ": " + std::generic_category().message(errno));
-    int r;
-    do {
-      r = ::flock(fd_, LOCK_EX);
-    } while (r != 0 && errno == EINTR);
-  }
-  ~FolderLock() { ::close(fd_); }
-  FolderLock(const FolderLock&) = delete;
-  FolderLock& operator=(const FolderLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 /// Work units: classes x instance chunks on a fixed grid, so a resumed, partial or split run cuts
 /// the same units as a full one.
@@ -337,9 +307,10 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   summary.output_format = tar ? "tar" : "folder";
   summary.part = part;
   const bool batch_files = gen.makes_point_clouds() && settings.cloud && settings.cloud->batch();
-  if (batch_files && (o.classes || o.instances || o.part.count > 1 || settings.format == OutputFormat::Tar))
-    throw_bad_input("cloud_format " + settings.cloud->name + " writes files that mix every class; --classes and "
-                    "--instances, split runs and tar shards are not available (an interrupted run continues with --resume)");
+  if (batch_files && (o.classes || o.instances || settings.format == OutputFormat::Tar))
+    throw_bad_input("cloud_format " + settings.cloud->name + " writes files that mix every class; --classes, "
+                    "--instances and tar shards are not available (split runs with --shard are; an interrupted run "
+                    "continues with --resume)");
 
   if (part.count < 1 || part.index < 0 || part.index >= part.count)
     throw_bad_input("part " + part.text() + " is out of range (need 0 <= I < N)");
@@ -370,7 +341,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
   gen.save_categories(o.output);
   // Batch formats (HDF5, ModelNet40 layout) write files of many clouds: hdf5_dataset.cpp.
-  if (batch_files) return generate_hdf5_dataset(spec, settings, o, o.output / ".fdsl-journal.jsonl");
+  if (batch_files) return generate_hdf5_dataset(spec, settings, o);
 
   // What this part still has to do.
   std::vector<Unit> pending_units;
@@ -484,6 +455,11 @@ MergeSummary merge_dataset(const DatasetSpec& spec, const fs::path& dir) {
   const Generator& gen = *spec.generator;
   const OutputSettings settings = OutputSettings::from_params(spec.params);
   MergeSummary m;
+  if (gen.makes_point_clouds() && settings.cloud && settings.cloud->batch()) {
+    MergeSummary m = merge_hdf5_dataset(spec, dir);
+    if (m.complete) m.temporary_files_removed = remove_temporary_files(dir);
+    return m;
+  }
   const DoneWork done = read_done_work(dir);
   std::optional<TarLayout> layout;
   if (settings.format == OutputFormat::Tar) {

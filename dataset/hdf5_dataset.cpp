@@ -16,6 +16,7 @@
 #include "fdsl/dataset/progress.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/hdf5.h"
+#include "split_run.h"
 
 namespace fdsl {
 
@@ -73,6 +74,16 @@ void append_journal(const fs::path& path, const std::string& line) {
   ::close(fd);
 }
 
+/// The finished files of every part's journal (.fdsl-journal*.jsonl) in `dir`.
+std::map<std::int64_t, FileRecord> read_all_journals(const fs::path& dir) {
+  std::map<std::int64_t, FileRecord> done;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind(".fdsl-journal", 0) == 0 && e.path().extension() == ".jsonl") done.merge(read_journal(e.path()));
+  }
+  return done;
+}
+
 void write_manifest(const DatasetSpec& spec, const fs::path& out, const std::map<std::int64_t, FileRecord>& done,
                     std::int64_t files, std::int64_t per_file, bool complete) {
   const Generator& gen = *spec.generator;
@@ -106,6 +117,34 @@ void write_manifest(const DatasetSpec& spec, const fs::path& out, const std::map
   write_file_atomic(out / "manifest.json", head.dump(1) + "\n", true);
 }
 
+/// train_files.txt, shape_names.txt and the manifest, from the files done.
+void finish_dataset(const DatasetSpec& spec, const fs::path& out, const std::map<std::int64_t, FileRecord>& done,
+                    std::int64_t files, std::int64_t per_file) {
+  const Generator& gen = *spec.generator;
+  std::string list, names;
+  for (std::int64_t k = 0; k < files; ++k) list += file_name(k) + "\n";
+  char buf[32];
+  for (std::int64_t c = 0; c < gen.num_classes(); ++c) {
+    std::snprintf(buf, sizeof buf, "%06lld\n", static_cast<long long>(c));
+    names += buf;
+  }
+  write_file_atomic(out / "train_files.txt", list);
+  write_file_atomic(out / "shape_names.txt", names);
+  write_manifest(spec, out, done, files, per_file, static_cast<std::int64_t>(done.size()) == files);
+}
+
+struct Geometry {
+  std::int64_t clouds = 0, per_file = 0, files = 0;
+};
+
+Geometry geometry(const DatasetSpec& spec) {
+  Geometry g;
+  g.clouds = spec.generator->num_classes() * spec.generator->instances_per_class();
+  g.per_file = spec.params.get_int("h5_clouds_per_file");
+  g.files = (g.clouds + g.per_file - 1) / g.per_file;
+  return g;
+}
+
 }  // namespace
 
 std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, std::uint64_t seed) {
@@ -119,24 +158,26 @@ std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, st
   return order;
 }
 
-GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSettings&, const GenerateOptions& o,
-                                      const fs::path& journal) {
+GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSettings&, const GenerateOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const Generator& gen = *spec.generator;
   if (o.classes || o.instances)
     throw_bad_input("cloud_format hdf5 writes files that mix every class; --classes and --instances are not "
                     "available (an interrupted run continues with --resume)");
   const std::int64_t instances = gen.instances_per_class();
-  const std::int64_t clouds = gen.num_classes() * instances;
-  const std::int64_t per_file = spec.params.get_int("h5_clouds_per_file");
-  const std::int64_t files = (clouds + per_file - 1) / per_file;
+  const auto [clouds, per_file, files] = geometry(spec);
+  const ShardAssignment& part = o.part;
+  const std::string suffix = detail::part_suffix(part);
+  const fs::path journal = o.output / (".fdsl-journal" + suffix + ".jsonl");
   const std::vector<std::int64_t> order =
       hdf5_cloud_order(clouds, spec.params.get_bool("h5_shuffle"), static_cast<std::uint64_t>(spec.params.get_int("seed")));
 
   std::map<std::int64_t, FileRecord> done = read_journal(journal);
   GenerateSummary summary;
+  summary.part = part;
+  summary.output_format = "hdf5";
   std::vector<std::int64_t> pending;
-  for (std::int64_t k = 0; k < files; ++k) {
+  for (std::int64_t k = part.index; k < files; k += part.count) {
     if (done.count(k)) summary.samples_skipped += done[k].clouds;
     else pending.push_back(k);
   }
@@ -223,22 +264,41 @@ GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSetti
   }
   progress.finish();
   summary.interrupted = stopped;
-  if (!stopped) {
-    std::string list, names;
-    for (std::int64_t k = 0; k < files; ++k) list += file_name(k) + "\n";
-    char buf[32];
-    for (std::int64_t c = 0; c < gen.num_classes(); ++c) {
-      std::snprintf(buf, sizeof buf, "%06lld\n", static_cast<long long>(c));
-      names += buf;
-    }
-    write_file_atomic(o.output / "train_files.txt", list);
-    write_file_atomic(o.output / "shape_names.txt", names);
+  if (!stopped && part.count == 1) {
+    finish_dataset(spec, o.output, done, files, per_file);
     summary.complete = static_cast<std::int64_t>(done.size()) == files;
-    write_manifest(spec, o.output, done, files, per_file, summary.complete);
+    summary.manifest_written = true;
+  } else if (!stopped) {
+    // The first part to find every file done writes the lists and the manifest: the last to finish.
+    const detail::FolderLock lock(o.output);
+    const auto all = read_all_journals(o.output);
+    if (static_cast<std::int64_t>(all.size()) == files) {
+      summary.complete = true;
+      if (!fs::exists(o.output / "manifest.json")) {
+        finish_dataset(spec, o.output, all, files, per_file);
+        summary.manifest_written = true;
+      }
+    }
   }
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_file_atomic(o.output / ".fdsl-last-run.json", summary.to_json());
+  write_file_atomic(o.output / (".fdsl-last-run" + suffix + ".json"), summary.to_json());
   return summary;
+}
+
+MergeSummary merge_hdf5_dataset(const DatasetSpec& spec, const fs::path& dir) {
+  const auto [clouds, per_file, files] = geometry(spec);
+  (void)clouds;
+  MergeSummary m;
+  const detail::FolderLock lock(dir);
+  const auto all = read_all_journals(dir);
+  m.parts_total = files;
+  for (std::int64_t k = 0; k < files; ++k) {
+    if (all.count(k)) ++m.parts_done;
+    else if (m.missing.size() < 10) m.missing.push_back(file_name(k));
+  }
+  m.complete = m.parts_done == m.parts_total;
+  if (m.complete) finish_dataset(spec, dir, all, files, per_file);
+  return m;
 }
 
 }  // namespace fdsl

@@ -200,6 +200,7 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
       e.bytes = f.at("bytes").get<std::int64_t>();
       e.crc = parse_crc(f);
       if (f.contains("samples")) e.samples = f["samples"].get<std::int64_t>();
+      if (f.contains("clouds")) e.samples = f["clouds"].get<std::int64_t>();  // an HDF5 file of many clouds
       expected.push_back(std::move(e));
     }
   } catch (const std::exception& e) {
@@ -207,13 +208,27 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
     return report;
   }
   const bool tar = report.layout == "webdataset";
+  const bool hdf5 = report.layout == "modelnet40_hdf5";
+  // A folder's samples: its distinct keys (the path up to the first dot of the file name, as
+  // WebDataset groups files), so a pair's cloud, image and camera count once.
+  std::int64_t folder_samples = 0;
+  if (!tar && !hdf5) {
+    std::set<std::string> keys;
+    for (const Expected& e : expected) {
+      const std::size_t slash = e.path.rfind('/');
+      const std::size_t dot = e.path.find('.', slash == std::string::npos ? 0 : slash + 1);
+      keys.insert(e.path.substr(0, dot));
+    }
+    folder_samples = static_cast<std::int64_t>(keys.size());
+  }
   std::mutex mutex;
   std::atomic<std::int64_t> samples{0}, bytes{0};
   parallel_for(0, static_cast<std::int64_t>(expected.size()), options.threads, [&](std::int64_t i) {
     const Expected& e = expected[static_cast<std::size_t>(i)];
     std::int64_t n = 0;
     const std::string problem = tar ? check_shard(dir / e.path, e, num_classes, n) : check_file(dir / e.path, e, num_classes);
-    samples += tar ? n : (e.path.size() > 4 && e.path.compare(e.path.size() - 4, 4, ".png") == 0 ? 1 : 0);
+    if (tar) samples += n;
+    else if (hdf5) samples += std::max<std::int64_t>(e.samples, 0);
     bytes += e.bytes;
     if (!problem.empty()) {
       std::lock_guard<std::mutex> lock(mutex);
@@ -227,7 +242,7 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
   std::sort(report.problems.begin(), report.problems.end(),
             [](const VerifyProblem& a, const VerifyProblem& b) { return a.path < b.path; });
   report.files_checked = static_cast<std::int64_t>(expected.size());
-  report.samples_checked = samples;
+  report.samples_checked = tar || hdf5 ? samples.load() : folder_samples;
   report.bytes_checked = bytes;
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;

@@ -124,6 +124,24 @@ with tempfile.TemporaryDirectory() as tmp:
     with h5py.File(os.path.join(h5, names[0]), "r") as f:
         check(np.squeeze(f["label"][:]).shape == (10,), "PointNet-style squeeze of label")
 
+    # A split run (3 parts, finishing out of order) writes the same HDF5 files as one process; the
+    # last part to finish writes the file lists and the manifest, `fdsl merge` reports what is missing.
+    cfg = os.path.join(tmp, "hdf5.yaml")  # written by generate() above
+    split = os.path.join(tmp, "hdf5-split")
+    for k, part in enumerate([2, 0, 1]):
+        r = subprocess.run([CLI, "generate", cfg, "-o", split, "--shard", f"{part}/3", "--progress", "quiet"],
+                           capture_output=True, text=True)
+        check(r.returncode == 0, f"hdf5 part {part}/3: exit {r.returncode}: {r.stderr}")
+        summary = json.loads(r.stdout.strip().splitlines()[-1])
+        check(summary["manifest_written"] == (k == 2), f"hdf5 part {part}/3: manifest written only by the last")
+        if k == 1:
+            m = subprocess.run([CLI, "merge", split], capture_output=True, text=True)
+            check(m.returncode != 0 and "ply_data_train1.h5" in m.stdout + m.stderr,
+                  f"merge before the last part names the missing file: {m.returncode} {m.stdout} {m.stderr}")
+    for name in names + ["train_files.txt", "shape_names.txt", "manifest.json"]:
+        same = open(os.path.join(split, name), "rb").read() == open(os.path.join(h5, name), "rb").read()
+        check(same, f"hdf5 split run: {name} equals the single-process file")
+
     # ---- scenes: labels per point, boxes that hold their objects ---------------------------------
     scenes_ply = generate(tmp, "scenes_ply", SCENES)
     scenes_npy = generate(tmp, "scenes_npy", SCENES + "cloud_format: npy\n")

@@ -15,14 +15,20 @@
 
 namespace fdsl {
 
-/// Generates every file of the dataset that the journal does not list yet, file by file (the
-/// clouds of a file in parallel), each written atomically and then journaled, so an interrupted
-/// run resumes at file granularity. Cloud k of the dataset (k = category * instances + instance)
-/// goes to position j of the file order: a seeded permutation (h5_shuffle) or the identity.
-/// The folder's state and categories are the caller's (generate_dataset); partial runs
-/// (--classes, --instances) are refused, since every file mixes classes.
+/// Generates every file of the dataset (of this part: files k with k % N == I for part I of N)
+/// that the part's journal does not list yet, file by file (the clouds of a file in parallel),
+/// each written atomically and then journaled, so an interrupted run resumes at file
+/// granularity. Cloud k of the dataset (k = category * instances + instance) goes to position j
+/// of the file order: a seeded permutation (h5_shuffle) or the identity, the same for every part.
+/// The last part to finish (or a single process) writes the file lists and the manifest. The
+/// folder's state and categories are the caller's (generate_dataset); partial runs (--classes,
+/// --instances) are refused, since every file mixes classes.
 GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSettings& settings,
-                                      const GenerateOptions& options, const std::filesystem::path& journal);
+                                      const GenerateOptions& options);
+
+/// `fdsl merge` for an HDF5 dataset: when the journals of all parts list every file, writes the
+/// file lists and the manifest.
+MergeSummary merge_hdf5_dataset(const DatasetSpec& spec, const std::filesystem::path& dir);
 
 /// The file order of the clouds: position j holds cloud order[j]. Deterministic in the seed.
 std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, std::uint64_t seed);
