@@ -61,6 +61,11 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
       f.bytes.swap(c.bytes);
     }
   }
+  for (const auto& [suffix, bytes] : sample.extra_files) {
+    EncodedFile& f = next();
+    f.path = sample.name + suffix;
+    f.bytes = bytes;
+  }
   if (settings.label_files) {
     EncodedFile& f = next();
     f.path = sample.name + ".cls";

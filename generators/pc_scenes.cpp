@@ -10,6 +10,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/generators/pc_fractal.h"
+#include "fdsl/io/npy.h"
 #include "fdsl/io/pc_category_csv.h"
 #include "fdsl/render/point_ops.h"
 #include "pc_objects.h"
@@ -70,6 +71,7 @@ class PcScenes final : public Generator {
     if (p.get_string("cloud_format") == "hdf5")
       p.fail("cloud_format", "hdf5 (the ModelNet40 layout) holds labelled clouds of one size for classification; "
                              "write scenes as ply, pcd or npy");
+    bbox_npy_ = p.get_string("cloud_format") == "npy";
   }
 
   std::string family() const override { return "pc_scenes"; }
@@ -100,6 +102,15 @@ class PcScenes final : public Generator {
     }
     objects_.finish(s.cloud);
     s.meta = scene_json(inst, layout, s.cloud);
+    if (bbox_npy_) {
+      // VoteNet's SUN RGB-D loader reads the boxes from <scan>_bbox.npy beside the points: (K, 8) rows.
+      std::vector<double> rows;
+      for (const auto& row : s.meta["votenet_bbox"])
+        for (const auto& v : row) rows.push_back(v.get<double>());
+      std::vector<std::uint8_t> bytes;
+      encode_npy(rows.data(), NpyType::Float64, {layout.size(), 8}, bytes);
+      s.extra_files.emplace_back("_bbox.npy", std::move(bytes));
+    }
     return s;
   }
 
@@ -223,6 +234,7 @@ class PcScenes final : public Generator {
   std::int64_t base_ = 5;
   double poisson_ = 5, side_ = 15, size_lo_ = 0.75, size_hi_ = 1.25, aspect_lo_ = 0.9, aspect_hi_ = 1.1, gap_ = 0.25;
   std::int64_t tries_ = 100;
+  bool bbox_npy_ = false;  ///< cloud_format npy: also <name>_bbox.npy
 };
 
 }  // namespace

@@ -17,14 +17,16 @@ void encode_npy(const void* data, NpyType type, const std::vector<std::size_t>& 
     count *= shape[i];
   }
   if (shape.size() == 1) dims += ",";  // Python's one-element tuple
-  std::string header = std::string("{'descr': '") + (type == NpyType::Float32 ? "<f4" : "<i4") +
+  std::string header = std::string("{'descr': '") + (type == NpyType::Float32   ? "<f4"
+                                                        : type == NpyType::Float64 ? "<f8"
+                                                                                   : "<i4") +
                        "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Magic (6) + version (2) + length (2) + header + '\n', padded to a multiple of 64.
   const std::size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
   if (header.size() > 65535) throw_bad_input("NPY writer: shape too long for a version 1.0 header");
-  const std::size_t bytes = count * 4;
+  const std::size_t bytes = count * (type == NpyType::Float64 ? 8 : 4);
   out.resize(10 + header.size() + bytes);
   std::memcpy(out.data(), "\x93NUMPY\x01\x00", 8);
   out[8] = static_cast<std::uint8_t>(header.size() & 0xff);

@@ -163,6 +163,10 @@ with tempfile.TemporaryDirectory() as tmp:
         pcd = o3d.io.read_point_cloud(os.path.join(scenes_pcd, base + ".pcd"))
         check(np.array_equal(np.asarray(pcd.points).astype(np.float32), xyz), f"scene {k}: PCD points")
         check(len(meta["objects"]) >= 1 and len(meta["votenet_bbox"]) == len(meta["objects"]), f"scene {k}: boxes")
+        bbox = np.load(os.path.join(scenes_npy, base + "_bbox.npy"))
+        check(bbox.dtype == np.float64 and bbox.shape == (len(meta["objects"]), 8) and
+              np.array_equal(bbox, np.array(meta["votenet_bbox"], dtype=np.float64)),
+              f"scene {k}: _bbox.npy holds the VoteNet rows ({bbox.shape})")
         for o, row in zip(meta["objects"], meta["votenet_bbox"]):
             pts = xyz[ins == o["instance_id"]]
             check(len(pts) == o["num_points"] > 0, f"scene {k} object {o['instance_id']}: point count")

@@ -34,6 +34,8 @@ struct Sample {
   PointCloud cloud;                     ///< empty for families without point clouds
   nlohmann::ordered_json meta;          ///< extra per-sample data (cameras, boxes), written as JSON
   std::string meta_ext = "json";        ///< the meta file's extension after `name.` ("camera.json" for cameras)
+  /// Family files written beside the sample as name + suffix, e.g. a scene's "_bbox.npy".
+  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> extra_files;
   std::string name;                     ///< relative path without extension, e.g. "00003/00003_00017"
 };
 

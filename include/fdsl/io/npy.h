@@ -7,7 +7,7 @@
 
 namespace fdsl {
 
-enum class NpyType { Float32, Int32 };
+enum class NpyType { Float32, Float64, Int32 };
 
 /// Encodes a C-order array of `type` with `shape` (its product elements at `data`): the magic,
 /// version 1.0, the header dict padded with spaces to a multiple of 64 bytes (as NumPy writes it),
