@@ -220,12 +220,7 @@ class ContourGenerator final : public Generator {
     return f_.sample_name(cat, inst, category(cat));
   }
 
-  Sample make(std::int64_t cat, std::int64_t inst) const override {
-    check_index(cat, inst);
-    Sample out;
-    make_range(cat, inst, inst + 1, [&](Sample&& s) { out = std::move(s); });
-    return out;
-  }
+  Sample make(std::int64_t cat, std::int64_t inst) const override { return make_via_range(cat, inst); }
 
   void make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
                   const std::function<void(Sample&&)>& emit) const override {
