@@ -95,6 +95,98 @@ inline void check_range(const Params& p, const std::string& lo, const std::strin
     p.fail(lo, "must not exceed " + hi + " (" + p.value_text(hi) + ")");
 }
 
+/// The ranges both families draw from, under the same keys, and what both make from them alike.
+/// A family derives from it and adds its own. read() sets every field (each family's defaults live
+/// in its ParamTable).
+struct Ranges {
+  int size = 512;
+  std::int64_t vmin = 3, vmax = 3;  ///< q
+  std::int64_t kmin = 1, kmax = 1;  ///< K
+  double pmin = 0, pmax = 0;        ///< eta
+  double lw = 0;                    ///< w ~ U(0, lw)
+  std::int64_t rmin = 0, rmax = 0;  ///< r0
+  double omin = 1, omax = 1;        ///< ox, oy
+  std::int64_t center_range = 0;
+  std::int64_t gmin = 0, gmax = 255;  ///< orbit gray
+
+  /// Reads the shared keys (the caller has checked each _min <= _max).
+  void read(const Params& p) {
+    size = static_cast<int>(p.get_int("size"));
+    vmin = p.get_int("vertices_min");
+    vmax = p.get_int("vertices_max");
+    kmin = p.get_int("orbits_min");
+    kmax = p.get_int("orbits_max");
+    pmin = p.get_float("perlin_min");
+    pmax = p.get_float("perlin_max");
+    lw = p.get_float("line_width");
+    rmin = p.get_int("radius_min");
+    rmax = p.get_int("radius_max");
+    omin = p.get_float("oval_min");
+    omax = p.get_float("oval_max");
+    center_range = p.get_int("center_range");
+    gmin = p.get_int("gray_min");
+    gmax = p.get_int("gray_max");
+  }
+
+  /// One centre coordinate, as both scripts draw it: (size + randint(-range, range)) / 2.
+  template <class D>
+  double centre(D& d) const {
+    return static_cast<double>(size + d.randint(-center_range, center_range)) / 2;
+  }
+
+  /// K, eta, w, r0, in this order: both scripts draw them right after q.
+  template <class D>
+  void draw_orbit_params(D& d, Category& c) const {
+    c.orbits = d.randint(kmin, kmax);
+    c.eta = d.uniform(pmin, pmax);
+    c.w = d.uniform(0.0, lw);
+    c.r0 = d.randint(rmin, rmax);
+  }
+
+  /// ox, oy, cy, cx, in this order: the last draws of a category in both scripts.
+  template <class D>
+  void draw_oval_and_centre(D& d, Category& c) const {
+    c.ox = d.uniform(omin, omax);
+    c.oy = d.uniform(omin, omax);
+    c.cy = centre(d);
+    c.cx = centre(d);
+  }
+
+  /// Instance 0's geometry: the category's own, perturbed the family's way.
+  Shape shape_of(const Category& c, Noise noise) const {
+    Shape s;
+    s.noise = noise;
+    s.eta = c.eta;
+    s.w = c.w;
+    s.r0 = c.r0;
+    s.ox = c.ox;
+    s.oy = c.oy;
+    s.cy = c.cy;
+    s.cx = c.cx;
+    s.orbits = c.orbits;
+    s.gray_lo = gmin;
+    s.gray_hi = gmax;
+    return s;
+  }
+};
+
+/// A category's parameters as category_json lists them; n1 and n2 only where the family has waves.
+inline void add_category_json(nlohmann::ordered_json& j, const Category& c, bool waves) {
+  j["vertices"] = c.q;
+  j["orbits"] = c.orbits;
+  j["perlin"] = c.eta;
+  j["line_width"] = c.w;
+  j["radius"] = c.r0;
+  if (waves) {
+    j["n1"] = c.n1;
+    j["n2"] = c.n2;
+  }
+  j["oval_x"] = c.ox;
+  j["oval_y"] = c.oy;
+  j["center_y"] = c.cy;
+  j["center_x"] = c.cx;
+}
+
 /// One family of contour datasets. F provides:
 ///   std::string family() const;
 ///   bool waves() const;                                            // VisualAtom's sine terms
@@ -102,7 +194,6 @@ inline void check_range(const Params& p, const std::string& lo, const std::strin
 ///   Shape first_shape(const Category&) const;                      // instance 0's geometry
 ///   template <class D> void next_instance(D&, Shape&) const;       // the draws after an instance
 ///   std::string sample_name(std::int64_t cat, std::int64_t inst, const Category&) const;
-///   void add_json(nlohmann::ordered_json&, const Category&) const;
 ///   std::vector<std::pair<std::string, std::string>> files(const std::vector<Category>&) const;
 template <class F>
 class ContourGenerator final : public Generator {
@@ -129,12 +220,7 @@ class ContourGenerator final : public Generator {
     return f_.sample_name(cat, inst, category(cat));
   }
 
-  Sample make(std::int64_t cat, std::int64_t inst) const override {
-    check_index(cat, inst);
-    Sample out;
-    make_range(cat, inst, inst + 1, [&](Sample&& s) { out = std::move(s); });
-    return out;
-  }
+  Sample make(std::int64_t cat, std::int64_t inst) const override { return make_via_range(cat, inst); }
 
   void make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
                   const std::function<void(Sample&&)>& emit) const override {
@@ -181,7 +267,7 @@ class ContourGenerator final : public Generator {
     const Category& c = category(cat);
     nlohmann::ordered_json j;
     j["category"] = cat;
-    f_.add_json(j, c);
+    add_category_json(j, c, f_.waves());
     if (c.worker >= 0) j["worker"] = c.worker;
     return j;
   }

@@ -244,12 +244,7 @@ class FractalDB final : public Generator {
     return buf;
   }
 
-  Sample make(std::int64_t cat, std::int64_t inst) const override {
-    check_index(cat, inst);
-    Sample out;
-    make_range(cat, inst, inst + 1, [&](Sample&& s) { out = std::move(s); });
-    return out;
-  }
+  Sample make(std::int64_t cat, std::int64_t inst) const override { return make_via_range(cat, inst); }
 
   void make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
                   const std::function<void(Sample&&)>& emit) const override {

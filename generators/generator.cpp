@@ -27,6 +27,13 @@ Sample Generator::start_sample(std::int64_t category, std::int64_t instance) con
   return s;
 }
 
+Sample Generator::make_via_range(std::int64_t category, std::int64_t instance) const {
+  check_index(category, instance);
+  Sample out;
+  make_range(category, instance, instance + 1, [&](Sample&& s) { out = std::move(s); });
+  return out;
+}
+
 nlohmann::ordered_json ifs_maps_json(const Ifs2& ifs) {
   nlohmann::ordered_json maps = nlohmann::ordered_json::array();
   for (std::size_t i = 0; i < ifs.maps.size(); ++i) {

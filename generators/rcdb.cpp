@@ -89,23 +89,11 @@ namespace {
 using contour::Category;
 using contour::Shape;
 
-struct RcdbFamily {
-  int size = 512;
-  std::int64_t vmin = 3, vmax = 200;
-  double vmean = 100;
-  std::int64_t kmin = 1, kmax = 200;
-  double pmin = 0, pmax = 4, lw = 0.1;
-  std::int64_t rmin = 0, rmax = 100;
-  double omin = 1, omax = 2;
-  std::int64_t center_range = 400, gmin = 0, gmax = 256;
+struct RcdbFamily : contour::Ranges {
+  double vmean = 100;  ///< q = int(Exp(mean vmean)), redrawn into vmin..vmax
 
   std::string family() const { return "rcdb"; }
   bool waves() const { return false; }
-
-  template <class D>
-  double centre(D& d) const {
-    return static_cast<double>(size + d.randint(-center_range, center_range)) / 2;
-  }
 
   /// The category's draws in the official order (make_rcdb.py).
   template <class D>
@@ -115,32 +103,12 @@ struct RcdbFamily {
     do {
       c.q = static_cast<std::int64_t>(d.expovariate(lambd));
     } while (c.q < vmin || c.q > vmax);
-    c.orbits = d.randint(kmin, kmax);
-    c.eta = d.uniform(pmin, pmax);
-    c.w = d.uniform(0.0, lw);
-    c.r0 = d.randint(rmin, rmax);
-    c.ox = d.uniform(omin, omax);
-    c.oy = d.uniform(omin, omax);
-    c.cy = centre(d);
-    c.cx = centre(d);
+    draw_orbit_params(d, c);     // K, eta, w, r0
+    draw_oval_and_centre(d, c);  // ox, oy, cy, cx
     return c;
   }
 
-  Shape first_shape(const Category& c) const {
-    Shape s;
-    s.noise = contour::Noise::Rcdb;
-    s.eta = c.eta;
-    s.w = c.w;
-    s.r0 = c.r0;
-    s.ox = c.ox;
-    s.oy = c.oy;
-    s.cy = c.cy;
-    s.cx = c.cx;
-    s.orbits = c.orbits;
-    s.gray_lo = gmin;
-    s.gray_hi = gmax;
-    return s;
-  }
+  Shape first_shape(const Category& c) const { return shape_of(c, contour::Noise::Rcdb); }
 
   /// After every instance: ox, oy, r0, cy, cx drawn again, in that order.
   template <class D>
@@ -157,18 +125,6 @@ struct RcdbFamily {
     std::snprintf(buf, sizeof buf, "image/%05lld/%05lld_%04lld", static_cast<long long>(cat),
                   static_cast<long long>(cat), static_cast<long long>(inst));
     return buf;
-  }
-
-  void add_json(nlohmann::ordered_json& j, const Category& c) const {
-    j["vertices"] = c.q;
-    j["orbits"] = c.orbits;
-    j["perlin"] = c.eta;
-    j["line_width"] = c.w;
-    j["radius"] = c.r0;
-    j["oval_x"] = c.ox;
-    j["oval_y"] = c.oy;
-    j["center_y"] = c.cy;
-    j["center_x"] = c.cx;
   }
 
   /// The official param/NNNNN.csv: csv.writer rows key,value (\r\n), values as Python prints them.
@@ -202,22 +158,8 @@ std::unique_ptr<Generator> make_rcdb(const Params& p, const GeneratorContext& ct
   for (const char* k : {"vertices", "orbits", "perlin", "radius", "oval", "gray"})
     check_range(p, std::string(k) + "_min", std::string(k) + "_max");
   RcdbFamily f;
-  f.size = static_cast<int>(p.get_int("size"));
-  f.vmin = p.get_int("vertices_min");
-  f.vmax = p.get_int("vertices_max");
+  f.read(p);
   f.vmean = p.get_float("vertices_mean");
-  f.kmin = p.get_int("orbits_min");
-  f.kmax = p.get_int("orbits_max");
-  f.pmin = p.get_float("perlin_min");
-  f.pmax = p.get_float("perlin_max");
-  f.lw = p.get_float("line_width");
-  f.rmin = p.get_int("radius_min");
-  f.rmax = p.get_int("radius_max");
-  f.omin = p.get_float("oval_min");
-  f.omax = p.get_float("oval_max");
-  f.center_range = p.get_int("center_range");
-  f.gmin = p.get_int("gray_min");
-  f.gmax = p.get_int("gray_max");
   // q = int(X), X ~ Exp(mean), lands in [vmin, vmax] when vmin <= X < vmax + 1.
   const double hit = std::exp(-static_cast<double>(f.vmin) / f.vmean) - std::exp(-static_cast<double>(f.vmax + 1) / f.vmean);
   if (!(hit >= 1e-4))

@@ -51,57 +51,27 @@ namespace {
 using contour::Category;
 using contour::Shape;
 
-struct AtomFamily {
-  int size = 512;
-  std::int64_t vmin = 200, vmax = 1000, kmin = 1, kmax = 200;
-  double pmin = 0, pmax = 4, lw = 0.1;
-  std::int64_t rmin = 10, rmax = 60, n1min = 0, n1max = 20, n2min = 0, n2max = 20;
-  double omin = 1, omax = 2;
-  std::int64_t center_range = 512, gmin = 0, gmax = 255;
+struct AtomFamily : contour::Ranges {
+  std::int64_t n1min = 0, n1max = 20, n2min = 0, n2max = 20;  ///< the wave frequencies
 
   std::string family() const { return "visual_atom"; }
   bool waves() const { return true; }
-
-  template <class D>
-  double centre(D& d) const {
-    return static_cast<double>(size + d.randint(-center_range, center_range)) / 2;
-  }
 
   /// The category's draws in the official order (render_VisualAtom.py).
   template <class D>
   Category draw_category(D& d) const {
     Category c;
     c.q = d.randint(vmin, vmax);
-    c.orbits = d.randint(kmin, kmax);
-    c.eta = d.uniform(pmin, pmax);
-    c.w = d.uniform(0.0, lw);
-    c.r0 = d.randint(rmin, rmax);
+    draw_orbit_params(d, c);  // K, eta, w, r0
     c.n1 = d.randint(n1min, n1max);
     do {
       c.n2 = d.randint(n2min, n2max);
     } while (c.n2 == c.n1 && c.n1 != 0);
-    c.ox = d.uniform(omin, omax);
-    c.oy = d.uniform(omin, omax);
-    c.cy = centre(d);
-    c.cx = centre(d);
+    draw_oval_and_centre(d, c);  // ox, oy, cy, cx
     return c;
   }
 
-  Shape first_shape(const Category& c) const {
-    Shape s;
-    s.noise = contour::Noise::VisualAtom;
-    s.eta = c.eta;
-    s.w = c.w;
-    s.r0 = c.r0;
-    s.ox = c.ox;
-    s.oy = c.oy;
-    s.cy = c.cy;
-    s.cx = c.cx;
-    s.orbits = c.orbits;
-    s.gray_lo = gmin;
-    s.gray_hi = gmax;
-    return s;
-  }
+  Shape first_shape(const Category& c) const { return shape_of(c, contour::Noise::VisualAtom); }
 
   /// After every instance a new centre (cy, then cx); r0, ox, oy stay.
   template <class D>
@@ -117,20 +87,6 @@ struct AtomFamily {
     return buf;
   }
 
-  void add_json(nlohmann::ordered_json& j, const Category& c) const {
-    j["vertices"] = c.q;
-    j["orbits"] = c.orbits;
-    j["perlin"] = c.eta;
-    j["line_width"] = c.w;
-    j["radius"] = c.r0;
-    j["n1"] = c.n1;
-    j["n2"] = c.n2;
-    j["oval_x"] = c.ox;
-    j["oval_y"] = c.oy;
-    j["center_y"] = c.cy;
-    j["center_x"] = c.cx;
-  }
-
   std::vector<std::pair<std::string, std::string>> files(const std::vector<Category>&) const { return {}; }
 };
 
@@ -141,25 +97,11 @@ std::unique_ptr<Generator> make_visual_atom(const Params& p, const GeneratorCont
   for (const char* k : {"vertices", "orbits", "perlin", "radius", "n1", "n2", "oval", "gray"})
     check_range(p, std::string(k) + "_min", std::string(k) + "_max");
   AtomFamily f;
-  f.size = static_cast<int>(p.get_int("size"));
-  f.vmin = p.get_int("vertices_min");
-  f.vmax = p.get_int("vertices_max");
-  f.kmin = p.get_int("orbits_min");
-  f.kmax = p.get_int("orbits_max");
-  f.pmin = p.get_float("perlin_min");
-  f.pmax = p.get_float("perlin_max");
-  f.lw = p.get_float("line_width");
-  f.rmin = p.get_int("radius_min");
-  f.rmax = p.get_int("radius_max");
+  f.read(p);
   f.n1min = p.get_int("n1_min");
   f.n1max = p.get_int("n1_max");
   f.n2min = p.get_int("n2_min");
   f.n2max = p.get_int("n2_max");
-  f.omin = p.get_float("oval_min");
-  f.omax = p.get_float("oval_max");
-  f.center_range = p.get_int("center_range");
-  f.gmin = p.get_int("gray_min");
-  f.gmax = p.get_int("gray_max");
   // n2 is redrawn until it differs from n1 (n1 = 0 accepts 0): a single n2 value that n1 can take
   // would never be accepted.
   if (f.n2min == f.n2max && f.n2min != 0 && f.n1min <= f.n2min && f.n2min <= f.n1max)

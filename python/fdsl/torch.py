@@ -127,7 +127,46 @@ def _check_choice(name, value, choices):
         raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
 
 
-class FractalDataset(Dataset):
+def _check_options(image_format, target):
+    _check_choice("image_format", image_format, _IMAGE_FORMATS)
+    _check_choice("target", target, _TARGETS)
+
+
+class _FractalData:
+    """What both datasets share: the source, the image and target options, the epoch, and how one
+    flat index becomes an (image, target) pair."""
+
+    def _init_source(self, config, transform, target_transform, image_format, target, resample_epochs, overrides):
+        """Sets the shared attributes; the caller has checked image_format and target (_check_options)."""
+        self.source = _Source(config, overrides, resample_epochs)
+        self.transform = transform
+        self.target_transform = target_transform
+        self.image_format = image_format
+        self.target = target
+        self.epoch = 0
+
+    @property
+    def generator(self):
+        """The fdsl.Generator (built on first use, with threads=1)."""
+        return self.source.generator
+
+    @property
+    def num_classes(self):
+        return self.generator.num_classes
+
+    def _item(self, index):
+        category, instance = self.source.locate(index, self.epoch)
+        sample = self.generator.sample(category, instance)
+        image = _convert_image(sample.image, self.image_format)
+        target = _target(sample, self.target, self.num_classes)
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target
+
+
+class FractalDataset(_FractalData, Dataset):
     """Map-style dataset: index -> (image, target), the same pair on every call and in every worker.
 
     Args:
@@ -146,23 +185,8 @@ class FractalDataset(Dataset):
 
     def __init__(self, config, *, transform=None, target_transform=None, image_format="tensor", target="label",
                  resample_epochs=1, **overrides):
-        _check_choice("image_format", image_format, _IMAGE_FORMATS)
-        _check_choice("target", target, _TARGETS)
-        self.source = _Source(config, overrides, resample_epochs)
-        self.transform = transform
-        self.target_transform = target_transform
-        self.image_format = image_format
-        self.target = target
-        self.epoch = 0
-
-    @property
-    def generator(self):
-        """The fdsl.Generator (built on first use, with threads=1)."""
-        return self.source.generator
-
-    @property
-    def num_classes(self):
-        return self.generator.num_classes
+        _check_options(image_format, target)
+        self._init_source(config, transform, target_transform, image_format, target, resample_epochs, overrides)
 
     def set_epoch(self, epoch):
         """Selects the block of instances read (with resample_epochs > 1). Call it before creating the
@@ -174,15 +198,7 @@ class FractalDataset(Dataset):
         return len(self.source)
 
     def __getitem__(self, index):
-        category, instance = self.source.locate(int(index), self.epoch)
-        sample = self.generator.sample(category, instance)
-        image = _convert_image(sample.image, self.image_format)
-        target = _target(sample, self.target, self.num_classes)
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return self._item(int(index))
 
     def __repr__(self):
         return f"FractalDataset({len(self)} samples, {self.generator!r}, epoch={self.epoch})"
@@ -200,7 +216,7 @@ def rank_and_world_size():
     return rank, world
 
 
-class FractalIterableDataset(IterableDataset):
+class FractalIterableDataset(_FractalData, IterableDataset):
     """Iterable dataset that splits the indices across distributed ranks and DataLoader workers.
 
     Each epoch's order (shuffled with seed + epoch when shuffle=True, else 0..N-1) is cut into
@@ -223,15 +239,14 @@ class FractalIterableDataset(IterableDataset):
     def __init__(self, config, *, shuffle=False, seed=0, batch_size=None, drop_last=False, rank=None,
                  world_size=None, transform=None, target_transform=None, image_format="tensor", target="label",
                  resample_epochs=1, **overrides):
-        _check_choice("image_format", image_format, _IMAGE_FORMATS)
-        _check_choice("target", target, _TARGETS)
+        _check_options(image_format, target)
         if batch_size is not None and (int(batch_size) < 1 or image_format != "tensor"):
             raise ValueError("batch_size needs a positive size and image_format='tensor'")
         if (rank is None) != (world_size is None):
             raise ValueError("give both rank and world_size, or neither")
         if world_size is not None and not 0 <= rank < world_size:
             raise ValueError(f"rank {rank} is not in [0, world_size={world_size})")
-        self.source = _Source(config, overrides, resample_epochs)
+        self._init_source(config, transform, target_transform, image_format, target, resample_epochs, overrides)
         self.shuffle = bool(shuffle)
         self.seed = int(seed)
         self.batch_size = None if batch_size is None else int(batch_size)
@@ -239,19 +254,6 @@ class FractalIterableDataset(IterableDataset):
         self.drop_last = bool(drop_last)
         self.rank = rank
         self.world_size = world_size
-        self.transform = transform
-        self.target_transform = target_transform
-        self.image_format = image_format
-        self.target = target
-        self.epoch = 0
-
-    @property
-    def generator(self):
-        return self.source.generator
-
-    @property
-    def num_classes(self):
-        return self.generator.num_classes
 
     def set_epoch(self, epoch):
         """Selects the epoch: its shuffle order and (with resample_epochs > 1) its instances."""
@@ -303,17 +305,6 @@ class FractalIterableDataset(IterableDataset):
             return
         for start in range(0, len(indices), self.batch_size):
             yield self._batch(indices[start:start + self.batch_size])
-
-    def _item(self, index):
-        category, instance = self.source.locate(index, self.epoch)
-        sample = self.generator.sample(category, instance)
-        image = _convert_image(sample.image, self.image_format)
-        target = _target(sample, self.target, self.num_classes)
-        if self.transform is not None:
-            image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
 
     def _batch(self, indices):
         gen = self.generator

@@ -5,7 +5,6 @@ import json
 import os
 import pickle
 import re
-import subprocess
 import tempfile
 import threading
 import time
@@ -14,8 +13,8 @@ import numpy as np
 from PIL import Image
 
 import fdsl
+from testkit import check, finish, generate, run_cli
 
-CLI = os.environ["FDSL_CLI"]
 SOURCE = os.environ["FDSL_SOURCE_DIR"]
 
 # One small config per family (and per image kind): gray, RGB, multi-object, searched categories.
@@ -36,18 +35,6 @@ CONFIGS = {
     "rcdb": "generator: rcdb\nclasses: 3\ninstances: 2\nsize: 64\n",
     "vg_fractal": "generator: vg_fractal\nclasses: 3\ninstances: 2\nsize: 48\npoints: 2000\ncloud_format: npy\n",
 }
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
 
 def raises(exc_type, fn, pattern=None):
     """True if fn() raises exc_type (with `pattern` in its message when given)."""
@@ -82,14 +69,10 @@ def rss_mb():
 
 def test_same_pixels_as_cli(tmp):
     for name, text in CONFIGS.items():
-        cfg = os.path.join(tmp, name + ".yaml")
-        with open(cfg, "w") as f:
-            f.write(text)
-        out = os.path.join(tmp, name)
-        r = subprocess.run([CLI, "generate", cfg, "-o", out, "--progress", "quiet"], capture_output=True, text=True)
-        check(r.returncode == 0, f"{name}: fdsl generate exit {r.returncode}: {r.stderr}")
+        out, r = generate(tmp, name, text)
         if r.returncode:
             continue
+        cfg = os.path.join(tmp, name + ".yaml")
         gen = fdsl.Generator.from_config(cfg)
         check(len(gen) == gen.num_classes * gen.instances_per_class and len(gen) > 0, f"{name}: len")
         mismatched = []
@@ -239,7 +222,7 @@ def test_errors(tmp):
 
 
 def test_params_match_declarations():
-    r = subprocess.run([CLI, "list"], capture_output=True, text=True)
+    r = run_cli(["list"])
     check(r.returncode == 0, "fdsl list runs")
     sections, current = {}, None
     for line in r.stdout.splitlines():
@@ -286,5 +269,4 @@ with tempfile.TemporaryDirectory() as tmp:
     test_params_match_declarations()
     test_pickle()
 
-print(f"{passed} passed, {failed} failed")
-raise SystemExit(1 if failed else 0)
+finish()

@@ -6,19 +6,9 @@ import subprocess
 import sys
 import tempfile
 
+from testkit import check, finish
+
 BUILD = os.environ["FDSL_BUILD_DIR"]
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
 
 PROBE = """
 import os, sys, numpy as np, fdsl
@@ -54,5 +44,4 @@ with tempfile.TemporaryDirectory() as prefix:
                   f"FDSL_DATA_DIR points at the installed data: {data!r}")
             check(pixels == built.stdout.splitlines()[2], "installed and build-tree packages make the same pixels")
 
-print(f"{passed} passed, {failed} failed")
-raise SystemExit(1 if failed else 0)
+finish()

@@ -10,20 +10,10 @@ from torch.utils.data import DataLoader
 
 import fdsl
 from fdsl.torch import FractalDataset, FractalIterableDataset, rank_and_world_size
+from testkit import check, finish
 
 SOURCE = os.environ["FDSL_SOURCE_DIR"]
 SMALL = {"generator": "ifs_sigma", "classes": 6, "instances": 7, "size": 24, "points": 2000, "seed": 3}
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
 
 
 def threads_now():
@@ -255,5 +245,4 @@ if __name__ == "__main__":  # spawn-started workers import this file: run the te
     test_epoch_resampling()
     test_iterable_split()
     test_memory_flat()
-    print(f"{passed} passed, {failed} failed")
-    raise SystemExit(1 if failed else 0)
+    finish()

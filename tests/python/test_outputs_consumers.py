@@ -2,15 +2,13 @@
 checksums recomputed with zlib, and torchvision's ImageFolder for the class order."""
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import zlib
 
 import numpy as np
 from PIL import Image
 
-CLI = os.environ["FDSL_CLI"]
+from testkit import check, finish, generate
 
 CONFIGS = {
     "fractaldb_patch_gray": "generator: fractaldb\ncategories: official\nclasses: 3\nsize: 72\npoints: 6000\n"
@@ -25,26 +23,10 @@ CONFIGS = {
     "one_frac": "generator: one_frac\nclasses: 4\ninstances: 2\nsize: 96\npoints: 8000\n",
 }
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
 
 with tempfile.TemporaryDirectory() as tmp:
     for name, text in CONFIGS.items():
-        cfg = os.path.join(tmp, name + ".yaml")
-        with open(cfg, "w") as f:
-            f.write(text)
-        out = os.path.join(tmp, name)
-        r = subprocess.run([CLI, "generate", cfg, "-o", out, "--progress", "quiet"], capture_output=True, text=True)
-        check(r.returncode == 0, f"{name}: generate exit {r.returncode}: {r.stderr}")
+        out, r = generate(tmp, name, text)
         if r.returncode != 0:
             continue
         manifest = json.load(open(os.path.join(out, "manifest.json")))
@@ -91,5 +73,4 @@ with tempfile.TemporaryDirectory() as tmp:
     except ImportError as e:
         check(False, f"torchvision missing: {e}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -4,8 +4,6 @@ equal to the reference written by the NPY writer; scenes' boxes checked with Vot
 formula; the manifest's checksums recomputed with zlib."""
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import zlib
 
@@ -13,32 +11,12 @@ import h5py
 import numpy as np
 import open3d as o3d
 
-CLI = os.environ["FDSL_CLI"]
+from testkit import check, finish, generate
+
 o3d.utility.set_verbosity_level(o3d.utility.VerbosityLevel.Error)
 
 OBJECTS = "generator: pc_fractal\nclasses: 4\ninstances: 6\npoints: 1500\nnormals: true\n"
 SCENES = "generator: pc_scenes\nclasses: 5\ninstances: 4\nobject_instances: 6\npoints: 400\n"
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def generate(tmp, name, text):
-    cfg = os.path.join(tmp, name + ".yaml")
-    with open(cfg, "w") as f:
-        f.write(text)
-    out = os.path.join(tmp, name)
-    r = subprocess.run([CLI, "generate", cfg, "-o", out, "--progress", "quiet"], capture_output=True, text=True)
-    check(r.returncode == 0, f"{name}: generate exit {r.returncode}: {r.stderr}")
-    return out
 
 
 def check_manifest(out, name):
@@ -74,7 +52,7 @@ def votenet_corners(row):
 
 with tempfile.TemporaryDirectory() as tmp:
     # ---- objects in every format, the NPY files as the reference --------------------------------
-    outs = {fmt: generate(tmp, fmt, OBJECTS + f"cloud_format: {fmt}\nh5_clouds_per_file: 10\n")
+    outs = {fmt: generate(tmp, fmt, OBJECTS + f"cloud_format: {fmt}\nh5_clouds_per_file: 10\n")[0]
             for fmt in ["npy", "ply", "ply_ascii", "pcd", "pcd_ascii", "hdf5"]}
     ref = {}
     for c in range(4):
@@ -143,9 +121,9 @@ with tempfile.TemporaryDirectory() as tmp:
         check(same, f"hdf5 split run: {name} equals the single-process file")
 
     # ---- scenes: labels per point, boxes that hold their objects ---------------------------------
-    scenes_ply = generate(tmp, "scenes_ply", SCENES)
-    scenes_npy = generate(tmp, "scenes_npy", SCENES + "cloud_format: npy\n")
-    scenes_pcd = generate(tmp, "scenes_pcd", SCENES + "cloud_format: pcd_ascii\n")
+    scenes_ply, _ = generate(tmp, "scenes_ply", SCENES)
+    scenes_npy, _ = generate(tmp, "scenes_npy", SCENES + "cloud_format: npy\n")
+    scenes_pcd, _ = generate(tmp, "scenes_pcd", SCENES + "cloud_format: pcd_ascii\n")
     for out, name in [(scenes_ply, "scenes_ply"), (scenes_npy, "scenes_npy"), (scenes_pcd, "scenes_pcd")]:
         check_manifest(out, name)
     for k in range(4):
@@ -180,5 +158,4 @@ with tempfile.TemporaryDirectory() as tmp:
             own = box_frame(corners, o["center"], o["yaw"])
             check(np.allclose(np.abs(own), half, atol=1e-9), f"scene {k}: VoteNet corners match the box")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -4,28 +4,15 @@ the rendered fractal; scripted keys save an image and a config snippet)."""
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 
 import numpy as np
 from PIL import Image
 
+from testkit import check, finish, run_cli
+
 CLI = os.environ["FDSL_CLI"]
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run(args, **kw):
-    return subprocess.run([CLI] + args, capture_output=True, text=True, **kw)
 
 
 def tile(sheet, row, col, tile_px, title=True, row_labels=0):
@@ -42,12 +29,12 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # A sheet: 3 categories x 4 instances of 64 px tiles; each tile is the generator's own image.
     sheet_png = os.path.join(tmp, "sheet.png")
-    r = run(["preview", cfg, "-o", sheet_png, "--categories", "2:5", "--instances", "1:5", "--tile", "64"])
+    r = run_cli(["preview", cfg, "-o", sheet_png, "--categories", "2:5", "--instances", "1:5", "--tile", "64"])
     check(r.returncode == 0, f"preview exit {r.returncode}: {r.stderr}")
     sheet = np.asarray(Image.open(sheet_png).convert("RGB"))
     check(sheet.shape == (24 + 4 + 3 * (64 + 14 + 4), 320, 3), f"sheet shape {sheet.shape}")
     out = os.path.join(tmp, "data")
-    r = run(["generate", cfg, "-o", out, "--classes", "2:5", "--instances", "1:5", "--progress", "quiet"])
+    r = run_cli(["generate", cfg, "-o", out, "--classes", "2:5", "--instances", "1:5", "--progress", "quiet"])
     check(r.returncode == 0, f"generate exit {r.returncode}: {r.stderr}")
     names = {1: "00_count_0_flip1", 2: "00_count_1_flip0", 3: "00_count_1_flip1", 4: "01_count_0_flip0"}
     for row, cat in enumerate(range(2, 5)):
@@ -62,12 +49,12 @@ with tempfile.TemporaryDirectory() as tmp:
     with open(vg, "w") as f:
         f.write("generator: vg_fractal\nclasses: 2\ninstances: 2\nsize: 48\npoints: 2000\ncloud_format: npy\n")
     vg_png = os.path.join(tmp, "vg.png")
-    r = run(["preview", vg, "-o", vg_png, "--categories", "0:2", "--instances", "0:2", "--tile", "48"])
+    r = run_cli(["preview", vg, "-o", vg_png, "--categories", "0:2", "--instances", "0:2", "--tile", "48"])
     check(r.returncode == 0, f"paired preview exit {r.returncode}: {r.stderr}")
     pv = np.asarray(Image.open(vg_png).convert("RGB"))
     check(pv.shape == (24 + 4 + 2 * (48 + 14 + 4), 320, 3), f"paired sheet shape {pv.shape}")
     vg_out = os.path.join(tmp, "vg-data")
-    r = run(["generate", vg, "-o", vg_out, "--progress", "quiet"])
+    r = run_cli(["generate", vg, "-o", vg_out, "--progress", "quiet"])
     check(r.returncode == 0, f"paired generate exit {r.returncode}: {r.stderr}")
     for row in range(2):
         for col in range(2):
@@ -81,20 +68,21 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # A sweep: one row per value; rows differ as the parameter changes.
     sweep_png = os.path.join(tmp, "sweep.png")
-    r = run(["preview", cfg, "-o", sweep_png, "--sweep", "points=500:20000:3", "--categories", "0:3", "--tile", "64"])
+    r = run_cli(["preview", cfg, "-o", sweep_png, "--sweep", "points=500:20000:3", "--categories", "0:3",
+                 "--tile", "64"])
     check(r.returncode == 0, f"sweep exit {r.returncode}: {r.stderr}")
     sw = np.asarray(Image.open(sweep_png).convert("RGB"))
     check(sw.shape[0] == 24 + 4 + 3 * (64 + 14 + 4), f"sweep height {sw.shape}")
     rows = [tile(sw, r_, 0, 64, row_labels=150) for r_ in range(3)]
     ink = [int((t > 0).sum()) for t in rows]
     check(ink[0] < ink[1] < ink[2], f"more points, more ink along the sweep: {ink}")
-    r = run(["preview", cfg, "-o", sweep_png, "--sweep", "pointz=1:2:2"])
+    r = run_cli(["preview", cfg, "-o", sweep_png, "--sweep", "pointz=1:2:2"])
     check(r.returncode == 2 and "did you mean 'points'" in r.stderr, f"bad sweep key: {r.returncode} {r.stderr}")
 
     # The explorer needs a display, and says so.
     env = dict(os.environ)
     env.pop("DISPLAY", None)
-    r = run(["preview", cfg, "--interactive", "--frames", "5"], env=env)
+    r = run_cli(["preview", cfg, "--interactive", "--frames", "5"], env=env)
     check(r.returncode == 2 and "DISPLAY" in r.stderr, f"no display: {r.returncode} {r.stderr}")
 
     # The explorer under Xvfb: screenshot while it runs, then scripted keys.
@@ -155,12 +143,11 @@ with tempfile.TemporaryDirectory() as tmp:
             saved = [f for f in os.listdir(save) if f.endswith(".png")]
             check(len(saved) == 1 and saved[0].startswith("fdsl-one_frac-1-"), f"'s' saved the image after 'n': {saved}")
             if os.path.exists(os.path.join(save, "fdsl-explorer.yaml")):
-                r = run(["preview", os.path.join(save, "fdsl-explorer.yaml"), "-o", os.path.join(tmp, "snip.png"),
-                         "--categories", "0:2", "--instances", "0:1", "--tile", "32"])
+                r = run_cli(["preview", os.path.join(save, "fdsl-explorer.yaml"), "-o", os.path.join(tmp, "snip.png"),
+                             "--categories", "0:2", "--instances", "0:1", "--tile", "32"])
                 check(r.returncode == 0, f"the snippet is a valid config: {r.stderr}")
         finally:
             server.terminate()
             server.wait()
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

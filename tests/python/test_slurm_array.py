@@ -12,6 +12,8 @@ import sys
 import tempfile
 import time
 
+from testkit import check, finish
+
 CLI = os.environ["FDSL_CLI"]
 SOURCE = os.environ["FDSL_SOURCE_DIR"]
 SLURM_LOCAL = os.path.join(os.environ.get("FDSL_SHARED_DIR", ""), "tools", "slurm-local")
@@ -95,18 +97,6 @@ def files(root):
     return out
 
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
 started, reason = start_slurm(os.path.join(tempfile.gettempdir(), "fdsl-slurm-local-up.log"))
 if reason:
     if started and not os.environ.get("FDSL_KEEP_SLURM"):
@@ -169,5 +159,4 @@ finally:
         subprocess.run([SLURM_LOCAL, "down"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, timeout=60)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -7,35 +7,13 @@ key; bad cameras are refused with exit 2 and no manifest."""
 import io
 import json
 import os
-import subprocess
 import tarfile
 import tempfile
 
 import numpy as np
 from PIL import Image
 
-CLI = os.environ["FDSL_CLI"]
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run(tmp, name, text, expect=0):
-    cfg = os.path.join(tmp, name + ".yaml")
-    with open(cfg, "w") as f:
-        f.write(text)
-    out = os.path.join(tmp, name)
-    r = subprocess.run([CLI, "generate", cfg, "-o", out, "--progress", "quiet"], capture_output=True, text=True)
-    check(r.returncode == expect, f"{name}: exit {r.returncode} (want {expect}): {r.stderr}")
-    return out, r
+from testkit import check, finish, generate
 
 
 def project(points, cam):
@@ -82,8 +60,8 @@ def check_alignment(points, image, cam, what, radius=0):
 
 with tempfile.TemporaryDirectory() as tmp:
     # 1. VG-FractalDB pairs: one perspective view, NPY cloud, camera JSON, side by side.
-    out, _ = run(tmp, "pairs", "generator: vg_fractal\nclasses: 3\ninstances: 4\nsize: 96\npoints: 3000\n"
-                               "cloud_format: npy\nazimuth_jitter: 20\nelevation_mode: random\n")
+    out, _ = generate(tmp, "pairs", "generator: vg_fractal\nclasses: 3\ninstances: 4\nsize: 96\npoints: 3000\n"
+                                    "cloud_format: npy\nazimuth_jitter: 20\nelevation_mode: random\n")
     manifest = json.load(open(os.path.join(out, "manifest.json")))
     check(manifest["complete"], "pairs: manifest complete")
     for c in range(3):
@@ -114,8 +92,8 @@ with tempfile.TemporaryDirectory() as tmp:
         "random": "views: 4\nview_mode: random\nelevation_mode: random\nelevation_min: -60\nelevation_max: 60\n",
     }
     for name, extra in variants.items():
-        out, _ = run(tmp, name, "generator: vg_fractal\nclasses: 2\ninstances: 2\nsize: 80\npoints: 2000\n"
-                                "cloud_format: npy\n" + extra)
+        out, _ = generate(tmp, name, "generator: vg_fractal\nclasses: 2\ninstances: 2\nsize: 80\npoints: 2000\n"
+                                     "cloud_format: npy\n" + extra)
         radius = 1 if "splat_radius" in extra else 0
         for c in range(2):
             for i in range(2):
@@ -138,8 +116,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # 3. Depth shading: where the z-buffer puts a nearer point over a farther one, the nearer
     # point's depth decides the shade: brighter pixels are nearer.
-    out, _ = run(tmp, "depth", "generator: vg_fractal\nclasses: 2\ninstances: 1\nsize: 64\npoints: 4000\n"
-                               "cloud_format: npy\nshading: depth\n")
+    out, _ = generate(tmp, "depth", "generator: vg_fractal\nclasses: 2\ninstances: 1\nsize: 64\npoints: 4000\n"
+                                    "cloud_format: npy\nshading: depth\n")
     pts = np.load(os.path.join(out, "000000", "000000_0000.npy"))
     img = np.array(Image.open(os.path.join(out, "000000", "000000_0000.png")))
     cam = json.load(open(os.path.join(out, "000000", "000000_0000.camera.json")))["cameras"][0]
@@ -154,8 +132,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check(corr < -0.99, f"depth: shade falls with the nearest depth (correlation {corr:.4f})")
 
     # 4. MV-FractalDB layout: images/{cat}/{cat}_{inst:05d}_{view:03d}.png, 12 views +30 deg.
-    out, _ = run(tmp, "mv", "generator: vg_fractal\nclasses: 2\ninstances: 3\nsize: 64\npoints: 2000\n"
-                            "instance_mode: mv_weights\nviews: 12\nlayout: views\nwrite_cloud: false\n")
+    out, _ = generate(tmp, "mv", "generator: vg_fractal\nclasses: 2\ninstances: 3\nsize: 64\npoints: 2000\n"
+                                 "instance_mode: mv_weights\nviews: 12\nlayout: views\nwrite_cloud: false\n")
     names = sorted(os.listdir(os.path.join(out, "images", "00001")))
     want = sorted([f"00001_{i:05d}_{k:03d}.png" for i in range(3) for k in range(12)] +
                   [f"00001_{i:05d}.camera.json" for i in range(3)])
@@ -166,8 +144,8 @@ with tempfile.TemporaryDirectory() as tmp:
     check(not any(n.endswith(".npy") or n.endswith(".ply") for n in names), "mv: write_cloud false writes no cloud")
 
     # 5. Tar shards: one key holds the cloud, the image, the camera and the class.
-    out, _ = run(tmp, "tar", "generator: vg_fractal\nclasses: 2\ninstances: 3\nsize: 48\npoints: 1000\n"
-                             "cloud_format: npy\noutput_format: tar\nshard_samples: 4\n")
+    out, _ = generate(tmp, "tar", "generator: vg_fractal\nclasses: 2\ninstances: 3\nsize: 48\npoints: 1000\n"
+                                  "cloud_format: npy\noutput_format: tar\nshard_samples: 4\n")
     samples = {}
     for shard in sorted(f for f in os.listdir(out) if f.endswith(".tar")):
         with tarfile.open(os.path.join(out, shard)) as t:
@@ -200,10 +178,9 @@ with tempfile.TemporaryDirectory() as tmp:
         "cloud_format: hdf5\n": "cloud_format",
     }
     for k, (extra, word) in enumerate(bad.items()):
-        out, r = run(tmp, f"bad{k}", "generator: vg_fractal\nclasses: 2\ninstances: 1\nsize: 32\npoints: 500\n" + extra,
-                     expect=2)
+        out, r = generate(tmp, f"bad{k}",
+                          "generator: vg_fractal\nclasses: 2\ninstances: 1\nsize: 32\npoints: 500\n" + extra, expect=2)
         check(word in r.stderr, f"bad {extra!r}: message names {word}: {r.stderr.strip()}")
         check(not os.path.exists(os.path.join(out, "manifest.json")), f"bad {extra!r}: no manifest")
 
-print(f"{passed} passed, {failed} failed")
-raise SystemExit(1 if failed else 0)
+finish()

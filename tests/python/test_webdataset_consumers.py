@@ -7,8 +7,6 @@ import io
 import json
 import os
 import re
-import subprocess
-import sys
 import tarfile
 import tempfile
 import zlib
@@ -16,7 +14,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-CLI = os.environ["FDSL_CLI"]
+from testkit import check, finish, generate
 
 BASE = {
     "fractaldb": "generator: fractaldb\ncategories: official\nclasses: 4\nsize: 48\npoints: 4000\n"
@@ -30,26 +28,6 @@ TAR = {
     "fractaldb_bytes": "output_format: tar\nshard_bytes: 40000\nshard_prefix: fractal-train\n",
     "ifs_sigma_multi": "output_format: tar\nshard_samples: 7\n",
 }
-
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run(cfg_text, out, tmp, name):
-    cfg = os.path.join(tmp, name + ".yaml")
-    with open(cfg, "w") as f:
-        f.write(cfg_text)
-    r = subprocess.run([CLI, "generate", cfg, "-o", out, "--progress", "quiet"], capture_output=True, text=True)
-    check(r.returncode == 0, f"{name}: generate exit {r.returncode}: {r.stderr}")
-    return r.returncode == 0
 
 
 def base_plus_ext(path):
@@ -94,15 +72,15 @@ def timm_split_info(root, split):
 with tempfile.TemporaryDirectory() as tmp:
     folders = {}
     for name, text in BASE.items():
-        out = os.path.join(tmp, name + "-folder")
-        if run(text, out, tmp, name + "-folder"):
+        out, r = generate(tmp, name + "-folder", text)
+        if r.returncode == 0:
             folders[name] = (out, json.load(open(os.path.join(out, "manifest.json"))))
 
     orders = {}
     for name, extra in TAR.items():
         base = "ifs_sigma_multi" if name.startswith("ifs") else "fractaldb"
-        out = os.path.join(tmp, name)
-        if not run(BASE[base] + extra, out, tmp, name) or base not in folders:
+        out, r = generate(tmp, name, BASE[base] + extra)
+        if r.returncode != 0 or base not in folders:
             continue
         folder, folder_manifest = folders[base]
         manifest = json.load(open(os.path.join(out, "manifest.json")))
@@ -172,5 +150,4 @@ with tempfile.TemporaryDirectory() as tmp:
     except ImportError as e:
         check(False, f"torch missing: {e}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

@@ -90,4 +90,16 @@ std::string gen(const fs::path& cfg, const fs::path& out, const std::string& ext
   return "generate " + shell_quote(cfg.string()) + " -o " + shell_quote(out.string()) + " --progress quiet " + extra;
 }
 
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+std::string case_name(const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; }
+
+::testing::AssertionResult refused(const CommandResult& r, const std::string& expect) {
+  if (r.exit_code != 2)
+    return ::testing::AssertionFailure() << "exit status " << r.exit_code << ", expected 2; output:\n" << r.output;
+  if (r.output.find(expect) == std::string::npos)
+    return ::testing::AssertionFailure() << "expected '" << expect << "' in:\n" << r.output;
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace fdsl::test

@@ -1,8 +1,12 @@
-// Helpers shared by the GoogleTest suites: temporary folders, running the CLI and Python.
+// Helpers shared by the GoogleTest suites: temporary folders, running the CLI and Python, and the
+// parameterised bad-input cases of the CLI suites.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 
 namespace fdsl::test {
@@ -55,5 +59,23 @@ std::string gen(const std::filesystem::path& cfg, const std::filesystem::path& o
 
 /// Quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);
+
+/// One case of a parameterised bad-input test of the CLI.
+struct BadCase {
+  const char* name;    ///< the test's name
+  std::string config;  ///< YAML text ("" where none is written)
+  std::string extra;   ///< extra CLI arguments
+  std::string expect;  ///< a piece of the message
+};
+
+/// gtest shows a case by its name.
+void PrintTo(const BadCase& c, std::ostream* os);
+
+/// The test name of a case, for INSTANTIATE_TEST_SUITE_P.
+std::string case_name(const ::testing::TestParamInfo<BadCase>& info);
+
+/// Success where the CLI refused its input as it should: exit status 2 and a message that holds
+/// `expect`. Use as EXPECT_TRUE(refused(r, expect)), so a failure names the test's own line.
+::testing::AssertionResult refused(const CommandResult& r, const std::string& expect);
 
 }  // namespace fdsl::test

@@ -9,17 +9,9 @@
 #include "test_support.h"
 
 namespace fs = std::filesystem;
-using fdsl::test::gen;
-using fdsl::test::snapshot;
-using fdsl::test::read_text;
-using fdsl::test::run_cli;
-using fdsl::test::shell_quote;
-using fdsl::test::TempDir;
-using fdsl::test::write_text;
+using namespace fdsl::test;  // the suites' shared helpers: TempDir, run_cli, gen, snapshot, ...
 
 namespace {
-
-
 
 int count_png(const std::map<std::string, std::string>& files) {
   int n = 0;
@@ -101,14 +93,6 @@ TEST(ContourCli, ListShowsTheContourFamiliesAndTheirKeys) {
   EXPECT_NE(r.output.find("vertices_mean"), std::string::npos);
 }
 
-struct BadCase {
-  const char* name;
-  std::string config;
-  std::string expect;
-};
-
-void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
-
 class ContourBadInput : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(ContourBadInput, ExitsWithTwoAndNamesTheKey) {
@@ -116,8 +100,7 @@ TEST_P(ContourBadInput, ExitsWithTwoAndNamesTheKey) {
   TempDir t;
   write_text(t / "cfg.yaml", c.config);
   auto r = run_cli(gen(t / "cfg.yaml", t / "out"));
-  EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find(c.expect), std::string::npos) << "expected '" << c.expect << "' in:\n" << r.output;
+  EXPECT_TRUE(refused(r, c.expect));
   EXPECT_FALSE(fs::exists(t / "out/manifest.json"));
 }
 
@@ -126,16 +109,17 @@ const std::string kRc = "generator: rcdb\nclasses: 4\ninstances: 2\nsize: 64\n";
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ContourBadInput,
-    ::testing::Values(BadCase{"TooFewVertices", kVa + "vertices_min: 2\n", "vertices_min"},
-                      BadCase{"VertexRangeReversed", kVa + "vertices_min: 900\nvertices_max: 300\n", "vertices_min"},
-                      BadCase{"WavesUnsatisfiable", kVa + "n1_min: 4\nn1_max: 4\nn2_min: 4\nn2_max: 4\n", "n2_min"},
-                      BadCase{"NegativeLineWidth", kVa + "line_width: -0.5\n", "line_width"},
-                      BadCase{"NegativeStrokeWidth", kVa + "antialias: true\nstroke_width: -2\n", "stroke_width"},
-                      BadCase{"WorkersDoNotDivide", kVa + "compat: official\nworkers: 3\n", "workers"},
-                      BadCase{"CompatAntialias", kVa + "compat: official\nworkers: 4\nantialias: true\n", "antialias"},
-                      BadCase{"RcdbTooFewVertices", kRc + "vertices_min: 1\n", "vertices_min"},
-                      BadCase{"RcdbUnreachableVertices", kRc + "vertices_min: 4000\nvertices_max: 5000\n", "vertices_min"},
-                      BadCase{"RcdbWorkersDoNotDivide", kRc + "compat: official\nworkers: 10\n", "workers"}),
-    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+    ::testing::Values(
+        BadCase{"TooFewVertices", kVa + "vertices_min: 2\n", "", "vertices_min"},
+        BadCase{"VertexRangeReversed", kVa + "vertices_min: 900\nvertices_max: 300\n", "", "vertices_min"},
+        BadCase{"WavesUnsatisfiable", kVa + "n1_min: 4\nn1_max: 4\nn2_min: 4\nn2_max: 4\n", "", "n2_min"},
+        BadCase{"NegativeLineWidth", kVa + "line_width: -0.5\n", "", "line_width"},
+        BadCase{"NegativeStrokeWidth", kVa + "antialias: true\nstroke_width: -2\n", "", "stroke_width"},
+        BadCase{"WorkersDoNotDivide", kVa + "compat: official\nworkers: 3\n", "", "workers"},
+        BadCase{"CompatAntialias", kVa + "compat: official\nworkers: 4\nantialias: true\n", "", "antialias"},
+        BadCase{"RcdbTooFewVertices", kRc + "vertices_min: 1\n", "", "vertices_min"},
+        BadCase{"RcdbUnreachableVertices", kRc + "vertices_min: 4000\nvertices_max: 5000\n", "", "vertices_min"},
+        BadCase{"RcdbWorkersDoNotDivide", kRc + "compat: official\nworkers: 10\n", "", "workers"}),
+    case_name);
 
 }  // namespace

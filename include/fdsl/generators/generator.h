@@ -96,6 +96,8 @@ class Generator {
   void check_index(std::int64_t category, std::int64_t instance) const;
   /// A checked, empty sample of (category, instance): indices, label = category, and name set.
   Sample start_sample(std::int64_t category, std::int64_t instance) const;
+  /// make() for families whose make_range does the work: the checked range of that one instance.
+  Sample make_via_range(std::int64_t category, std::int64_t instance) const;
 };
 
 /// A registered family: its parameter table (declared once) and its factory.
