@@ -11,7 +11,7 @@ import h5py
 import numpy as np
 import open3d as o3d
 
-from testkit import check, finish, generate
+from testkit import check, finish, generate, run_cli
 
 o3d.utility.set_verbosity_level(o3d.utility.VerbosityLevel.Error)
 
@@ -107,13 +107,12 @@ with tempfile.TemporaryDirectory() as tmp:
     cfg = os.path.join(tmp, "hdf5.yaml")  # written by generate() above
     split = os.path.join(tmp, "hdf5-split")
     for k, part in enumerate([2, 0, 1]):
-        r = subprocess.run([CLI, "generate", cfg, "-o", split, "--shard", f"{part}/3", "--progress", "quiet"],
-                           capture_output=True, text=True)
+        r = run_cli(["generate", cfg, "-o", split, "--shard", f"{part}/3", "--progress", "quiet"])
         check(r.returncode == 0, f"hdf5 part {part}/3: exit {r.returncode}: {r.stderr}")
         summary = json.loads(r.stdout.strip().splitlines()[-1])
         check(summary["manifest_written"] == (k == 2), f"hdf5 part {part}/3: manifest written only by the last")
         if k == 1:
-            m = subprocess.run([CLI, "merge", split], capture_output=True, text=True)
+            m = run_cli(["merge", split])
             check(m.returncode != 0 and "ply_data_train1.h5" in m.stdout + m.stderr,
                   f"merge before the last part names the missing file: {m.returncode} {m.stdout} {m.stderr}")
     for name in names + ["train_files.txt", "shape_names.txt", "manifest.json"]:
