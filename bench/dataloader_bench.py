@@ -5,6 +5,10 @@ torch DataLoader with the same workers, batch size and shuffling.
 
     PYTHONPATH=build/python /usr/bin/python3 bench/dataloader_bench.py [--images 4000] [--workers 2]
 
+The third on-the-fly row uses the same number of cores as render threads inside the training
+process (FractalIterableDataset(render_threads=W, prefetch=2) with num_workers=0) instead of W
+worker processes.
+
 References (rates in images/s, ratios printed per row):
   - PNG: the same recipe written by `fdsl generate` and read with ImageFolder (the page cache is
     warm, since the files were just written: the best case for disk).
@@ -100,11 +104,16 @@ def main():
         render[threads] = len(idx) / (time.perf_counter() - t)
 
     it = FractalIterableDataset(args.config, shuffle=True, batch_size=args.batch_size)
+    # The same cores as threads of the training process: no worker processes, no batch copies.
+    threaded = FractalIterableDataset(args.config, shuffle=True, batch_size=args.batch_size,
+                                      render_threads=args.workers, prefetch=2)
     makers = {
         "on the fly: FractalDataset": lambda: DataLoader(ds, batch_size=args.batch_size, shuffle=True,
                                                          num_workers=args.workers),
         "on the fly: FractalIterableDataset(batch_size)": lambda: DataLoader(it, batch_size=None,
                                                                              num_workers=args.workers),
+        f"on the fly: {args.workers} render threads, 0 workers": lambda: DataLoader(threaded, batch_size=None,
+                                                                                 num_workers=0),
     }
 
     # The same recipe as PNG files: enough whole classes to hold the epoch.

@@ -18,6 +18,8 @@ on first use). Parallelism comes from the workers.
 """
 import math
 import os
+import queue
+import threading
 
 import numpy as np
 import torch
@@ -114,6 +116,35 @@ def _convert_image(array, image_format):
     return tensor.unsqueeze(0) if tensor.ndim == 2 else tensor.permute(2, 0, 1)
 
 
+def _sample_input(sample, image_format):
+    """What a sample gives a model: its image; its cloud (N, 3) float32 for point-cloud families;
+    for aligned samples (vg_fractal) a dict of "image" (CxHxW, or VxCxHxW for several views),
+    "cloud" (when written), and the cameras' "K" (3x3, or Vx3x3) and "world_to_camera" (4x4, or
+    Vx4x4) as float64 tensors, so the default collate stacks every field."""
+    cameras = sample.meta.get("cameras") if isinstance(sample.meta, dict) else None
+    pictures = [sample.image] if sample.image is not None else list(sample.views)
+    if not cameras:
+        if sample.image is None and sample.cloud is not None:
+            return sample.cloud if image_format == "numpy" else torch.from_numpy(sample.cloud)
+        return _convert_image(sample.image, image_format)
+    if image_format == "pil":
+        raise ValueError("image_format='pil' gives single images; samples with cameras need 'tensor' or 'numpy'")
+    single = sample.image is not None
+    out = {}
+    if image_format == "numpy":
+        out["image"] = pictures[0] if single else np.stack(pictures)
+    else:
+        views = [_convert_image(p, "tensor") for p in pictures]
+        out["image"] = views[0] if single else torch.stack(views)
+    if sample.cloud is not None:
+        out["cloud"] = sample.cloud if image_format == "numpy" else torch.from_numpy(sample.cloud)
+    for key in ("K", "world_to_camera"):
+        mats = np.array([c[key] for c in cameras], dtype=np.float64)
+        mats = mats[0] if single else mats
+        out[key] = mats if image_format == "numpy" else torch.from_numpy(mats)
+    return out
+
+
 def _target(sample, target, num_classes):
     if target == "label":
         return sample.label
@@ -157,7 +188,7 @@ class _FractalData:
     def _item(self, index):
         category, instance = self.source.locate(index, self.epoch)
         sample = self.generator.sample(category, instance)
-        image = _convert_image(sample.image, self.image_format)
+        image = _sample_input(sample, self.image_format)
         target = _target(sample, self.target, self.num_classes)
         if self.transform is not None:
             image = self.transform(image)
@@ -167,7 +198,9 @@ class _FractalData:
 
 
 class FractalDataset(_FractalData, Dataset):
-    """Map-style dataset: index -> (image, target), the same pair on every call and in every worker.
+    """Map-style dataset: index -> (input, target), the same pair on every call and in every worker.
+    The input is the image; for point-cloud families the cloud ((N, 3) float32); for aligned
+    images and clouds (vg_fractal) a dict of image(s), cloud and cameras (see _sample_input).
 
     Args:
         config: a YAML/JSON config path, a dataset folder, a dict of parameters, or an fdsl.Generator.
@@ -204,6 +237,45 @@ class FractalDataset(_FractalData, Dataset):
         return f"FractalDataset({len(self)} samples, {self.generator!r}, epoch={self.epoch})"
 
 
+def _prefetched(make, parts, depth):
+    """Yields make(part) for each part in order, computed up to `depth` parts ahead on a background
+    thread (Generator.batch releases the GIL, so rendering overlaps the consumer). An exception
+    in make() is raised at its place in the sequence; closing the generator early stops the thread."""
+    done = object()
+    results = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work():
+        try:
+            for part in parts:
+                if stop.is_set():
+                    return
+                results.put((make(part), None))
+        except BaseException as e:  # handed to the consumer, raised there
+            results.put((None, e))
+            return
+        results.put((done, None))
+
+    thread = threading.Thread(target=work, name="fdsl-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            value, error = results.get()
+            if error is not None:
+                raise error
+            if value is done:
+                return
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a put() waiting on a full queue
+            try:
+                results.get_nowait()
+            except queue.Empty:
+                pass
+            thread.join(timeout=0.01)
+
+
 def rank_and_world_size():
     """This process's (rank, world size): torch.distributed when initialized, else RANK and
     WORLD_SIZE from the environment (torchrun sets them), else (0, 1)."""
@@ -232,16 +304,26 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         batch_size: when given, yield whole batches (images (B, C, H, W) uint8 tensor, targets)
             rendered with Generator.batch, for DataLoader(batch_size=None); transform then applies
             to the batch tensor. The last batch of a worker may be smaller.
+        render_threads: threads each batch is rendered with (batches only). With
+            DataLoader(num_workers=0) this renders in the training process itself, on C++ threads
+            that do not hold the GIL: no worker processes, and no copy of the batch between them.
+        prefetch: batches rendered ahead on a background thread while the consumer works on the
+            current one (batches only; 0: render when asked).
         drop_last: see above.
         rank, world_size: override what rank_and_world_size() finds.
     """
 
     def __init__(self, config, *, shuffle=False, seed=0, batch_size=None, drop_last=False, rank=None,
                  world_size=None, transform=None, target_transform=None, image_format="tensor", target="label",
-                 resample_epochs=1, **overrides):
+                 resample_epochs=1, render_threads=1, prefetch=0, **overrides):
         _check_options(image_format, target)
         if batch_size is not None and (int(batch_size) < 1 or image_format != "tensor"):
             raise ValueError("batch_size needs a positive size and image_format='tensor'")
+        if int(render_threads) < 1 or int(prefetch) < 0:
+            raise ValueError(f"render_threads must be at least 1 and prefetch at least 0, not {render_threads}, "
+                             f"{prefetch}")
+        if batch_size is None and (int(render_threads) != 1 or int(prefetch) != 0):
+            raise ValueError("render_threads and prefetch apply to batches: give batch_size too")
         if (rank is None) != (world_size is None):
             raise ValueError("give both rank and world_size, or neither")
         if world_size is not None and not 0 <= rank < world_size:
@@ -251,6 +333,8 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         self.seed = int(seed)
         self.batch_size = None if batch_size is None else int(batch_size)
         self._batch_shape = None  # one image's shape, known after the first batch
+        self.render_threads = int(render_threads)
+        self.prefetch = int(prefetch)
         self.drop_last = bool(drop_last)
         self.rank = rank
         self.world_size = world_size
@@ -303,8 +387,12 @@ class FractalIterableDataset(_FractalData, IterableDataset):
             for i in indices:
                 yield self._item(int(i))
             return
-        for start in range(0, len(indices), self.batch_size):
-            yield self._batch(indices[start:start + self.batch_size])
+        slices = [indices[start:start + self.batch_size] for start in range(0, len(indices), self.batch_size)]
+        if self.prefetch == 0:
+            for part in slices:
+                yield self._batch(part)
+            return
+        yield from _prefetched(self._batch, slices, self.prefetch)
 
     def _batch(self, indices):
         gen = self.generator
@@ -319,7 +407,7 @@ class FractalIterableDataset(_FractalData, IterableDataset):
                     # Rendered straight into shared memory: handing the batch to the main process
                     # then passes the segment instead of copying every byte into a new one.
                     out.share_memory_()
-            images, labels = gen.batch(flat, threads=1, out=None if out is None else out.numpy())
+            images, labels = gen.batch(flat, threads=self.render_threads, out=None if out is None else out.numpy())
             self._batch_shape = tuple(images.shape[1:])
             images = torch.from_numpy(images) if out is None else out
             targets = torch.from_numpy(labels)

@@ -221,6 +221,60 @@ def test_iterable_split():
         del os.environ["RANK"], os.environ["WORLD_SIZE"]
 
 
+def test_threaded_prefetch():
+    """render_threads and prefetch change where batches are made, not what they hold; closing the
+    iterator early stops the background thread; bad settings are refused."""
+    import threading
+    plain = FractalIterableDataset(SMALL, batch_size=5, shuffle=True, seed=4)
+    fast = FractalIterableDataset(SMALL, batch_size=5, shuffle=True, seed=4, render_threads=2, prefetch=2)
+    a = list(DataLoader(plain, batch_size=None, num_workers=0))
+    b = list(DataLoader(fast, batch_size=None, num_workers=0))
+    check(len(a) == len(b) == 9 and same_batches(a, b), "threaded, prefetched batches equal plain ones")
+    it = iter(DataLoader(fast, batch_size=None, num_workers=0))
+    next(it)
+    del it
+    alive = [t for t in threading.enumerate() if t.name == "fdsl-prefetch"]
+    check(not alive, f"closing the loader stops the prefetch thread ({alive})")
+    for bad in ({"render_threads": 0}, {"prefetch": -1}):
+        try:
+            FractalIterableDataset(SMALL, batch_size=4, **bad)
+            check(False, f"{bad} refused")
+        except ValueError:
+            check(True, "")
+    try:
+        FractalIterableDataset(SMALL, prefetch=2)
+        check(False, "prefetch without batch_size refused")
+    except ValueError as e:
+        check("batch_size" in str(e), f"prefetch without batch_size: {e}")
+
+
+def test_clouds_and_pairs():
+    """Point-cloud families give (N, 3) float32 clouds; aligned samples a dict of image, cloud and
+    cameras that the default collate stacks, equal to the generator's own arrays."""
+    clouds = FractalDataset({"generator": "pc_fractal", "classes": 3, "instances": 4, "points": 300})
+    x, y = clouds[6]
+    s = clouds.generator.sample(1, 2)
+    check(x.dtype == torch.float32 and tuple(x.shape) == (300, 3) and np.array_equal(x.numpy(), s.cloud) and y == 1,
+          f"cloud item {tuple(x.shape)} {x.dtype}, label {y}")
+    pairs = FractalDataset({"generator": "vg_fractal", "classes": 3, "instances": 4, "size": 32, "points": 400,
+                            "cloud_format": "npy"})
+    x, y = pairs[5]
+    s = pairs.generator.sample(1, 1)
+    check(sorted(x) == ["K", "cloud", "image", "world_to_camera"], f"pair keys {sorted(x)}")
+    check(np.array_equal(x["image"][0].numpy(), s.image) and np.array_equal(x["cloud"].numpy(), s.cloud),
+          "pair image and cloud are the sample's")
+    check(np.array_equal(x["K"].numpy(), np.array(s.meta["cameras"][0]["K"])) and
+          tuple(x["world_to_camera"].shape) == (4, 4), "pair camera matrices")
+    batch, labels = next(iter(DataLoader(pairs, batch_size=4, num_workers=2)))
+    check(tuple(batch["image"].shape) == (4, 1, 32, 32) and tuple(batch["cloud"].shape) == (4, 400, 3) and
+          tuple(batch["K"].shape) == (4, 3, 3) and labels.tolist() == [0, 0, 0, 0], "pairs collate through workers")
+    views = FractalDataset({"generator": "vg_fractal", "classes": 2, "instances": 2, "size": 32, "points": 400,
+                            "views": 3, "write_cloud": False})
+    x, _ = views[0]
+    check(tuple(x["image"].shape) == (3, 1, 32, 32) and tuple(x["K"].shape) == (3, 3, 3) and "cloud" not in x,
+          f"multi-view item: {({k: tuple(v.shape) for k, v in x.items()})}")
+
+
 def test_memory_flat():
     def rss_mb():
         with open("/proc/self/statm") as f:
@@ -244,5 +298,7 @@ if __name__ == "__main__":  # spawn-started workers import this file: run the te
     test_transform_and_targets()
     test_epoch_resampling()
     test_iterable_split()
+    test_threaded_prefetch()
+    test_clouds_and_pairs()
     test_memory_flat()
     finish()
