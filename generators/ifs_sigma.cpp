@@ -52,9 +52,11 @@ struct ObjectStyle {
 
 /// Renders one fractal on black at side `size` (1 or 3 channels) into `out` (its buffer reused
 /// when the size matches), drawing its window, patch and colour from `aug` and its orbit from
-/// `orbit_rng`.
+/// `orbit_rng`. With `onto`, `out` already holds a size x size image of `channels` (a
+/// background) and only the fractal's pixels are written: the same as pasting the fractal's
+/// nonzero pixels, since every inked pixel has a nonzero colour (value >= 0.5, or grade >= 1).
 void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, Rng& aug,
-                   Image& out) {
+                   Image& out, bool onto = false) {
   thread_local Orbit2 orbit;
   thread_local std::vector<std::uint32_t> counts;
   thread_local Image grade;
@@ -67,10 +69,10 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
   }
   const std::uint32_t mask = st.patch ? random_patch_mask(aug) : 0;
   const double hue0 = aug.uniform(0, 255), sat = aug.uniform(0.3, 1.0), val = aug.uniform(0.5, 1.0);
-  if (out.width == size && out.height == size && out.channels == channels)
-    std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
-  else
-    out = Image(size, size, channels, 0);
+  const bool fits = out.width == size && out.height == size && out.channels == channels;
+  if (onto && !fits) throw_runtime("render_object: the background is not a " + std::to_string(size) + " px image");
+  if (!onto && fits) std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
+  if (!onto && !fits) out = Image(size, size, channels, 0);
   if (!orbit.finite) return;
   const PixelTransform t = window_transform(orbit, size, size, shx, shy, scale);
   // The grade of every pixel (0 = empty): binary renders mark bytes, which is several times
@@ -91,7 +93,10 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
     if (st.patch) grade = dilate_mask(grade, mask);
   }
   if (channels == 1) {
-    out.pixels = grade.pixels;
+    if (!onto) out.pixels = grade.pixels;
+    else
+      for (std::size_t i = 0; i < grade.pixels.size(); ++i)
+        if (grade.pixels[i]) out.pixels[i] = grade.pixels[i];
     return;
   }
   std::uint8_t lut[256][3];
@@ -162,11 +167,16 @@ class IfsSigma final : public Generator {
     Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
     const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
     const bool multi = objects_max_ > 1;
-    // With a background the object is drawn into a reused buffer and pasted onto the plasma
-    // image, which becomes the sample's: one image allocation per sample.
+    // With a background a single object is drawn straight onto the plasma image, which becomes
+    // the sample's: one image allocation per sample, no separate object image to paste.
+    auto background = [&] {
+      return plasma_background(size_, size_, Rng(seed_, static_cast<std::uint64_t>(cat),
+                                                 static_cast<std::uint64_t>(inst), Purpose::Background));
+    };
     thread_local Image object;
     if (!multi) {
-      render_object(system_for(cat, aug), size_, channels_, style_, orbit, aug, background_ ? object : s.image);
+      if (background_) s.image = background();
+      render_object(system_for(cat, aug), size_, channels_, style_, orbit, aug, s.image, background_);
     } else {
       s.image = Image(size_, size_, channels_, 0);
       const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
@@ -184,11 +194,9 @@ class IfsSigma final : public Generator {
       std::sort(s.labels.begin(), s.labels.end());
       s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
     }
-    if (background_) {
-      Image bg = plasma_background(size_, size_,
-                                   Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst),
-                                       Purpose::Background));
-      paste_nonzero(multi ? s.image : object, bg, 0, 0);
+    if (background_ && multi) {
+      Image bg = background();
+      paste_nonzero(s.image, bg, 0, 0);
       s.image = std::move(bg);
     }
     if (flips_) {
