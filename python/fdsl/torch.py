@@ -401,12 +401,11 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         flat = [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
         if self.target == "label":
             out = None
-            if self._batch_shape is not None:
-                out = torch.empty((len(flat),) + self._batch_shape, dtype=torch.uint8)
-                if get_worker_info() is not None:
-                    # Rendered straight into shared memory: handing the batch to the main process
-                    # then passes the segment instead of copying every byte into a new one.
-                    out.share_memory_()
+            if self._batch_shape is not None and get_worker_info() is not None:
+                # In a worker, rendered straight into shared memory: handing the batch to the main
+                # process then passes the segment instead of copying every byte into a new one.
+                # (In the main process NumPy's allocation is the cheaper one.)
+                out = torch.empty((len(flat),) + self._batch_shape, dtype=torch.uint8).share_memory_()
             images, labels = gen.batch(flat, threads=self.render_threads, out=None if out is None else out.numpy())
             self._batch_shape = tuple(images.shape[1:])
             images = torch.from_numpy(images) if out is None else out
