@@ -170,11 +170,11 @@ Image plasma_background(int width, int height, Rng rng) {
     const float* r = grid + static_cast<std::size_t>(y) * side;
     std::int32_t* k = index.data();
     const float base = lo, scale = inv;  // locals: no reload per pixel, so the loop vectorizes
+    // The grid values lie in [lo, hi], so f is in [0, 1] up to a rounding; clamping the level
+    // (integers, which vectorize) gives what clamping f to [0, 1] first would.
     for (int x = 0; x < width; ++x) {
-      float f = (r[x] - base) * scale;  // std::clamp(f, 0, 1) written branch-free
-      f = f < 0.0f ? 0.0f : f;
-      f = 1.0f < f ? 1.0f : f;
-      k[x] = static_cast<std::int32_t>(f * (kLevels - 1) + 0.5f);
+      const float f = (r[x] - base) * scale;
+      k[x] = std::clamp(static_cast<std::int32_t>(f * (kLevels - 1) + 0.5f), 0, kLevels - 1);
     }
     std::uint8_t* o = out.row(y);
     const int whole = y + 1 < height ? width : width - 1;
