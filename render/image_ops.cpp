@@ -114,8 +114,10 @@ void gaussian_blur3(Image& im, double sigma) {
   const std::uint32_t k0 = 256 - 2 * k1;
   const int c = im.channels, w = im.width, h = im.height;
   const std::size_t row = static_cast<std::size_t>(w) * c;
-  // Horizontal pass into 16-bit rows (edges replicated), vertical pass back to bytes.
-  std::vector<std::uint16_t> tmp(row * h);
+  // Horizontal pass into 16-bit rows (edges replicated), vertical pass back to bytes. The rows
+  // live in a per-thread buffer: every value is written before it is read.
+  thread_local std::vector<std::uint16_t> tmp;
+  tmp.resize(row * h);
   for (int y = 0; y < h; ++y) {
     const std::uint8_t* r = im.row(y);
     std::uint16_t* t = tmp.data() + y * row;
