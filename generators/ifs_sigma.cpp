@@ -200,9 +200,10 @@ class IfsSigma final : public Generator {
       s.image = std::move(bg);
     }
     if (flips_) {
-      if (aug.bernoulli(0.5)) transpose_in_place(s.image);
-      if (aug.bernoulli(0.5)) flip_vertical(s.image);
-      if (aug.bernoulli(0.5)) flip_horizontal(s.image);
+      const bool t = aug.bernoulli(0.5);
+      const bool v = aug.bernoulli(0.5);
+      const bool h = aug.bernoulli(0.5);
+      orient(s.image, t, v, h);
     }
     if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(s.image, aug.uniform(0.5, 1.0));
     return s;

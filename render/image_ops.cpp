@@ -62,6 +62,33 @@ void transpose_in_place(Image& im) {
     }
 }
 
+void orient(Image& im, bool transpose, bool flip_v, bool flip_h) {
+  if (!transpose && !flip_v && !flip_h) return;
+  if (!transpose) {
+    if (flip_v) flip_vertical(im);
+    if (flip_h) flip_horizontal(im);
+    return;
+  }
+  // Output (x, y) of the (height x width) result reads source pixel (y1, x1), where x1 and y1
+  // undo the flips: the transpose comes first, so the flips act on the transposed image.
+  const int c = im.channels, ow = im.height, oh = im.width;
+  thread_local std::vector<std::uint8_t> out;
+  out.resize(im.pixels.size());
+  const std::size_t in_stride = im.stride(), out_stride = static_cast<std::size_t>(ow) * c;
+  for (int y = 0; y < oh; ++y) {
+    const int y1 = flip_v ? oh - 1 - y : y;  // the source column
+    const std::uint8_t* col = im.pixels.data() + static_cast<std::size_t>(y1) * c;
+    std::uint8_t* dst = out.data() + static_cast<std::size_t>(y) * out_stride;
+    for (int x = 0; x < ow; ++x) {
+      const int x1 = flip_h ? ow - 1 - x : x;  // the source row
+      const std::uint8_t* src = col + static_cast<std::size_t>(x1) * in_stride;
+      for (int k = 0; k < c; ++k) dst[static_cast<std::size_t>(x) * c + k] = src[k];
+    }
+  }
+  im.pixels.swap(out);
+  std::swap(im.width, im.height);
+}
+
 void apply_flip(Image& image, int flip) {
   if (flip & 1) flip_vertical(image);
   if (flip & 2) flip_horizontal(image);

@@ -106,6 +106,23 @@ TEST(ImageOps, TransposeInPlaceEqualsTranspose) {
     }
 }
 
+TEST(ImageOps, OrientEqualsTransposeThenFlipsInOnePass) {
+  for (int channels : {1, 3})
+    for (auto [w, h] : {std::pair{6, 6}, std::pair{9, 4}})
+      for (int flags = 0; flags < 8; ++flags) {
+        const Image orig = pattern(w, h, channels, 6);
+        Image want = orig;
+        if (flags & 1) want = transpose(want);
+        if (flags & 2) flip_vertical(want);
+        if (flags & 4) flip_horizontal(want);
+        Image got = orig;
+        orient(got, flags & 1, flags & 2, flags & 4);
+        EXPECT_EQ(got.width, want.width);
+        EXPECT_EQ(got.height, want.height);
+        EXPECT_EQ(got.pixels, want.pixels) << "flags " << flags << " channels " << channels;
+      }
+}
+
 TEST(ImageOps, DilateWithTheCentreBitIsTheIdentity) {
   for (int channels : {1, 3}) {
     const Image orig = sparse(17, 11, channels);

@@ -17,6 +17,9 @@ void flip_horizontal(Image& image);
 Image transpose(const Image& image);
 /// Transposes `image` in place (square images swap pixels without a second buffer).
 void transpose_in_place(Image& image);
+/// transpose (if `transpose`), then flip_vertical (if `flip_v`), then flip_horizontal (if
+/// `flip_h`), in one pass over the pixels (through a per-thread buffer).
+void orient(Image& image, bool transpose, bool flip_v, bool flip_h);
 /// FractalDB's flip index: 0 none, 1 top-bottom, 2 left-right, 3 both.
 void apply_flip(Image& image, int flip);
 
