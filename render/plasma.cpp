@@ -71,12 +71,8 @@ const float* plasma_grid(int width, int height, double roughness, Rng& rng, int&
       const float* up = y >= half ? r - static_cast<std::size_t>(half) * size : nullptr;
       const float* down = y + half < size ? r + static_cast<std::size_t>(half) * size : nullptr;
       const int x0 = (y / half) % 2 == 0 ? half : 0;
-      for (int x = x0; x < size; x += step) {
+      auto border = [&](int x) {
         const bool left = x >= half, right = x + half < size;
-        if (left && right && up && down) {
-          r[x] = (r[x - half] + r[x + half] + up[x] + down[x]) * 0.25f + amp * u.centered();
-          continue;
-        }
         float sum = 0;
         int cnt = 0;
         if (left) sum += r[x - half], ++cnt;
@@ -84,7 +80,21 @@ const float* plasma_grid(int width, int height, double roughness, Rng& rng, int&
         if (up) sum += up[x], ++cnt;
         if (down) sum += down[x], ++cnt;
         r[x] = sum / static_cast<float>(cnt) + amp * u.centered();
+      };
+      if (!up || !down) {
+        for (int x = x0; x < size; x += step) border(x);
+        continue;
       }
+      // An inner row: only its first cell (x = 0) and last (x + half = size) lack a neighbour;
+      // the cells between take four, left to right as before (the draws keep their order).
+      int x = x0;
+      if (x < half) {
+        border(x);
+        x += step;
+      }
+      for (; x + half < size; x += step)
+        r[x] = (r[x - half] + r[x + half] + up[x] + down[x]) * 0.25f + amp * u.centered();
+      if (x < size) border(x);
     }
     amp *= static_cast<float>(roughness);
   }
