@@ -91,16 +91,22 @@ class PyGenerator {
     for (std::int64_t i : indices) where.push_back(locate(i));
     if (n == 0) throw_bad_input("batch: no indices given");
 
-    // The first sample fixes the shape; the rest render in parallel straight into their slots.
+    // The first batch renders its first sample alone to learn the image shape (fixed by the
+    // config); later batches know it and render every sample in parallel into its slot.
     Sample first;
-    {
-      py::gil_scoped_release release;
-      first = gen().make(where[0].first, where[0].second);
+    if (image_shape_.empty()) {
+      {
+        py::gil_scoped_release release;
+        first = gen().make(where[0].first, where[0].second);
+      }
+      const Image& im = first.image;
+      if (im.empty()) throw_bad_input("batch: family '" + gen().family() + "' makes no images (use sample())");
+      image_shape_ = {im.height, im.width, im.channels};
     }
-    const Image& im = first.image;
-    if (im.empty()) throw_bad_input("batch: family '" + gen().family() + "' makes no images (use sample())");
-    std::vector<py::ssize_t> shape{n, im.height, im.width};
-    if (im.channels != 1) shape.push_back(im.channels);
+    const int height = static_cast<int>(image_shape_[0]), width = static_cast<int>(image_shape_[1]),
+              channels = static_cast<int>(image_shape_[2]);
+    std::vector<py::ssize_t> shape{n, height, width};
+    if (channels != 1) shape.push_back(channels);
     py::array_t<std::uint8_t> images;
     if (out_arg.is_none()) {
       images = py::array_t<std::uint8_t>(shape);
@@ -110,17 +116,22 @@ class PyGenerator {
     py::array_t<std::int64_t> labels(n);
     std::uint8_t* dst = images.mutable_data();
     std::int64_t* lab = labels.mutable_data();
-    const std::size_t bytes = im.size_bytes();
-    std::memcpy(dst, im.pixels.data(), bytes);
-    lab[0] = first.label;
+    const std::size_t bytes = static_cast<std::size_t>(height) * width * channels;
+    std::int64_t start = 0;
+    if (!first.image.empty()) {
+      std::memcpy(dst, first.image.pixels.data(), bytes);
+      lab[0] = first.label;
+      start = 1;
+    }
     {
       py::gil_scoped_release release;
-      parallel_for(1, n, threads, [&](std::int64_t k) {
+      parallel_for(start, n, threads, [&](std::int64_t k) {
         const Sample s = gen().make(where[k].first, where[k].second);
-        if (s.image.width != im.width || s.image.height != im.height || s.image.channels != im.channels)
+        if (s.image.width != width || s.image.height != height || s.image.channels != channels)
           throw Error(ErrorKind::Runtime, "batch: sample " + s.name + " is " + std::to_string(s.image.width) + "x" +
                                               std::to_string(s.image.height) + "x" + std::to_string(s.image.channels) +
-                                              ", unlike the first of the batch");
+                                              ", unlike the batch's " + std::to_string(width) + "x" +
+                                              std::to_string(height) + "x" + std::to_string(channels));
         std::memcpy(dst + k * bytes, s.image.pixels.data(), bytes);
         lab[k] = s.label;
       });
@@ -153,6 +164,7 @@ class PyGenerator {
   }
 
   std::shared_ptr<DatasetSpec> spec_;
+  mutable std::vector<py::ssize_t> image_shape_;  ///< (height, width, channels) of the images, once known
   int threads_ = 0;
 };
 
