@@ -237,6 +237,18 @@ class FractalDataset(_FractalData, Dataset):
         return f"FractalDataset({len(self)} samples, {self.generator!r}, epoch={self.epoch})"
 
 
+def _shared_uint8(shape):
+    """An uninitialized uint8 tensor in shared memory, allocated there directly as default_collate
+    does (share_memory_() on a fresh tensor would fault in its pages, then copy them)."""
+    numel = math.prod(shape)
+    proto = torch.empty(0, dtype=torch.uint8)
+    try:
+        storage = proto.storage()._new_shared(numel)
+    except (AttributeError, TypeError, RuntimeError):  # a torch without the private helper
+        return torch.empty(shape, dtype=torch.uint8).share_memory_()
+    return proto.new(storage).resize_(shape)
+
+
 def _prefetched(make, parts, depth):
     """Yields make(part) for each part in order, computed up to `depth` parts ahead on a background
     thread (Generator.batch releases the GIL, so rendering overlaps the consumer). An exception
@@ -405,7 +417,7 @@ class FractalIterableDataset(_FractalData, IterableDataset):
                 # In a worker, rendered straight into shared memory: handing the batch to the main
                 # process then passes the segment instead of copying every byte into a new one.
                 # (In the main process NumPy's allocation is the cheaper one.)
-                out = torch.empty((len(flat),) + self._batch_shape, dtype=torch.uint8).share_memory_()
+                out = _shared_uint8((len(flat),) + self._batch_shape)
             images, labels = gen.batch(flat, threads=self.render_threads, out=None if out is None else out.numpy())
             self._batch_shape = tuple(images.shape[1:])
             images = torch.from_numpy(images) if out is None else out
