@@ -34,19 +34,25 @@ CONFIGS = {
 }
 
 
+def run(cmd, timeout=30, **kw):
+    """subprocess.run with text output and a time limit; a command that hangs or cannot start
+    gives returncode -1 and its reason in stderr, so no Slurm state can crash or stall the test."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return subprocess.CompletedProcess(cmd, -1, "", str(e))
+
+
 def slurm_up():
-    return shutil.which("sinfo") and subprocess.run(["sinfo", "-h"], capture_output=True, timeout=30).returncode == 0
+    return bool(shutil.which("sinfo")) and run(["sinfo", "-h"]).returncode == 0
 
 
 def diagnostics():
     """What Slurm says about its node and queue, and the tail of its daemons' logs."""
     out = []
     for cmd in (["sinfo", "-N", "-l"], ["scontrol", "show", "node"], ["squeue", "-l"]):
-        try:
-            r = subprocess.run(cmd, capture_output=True, text=True, timeout=20)
-            out.append(f"$ {' '.join(cmd)}\n{r.stdout}{r.stderr}")
-        except (OSError, subprocess.TimeoutExpired) as e:
-            out.append(f"$ {' '.join(cmd)}: {e}")
+        r = run(cmd, timeout=20)
+        out.append(f"$ {' '.join(cmd)}\n{r.stdout}{r.stderr}")
     for log in ("/var/log/slurm/slurmctld.log", "/var/log/slurm/slurmd.log"):
         if os.path.exists(log):
             out.append(f"--- {log} (tail)\n" + "".join(open(log, errors="replace").readlines()[-15:]))
@@ -57,7 +63,7 @@ def node_idle(wait_s):
     """Waits up to wait_s seconds for the node to take jobs (state idle or mixed)."""
     deadline = time.monotonic() + wait_s
     while True:
-        r = subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True, text=True, timeout=30)
+        r = run(["sinfo", "-h", "-o", "%t"])
         if any(s.strip() in ("idle", "mix", "alloc") for s in r.stdout.split()):
             return True
         if time.monotonic() > deadline:
@@ -80,8 +86,8 @@ def start_slurm(log_path):
             r = subprocess.run([SLURM_LOCAL, "up"], stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                timeout=remaining(150))
             rc = r.returncode
-        except subprocess.TimeoutExpired:
-            rc = "timed out"
+        except (OSError, subprocess.TimeoutExpired) as e:
+            rc = f"failed: {e}"
     if rc != 0 or not slurm_up():
         return rc == 0, f"cannot start Slurm here (slurm-local up: {rc}): {open(log_path).read()[-800:]}"
     return True, None
@@ -100,8 +106,7 @@ def files(root):
 started, reason = start_slurm(os.path.join(tempfile.gettempdir(), "fdsl-slurm-local-up.log"))
 if reason:
     if started and not os.environ.get("FDSL_KEEP_SLURM"):
-        subprocess.run([SLURM_LOCAL, "down"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=60)
+        run([SLURM_LOCAL, "down"], timeout=60, stdin=subprocess.DEVNULL)
     print(f"SKIP: {reason}")
     sys.exit(SKIP)
 try:
@@ -121,24 +126,23 @@ try:
             env = dict(os.environ, FDSL=CLI)
             # Submit, then poll with a deadline: a job that never starts fails the test with the
             # scheduler's reasons instead of hanging until ctest kills it.
-            r = subprocess.run(["sbatch", "--parsable", "--array=0-2", "--cpus-per-task=1", "--time=10",
-                                f"--output={tmp}/{name}-%A_%a.log", "--chdir", tmp,
-                                os.path.join(SOURCE, "tools/slurm/generate.sbatch"), cfg, out],
-                               capture_output=True, text=True, env=env, timeout=60)
+            r = run(["sbatch", "--parsable", "--array=0-2", "--cpus-per-task=1", "--time=10",
+                     f"--output={tmp}/{name}-%A_%a.log", "--chdir", tmp,
+                     os.path.join(SOURCE, "tools/slurm/generate.sbatch"), cfg, out], timeout=60, env=env)
             check(r.returncode == 0, f"{name}: sbatch exit {r.returncode}: {r.stdout} {r.stderr}")
-            job = r.stdout.strip().split(";")[0]
+            job = r.stdout.strip().split(";")[0] if r.returncode == 0 else ""
             deadline = time.monotonic() + remaining(150)
             while job and time.monotonic() < deadline:
-                q = subprocess.run(["squeue", "-h", "-j", job], capture_output=True, text=True, timeout=30)
-                if not q.stdout.strip():  # finished (or already purged: "Invalid job id")
+                q = run(["squeue", "-h", "-j", job])
+                if q.returncode != -1 and not q.stdout.strip():  # finished (or already purged: "Invalid job id")
                     break
                 time.sleep(1)
             else:
                 check(False, f"{name}: job {job} did not finish in time\n{diagnostics()}")
                 if job:
-                    subprocess.run(["scancel", job], capture_output=True, timeout=30)
+                    run(["scancel", job])
                 break  # the scheduler runs no job: the next submission would wait the same
-            acct = subprocess.run(["scontrol", "show", "job", job], capture_output=True, text=True, timeout=30)
+            acct = run(["scontrol", "show", "job", job])
             codes = re.findall(r"\bExitCode=(\S+)", acct.stdout)
             bad = [c for c in codes if c != "0:0"]
             r = subprocess.CompletedProcess(r.args, 1 if bad else 0, f"exit codes {codes}", acct.stderr)
@@ -156,7 +160,6 @@ try:
             check(all(got.get(k) == v for k, v in want.items()), f"{name}: same bytes as one process")
 finally:
     if started and not os.environ.get("FDSL_KEEP_SLURM"):
-        subprocess.run([SLURM_LOCAL, "down"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=60)
+        run([SLURM_LOCAL, "down"], timeout=60, stdin=subprocess.DEVNULL)
 
 finish()
