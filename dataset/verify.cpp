@@ -269,12 +269,17 @@ std::int64_t repair_dataset(const fs::path& dir, const VerifyReport& report, int
         if (layout.shard_name(k) == p.path) shards.push_back(k);
     }
   } else {
-    // A file's sample is found by its name: the path without its extension.
+    // A file's sample is found by its name: the sample's name followed by a suffix that starts
+    // with '.' or '_' (x.png, x.camera.json, x.view003.png, x_sem_label.npy, views x_003.png).
     std::unordered_set<std::string> names;
-    for (const auto& p : report.problems) names.insert(p.path.substr(0, p.path.rfind('.')));
+    for (const auto& p : report.problems) {
+      const std::size_t slash = p.path.rfind('/');
+      for (std::size_t at = slash == std::string::npos ? 0 : slash + 1; at < p.path.size(); ++at)
+        if (p.path[at] == '.' || p.path[at] == '_') names.insert(p.path.substr(0, at));
+    }
     for (std::int64_t c = 0; c < gen.num_classes() && !names.empty(); ++c)
       for (std::int64_t i = 0; i < gen.instances_per_class(); ++i)
-        if (names.erase(gen.sample_name(c, i))) samples.push_back({c, i});
+        if (names.count(gen.sample_name(c, i))) samples.push_back({c, i});
   }
   regenerate_items(spec, dir, shards, samples, threads);
   if (info) merge_dataset(spec, dir);  // _info.json is written from the journals with the manifest

@@ -13,7 +13,7 @@ import tempfile
 import numpy as np
 from PIL import Image
 
-from testkit import check, finish, generate
+from testkit import check, finish, generate, run_cli
 
 
 def project(points, cam):
@@ -142,6 +142,21 @@ with tempfile.TemporaryDirectory() as tmp:
     az = [cam["azimuth_deg"] for cam in meta["cameras"]]
     check(np.allclose(az, [30 + 30 * k for k in range(12)]), f"mv: ring of 12 azimuths from 30 deg: {az}")
     check(not any(n.endswith(".npy") or n.endswith(".ply") for n in names), "mv: write_cloud false writes no cloud")
+
+    # verify --regenerate finds the sample of a damaged camera file or view (names with more than
+    # one dot, or a view suffix) and rewrites it with its original bytes.
+    for out_dir, damaged in [(out, ["images/00001/00001_00002.camera.json", "images/00000/00000_00001_011.png"]),
+                             (os.path.join(tmp, "ortho"), ["000001/000001_0000.camera.json",
+                                                           "000000/000000_0001.view002.png"])]:
+        original = {d: open(os.path.join(out_dir, d), "rb").read() for d in damaged}
+        for d in damaged:
+            with open(os.path.join(out_dir, d), "wb") as f:
+                f.write(b"damaged")
+        check(run_cli(["verify", out_dir]).returncode != 0, f"verify finds {damaged}")
+        r = run_cli(["verify", "--regenerate", out_dir])
+        check(r.returncode == 0, f"verify --regenerate {out_dir}: {r.returncode} {r.stdout} {r.stderr}")
+        check(all(open(os.path.join(out_dir, d), "rb").read() == original[d] for d in damaged),
+              f"regenerated {damaged} with their original bytes")
 
     # 5. Tar shards: one key holds the cloud, the image, the camera and the class.
     out, _ = generate(tmp, "tar", "generator: vg_fractal\nclasses: 2\ninstances: 3\nsize: 48\npoints: 1000\n"
