@@ -286,8 +286,8 @@ GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSetti
 }
 
 MergeSummary merge_hdf5_dataset(const DatasetSpec& spec, const fs::path& dir) {
-  const auto [clouds, per_file, files] = geometry(spec);
-  (void)clouds;
+  const Geometry g = geometry(spec);
+  const std::int64_t files = g.files;
   MergeSummary m;
   const detail::FolderLock lock(dir);
   const auto all = read_all_journals(dir);
@@ -297,7 +297,7 @@ MergeSummary merge_hdf5_dataset(const DatasetSpec& spec, const fs::path& dir) {
     else if (m.missing.size() < 10) m.missing.push_back(file_name(k));
   }
   m.complete = m.parts_done == m.parts_total;
-  if (m.complete) finish_dataset(spec, dir, all, files, per_file);
+  if (m.complete) finish_dataset(spec, dir, all, files, g.per_file);
   return m;
 }
 

@@ -52,38 +52,40 @@ std::string stats_text(const Generator& gen) {
 
 bool is_paired(const Sample& s) { return (!s.image.empty() || !s.views.empty()) && !s.cloud.empty(); }
 
-Image sample_picture(const Sample& s, int tile) {
-  const Image& picture = !s.image.empty() ? s.image : !s.views.empty() ? s.views.front() : s.image;
-  Image im = picture.empty() ? (s.cloud.empty() ? Image(tile, tile, 3, 0) : render_cloud_view(s.cloud, tile))
-                             : gray_to_rgb(picture);
-  if (im.width != tile || im.height != tile) im = resize_bilinear(im, tile, tile);
-  if (!is_paired(s)) return im;
-  Image both(2 * tile, tile, 3, 0);
-  const Image cloud = render_cloud_view(s.cloud, tile);
-  for (int y = 0; y < tile; ++y) {
-    std::copy(im.row(y), im.row(y) + im.stride(), both.row(y));
-    std::copy(cloud.row(y), cloud.row(y) + cloud.stride(), both.row(y) + im.stride());
-  }
-  return both;
-}
+const Image& first_picture(const Sample& s) { return s.image.empty() && !s.views.empty() ? s.views.front() : s.image; }
 
 namespace {
-
-/// A sweep's tile: the sample's picture (for a pair, its image without the cloud beside it).
-Image tile_image(const Generator& gen, std::int64_t category, std::int64_t instance, int tile) {
-  Image im = sample_picture(gen.make(category, instance), tile);
-  if (im.width == tile) return im;
-  Image left(tile, tile, 3, 0);
-  for (int y = 0; y < tile; ++y) std::copy(im.row(y), im.row(y) + left.stride(), left.row(y));
-  return left;
-}
 
 void blit(const Image& tile, Image& sheet, int x0, int y0) {
   for (int y = 0; y < tile.height; ++y)
     std::copy(tile.row(y), tile.row(y) + tile.stride(), sheet.row(y0 + y) + static_cast<std::size_t>(x0) * 3);
 }
 
+/// The sample's own picture (its image or first view; a rendering of its cloud when it has
+/// neither) as an RGB tile x tile image.
+Image picture_tile(const Sample& s, int tile) {
+  const Image& picture = first_picture(s);
+  Image im = picture.empty() ? (s.cloud.empty() ? Image(tile, tile, 3, 0) : render_cloud_view(s.cloud, tile))
+                             : gray_to_rgb(picture);
+  if (im.width != tile || im.height != tile) im = resize_bilinear(im, tile, tile);
+  return im;
+}
+
+/// A sweep's tile: the sample's picture (for a pair, its image without the cloud beside it).
+Image tile_image(const Generator& gen, std::int64_t category, std::int64_t instance, int tile) {
+  return picture_tile(gen.make(category, instance), tile);
+}
+
 }  // namespace
+
+Image sample_picture(const Sample& s, int tile) {
+  Image im = picture_tile(s, tile);
+  if (!is_paired(s)) return im;
+  Image both(2 * tile, tile, 3, 0);
+  blit(im, both, 0, 0);
+  blit(render_cloud_view(s.cloud, tile), both, tile, 0);
+  return both;
+}
 
 Image contact_sheet(const Generator& gen, const SheetOptions& o) {
   const int rows = static_cast<int>(o.categories.size()), cols = static_cast<int>(o.instances.size());

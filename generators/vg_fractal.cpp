@@ -193,10 +193,10 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
       Image img;
       render_points(s.cloud, cam, splat_, img);
       if (channels_ == 3 && img.channels == 1) img = gray_to_rgb(img);
+      const std::string name = single ? s.name : view_name(s.name, k);  // the image, without .png
       nlohmann::ordered_json cj;
       cj["view"] = k;
-      const std::string file = (single ? s.name : view_name(s.name, k)) + ".png";
-      cj["image"] = file.substr(file.rfind('/') + 1);
+      cj["image"] = name.substr(name.rfind('/') + 1) + ".png";
       const nlohmann::ordered_json camera = camera_to_json(cam);
       for (auto it = camera.begin(); it != camera.end(); ++it) cj[it.key()] = *it;
       cameras.push_back(std::move(cj));
@@ -204,7 +204,7 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
         s.image = std::move(img);
       } else {
         s.views.push_back(std::move(img));
-        s.view_names.push_back(view_name(s.name, k));
+        s.view_names.push_back(name);
       }
     }
     s.meta["category"] = cat;

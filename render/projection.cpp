@@ -272,9 +272,9 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
     return;
   }
 
-  // Z-buffer: the nearest point of every (supersampled) pixel wins it. The buffers stay clean
-  // (infinite depth, no winner) between calls: only the pixels a call touches are visited, and
-  // reset, so the cost follows the points, not the image area.
+  // Z-buffer: the nearest point of every (supersampled) pixel wins it. The buffer stays clean
+  // (every pixel empty) between calls: only the pixels a call touches are visited, and reset, so
+  // the cost follows the points, not the image area.
   // Each pixel holds one 64-bit key: the depth's float bits (positive floats order as their bits)
   // above the point index, so "nearer wins" is one compare and one store; ~0 marks an empty pixel.
   const std::size_t area = static_cast<std::size_t>(W) * H;
@@ -380,17 +380,19 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
     // drawn sample stays inked.
     const std::size_t out_values = static_cast<std::size_t>(cam.width) * cam.height * channels;
     buf.sums.assign(out_values, 0);
+    // The first value of the output pixel that sample pixel q falls in.
+    auto output_at = [&](std::int32_t q) {
+      return (static_cast<std::size_t>(q / W / s) * cam.width + static_cast<std::size_t>(q % W / s)) * channels;
+    };
     std::uint8_t rgb[3] = {0, 0, 0};
     for (const std::int32_t q : buf.touched) {
       shade(q, rgb);
-      const std::size_t at = (static_cast<std::size_t>(q / W / s) * cam.width + static_cast<std::size_t>(q % W / s)) *
-                             channels;
+      const std::size_t at = output_at(q);
       for (int c = 0; c < channels; ++c) buf.sums[at + c] = static_cast<std::uint16_t>(buf.sums[at + c] + rgb[c]);
     }
     const int ss = s * s;
     for (const std::int32_t q : buf.touched) {
-      const std::size_t at = (static_cast<std::size_t>(q / W / s) * cam.width + static_cast<std::size_t>(q % W / s)) *
-                             channels;
+      const std::size_t at = output_at(q);
       for (int c = 0; c < channels; ++c) px[at + c] = static_cast<std::uint8_t>((buf.sums[at + c] + ss - 1) / ss);
     }
   }

@@ -201,11 +201,9 @@ void run_explorer(const ExplorerOptions& o) {
       const fs::path file = save_dir / ("fdsl-" + (st.spec.generator ? st.spec.generator->family() : std::string("x")) +
                                         "-" + std::to_string(category) + "-" + std::to_string(instance) + ".png");
       const Sample sample = st.spec.generator->make(category, instance);
-      // The sample's own image (its first view for multi-view samples; a cloud's preview otherwise).
-      const Image own = !sample.image.empty()   ? sample.image
-                        : !sample.views.empty() ? sample.views.front()
-                                                : sample_picture(sample, kView);
-      write_file_atomic(file, encode_png(own, PngOptions{}));
+      // The sample's own picture; for a point cloud, its preview.
+      const Image& own = first_picture(sample);
+      write_file_atomic(file, encode_png(own.empty() ? sample_picture(sample, kView) : own, PngOptions{}));
       std::fprintf(stderr, "fdsl: saved %s\n", file.string().c_str());
     }
     if (key == 'p') {

@@ -15,11 +15,13 @@ from testkit import check, finish, run_cli
 CLI = os.environ["FDSL_CLI"]
 
 
-def tile(sheet, row, col, tile_px, title=True, row_labels=0):
-    # The layout of dataset/preview.cpp: margin 4, label 14, title 24.
-    x = row_labels + 4 + col * (tile_px + 4)
+def tile(sheet, row, col, tile_px, title=True, row_labels=0, width=None):
+    # The layout of dataset/preview.cpp: margin 4, label 14, title 24; tiles `width` wide
+    # (default tile_px; a pair's tile is twice as wide).
+    width = width or tile_px
+    x = row_labels + 4 + col * (width + 4)
     y = (24 if title else 0) + 4 + row * (tile_px + 14 + 4)
-    return sheet[y:y + tile_px, x:x + tile_px]
+    return sheet[y:y + tile_px, x:x + width]
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -58,9 +60,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.returncode == 0, f"paired generate exit {r.returncode}: {r.stderr}")
     for row in range(2):
         for col in range(2):
-            x = 4 + col * (2 * 48 + 4)
-            y = 24 + 4 + row * (48 + 14 + 4)
-            pair = pv[y:y + 48, x:x + 96]
+            pair = tile(pv, row, col, 48, width=96)
             img = np.asarray(Image.open(os.path.join(vg_out, f"{row:06d}", f"{row:06d}_{col:04d}.png")))
             check(np.array_equal(pair[:, :48, 0], img), f"paired tile ({row},{col}): left half is the image")
             check(pair[:, 48:].max() > 0 and (pair[:, 48:] > 0).sum() > 20,

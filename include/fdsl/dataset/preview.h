@@ -37,6 +37,10 @@ SheetLayout sheet_layout(const SheetOptions& options, bool row_labels, bool pair
 /// beside a rendering of the cloud.
 bool is_paired(const Sample& sample);
 
+/// The sample's own picture: its image, or its first view for multi-view samples; empty when it
+/// has neither (a point cloud).
+const Image& first_picture(const Sample& sample);
+
 /// What a preview shows of a sample, RGB, `tile` pixels high: its image (or first view) resized to
 /// tile x tile; a rendering of its cloud when it has no picture; for a paired sample, the image
 /// with the cloud's rendering to its right (2 * tile wide).
