@@ -122,26 +122,22 @@ def _sample_input(sample, image_format):
     "cloud" (when written), and the cameras' "K" (3x3, or Vx3x3) and "world_to_camera" (4x4, or
     Vx4x4) as float64 tensors, so the default collate stacks every field."""
     cameras = sample.meta.get("cameras") if isinstance(sample.meta, dict) else None
-    pictures = [sample.image] if sample.image is not None else list(sample.views)
+    numpy = image_format == "numpy"
+    as_output = (lambda a: a) if numpy else torch.from_numpy  # arrays stay NumPy, else tensors (no copy)
     if not cameras:
         if sample.image is None and sample.cloud is not None:
-            return sample.cloud if image_format == "numpy" else torch.from_numpy(sample.cloud)
+            return as_output(sample.cloud)
         return _convert_image(sample.image, image_format)
     if image_format == "pil":
         raise ValueError("image_format='pil' gives single images; samples with cameras need 'tensor' or 'numpy'")
     single = sample.image is not None
-    out = {}
-    if image_format == "numpy":
-        out["image"] = pictures[0] if single else np.stack(pictures)
-    else:
-        views = [_convert_image(p, "tensor") for p in pictures]
-        out["image"] = views[0] if single else torch.stack(views)
+    images = [_convert_image(p, image_format) for p in ([sample.image] if single else sample.views)]
+    out = {"image": images[0] if single else (np.stack if numpy else torch.stack)(images)}
     if sample.cloud is not None:
-        out["cloud"] = sample.cloud if image_format == "numpy" else torch.from_numpy(sample.cloud)
+        out["cloud"] = as_output(sample.cloud)
     for key in ("K", "world_to_camera"):
         mats = np.array([c[key] for c in cameras], dtype=np.float64)
-        mats = mats[0] if single else mats
-        out[key] = mats if image_format == "numpy" else torch.from_numpy(mats)
+        out[key] = as_output(mats[0] if single else mats)
     return out
 
 
