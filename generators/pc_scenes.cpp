@@ -4,6 +4,7 @@
 // fps_points and normals apply to the whole scene, which keeps all its points when it has no more
 // than fps_points), and object_instances, objects_base, objects_poisson, scene_size,
 // object_size_min/max, aspect_min/max, placement_gap, placement_tries
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <numbers>
@@ -51,6 +52,13 @@ struct Placed {
   double yaw;      ///< counter-clockwise about +z
   std::int64_t category, instance;
 };
+
+/// The object's box as a row of VoteNet's SUN RGB-D *_bbox.npy: (cx, cy, cz, dx/2, dy/2, dz/2,
+/// heading, class) with heading = -yaw (VoteNet turns boxes by rotz(-heading)).
+std::array<double, 8> votenet_row(const Placed& o) {
+  return {o.center[0], o.center[1], o.center[2], o.size[0] / 2, o.size[1] / 2, o.size[2] / 2, -o.yaw,
+          static_cast<double>(o.category)};
+}
 
 class PcScenes final : public Generator {
  public:
@@ -105,8 +113,10 @@ class PcScenes final : public Generator {
     if (bbox_npy_) {
       // VoteNet's SUN RGB-D loader reads the boxes from <scan>_bbox.npy beside the points: (K, 8) rows.
       std::vector<double> rows;
-      for (const auto& row : s.meta["votenet_bbox"])
-        for (const auto& v : row) rows.push_back(v.get<double>());
+      for (const Placed& o : layout) {
+        const auto row = votenet_row(o);
+        rows.insert(rows.end(), row.begin(), row.end());
+      }
       std::vector<std::uint8_t> bytes;
       encode_npy(rows.data(), NpyType::Float64, {layout.size(), 8}, bytes);
       s.extra_files.emplace_back("_bbox.npy", std::move(bytes));
@@ -220,8 +230,8 @@ class PcScenes final : public Generator {
       e["yaw"] = o.yaw;
       e["num_points"] = counts[k];
       objects.push_back(std::move(e));
-      votenet.push_back({o.center[0], o.center[1], o.center[2], o.size[0] / 2, o.size[1] / 2, o.size[2] / 2, -o.yaw,
-                         o.category});
+      const auto row = votenet_row(o);  // the class stays an integer in the JSON
+      votenet.push_back({row[0], row[1], row[2], row[3], row[4], row[5], row[6], o.category});
     }
     j["objects"] = std::move(objects);
     j["votenet_bbox"] = std::move(votenet);
