@@ -64,29 +64,56 @@ void transpose_in_place(Image& im) {
 
 void orient(Image& im, bool transpose, bool flip_v, bool flip_h) {
   if (!transpose && !flip_v && !flip_h) return;
-  if (!transpose) {
-    if (flip_v) flip_vertical(im);
-    if (flip_h) flip_horizontal(im);
+  if (!transpose && !flip_h) {
+    flip_vertical(im);  // whole rows: memcpy
     return;
   }
-  // Output (x, y) of the (height x width) result reads source pixel (y1, x1), where x1 and y1
-  // undo the flips: the transpose comes first, so the flips act on the transposed image.
-  const int c = im.channels, ow = im.height, oh = im.width;
+  // One pass for every other orientation. Output row y reads its pixels from `start`, `step`
+  // bytes apart. Without a transpose that is source row y (or h-1-y), forwards or backwards;
+  // with one (the transpose comes first, so the flips act on the transposed image) it is source
+  // column y (or oh-1-y), read down or up.
+  const int c = im.channels;
+  const int ow = transpose ? im.height : im.width, oh = transpose ? im.width : im.height;
+  const std::ptrdiff_t in_stride = static_cast<std::ptrdiff_t>(im.stride());
+  const std::size_t total = im.pixels.size(), out_stride = static_cast<std::size_t>(ow) * c;
   thread_local std::vector<std::uint8_t> out;
-  out.resize(im.pixels.size());
-  const std::size_t in_stride = im.stride(), out_stride = static_cast<std::size_t>(ow) * c;
+  out.resize(total);
+  const std::uint8_t* src = im.pixels.data();
+  std::uint8_t* dst = out.data();
   for (int y = 0; y < oh; ++y) {
-    const int y1 = flip_v ? oh - 1 - y : y;  // the source column
-    const std::uint8_t* col = im.pixels.data() + static_cast<std::size_t>(y1) * c;
-    std::uint8_t* dst = out.data() + static_cast<std::size_t>(y) * out_stride;
-    for (int x = 0; x < ow; ++x) {
-      const int x1 = flip_h ? ow - 1 - x : x;  // the source row
-      const std::uint8_t* src = col + static_cast<std::size_t>(x1) * in_stride;
-      for (int k = 0; k < c; ++k) dst[static_cast<std::size_t>(x) * c + k] = src[k];
+    std::ptrdiff_t start, step;
+    if (!transpose) {
+      start = (flip_v ? oh - 1 - y : y) * in_stride + (flip_h ? static_cast<std::ptrdiff_t>(ow - 1) * c : 0);
+      step = flip_h ? -c : c;
+    } else {
+      start = static_cast<std::ptrdiff_t>(flip_v ? oh - 1 - y : y) * c + (flip_h ? (ow - 1) * in_stride : 0);
+      step = flip_h ? -in_stride : in_stride;
     }
+    std::uint8_t* d = dst + static_cast<std::size_t>(y) * out_stride;
+    const std::uint8_t* s = src + start;
+    if (c == 3) {
+      // A pixel is one 4-byte load and store: the store's spare byte lands on the next pixel,
+      // written after it. The image's very last byte has no byte after it, on either side, so the
+      // last pixel of the last row (and any read of the source's last pixel) takes 3 bytes.
+      const int whole = y + 1 < oh ? ow : ow - 1;
+      for (int x = 0; x < whole; ++x, s += step) {
+        if (static_cast<std::size_t>(s - src) + 4 <= total) {
+          std::uint32_t v;
+          std::memcpy(&v, s, 4);
+          std::memcpy(d + 3 * x, &v, 4);
+        } else {
+          std::memcpy(d + 3 * x, s, 3);
+        }
+      }
+      if (whole < ow) std::memcpy(d + 3 * whole, s, 3);
+      continue;
+    }
+    for (int x = 0; x < ow; ++x, s += step)
+      for (int k = 0; k < c; ++k) d[static_cast<std::size_t>(x) * c + k] = s[k];
   }
   im.pixels.swap(out);
-  std::swap(im.width, im.height);
+  im.width = ow;
+  im.height = oh;
 }
 
 void apply_flip(Image& image, int flip) {
@@ -133,6 +160,34 @@ void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, st
   counts.swap(out);
 }
 
+namespace {
+
+// The two passes of gaussian_blur3, one row at a time (built for AVX2 where the CPU has it:
+// 32-bit multiplies, which plain x86-64 has to emulate; the integers are the same either way).
+__attribute__((target_clones("avx2", "default"))) void blur_row_h(const std::uint8_t* __restrict r,
+                                                                  std::uint16_t* __restrict t, int w, int c,
+                                                                  std::uint32_t k0, std::uint32_t k1) {
+  const std::size_t row = static_cast<std::size_t>(w) * c;
+  for (int k = 0; k < c; ++k) {
+    t[k] = static_cast<std::uint16_t>(k1 * r[k] + k0 * r[k] + k1 * r[std::min(w - 1, 1) * c + k]);
+    const std::size_t last = static_cast<std::size_t>(w - 1) * c + k;
+    t[last] = static_cast<std::uint16_t>(k1 * r[static_cast<std::size_t>(std::max(0, w - 2)) * c + k] + k0 * r[last] +
+                                         k1 * r[last]);
+  }
+  for (std::size_t i = c; i + c < row; ++i) t[i] = static_cast<std::uint16_t>(k1 * r[i - c] + k0 * r[i] + k1 * r[i + c]);
+}
+
+__attribute__((target_clones("avx2", "default"))) void blur_row_v(const std::uint16_t* __restrict up,
+                                                                  const std::uint16_t* __restrict mid,
+                                                                  const std::uint16_t* __restrict down,
+                                                                  std::uint8_t* __restrict out, std::size_t row,
+                                                                  std::uint32_t k0, std::uint32_t k1) {
+  for (std::size_t i = 0; i < row; ++i)
+    out[i] = static_cast<std::uint8_t>((k1 * up[i] + k0 * mid[i] + k1 * down[i] + 32768u) >> 16);
+}
+
+}  // namespace
+
 void gaussian_blur3(Image& im, double sigma) {
   if (sigma <= 0) return;
   const double e = std::exp(-1.0 / (2.0 * sigma * sigma));
@@ -145,24 +200,12 @@ void gaussian_blur3(Image& im, double sigma) {
   // live in a per-thread buffer: every value is written before it is read.
   thread_local std::vector<std::uint16_t> tmp;
   tmp.resize(row * h);
-  for (int y = 0; y < h; ++y) {
-    const std::uint8_t* r = im.row(y);
-    std::uint16_t* t = tmp.data() + y * row;
-    for (int k = 0; k < c; ++k) {
-      t[k] = static_cast<std::uint16_t>(k1 * r[k] + k0 * r[k] + k1 * r[std::min(w - 1, 1) * c + k]);
-      const std::size_t last = static_cast<std::size_t>(w - 1) * c + k;
-      t[last] = static_cast<std::uint16_t>(k1 * r[static_cast<std::size_t>(std::max(0, w - 2)) * c + k] + k0 * r[last] +
-                                           k1 * r[last]);
-    }
-    for (std::size_t i = c; i + c < row; ++i) t[i] = static_cast<std::uint16_t>(k1 * r[i - c] + k0 * r[i] + k1 * r[i + c]);
-  }
+  for (int y = 0; y < h; ++y) blur_row_h(im.row(y), tmp.data() + y * row, w, c, k0, k1);
   for (int y = 0; y < h; ++y) {
     const std::uint16_t* up = tmp.data() + static_cast<std::size_t>(std::max(0, y - 1)) * row;
     const std::uint16_t* mid = tmp.data() + static_cast<std::size_t>(y) * row;
     const std::uint16_t* down = tmp.data() + static_cast<std::size_t>(std::min(h - 1, y + 1)) * row;
-    std::uint8_t* out = im.row(y);
-    for (std::size_t i = 0; i < row; ++i)
-      out[i] = static_cast<std::uint8_t>((k1 * up[i] + k0 * mid[i] + k1 * down[i] + 32768u) >> 16);
+    blur_row_v(up, mid, down, im.row(y), row, k0, k1);
   }
 }
 

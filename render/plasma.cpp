@@ -103,33 +103,37 @@ const float* plasma_grid(int width, int height, double roughness, Rng& rng, int&
 }
 
 /// The lowest and highest value of the grid's width x height corner.
-void crop_range(const float* grid, int side, int width, int height, float& lo_out, float& hi_out) {
-  // Eight running minima and maxima in locals (the outputs could alias the grid, which would keep
-  // them in memory), combined at the end: the same extremes, in a loop that vectorizes.
-  float lo[8], hi[8];
+__attribute__((target_clones("avx2", "default"))) void crop_range(const float* grid, int side, int width, int height,
+                                                                  float& lo_out, float& hi_out) {
+  // Eight running minima and maxima in one vector each, combined at the end: the same extremes
+  // (min as `v < lo ? v : lo`, as std::min), eight at a time.
+  typedef float v8 __attribute__((vector_size(32)));
+  v8 lo, hi;
   for (int j = 0; j < 8; ++j) {
     lo[j] = 1e30f;
     hi[j] = -1e30f;
   }
+  float lo1 = 1e30f, hi1 = -1e30f;
   for (int y = 0; y < height; ++y) {
     const float* r = grid + static_cast<std::size_t>(y) * side;
     int x = 0;
-    for (; x + 8 <= width; x += 8)
-      for (int j = 0; j < 8; ++j) {
-        lo[j] = std::min(lo[j], r[x + j]);
-        hi[j] = std::max(hi[j], r[x + j]);
-      }
+    for (; x + 8 <= width; x += 8) {
+      v8 v;
+      std::memcpy(&v, r + x, sizeof v);
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
     for (; x < width; ++x) {
-      lo[0] = std::min(lo[0], r[x]);
-      hi[0] = std::max(hi[0], r[x]);
+      lo1 = std::min(lo1, r[x]);
+      hi1 = std::max(hi1, r[x]);
     }
   }
-  lo_out = 1e30f;
-  hi_out = -1e30f;
   for (int j = 0; j < 8; ++j) {
-    lo_out = std::min(lo_out, lo[j]);
-    hi_out = std::max(hi_out, hi[j]);
+    lo1 = std::min(lo1, lo[j]);
+    hi1 = std::max(hi1, hi[j]);
   }
+  lo_out = lo1;
+  hi_out = hi1;
 }
 
 }  // namespace

@@ -67,6 +67,31 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void map_points(con
   }
 }
 
+/// Maps n points to byte offsets y * stride + x * channels in the canvas: the pixels of
+/// map_points, with every point outside (or not finite) sent to offset 0 instead, so a splat
+/// needs no branch. Returns whether a point inside the canvas itself lands on offset 0, which
+/// tells the caller what pixel 0 must hold afterwards.
+__attribute__((target_clones("avx512f", "avx2", "default"))) bool map_offsets(
+    const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t,
+    std::int32_t stride, std::int32_t channels, std::int32_t* __restrict off) {
+  const float w = static_cast<float>(t.width), h = static_cast<float>(t.height);
+  const std::int32_t flip = t.flip_y ? t.height - 1 : 0;
+  const std::int32_t sign = t.flip_y ? -1 : 1;
+  const float x0 = t.x0, sx = t.sx, ox = t.ox, y0 = t.y0, sy = t.sy, oy = t.oy;
+  std::int32_t zero_hit = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float fx = (xs[i] - x0) * sx + ox;
+    const float fy = (ys[i] - y0) * sy + oy;
+    const bool in = (fx >= 0.0f) & (fx < w) & (fy >= 0.0f) & (fy < h);
+    const std::int32_t ix = static_cast<std::int32_t>(in ? fx : 0.0f);
+    const std::int32_t iy = flip + sign * static_cast<std::int32_t>(in ? fy : 0.0f);
+    const std::int32_t o = iy * stride + ix * channels;
+    off[i] = in ? o : 0;
+    zero_hit |= (in & (o == 0)) ? 1 : 0;
+  }
+  return zero_hit != 0;
+}
+
 /// Calls f(qx, qy, n, first) for consecutive blocks of the orbit's pixels. Blocks small enough
 /// for L1 keep the pixel coordinates out of memory: at 100k points whole arrays would be 800 KB
 /// written and read back, which measured slower than the arithmetic around them.
@@ -302,9 +327,26 @@ void for_each_pixel_block(const Orbit2& orbit, const PixelTransform& t,
 }
 
 void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value) {
-  for_each_block(orbit, t, [&](const std::int32_t* qx, const std::int32_t* qy, std::size_t n, std::size_t) {
-    points_kernel(qx, qy, n, image, value);
-  });
+  if (image.empty()) return;
+  // Points outside the canvas all write pixel 0 (no branch per point, which would be mispredicted
+  // for zoomed-in windows); pixel 0 then gets back its old value unless a point inside hit it.
+  const int c = image.channels;
+  std::uint8_t* __restrict data = image.pixels.data();
+  std::uint8_t first[3] = {data[0], data[c > 1 ? 1 : 0], data[c > 2 ? 2 : 0]};
+  bool zero_hit = false;
+  constexpr std::size_t kBlock = 2048;
+  alignas(64) std::int32_t off[kBlock];
+  const std::size_t n = orbit.size();
+  for (std::size_t start = 0; start < n; start += kBlock) {
+    const std::size_t m = std::min(kBlock, n - start);
+    zero_hit |= map_offsets(orbit.x.data() + start, orbit.y.data() + start, m, t,
+                            static_cast<std::int32_t>(image.stride()), c, off);
+    if (c == 1)
+      for (std::size_t i = 0; i < m; ++i) data[off[i]] = value;
+    else
+      for (std::size_t i = 0; i < m; ++i) data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
+  }
+  if (!zero_hit) std::memcpy(data, first, static_cast<std::size_t>(c));
 }
 
 void splat_fresh_patches(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Rng rng,

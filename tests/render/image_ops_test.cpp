@@ -108,7 +108,7 @@ TEST(ImageOps, TransposeInPlaceEqualsTranspose) {
 
 TEST(ImageOps, OrientEqualsTransposeThenFlipsInOnePass) {
   for (int channels : {1, 3})
-    for (auto [w, h] : {std::pair{6, 6}, std::pair{9, 4}})
+    for (auto [w, h] : {std::pair{6, 6}, std::pair{9, 4}, std::pair{1, 1}, std::pair{5, 1}, std::pair{1, 5}})
       for (int flags = 0; flags < 8; ++flags) {
         const Image orig = pattern(w, h, channels, 6);
         Image want = orig;

@@ -344,6 +344,37 @@ TEST(Raster, HitCountsSumToThePointsInsideTheCanvas) {
   }
 }
 
+TEST(Raster, OrbitSplatEqualsPixelArraysOnABackground) {
+  // The orbit splat sends off-canvas points to pixel 0 and restores it afterwards: pixel 0 must
+  // keep its background unless a point inside the canvas hits it. Windows: zoomed in (points off
+  // the canvas), the plain box (the point at (min x, max y) lands on pixel 0), shifted.
+  const Orbit2 corner = orbit_from({0.0f, 1.0f, 0.5f, 7.0f}, {1.0f, 0.0f, 0.5f, 0.2f});
+  for (int channels : {1, 3})
+    for (int w : {100, 37}) {
+      std::vector<std::pair<Orbit2, PixelTransform>> cases;
+      for (const Ifs2& ifs : test_systems()) {
+        const Orbit2 o = orbit_of(ifs, 30000, 4);
+        cases.emplace_back(o, window_transform(o, w, w, 0.1, -0.1, 0.6));
+        cases.emplace_back(o, window_transform(o, w, w));
+        cases.emplace_back(o, window_transform(o, w, w, 0.2, 0.2, 0.5));
+      }
+      cases.emplace_back(corner, window_transform(corner, w, w));
+      cases.emplace_back(corner, window_transform(corner, w, w, 0.3, 0.0, 0.5));
+      int zero_hits = 0;
+      for (const auto& [o, t] : cases) {
+        Image want(w, w, channels, 40), got(w, w, channels, 40);
+        std::vector<std::int32_t> px, py;
+        to_pixels(o, t, px, py);
+        splat_points(px, py, want, 200);
+        splat_points(o, t, got, 200);
+        EXPECT_EQ(got.pixels, want.pixels) << "channels " << channels << " width " << w;
+        zero_hits += want.pixels[0] == 200;
+      }
+      EXPECT_GT(zero_hits, 0);  // both outcomes for pixel 0 were exercised
+      EXPECT_LT(zero_hits, static_cast<int>(cases.size()));
+    }
+}
+
 TEST(Raster, WindowTransformPutsTheBoxOnTheWholeCanvas) {
   const Orbit2 o = orbit_from({-2.0f, 2.0f, 0.0f}, {1.0f, 5.0f, 3.0f});
   std::vector<std::int32_t> px, py;
