@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
@@ -81,6 +82,7 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
     std::fill(grade.pixels.begin(), grade.pixels.end(), std::uint8_t{0});
   else
     grade = Image(size, size, 1, 0);
+  const Image* inked = &grade;
   if (st.graded) {
     count_hits(orbit, t, counts);
     if (st.patch) dilate_counts(counts, size, size, mask);
@@ -89,23 +91,41 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
     for (std::size_t i = 0; peak > 0 && i < counts.size(); ++i)
       if (counts[i]) grade.pixels[i] = static_cast<std::uint8_t>(std::max(1, static_cast<int>(255.0 * counts[i] / peak)));
   } else {
+    thread_local Image dilated;
     splat_points(orbit, t, grade, 255);
-    if (st.patch) grade = dilate_mask(grade, mask);
+    if (st.patch) {
+      dilate_mask_into(grade, mask, dilated);
+      inked = &dilated;
+    }
   }
-  if (channels == 1) {
-    if (!onto) out.pixels = grade.pixels;
-    else
-      for (std::size_t i = 0; i < grade.pixels.size(); ++i)
-        if (grade.pixels[i]) out.pixels[i] = grade.pixels[i];
+  const std::uint8_t* g = inked->pixels.data();
+  const std::size_t n = inked->pixels.size();
+  if (channels == 1 && !onto) {
+    std::memcpy(out.pixels.data(), g, n);
     return;
   }
   std::uint8_t lut[256][3];
-  for (int g = 0; g < 256; ++g) {
-    if (st.color) hsv_to_rgb(std::fmod(g + hue0, 256.0) / 256.0, sat, val, lut[g]);
-    else lut[g][0] = lut[g][1] = lut[g][2] = static_cast<std::uint8_t>(g);
+  if (channels == 3)
+    for (int v = 0; v < 256; ++v) {
+      if (st.color) hsv_to_rgb(std::fmod(v + hue0, 256.0) / 256.0, sat, val, lut[v]);
+      else lut[v][0] = lut[v][1] = lut[v][2] = static_cast<std::uint8_t>(v);
+    }
+  // Only inked pixels are written; eight grade bytes at a time are skipped while all are empty
+  // (most of the canvas), so the per-pixel branch runs only near the fractal.
+  std::uint8_t* o = out.pixels.data();
+  for (std::size_t i = 0; i < n; i += 8) {
+    const std::size_t m = std::min<std::size_t>(8, n - i);
+    if (m == 8) {
+      std::uint64_t word;
+      std::memcpy(&word, g + i, 8);
+      if (!word) continue;
+    }
+    for (std::size_t j = i; j < i + m; ++j) {
+      if (!g[j]) continue;
+      if (channels == 1) o[j] = g[j];
+      else std::memcpy(o + 3 * j, lut[g[j]], 3);
+    }
   }
-  for (std::size_t i = 0; i < grade.pixels.size(); ++i)
-    if (grade.pixels[i]) std::copy(lut[grade.pixels[i]], lut[grade.pixels[i]] + 3, out.pixels.begin() + 3 * i);
 }
 
 class IfsSigma final : public Generator {

@@ -121,25 +121,38 @@ void apply_flip(Image& image, int flip) {
   if (flip & 2) flip_horizontal(image);
 }
 
-Image dilate_mask(const Image& im, std::uint32_t mask) {
-  Image out(im.width, im.height, im.channels, 0);
+namespace {
+
+__attribute__((target_clones("avx2", "default"))) void max_into(std::uint8_t* __restrict d, const std::uint8_t* __restrict s,
+                                                                std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) d[i] = std::max(d[i], s[i]);
+}
+
+}  // namespace
+
+void dilate_mask_into(const Image& im, std::uint32_t mask, Image& out) {
+  if (&im == &out) throw Error(ErrorKind::Runtime, "dilate_mask_into: the output must be another image");
+  if (out.width == im.width && out.height == im.height && out.channels == im.channels)
+    std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
+  else
+    out = Image(im.width, im.height, im.channels, 0);
   const int c = im.channels;
   for (int r = 0; r < 3; ++r) {
     for (int col = 0; col < 3; ++col) {
       if (!((mask >> (3 * r + col)) & 1u)) continue;
       // The mask cell (r, col) carries source pixel (x, y) to (x + col - 1, y + r - 1).
       const int dx = col - 1, dy = r - 1;
-      for (int y = std::max(0, dy); y < std::min(im.height, im.height + dy); ++y) {
-        const std::uint8_t* src = im.row(y - dy);
-        std::uint8_t* dst = out.row(y);
-        const int x0 = std::max(0, dx), x1 = std::min(im.width, im.width + dx);
-        const std::uint8_t* s = src + (x0 - dx) * c;
-        std::uint8_t* d = dst + x0 * c;
-        const int n = (x1 - x0) * c;
-        for (int i = 0; i < n; ++i) d[i] = std::max(d[i], s[i]);
-      }
+      const int x0 = std::max(0, dx), x1 = std::min(im.width, im.width + dx);
+      if (x1 <= x0) continue;
+      for (int y = std::max(0, dy); y < std::min(im.height, im.height + dy); ++y)
+        max_into(out.row(y) + x0 * c, im.row(y - dy) + (x0 - dx) * c, static_cast<std::size_t>(x1 - x0) * c);
     }
   }
+}
+
+Image dilate_mask(const Image& im, std::uint32_t mask) {
+  Image out;
+  dilate_mask_into(im, mask, out);
   return out;
 }
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
-from ._fdsl import Generator
+from ._fdsl import BufferPool, Generator
 
 __all__ = ["FractalDataset", "FractalIterableDataset", "rank_and_world_size"]
 
@@ -402,6 +402,20 @@ class FractalIterableDataset(_FractalData, IterableDataset):
             return
         yield from _prefetched(self._batch, slices, self.prefetch)
 
+    def _buffer_pool(self):
+        """This process's pool of batch buffers (not pickled: a worker or a copy makes its own)."""
+        pool = self.__dict__.get("_pool")
+        if pool is None:
+            # Enough for the batches in flight: those queued ahead, the one being rendered, the
+            # consumer's current one and the one it just let go.
+            pool = self._pool = BufferPool(max_free=self.prefetch + 3)
+        return pool
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_pool", None)
+        return state
+
     def _batch(self, indices):
         gen = self.generator
         k = gen.instances_per_class
@@ -409,14 +423,20 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         flat = [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
         if self.target == "label":
             out = None
-            if self._batch_shape is not None and get_worker_info() is not None:
-                # In a worker, rendered straight into shared memory: handing the batch to the main
-                # process then passes the segment instead of copying every byte into a new one.
-                # (In the main process NumPy's allocation is the cheaper one.)
-                out = _shared_uint8((len(flat),) + self._batch_shape)
-            images, labels = gen.batch(flat, threads=self.render_threads, out=None if out is None else out.numpy())
+            if self._batch_shape is not None:
+                shape = (len(flat),) + self._batch_shape
+                if get_worker_info() is not None:
+                    # In a worker, rendered straight into shared memory: handing the batch to the
+                    # main process then passes the segment instead of copying every byte.
+                    out = _shared_uint8(shape)
+                else:
+                    # In the training process, into a pooled buffer whose pages are already
+                    # mapped: it comes back once the consumer has dropped the batch.
+                    out = self._buffer_pool().array(shape)
+            images, labels = gen.batch(flat, threads=self.render_threads,
+                                       out=out.numpy() if torch.is_tensor(out) else out)
             self._batch_shape = tuple(images.shape[1:])
-            images = torch.from_numpy(images) if out is None else out
+            images = out if torch.is_tensor(out) else torch.from_numpy(images)
             targets = torch.from_numpy(labels)
         else:
             samples = [gen[j] for j in flat]

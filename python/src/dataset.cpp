@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -168,9 +169,94 @@ class PyGenerator {
   int threads_ = 0;
 };
 
+/// Batch arrays whose memory is kept and handed out again once Python frees them. A fresh
+/// 10 MB array per batch is fresh pages from the kernel, each faulted in on first write, which
+/// on some machines costs as much as rendering; a pooled array's pages stay mapped. An array
+/// goes back to the pool only when its last reference dies (the capsule that owns it is its
+/// base, and a torch tensor made with from_numpy keeps the array alive), so memory in use is
+/// never handed out twice.
+class BufferPool {
+ public:
+  explicit BufferPool(int max_free) : state_(std::make_shared<State>()) {
+    if (max_free < 0) throw_bad_input("BufferPool: max_free must be 0 or more, not " + std::to_string(max_free));
+    state_->max_free = static_cast<std::size_t>(max_free);
+  }
+
+  py::array_t<std::uint8_t> array(const std::vector<py::ssize_t>& shape) {
+    std::size_t bytes = 1;
+    for (py::ssize_t d : shape) {
+      if (d < 0) throw_bad_input("BufferPool.array: negative dimension " + std::to_string(d));
+      bytes *= static_cast<std::size_t>(d);
+    }
+    auto held = std::make_unique<Held>();
+    held->state = state_;
+    held->bytes = bytes;
+    {
+      std::lock_guard<std::mutex> lock(state_->mutex);
+      auto& pool = state_->free;
+      for (auto it = pool.begin(); it != pool.end(); ++it)
+        if (it->bytes == bytes) {
+          held->data = std::move(it->data);
+          pool.erase(it);
+          ++state_->reused;
+          break;
+        }
+      if (!held->data) ++state_->allocated;
+    }
+    if (!held->data) held->data.reset(new std::uint8_t[std::max<std::size_t>(bytes, 1)]);
+    std::uint8_t* data = held->data.get();
+    py::capsule owner(held.release(), [](void* p) { give_back(static_cast<Held*>(p)); });
+    return py::array_t<std::uint8_t>(shape, data, owner);
+  }
+
+  std::size_t free_count() const {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    return state_->free.size();
+  }
+  std::size_t allocated() const { return state_->allocated; }
+  std::size_t reused() const { return state_->reused; }
+
+ private:
+  struct Buffer {
+    std::size_t bytes = 0;
+    std::unique_ptr<std::uint8_t[]> data;
+  };
+  struct State {
+    mutable std::mutex mutex;
+    std::vector<Buffer> free;
+    std::size_t max_free = 4, allocated = 0, reused = 0;
+  };
+  struct Held {
+    std::shared_ptr<State> state;  // keeps the pool's list alive while an array is out
+    std::size_t bytes = 0;
+    std::unique_ptr<std::uint8_t[]> data;
+  };
+
+  static void give_back(Held* held) {
+    std::unique_ptr<Held> own(held);
+    State& st = *own->state;
+    std::lock_guard<std::mutex> lock(st.mutex);
+    if (st.free.size() < st.max_free) st.free.push_back(Buffer{own->bytes, std::move(own->data)});
+  }
+
+  std::shared_ptr<State> state_;
+};
+
 }  // namespace
 
 void bind_dataset(py::module_& m) {
+  py::class_<BufferPool>(m, "BufferPool",
+                         "Reusable uint8 arrays: array(shape) hands out a buffer of a freed array of the same size "
+                         "when there is one (its pages already mapped), else a new one. An array returns to the "
+                         "pool when its last reference (a torch tensor from from_numpy included) is gone; the pool "
+                         "keeps at most max_free buffers.")
+      .def(py::init<int>(), py::arg("max_free") = 4)
+      .def("array", &BufferPool::array, py::arg("shape"),
+           "array(shape) -> uninitialized C-contiguous uint8 array of that shape")
+      .def("__len__", &BufferPool::free_count, "buffers waiting to be reused")
+      .def_property_readonly("allocated", &BufferPool::allocated, "buffers allocated so far")
+      .def_property_readonly("reused", &BufferPool::reused, "arrays served from a freed buffer so far");
+
   py::class_<PyGenerator>(m, "Generator",
                           "A dataset generated in memory: a config resolved against the declared parameters, with "
                           "its generator built. Sample i is (category, instance) = (i // instances_per_class, "

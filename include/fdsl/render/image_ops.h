@@ -26,6 +26,8 @@ void apply_flip(Image& image, int flip);
 /// OR-dilation by a 3x3 mask (bit 3*r + c), centred on each pixel: a pixel becomes the maximum
 /// of the pixels the mask reaches (sigma-factor's one patch per image).
 Image dilate_mask(const Image& image, std::uint32_t mask);
+/// dilate_mask into `out` (another image), reusing its buffer when it has the size.
+void dilate_mask_into(const Image& image, std::uint32_t mask, Image& out);
 /// The same on a count buffer (graded rendering before normalization).
 void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, std::uint32_t mask);
 
