@@ -107,7 +107,9 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
   std::uint8_t lut[256][3];
   if (channels == 3)
     for (int v = 0; v < 256; ++v) {
-      if (st.color) hsv_to_rgb(std::fmod(v + hue0, 256.0) / 256.0, sat, val, lut[v]);
+      // fmod(x, 256) for x = v + hue0 in [0, 510): x, or x - 256 (exact), without the libm call.
+      const double x = v + hue0;
+      if (st.color) hsv_to_rgb((x >= 256.0 ? x - 256.0 : x) / 256.0, sat, val, lut[v]);
       else lut[v][0] = lut[v][1] = lut[v][2] = static_cast<std::uint8_t>(v);
     }
   // Only inked pixels are written; eight grade bytes at a time are skipped while all are empty

@@ -98,7 +98,8 @@ namespace {
 
 /// The diamond-square grid of side 2^k + 1 covering width x height, in a per-thread buffer reused
 /// across calls (every cell is written, so it needs no clearing). Returns the grid and its side.
-const float* plasma_grid(int width, int height, double roughness, Rng& rng, int& side) {
+__attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int width, int height, double roughness,
+                                                                            Rng& rng, int& side) {
   int n = 1;
   while (n + 1 < std::max(width, height)) n *= 2;
   const int size = n + 1;
