@@ -51,25 +51,43 @@ struct ObjectStyle {
   std::int64_t points = 100000;
 };
 
+/// The augmentation draws of one fractal, in the order they are taken from the stream.
+struct ObjectDraws {
+  double shx = 0, shy = 0, scale = 1;  ///< random window
+  std::uint32_t mask = 0;              ///< the 3x3 patch
+  double hue0 = 0, sat = 0, val = 0;   ///< colour
+};
+
+ObjectDraws draw_object(const ObjectStyle& st, Rng& aug) {
+  ObjectDraws d;
+  if (st.random_window) {
+    d.shx = aug.uniform(-0.2, 0.2);
+    d.shy = aug.uniform(-0.2, 0.2);
+    d.scale = aug.uniform(0.5, 2.0);
+  }
+  d.mask = st.patch ? random_patch_mask(aug) : 0;
+  d.hue0 = aug.uniform(0, 255);
+  d.sat = aug.uniform(0.3, 1.0);
+  d.val = aug.uniform(0.5, 1.0);
+  return d;
+}
+
 /// Renders one fractal on black at side `size` (1 or 3 channels) into `out` (its buffer reused
-/// when the size matches), drawing its window, patch and colour from `aug` and its orbit from
-/// `orbit_rng`. With `onto`, `out` already holds a size x size image of `channels` (a
-/// background) and only the fractal's pixels are written: the same as pasting the fractal's
-/// nonzero pixels, since every inked pixel has a nonzero colour (value >= 0.5, or grade >= 1).
-void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, Rng& aug,
-                   Image& out, bool onto = false) {
+/// when the size matches), with window, patch and colour `d` and its orbit from `orbit_rng`.
+/// With `onto`, `out` already holds a size x size image of `channels` (a background) and only
+/// the fractal's pixels are written: the same as pasting the fractal's nonzero pixels, since
+/// every inked pixel has a nonzero colour (value >= 0.5, or grade >= 1). Binary renders can be
+/// drawn in orientation `o` (the points and the patch oriented; the same pixels as orienting the
+/// result afterwards); graded ones take the identity.
+void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng,
+                   const ObjectDraws& d, Image& out, bool onto = false, Orientation o = {}) {
   thread_local Orbit2 orbit;
   thread_local std::vector<std::uint32_t> counts;
   thread_local Image grade;
+  if (st.graded && !o.identity()) throw_runtime("render_object: graded renders are oriented afterwards");
   chaos_game(ifs, st.points, orbit_rng, ChaosStart::FixedPoint0, orbit);
-  double shx = 0, shy = 0, scale = 1;
-  if (st.random_window) {
-    shx = aug.uniform(-0.2, 0.2);
-    shy = aug.uniform(-0.2, 0.2);
-    scale = aug.uniform(0.5, 2.0);
-  }
-  const std::uint32_t mask = st.patch ? random_patch_mask(aug) : 0;
-  const double hue0 = aug.uniform(0, 255), sat = aug.uniform(0.3, 1.0), val = aug.uniform(0.5, 1.0);
+  const double shx = d.shx, shy = d.shy, scale = d.scale, hue0 = d.hue0, sat = d.sat, val = d.val;
+  const std::uint32_t mask = orient_mask(d.mask, o);
   const bool fits = out.width == size && out.height == size && out.channels == channels;
   if (onto && !fits) throw_runtime("render_object: the background is not a " + std::to_string(size) + " px image");
   if (!onto && fits) std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
@@ -92,7 +110,7 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
       if (counts[i]) grade.pixels[i] = static_cast<std::uint8_t>(std::max(1, static_cast<int>(255.0 * counts[i] / peak)));
   } else {
     thread_local Image dilated;
-    splat_points(orbit, t, grade, 255);
+    splat_points(orbit, t, grade, 255, o);
     if (st.patch) {
       dilate_mask_into(grade, mask, dilated);
       inked = &dilated;
@@ -114,7 +132,7 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
     }
   // Only inked pixels are written; eight grade bytes at a time are skipped while all are empty
   // (most of the canvas), so the per-pixel branch runs only near the fractal.
-  std::uint8_t* o = out.pixels.data();
+  std::uint8_t* dst = out.pixels.data();
   for (std::size_t i = 0; i < n; i += 8) {
     const std::size_t m = std::min<std::size_t>(8, n - i);
     if (m == 8) {
@@ -124,8 +142,8 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
     }
     for (std::size_t j = i; j < i + m; ++j) {
       if (!g[j]) continue;
-      if (channels == 1) o[j] = g[j];
-      else std::memcpy(o + 3 * j, lut[g[j]], 3);
+      if (channels == 1) dst[j] = g[j];
+      else std::memcpy(dst + 3 * j, lut[g[j]], 3);
     }
   }
 }
@@ -191,41 +209,57 @@ class IfsSigma final : public Generator {
     const bool multi = objects_max_ > 1;
     // With a background a single object is drawn straight onto the plasma image, which becomes
     // the sample's: one image allocation per sample, no separate object image to paste.
-    auto background = [&] {
-      return plasma_background(size_, size_, Rng(seed_, static_cast<std::uint64_t>(cat),
-                                                 static_cast<std::uint64_t>(inst), Purpose::Background));
+    auto background = [&](Orientation o) {
+      return plasma_background(size_, size_,
+                               Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst),
+                                   Purpose::Background),
+                               o);
+    };
+    auto draw_flips = [&] {
+      Orientation o;
+      if (flips_) {
+        o.transpose = aug.bernoulli(0.5);
+        o.flip_v = aug.bernoulli(0.5);
+        o.flip_h = aug.bernoulli(0.5);
+      }
+      return o;
     };
     thread_local Image object;
     if (!multi) {
-      if (background_) s.image = background();
-      render_object(system_for(cat, aug), size_, channels_, style_, orbit, aug, s.image, background_);
+      // The stream's order: the jittered system, the object's draws, then the flips.
+      const Ifs2 ifs = system_for(cat, aug);
+      const ObjectDraws d = draw_object(style_, aug);
+      const Orientation o = draw_flips();
+      // A binary fractal and its background are drawn in their final orientation (no pass over
+      // the image to flip it); a graded one is oriented afterwards.
+      const Orientation drawn = style_.graded ? Orientation{} : o;
+      if (background_) s.image = background(drawn);
+      render_object(ifs, size_, channels_, style_, orbit, d, s.image, background_, drawn);
+      if (style_.graded) orient(s.image, o.transpose, o.flip_v, o.flip_h);
     } else {
       s.image = Image(size_, size_, channels_, 0);
       const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
-      for (std::int64_t o = 0; o < k; ++o) {
-        const std::int64_t cls = o == 0 ? cat : layout.uniform_int(0, classes_ - 1);
+      for (std::int64_t j = 0; j < k; ++j) {
+        const std::int64_t cls = j == 0 ? cat : layout.uniform_int(0, classes_ - 1);
         const int side = std::max(8, static_cast<int>(std::lround(layout.uniform(scale_min_, scale_max_) * size_)));
         const int x = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
         const int y = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
-        Rng obj_aug = aug.child(static_cast<std::uint64_t>(o));
-        render_object(system_for(cls, obj_aug), side, channels_, style_, orbit.child(static_cast<std::uint64_t>(o)),
-                      obj_aug, object);
+        Rng obj_aug = aug.child(static_cast<std::uint64_t>(j));
+        const Ifs2 ifs = system_for(cls, obj_aug);
+        render_object(ifs, side, channels_, style_, orbit.child(static_cast<std::uint64_t>(j)),
+                      draw_object(style_, obj_aug), object);
         paste_nonzero(object, s.image, x, y);
         s.labels.push_back(cls);
       }
       std::sort(s.labels.begin(), s.labels.end());
       s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
-    }
-    if (background_ && multi) {
-      Image bg = background();
-      paste_nonzero(s.image, bg, 0, 0);
-      s.image = std::move(bg);
-    }
-    if (flips_) {
-      const bool t = aug.bernoulli(0.5);
-      const bool v = aug.bernoulli(0.5);
-      const bool h = aug.bernoulli(0.5);
-      orient(s.image, t, v, h);
+      if (background_) {
+        Image bg = background(Orientation{});
+        paste_nonzero(s.image, bg, 0, 0);
+        s.image = std::move(bg);
+      }
+      const Orientation o = draw_flips();
+      orient(s.image, o.transpose, o.flip_v, o.flip_h);
     }
     if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(s.image, aug.uniform(0.5, 1.0));
     return s;

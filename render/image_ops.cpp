@@ -150,6 +150,22 @@ void dilate_mask_into(const Image& im, std::uint32_t mask, Image& out) {
   }
 }
 
+std::uint32_t orient_mask(std::uint32_t mask, Orientation o) {
+  std::uint32_t out = 0;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) {
+      if (!((mask >> (3 * r + c)) & 1u)) continue;
+      // The cell's offset (dx, dy) as the oriented image sees it: the transpose swaps the axes,
+      // then each flip negates one.
+      int dx = c - 1, dy = r - 1;
+      if (o.transpose) std::swap(dx, dy);
+      if (o.flip_h) dx = -dx;
+      if (o.flip_v) dy = -dy;
+      out |= 1u << (3 * (dy + 1) + (dx + 1));
+    }
+  return out;
+}
+
 Image dilate_mask(const Image& im, std::uint32_t mask) {
   Image out;
   dilate_mask_into(im, mask, out);

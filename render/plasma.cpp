@@ -219,7 +219,30 @@ std::vector<float> plasma_field(int width, int height, double roughness, Rng& rn
   return out;
 }
 
-Image plasma_background(int width, int height, Rng rng) {
+Image plasma_background(int width, int height, Rng rng) { return plasma_background(width, height, rng, Orientation{}); }
+
+namespace {
+
+/// Writes n pixels of colour lut4[level[k * step]] (k = 0..n-1) as 3-byte RGB at `out`: four
+/// pixels per three 4-byte words, then single pixels; nothing is written past the n pixels.
+inline void colour_run(const std::int32_t* level, std::ptrdiff_t step, int n, const std::uint32_t* lut4,
+                       std::uint8_t* out) {
+  int x = 0;
+  for (; x + 4 <= n; x += 4, level += 4 * step, out += 12) {
+    const std::uint32_t c0 = lut4[level[0]], c1 = lut4[level[step]], c2 = lut4[level[2 * step]],
+                        c3 = lut4[level[3 * step]];
+    // Built in registers (an array on the stack read back as 8 bytes would stall on the store).
+    const std::uint64_t head = c0 | static_cast<std::uint64_t>(c1) << 24 | static_cast<std::uint64_t>(c2) << 48;
+    const std::uint32_t tail = c2 >> 16 | c3 << 8;
+    std::memcpy(out, &head, 8);
+    std::memcpy(out + 8, &tail, 4);
+  }
+  for (; x < n; ++x, level += step, out += 3) std::memcpy(out, &lut4[level[0]], 3);
+}
+
+}  // namespace
+
+Image plasma_background(int width, int height, Rng rng, Orientation o) {
   const double roughness = rng.uniform(0.4, 0.8);
   int side = 0;
   const float* grid = plasma_grid(width, height, roughness, rng, side);
@@ -233,21 +256,18 @@ Image plasma_background(int width, int height, Rng rng) {
     const double v = static_cast<double>(k) / (kLevels - 1);
     hsv_to_rgb(hue0 + hue_span * v, sat, val_lo + (1.0 - val_lo) * v, &lut[3 * k]);
   }
-  // The field stretched to [0, 1] (as plasma_field), straight from the grid to colours.
+  std::uint32_t lut4[kLevels];
+  for (int k = 0; k < kLevels; ++k) lut4[k] = lut[3 * k] | lut[3 * k + 1] << 8 | static_cast<std::uint32_t>(lut[3 * k + 2]) << 16;
+  // The field stretched to [0, 1] (as plasma_field), as colour levels of the width x height
+  // crop, row by row (a loop that vectorizes)...
   float lo, hi;
   crop_range(grid, side, width, height, lo, hi);
   const float inv = hi > lo ? 1.0f / (hi - lo) : 1.0f;
-  Image out(width, height, 3);
-  // Colours as 4-byte words: each pixel is one 4-byte store whose spare byte the next pixel
-  // overwrites (the image's very last pixel takes 3 bytes). Indices are computed a row at a time
-  // first, a loop that vectorizes.
-  std::uint32_t lut4[kLevels];
-  for (int k = 0; k < kLevels; ++k) lut4[k] = lut[3 * k] | lut[3 * k + 1] << 8 | static_cast<std::uint32_t>(lut[3 * k + 2]) << 16;
-  thread_local std::vector<std::int32_t> index;
-  index.resize(static_cast<std::size_t>(width));
+  thread_local std::vector<std::int32_t> levels;
+  levels.resize(static_cast<std::size_t>(width) * height);
   for (int y = 0; y < height; ++y) {
     const float* r = grid + static_cast<std::size_t>(y) * side;
-    std::int32_t* k = index.data();
+    std::int32_t* k = levels.data() + static_cast<std::size_t>(y) * width;
     const float base = lo, scale = inv;  // locals: no reload per pixel, so the loop vectorizes
     // The grid values lie in [lo, hi], so f is in [0, 1] up to a rounding; clamping the level
     // (integers, which vectorize) gives what clamping f to [0, 1] first would.
@@ -255,10 +275,22 @@ Image plasma_background(int width, int height, Rng rng) {
       const float f = (r[x] - base) * scale;
       k[x] = std::clamp(static_cast<std::int32_t>(f * (kLevels - 1) + 0.5f), 0, kLevels - 1);
     }
-    std::uint8_t* o = out.row(y);
-    const int whole = y + 1 < height ? width : width - 1;
-    for (int x = 0; x < whole; ++x) std::memcpy(o + 3 * x, &lut4[k[x]], 4);
-    if (whole < width) std::memcpy(o + 3 * (width - 1), &lut4[k[width - 1]], 3);
+  }
+  // ... then coloured in the output's orientation: output row y reads a row of levels (forwards
+  // or backwards) or, transposed, a column.
+  const int ow = o.transpose ? height : width, oh = o.transpose ? width : height;
+  Image out(ow, oh, 3);
+  const std::int32_t* lv = levels.data();
+  for (int y = 0; y < oh; ++y) {
+    std::ptrdiff_t start, step;
+    if (!o.transpose) {
+      start = static_cast<std::ptrdiff_t>(o.flip_v ? oh - 1 - y : y) * width + (o.flip_h ? width - 1 : 0);
+      step = o.flip_h ? -1 : 1;
+    } else {
+      start = (o.flip_v ? oh - 1 - y : y) + (o.flip_h ? static_cast<std::ptrdiff_t>(ow - 1) * width : 0);
+      step = o.flip_h ? -width : width;
+    }
+    colour_run(lv + start, step, ow, lut4, out.row(y));
   }
   return out;
 }

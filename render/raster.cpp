@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 
+#include "fdsl/core/error.h"
 #include "fdsl/render/color.h"
 
 namespace fdsl {
@@ -67,25 +69,52 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void map_points(con
   }
 }
 
-/// Maps n points to byte offsets y * stride + x * channels in the canvas: the pixels of
-/// map_points, with every point outside (or not finite) sent to offset 0 instead, so a splat
-/// needs no branch. Returns whether a point inside the canvas itself lands on offset 0, which
-/// tells the caller what pixel 0 must hold afterwards.
+/// Where a canvas pixel lands in the output buffer: byte offset base + x * ax + row * ay for the
+/// pixel at column x and unflipped row `row` (the transform's flip_y and the output's
+/// orientation and stride folded in).
+struct OffsetMap {
+  std::int32_t base = 0, ax = 0, ay = 0;
+};
+
+OffsetMap offset_map(const PixelTransform& t, Orientation o, int channels) {
+  const std::int32_t c = channels, w = t.width, h = t.height;
+  const std::int32_t ow = o.transpose ? h : w, oh = o.transpose ? w : h, out_stride = ow * c;
+  // Canvas (x, y) -> output (X, Y) = (x, y), or (y, x) after a transpose, then the flips.
+  std::int32_t base = 0, ax = 0, ay = 0;
+  if (!o.transpose) {
+    ax = o.flip_h ? -c : c;
+    base += o.flip_h ? (ow - 1) * c : 0;
+    ay = o.flip_v ? -out_stride : out_stride;
+    base += o.flip_v ? (oh - 1) * out_stride : 0;
+  } else {
+    ay = o.flip_h ? -c : c;  // the canvas row becomes the output column
+    base += o.flip_h ? (ow - 1) * c : 0;
+    ax = o.flip_v ? -out_stride : out_stride;  // the canvas column becomes the output row
+    base += o.flip_v ? (oh - 1) * out_stride : 0;
+  }
+  // y = flip + sign * row (the transform's vertical flip).
+  const std::int32_t flip = t.flip_y ? h - 1 : 0, sign = t.flip_y ? -1 : 1;
+  return {base + flip * ay, ax, sign * ay};
+}
+
+/// Maps n points to byte offsets in the output (see OffsetMap), with the pixels of map_points:
+/// every point outside the canvas (or not finite) goes to offset 0 instead, so a splat needs no
+/// branch. Returns whether a point inside the canvas itself lands on offset 0, which tells the
+/// caller what pixel 0 must hold afterwards.
 __attribute__((target_clones("avx512f", "avx2", "default"))) bool map_offsets(
-    const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t,
-    std::int32_t stride, std::int32_t channels, std::int32_t* __restrict off) {
+    const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t, OffsetMap m,
+    std::int32_t* __restrict off) {
   const float w = static_cast<float>(t.width), h = static_cast<float>(t.height);
-  const std::int32_t flip = t.flip_y ? t.height - 1 : 0;
-  const std::int32_t sign = t.flip_y ? -1 : 1;
   const float x0 = t.x0, sx = t.sx, ox = t.ox, y0 = t.y0, sy = t.sy, oy = t.oy;
+  const std::int32_t base = m.base, ax = m.ax, ay = m.ay;
   std::int32_t zero_hit = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const float fx = (xs[i] - x0) * sx + ox;
     const float fy = (ys[i] - y0) * sy + oy;
     const bool in = (fx >= 0.0f) & (fx < w) & (fy >= 0.0f) & (fy < h);
     const std::int32_t ix = static_cast<std::int32_t>(in ? fx : 0.0f);
-    const std::int32_t iy = flip + sign * static_cast<std::int32_t>(in ? fy : 0.0f);
-    const std::int32_t o = iy * stride + ix * channels;
+    const std::int32_t iy = static_cast<std::int32_t>(in ? fy : 0.0f);
+    const std::int32_t o = base + ix * ax + iy * ay;
     off[i] = in ? o : 0;
     zero_hit |= (in & (o == 0)) ? 1 : 0;
   }
@@ -327,10 +356,19 @@ void for_each_pixel_block(const Orbit2& orbit, const PixelTransform& t,
 }
 
 void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value) {
+  splat_points(orbit, t, image, value, Orientation{});
+}
+
+void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Orientation o) {
   if (image.empty()) return;
+  const int ow = o.transpose ? t.height : t.width, oh = o.transpose ? t.width : t.height;
+  if (image.width != ow || image.height != oh)
+    throw_runtime("splat_points: the image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                  ", not the oriented canvas " + std::to_string(ow) + "x" + std::to_string(oh));
   // Points outside the canvas all write pixel 0 (no branch per point, which would be mispredicted
   // for zoomed-in windows); pixel 0 then gets back its old value unless a point inside hit it.
   const int c = image.channels;
+  const OffsetMap m = offset_map(t, o, c);
   std::uint8_t* __restrict data = image.pixels.data();
   std::uint8_t first[3] = {data[0], data[c > 1 ? 1 : 0], data[c > 2 ? 2 : 0]};
   bool zero_hit = false;
@@ -338,13 +376,12 @@ void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, st
   alignas(64) std::int32_t off[kBlock];
   const std::size_t n = orbit.size();
   for (std::size_t start = 0; start < n; start += kBlock) {
-    const std::size_t m = std::min(kBlock, n - start);
-    zero_hit |= map_offsets(orbit.x.data() + start, orbit.y.data() + start, m, t,
-                            static_cast<std::int32_t>(image.stride()), c, off);
+    const std::size_t k = std::min(kBlock, n - start);
+    zero_hit |= map_offsets(orbit.x.data() + start, orbit.y.data() + start, k, t, m, off);
     if (c == 1)
-      for (std::size_t i = 0; i < m; ++i) data[off[i]] = value;
+      for (std::size_t i = 0; i < k; ++i) data[off[i]] = value;
     else
-      for (std::size_t i = 0; i < m; ++i) data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
+      for (std::size_t i = 0; i < k; ++i) data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
   }
   if (!zero_hit) std::memcpy(data, first, static_cast<std::size_t>(c));
 }

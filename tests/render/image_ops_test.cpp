@@ -279,6 +279,46 @@ TEST(ImageOps, PasteRefusesMismatchedChannels) {
   EXPECT_THROW(paste_nonzero(src, dst, 0, 0), Error);
 }
 
+/// The 8 orientations.
+std::vector<Orientation> all_orientations() {
+  std::vector<Orientation> out;
+  for (int f = 0; f < 8; ++f) out.push_back(Orientation{(f & 1) != 0, (f & 2) != 0, (f & 4) != 0});
+  return out;
+}
+
+TEST(ImageOps, DilatingAnOrientedImageByTheOrientedMaskEqualsOrientingTheDilation) {
+  for (int channels : {1, 3})
+    for (auto [w, h] : {std::pair{17, 11}, std::pair{8, 8}})
+      for (std::uint32_t mask : {1u, 2u, 6u, 0x5au, 0x123u, 0x1c0u, 0x1ffu})
+        for (const Orientation o : all_orientations()) {
+          const Image im = sparse(w, h, channels, mask);
+          Image want = dilate_mask(im, mask);
+          orient(want, o.transpose, o.flip_v, o.flip_h);
+          Image oriented = im;
+          orient(oriented, o.transpose, o.flip_v, o.flip_h);
+          const Image got = dilate_mask(oriented, orient_mask(mask, o));
+          EXPECT_EQ(got.pixels, want.pixels) << "mask " << mask << " t" << o.transpose << o.flip_v << o.flip_h;
+        }
+  // Bits keep their count; the identity keeps the mask.
+  for (std::uint32_t mask = 1; mask < 512; ++mask) {
+    EXPECT_EQ(orient_mask(mask, Orientation{}), mask);
+    for (const Orientation o : all_orientations())
+      EXPECT_EQ(__builtin_popcount(orient_mask(mask, o)), __builtin_popcount(mask));
+  }
+}
+
+TEST(Plasma, OrientedBackgroundEqualsOrientingTheBackground) {
+  for (auto [w, h] : {std::pair{48, 40}, std::pair{33, 65}, std::pair{224, 224}, std::pair{1, 5}})
+    for (const Orientation o : all_orientations()) {
+      Image want = plasma_background(w, h, Rng(11));
+      orient(want, o.transpose, o.flip_v, o.flip_h);
+      const Image got = plasma_background(w, h, Rng(11), o);
+      EXPECT_EQ(got.width, want.width);
+      EXPECT_EQ(got.height, want.height);
+      EXPECT_EQ(got.pixels, want.pixels) << w << "x" << h << " t" << o.transpose << o.flip_v << o.flip_h;
+    }
+}
+
 TEST(Plasma, FieldIsInTheUnitIntervalAndReachesBothEnds) {
   for (auto [w, h] : {std::pair{64, 64}, std::pair{100, 37}, std::pair{5, 130}}) {
     Rng rng(3, 0, 0, Purpose::Background);

@@ -10,7 +10,9 @@
 #include <utility>
 #include <vector>
 
+#include "fdsl/core/error.h"
 #include "fdsl/render/chaos_game.h"
+#include "fdsl/render/image_ops.h"
 
 namespace fdsl {
 namespace {
@@ -373,6 +375,28 @@ TEST(Raster, OrbitSplatEqualsPixelArraysOnABackground) {
       EXPECT_GT(zero_hits, 0);  // both outcomes for pixel 0 were exercised
       EXPECT_LT(zero_hits, static_cast<int>(cases.size()));
     }
+}
+
+TEST(Raster, OrientedOrbitSplatEqualsOrientingTheSplat) {
+  for (int channels : {1, 3})
+    for (auto [w, h] : {std::pair{64, 64}, std::pair{50, 31}})
+      for (const Ifs2& ifs : test_systems()) {
+        const Orbit2 o = orbit_of(ifs, 20000, 6);
+        for (const PixelTransform& t : {window_transform(o, w, h), window_transform(o, w, h, 0.15, -0.1, 0.6)})
+          for (int f = 0; f < 8; ++f) {
+            const Orientation orient_by{(f & 1) != 0, (f & 2) != 0, (f & 4) != 0};
+            Image want(w, h, channels, 30);
+            splat_points(o, t, want, 220);
+            orient(want, orient_by.transpose, orient_by.flip_v, orient_by.flip_h);
+            Image got(want.width, want.height, channels, 30);
+            splat_points(o, t, got, 220, orient_by);
+            EXPECT_EQ(got.pixels, want.pixels) << w << "x" << h << " orientation " << f;
+          }
+      }
+  // An image of the wrong (unoriented) shape is refused, not written out of bounds.
+  const Orbit2 o = orbit_of(test_systems()[0], 1000);
+  Image wrong(50, 31, 1, 0);
+  EXPECT_THROW(splat_points(o, window_transform(o, 50, 31), wrong, 1, Orientation{true, false, false}), Error);
 }
 
 TEST(Raster, WindowTransformPutsTheBoxOnTheWholeCanvas) {

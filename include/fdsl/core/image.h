@@ -31,6 +31,15 @@ struct Image {
   bool empty() const { return pixels.empty(); }
 };
 
+/// One of the 8 orientations of an image: a transpose (first), then a vertical and a horizontal
+/// flip of the result (see orient() in render/image_ops.h).
+struct Orientation {
+  bool transpose = false;
+  bool flip_v = false;
+  bool flip_h = false;
+  bool identity() const { return !transpose && !flip_v && !flip_h; }
+};
+
 /// Throws fdsl::Error (BadInput) naming `what` unless 1 <= width, height <= kMaxImageSide.
 void check_image_size(int width, int height, const std::string& what);
 

@@ -28,6 +28,9 @@ void apply_flip(Image& image, int flip);
 Image dilate_mask(const Image& image, std::uint32_t mask);
 /// dilate_mask into `out` (another image), reusing its buffer when it has the size.
 void dilate_mask_into(const Image& image, std::uint32_t mask, Image& out);
+/// The 3x3 mask (bit 3*r + c) under orientation `o`: dilating an oriented image by it equals
+/// orienting the image dilated by `mask` (the mask is centred, so borders agree too).
+std::uint32_t orient_mask(std::uint32_t mask, Orientation o);
 /// The same on a count buffer (graded rendering before normalization).
 void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, std::uint32_t mask);
 

@@ -13,5 +13,8 @@ std::vector<float> plasma_field(int width, int height, double roughness, Rng& rn
 /// A colourized plasma image (RGB): roughness ~ U(0.4, 0.8); hue, saturation and brightness drawn
 /// per image, so the background looks like a random colour texture.
 Image plasma_background(int width, int height, Rng rng);
+/// The same image in orientation `o` (as orient() would leave it; a transpose makes it
+/// height x width), written in that orientation directly.
+Image plasma_background(int width, int height, Rng rng, Orientation o);
 
 }  // namespace fdsl

@@ -77,6 +77,10 @@ void for_each_pixel_block(const Orbit2& orbit, const PixelTransform& t,
 // L1 instead of whole arrays, the fast path the generators use. Same pixels as to_pixels
 // followed by the array versions.
 void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value);
+/// splat_points onto an image already in orientation `o`: the same pixels as splatting onto the
+/// t.width x t.height canvas and orienting it, without the pass over the image. `image` has the
+/// oriented size (width and height swapped by a transpose).
+void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Orientation o);
 void splat_fresh_patches(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Rng rng,
                          PatchAnchor anchor = kFractalDBAnchor);
 void count_hits(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint32_t>& counts);
