@@ -10,10 +10,10 @@ namespace fdsl {
 
 namespace {
 
-/// Eight xoshiro256+ generators seeded from the stream, interleaved: draw k comes from
-/// generator k mod 8. The plasma draws one number per grid cell (66k at 224 px); one serial
-/// xoshiro costs ~1.7 ns a draw on its dependency chain (most of the plasma's time), while eight
-/// independent ones step together as vectors, filling a block of draws at a time.
+/// Eight xoshiro256+ generators seeded from the stream, stepped together as vectors: draws
+/// 16j..16j+15 come from their j-th outputs, two 24-bit draws per output (see fill_block). The
+/// plasma draws one number per grid cell (66k at 224 px); one serial xoshiro took ~1.7 ns a draw
+/// on its dependency chain and kept the grid loops scalar.
 class FastUniform {
  public:
   explicit FastUniform(Rng& rng) {
@@ -40,7 +40,7 @@ class FastUniform {
 
  private:
   static constexpr int kLanes = 8;
-  static constexpr int kBlock = 512;  // draws per refill, a multiple of kLanes
+  static constexpr int kBlock = 512;  // draws per refill, a multiple of 2 * kLanes
   // 256-bit vectors (GCC splits wider generic vectors badly): lanes 0-3 and 4-7.
   typedef std::uint64_t u64x4 __attribute__((vector_size(32)));
   typedef std::uint32_t u32x8 __attribute__((vector_size(32)));
@@ -74,14 +74,20 @@ class FastUniform {
   __attribute__((target_clones("avx2", "default"))) static void fill_block(State* __restrict s,
                                                                            float* __restrict out) {
     State a = s[0], b = s[1];
-    for (int i = 0; i < kBlock; i += kLanes) {
+    // Each 64-bit output gives two draws of 24 bits, exact in a float: its top bits (40..63) for
+    // draws i..i+7, then bits 16..39 for draws i+8..i+15 (xoshiro256+'s weak bits are its lowest
+    // few). Each is [0, 1) in steps of 2^-24, then centred. The 32-bit halves of the 64-bit
+    // lanes are picked by a shuffle.
+    const u32x8 low24 = {0xffffffu, 0xffffffu, 0xffffffu, 0xffffffu, 0xffffffu, 0xffffffu, 0xffffffu, 0xffffffu};
+    for (int i = 0; i < kBlock; i += 2 * kLanes) {
       const u64x4 ra = step(a), rb = step(b);
-      // The top 24 bits of each draw, exact in a float: [0, 1) in steps of 2^-24, then centred.
-      // (The high 32-bit halves of the 64-bit lanes are picked by a shuffle.)
-      const u32x8 high = __builtin_shufflevector((u32x8)ra, (u32x8)rb, 1, 3, 5, 7, 9, 11, 13, 15);
-      const f32x8 f = __builtin_convertvector((i32x8)(high >> 8), f32x8);
-      const f32x8 v = f * 0x1.0p-24f - 0.5f;
-      std::memcpy(out + i, &v, sizeof v);
+      const u32x8 high = __builtin_shufflevector((u32x8)ra, (u32x8)rb, 1, 3, 5, 7, 9, 11, 13, 15) >> 8;
+      const u32x8 middle =
+          __builtin_shufflevector((u32x8)(ra >> 16), (u32x8)(rb >> 16), 0, 2, 4, 6, 8, 10, 12, 14) & low24;
+      const f32x8 v0 = __builtin_convertvector((i32x8)high, f32x8) * 0x1.0p-24f - 0.5f;
+      const f32x8 v1 = __builtin_convertvector((i32x8)middle, f32x8) * 0x1.0p-24f - 0.5f;
+      std::memcpy(out + i, &v0, sizeof v0);
+      std::memcpy(out + i + kLanes, &v1, sizeof v1);
     }
     s[0] = a;
     s[1] = b;
@@ -95,6 +101,35 @@ class FastUniform {
 }  // namespace
 
 namespace {
+
+/// One row of the diamond step: mid[k * step] = mean of the square's four corners + amp * d[k].
+/// S is the step when known at compile time (the finest level, 2, which holds 3/4 of the cells
+/// and vectorizes only with a constant stride), else 0 and `step` is used. The rows never
+/// overlap, hence __restrict.
+template <int S>
+inline __attribute__((always_inline)) void diamond_row(const float* __restrict up, const float* __restrict down,
+                                                       float* __restrict mid, const float* __restrict d, int cells,
+                                                       int step, float amp) {
+  const int st = S ? S : step;
+  for (int k = 0; k < cells; ++k) {
+    const int x = k * st;
+    mid[x] = (up[x] + up[x + st] + down[x] + down[x + st]) * 0.25f + amp * d[k];
+  }
+}
+
+/// One inner row of the square step, cells x = first + k * step for k in [0, count): the mean of
+/// its left, right, upper and lower neighbours + amp * d[k] (`in` and `out` are the same row).
+template <int S>
+inline __attribute__((always_inline)) void square_row(const float* in, float* out,
+                                                      const float* __restrict up, const float* __restrict down,
+                                                      const float* __restrict d, int first, int count, int step,
+                                                      float amp) {
+  const int st = S ? S : step, h = st / 2;
+  for (int k = 0; k < count; ++k) {
+    const int x = first + k * st;
+    out[x] = (in[x - h] + in[x + h] + up[x] + down[x]) * 0.25f + amp * d[k];
+  }
+}
 
 /// The diamond-square grid of side 2^k + 1 covering width x height, in a per-thread buffer reused
 /// across calls (every cell is written, so it needs no clearing). Returns the grid and its side.
@@ -122,10 +157,8 @@ __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int w
       const float* down = grid + static_cast<std::size_t>(y + half) * size;
       float* mid = grid + static_cast<std::size_t>(y) * size + half;
       const float* d = u.take(cells);
-      for (int k = 0; k < cells; ++k) {
-        const int x = k * step;  // the square's left edge
-        mid[x] = (up[x] + up[x + step] + down[x] + down[x + step]) * 0.25f + amp * d[k];
-      }
+      if (step == 2) diamond_row<2>(up, down, mid, d, cells, step, amp);
+      else diamond_row<0>(up, down, mid, d, cells, step, amp);
     }
     // Square: midpoints of the edges, averaging the neighbours that exist (3 on the border).
     for (int y = 0; y < size; y += half) {
@@ -155,10 +188,9 @@ __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int w
       if (x0 < half) border(x0, d[k++]);
       int last = count;
       if (x0 + (count - 1) * step + half >= size) --last;
-      for (; k < last; ++k) {
-        const int x = x0 + k * step;
-        r[x] = (r[x - half] + r[x + half] + up[x] + down[x]) * 0.25f + amp * d[k];
-      }
+      if (step == 2) square_row<2>(r, r, up, down, d + k, x0 + k * step, last - k, step, amp);
+      else square_row<0>(r, r, up, down, d + k, x0 + k * step, last - k, step, amp);
+      k = last;
       if (last < count) border(x0 + last * step, d[last]);
     }
     amp *= static_cast<float>(roughness);
