@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/version.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/dataset/generate.h"
 #include "fdsl/dataset/spec.h"
@@ -253,6 +254,13 @@ std::int64_t repair_dataset(const fs::path& dir, const VerifyReport& report, int
     if (p.path == "manifest.json")
       throw_bad_input("cannot repair " + dir.string() + " from its manifest: " + p.problem);
   if (report.problems.empty()) return 0;
+  // Only the version that made the dataset is sure to make the same bytes (0.2.0 changed the
+  // ifs_sigma backgrounds, for one): another version would write files that fail the manifest.
+  const std::string made_by =
+      nlohmann::json::parse(read_text_file(dir / "manifest.json")).value("fdsl_version", std::string("?"));
+  if (made_by != kVersion)
+    throw_bad_input("cannot repair " + dir.string() + ": it was made by fdsl " + made_by + ", this is fdsl " +
+                    kVersion + ", whose output may differ; repair it with fdsl " + made_by);
   const DatasetSpec spec = load_dataset_spec(dir.string(), SpecOptions{{}, std::nullopt, threads});
   const Generator& gen = *spec.generator;
   std::vector<std::int64_t> shards;

@@ -387,6 +387,24 @@ TEST(Scale, VerifyRegenerateRepairsDamagedShardsAndFiles) {
   }
 }
 
+TEST(Scale, VerifyRegenerateRefusesADatasetMadeByAnotherVersion) {
+  // Another version may make other bytes (0.2.0 changed the ifs_sigma backgrounds), so it must
+  // not write files into the dataset: the repair is refused, naming both versions.
+  TempDir t;
+  write_text(t / "c.yaml", kFolder);
+  ASSERT_EQ(run_cli(gen(t / "c.yaml", t / "out")).exit_code, 0);
+  const std::string manifest = read_text(t / "out/manifest.json");
+  const std::regex version("\"fdsl_version\": *\"[^\"]*\"");
+  ASSERT_TRUE(std::regex_search(manifest, version)) << manifest.substr(0, 400);
+  write_text(t / "out/manifest.json", std::regex_replace(manifest, version, "\"fdsl_version\": \"0.0.9\""));
+  fs::remove(t / "out/00002/00002_24_count_0_flip0.png");
+  const auto r = run_cli("verify --regenerate " + shell_quote((t / "out").string()));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("made by fdsl 0.0.9"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("repair it with fdsl 0.0.9"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(t / "out/00002/00002_24_count_0_flip0.png"));
+}
+
 TEST(Scale, VerifyWithoutAManifestSaysTheRunDidNotFinish) {
   TempDir t;
   fs::create_directories(t / "empty");
