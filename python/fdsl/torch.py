@@ -16,10 +16,12 @@ Both build their generator lazily with threads=1, so no thread pool exists when 
 forks its workers, and both pickle as their config (spawn-started workers rebuild the generator
 on first use). Parallelism comes from the workers.
 """
+import atexit
 import math
 import os
 import queue
 import threading
+import weakref
 
 import numpy as np
 import torch
@@ -245,43 +247,70 @@ def _shared_uint8(shape):
     return proto.new(storage).resize_(shape)
 
 
-def _prefetched(make, parts, depth):
-    """Yields make(part) for each part in order, computed up to `depth` parts ahead on a background
-    thread (Generator.batch releases the GIL, so rendering overlaps the consumer). An exception
-    in make() is raised at its place in the sequence; closing the generator early stops the thread."""
-    done = object()
-    results = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+class _Prefetcher:
+    """Computes make(part) for each part in order on a background thread, up to `depth` results
+    ahead (Generator.batch releases the GIL, so rendering overlaps the consumer). close() stops
+    the thread and waits for it; every prefetcher still running when the interpreter exits is
+    closed then (atexit), since a thread still inside Generator.batch at that point would be
+    killed while it takes the GIL back, which aborts the process."""
 
-    def work():
+    _DONE = object()
+
+    def __init__(self, make, parts, depth):
+        self._results = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, args=(make, parts), name="fdsl-prefetch", daemon=True)
+        _LIVE_PREFETCHERS.add(self)
+        self._thread.start()
+
+    def _work(self, make, parts):
         try:
             for part in parts:
-                if stop.is_set():
+                if self._stop.is_set():
                     return
-                results.put((make(part), None))
+                self._results.put((make(part), None))
         except BaseException as e:  # handed to the consumer, raised there
-            results.put((None, e))
+            self._results.put((None, e))
             return
-        results.put((done, None))
+        self._results.put((self._DONE, None))
 
-    thread = threading.Thread(target=work, name="fdsl-prefetch", daemon=True)
-    thread.start()
-    try:
-        while True:
-            value, error = results.get()
-            if error is not None:
-                raise error
-            if value is done:
-                return
-            yield value
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a put() waiting on a full queue
+    def __iter__(self):
+        try:
+            while True:
+                value, error = self._results.get()
+                if error is not None:
+                    raise error
+                if value is self._DONE:
+                    return
+                yield value
+        finally:
+            self.close()
+
+    def close(self):
+        self._stop.set()
+        while self._thread.is_alive():  # unblock a put() waiting on a full queue
             try:
-                results.get_nowait()
+                self._results.get_nowait()
             except queue.Empty:
                 pass
-            thread.join(timeout=0.01)
+            self._thread.join(timeout=0.01)
+        _LIVE_PREFETCHERS.discard(self)
+
+
+_LIVE_PREFETCHERS = weakref.WeakSet()
+
+
+@atexit.register
+def _close_prefetchers():
+    for p in list(_LIVE_PREFETCHERS):
+        p.close()
+
+
+def _prefetched(make, parts, depth):
+    """Yields make(part) for each part in order, computed up to `depth` parts ahead on a background
+    thread. An exception in make() is raised at its place in the sequence; closing the generator
+    early stops the thread."""
+    yield from _Prefetcher(make, parts, depth)
 
 
 def rank_and_world_size():

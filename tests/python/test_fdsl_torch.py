@@ -248,6 +248,69 @@ def test_threaded_prefetch():
         check("batch_size" in str(e), f"prefetch without batch_size: {e}")
 
 
+def test_buffer_pool():
+    """fdsl.BufferPool reuses a buffer only once nothing refers to its array (a tensor from
+    from_numpy included), and the threaded loader's batches come from its pool."""
+    import gc
+    pool = fdsl.BufferPool(max_free=2)
+    a = pool.array((3, 4, 5))
+    check(a.shape == (3, 4, 5) and a.dtype == np.uint8 and a.flags.c_contiguous and a.flags.writeable,
+          f"pooled array {a.shape} {a.dtype}")
+    ptr = a.ctypes.data
+    t = torch.from_numpy(a)
+    del a
+    b = pool.array((3, 4, 5))
+    check(b.ctypes.data != ptr, "a buffer a tensor still uses is not handed out again")
+    b[...] = 0
+    t[...] = 7
+    check(not b.any() and t.data_ptr() == ptr, "the tensor and the new array do not share memory")
+    del t
+    gc.collect()
+    c = pool.array((3, 4, 5))
+    check(c.ctypes.data == ptr and pool.reused == 1 and pool.allocated == 2, f"freed buffer reused "
+          f"(allocated {pool.allocated}, reused {pool.reused})")
+    d = pool.array((2, 2))
+    check(d.ctypes.data != ptr and pool.allocated == 3, "another size gets its own buffer")
+    del b, c, d
+    gc.collect()
+    check(len(pool) == 2, f"at most max_free buffers kept ({len(pool)})")
+    try:
+        fdsl.BufferPool(max_free=-1)
+        check(False, "negative max_free refused")
+    except ValueError:
+        check(True, "")
+
+    ds = FractalIterableDataset(SMALL, batch_size=5, render_threads=2, prefetch=1)
+    seen = []
+    for x, _ in DataLoader(ds, batch_size=None, num_workers=0):
+        seen.append(x.data_ptr())
+        del x
+    check(ds._pool.reused > 0 and len(set(seen)) < len(seen),
+          f"threaded batches reuse pooled buffers ({len(set(seen))} distinct of {len(seen)}, reused {ds._pool.reused})")
+    pickle.loads(pickle.dumps(ds))  # the pool stays behind
+
+
+def test_exit_while_prefetching():
+    """A script that leaves a threaded loader mid-epoch and exits must exit cleanly: the prefetch
+    thread is stopped at exit, not killed inside Generator.batch (which aborted the process with
+    'terminate called without an active exception')."""
+    import subprocess
+    import sys
+    script = (
+        "from torch.utils.data import DataLoader\n"
+        "from fdsl.torch import FractalIterableDataset\n"
+        "ds = FractalIterableDataset({'generator': 'ifs_sigma', 'classes': 20, 'instances': 20, 'size': 224},\n"
+        "                            batch_size=32, render_threads=2, prefetch=2)\n"
+        "it = iter(DataLoader(ds, batch_size=None, num_workers=0))\n"
+        "x, y = next(it)\n"
+        "print('first batch', tuple(x.shape))\n")  # exits with `it` alive, the next batches rendering
+    for attempt in range(3):
+        r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                           env=dict(os.environ))
+        check(r.returncode == 0 and "first batch (32, 3, 224, 224)" in r.stdout and "terminate" not in r.stderr,
+              f"exit {attempt} while prefetching: rc {r.returncode}, {r.stdout!r}, {r.stderr[-400:]!r}")
+
+
 def test_clouds_and_pairs():
     """Point-cloud families give (N, 3) float32 clouds; aligned samples a dict of image, cloud and
     cameras that the default collate stacks, equal to the generator's own arrays."""
@@ -299,6 +362,8 @@ if __name__ == "__main__":  # spawn-started workers import this file: run the te
     test_epoch_resampling()
     test_iterable_split()
     test_threaded_prefetch()
+    test_buffer_pool()
+    test_exit_while_prefetching()
     test_clouds_and_pairs()
     test_memory_flat()
     finish()
