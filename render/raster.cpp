@@ -76,9 +76,11 @@ struct OffsetMap {
   std::int32_t base = 0, ax = 0, ay = 0;
 };
 
-OffsetMap offset_map(const PixelTransform& t, Orientation o, int channels) {
+/// `channels` units per pixel and `row_units` per output row (bytes of an image, or bits of a
+/// padded Bitmap row).
+OffsetMap offset_map(const PixelTransform& t, Orientation o, int channels, std::int32_t row_units) {
   const std::int32_t c = channels, w = t.width, h = t.height;
-  const std::int32_t ow = o.transpose ? h : w, oh = o.transpose ? w : h, out_stride = ow * c;
+  const std::int32_t ow = o.transpose ? h : w, oh = o.transpose ? w : h, out_stride = row_units;
   // Canvas (x, y) -> output (X, Y) = (x, y), or (y, x) after a transpose, then the flips.
   std::int32_t base = 0, ax = 0, ay = 0;
   if (!o.transpose) {
@@ -368,7 +370,7 @@ void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, st
   // Points outside the canvas all write pixel 0 (no branch per point, which would be mispredicted
   // for zoomed-in windows); pixel 0 then gets back its old value unless a point inside hit it.
   const int c = image.channels;
-  const OffsetMap m = offset_map(t, o, c);
+  const OffsetMap m = offset_map(t, o, c, static_cast<std::int32_t>(image.stride()));
   std::uint8_t* __restrict data = image.pixels.data();
   std::uint8_t first[3] = {data[0], data[c > 1 ? 1 : 0], data[c > 2 ? 2 : 0]};
   bool zero_hit = false;
@@ -384,6 +386,63 @@ void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, st
       for (std::size_t i = 0; i < k; ++i) data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
   }
   if (!zero_hit) std::memcpy(data, first, static_cast<std::size_t>(c));
+}
+
+void Bitmap::reset(int w, int h) {
+  width = w;
+  height = h;
+  words_per_row = (w + 63) / 64;
+  words.assign(static_cast<std::size_t>(words_per_row) * h, 0);
+}
+
+void splat_bits(const Orbit2& orbit, const PixelTransform& t, Bitmap& bits, Orientation o) {
+  const int ow = o.transpose ? t.height : t.width, oh = o.transpose ? t.width : t.height;
+  if (bits.width != ow || bits.height != oh)
+    throw_runtime("splat_bits: the bitmap is " + std::to_string(bits.width) + "x" + std::to_string(bits.height) +
+                  ", not the oriented canvas " + std::to_string(ow) + "x" + std::to_string(oh));
+  if (bits.words.empty()) return;
+  // As splat_points: off-canvas points set bit 0, which is put back afterwards unless a point
+  // inside the canvas set it.
+  const OffsetMap m = offset_map(t, o, 1, bits.words_per_row * 64);
+  std::uint64_t* __restrict w = bits.words.data();
+  const std::uint64_t first = w[0] & 1u;
+  bool zero_hit = false;
+  constexpr std::size_t kBlock = 2048;
+  alignas(64) std::int32_t off[kBlock];
+  const std::size_t n = orbit.size();
+  for (std::size_t start = 0; start < n; start += kBlock) {
+    const std::size_t k = std::min(kBlock, n - start);
+    zero_hit |= map_offsets(orbit.x.data() + start, orbit.y.data() + start, k, t, m, off);
+    for (std::size_t i = 0; i < k; ++i) w[off[i] >> 6] |= std::uint64_t{1} << (off[i] & 63);
+  }
+  if (!zero_hit) w[0] = (w[0] & ~std::uint64_t{1}) | first;
+}
+
+void dilate_bits(const Bitmap& in, std::uint32_t mask, Bitmap& out) {
+  if (&in == &out) throw_runtime("dilate_bits: the output must be another bitmap");
+  out.reset(in.width, in.height);
+  const int n = in.words_per_row;
+  if (n == 0) return;
+  // Valid bits of a row's last word (padding stays clear).
+  const int tail = in.width % 64;
+  const std::uint64_t last_mask = tail ? (std::uint64_t{1} << tail) - 1 : ~std::uint64_t{0};
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) {
+      if (!((mask >> (3 * r + c)) & 1u)) continue;
+      // The mask cell carries pixel (x, y) to (x + dx, y + dy): a shift of the row's bits.
+      const int dx = c - 1, dy = r - 1;
+      for (int y = std::max(0, dy); y < std::min(in.height, in.height + dy); ++y) {
+        const std::uint64_t* src = in.words.data() + static_cast<std::size_t>(y - dy) * n;
+        std::uint64_t* dst = out.words.data() + static_cast<std::size_t>(y) * n;
+        for (int i = 0; i < n; ++i) {
+          std::uint64_t v = src[i];
+          if (dx > 0) v = v << 1 | (i > 0 ? src[i - 1] >> 63 : 0);
+          if (dx < 0) v = v >> 1 | (i + 1 < n ? src[i + 1] << 63 : 0);
+          dst[i] |= v;
+        }
+        dst[n - 1] &= last_mask;
+      }
+    }
 }
 
 void splat_fresh_patches(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Rng rng,

@@ -399,6 +399,47 @@ TEST(Raster, OrientedOrbitSplatEqualsOrientingTheSplat) {
   EXPECT_THROW(splat_points(o, window_transform(o, 50, 31), wrong, 1, Orientation{true, false, false}), Error);
 }
 
+/// The bitmap as a 0/255 gray image.
+Image bits_to_image(const Bitmap& b) {
+  Image im(b.width, b.height, 1, 0);
+  for (int y = 0; y < b.height; ++y)
+    for (int x = 0; x < b.width; ++x) im.at(x, y) = b.test(x, y) ? 255 : 0;
+  return im;
+}
+
+TEST(Raster, BitmapSplatAndDilationEqualTheByteImageOnes) {
+  // Widths below, at and above a 64-bit word, and one of several words plus a remainder.
+  for (auto [w, h] : {std::pair{50, 31}, std::pair{64, 64}, std::pair{65, 20}, std::pair{224, 224}})
+    for (const Ifs2& ifs : test_systems()) {
+      const Orbit2 o = orbit_of(ifs, 20000, 8);
+      for (const PixelTransform& t : {window_transform(o, w, h), window_transform(o, w, h, 0.15, -0.1, 0.6)})
+        for (int f = 0; f < 8; ++f) {
+          const Orientation ob{(f & 1) != 0, (f & 2) != 0, (f & 4) != 0};
+          Image want(w, h, 1, 0);
+          splat_points(o, t, want, 255);
+          orient(want, ob.transpose, ob.flip_v, ob.flip_h);
+          Bitmap bits;
+          bits.reset(want.width, want.height);
+          splat_bits(o, t, bits, ob);
+          ASSERT_EQ(bits_to_image(bits).pixels, want.pixels) << w << "x" << h << " orientation " << f;
+          for (std::uint32_t mask : {1u << 4, 1u, 4u, 64u, 256u, 0x1ffu, 0x0aau, 0x145u}) {
+            Bitmap dilated;
+            dilate_bits(bits, mask, dilated);
+            EXPECT_EQ(bits_to_image(dilated).pixels, dilate_mask(want, mask).pixels)
+                << w << "x" << h << " orientation " << f << " mask " << mask;
+            // Padding bits stay clear.
+            const int tail = dilated.width % 64;
+            for (int y = 0; tail && y < dilated.height; ++y)
+              EXPECT_EQ(dilated.words[static_cast<std::size_t>(y + 1) * dilated.words_per_row - 1] >> tail, 0u);
+          }
+        }
+    }
+  Bitmap wrong;
+  wrong.reset(31, 50);
+  const Orbit2 o = orbit_of(test_systems()[0], 100);
+  EXPECT_THROW(splat_bits(o, window_transform(o, 31, 49), wrong), Error);
+}
+
 TEST(Raster, WindowTransformPutsTheBoxOnTheWholeCanvas) {
   const Orbit2 o = orbit_from({-2.0f, 2.0f, 0.0f}, {1.0f, 5.0f, 3.0f});
   std::vector<std::int32_t> px, py;

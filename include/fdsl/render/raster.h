@@ -88,6 +88,27 @@ void splat_color_cycle(const Orbit2& orbit, const PixelTransform& t, Image& rgb,
                        PatchAnchor anchor = kFractalDBAnchor);
 double filling_rate(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint8_t>& scratch);
 
+/// A width x height mask of bits, each row padded to whole 64-bit words: pixel (x, y) is bit
+/// x % 64 of words[y * words_per_row + x / 64]; padding bits stay clear. 224 px take 7 KB, which
+/// stays in L1 while 100k points are splatted (a byte per pixel, 50 KB, does not).
+struct Bitmap {
+  int width = 0, height = 0, words_per_row = 0;
+  std::vector<std::uint64_t> words;
+
+  /// Makes it width x height and all clear, reusing the buffer.
+  void reset(int width, int height);
+  bool test(int x, int y) const {
+    return (words[static_cast<std::size_t>(y) * words_per_row + static_cast<std::size_t>(x) / 64] >> (x % 64)) & 1u;
+  }
+};
+
+/// Sets the bit of every point's pixel: the pixels splat_points inks, in orientation `o` (the
+/// bitmap has the oriented size).
+void splat_bits(const Orbit2& orbit, const PixelTransform& t, Bitmap& bits, Orientation o = {});
+
+/// `out` = `in` dilated by the 3x3 mask (bit 3*r + c, centred), as dilate_mask on a 0/255 image.
+void dilate_bits(const Bitmap& in, std::uint32_t mask, Bitmap& out);
+
 /// A uniformly drawn non-empty 3x3 mask (bits 0..8, row-major: bit 3*r + c), as the patch modes use.
 std::uint32_t random_patch_mask(Rng& rng);
 
