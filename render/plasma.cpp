@@ -319,6 +319,27 @@ inline void colour_run(const std::int32_t* level, std::ptrdiff_t step, int n, co
 
 }  // namespace
 
+namespace {
+
+/// The width x height corner of the grid as levels 0..levels-1 of (v - lo) * inv, row-major.
+/// The grid values lie in [lo, hi], so (v - lo) * inv is in [0, 1] up to a rounding; clamping the
+/// level (integers, which vectorize) gives what clamping to [0, 1] first would.
+__attribute__((target_clones("avx2", "default"))) void to_levels(const float* grid, int side, int width, int height,
+                                                                 float lo, float inv, int levels,
+                                                                 std::int32_t* __restrict out) {
+  const float top = static_cast<float>(levels - 1);
+  for (int y = 0; y < height; ++y) {
+    const float* __restrict r = grid + static_cast<std::size_t>(y) * side;
+    std::int32_t* __restrict k = out + static_cast<std::size_t>(y) * width;
+    for (int x = 0; x < width; ++x) {
+      const float f = (r[x] - lo) * inv;
+      k[x] = std::clamp(static_cast<std::int32_t>(f * top + 0.5f), 0, levels - 1);
+    }
+  }
+}
+
+}  // namespace
+
 Image plasma_background(int width, int height, Rng rng, Orientation o) {
   const double roughness = rng.uniform(0.4, 0.8);
   int side = 0;
@@ -342,17 +363,7 @@ Image plasma_background(int width, int height, Rng rng, Orientation o) {
   const float inv = hi > lo ? 1.0f / (hi - lo) : 1.0f;
   thread_local std::vector<std::int32_t> levels;
   levels.resize(static_cast<std::size_t>(width) * height);
-  for (int y = 0; y < height; ++y) {
-    const float* r = grid + static_cast<std::size_t>(y) * side;
-    std::int32_t* k = levels.data() + static_cast<std::size_t>(y) * width;
-    const float base = lo, scale = inv;  // locals: no reload per pixel, so the loop vectorizes
-    // The grid values lie in [lo, hi], so f is in [0, 1] up to a rounding; clamping the level
-    // (integers, which vectorize) gives what clamping f to [0, 1] first would.
-    for (int x = 0; x < width; ++x) {
-      const float f = (r[x] - base) * scale;
-      k[x] = std::clamp(static_cast<std::int32_t>(f * (kLevels - 1) + 0.5f), 0, kLevels - 1);
-    }
-  }
+  to_levels(grid, side, width, height, lo, inv, kLevels, levels.data());
   // ... then coloured in the output's orientation: output row y reads a row of levels (forwards
   // or backwards) or, transposed, a column.
   const int ow = o.transpose ? height : width, oh = o.transpose ? width : height;
