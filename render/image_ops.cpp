@@ -225,16 +225,19 @@ void gaussian_blur3(Image& im, double sigma) {
   const std::uint32_t k0 = 256 - 2 * k1;
   const int c = im.channels, w = im.width, h = im.height;
   const std::size_t row = static_cast<std::size_t>(w) * c;
-  // Horizontal pass into 16-bit rows (edges replicated), vertical pass back to bytes. The rows
-  // live in a per-thread buffer: every value is written before it is read.
-  thread_local std::vector<std::uint16_t> tmp;
-  tmp.resize(row * h);
-  for (int y = 0; y < h; ++y) blur_row_h(im.row(y), tmp.data() + y * row, w, c, k0, k1);
+  // Horizontal pass into 16-bit rows (edges replicated), vertical pass back to bytes, a row at a
+  // time: three horizontal rows in a ring (a few KB, in L1) instead of a whole 16-bit copy of
+  // the image. Row y is blurred in place once rows y - 1..y + 1 are in the ring; the ring slot
+  // of row y + 1 is filled before image row y is overwritten, and row y - 1 was read earlier.
+  thread_local std::vector<std::uint16_t> ring;
+  ring.resize(row * 3);
+  auto slot = [&](int y) { return ring.data() + static_cast<std::size_t>(y % 3) * row; };
+  blur_row_h(im.row(0), slot(0), w, c, k0, k1);
   for (int y = 0; y < h; ++y) {
-    const std::uint16_t* up = tmp.data() + static_cast<std::size_t>(std::max(0, y - 1)) * row;
-    const std::uint16_t* mid = tmp.data() + static_cast<std::size_t>(y) * row;
-    const std::uint16_t* down = tmp.data() + static_cast<std::size_t>(std::min(h - 1, y + 1)) * row;
-    blur_row_v(up, mid, down, im.row(y), row, k0, k1);
+    if (y + 1 < h) blur_row_h(im.row(y + 1), slot(y + 1), w, c, k0, k1);
+    const std::uint16_t* up = slot(std::max(0, y - 1));
+    const std::uint16_t* down = slot(std::min(h - 1, y + 1));
+    blur_row_v(up, slot(y), down, im.row(y), row, k0, k1);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <utility>
@@ -199,6 +200,30 @@ TEST(ImageOps, BlurKeepsAConstantImageConstant) {
       }
     }
   }
+}
+
+TEST(ImageOps, BlurEqualsTheFixedPointFormulaAtEveryPixel) {
+  // Edges replicated; horizontal then vertical weights (k1, k0, k1) with k0 + 2 k1 = 256,
+  // rounded once at the end. Sizes down to one pixel, so the row ring's edge cases run.
+  for (int channels : {1, 3})
+    for (auto [w, h] : {std::pair{1, 1}, std::pair{5, 1}, std::pair{1, 5}, std::pair{2, 2}, std::pair{17, 11}})
+      for (double sigma : {0.5, 0.9}) {
+        const Image orig = pattern(w, h, channels, static_cast<std::uint64_t>(w * 100 + h));
+        Image got = orig;
+        gaussian_blur3(got, sigma);
+        const double e = std::exp(-1.0 / (2.0 * sigma * sigma));
+        const std::uint32_t k1 = static_cast<std::uint32_t>(std::lround(e / (1.0 + 2.0 * e) * 256.0)), k0 = 256 - 2 * k1;
+        auto px = [&](int x, int y, int k) -> std::uint32_t {
+          return orig.at(std::clamp(x, 0, w - 1), std::clamp(y, 0, h - 1), k);
+        };
+        auto row = [&](int x, int y, int k) { return k1 * px(x - 1, y, k) + k0 * px(x, y, k) + k1 * px(x + 1, y, k); };
+        for (int y = 0; y < h; ++y)
+          for (int x = 0; x < w; ++x)
+            for (int k = 0; k < channels; ++k) {
+              const std::uint32_t v = (k1 * row(x, y - 1, k) + k0 * row(x, y, k) + k1 * row(x, y + 1, k) + 32768u) >> 16;
+              ASSERT_EQ(got.at(x, y, k), v) << w << "x" << h << "x" << channels << " at " << x << "," << y;
+            }
+      }
 }
 
 TEST(ImageOps, BlurSpreadsABrightPixelSymmetrically) {
