@@ -1,6 +1,7 @@
 #include "fdsl/generators/generator.h"
 
 #include <cstdio>
+#include <cstring>
 
 #include "fdsl/core/error.h"
 #include "fdsl/io/category_csv.h"
@@ -41,6 +42,18 @@ nlohmann::ordered_json ifs_maps_json(const Ifs2& ifs) {
     maps.push_back({m.a, m.b, m.c, m.d, m.e, m.f, ifs.probs[i]});
   }
   return maps;
+}
+
+std::int64_t Generator::make_image_into(std::int64_t category, std::int64_t instance, std::uint8_t* pixels, int width,
+                                        int height, int channels) const {
+  const Sample s = make(category, instance);
+  if (s.image.width != width || s.image.height != height || s.image.channels != channels)
+    throw Error(ErrorKind::Runtime, "sample " + s.name + " is " + std::to_string(s.image.width) + "x" +
+                                        std::to_string(s.image.height) + "x" + std::to_string(s.image.channels) +
+                                        ", not " + std::to_string(width) + "x" + std::to_string(height) + "x" +
+                                        std::to_string(channels));
+  std::memcpy(pixels, s.image.pixels.data(), s.image.pixels.size());
+  return s.label;
 }
 
 void Generator::make_range(std::int64_t category, std::int64_t begin, std::int64_t end,

@@ -58,7 +58,7 @@ struct ObjectDraws {
   double hue0 = 0, sat = 0, val = 0;   ///< colour
 };
 
-ObjectDraws draw_object(const ObjectStyle& st, Rng& aug) {
+ObjectDraws object_draws(const ObjectStyle& st, Rng& aug) {
   ObjectDraws d;
   if (st.random_window) {
     d.shx = aug.uniform(-0.2, 0.2);
@@ -72,26 +72,21 @@ ObjectDraws draw_object(const ObjectStyle& st, Rng& aug) {
   return d;
 }
 
-/// Renders one fractal on black at side `size` (1 or 3 channels) into `out` (its buffer reused
-/// when the size matches), with window, patch and colour `d` and its orbit from `orbit_rng`.
-/// With `onto`, `out` already holds a size x size image of `channels` (a background) and only
-/// the fractal's pixels are written: the same as pasting the fractal's nonzero pixels, since
-/// every inked pixel has a nonzero colour (value >= 0.5, or grade >= 1). Binary renders can be
-/// drawn in orientation `o` (the points and the patch oriented; the same pixels as orienting the
-/// result afterwards); graded ones take the identity.
-void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng,
-                   const ObjectDraws& d, Image& out, bool onto = false, Orientation o = {}) {
+/// Draws one fractal onto `dst` (size x size x channels bytes, 1 or 3 channels, holding a
+/// background or black), with window, patch and colour `d` and its orbit from `orbit_rng`: only
+/// the fractal's pixels are written, the same as pasting its nonzero pixels, since every inked
+/// pixel has a nonzero colour (value >= 0.5, or grade >= 1). Binary renders can be drawn in
+/// orientation `o` (the points and the patch oriented; the same pixels as orienting the result
+/// afterwards); graded ones take the identity.
+void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, const ObjectDraws& d,
+                std::uint8_t* dst, Orientation o = {}) {
   thread_local Orbit2 orbit;
   thread_local std::vector<std::uint32_t> counts;
   thread_local Image grade;
-  if (st.graded && !o.identity()) throw_runtime("render_object: graded renders are oriented afterwards");
+  if (st.graded && !o.identity()) throw_runtime("ink_object: graded renders are oriented afterwards");
   chaos_game(ifs, st.points, orbit_rng, ChaosStart::FixedPoint0, orbit);
   const double shx = d.shx, shy = d.shy, scale = d.scale, hue0 = d.hue0, sat = d.sat, val = d.val;
   const std::uint32_t mask = orient_mask(d.mask, o);
-  const bool fits = out.width == size && out.height == size && out.channels == channels;
-  if (onto && !fits) throw_runtime("render_object: the background is not a " + std::to_string(size) + " px image");
-  if (!onto && fits) std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
-  if (!onto && !fits) out = Image(size, size, channels, 0);
   if (!orbit.finite) return;
   const PixelTransform t = window_transform(orbit, size, size, shx, shy, scale);
   // The colour of grade v in 1..255 (ink[0] is the gray value when channels is 1).
@@ -101,7 +96,6 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
     if (channels == 3 && st.color) hsv_to_rgb((x >= 256.0 ? x - 256.0 : x) / 256.0, sat, val, ink);
     else ink[0] = ink[1] = ink[2] = static_cast<std::uint8_t>(v);
   };
-  std::uint8_t* dst = out.pixels.data();
   if (!st.graded) {
     // Binary: the inked pixels as a bitmap (7 KB at 224 px, in L1 while 100k points land on it),
     // dilated by the patch, then every set bit written in the one colour of grade 255.
@@ -159,6 +153,16 @@ void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& s
   }
 }
 
+/// One fractal on black at side `size` into `out`, its buffer reused when the size matches.
+void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng,
+                   const ObjectDraws& d, Image& out) {
+  if (out.width == size && out.height == size && out.channels == channels)
+    std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
+  else
+    out = Image(size, size, channels, 0);
+  ink_object(ifs, size, channels, st, orbit_rng, d, out.pixels.data());
+}
+
 class IfsSigma final : public Generator {
  public:
   IfsSigma(const Params& p, const GeneratorContext& ctx) {
@@ -214,40 +218,25 @@ class IfsSigma final : public Generator {
 
   Sample make(std::int64_t cat, std::int64_t inst) const override {
     Sample s = start_sample(cat, inst);
+    if (objects_max_ == 1 && !style_.graded) {
+      s.image = Image(size_, size_, channels_, 0);
+      draw_single(cat, inst, s.image.pixels.data(), true);
+      return s;
+    }
     Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
-    Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
     const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
-    const bool multi = objects_max_ > 1;
-    // With a background a single object is drawn straight onto the plasma image, which becomes
-    // the sample's: one image allocation per sample, no separate object image to paste.
-    auto background = [&](Orientation o) {
-      return plasma_background(size_, size_,
-                               Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst),
-                                   Purpose::Background),
-                               o);
-    };
-    auto draw_flips = [&] {
-      Orientation o;
-      if (flips_) {
-        o.transpose = aug.bernoulli(0.5);
-        o.flip_v = aug.bernoulli(0.5);
-        o.flip_h = aug.bernoulli(0.5);
-      }
-      return o;
-    };
-    thread_local Image object;
-    if (!multi) {
-      // The stream's order: the jittered system, the object's draws, then the flips.
+    if (objects_max_ == 1) {
+      // Graded: drawn upright, then oriented (the draws in the same order as draw_single's).
       const Ifs2 ifs = system_for(cat, aug);
-      const ObjectDraws d = draw_object(style_, aug);
-      const Orientation o = draw_flips();
-      // A binary fractal and its background are drawn in their final orientation (no pass over
-      // the image to flip it); a graded one is oriented afterwards.
-      const Orientation drawn = style_.graded ? Orientation{} : o;
-      if (background_) s.image = background(drawn);
-      render_object(ifs, size_, channels_, style_, orbit, d, s.image, background_, drawn);
-      if (style_.graded) orient(s.image, o.transpose, o.flip_v, o.flip_h);
+      const ObjectDraws d = object_draws(style_, aug);
+      const Orientation o = draw_flips(aug);
+      s.image = background_ ? plasma_background(size_, size_, background_rng(cat, inst), Orientation{})
+                            : Image(size_, size_, channels_, 0);
+      ink_object(ifs, size_, channels_, style_, orbit, d, s.image.pixels.data());
+      orient(s.image, o.transpose, o.flip_v, o.flip_h);
     } else {
+      Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
+      thread_local Image object;
       s.image = Image(size_, size_, channels_, 0);
       const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
       for (std::int64_t j = 0; j < k; ++j) {
@@ -258,22 +247,36 @@ class IfsSigma final : public Generator {
         Rng obj_aug = aug.child(static_cast<std::uint64_t>(j));
         const Ifs2 ifs = system_for(cls, obj_aug);
         render_object(ifs, side, channels_, style_, orbit.child(static_cast<std::uint64_t>(j)),
-                      draw_object(style_, obj_aug), object);
+                      object_draws(style_, obj_aug), object);
         paste_nonzero(object, s.image, x, y);
         s.labels.push_back(cls);
       }
       std::sort(s.labels.begin(), s.labels.end());
       s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
       if (background_) {
-        Image bg = background(Orientation{});
+        Image bg = plasma_background(size_, size_, background_rng(cat, inst), Orientation{});
         paste_nonzero(s.image, bg, 0, 0);
         s.image = std::move(bg);
       }
-      const Orientation o = draw_flips();
+      const Orientation o = draw_flips(aug);
       orient(s.image, o.transpose, o.flip_v, o.flip_h);
     }
     if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(s.image, aug.uniform(0.5, 1.0));
     return s;
+  }
+
+  /// Single binary fractals are drawn straight into the caller's buffer (a batch slot): no
+  /// image allocated and copied per sample.
+  std::int64_t make_image_into(std::int64_t cat, std::int64_t inst, std::uint8_t* pixels, int width, int height,
+                               int channels) const override {
+    if (objects_max_ != 1 || style_.graded) return Generator::make_image_into(cat, inst, pixels, width, height, channels);
+    check_index(cat, inst);
+    if (width != size_ || height != size_ || channels != channels_)
+      throw Error(ErrorKind::Runtime, "ifs_sigma makes " + std::to_string(size_) + "x" + std::to_string(size_) + "x" +
+                                          std::to_string(channels_) + " images, not " + std::to_string(width) + "x" +
+                                          std::to_string(height) + "x" + std::to_string(channels));
+    draw_single(cat, inst, pixels, false);
+    return cat;
   }
 
   nlohmann::ordered_json category_json(std::int64_t cat) const override {
@@ -301,6 +304,37 @@ class IfsSigma final : public Generator {
   }
 
  private:
+  Rng background_rng(std::int64_t cat, std::int64_t inst) const {
+    return Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Background);
+  }
+
+  /// The random transpose and flips (p = 0.5 each), or none.
+  Orientation draw_flips(Rng& aug) const {
+    Orientation o;
+    if (flips_) {
+      o.transpose = aug.bernoulli(0.5);
+      o.flip_v = aug.bernoulli(0.5);
+      o.flip_h = aug.bernoulli(0.5);
+    }
+    return o;
+  }
+
+  /// A single binary fractal, whole, into `dst` (size x size x channels bytes; `zeroed` when it
+  /// is already black): the stream's draws in order (the jittered system, the object's draws,
+  /// the flips, the blur), the fractal and its plasma drawn in their final orientation (no pass
+  /// over the image to flip it), then the blur in place.
+  void draw_single(std::int64_t cat, std::int64_t inst, std::uint8_t* dst, bool zeroed) const {
+    Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
+    const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
+    const Ifs2 ifs = system_for(cat, aug);
+    const ObjectDraws d = object_draws(style_, aug);
+    const Orientation o = draw_flips(aug);
+    if (background_) plasma_background_into(size_, size_, background_rng(cat, inst), o, dst);
+    else if (!zeroed) std::memset(dst, 0, static_cast<std::size_t>(size_) * size_ * channels_);
+    ink_object(ifs, size_, channels_, style_, orbit, d, dst, o);
+    if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(dst, size_, size_, channels_, aug.uniform(0.5, 1.0));
+  }
+
   /// The class system, with one map jittered when jitter is on (kept only if it stays contractive).
   Ifs2 system_for(std::int64_t cat, Rng& aug) const {
     Ifs2 ifs = systems_[static_cast<std::size_t>(cat)].ifs;

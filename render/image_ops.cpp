@@ -218,13 +218,18 @@ __attribute__((target_clones("avx2", "default"))) void blur_row_v(const std::uin
 }  // namespace
 
 void gaussian_blur3(Image& im, double sigma) {
-  if (sigma <= 0) return;
+  if (im.empty()) return;
+  gaussian_blur3(im.pixels.data(), im.width, im.height, im.channels, sigma);
+}
+
+void gaussian_blur3(std::uint8_t* pixels, int w, int h, int c, double sigma) {
+  if (sigma <= 0 || w <= 0 || h <= 0) return;
   const double e = std::exp(-1.0 / (2.0 * sigma * sigma));
   // Fixed-point weights (sum 256 per pass) keep the result exact and the same on every machine.
   const std::uint32_t k1 = static_cast<std::uint32_t>(std::lround(e / (1.0 + 2.0 * e) * 256.0));
   const std::uint32_t k0 = 256 - 2 * k1;
-  const int c = im.channels, w = im.width, h = im.height;
   const std::size_t row = static_cast<std::size_t>(w) * c;
+  auto line = [&](int y) { return pixels + static_cast<std::size_t>(y) * row; };
   // Horizontal pass into 16-bit rows (edges replicated), vertical pass back to bytes, a row at a
   // time: three horizontal rows in a ring (a few KB, in L1) instead of a whole 16-bit copy of
   // the image. Row y is blurred in place once rows y - 1..y + 1 are in the ring; the ring slot
@@ -232,12 +237,12 @@ void gaussian_blur3(Image& im, double sigma) {
   thread_local std::vector<std::uint16_t> ring;
   ring.resize(row * 3);
   auto slot = [&](int y) { return ring.data() + static_cast<std::size_t>(y % 3) * row; };
-  blur_row_h(im.row(0), slot(0), w, c, k0, k1);
+  blur_row_h(line(0), slot(0), w, c, k0, k1);
   for (int y = 0; y < h; ++y) {
-    if (y + 1 < h) blur_row_h(im.row(y + 1), slot(y + 1), w, c, k0, k1);
+    if (y + 1 < h) blur_row_h(line(y + 1), slot(y + 1), w, c, k0, k1);
     const std::uint16_t* up = slot(std::max(0, y - 1));
     const std::uint16_t* down = slot(std::min(h - 1, y + 1));
-    blur_row_v(up, slot(y), down, im.row(y), row, k0, k1);
+    blur_row_v(up, slot(y), down, line(y), row, k0, k1);
   }
 }
 

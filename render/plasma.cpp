@@ -341,6 +341,13 @@ __attribute__((target_clones("avx2", "default"))) void to_levels(const float* gr
 }  // namespace
 
 Image plasma_background(int width, int height, Rng rng, Orientation o) {
+  check_image_size(width, height, "plasma_background");
+  Image out(o.transpose ? height : width, o.transpose ? width : height, 3);
+  plasma_background_into(width, height, rng, o, out.pixels.data());
+  return out;
+}
+
+void plasma_background_into(int width, int height, Rng rng, Orientation o, std::uint8_t* pixels) {
   const double roughness = rng.uniform(0.4, 0.8);
   int side = 0;
   const float* grid = plasma_grid(width, height, roughness, rng, side);
@@ -367,7 +374,7 @@ Image plasma_background(int width, int height, Rng rng, Orientation o) {
   // ... then coloured in the output's orientation: output row y reads a row of levels (forwards
   // or backwards) or, transposed, a column.
   const int ow = o.transpose ? height : width, oh = o.transpose ? width : height;
-  Image out(ow, oh, 3);
+  const std::size_t out_stride = static_cast<std::size_t>(ow) * 3;
   const std::int32_t* lv = levels.data();
   for (int y = 0; y < oh; ++y) {
     std::ptrdiff_t start, step;
@@ -378,9 +385,8 @@ Image plasma_background(int width, int height, Rng rng, Orientation o) {
       start = (o.flip_v ? oh - 1 - y : y) + (o.flip_h ? static_cast<std::ptrdiff_t>(ow - 1) * width : 0);
       step = o.flip_h ? -width : width;
     }
-    colour_run(lv + start, step, ow, lut4, out.row(y));
+    colour_run(lv + start, step, ow, lut4, pixels + static_cast<std::size_t>(y) * out_stride);
   }
-  return out;
 }
 
 }  // namespace fdsl

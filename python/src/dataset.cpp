@@ -126,15 +126,9 @@ class PyGenerator {
     }
     {
       py::gil_scoped_release release;
+      // Straight into each slot (families that can draw into a buffer skip a copy per sample).
       parallel_for(start, n, threads, [&](std::int64_t k) {
-        const Sample s = gen().make(where[k].first, where[k].second);
-        if (s.image.width != width || s.image.height != height || s.image.channels != channels)
-          throw Error(ErrorKind::Runtime, "batch: sample " + s.name + " is " + std::to_string(s.image.width) + "x" +
-                                              std::to_string(s.image.height) + "x" + std::to_string(s.image.channels) +
-                                              ", unlike the batch's " + std::to_string(width) + "x" +
-                                              std::to_string(height) + "x" + std::to_string(channels));
-        std::memcpy(dst + k * bytes, s.image.pixels.data(), bytes);
-        lab[k] = s.label;
+        lab[k] = gen().make_image_into(where[k].first, where[k].second, dst + k * bytes, width, height, channels);
       });
     }
     return py::make_tuple(images, labels);

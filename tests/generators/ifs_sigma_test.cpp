@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "fdsl/core/error.h"
 #include "fdsl/dataset/spec.h"
@@ -20,6 +21,30 @@ DatasetSpec spec_from(const std::string& yaml) {
 }
 
 const std::string kYaml = "generator: ifs_sigma\nclasses: 10\ninstances: 4\nsize: 64\npoints: 5000\n";
+
+TEST(IfsSigma, ImagesMadeIntoABufferEqualMake) {
+  // Single binary images are drawn straight into the buffer; graded and multi-object ones go
+  // through make(). Either way the bytes are make()'s, over a dirty buffer.
+  for (const std::string extra : {"", "background: false\n", "background: false\ncolor: false\n",
+                                   "render: graded\n", "objects_max: 3\n", "blur: false\nflips: false\n",
+                                   "random_window: false\npatch: false\n"}) {
+    const DatasetSpec spec = spec_from(kYaml + extra);
+    const Generator& g = *spec.generator;
+    const Sample first = g.make(0, 0);
+    std::vector<std::uint8_t> buf(first.image.pixels.size());
+    for (std::int64_t c : {0, 3, 9})
+      for (std::int64_t i = 0; i < 4; ++i) {
+        std::fill(buf.begin(), buf.end(), std::uint8_t{0xa5});
+        const Sample want = g.make(c, i);
+        const std::int64_t label =
+            g.make_image_into(c, i, buf.data(), want.image.width, want.image.height, want.image.channels);
+        EXPECT_EQ(label, want.label);
+        ASSERT_EQ(buf, want.image.pixels) << "[" << extra << "] " << c << "/" << i;
+      }
+    EXPECT_THROW(g.make_image_into(0, 0, buf.data(), 32, 32, first.image.channels), Error) << extra;
+    EXPECT_THROW(g.make_image_into(10, 0, buf.data(), 64, 64, first.image.channels), Error) << extra;
+  }
+}
 
 TEST(IfsSigma, ImagesAreRgbWithTheirBackground) {
   const DatasetSpec spec = spec_from(kYaml);

@@ -62,6 +62,13 @@ class Generator {
   /// The sample (category, instance); throws Error(OutOfRange) outside the dataset.
   virtual Sample make(std::int64_t category, std::int64_t instance) const = 0;
 
+  /// The image of sample (category, instance), written into `pixels` (height x width x channels
+  /// bytes, row-major, as Image), with the pixels make() gives; returns its label. Throws
+  /// Error(Runtime) when the image has another size. Families that can draw straight into the
+  /// buffer override it (no image allocated and copied per sample); the default copies make()'s.
+  virtual std::int64_t make_image_into(std::int64_t category, std::int64_t instance, std::uint8_t* pixels,
+                                       int width, int height, int channels) const;
+
   /// Instances [begin, end) of one category, in order, with exactly the bytes make() gives.
   /// Families that can share work between instances (FractalDB's orbit per weight row) override it.
   virtual void make_range(std::int64_t category, std::int64_t begin, std::int64_t end,

@@ -36,6 +36,8 @@ void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, st
 
 /// 3x3 Gaussian blur with standard deviation sigma (edges replicated), separable, rounded.
 void gaussian_blur3(Image& image, double sigma);
+/// The same on width x height x channels bytes (row-major, as Image).
+void gaussian_blur3(std::uint8_t* pixels, int width, int height, int channels, double sigma);
 
 /// Copies every nonzero pixel of `src` (all channels zero counts as empty) onto `dst` with its
 /// top-left corner at (x, y); parts outside are clipped. Channels must match.

@@ -16,5 +16,7 @@ Image plasma_background(int width, int height, Rng rng);
 /// The same image in orientation `o` (as orient() would leave it; a transpose makes it
 /// height x width), written in that orientation directly.
 Image plasma_background(int width, int height, Rng rng, Orientation o);
+/// The same written into `pixels`: the oriented image's bytes (3 channels, row-major).
+void plasma_background_into(int width, int height, Rng rng, Orientation o, std::uint8_t* pixels);
 
 }  // namespace fdsl
