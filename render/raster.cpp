@@ -123,6 +123,31 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) bool map_offsets(
   return zero_hit != 0;
 }
 
+/// Calls f(off, n) for consecutive blocks of the orbit's offsets (map_offsets, points outside
+/// the canvas at offset 0), in blocks small enough for L1; returns whether a point inside the
+/// canvas landed on offset 0.
+template <class F>
+bool for_each_offset_block(const Orbit2& orbit, const PixelTransform& t, OffsetMap m, F&& f) {
+  constexpr std::size_t kBlock = 2048;
+  alignas(64) std::int32_t off[kBlock];
+  bool zero_hit = false;
+  const std::size_t n = orbit.size();
+  for (std::size_t start = 0; start < n; start += kBlock) {
+    const std::size_t k = std::min(kBlock, n - start);
+    zero_hit |= map_offsets(orbit.x.data() + start, orbit.y.data() + start, k, t, m, off);
+    f(static_cast<const std::int32_t*>(off), k);
+  }
+  return zero_hit;
+}
+
+/// Throws unless a width x height `what` is the canvas of `t` in orientation `o`.
+void check_oriented_canvas(const char* what, int width, int height, const PixelTransform& t, Orientation o) {
+  const int ow = o.transpose ? t.height : t.width, oh = o.transpose ? t.width : t.height;
+  if (width != ow || height != oh)
+    throw_runtime(std::string(what) + " is " + std::to_string(width) + "x" + std::to_string(height) +
+                  ", not the oriented canvas " + std::to_string(ow) + "x" + std::to_string(oh));
+}
+
 /// Calls f(qx, qy, n, first) for consecutive blocks of the orbit's pixels. Blocks small enough
 /// for L1 keep the pixel coordinates out of memory: at 100k points whole arrays would be 800 KB
 /// written and read back, which measured slower than the arithmetic around them.
@@ -363,28 +388,20 @@ void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, st
 
 void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Orientation o) {
   if (image.empty()) return;
-  const int ow = o.transpose ? t.height : t.width, oh = o.transpose ? t.width : t.height;
-  if (image.width != ow || image.height != oh)
-    throw_runtime("splat_points: the image is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                  ", not the oriented canvas " + std::to_string(ow) + "x" + std::to_string(oh));
+  check_oriented_canvas("splat_points: the image", image.width, image.height, t, o);
   // Points outside the canvas all write pixel 0 (no branch per point, which would be mispredicted
   // for zoomed-in windows); pixel 0 then gets back its old value unless a point inside hit it.
   const int c = image.channels;
-  const OffsetMap m = offset_map(t, o, c, static_cast<std::int32_t>(image.stride()));
   std::uint8_t* __restrict data = image.pixels.data();
   std::uint8_t first[3] = {data[0], data[c > 1 ? 1 : 0], data[c > 2 ? 2 : 0]};
-  bool zero_hit = false;
-  constexpr std::size_t kBlock = 2048;
-  alignas(64) std::int32_t off[kBlock];
-  const std::size_t n = orbit.size();
-  for (std::size_t start = 0; start < n; start += kBlock) {
-    const std::size_t k = std::min(kBlock, n - start);
-    zero_hit |= map_offsets(orbit.x.data() + start, orbit.y.data() + start, k, t, m, off);
-    if (c == 1)
-      for (std::size_t i = 0; i < k; ++i) data[off[i]] = value;
-    else
-      for (std::size_t i = 0; i < k; ++i) data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
-  }
+  const bool zero_hit = for_each_offset_block(
+      orbit, t, offset_map(t, o, c, static_cast<std::int32_t>(image.stride())),
+      [&](const std::int32_t* off, std::size_t k) {
+        if (c == 1)
+          for (std::size_t i = 0; i < k; ++i) data[off[i]] = value;
+        else
+          for (std::size_t i = 0; i < k; ++i) data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
+      });
   if (!zero_hit) std::memcpy(data, first, static_cast<std::size_t>(c));
 }
 
@@ -396,10 +413,7 @@ void Bitmap::reset(int w, int h) {
 }
 
 void splat_bits(const Orbit2& orbit, const PixelTransform& t, Bitmap& bits, Orientation o) {
-  const int ow = o.transpose ? t.height : t.width, oh = o.transpose ? t.width : t.height;
-  if (bits.width != ow || bits.height != oh)
-    throw_runtime("splat_bits: the bitmap is " + std::to_string(bits.width) + "x" + std::to_string(bits.height) +
-                  ", not the oriented canvas " + std::to_string(ow) + "x" + std::to_string(oh));
+  check_oriented_canvas("splat_bits: the bitmap", bits.width, bits.height, t, o);
   if (bits.words.empty()) return;
   // Setting a bit reads and writes its word, and a point that lands on a word an earlier one is
   // still updating waits for it. Points go to four copies of the bitmap in turn (point i to copy
@@ -410,19 +424,13 @@ void splat_bits(const Orbit2& orbit, const PixelTransform& t, Bitmap& bits, Orie
   const std::size_t used = bits.words.size();
   thread_local std::vector<std::uint64_t> copies;
   copies.assign(used * kCopies, 0);
-  const OffsetMap m = offset_map(t, o, 1, bits.words_per_row * 64);
   std::uint64_t* __restrict c = copies.data();
-  bool zero_hit = false;
-  constexpr std::size_t kBlock = 2048;
-  alignas(64) std::int32_t off[kBlock];
-  const std::size_t n = orbit.size();
-  for (std::size_t start = 0; start < n; start += kBlock) {
-    const std::size_t k = std::min(kBlock, n - start);
-    zero_hit |= map_offsets(orbit.x.data() + start, orbit.y.data() + start, k, t, m, off);
-    for (std::size_t i = 0; i < k; i += kCopies)
-      for (int j = 0; j < kCopies && i + j < k; ++j)
-        c[j * used + (static_cast<std::size_t>(off[i + j]) >> 6)] |= std::uint64_t{1} << (off[i + j] & 63);
-  }
+  const bool zero_hit = for_each_offset_block(
+      orbit, t, offset_map(t, o, 1, bits.words_per_row * 64), [&](const std::int32_t* off, std::size_t k) {
+        for (std::size_t i = 0; i < k; i += kCopies)
+          for (int j = 0; j < kCopies && i + j < k; ++j)
+            c[j * used + (static_cast<std::size_t>(off[i + j]) >> 6)] |= std::uint64_t{1} << (off[i + j] & 63);
+      });
   std::uint64_t* __restrict w = bits.words.data();
   const std::uint64_t first = w[0] & 1u;
   for (int j = 0; j < kCopies; ++j)
