@@ -10,6 +10,9 @@ namespace fdsl {
 
 namespace {
 
+/// Eight floats (256 bits: one AVX2 register, or two SSE2 ones).
+typedef float f32x8 __attribute__((vector_size(32)));
+
 /// Eight xoshiro256+ generators seeded from the stream, stepped together as vectors: draws
 /// 16j..16j+15 come from their j-th outputs, two 24-bit draws per output (see fill_block). The
 /// plasma draws one number per grid cell (66k at 224 px); one serial xoshiro took ~1.7 ns a draw
@@ -45,7 +48,6 @@ class FastUniform {
   typedef std::uint64_t u64x4 __attribute__((vector_size(32)));
   typedef std::uint32_t u32x8 __attribute__((vector_size(32)));
   typedef std::int32_t i32x8 __attribute__((vector_size(32)));
-  typedef float f32x8 __attribute__((vector_size(32)));
   struct State {
     u64x4 s0, s1, s2, s3;
   };
@@ -97,12 +99,6 @@ class FastUniform {
   float block_[kBlock + kMaxTake];
   int next_ = 0, filled_ = 0;
 };
-
-}  // namespace
-
-namespace {
-
-typedef float f32x8 __attribute__((vector_size(32)));
 
 inline f32x8 load8(const float* p) {
   f32x8 v;
@@ -249,8 +245,7 @@ __attribute__((target_clones("avx2", "default"))) void crop_range(const float* g
                                                                   float& lo_out, float& hi_out) {
   // Eight running minima and maxima in one vector each, combined at the end: the same extremes
   // (min as `v < lo ? v : lo`, as std::min), eight at a time.
-  typedef float v8 __attribute__((vector_size(32)));
-  v8 lo, hi;
+  f32x8 lo, hi;
   for (int j = 0; j < 8; ++j) {
     lo[j] = 1e30f;
     hi[j] = -1e30f;
@@ -260,8 +255,7 @@ __attribute__((target_clones("avx2", "default"))) void crop_range(const float* g
     const float* r = grid + static_cast<std::size_t>(y) * side;
     int x = 0;
     for (; x + 8 <= width; x += 8) {
-      v8 v;
-      std::memcpy(&v, r + x, sizeof v);
+      const f32x8 v = load8(r + x);
       lo = v < lo ? v : lo;
       hi = v > hi ? v : hi;
     }
