@@ -5,9 +5,11 @@ torch DataLoader with the same workers, batch size and shuffling.
 
     PYTHONPATH=build/python /usr/bin/python3 bench/dataloader_bench.py [--images 4000] [--workers 2]
 
-The third on-the-fly row uses the same number of cores as render threads inside the training
-process (FractalIterableDataset(render_threads=W, prefetch=2) with num_workers=0) instead of W
-worker processes.
+The batched rows render whole batches (FractalIterableDataset(batch_size), DataLoader(batch_size=None)).
+Their workers hand batches over in reusable shared-memory slots; the "shared_slots=0" row hands
+each over in a new shared segment, as torch does by default. The last on-the-fly row uses the same
+number of cores as render threads inside the training process (render_threads=W, prefetch=2, with
+num_workers=0) instead of W worker processes.
 
 References (rates in images/s, ratios printed per row):
   - PNG: the same recipe written by `fdsl generate` and read with ImageFolder (the page cache is
@@ -104,6 +106,8 @@ def main():
         render[threads] = len(idx) / (time.perf_counter() - t)
 
     it = FractalIterableDataset(args.config, shuffle=True, batch_size=args.batch_size)
+    # The same, with each batch handed over the way torch does by default (a new shared segment).
+    it_plain = FractalIterableDataset(args.config, shuffle=True, batch_size=args.batch_size, shared_slots=0)
     # The same cores as threads of the training process: no worker processes, no batch copies.
     threaded = FractalIterableDataset(args.config, shuffle=True, batch_size=args.batch_size,
                                       render_threads=args.workers, prefetch=2)
@@ -112,6 +116,7 @@ def main():
                                                          num_workers=args.workers),
         "on the fly: FractalIterableDataset(batch_size)": lambda: DataLoader(it, batch_size=None,
                                                                              num_workers=args.workers),
+        "  the same, shared_slots=0": lambda: DataLoader(it_plain, batch_size=None, num_workers=args.workers),
         f"on the fly: {args.workers} render threads, 0 workers": lambda: DataLoader(threaded, batch_size=None,
                                                                                  num_workers=0),
     }

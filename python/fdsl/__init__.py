@@ -19,6 +19,7 @@ if "FDSL_DATA_DIR" not in _os.environ:
     if _os.path.isdir(_os.path.join(_data, "fractaldb")):
         _os.environ["FDSL_DATA_DIR"] = _data
 
-from ._fdsl import BufferPool, Generator, ParamSpec, Sample, __version__, list_generators, params  # noqa: E402
+from ._fdsl import (BufferPool, Generator, ParamSpec, Sample, SharedSlots, __version__,  # noqa: E402
+                    list_generators, params)
 
-__all__ = ["BufferPool", "Generator", "ParamSpec", "Sample", "list_generators", "params", "__version__"]
+__all__ = ["BufferPool", "Generator", "ParamSpec", "Sample", "SharedSlots", "list_generators", "params", "__version__"]

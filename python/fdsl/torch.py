@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
-from ._fdsl import BufferPool, Generator
+from ._fdsl import BufferPool, Generator, SharedSlots
 
 __all__ = ["FractalDataset", "FractalIterableDataset", "rank_and_world_size"]
 
@@ -247,6 +247,73 @@ def _shared_uint8(shape):
     return proto.new(storage).resize_(shape)
 
 
+# Shared slots by identity, so a batch token arriving in the training process finds its slots.
+_SLOT_FILES = weakref.WeakValueDictionary()
+
+
+class _BatchSlots:
+    """The shared-memory slots a dataset's DataLoader workers render batches into (fdsl.SharedSlots).
+
+    Made in the training process with the dataset, before any worker starts: fork-started workers
+    inherit them, spawn-started ones receive the file descriptor while they are spawned. Any other
+    copy (pickle, deepcopy) gets slots of its own.
+    """
+
+    def __init__(self, count, shared=None):
+        self.shared = SharedSlots(count) if shared is None else shared
+        _SLOT_FILES[self.shared.id] = self
+
+    def __reduce__(self):
+        from multiprocessing import context, reduction
+        if context.get_spawning_popen() is not None:
+            return _adopt_slots, (reduction.DupFd(self.shared.fd),)
+        return _BatchSlots, (self.shared.slots,)
+
+
+def _adopt_slots(dup_fd):
+    return _BatchSlots(0, SharedSlots.adopt(dup_fd.detach()))
+
+
+class _SlotTensor(torch.Tensor):
+    """A batch a DataLoader worker rendered into a shared slot. Pickled on its way to the training
+    process, it travels as (slot, ticket) and is read there in place (_take_slot); the slot is free
+    again once the trainer drops the batch. Operations on it give plain tensors."""
+
+    __torch_function__ = torch._C._disabled_torch_function_impl
+
+    def __reduce_ex__(self, protocol):
+        slots, slot, ticket, nbytes = self._fdsl_slot
+        if slots.shared.send(slot, ticket):
+            return _take_slot, (slots.shared.id, slot, ticket, nbytes, tuple(self.size()), tuple(self.stride()),
+                                self.storage_offset())
+        # Sent once already (pickled twice): this copy travels the ordinary way.
+        return _same, (self.as_subclass(torch.Tensor),)
+
+
+class _InlineTensor(torch.Tensor):
+    """A small tensor (a batch's labels) pickled by value: cheaper to send to the training process
+    than a shared-memory segment of its own. Operations on it give plain tensors."""
+
+    __torch_function__ = torch._C._disabled_torch_function_impl
+
+    def __reduce_ex__(self, protocol):
+        return torch.from_numpy, (self.as_subclass(torch.Tensor).numpy(),)
+
+
+def _same(x):
+    return x
+
+
+def _take_slot(slots_id, slot, ticket, nbytes, size, stride, offset):
+    slots = _SLOT_FILES.get(slots_id)
+    if slots is None:
+        raise RuntimeError("fdsl: a batch arrived in shared slots this process does not hold (was the dataset "
+                           "copied after its DataLoader started?); FractalIterableDataset(shared_slots=0) sends "
+                           "batches the ordinary way")
+    base = torch.from_numpy(slots.shared.take(slot, ticket, (nbytes,)))
+    return base.as_strided(size, stride, offset)
+
+
 class _Prefetcher:
     """Computes make(part) for each part in order on a background thread, up to `depth` results
     ahead (Generator.batch releases the GIL, so rendering overlaps the consumer). close() stops
@@ -348,17 +415,26 @@ class FractalIterableDataset(_FractalData, IterableDataset):
             current one (batches only; 0: render when asked).
         drop_last: see above.
         rank, world_size: override what rank_and_world_size() finds.
+        shared_slots: batches (target="label") that DataLoader workers render travel to the training
+            process in this many reusable shared-memory slots (fdsl.SharedSlots) instead of a new
+            shared segment per batch: only a slot number is sent, and the slot is reused once the
+            training process has dropped the batch. When every slot is in use (batches kept
+            around), a batch is sent the ordinary way. 0: always the ordinary way. The slots are
+            virtual memory; the ones used (about the batches in flight) stay resident while the
+            dataset lives.
     """
 
     def __init__(self, config, *, shuffle=False, seed=0, batch_size=None, drop_last=False, rank=None,
                  world_size=None, transform=None, target_transform=None, image_format="tensor", target="label",
-                 resample_epochs=1, render_threads=1, prefetch=0, **overrides):
+                 resample_epochs=1, render_threads=1, prefetch=0, shared_slots=32, **overrides):
         _check_options(image_format, target)
         if batch_size is not None and (int(batch_size) < 1 or image_format != "tensor"):
             raise ValueError("batch_size needs a positive size and image_format='tensor'")
         if int(render_threads) < 1 or int(prefetch) < 0:
             raise ValueError(f"render_threads must be at least 1 and prefetch at least 0, not {render_threads}, "
                              f"{prefetch}")
+        if not 0 <= int(shared_slots) <= 64:
+            raise ValueError(f"shared_slots must be in [0, 64], not {shared_slots}")
         if batch_size is None and (int(render_threads) != 1 or int(prefetch) != 0):
             raise ValueError("render_threads and prefetch apply to batches: give batch_size too")
         if (rank is None) != (world_size is None):
@@ -375,6 +451,8 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         self.drop_last = bool(drop_last)
         self.rank = rank
         self.world_size = world_size
+        # Made here, in the training process, so that the workers share them (see _BatchSlots).
+        self._slots = _BatchSlots(int(shared_slots)) if self.batch_size and int(shared_slots) else None
 
     def set_epoch(self, epoch):
         """Selects the epoch: its shuffle order and (with resample_epochs > 1) its instances."""
@@ -450,14 +528,17 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         k = gen.instances_per_class
         # Flat indices of the generator (whose classes hold every epoch's block of instances).
         flat = [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
+        slot = None
         if self.target == "label":
             out = None
             if self._batch_shape is not None:
                 shape = (len(flat),) + self._batch_shape
                 if get_worker_info() is not None:
-                    # In a worker, rendered straight into shared memory: handing the batch to the
-                    # main process then passes the segment instead of copying every byte.
-                    out = _shared_uint8(shape)
+                    # In a worker, rendered straight into shared memory: a shared slot when one is
+                    # free (only its number travels), else a new segment (which travels as such).
+                    if self._slots is not None:
+                        slot = self._slots.shared.claim(shape, self.batch_size * math.prod(self._batch_shape))
+                    out = slot[2] if slot is not None else _shared_uint8(shape)
                 else:
                     # In the training process, into a pooled buffer whose pages are already
                     # mapped: it comes back once the consumer has dropped the batch.
@@ -474,6 +555,10 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         if not torch.is_tensor(images):
             images = torch.from_numpy(images)
         images = images.unsqueeze(1) if images.ndim == 3 else images.permute(0, 3, 1, 2)
+        if slot is not None:
+            images = images.as_subclass(_SlotTensor)
+            images._fdsl_slot = (self._slots, slot[0], slot[1], slot[2].nbytes)
+            targets = targets.as_subclass(_InlineTensor)
         if self.transform is not None:
             images = self.transform(images)
         if self.target_transform is not None:

@@ -9,4 +9,5 @@ PYBIND11_MODULE(_fdsl, m) {
   fdsl::python::bind_core(m);
   fdsl::python::bind_generators(m);
   fdsl::python::bind_dataset(m);
+  fdsl::python::bind_shared_slots(m);
 }

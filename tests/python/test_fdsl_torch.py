@@ -338,6 +338,84 @@ def test_clouds_and_pairs():
           f"multi-view item: {({k: tuple(v.shape) for k, v in x.items()})}")
 
 
+def slot_states_free(ds):
+    return all(v == 0 for v in ds._slots.shared.states())
+
+
+def test_shared_slots():
+    """Batches from workers travel in shared slots: the same bytes as the ordinary way (fork and
+    spawn), a slot is never rewritten while the trainer holds its batch (all batches kept, fewer
+    slots than batches), slots come back after an epoch cut short, and a worker-side transform
+    that makes a new tensor frees its slot at once."""
+    table = lookup(fdsl.Generator.from_config(SMALL))
+    opts = dict(shuffle=True, seed=2, batch_size=4)
+    ref = list(DataLoader(FractalIterableDataset(SMALL, shared_slots=0, **opts), batch_size=None, num_workers=2))
+    ref = [(x.clone(), y.clone()) for x, y in ref]
+    check(len(ref) == 12, f"{len(ref)} batches")
+    for ctx in (None, "spawn"):
+        ds = FractalIterableDataset(SMALL, **opts)
+        got = [(x.clone(), y.clone()) for x, y in DataLoader(ds, batch_size=None, num_workers=2,
+                                                               multiprocessing_context=ctx)]
+        stats = ds._slots.shared.stats
+        check(same_batches(got, ref), f"{ctx or 'fork'}: the same batches as without slots")
+        # Each worker's first batch learns the image shape and goes the ordinary way.
+        check(stats["claimed"] == 10 and stats["full"] == 0, f"{ctx or 'fork'}: 10 batches in slots ({stats})")
+        check(slot_states_free(ds), f"{ctx or 'fork'}: every slot free once the batches are dropped")
+        check(type(got[5][0]) is torch.Tensor and type(got[5][1]) is torch.Tensor, "plain tensors arrive")
+
+    # Every batch kept while 3 slots go round: the ones that find no slot go the ordinary way.
+    ds = FractalIterableDataset(SMALL, shared_slots=3, **opts)
+    kept = list(DataLoader(ds, batch_size=None, num_workers=2))
+    stats = ds._slots.shared.stats
+    check(stats["claimed"] == 3 and stats["full"] == 7, f"3 slots held, 7 batches sent otherwise ({stats})")
+    check(same_batches(kept, ref), "kept batches are never overwritten")
+    check(indices_of(kept[3][0], table) == indices_of(ref[3][0], table), "")
+    del kept
+    check(slot_states_free(ds), "the slots are free once the kept batches are dropped")
+
+    # An epoch cut short leaves batches queued in the pipes: their slots come back later.
+    ds = FractalIterableDataset(SMALL, shared_slots=4, **opts)
+    for _ in range(3):
+        it = iter(DataLoader(ds, batch_size=None, num_workers=2))
+        next(it), next(it), next(it)
+        del it
+    got = [(x.clone(), y.clone()) for x, y in DataLoader(ds, batch_size=None, num_workers=2)]
+    stats = ds._slots.shared.stats
+    check(same_batches(got, ref), "a full epoch after cut-short ones is right")
+    check(stats["reclaimed"] > 0 and slot_states_free(ds), f"slots of shut-down workers are reclaimed ({stats})")
+
+    # persistent workers over two epochs, the first cut short.
+    ds = FractalIterableDataset(SMALL, **opts)
+    loader = DataLoader(ds, batch_size=None, num_workers=2, persistent_workers=True)
+    it = iter(loader)
+    next(it)
+    got = [(x.clone(), y.clone()) for x, y in loader]
+    check(same_batches(got, ref), "persistent workers: the next epoch is right")
+    del it, loader
+    check(slot_states_free(ds), "persistent workers: slots free at the end")
+
+    # A transform in the worker that makes a new tensor: the slot is freed there, at once.
+    ds = FractalIterableDataset(SMALL, transform=lambda x: x.float() / 255, **opts)
+    got = list(DataLoader(ds, batch_size=None, num_workers=2))
+    check(all(torch.equal(g[0], r[0].float() / 255) for g, r in zip(got, ref)) and len(got) == len(ref),
+          "a worker transform sees the batch")
+    check(slot_states_free(ds) and ds._slots.shared.stats["claimed"] == 10,
+          f"transformed batches free their slots ({ds._slots.shared.states()})")
+
+    # A copy of the dataset (pickle, deepcopy) has slots of its own.
+    ds = FractalIterableDataset(SMALL, shared_slots=5, **opts)
+    copy = pickle.loads(pickle.dumps(ds))
+    check(copy._slots.shared.id != ds._slots.shared.id and copy._slots.shared.slots == 5,
+          "a pickled copy gets its own slots")
+    check(FractalIterableDataset(SMALL, shared_slots=0, **opts)._slots is None, "shared_slots=0: none")
+    for bad in (-1, 65):
+        try:
+            FractalIterableDataset(SMALL, shared_slots=bad, **opts)
+            check(False, f"shared_slots={bad} refused")
+        except ValueError as e:
+            check("shared_slots" in str(e), f"shared_slots={bad}: {e}")
+
+
 def test_memory_flat():
     def rss_mb():
         with open("/proc/self/statm") as f:
@@ -363,6 +441,7 @@ if __name__ == "__main__":  # spawn-started workers import this file: run the te
     test_iterable_split()
     test_threaded_prefetch()
     test_buffer_pool()
+    test_shared_slots()
     test_exit_while_prefetching()
     test_clouds_and_pairs()
     test_memory_flat()
