@@ -172,7 +172,9 @@ inline __attribute__((always_inline)) void square_row(const float* in, float* ou
 }
 
 /// The diamond-square grid of side 2^k + 1 covering width x height, in a per-thread buffer reused
-/// across calls (every cell is written, so it needs no clearing). Returns the grid and its side.
+/// across calls. Returns the grid and its side. Only the width x height corner is meant to be read:
+/// cells that nothing in it depends on are left as they were (their draws are still taken, so every
+/// cell of the corner gets the draw and the value the whole grid would give it).
 __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int width, int height, double roughness,
                                                                             Rng& rng, int& side) {
   int n = 1;
@@ -191,24 +193,35 @@ __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int w
   float amp = 1.0f;
   for (int step = n; step > 1; step /= 2) {
     const int half = step / 2;
+    // The cells of this level that the corner needs. The corner reads x < width, y < height. A
+    // level's square cells read its diamond cells half beyond them, its diamond cells read the
+    // coarser cells half beyond those: so square cells are needed up to (width - 1) + (step - 2)
+    // (the sum of the finer levels' steps), diamond cells up to half more.
+    const int sq_x = std::min(n, width + step - 3), sq_y = std::min(n, height + step - 3);
+    const int di_x = std::min(n, sq_x + half), di_y = std::min(n, sq_y + half);
+    auto needed = [&](int x0, int count, int lim) { return lim < x0 ? 0 : std::min(count, (lim - x0) / step + 1); };
     const int cells = (size - half + step - 1) / step;  // per row: x = half, half + step, ...
+    const int diamond_cells = needed(half, cells, di_x);
     // Diamond: centre of every square.
     for (int y = half; y < size; y += step) {
+      const float* d = u.take(cells);
+      if (y > di_y) continue;
       const float* up = grid + static_cast<std::size_t>(y - half) * size;
       const float* down = grid + static_cast<std::size_t>(y + half) * size;
       float* mid = grid + static_cast<std::size_t>(y) * size + half;
-      const float* d = u.take(cells);
-      if (step == 2) diamond_row<2>(up, down, mid, d, cells, step, amp, size - half);
-      else diamond_row<0>(up, down, mid, d, cells, step, amp, 0);
+      if (step == 2) diamond_row<2>(up, down, mid, d, diamond_cells, step, amp, size - half);
+      else diamond_row<0>(up, down, mid, d, diamond_cells, step, amp, 0);
     }
     // Square: midpoints of the edges, averaging the neighbours that exist (3 on the border).
     for (int y = 0; y < size; y += half) {
+      const int x0 = (y / half) % 2 == 0 ? half : 0;
+      const int all = (size - x0 + step - 1) / step;
+      const float* d = u.take(all);
+      if (y > sq_y) continue;
+      const int count = needed(x0, all, sq_x);
       float* r = grid + static_cast<std::size_t>(y) * size;
       const float* up = y >= half ? r - static_cast<std::size_t>(half) * size : nullptr;
       const float* down = y + half < size ? r + static_cast<std::size_t>(half) * size : nullptr;
-      const int x0 = (y / half) % 2 == 0 ? half : 0;
-      const int count = (size - x0 + step - 1) / step;
-      const float* d = u.take(count);
       auto border = [&](int x, float draw) {
         const bool left = x >= half, right = x + half < size;
         float sum = 0;
@@ -225,6 +238,7 @@ __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int w
       }
       // An inner row: only its first cell (x = 0) and last (x + half = size) lack a neighbour;
       // the cells between take four, left to right as before (the draws keep their order).
+      if (count == 0) continue;
       int k = 0;
       if (x0 < half) border(x0, d[k++]);
       int last = count;
