@@ -364,13 +364,8 @@ void plasma_background_into(int width, int height, Rng rng, Orientation o, std::
   // 1024 colour levels: finer than 8-bit output can show, and a table lookup per pixel instead
   // of an HSV conversion.
   constexpr int kLevels = 1024;
-  std::uint8_t lut[3 * kLevels];
-  for (int k = 0; k < kLevels; ++k) {
-    const double v = static_cast<double>(k) / (kLevels - 1);
-    hsv_to_rgb(hue0 + hue_span * v, sat, val_lo + (1.0 - val_lo) * v, &lut[3 * k]);
-  }
-  std::uint32_t lut4[kLevels];
-  for (int k = 0; k < kLevels; ++k) lut4[k] = lut[3 * k] | lut[3 * k + 1] << 8 | static_cast<std::uint32_t>(lut[3 * k + 2]) << 16;
+  std::uint32_t lut4[kLevels];  // level k: hsv(hue0 + hue_span t, sat, val_lo + (1 - val_lo) t), t = k / 1023
+  hsv_ramp(hue0, hue_span, sat, val_lo, 1.0 - val_lo, kLevels, lut4);
   // The field stretched to [0, 1] (as plasma_field), as colour levels of the width x height
   // crop, row by row (a loop that vectorizes)...
   float lo, hi;

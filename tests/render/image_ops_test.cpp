@@ -344,6 +344,27 @@ TEST(Plasma, OrientedBackgroundEqualsOrientingTheBackground) {
     }
 }
 
+TEST(Plasma, BackgroundsKeepTheirBytes) {
+  // FNV-1a of 8 backgrounds per size as fdsl 0.2.0 first drew them (the whole grid computed, one
+  // hsv_to_rgb call per colour level): faster code must give the same pixels.
+  struct Want {
+    int w, h;
+    std::uint64_t hash;
+  };
+  const Want wants[] = {{224, 224, 0xa0860ed69b0c5efdULL}, {97, 97, 0xa851d573f1d1bee7ULL},
+                        {50, 120, 0x67a5a4dab91ca3adULL},  {129, 3, 0x8cce780b5e7b6be7ULL},
+                        {1, 1, 0xc0e8c419f584dfedULL},     {2, 2, 0xc364fd804f49f3faULL},
+                        {257, 200, 0xb5881df9470496b9ULL}};
+  for (const Want& want : wants) {
+    std::uint64_t hash = 1469598103934665603ULL;
+    for (int i = 0; i < 8; ++i) {
+      const Image im = plasma_background(want.w, want.h, Rng(7, i, 3, Purpose::Orbit));
+      for (std::uint8_t b : im.pixels) hash = (hash ^ b) * 1099511628211ULL;
+    }
+    EXPECT_EQ(hash, want.hash) << want.w << "x" << want.h;
+  }
+}
+
 TEST(Plasma, FieldIsInTheUnitIntervalAndReachesBothEnds) {
   for (auto [w, h] : {std::pair{64, 64}, std::pair{100, 37}, std::pair{5, 130}}) {
     Rng rng(3, 0, 0, Purpose::Background);
