@@ -5,9 +5,11 @@ torch DataLoader with the same workers, batch size and shuffling.
 
     PYTHONPATH=build/python /usr/bin/python3 bench/dataloader_bench.py [--images 4000] [--workers 2]
 
-The batched rows render whole batches (FractalIterableDataset(batch_size), DataLoader(batch_size=None)).
-Their workers hand batches over in reusable shared-memory slots; the "shared_slots=0" row hands
-each over in a new shared segment, as torch does by default. The last on-the-fly row uses the same
+Every on-the-fly row renders whole batches: FractalDataset's batch sampler asks for a batch's samples
+at once (__getitems__), FractalIterableDataset(batch_size) yields batches (DataLoader(batch_size=None)).
+With collate_fn=fdsl.torch.collate, and for the iterable, workers hand batches over in reusable
+shared-memory slots; default_collate stacks a copy into a new shared segment per batch, as the
+"shared_slots=0" row does. The last on-the-fly row uses the same
 number of cores as render threads inside the training process (render_threads=W, prefetch=2, with
 num_workers=0) instead of W worker processes.
 
@@ -87,7 +89,7 @@ def main():
     args = ap.parse_args()
 
     import fdsl
-    from fdsl.torch import FractalDataset, FractalIterableDataset
+    from fdsl.torch import FractalDataset, FractalIterableDataset, collate
     from torchvision import datasets, transforms
 
     torch.manual_seed(0)
@@ -114,6 +116,8 @@ def main():
     makers = {
         "on the fly: FractalDataset": lambda: DataLoader(ds, batch_size=args.batch_size, shuffle=True,
                                                          num_workers=args.workers),
+        "  the same, collate_fn=fdsl.torch.collate": lambda: DataLoader(ds, batch_size=args.batch_size, shuffle=True,
+                                                                         num_workers=args.workers, collate_fn=collate),
         "on the fly: FractalIterableDataset(batch_size)": lambda: DataLoader(it, batch_size=None,
                                                                              num_workers=args.workers),
         "  the same, shared_slots=0": lambda: DataLoader(it_plain, batch_size=None, num_workers=args.workers),

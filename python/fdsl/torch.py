@@ -2,10 +2,13 @@
 memory, with no files in between.
 
     >>> from torch.utils.data import DataLoader
-    >>> from fdsl.torch import FractalDataset
+    >>> from fdsl.torch import FractalDataset, collate
     >>> ds = FractalDataset("configs/ifs-sigma.yaml", size=128)      # 1000 classes x 100 instances
-    >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)
+    >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2, collate_fn=collate)
     >>> images, labels = next(iter(loader))    # (64, 3, 128, 128) uint8, (64,) int64
+
+(collate_fn=fdsl.torch.collate is optional: it takes the batch FractalDataset rendered in one call
+as it is, where torch's default_collate would stack a copy of it.)
 
 FractalDataset is map-style: index i is always the same image (the one `fdsl generate` writes),
 so shuffling, samplers and any number of workers work as with files. FractalIterableDataset
@@ -25,11 +28,11 @@ import weakref
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset, IterableDataset, get_worker_info
+from torch.utils.data import Dataset, IterableDataset, default_collate, get_worker_info
 
 from ._fdsl import BufferPool, Generator, SharedSlots
 
-__all__ = ["FractalDataset", "FractalIterableDataset", "rank_and_world_size"]
+__all__ = ["FractalDataset", "FractalIterableDataset", "collate", "rank_and_world_size"]
 
 _IMAGE_FORMATS = ("tensor", "numpy", "pil")
 _TARGETS = ("label", "multi_hot")
@@ -174,6 +177,65 @@ class _FractalData:
         self.target = target
         self.epoch = 0
 
+    def _init_batches(self, shared_slots, prefetch=0, batch_size=0):
+        """Sets what rendering whole batches needs: the shared slots that DataLoader workers hand
+        batches over in (made here, in the training process, so that the workers share them: see
+        _BatchSlots), and how many batches may be in flight in this process."""
+        if not 0 <= int(shared_slots) <= 64:
+            raise ValueError(f"shared_slots must be in [0, 64], not {shared_slots}")
+        self._slots = _BatchSlots(int(shared_slots)) if int(shared_slots) else None
+        self._batch_shape = None  # one image's shape, known after the first batch
+        self._batch_capacity = int(batch_size)  # the largest batch seen: it sizes the slots on their first claim
+        self._in_flight = int(prefetch) + 3
+
+    def _buffer_pool(self):
+        """This process's pool of batch buffers (not pickled: a worker or a copy makes its own)."""
+        pool = self.__dict__.get("_pool")
+        if pool is None:
+            # Enough for the batches in flight: those queued ahead, the one being rendered, the
+            # consumer's current one and the one it just let go.
+            pool = self._pool = BufferPool(max_free=self._in_flight)
+        return pool
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_pool", None)
+        return state
+
+    def _flat_indices(self, indices):
+        """The generator's flat indices (its classes hold every epoch's block of instances) of the
+        dataset's indices `indices` in the current epoch."""
+        k = self.generator.instances_per_class
+        return [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
+
+    def _render_labelled(self, flat, threads):
+        """Images (B, C, H, W) uint8 and labels (B,) int64 of the generator's flat indices `flat`,
+        rendered in one Generator.batch call. In a DataLoader worker the images are rendered
+        straight into shared memory: a shared slot when one is free (only its number then travels
+        to the training process), else a new segment (which travels as such). In the training
+        process they go into a pooled buffer whose pages are already mapped, which comes back once
+        the consumer has dropped the batch. A process's first batch learns the image shape."""
+        self._batch_capacity = max(self._batch_capacity, len(flat))
+        out = slot = None
+        if self._batch_shape is not None:
+            shape = (len(flat),) + self._batch_shape
+            if get_worker_info() is not None:
+                if self._slots is not None:
+                    slot = self._slots.shared.claim(shape, self._batch_capacity * math.prod(self._batch_shape))
+                out = slot[2] if slot is not None else _shared_uint8(shape)
+            else:
+                out = self._buffer_pool().array(shape)
+        images, labels = self.generator.batch(flat, threads=threads, out=out.numpy() if torch.is_tensor(out) else out)
+        self._batch_shape = tuple(images.shape[1:])
+        images = out if torch.is_tensor(out) else torch.from_numpy(images)
+        targets = torch.from_numpy(labels)
+        images = images.unsqueeze(1) if images.ndim == 3 else images.permute(0, 3, 1, 2)
+        if slot is not None:
+            images = images.as_subclass(_SlotTensor)
+            images._fdsl_slot = (self._slots, slot[0], slot[1], slot[2].nbytes)
+            targets = targets.as_subclass(_InlineTensor)
+        return images, targets
+
     @property
     def generator(self):
         """The fdsl.Generator (built on first use, with threads=1)."""
@@ -211,13 +273,28 @@ class FractalDataset(_FractalData, Dataset):
         resample_epochs: with E > 1, epoch e (see set_epoch) reads the e-th block of fresh instances
             of every class, so each of E epochs sees new augmentations of the same classes; the
             family must allow E times the config's instances (ifs_sigma and one_frac do).
+        shared_slots: reusable shared-memory slots that DataLoader workers hand whole batches over
+            in when the loader collates with fdsl.torch.collate (see __getitems__); 0: never.
         **overrides: config keys (size=64, seed=3, ...), validated like the config itself.
+
+    With a batch sampler (DataLoader(batch_size=B)), torch asks for a batch's samples at once
+    (__getitems__). For plain image samples (image_format="tensor", target="label", no transform)
+    they are then rendered in one call, into one (B, C, H, W) tensor whose views are the samples.
+    Any collate_fn gets the usual list of (image, label) pairs; collate_fn=fdsl.torch.collate
+    returns the batch tensor itself, with no copy, and in worker processes hands it over in a
+    shared slot: the fastest way to feed a model from worker processes.
+
+        >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2, collate_fn=fdsl.torch.collate)
     """
 
     def __init__(self, config, *, transform=None, target_transform=None, image_format="tensor", target="label",
-                 resample_epochs=1, **overrides):
+                 resample_epochs=1, shared_slots=32, **overrides):
         _check_options(image_format, target)
         self._init_source(config, transform, target_transform, image_format, target, resample_epochs, overrides)
+        self._init_batches(shared_slots)
+        # Whether a batch can be rendered in one call: None until the first batch has looked at a sample.
+        self._plain_images = None if (image_format == "tensor" and target == "label" and transform is None
+                                      and target_transform is None) else False
 
     def set_epoch(self, epoch):
         """Selects the block of instances read (with resample_epochs > 1). Call it before creating the
@@ -230,6 +307,21 @@ class FractalDataset(_FractalData, Dataset):
 
     def __getitem__(self, index):
         return self._item(int(index))
+
+    def __getitems__(self, indices):
+        """The samples of one batch, as a list of (image, label) pairs. Plain image samples are
+        rendered together into one (B, C, H, W) tensor (see the class notes), which
+        fdsl.torch.collate takes as it is; the pairs hold views of it."""
+        if self._plain_images is None:
+            sample = self.generator.sample(*self.source.locate(int(indices[0]), self.epoch)) if len(indices) else None
+            if sample is None:
+                return []
+            cameras = sample.meta.get("cameras") if isinstance(sample.meta, dict) else None
+            self._plain_images = sample.image is not None and not cameras and not sample.views
+        if not self._plain_images or not len(indices):
+            return [self._item(int(i)) for i in indices]
+        images, labels = self._render_labelled(self._flat_indices(indices), 1)
+        return _RenderedBatch(images, labels)
 
     def __repr__(self):
         return f"FractalDataset({len(self)} samples, {self.generator!r}, epoch={self.epoch})"
@@ -312,6 +404,27 @@ def _take_slot(slots_id, slot, ticket, nbytes, size, stride, offset):
                            "batches the ordinary way")
     base = torch.from_numpy(slots.shared.take(slot, ticket, (nbytes,)))
     return base.as_strided(size, stride, offset)
+
+
+class _RenderedBatch(list):
+    """A batch of samples rendered together (FractalDataset.__getitems__): the list of (image,
+    label) pairs that any collate_fn expects, the images being views of one (B, C, H, W) tensor,
+    which fdsl.torch.collate returns without stacking them again."""
+
+    def __init__(self, images, labels):
+        plain = images.as_subclass(torch.Tensor)
+        super().__init__(zip(plain.unbind(0), labels.tolist()))
+        self.images = images
+        self.labels = labels
+
+
+def collate(batch):
+    """A DataLoader collate_fn for fdsl datasets: a batch that FractalDataset rendered as a whole
+    comes back as its (images, labels) tensors, with no copy (from worker processes, in a shared
+    slot when one is free); any other batch goes to torch's default_collate."""
+    if isinstance(batch, _RenderedBatch):
+        return batch.images, batch.labels
+    return default_collate(batch)
 
 
 class _Prefetcher:
@@ -433,8 +546,6 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         if int(render_threads) < 1 or int(prefetch) < 0:
             raise ValueError(f"render_threads must be at least 1 and prefetch at least 0, not {render_threads}, "
                              f"{prefetch}")
-        if not 0 <= int(shared_slots) <= 64:
-            raise ValueError(f"shared_slots must be in [0, 64], not {shared_slots}")
         if batch_size is None and (int(render_threads) != 1 or int(prefetch) != 0):
             raise ValueError("render_threads and prefetch apply to batches: give batch_size too")
         if (rank is None) != (world_size is None):
@@ -445,14 +556,12 @@ class FractalIterableDataset(_FractalData, IterableDataset):
         self.shuffle = bool(shuffle)
         self.seed = int(seed)
         self.batch_size = None if batch_size is None else int(batch_size)
-        self._batch_shape = None  # one image's shape, known after the first batch
         self.render_threads = int(render_threads)
         self.prefetch = int(prefetch)
         self.drop_last = bool(drop_last)
         self.rank = rank
         self.world_size = world_size
-        # Made here, in the training process, so that the workers share them (see _BatchSlots).
-        self._slots = _BatchSlots(int(shared_slots)) if self.batch_size and int(shared_slots) else None
+        self._init_batches(shared_slots if self.batch_size else 0, self.prefetch, self.batch_size or 0)
 
     def set_epoch(self, epoch):
         """Selects the epoch: its shuffle order and (with resample_epochs > 1) its instances."""
@@ -509,56 +618,15 @@ class FractalIterableDataset(_FractalData, IterableDataset):
             return
         yield from _prefetched(self._batch, slices, self.prefetch)
 
-    def _buffer_pool(self):
-        """This process's pool of batch buffers (not pickled: a worker or a copy makes its own)."""
-        pool = self.__dict__.get("_pool")
-        if pool is None:
-            # Enough for the batches in flight: those queued ahead, the one being rendered, the
-            # consumer's current one and the one it just let go.
-            pool = self._pool = BufferPool(max_free=self.prefetch + 3)
-        return pool
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_pool", None)
-        return state
-
     def _batch(self, indices):
-        gen = self.generator
-        k = gen.instances_per_class
-        # Flat indices of the generator (whose classes hold every epoch's block of instances).
-        flat = [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
-        slot = None
+        flat = self._flat_indices(indices)
         if self.target == "label":
-            out = None
-            if self._batch_shape is not None:
-                shape = (len(flat),) + self._batch_shape
-                if get_worker_info() is not None:
-                    # In a worker, rendered straight into shared memory: a shared slot when one is
-                    # free (only its number travels), else a new segment (which travels as such).
-                    if self._slots is not None:
-                        slot = self._slots.shared.claim(shape, self.batch_size * math.prod(self._batch_shape))
-                    out = slot[2] if slot is not None else _shared_uint8(shape)
-                else:
-                    # In the training process, into a pooled buffer whose pages are already
-                    # mapped: it comes back once the consumer has dropped the batch.
-                    out = self._buffer_pool().array(shape)
-            images, labels = gen.batch(flat, threads=self.render_threads,
-                                       out=out.numpy() if torch.is_tensor(out) else out)
-            self._batch_shape = tuple(images.shape[1:])
-            images = out if torch.is_tensor(out) else torch.from_numpy(images)
-            targets = torch.from_numpy(labels)
+            images, targets = self._render_labelled(flat, self.render_threads)
         else:
-            samples = [gen[j] for j in flat]
-            images = np.stack([s.image for s in samples])
+            samples = [self.generator[j] for j in flat]
+            images = torch.from_numpy(np.stack([s.image for s in samples]))
+            images = images.unsqueeze(1) if images.ndim == 3 else images.permute(0, 3, 1, 2)
             targets = torch.stack([_target(s, self.target, self.num_classes) for s in samples])
-        if not torch.is_tensor(images):
-            images = torch.from_numpy(images)
-        images = images.unsqueeze(1) if images.ndim == 3 else images.permute(0, 3, 1, 2)
-        if slot is not None:
-            images = images.as_subclass(_SlotTensor)
-            images._fdsl_slot = (self._slots, slot[0], slot[1], slot[2].nbytes)
-            targets = targets.as_subclass(_InlineTensor)
         if self.transform is not None:
             images = self.transform(images)
         if self.target_transform is not None:

@@ -6,10 +6,10 @@ import pickle
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset
 
 import fdsl
-from fdsl.torch import FractalDataset, FractalIterableDataset, rank_and_world_size
+from fdsl.torch import FractalDataset, FractalIterableDataset, collate, rank_and_world_size
 from testkit import check, finish
 
 SOURCE = os.environ["FDSL_SOURCE_DIR"]
@@ -338,6 +338,81 @@ def test_clouds_and_pairs():
           f"multi-view item: {({k: tuple(v.shape) for k, v in x.items()})}")
 
 
+class PerSample(Dataset):
+    """A dataset read one sample at a time (no __getitems__): the reference for batched reads."""
+
+    def __init__(self, ds):
+        self.ds = ds
+
+    def __len__(self):
+        return len(self.ds)
+
+    def __getitem__(self, i):
+        return self.ds[i]
+
+
+def test_map_style_batches():
+    """With a batch sampler FractalDataset renders a batch's images in one call: every collate_fn
+    gets the pairs it would get sample by sample; fdsl.torch.collate takes the batch tensor as it is
+    (no copy; from workers in shared slots, fork and spawn); other samples go one by one."""
+    table = lookup(fdsl.Generator.from_config(SMALL))
+
+    def epoch(ds, **kw):
+        torch.manual_seed(5)
+        return [(x.clone(), y.clone()) for x, y in DataLoader(ds, batch_size=5, shuffle=True, **kw)]
+
+    ref = epoch(PerSample(FractalDataset(SMALL)))
+    check(len(ref) == 9 and sorted(sum((indices_of(x, table) for x, _ in ref), [])) == list(range(42)),
+          "reference: 9 batches, every index once")
+    ds = FractalDataset(SMALL)
+    pairs = ds.__getitems__([3, 40, 1])
+    check(len(pairs) == 3 and all(torch.equal(a[0], ds[i][0]) and a[1] == ds[i][1] for a, i in zip(pairs, (3, 40, 1))),
+          "__getitems__ gives the pairs of ds[i]")
+    check(same_batches(epoch(ds), ref), "default collate, no workers: the same batches")
+    torch.manual_seed(5)
+    x, y = next(iter(DataLoader(ds, batch_size=5, shuffle=True, collate_fn=collate)))
+    check(torch.equal(x, ref[0][0]) and torch.equal(y, ref[0][1]) and y.dtype == torch.int64, "fdsl collate: the same")
+    check(x.permute(0, 2, 3, 1).is_contiguous() and not x.is_contiguous(),
+          "fdsl collate returns the rendered (B, H, W, C) buffer itself, not a stacked copy")
+
+    for ctx in (None, "spawn"):
+        ds = FractalDataset(SMALL)
+        got = epoch(ds, num_workers=2, collate_fn=collate, multiprocessing_context=ctx)
+        stats = ds._slots.shared.stats
+        check(same_batches(got, ref), f"{ctx or 'fork'}, 2 workers, fdsl collate: the same batches")
+        # 9 batches; each worker's first learns the image shape and goes the ordinary way.
+        check(stats["claimed"] == 7 and stats["full"] == 0, f"{ctx or 'fork'}: 7 batches in slots ({stats})")
+        check(slot_states_free(ds), f"{ctx or 'fork'}: every slot free once the batches are dropped")
+    ds = FractalDataset(SMALL)
+    check(same_batches(epoch(ds, num_workers=2), ref) and slot_states_free(ds) and
+          ds._slots.shared.stats["claimed"] == 7, "default collate from workers: the same; its copies free the slots")
+    ds = FractalDataset(SMALL, shared_slots=0)
+    check(ds._slots is None and same_batches(epoch(ds, num_workers=2, collate_fn=collate), ref),
+          "shared_slots=0: the same batches, sent the ordinary way")
+
+    # Samples that are not plain images go one by one, through default_collate.
+    ds = FractalDataset(SMALL, transform=lambda t: t)
+    check(same_batches(epoch(ds, num_workers=2, collate_fn=collate), ref) and ds._plain_images is False,
+          "with a transform: sample by sample")
+    multi = {"generator": "ifs_sigma", "classes": 5, "instances": 4, "size": 32, "points": 1500,
+             "objects_min": 2, "objects_max": 4}
+    _, hot = next(iter(DataLoader(FractalDataset(multi, target="multi_hot"), batch_size=4, collate_fn=collate)))
+    check(tuple(hot.shape) == (4, 5) and hot.dtype == torch.float32, "multi_hot targets through fdsl collate")
+    pairs = FractalDataset({"generator": "vg_fractal", "classes": 3, "instances": 4, "size": 32, "points": 400})
+    batch, labels = next(iter(DataLoader(pairs, batch_size=4, num_workers=2, collate_fn=collate)))
+    check(tuple(batch["image"].shape) == (4, 1, 32, 32) and tuple(batch["K"].shape) == (4, 3, 3) and
+          pairs._plain_images is None, "pairs (cameras) through fdsl collate: sample by sample")
+    clouds = FractalDataset({"generator": "pc_fractal", "classes": 3, "instances": 4, "points": 300})
+    x, _ = next(iter(DataLoader(clouds, batch_size=4, collate_fn=collate)))
+    check(tuple(x.shape) == (4, 300, 3) and clouds._plain_images is False, "clouds through fdsl collate")
+    for bad in (-1, 65):
+        try:
+            FractalDataset(SMALL, shared_slots=bad)
+            check(False, f"shared_slots={bad} refused")
+        except ValueError as e:
+            check("shared_slots" in str(e), f"FractalDataset(shared_slots={bad}): {e}")
+
+
 def slot_states_free(ds):
     return all(v == 0 for v in ds._slots.shared.states())
 
@@ -442,6 +517,7 @@ if __name__ == "__main__":  # spawn-started workers import this file: run the te
     test_threaded_prefetch()
     test_buffer_pool()
     test_shared_slots()
+    test_map_style_batches()
     test_exit_while_prefetching()
     test_clouds_and_pairs()
     test_memory_flat()
