@@ -21,6 +21,7 @@
 #include "fdsl/render/fractaldb_official.h"
 #include "fdsl/render/image_ops.h"
 #include "fdsl/render/raster.h"
+#include "candidate_search.h"
 
 namespace fdsl {
 
@@ -124,27 +125,16 @@ FractalSearchResult search_fractaldb(const FractalSearchOptions& o, std::int64_t
                     std::to_string(o.maps_max));
   const std::int64_t limit = o.max_candidates > 0 ? o.max_candidates : std::max<std::int64_t>(1000000, 1000 * count);
   FractalSearchResult result;
-  const std::int64_t block = 256;
-  std::vector<double> fills(block);
-  std::int64_t next = 0;
-  while (static_cast<std::int64_t>(result.systems.size()) < count) {
-    if (next >= limit)
-      throw_bad_input("category search found only " + std::to_string(result.systems.size()) + " of " +
-                      std::to_string(count) + " categories in " + std::to_string(limit) +
-                      " candidates; lower fill_threshold (now " + std::to_string(o.threshold) + ")");
-    parallel_for(0, block, threads, [&](std::int64_t i) {
-      fills[i] = fractaldb_filling_rate(fractaldb_candidate(o, next + i), o, next + i);
-    });
-    for (std::int64_t i = 0; i < block && static_cast<std::int64_t>(result.systems.size()) < count; ++i) {
-      result.tried = next + i + 1;
-      if (fills[i] >= o.threshold) {
-        result.systems.push_back(fractaldb_candidate(o, next + i));
-        result.fill.push_back(fills[i]);
-        result.candidate.push_back(next + i);
-      }
-    }
-    next += block;
-  }
+  result.tried = detail::search_candidates<double>(
+      count, limit, 256, threads,
+      [&](std::int64_t i) { return fractaldb_filling_rate(fractaldb_candidate(o, i), o, i); },
+      [&](double fill) { return fill >= o.threshold; },
+      [&](std::int64_t i, double fill) {
+        result.systems.push_back(fractaldb_candidate(o, i));
+        result.fill.push_back(fill);
+        result.candidate.push_back(i);
+      },
+      "lower fill_threshold (now " + std::to_string(o.threshold) + ")");
   return result;
 }
 

@@ -15,6 +15,7 @@
 #include "fdsl/io/pc_category_csv.h"
 #include "fdsl/render/normals.h"
 #include "fdsl/render/point_ops.h"
+#include "candidate_search.h"
 #include "pc_objects.h"
 
 namespace fdsl {
@@ -92,29 +93,16 @@ PcSearchResult search_pc_fractal(const PcSearchOptions& o, std::int64_t count, i
     throw_bad_input("maps_min " + std::to_string(o.maps_min) + " is larger than maps_max " + std::to_string(o.maps_max));
   const std::int64_t limit = o.max_candidates > 0 ? o.max_candidates : std::max<std::int64_t>(1000000, 1000 * count);
   PcSearchResult result;
-  const std::int64_t block = 1024;
-  std::vector<std::array<double, 3>> vars(static_cast<std::size_t>(block));
-  std::int64_t next = 0;
-  while (static_cast<std::int64_t>(result.systems.size()) < count) {
-    if (next >= limit)
-      throw_bad_input("category search found only " + std::to_string(result.systems.size()) + " of " +
-                      std::to_string(count) + " categories in " + std::to_string(limit) +
-                      " candidates; lower var_threshold (now " + std::to_string(o.threshold) + ")");
-    const std::int64_t size = std::min(block, limit - next);
-    parallel_for(0, size, threads, [&](std::int64_t i) {
-      vars[static_cast<std::size_t>(i)] = pc_fractal_variance(pc_fractal_candidate(o, next + i), o, next + i);
-    });
-    // Accept in candidate order, so the result does not depend on the thread count.
-    for (std::int64_t i = 0; i < size && static_cast<std::int64_t>(result.systems.size()) < count; ++i) {
-      result.tried = next + i + 1;
-      if (pc_fractal_accepts(vars[static_cast<std::size_t>(i)], o.threshold)) {
-        result.systems.push_back(pc_fractal_candidate(o, next + i));
-        result.variance.push_back(vars[static_cast<std::size_t>(i)]);
-        result.candidate.push_back(next + i);
-      }
-    }
-    next += size;
-  }
+  result.tried = detail::search_candidates<std::array<double, 3>>(
+      count, limit, 1024, threads,
+      [&](std::int64_t i) { return pc_fractal_variance(pc_fractal_candidate(o, i), o, i); },
+      [&](const std::array<double, 3>& v) { return pc_fractal_accepts(v, o.threshold); },
+      [&](std::int64_t i, const std::array<double, 3>& v) {
+        result.systems.push_back(pc_fractal_candidate(o, i));
+        result.variance.push_back(v);
+        result.candidate.push_back(i);
+      },
+      "lower var_threshold (now " + std::to_string(o.threshold) + ")");
   return result;
 }
 

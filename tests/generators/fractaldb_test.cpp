@@ -209,6 +209,31 @@ TEST(FractalDB, SearchThatRunsOutOfCandidatesIsBadInput) {
   }
 }
 
+TEST(FractalDB, SearchExaminesAtMostMaxCandidates) {
+  // The search scores candidates in blocks of 256; a limit inside a block must still hold exactly:
+  // the category at candidate k is found with k + 1 candidates and not with k.
+  FractalSearchOptions o = small_search();
+  const FractalSearchResult free_run = search_fractaldb(o, 3, 2);
+  ASSERT_EQ(free_run.candidate.size(), 3u);
+  const std::int64_t k = free_run.candidate[2];
+  ASSERT_GT(k, 2);
+  ASSERT_LT(k, 256) << "pick a seed whose third category lies inside the first block";
+  o.max_candidates = k + 1;
+  const FractalSearchResult enough = search_fractaldb(o, 3, 2);
+  EXPECT_EQ(enough.candidate, free_run.candidate);
+  EXPECT_EQ(enough.tried, k + 1);
+  o.max_candidates = k;
+  try {
+    search_fractaldb(o, 3, 2);
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("found only 2 of 3 categories in " + std::to_string(k) + " candidates"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 DatasetSpec spec_from(const std::string& yaml) {
   test::TempDir dir("fractaldb");
   return make_dataset_spec(parse_config_text(yaml, "cfg.yaml"), SpecOptions{}, dir.path());
