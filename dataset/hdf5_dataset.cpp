@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <map>
 #include <unistd.h>
 
@@ -145,6 +146,72 @@ Geometry geometry(const DatasetSpec& spec) {
   return g;
 }
 
+/// Renders the clouds of file k (positions k * per_file ... of `order`) in parallel and encodes the
+/// file into `bytes`. `on_cloud` is called once per cloud rendered. Returns false when `stop` was
+/// raised before the file was complete (nothing is encoded then).
+bool assemble_file(const DatasetSpec& spec, const std::vector<std::int64_t>& order, std::int64_t k, int threads,
+                   const std::atomic<bool>* stop, const std::function<void()>& on_cloud,
+                   std::vector<std::uint8_t>& bytes) {
+  const Generator& gen = *spec.generator;
+  const std::int64_t instances = gen.instances_per_class();
+  const auto [clouds, per_file, files] = geometry(spec);
+  (void)files;
+  const std::int64_t first = k * per_file, count = std::min(per_file, clouds - first);
+  ModelNetBatch batch;
+  batch.label.resize(static_cast<std::size_t>(count));
+  batch.sample_index.resize(static_cast<std::size_t>(2 * count));
+  std::atomic<std::int64_t> points{-1};
+  std::atomic<bool> with_normals{false};
+  std::atomic<bool> mismatch{false}, stopped{false};
+  // The first cloud fixes N and whether normals are written; the rest follow in parallel.
+  auto fill = [&](std::int64_t j, Sample&& s) {
+    const std::size_t n = s.cloud.size();
+    if (static_cast<std::int64_t>(n) != points.load() || s.cloud.normals.empty() == with_normals.load()) {
+      mismatch = true;
+      return;
+    }
+    const std::size_t at = static_cast<std::size_t>(j) * n * 3;
+    std::copy(s.cloud.xyz.begin(), s.cloud.xyz.end(), batch.data.begin() + static_cast<std::ptrdiff_t>(at));
+    if (!batch.normal.empty())
+      std::copy(s.cloud.normals.begin(), s.cloud.normals.end(), batch.normal.begin() + static_cast<std::ptrdiff_t>(at));
+    batch.label[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(s.label);
+    batch.sample_index[static_cast<std::size_t>(2 * j)] = static_cast<std::int32_t>(s.category);
+    batch.sample_index[static_cast<std::size_t>(2 * j + 1)] = static_cast<std::int32_t>(s.instance);
+    if (on_cloud) on_cloud();
+  };
+  auto make = [&](std::int64_t j) {
+    const std::int64_t id = order[static_cast<std::size_t>(first + j)];
+    return gen.make(id / instances, id % instances);
+  };
+  Sample head = make(0);
+  // The file is assembled in memory (its clouds, then the HDF5 image): refuse what cannot fit.
+  const double need = static_cast<double>(count) * static_cast<double>(head.cloud.size()) * 12.0 *
+                      (head.cloud.normals.empty() ? 1.0 : 2.0) * 2.0;
+  if (need > kMaxFileAssemblyBytes)
+    throw_bad_input("h5_clouds_per_file " + std::to_string(per_file) + " clouds of " +
+                    std::to_string(head.cloud.size()) + " points need " + std::to_string(need / 1e9).substr(0, 5) +
+                    " GB to assemble one file; lower h5_clouds_per_file");
+  points = static_cast<std::int64_t>(head.cloud.size());
+  with_normals = !head.cloud.normals.empty();
+  batch.points = head.cloud.size();
+  batch.data.resize(static_cast<std::size_t>(count) * batch.points * 3);
+  if (with_normals) batch.normal.resize(batch.data.size());
+  fill(0, std::move(head));
+  parallel_for(1, count, threads, [&](std::int64_t j) {
+    if (stop && stop->load()) {
+      stopped = true;
+      return;
+    }
+    fill(j, make(j));
+  });
+  if (mismatch)
+    throw_bad_input("cloud_format hdf5 needs clouds of one size (and normals in all or none); set fps_points "
+                    "or use ply, pcd or npy");
+  if (stopped) return false;
+  encode_modelnet_h5(batch, bytes);
+  return true;
+}
+
 }  // namespace
 
 std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, std::uint64_t seed) {
@@ -160,11 +227,9 @@ std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, st
 
 GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSettings&, const GenerateOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
-  const Generator& gen = *spec.generator;
   if (o.classes || o.instances)
     throw_bad_input("cloud_format hdf5 writes files that mix every class; --classes and --instances are not "
                     "available (an interrupted run continues with --resume)");
-  const std::int64_t instances = gen.instances_per_class();
   const auto [clouds, per_file, files] = geometry(spec);
   const ShardAssignment& part = o.part;
   const std::string suffix = detail::part_suffix(part);
@@ -195,60 +260,12 @@ GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSetti
       stopped = true;
       break;
     }
-    const std::int64_t first = k * per_file, count = std::min(per_file, clouds - first);
-    ModelNetBatch batch;
-    batch.label.resize(static_cast<std::size_t>(count));
-    batch.sample_index.resize(static_cast<std::size_t>(2 * count));
-    std::atomic<std::int64_t> points{-1};
-    std::atomic<bool> with_normals{false};
-    std::atomic<bool> mismatch{false};
-    // The first cloud fixes N and whether normals are written; the rest follow in parallel.
-    auto fill = [&](std::int64_t j, Sample&& s) {
-      const std::size_t n = s.cloud.size();
-      if (static_cast<std::int64_t>(n) != points.load() || s.cloud.normals.empty() == with_normals.load()) {
-        mismatch = true;
-        return;
-      }
-      const std::size_t at = static_cast<std::size_t>(j) * n * 3;
-      std::copy(s.cloud.xyz.begin(), s.cloud.xyz.end(), batch.data.begin() + static_cast<std::ptrdiff_t>(at));
-      if (!batch.normal.empty())
-        std::copy(s.cloud.normals.begin(), s.cloud.normals.end(), batch.normal.begin() + static_cast<std::ptrdiff_t>(at));
-      batch.label[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(s.label);
-      batch.sample_index[static_cast<std::size_t>(2 * j)] = static_cast<std::int32_t>(s.category);
-      batch.sample_index[static_cast<std::size_t>(2 * j + 1)] = static_cast<std::int32_t>(s.instance);
-      progress.add(1);
-    };
-    auto make = [&](std::int64_t j) {
-      const std::int64_t id = order[static_cast<std::size_t>(first + j)];
-      return gen.make(id / instances, id % instances);
-    };
-    Sample head = make(0);
-    // The file is assembled in memory (its clouds, then the HDF5 image): refuse what cannot fit.
-    const double need = static_cast<double>(count) * static_cast<double>(head.cloud.size()) * 12.0 *
-                        (head.cloud.normals.empty() ? 1.0 : 2.0) * 2.0;
-    if (need > kMaxFileAssemblyBytes)
-      throw_bad_input("h5_clouds_per_file " + std::to_string(per_file) + " clouds of " +
-                      std::to_string(head.cloud.size()) + " points need " + std::to_string(need / 1e9).substr(0, 5) +
-                      " GB to assemble one file; lower h5_clouds_per_file");
-    points = static_cast<std::int64_t>(head.cloud.size());
-    with_normals = !head.cloud.normals.empty();
-    batch.points = head.cloud.size();
-    batch.data.resize(static_cast<std::size_t>(count) * batch.points * 3);
-    if (with_normals) batch.normal.resize(batch.data.size());
-    fill(0, std::move(head));
-    parallel_for(1, count, o.threads, [&](std::int64_t j) {
-      if (o.stop && o.stop->load()) {
-        stopped = true;
-        return;
-      }
-      fill(j, make(j));
-    });
-    if (mismatch)
-      throw_bad_input("cloud_format hdf5 needs clouds of one size (and normals in all or none); set fps_points "
-                      "or use ply, pcd or npy");
-    if (stopped) break;
     std::vector<std::uint8_t> bytes;
-    encode_modelnet_h5(batch, bytes);
+    if (!assemble_file(spec, order, k, o.threads, o.stop, [&] { progress.add(1); }, bytes)) {
+      stopped = true;
+      break;
+    }
+    const std::int64_t count = std::min(per_file, clouds - k * per_file);
     FileRecord r{file_name(k), count, static_cast<std::int64_t>(bytes.size()), crc32_hex(crc32(bytes))};
     write_file_atomic(o.output / r.path, bytes);
     nlohmann::ordered_json line;
@@ -283,6 +300,29 @@ GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSetti
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   write_file_atomic(o.output / (".fdsl-last-run" + suffix + ".json"), summary.to_json());
   return summary;
+}
+
+std::int64_t regenerate_hdf5_files(const DatasetSpec& spec, const fs::path& dir, const std::vector<std::string>& paths,
+                                   int threads) {
+  const Geometry g = geometry(spec);
+  std::vector<std::int64_t> ks;
+  for (const std::string& path : paths) {
+    std::int64_t found = -1;
+    for (std::int64_t k = 0; k < g.files && found < 0; ++k)
+      if (file_name(k) == path) found = k;
+    if (found < 0)
+      throw_bad_input(dir.string() + ": " + path + " is not one of the dataset's " + std::to_string(g.files) +
+                      " files (ply_data_train0.h5 ... ply_data_train" + std::to_string(g.files - 1) + ".h5)");
+    ks.push_back(found);
+  }
+  const std::vector<std::int64_t> order =
+      hdf5_cloud_order(g.clouds, spec.params.get_bool("h5_shuffle"), static_cast<std::uint64_t>(spec.params.get_int("seed")));
+  for (std::int64_t k : ks) {
+    std::vector<std::uint8_t> bytes;
+    assemble_file(spec, order, k, threads, nullptr, {}, bytes);
+    write_file_atomic(dir / file_name(k), bytes);
+  }
+  return static_cast<std::int64_t>(ks.size());
 }
 
 MergeSummary merge_hdf5_dataset(const DatasetSpec& spec, const fs::path& dir) {

@@ -13,6 +13,7 @@
 #include "fdsl/core/version.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/dataset/generate.h"
+#include "fdsl/dataset/hdf5_dataset.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/dataset/tar_layout.h"
 #include "fdsl/io/files.h"
@@ -262,6 +263,12 @@ std::int64_t repair_dataset(const fs::path& dir, const VerifyReport& report, int
     throw_bad_input("cannot repair " + dir.string() + ": it was made by fdsl " + made_by + ", this is fdsl " +
                     kVersion + ", whose output may differ; repair it with fdsl " + made_by);
   const DatasetSpec spec = load_dataset_spec(dir.string(), SpecOptions{{}, std::nullopt, threads});
+  if (report.layout == "modelnet40_hdf5") {
+    // Every problem is an .h5 file of the manifest (the file lists are not checked).
+    std::vector<std::string> paths;
+    for (const auto& p : report.problems) paths.push_back(p.path);
+    return regenerate_hdf5_files(spec, dir, paths, threads);
+  }
   const Generator& gen = *spec.generator;
   std::vector<std::int64_t> shards;
   std::vector<std::pair<std::int64_t, std::int64_t>> samples;

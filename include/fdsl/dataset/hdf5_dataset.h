@@ -9,6 +9,8 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/generate.h"
@@ -29,6 +31,12 @@ GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSetti
 /// `fdsl merge` for an HDF5 dataset: when the journals of all parts list every file, writes the
 /// file lists and the manifest.
 MergeSummary merge_hdf5_dataset(const DatasetSpec& spec, const std::filesystem::path& dir);
+
+/// `fdsl verify --regenerate` for an HDF5 dataset: writes the named files (ply_data_train{k}.h5)
+/// again, each atomically, byte for byte as the run made them; journals and manifest stay as they
+/// are. A name that is not one of the dataset's files is a bad-input error. Returns how many.
+std::int64_t regenerate_hdf5_files(const DatasetSpec& spec, const std::filesystem::path& dir,
+                                   const std::vector<std::string>& paths, int threads);
 
 /// The file order of the clouds: position j holds cloud order[j]. Deterministic in the seed.
 std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, std::uint64_t seed);
