@@ -194,18 +194,7 @@ void run_lanes(const float* coef, const std::uint32_t* thr, int n_maps, std::uin
 
 /// One chaos-game step of one lane: exactly the arithmetic of lanes_body.
 inline void step_scalar(const float* co, const std::uint32_t* thr, int n, std::uint32_t* s, float& x, float& y) {
-  const std::uint32_t r = s[0] + s[3];
-  const std::uint32_t u = ((r << 7) | (r >> 25)) + s[0];
-  const std::uint32_t sh = s[1] << 9;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= sh;
-  s[3] = (s[3] << 11) | (s[3] >> 21);
-  int i = 0;
-  for (int j = 0; j < n - 1; ++j) i += u > thr[j];
-  const float* c = co + i * 6;
+  const float* c = co + xoshiro128_map_choice(thr, n, s) * 6;
   const float nx = (x * c[0] + y * c[1]) + c[4];
   const float ny = (x * c[2] + y * c[3]) + c[5];
   x = nx;

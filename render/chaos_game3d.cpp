@@ -105,27 +105,10 @@ LanesFn pick_lanes(int n, bool avx2, std::integer_sequence<int, Ns...>) {
   return fn;
 }
 
-/// One map choice of one chain: xoshiro128++ as in lanes_body, then the number of thresholds
-/// below the draw.
-inline int draw_map(const std::uint32_t* thr, int n, std::uint32_t* s) {
-  const std::uint32_t r = s[0] + s[3];
-  const std::uint32_t u = ((r << 7) | (r >> 25)) + s[0];
-  const std::uint32_t sh = s[1] << 9;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= sh;
-  s[3] = (s[3] << 11) | (s[3] >> 21);
-  int i = 0;
-  for (int j = 0; j < n - 1; ++j) i += u > thr[j];
-  return i;
-}
-
 /// One step of one chain: exactly the arithmetic of lanes_body.
 inline void step_scalar(const float* co, const std::uint32_t* thr, int n, std::uint32_t* s, float& x, float& y,
                         float& z) {
-  const float* c = co + draw_map(thr, n, s) * kCoef;
+  const float* c = co + xoshiro128_map_choice(thr, n, s) * kCoef;
   const float nx = (x * c[0] + y * c[1]) + (z * c[2] + c[9]);
   const float ny = (x * c[3] + y * c[4]) + (z * c[5] + c[10]);
   const float nz = (x * c[6] + y * c[7]) + (z * c[8] + c[11]);
@@ -304,7 +287,7 @@ void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::ui
     std::fill(out, out + points, std::uint8_t{0});
     return;
   }
-  auto draw = [&](std::uint32_t* s) { return static_cast<std::uint8_t>(draw_map(thr.data(), n, s)); };
+  auto draw = [&](std::uint32_t* s) { return static_cast<std::uint8_t>(xoshiro128_map_choice(thr.data(), n, s)); };
   for (std::int64_t t = 0; t < steps; ++t)
     for (int lane = 0; lane < kLanes; ++lane) out[t * kLanes + lane] = draw(state[lane]);
   for (int lane = 0; lane < rest; ++lane) out[steps * kLanes + lane] = draw(state[lane]);

@@ -84,7 +84,7 @@ class Rng {
   std::uint64_t counter_ = 0;
 };
 
-/// xoshiro128+ state for one SIMD lane of a chaos game, seeded from a stream.
+/// xoshiro128++ state for one SIMD lane of a chaos game, seeded from a stream.
 /// Only 32-bit adds, shifts, xors and rotations, so 8 lanes vectorize with plain AVX2.
 struct Xoshiro128 {
   std::uint32_t s[4];
@@ -96,5 +96,23 @@ struct Xoshiro128 {
     s[3] = static_cast<std::uint32_t>(b >> 32) | 1u;  // never the all-zero state
   }
 };
+
+/// The map choice of one chaos-game lane, one lane at a time (systems of more than 8 maps): one
+/// xoshiro128++ draw from s[0..3], exactly as the chaos games' vector lanes make it, then the number
+/// of the n - 1 thresholds strictly below the draw.
+inline int xoshiro128_map_choice(const std::uint32_t* thr, int n, std::uint32_t* s) {
+  const std::uint32_t r = s[0] + s[3];
+  const std::uint32_t u = ((r << 7) | (r >> 25)) + s[0];
+  const std::uint32_t sh = s[1] << 9;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= sh;
+  s[3] = (s[3] << 11) | (s[3] >> 21);
+  int i = 0;
+  for (int j = 0; j < n - 1; ++j) i += u > thr[j];
+  return i;
+}
 
 }  // namespace fdsl
