@@ -218,58 +218,48 @@ class IfsSigma final : public Generator {
 
   Sample make(std::int64_t cat, std::int64_t inst) const override {
     Sample s = start_sample(cat, inst);
-    if (objects_max_ == 1 && !style_.graded) {
+    if (objects_max_ == 1) {
       s.image = Image(size_, size_, channels_, 0);
       draw_single(cat, inst, s.image.pixels.data(), true);
       return s;
     }
+    // Several fractals, each drawn on its own canvas and pasted, then the background and flips.
     Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
     const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
-    if (objects_max_ == 1) {
-      // Graded: drawn upright, then oriented (the draws in the same order as draw_single's).
-      const Ifs2 ifs = system_for(cat, aug);
-      const ObjectDraws d = object_draws(style_, aug);
-      const Orientation o = draw_flips(aug);
-      s.image = background_ ? plasma_background(size_, size_, background_rng(cat, inst), Orientation{})
-                            : Image(size_, size_, channels_, 0);
-      ink_object(ifs, size_, channels_, style_, orbit, d, s.image.pixels.data());
-      orient(s.image, o.transpose, o.flip_v, o.flip_h);
-    } else {
-      Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
-      thread_local Image object;
-      s.image = Image(size_, size_, channels_, 0);
-      const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
-      for (std::int64_t j = 0; j < k; ++j) {
-        const std::int64_t cls = j == 0 ? cat : layout.uniform_int(0, classes_ - 1);
-        const int side = std::max(8, static_cast<int>(std::lround(layout.uniform(scale_min_, scale_max_) * size_)));
-        const int x = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
-        const int y = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
-        Rng obj_aug = aug.child(static_cast<std::uint64_t>(j));
-        const Ifs2 ifs = system_for(cls, obj_aug);
-        render_object(ifs, side, channels_, style_, orbit.child(static_cast<std::uint64_t>(j)),
-                      object_draws(style_, obj_aug), object);
-        paste_nonzero(object, s.image, x, y);
-        s.labels.push_back(cls);
-      }
-      std::sort(s.labels.begin(), s.labels.end());
-      s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
-      if (background_) {
-        Image bg = plasma_background(size_, size_, background_rng(cat, inst), Orientation{});
-        paste_nonzero(s.image, bg, 0, 0);
-        s.image = std::move(bg);
-      }
-      const Orientation o = draw_flips(aug);
-      orient(s.image, o.transpose, o.flip_v, o.flip_h);
+    Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
+    thread_local Image object;
+    s.image = Image(size_, size_, channels_, 0);
+    const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
+    for (std::int64_t j = 0; j < k; ++j) {
+      const std::int64_t cls = j == 0 ? cat : layout.uniform_int(0, classes_ - 1);
+      const int side = std::max(8, static_cast<int>(std::lround(layout.uniform(scale_min_, scale_max_) * size_)));
+      const int x = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
+      const int y = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
+      Rng obj_aug = aug.child(static_cast<std::uint64_t>(j));
+      const Ifs2 ifs = system_for(cls, obj_aug);
+      render_object(ifs, side, channels_, style_, orbit.child(static_cast<std::uint64_t>(j)),
+                    object_draws(style_, obj_aug), object);
+      paste_nonzero(object, s.image, x, y);
+      s.labels.push_back(cls);
     }
+    std::sort(s.labels.begin(), s.labels.end());
+    s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
+    if (background_) {
+      Image bg = plasma_background(size_, size_, background_rng(cat, inst), Orientation{});
+      paste_nonzero(s.image, bg, 0, 0);
+      s.image = std::move(bg);
+    }
+    const Orientation o = draw_flips(aug);
+    orient(s.image, o.transpose, o.flip_v, o.flip_h);
     if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(s.image, aug.uniform(0.5, 1.0));
     return s;
   }
 
-  /// Single binary fractals are drawn straight into the caller's buffer (a batch slot): no
-  /// image allocated and copied per sample.
+  /// Single fractals are drawn straight into the caller's buffer (a batch slot): no image
+  /// allocated and copied per sample.
   std::int64_t make_image_into(std::int64_t cat, std::int64_t inst, std::uint8_t* pixels, int width, int height,
                                int channels) const override {
-    if (objects_max_ != 1 || style_.graded) return Generator::make_image_into(cat, inst, pixels, width, height, channels);
+    if (objects_max_ != 1) return Generator::make_image_into(cat, inst, pixels, width, height, channels);
     check_index(cat, inst);
     if (width != size_ || height != size_ || channels != channels_)
       throw Error(ErrorKind::Runtime, "ifs_sigma makes " + std::to_string(size_) + "x" + std::to_string(size_) + "x" +
@@ -319,19 +309,30 @@ class IfsSigma final : public Generator {
     return o;
   }
 
-  /// A single binary fractal, whole, into `dst` (size x size x channels bytes; `zeroed` when it
-  /// is already black): the stream's draws in order (the jittered system, the object's draws,
-  /// the flips, the blur), the fractal and its plasma drawn in their final orientation (no pass
-  /// over the image to flip it), then the blur in place.
+  /// A single fractal, whole, into `dst` (size x size x channels bytes; `zeroed` when it is
+  /// already black): the stream's draws in order (the jittered system, the object's draws, the
+  /// flips, the blur), the fractal and its plasma drawn in their final orientation (no pass over
+  /// the image to flip it; graded fractals are drawn upright and then oriented), then the blur in
+  /// place.
   void draw_single(std::int64_t cat, std::int64_t inst, std::uint8_t* dst, bool zeroed) const {
     Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
     const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
     const Ifs2 ifs = system_for(cat, aug);
     const ObjectDraws d = object_draws(style_, aug);
     const Orientation o = draw_flips(aug);
-    if (background_) plasma_background_into(size_, size_, background_rng(cat, inst), o, dst);
-    else if (!zeroed) std::memset(dst, 0, static_cast<std::size_t>(size_) * size_ * channels_);
-    ink_object(ifs, size_, channels_, style_, orbit, d, dst, o);
+    const Orientation drawn = style_.graded ? Orientation{} : o;
+    const std::size_t bytes = static_cast<std::size_t>(size_) * size_ * channels_;
+    if (background_) plasma_background_into(size_, size_, background_rng(cat, inst), drawn, dst);
+    else if (!zeroed) std::memset(dst, 0, bytes);
+    ink_object(ifs, size_, channels_, style_, orbit, d, dst, drawn);
+    if (style_.graded && !o.identity()) {
+      thread_local Image upright;
+      if (upright.width != size_ || upright.height != size_ || upright.channels != channels_)
+        upright = Image(size_, size_, channels_, 0);
+      std::memcpy(upright.pixels.data(), dst, bytes);
+      orient(upright, o.transpose, o.flip_v, o.flip_h);
+      std::memcpy(dst, upright.pixels.data(), bytes);
+    }
     if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(dst, size_, size_, channels_, aug.uniform(0.5, 1.0));
   }
 

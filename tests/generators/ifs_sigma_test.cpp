@@ -23,10 +23,11 @@ DatasetSpec spec_from(const std::string& yaml) {
 const std::string kYaml = "generator: ifs_sigma\nclasses: 10\ninstances: 4\nsize: 64\npoints: 5000\n";
 
 TEST(IfsSigma, ImagesMadeIntoABufferEqualMake) {
-  // Single binary images are drawn straight into the buffer; graded and multi-object ones go
-  // through make(). Either way the bytes are make()'s, over a dirty buffer.
+  // Single images are drawn straight into the buffer (graded ones oriented there afterwards);
+  // multi-object ones go through make(). Either way the bytes are make()'s, over a dirty buffer.
   for (const std::string extra : {"", "background: false\n", "background: false\ncolor: false\n",
-                                   "render: graded\n", "objects_max: 3\n", "blur: false\nflips: false\n",
+                                   "render: graded\n", "render: graded\nbackground: false\ncolor: false\n",
+                                   "objects_max: 3\n", "blur: false\nflips: false\n",
                                    "random_window: false\npatch: false\n"}) {
     const DatasetSpec spec = spec_from(kYaml + extra);
     const Generator& g = *spec.generator;
