@@ -184,7 +184,7 @@ class _FractalData:
         if not 0 <= int(shared_slots) <= 64:
             raise ValueError(f"shared_slots must be in [0, 64], not {shared_slots}")
         self._slots = _BatchSlots(int(shared_slots)) if int(shared_slots) else None
-        self._batch_shape = None  # one image's shape, known after the first batch
+        self._batch_shape = None  # one image's shape, known from the first batch (or its first sample)
         self._batch_capacity = int(batch_size)  # the largest batch seen: it sizes the slots on their first claim
         self._in_flight = int(prefetch) + 3
 
@@ -214,9 +214,13 @@ class _FractalData:
         straight into shared memory: a shared slot when one is free (only its number then travels
         to the training process), else a new segment (which travels as such). In the training
         process they go into a pooled buffer whose pages are already mapped, which comes back once
-        the consumer has dropped the batch. A process's first batch learns the image shape."""
+        the consumer has dropped the batch."""
         self._batch_capacity = max(self._batch_capacity, len(flat))
         out = slot = None
+        if self._batch_shape is None and len(flat) and get_worker_info() is not None:
+            # A worker's first batch: one sample tells the image shape, so this batch too is
+            # rendered into shared memory (the main process learns it from its first batch).
+            self._batch_shape = tuple(self.generator[flat[0]].image.shape)
         if self._batch_shape is not None:
             shape = (len(flat),) + self._batch_shape
             if get_worker_info() is not None:
