@@ -7,9 +7,10 @@ torch DataLoader with the same workers, batch size and shuffling.
 
 Every on-the-fly row renders whole batches: FractalDataset's batch sampler asks for a batch's samples
 at once (__getitems__), FractalIterableDataset(batch_size) yields batches (DataLoader(batch_size=None)).
-With collate_fn=fdsl.torch.collate, and for the iterable, workers hand batches over in reusable
-shared-memory slots; default_collate stacks a copy into a new shared segment per batch, as the
-"shared_slots=0" row does. The last on-the-fly row uses the same
+Both render a batch straight into one (B, C, H, W) tensor, which torch's default_collate (the first
+row) and fdsl.torch.collate pass on as it is; DataLoader workers hand it over in reusable
+shared-memory slots. The "shared_slots=0" row sends every batch in a new shared segment instead,
+as torch does for a worker's batches by default. The last on-the-fly row uses the same
 number of cores as render threads inside the training process (render_threads=W, prefetch=2, with
 num_workers=0) instead of W worker processes.
 

@@ -292,3 +292,61 @@ Image resize_bilinear(const Image& im, int width, int height) {
 }
 
 }  // namespace fdsl
+
+namespace fdsl {
+
+namespace {
+
+using Bytes16 = std::uint8_t __attribute__((vector_size(16)));
+
+// Channel c of 16 RGB pixels (48 bytes in v0, v1, v2) is byte 3i + c for i = 0..15: the bytes in
+// v0, v1 first (kLo), then the rest from v2 (kHi), by two two-source shuffles (pshufb and por
+// on SSSE3 and later).
+constexpr Bytes16 kLo[3] = {{0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 0, 0, 0, 0, 0},
+                            {1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 0, 0, 0, 0, 0},
+                            {2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 0, 0, 0, 0, 0, 0}};
+constexpr Bytes16 kHi[3] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 29},
+                            {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 18, 21, 24, 27, 30},
+                            {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31}};
+
+__attribute__((target_clones("avx2", "default"))) void rgb_to_planar(const std::uint8_t* __restrict src,
+                                                                      std::int64_t pixels, std::uint8_t* __restrict dst) {
+  std::uint8_t* r = dst;
+  std::uint8_t* g = dst + pixels;
+  std::uint8_t* b = dst + 2 * pixels;
+  std::int64_t i = 0;
+  for (; i + 16 <= pixels; i += 16) {
+    Bytes16 v0, v1, v2;
+    std::memcpy(&v0, src + 3 * i, 16);
+    std::memcpy(&v1, src + 3 * i + 16, 16);
+    std::memcpy(&v2, src + 3 * i + 32, 16);
+    const Bytes16 cr = __builtin_shuffle(__builtin_shuffle(v0, v1, kLo[0]), v2, kHi[0]);
+    const Bytes16 cg = __builtin_shuffle(__builtin_shuffle(v0, v1, kLo[1]), v2, kHi[1]);
+    const Bytes16 cb = __builtin_shuffle(__builtin_shuffle(v0, v1, kLo[2]), v2, kHi[2]);
+    std::memcpy(r + i, &cr, 16);
+    std::memcpy(g + i, &cg, 16);
+    std::memcpy(b + i, &cb, 16);
+  }
+  for (; i < pixels; ++i) {
+    r[i] = src[3 * i];
+    g[i] = src[3 * i + 1];
+    b[i] = src[3 * i + 2];
+  }
+}
+
+}  // namespace
+
+void interleaved_to_planar(const std::uint8_t* src, std::int64_t pixels, int channels, std::uint8_t* dst) {
+  if (channels == 1) {
+    std::memcpy(dst, src, static_cast<std::size_t>(pixels));
+    return;
+  }
+  if (channels == 3) {
+    rgb_to_planar(src, pixels, dst);
+    return;
+  }
+  for (int c = 0; c < channels; ++c)
+    for (std::int64_t i = 0; i < pixels; ++i) dst[c * pixels + i] = src[i * channels + c];
+}
+
+}  // namespace fdsl

@@ -7,8 +7,9 @@ memory, with no files in between.
     >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2, collate_fn=collate)
     >>> images, labels = next(iter(loader))    # (64, 3, 128, 128) uint8, (64,) int64
 
-(collate_fn=fdsl.torch.collate is optional: it takes the batch FractalDataset rendered in one call
-as it is, where torch's default_collate would stack a copy of it.)
+(collate_fn=fdsl.torch.collate is optional with torch 1.13 and later: torch's default_collate, too,
+takes the (B, C, H, W) tensor that FractalDataset renders a batch into as it is, instead of
+stacking a copy of it.)
 
 FractalDataset is map-style: index i is always the same image (the one `fdsl generate` writes),
 so shuffling, samplers and any number of workers work as with files. FractalIterableDataset
@@ -208,9 +209,26 @@ class _FractalData:
         k = self.generator.instances_per_class
         return [c * k + i for c, i in (self.source.locate(int(j), self.epoch) for j in indices)]
 
+    def _batch_buffer(self, shape):
+        """A uint8 buffer of `shape` for one batch, and its slot (or None): in a DataLoader worker a
+        shared slot when one is free, else a new shared segment (a tensor); in the training process
+        a pooled NumPy array whose pages are already mapped, which comes back once it is dropped."""
+        if get_worker_info() is None:
+            return self._buffer_pool().array(shape), None
+        slot = None
+        if self._slots is not None:
+            slot = self._slots.shared.claim(shape, self._batch_capacity * math.prod(shape[1:]))
+        return (slot[2], slot) if slot is not None else (_shared_uint8(shape), None)
+
+    def _in_slot(self, tensor, slot):
+        """`tensor` (a view of `slot`'s array) marked to travel to the training process as its slot."""
+        tensor = tensor.as_subclass(_SlotTensor)
+        tensor._fdsl_slot = (self._slots, slot[0], slot[1], slot[2].nbytes)
+        return tensor
+
     def _render_labelled(self, flat, threads):
-        """Images (B, C, H, W) uint8 and labels (B,) int64 of the generator's flat indices `flat`,
-        rendered in one Generator.batch call. In a DataLoader worker the images are rendered
+        """Images (B, C, H, W) uint8 (C-contiguous) and labels (B,) int64 of the generator's flat
+        indices `flat`, rendered in one Generator.batch call. In a DataLoader worker the images are rendered
         straight into shared memory: a shared slot when one is free (only its number then travels
         to the training process), else a new segment (which travels as such). In the training
         process they go into a pooled buffer whose pages are already mapped, which comes back once
@@ -220,23 +238,17 @@ class _FractalData:
         if self._batch_shape is None and len(flat) and get_worker_info() is not None:
             # A worker's first batch: one sample tells the image shape, so this batch too is
             # rendered into shared memory (the main process learns it from its first batch).
-            self._batch_shape = tuple(self.generator[flat[0]].image.shape)
+            hw = self.generator[flat[0]].image.shape
+            self._batch_shape = (1,) + hw if len(hw) == 2 else (hw[2], hw[0], hw[1])
         if self._batch_shape is not None:
-            shape = (len(flat),) + self._batch_shape
-            if get_worker_info() is not None:
-                if self._slots is not None:
-                    slot = self._slots.shared.claim(shape, self._batch_capacity * math.prod(self._batch_shape))
-                out = slot[2] if slot is not None else _shared_uint8(shape)
-            else:
-                out = self._buffer_pool().array(shape)
-        images, labels = self.generator.batch(flat, threads=threads, out=out.numpy() if torch.is_tensor(out) else out)
+            out, slot = self._batch_buffer((len(flat),) + self._batch_shape)
+        images, labels = self.generator.batch(flat, threads=threads, channels_first=True,
+                                              out=out.numpy() if torch.is_tensor(out) else out)
         self._batch_shape = tuple(images.shape[1:])
         images = out if torch.is_tensor(out) else torch.from_numpy(images)
         targets = torch.from_numpy(labels)
-        images = images.unsqueeze(1) if images.ndim == 3 else images.permute(0, 3, 1, 2)
         if slot is not None:
-            images = images.as_subclass(_SlotTensor)
-            images._fdsl_slot = (self._slots, slot[0], slot[1], slot[2].nbytes)
+            images = self._in_slot(images, slot)
             targets = targets.as_subclass(_InlineTensor)
         return images, targets
 
@@ -410,25 +422,59 @@ def _take_slot(slots_id, slot, ticket, nbytes, size, stride, offset):
     return base.as_strided(size, stride, offset)
 
 
+class _RenderedPair(tuple):
+    """(image, label) of a batch FractalDataset rendered as a whole: a plain pair to any
+    collate_fn; torch's default_collate hands a whole batch of them to _collate_rendered."""
+
+
 class _RenderedBatch(list):
     """A batch of samples rendered together (FractalDataset.__getitems__): the list of (image,
-    label) pairs that any collate_fn expects, the images being views of one (B, C, H, W) tensor,
-    which fdsl.torch.collate returns without stacking them again."""
+    label) pairs that any collate_fn expects, the images being views of one C-contiguous
+    (B, C, H, W) tensor, which fdsl.torch.collate and torch's default_collate return as it is
+    instead of stacking the views into a copy."""
 
     def __init__(self, images, labels):
         plain = images.as_subclass(torch.Tensor)
-        super().__init__(zip(plain.unbind(0), labels.tolist()))
+        super().__init__(_RenderedPair(p) for p in zip(plain.unbind(0), labels.tolist()))
         self.images = images
         self.labels = labels
+        self._pairs = tuple(self)
+
+    def intact(self):
+        """Whether the list still holds exactly the rendered pairs, in order."""
+        return len(self) == len(self._pairs) and all(a is b for a, b in zip(self, self._pairs))
+
+    def __reduce__(self):
+        # Pickled (a collate_fn that returns the samples themselves): a plain list of the pairs.
+        return list, (list(self),)
 
 
 def collate(batch):
     """A DataLoader collate_fn for fdsl datasets: a batch that FractalDataset rendered as a whole
     comes back as its (images, labels) tensors, with no copy (from worker processes, in a shared
-    slot when one is free); any other batch goes to torch's default_collate."""
-    if isinstance(batch, _RenderedBatch):
+    slot when one is free); any other batch goes to torch's default_collate. (default_collate
+    itself does the same for rendered batches where torch has default_collate_fn_map, 1.13 and
+    later; this function also covers older versions.)"""
+    if isinstance(batch, _RenderedBatch) and batch.intact():
         return batch.images, batch.labels
     return default_collate(batch)
+
+
+def _collate_rendered(batch, *, collate_fn_map=None):
+    """default_collate for a batch of _RenderedPair: [images, labels], what stacking the pairs
+    would give (a C-contiguous (B, C, H, W) uint8 tensor and int64 labels), without the copy;
+    pairs regrouped into other lists are collated as plain pairs."""
+    if isinstance(batch, _RenderedBatch) and batch.intact():
+        return [batch.images, batch.labels]
+    return _torch_collate([tuple(p) for p in batch], collate_fn_map=collate_fn_map)
+
+
+try:  # the extension point torch documents for default_collate (torch >= 1.13)
+    from torch.utils.data._utils.collate import collate as _torch_collate
+    from torch.utils.data._utils.collate import default_collate_fn_map as _DEFAULT_COLLATE_FN_MAP
+    _DEFAULT_COLLATE_FN_MAP[_RenderedPair] = _collate_rendered
+except ImportError:  # older torch: default_collate stacks the pairs as usual
+    pass
 
 
 class _Prefetcher:

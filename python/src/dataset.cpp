@@ -13,6 +13,7 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/dataset/spec.h"
+#include "fdsl/render/image_ops.h"
 #include "module.h"
 
 namespace fdsl::python {
@@ -83,8 +84,10 @@ class PyGenerator {
     return sample_to_python(std::move(s));
   }
 
-  /// Renders `indices` into one uint8 array (N, H, W[, C]) and their labels (N,) int64.
-  py::tuple batch(const std::vector<std::int64_t>& indices, int threads, const py::object& out_arg) const {
+  /// Renders `indices` into one uint8 array (N, H, W[, C]), or (N, C, H, W) when `channels_first`,
+  /// and their labels (N,) int64.
+  py::tuple batch(const std::vector<std::int64_t>& indices, int threads, const py::object& out_arg,
+                  bool channels_first) const {
     if (threads < 0) throw_bad_input("threads must be 0 (all cores) or positive, not " + std::to_string(threads));
     const auto n = static_cast<py::ssize_t>(indices.size());
     std::vector<std::pair<std::int64_t, std::int64_t>> where;
@@ -107,7 +110,8 @@ class PyGenerator {
     const int height = static_cast<int>(image_shape_[0]), width = static_cast<int>(image_shape_[1]),
               channels = static_cast<int>(image_shape_[2]);
     std::vector<py::ssize_t> shape{n, height, width};
-    if (channels != 1) shape.push_back(channels);
+    if (channels_first) shape = {n, channels, height, width};
+    else if (channels != 1) shape.push_back(channels);
     py::array_t<std::uint8_t> images;
     if (out_arg.is_none()) {
       images = py::array_t<std::uint8_t>(shape);
@@ -119,16 +123,27 @@ class PyGenerator {
     std::int64_t* lab = labels.mutable_data();
     const std::size_t bytes = static_cast<std::size_t>(height) * width * channels;
     std::int64_t start = 0;
+    const std::int64_t pixels = static_cast<std::int64_t>(height) * width;
     if (!first.image.empty()) {
-      std::memcpy(dst, first.image.pixels.data(), bytes);
+      if (channels_first) interleaved_to_planar(first.image.pixels.data(), pixels, channels, dst);
+      else std::memcpy(dst, first.image.pixels.data(), bytes);
       lab[0] = first.label;
       start = 1;
     }
     {
       py::gil_scoped_release release;
-      // Straight into each slot (families that can draw into a buffer skip a copy per sample).
+      // Straight into each slot (families that can draw into a buffer skip a copy per sample);
+      // channels first, through a per-thread image split into planes while it is in cache.
       parallel_for(start, n, threads, [&](std::int64_t k) {
-        lab[k] = gen().make_image_into(where[k].first, where[k].second, dst + k * bytes, width, height, channels);
+        std::uint8_t* slot = dst + k * bytes;
+        if (!channels_first || channels == 1) {
+          lab[k] = gen().make_image_into(where[k].first, where[k].second, slot, width, height, channels);
+          return;
+        }
+        thread_local std::vector<std::uint8_t> interleaved;
+        interleaved.resize(bytes);
+        lab[k] = gen().make_image_into(where[k].first, where[k].second, interleaved.data(), width, height, channels);
+        interleaved_to_planar(interleaved.data(), pixels, channels, slot);
       });
     }
     return py::make_tuple(images, labels);
@@ -271,10 +286,11 @@ void bind_dataset(py::module_& m) {
       .def("sample", &PyGenerator::sample, py::arg("category"), py::arg("instance"),
            "The sample (category, instance); IndexError outside the dataset.")
       .def("batch", &PyGenerator::batch, py::arg("indices"), py::kw_only(), py::arg("threads") = 0,
-           py::arg("out") = py::none(),
-           "batch(indices, *, threads=0, out=None) -> (images, labels)\n\n"
-           "Renders the samples at `indices` into one uint8 array (N, H, W) or (N, H, W, 3), written in place "
-           "into `out` when given, with labels (N,) int64. Renders on `threads` threads (0: all cores) with the "
+           py::arg("out") = py::none(), py::arg("channels_first") = false,
+           "batch(indices, *, threads=0, out=None, channels_first=False) -> (images, labels)\n\n"
+           "Renders the samples at `indices` into one uint8 array (N, H, W) or (N, H, W, 3), or (N, C, H, W) "
+           "with channels_first (as torch models take it), written in place into `out` when given, with "
+           "labels (N,) int64. Renders on `threads` threads (0: all cores) with the "
            "GIL released; the result does not depend on the thread count. Inside DataLoader workers use "
            "threads=1.")
       .def_property_readonly("family", [](const PyGenerator& g) { return g.gen().family(); })

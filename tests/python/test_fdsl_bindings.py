@@ -102,6 +102,12 @@ def test_same_pixels_as_cli(tmp):
         out_buf = np.zeros_like(images)
         ret, _ = gen.batch(idx, out=out_buf)
         check(ret is out_buf and np.array_equal(out_buf, images), f"{name}: batch(out=) fills the given array")
+        # channels_first: (N, C, H, W), the same pixels; a fresh generator's first batch too.
+        planar = images[:, None] if images.ndim == 3 else images.transpose(0, 3, 1, 2)
+        for g, threads in ((fdsl.Generator.from_config(cfg), 1), (gen, 2)):
+            cf, cf_labels = g.batch(idx, threads=threads, channels_first=True)
+            check(cf.shape == planar.shape and cf.flags.c_contiguous and np.array_equal(cf, planar) and
+                  np.array_equal(cf_labels, labels), f"{name}: batch(channels_first=True), {threads} thread(s)")
         if name == "vg_fractal":
             s = gen[1]
             cloud = np.load(os.path.join(out, s.name + ".npy"))
@@ -213,6 +219,8 @@ def test_errors(tmp):
     check(raises(ValueError, lambda: gen.batch([0], out=np.zeros((1, 16, 16), np.uint8)), r"\(1, 16, 16, 3\)"),
           "batch(out=) of the wrong shape -> ValueError naming the shape")
     check(raises(ValueError, lambda: gen.batch([0], threads=-1)), "negative threads -> ValueError")
+    check(raises(ValueError, lambda: gen.batch([0], out=np.zeros((1, 16, 16, 3), np.uint8), channels_first=True),
+                 r"\(1, 3, 16, 16\)"), "batch(out=, channels_first=True) of the wrong layout -> ValueError naming it")
     check(raises(TypeError, lambda: fdsl.Generator.from_config(42)), "config of the wrong type -> TypeError")
     check(raises(RuntimeError, lambda: gen.save_categories("/proc/version/sub"), "cannot"),
           "I/O failure -> RuntimeError")

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, default_collate
 
 import fdsl
 from fdsl.torch import FractalDataset, FractalIterableDataset, collate, rank_and_world_size
@@ -354,8 +354,9 @@ class PerSample(Dataset):
 
 def test_map_style_batches():
     """With a batch sampler FractalDataset renders a batch's images in one call: every collate_fn
-    gets the pairs it would get sample by sample; fdsl.torch.collate takes the batch tensor as it is
-    (no copy; from workers in shared slots, fork and spawn); other samples go one by one."""
+    gets the pairs it would get sample by sample; fdsl.torch.collate and torch's default_collate
+    take the contiguous batch tensor as it is (no copy; from workers in shared slots, fork and
+    spawn); regrouped pairs and other samples go one by one."""
     table = lookup(fdsl.Generator.from_config(SMALL))
 
     def epoch(ds, **kw):
@@ -371,10 +372,23 @@ def test_map_style_batches():
           "__getitems__ gives the pairs of ds[i]")
     check(same_batches(epoch(ds), ref), "default collate, no workers: the same batches")
     torch.manual_seed(5)
+    x, y = next(iter(DataLoader(ds, batch_size=5, shuffle=True)))
+    check(type(x) is torch.Tensor and x.is_contiguous() and torch.equal(x, ref[0][0]) and torch.equal(y, ref[0][1]),
+          "default collate: a C-contiguous (B, C, H, W) tensor, as torch would stack it")
+    pairs = ds.__getitems__([3, 40, 1])
+    x, y = default_collate(pairs[::-1])
+    check(torch.equal(x, torch.stack([ds[i][0] for i in (1, 40, 3)])) and y.tolist() == [ds[i][1] for i in (1, 40, 3)],
+          "pairs regrouped into another list are collated one by one")
+    pairs.pop()
+    x, y = collate(pairs)
+    check(len(x) == 2 and torch.equal(x[1], ds[40][0]), "fdsl collate of a list shortened after rendering")
+    torch.manual_seed(5)
     x, y = next(iter(DataLoader(ds, batch_size=5, shuffle=True, collate_fn=collate)))
     check(torch.equal(x, ref[0][0]) and torch.equal(y, ref[0][1]) and y.dtype == torch.int64, "fdsl collate: the same")
-    check(x.permute(0, 2, 3, 1).is_contiguous() and not x.is_contiguous(),
-          "fdsl collate returns the rendered (B, H, W, C) buffer itself, not a stacked copy")
+    pairs = ds.__getitems__([3, 40, 1])
+    check(collate(pairs)[0] is pairs.images and default_collate(pairs)[0] is pairs.images and
+          pairs.images.is_contiguous() and pairs[1][0].data_ptr() == pairs.images[1].data_ptr(),
+          "fdsl and default collate return the rendered (B, C, H, W) tensor itself, not a stacked copy")
 
     for ctx in (None, "spawn"):
         ds = FractalDataset(SMALL)
@@ -385,8 +399,12 @@ def test_map_style_batches():
         check(stats["claimed"] == 9 and stats["full"] == 0, f"{ctx or 'fork'}: 9 batches in slots ({stats})")
         check(slot_states_free(ds), f"{ctx or 'fork'}: every slot free once the batches are dropped")
     ds = FractalDataset(SMALL)
-    check(same_batches(epoch(ds, num_workers=2), ref) and slot_states_free(ds) and
-          ds._slots.shared.stats["claimed"] == 9, "default collate from workers: the same; its copies free the slots")
+    got = epoch(ds, num_workers=2)
+    stats = ds._slots.shared.stats
+    check(same_batches(got, ref) and slot_states_free(ds) and stats["claimed"] == 9 and stats["full"] == 0,
+          f"default collate from workers: the same batches, each in a slot ({stats})")
+    x, _ = next(iter(DataLoader(ds, batch_size=5, num_workers=2)))
+    check(type(x) is torch.Tensor and x.is_contiguous(), "default collate from workers: a contiguous tensor")
     ds = FractalDataset(SMALL, shared_slots=0)
     check(ds._slots is None and same_batches(epoch(ds, num_workers=2, collate_fn=collate), ref),
           "shared_slots=0: the same batches, sent the ordinary way")

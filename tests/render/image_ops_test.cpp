@@ -403,3 +403,16 @@ TEST(Plasma, BackgroundIsDeterministicRgb) {
 
 }  // namespace
 }  // namespace fdsl
+
+TEST(ImageOps, InterleavedToPlanarSplitsChannels) {
+  for (int channels : {1, 3, 4})
+    for (std::int64_t pixels : {0, 1, 15, 16, 17, 50176, 50183}) {
+      std::vector<std::uint8_t> src(static_cast<std::size_t>(pixels * channels)), got(src.size(), 0xee);
+      for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<std::uint8_t>(i * 7 + i / 3);
+      fdsl::interleaved_to_planar(src.data(), pixels, channels, got.data());
+      for (int c = 0; c < channels; ++c)
+        for (std::int64_t i = 0; i < pixels; ++i)
+          ASSERT_EQ(got[static_cast<std::size_t>(c * pixels + i)], src[static_cast<std::size_t>(i * channels + c)])
+              << channels << " channels, " << pixels << " pixels, pixel " << i << " channel " << c;
+    }
+}

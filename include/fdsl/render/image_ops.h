@@ -34,6 +34,10 @@ std::uint32_t orient_mask(std::uint32_t mask, Orientation o);
 /// The same on a count buffer (graded rendering before normalization).
 void dilate_counts(std::vector<std::uint32_t>& counts, int width, int height, std::uint32_t mask);
 
+/// Interleaved pixels (HWC: `pixels` pixels of `channels` bytes each) to planes (CHW: channel c's
+/// bytes at dst + c * pixels), as a channels-first tensor holds them. `src` and `dst` must not overlap.
+void interleaved_to_planar(const std::uint8_t* src, std::int64_t pixels, int channels, std::uint8_t* dst);
+
 /// 3x3 Gaussian blur with standard deviation sigma (edges replicated), separable, rounded.
 void gaussian_blur3(Image& image, double sigma);
 /// The same on width x height x channels bytes (row-major, as Image).
