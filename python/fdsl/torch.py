@@ -2,14 +2,14 @@
 memory, with no files in between.
 
     >>> from torch.utils.data import DataLoader
-    >>> from fdsl.torch import FractalDataset, collate
+    >>> from fdsl.torch import FractalDataset
     >>> ds = FractalDataset("configs/ifs-sigma.yaml", size=128)      # 1000 classes x 100 instances
-    >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2, collate_fn=collate)
+    >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)
     >>> images, labels = next(iter(loader))    # (64, 3, 128, 128) uint8, (64,) int64
 
-(collate_fn=fdsl.torch.collate is optional with torch 1.13 and later: torch's default_collate, too,
-takes the (B, C, H, W) tensor that FractalDataset renders a batch into as it is, instead of
-stacking a copy of it.)
+(FractalDataset renders a batch into one contiguous (B, C, H, W) tensor, which torch's
+default_collate passes on as it is, with torch 1.13 and later; on older versions pass
+collate_fn=fdsl.torch.collate for the same.)
 
 FractalDataset is map-style: index i is always the same image (the one `fdsl generate` writes),
 so shuffling, samplers and any number of workers work as with files. FractalIterableDataset
@@ -290,17 +290,18 @@ class FractalDataset(_FractalData, Dataset):
             of every class, so each of E epochs sees new augmentations of the same classes; the
             family must allow E times the config's instances (ifs_sigma and one_frac do).
         shared_slots: reusable shared-memory slots that DataLoader workers hand whole batches over
-            in when the loader collates with fdsl.torch.collate (see __getitems__); 0: never.
+            in when the loader collates with torch's default_collate or fdsl.torch.collate (see
+            __getitems__); 0: never.
         **overrides: config keys (size=64, seed=3, ...), validated like the config itself.
 
     With a batch sampler (DataLoader(batch_size=B)), torch asks for a batch's samples at once
     (__getitems__). For plain image samples (image_format="tensor", target="label", no transform)
-    they are then rendered in one call, into one (B, C, H, W) tensor whose views are the samples.
-    Any collate_fn gets the usual list of (image, label) pairs; collate_fn=fdsl.torch.collate
-    returns the batch tensor itself, with no copy, and in worker processes hands it over in a
-    shared slot: the fastest way to feed a model from worker processes.
+    they are then rendered in one call, into one C-contiguous (B, C, H, W) tensor whose views are
+    the samples. Any collate_fn gets the usual list of (image, label) pairs; torch's default_collate
+    (torch >= 1.13) and fdsl.torch.collate return the batch tensor itself, the one stacking the
+    pairs would make, with no copy, and in worker processes hand it over in a shared slot.
 
-        >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2, collate_fn=fdsl.torch.collate)
+        >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)
     """
 
     def __init__(self, config, *, transform=None, target_transform=None, image_format="tensor", target="label",
@@ -327,7 +328,7 @@ class FractalDataset(_FractalData, Dataset):
     def __getitems__(self, indices):
         """The samples of one batch, as a list of (image, label) pairs. Plain image samples are
         rendered together into one (B, C, H, W) tensor (see the class notes), which
-        fdsl.torch.collate takes as it is; the pairs hold views of it."""
+        default_collate and fdsl.torch.collate take as it is; the pairs hold views of it."""
         if self._plain_images is None:
             sample = self.generator.sample(*self.source.locate(int(indices[0]), self.epoch)) if len(indices) else None
             if sample is None:
