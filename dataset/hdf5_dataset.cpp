@@ -154,9 +154,8 @@ bool assemble_file(const DatasetSpec& spec, const std::vector<std::int64_t>& ord
                    std::vector<std::uint8_t>& bytes) {
   const Generator& gen = *spec.generator;
   const std::int64_t instances = gen.instances_per_class();
-  const auto [clouds, per_file, files] = geometry(spec);
-  (void)files;
-  const std::int64_t first = k * per_file, count = std::min(per_file, clouds - first);
+  const Geometry g = geometry(spec);
+  const std::int64_t per_file = g.per_file, first = k * per_file, count = std::min(per_file, g.clouds - first);
   ModelNetBatch batch;
   batch.label.resize(static_cast<std::size_t>(count));
   batch.sample_index.resize(static_cast<std::size_t>(2 * count));
