@@ -31,15 +31,14 @@ class FastUniform {
       if (!(st.s0[j] | st.s1[j] | st.s2[j] | st.s3[j])) st.s0[j] = 1;
     }
   }
-  /// The next k draws (k <= kMaxTake), each U[-0.5, 0.5) in float, contiguous.
+  /// The next k draws, each U[-0.5, 0.5) in float, contiguous; valid until the next take.
   const float* take(int k) {
-    if (next_ + k > filled_) refill();
-    const float* p = block_ + next_;
+    if (next_ + k > filled_) refill(k);
+    const float* p = block_.data() + next_;
     next_ += k;
     return p;
   }
   float centered() { return *take(1); }
-  static constexpr int kMaxTake = 1024;
 
  private:
   static constexpr int kLanes = 8;
@@ -52,13 +51,18 @@ class FastUniform {
     u64x4 s0, s1, s2, s3;
   };
 
-  /// Moves the unread draws to the front and appends a block of new ones after them.
-  void refill() {
+  /// Moves the unread draws to the front and appends blocks of new ones after them until k are
+  /// unread (one block for every row below 1025 cells; a grid row of a larger image takes more).
+  void refill(int k) {
     const int left = filled_ - next_;
-    std::memmove(block_, block_ + next_, sizeof(float) * static_cast<std::size_t>(left));
-    fill_block(s_, block_ + left);
+    std::memmove(block_.data(), block_.data() + next_, sizeof(float) * static_cast<std::size_t>(left));
     next_ = 0;
-    filled_ = left + kBlock;
+    filled_ = left;
+    do {
+      if (block_.size() < static_cast<std::size_t>(filled_ + kBlock)) block_.resize(static_cast<std::size_t>(filled_ + kBlock));
+      fill_block(s_, block_.data() + filled_);
+      filled_ += kBlock;
+    } while (filled_ < k);
   }
 
   static inline __attribute__((always_inline)) u64x4 step(State& st) {
@@ -96,8 +100,14 @@ class FastUniform {
   }
 
   State s_[2];
-  float block_[kBlock + kMaxTake];
+  /// Draws [next_, filled_) are unread; a per-thread buffer, reused from grid to grid.
+  std::vector<float>& block_ = storage();
   int next_ = 0, filled_ = 0;
+
+  static std::vector<float>& storage() {
+    thread_local std::vector<float> buffer(2 * kBlock);
+    return buffer;
+  }
 };
 
 inline f32x8 load8(const float* p) {

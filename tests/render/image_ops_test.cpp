@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -377,6 +378,25 @@ TEST(Plasma, FieldIsInTheUnitIntervalAndReachesBothEnds) {
       ASSERT_GE(v, 0.0f);
       ASSERT_LE(v, 1.0f);
     }
+  }
+}
+
+TEST(Plasma, RowsOfMoreThanABlockOfDrawsWork) {
+  // Past 1025 px a grid row takes more draws than one refill makes (513+ cells at the finest
+  // level): the draws must come from as many blocks as needed, not run past the buffer (this
+  // smashed the stack at 1026 px). Sizes up to 8193 px wide, kept short to stay cheap.
+  for (auto [w, h] : {std::pair{1026, 3}, std::pair{1100, 40}, std::pair{2049, 5}, std::pair{4100, 2}, std::pair{8193, 2}}) {
+    Rng a(9, 0, 0, Purpose::Background), b(9, 0, 0, Purpose::Background);
+    const std::vector<float> f = plasma_field(w, h, 0.6, a);
+    EXPECT_EQ(f, plasma_field(w, h, 0.6, b)) << w << "x" << h;
+    const auto [lo, hi] = std::minmax_element(f.begin(), f.end());
+    EXPECT_EQ(*lo, 0.0f);
+    EXPECT_EQ(*hi, 1.0f);
+    // The far end of the rows holds a field too (not the same value over and over).
+    std::set<float> tail(f.end() - 200, f.end());
+    EXPECT_GT(tail.size(), 50u) << w << "x" << h;
+    const Image im = plasma_background(w, h, Rng(4));
+    EXPECT_EQ(im.pixels, plasma_background(w, h, Rng(4)).pixels);
   }
 }
 
