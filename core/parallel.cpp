@@ -2,13 +2,18 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
+#include <tbb/info.h>
 #include <tbb/task_arena.h>
+
+#include "fdsl/core/error.h"
+#include "fdsl/core/stop.h"
 
 namespace fdsl {
 
@@ -25,25 +30,49 @@ int default_thread_count() {
   return n ? static_cast<int>(n) : 1;
 }
 
+int check_thread_count(std::int64_t threads, const std::string& what) {
+  if (threads < 0 || threads > kMaxThreads)
+    throw_bad_input(what + " " + std::to_string(threads) + " is out of range; valid: 0 (all cores, " +
+                    std::to_string(default_thread_count()) + " here) or 1.." + std::to_string(kMaxThreads));
+  return static_cast<int>(threads);
+}
+
+namespace {
+/// A count for TBB. TBB runs no more threads than the machine has (more would only oversubscribe
+/// it, and an arena asked for many more prints a warning or fails), so larger counts are capped.
+int arena_size(int threads) {
+  if (threads <= 0) threads = default_thread_count();
+  static const int machine = std::max(1, tbb::info::default_concurrency());
+  return std::min(threads, machine);
+}
+}  // namespace
+
 void parallel_for(std::int64_t begin, std::int64_t end, int threads, const std::function<void(std::int64_t)>& body) {
   if (end <= begin) return;
-  if (threads <= 0) threads = default_thread_count();
+  threads = arena_size(threads);
+  // Every loop stops at a signal: no index starts once a stop is requested.
   if (threads == 1) {
-    for (std::int64_t i = begin; i < end; ++i) body(i);
+    for (std::int64_t i = begin; i < end; ++i) {
+      throw_if_stopped("");
+      body(i);
+    }
     return;
   }
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(begin, end, 1),
                       [&](const tbb::blocked_range<std::int64_t>& r) {
-                        for (std::int64_t i = r.begin(); i != r.end(); ++i) body(i);
+                        for (std::int64_t i = r.begin(); i != r.end(); ++i) {
+                          throw_if_stopped("");
+                          body(i);
+                        }
                       });
   });
 }
 
 std::int64_t ordered_pipeline(std::int64_t count, int threads, std::size_t slots, const PipelineStages& stages) {
   if (count <= 0) return 0;
-  if (threads <= 0) threads = default_thread_count();
+  threads = arena_size(threads);
   if (slots == 0) slots = 1;
   auto slot_of = [slots](std::int64_t item) { return static_cast<std::size_t>(item) % slots; };
   std::int64_t written = 0;

@@ -339,7 +339,8 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   if (part.count == 1) remove_temporary_files(o.output);
   write_file_atomic(state_path(o.output), state_json(spec).dump(1));
   write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
-  gen.save_categories(o.output);
+  // The category files come with the manifest, for the classes the folder then holds: a run of
+  // a few classes needs only their categories (a compat replay, a search, of those alone).
   // Batch formats (HDF5, ModelNet40 layout) write files of many clouds: hdf5_dataset.cpp.
   if (batch_files) return generate_hdf5_dataset(spec, settings, o);
 
@@ -415,8 +416,15 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   ctx.stop = o.stop;
   ctx.journal = &journal;
   ctx.progress = &progress;
-  if (tar) write_shards(ctx, *layout, pending_shards);
-  else write_units(ctx, pending_units);
+  try {
+    if (tar) write_shards(ctx, *layout, pending_shards);
+    else write_units(ctx, pending_units);
+  } catch (const Error& e) {
+    // A stop inside a sample (a long normal estimation) or between loop items: the finished
+    // work is recorded, the rest is redone by --resume.
+    if (e.kind() != ErrorKind::Interrupted) throw;
+    ctx.stopped = true;
+  }
   progress.finish();
 
   summary.samples_written = ctx.samples;

@@ -129,6 +129,7 @@ void finish_dataset(const DatasetSpec& spec, const fs::path& out, const std::map
     std::snprintf(buf, sizeof buf, "%06lld\n", static_cast<long long>(c));
     names += buf;
   }
+  gen.save_categories(out);
   write_file_atomic(out / "train_files.txt", list);
   write_file_atomic(out / "shape_names.txt", names);
   write_manifest(spec, out, done, files, per_file, static_cast<std::int64_t>(done.size()) == files);
@@ -260,7 +261,13 @@ GenerateSummary generate_hdf5_dataset(const DatasetSpec& spec, const OutputSetti
       break;
     }
     std::vector<std::uint8_t> bytes;
-    if (!assemble_file(spec, order, k, o.threads, o.stop, [&] { progress.add(1); }, bytes)) {
+    bool assembled = false;
+    try {
+      assembled = assemble_file(spec, order, k, o.threads, o.stop, [&] { progress.add(1); }, bytes);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::Interrupted) throw;
+    }
+    if (!assembled) {
       stopped = true;
       break;
     }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/stop.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/generators/sigma_ifs.h"
 #include "fdsl/io/category_csv.h"
@@ -53,13 +54,16 @@ class OneFrac final : public Generator {
     const double alpha = base_rng.uniform(sigma - 0.1, sigma + 0.1);
     base_ = sample_sigma_ifs(base_rng, 2, alpha);
 
-    systems_.resize(static_cast<std::size_t>(classes_));
-    fill_.resize(static_cast<std::size_t>(classes_));
-    tries_.resize(static_cast<std::size_t>(classes_));
+    // Each class is accepted on its own streams, so a run of the first classes tests only those.
+    const std::int64_t built = ctx.search_limit >= 0 ? std::min(classes_, ctx.search_limit) : classes_;
+    systems_.resize(static_cast<std::size_t>(built));
+    fill_.resize(static_cast<std::size_t>(built));
+    tries_.resize(static_cast<std::size_t>(built));
     const std::int64_t max_tries = p.get_int("max_tries");
-    std::vector<std::int64_t> failed(static_cast<std::size_t>(classes_), 0);
-    parallel_for(0, classes_, ctx.threads, [&](std::int64_t c) {
+    std::vector<std::int64_t> failed(static_cast<std::size_t>(built), 0);
+    parallel_for(0, built, ctx.threads, [&](std::int64_t c) {
       for (std::int64_t t = 0; t < max_tries; ++t) {
+        throw_if_stopped("the 1p-frac acceptance test");
         Ifs2 sys = perturb(c, t);
         // The acceptance render is instance 0 of the class as it will be generated.
         const Image img = render(sys, c, 0);
@@ -75,7 +79,7 @@ class OneFrac final : public Generator {
       }
       failed[static_cast<std::size_t>(c)] = 1;
     });
-    for (std::int64_t c = 0; c < classes_; ++c)
+    for (std::int64_t c = 0; c < built; ++c)
       if (failed[static_cast<std::size_t>(c)])
         p.fail("fill_threshold", "class " + std::to_string(c) + " found no perturbation above the threshold in " +
                                      std::to_string(max_tries) + " tries; lower fill_threshold or delta");
@@ -87,12 +91,12 @@ class OneFrac final : public Generator {
 
   Sample make(std::int64_t cat, std::int64_t inst) const override {
     Sample s = start_sample(cat, inst);
-    s.image = render(systems_[static_cast<std::size_t>(cat)], cat, inst);
+    s.image = render(system(cat), cat, inst);
     return s;
   }
 
   nlohmann::ordered_json category_json(std::int64_t cat) const override {
-    const Ifs2& ifs = systems_.at(static_cast<std::size_t>(cat));
+    const Ifs2& ifs = system(cat);
     nlohmann::ordered_json j;
     j["category"] = cat;
     j["maps"] = ifs_maps_json(ifs);
@@ -101,9 +105,10 @@ class OneFrac final : public Generator {
     return j;
   }
 
-  std::vector<Ifs2> ifs_categories() const override { return systems_; }
+  const Ifs2* ifs_category(std::int64_t cat) const override { return &system(cat); }
 
   std::string describe_category(std::int64_t cat) const override {
+    system(cat);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%05lld fill=%.3f", static_cast<long long>(cat), fill_.at(static_cast<std::size_t>(cat)));
     return buf;
@@ -115,11 +120,20 @@ class OneFrac final : public Generator {
     nlohmann::ordered_json j;
     j["base_sigma"] = base_.alpha;
     j["perturbations_tried"] = total;
-    j["acceptance_rate"] = total > 0 ? static_cast<double>(classes_) / static_cast<double>(total) : 0.0;
+    j["acceptance_rate"] = total > 0 ? static_cast<double>(tries_.size()) / static_cast<double>(total) : 0.0;
     return j;
   }
 
  private:
+  /// Class `cat`'s accepted system; only the first search_limit exist when the run needs no more.
+  const Ifs2& system(std::int64_t cat) const {
+    check_index(cat, 0);
+    if (cat >= static_cast<std::int64_t>(systems_.size()))
+      throw_runtime("class " + std::to_string(cat) + " was not accepted: this generator was built for the first " +
+                    std::to_string(systems_.size()) + " classes only");
+    return systems_[static_cast<std::size_t>(cat)];
+  }
+
   /// The base system with every parameter of every map times its own U(1-delta, 1+delta);
   /// probabilities stay those of the base system.
   Ifs2 perturb(std::int64_t cls, std::int64_t attempt) const {

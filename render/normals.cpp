@@ -7,6 +7,7 @@
 #include <Eigen/Eigenvalues>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/stop.h"
 
 namespace fdsl {
 
@@ -127,7 +128,9 @@ void estimate_normals(const float* xyz, std::size_t n, int k, float* normals) {
   const KnnIndex index(xyz, n);
   std::vector<std::uint32_t> nb(static_cast<std::size_t>(k));
   std::vector<float> d2(static_cast<std::size_t>(k));
+  std::size_t done = 0;
   for (const std::uint32_t i : index.order()) {
+    if ((++done & 4095) == 0) throw_if_stopped("normal estimation");
     const float* p = xyz + 3 * static_cast<std::size_t>(i);
     const std::size_t m = index.nearest(p, static_cast<std::size_t>(k), nb.data(), d2.data());
     // Covariance of the neighbourhood, about its own mean, in double.

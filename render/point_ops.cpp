@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/stop.h"
 
 namespace fdsl {
 
@@ -276,6 +277,7 @@ std::vector<std::uint32_t> farthest_point_sampling(const float* xyz, std::size_t
   out.push_back(0);
   dist[0] = -0.5f;
   while (out.size() < count) {
+    if ((out.size() & 255) == 0) throw_if_stopped("farthest point sampling");
     last = round(xs.data(), ys.data(), zs.data(), dist.data(), padded, xs[last], ys[last], zs[last]);
     dist[last] = -0.5f;
     out.push_back(static_cast<std::uint32_t>(last));

@@ -15,16 +15,14 @@ namespace fdsl::cli {
 struct ConfigOptions {
   std::string config;                  ///< YAML file or dataset folder
   std::vector<std::string> overrides;  ///< --set key=value
-  std::int64_t seed = -1;              ///< --seed (-1: from the config)
+  std::string seed;                    ///< --seed as given (empty: from the config)
   int threads = 0;                     ///< --threads (0: all cores, or SLURM_CPUS_PER_TASK)
 };
 
 void add_config_options(CLI::App& cmd, ConfigOptions& o);
+/// --threads/-j with the library's rule (check_thread_count).
+CLI::Option* add_threads_option(CLI::App& cmd, int& threads);
 SpecOptions spec_options(const ConfigOptions& o);
-
-/// Set by SIGINT or SIGTERM (Slurm's time limit, scancel): long commands stop after the samples
-/// in flight.
-extern std::atomic<bool> g_stop;
 
 void add_generate(CLI::App& app);
 void add_search(CLI::App& app);

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "fdsl/core/error.h"
+#include "fdsl/core/stop.h"
 #include "fdsl/dataset/generate.h"
 
 namespace fdsl::cli {
@@ -26,7 +27,11 @@ struct GenerateArgs {
 void run_generate(const GenerateArgs& a) {
   // The split first: a bad --shard or environment is reported before any category search.
   const ShardAssignment part = resolve_shard(a.shard, a.ignore_shard_env, process_environment());
-  DatasetSpec spec = load_dataset_spec(a.config.config, spec_options(a.config));
+  SpecOptions so = spec_options(a.config);
+  // A run of classes A:B uses the first B categories only: a search or an acceptance test of
+  // those alone (the bytes are the full run's). The range is checked once the count is known.
+  if (!a.classes.empty()) so.search_limit = index_range_end(a.classes);
+  DatasetSpec spec = load_dataset_spec(a.config.config, so);
   GenerateOptions o;
   o.output = a.output.empty() ? std::filesystem::path("out") / std::filesystem::path(a.config.config).stem()
                               : std::filesystem::path(a.output);
@@ -41,7 +46,7 @@ void run_generate(const GenerateArgs& a) {
                : a.progress == "log" ? ProgressMode::Log
                : a.progress == "quiet" ? ProgressMode::Quiet
                                        : ProgressMode::Auto;
-  o.stop = &g_stop;
+  o.stop = &stop_flag();
   const GenerateSummary s = generate_dataset(spec, o);
   const std::string noun = spec.generator->sample_noun();
   const char* what = noun.c_str();

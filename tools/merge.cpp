@@ -16,7 +16,7 @@ void add_merge(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("merge", "after a split run (--shard, Slurm, MPI): write the combined manifest");
   cmd->add_option("dir", args->dir, "the dataset folder all parts wrote into")->required();
-  cmd->add_option("--threads,-j", args->threads, "threads for a category search (default: all cores)");
+  add_threads_option(*cmd, args->threads);
   cmd->callback([args] {
     const DatasetSpec spec = load_dataset_spec(args->dir, SpecOptions{{}, std::nullopt, args->threads});
     const MergeSummary m = merge_dataset(spec, args->dir);

@@ -28,7 +28,7 @@ void add_verify(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("verify", "check every file or shard against the manifest (size, CRC-32, format)");
   cmd->add_option("dir", args->dir, "the dataset folder")->required();
   cmd->add_flag("--regenerate", args->regenerate, "make missing or corrupt items again from the saved config");
-  cmd->add_option("--threads,-j", args->threads, "threads (default: SLURM_CPUS_PER_TASK or all cores)");
+  add_threads_option(*cmd, args->threads);
   cmd->callback([args] {
     VerifyOptions o;
     o.threads = args->threads;

@@ -86,6 +86,7 @@ void translate_error(std::exception_ptr p) {
       case ErrorKind::BadInput: PyErr_SetString(PyExc_ValueError, e.what()); return;
       case ErrorKind::OutOfRange: PyErr_SetString(PyExc_IndexError, e.what()); return;
       case ErrorKind::Runtime: PyErr_SetString(PyExc_RuntimeError, e.what()); return;
+      case ErrorKind::Interrupted: PyErr_SetString(PyExc_KeyboardInterrupt, e.what()); return;
     }
     PyErr_SetString(PyExc_RuntimeError, e.what());
   }

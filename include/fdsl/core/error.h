@@ -11,6 +11,7 @@ enum class ErrorKind {
   BadInput,  ///< the user's config, file or argument is wrong (CLI exit 2, Python ValueError)
   OutOfRange,  ///< an index outside the dataset (CLI exit 2, Python IndexError)
   Runtime,   ///< the environment failed: I/O, disk full, ... (CLI exit 1, Python RuntimeError)
+  Interrupted,  ///< stopped by SIGINT/SIGTERM (request_stop) (CLI exit 130, Python KeyboardInterrupt)
 };
 
 /// The library never exits the process; it throws this, with the context in the message

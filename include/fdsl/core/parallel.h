@@ -5,12 +5,21 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace fdsl {
 
 /// Threads to use when the user gave none: SLURM_CPUS_PER_TASK if set, else the cores this process
 /// may run on (its CPU affinity: mpirun and Slurm bind ranks to cores).
 int default_thread_count();
+
+/// The most threads a loop may be asked for.
+inline constexpr int kMaxThreads = 4096;
+
+/// A thread count given by a user (the CLI's --threads, Python's threads=): 0 means all cores
+/// (default_thread_count()), 1..kMaxThreads that many; anything else throws Error(BadInput)
+/// naming `what`. Returns the count as given (0 stays 0).
+int check_thread_count(std::int64_t threads, const std::string& what);
 
 /// Runs body(i) for i in [begin, end) on `threads` threads (0: default_thread_count()).
 /// Exceptions thrown by body propagate to the caller (the first one wins).
