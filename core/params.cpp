@@ -7,9 +7,14 @@
 #include <fstream>
 #include <sstream>
 
+#include <unordered_map>
+#include <unordered_set>
+
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/stop.h"
 
 namespace fdsl {
 
@@ -209,6 +214,34 @@ nlohmann::ordered_json Params::to_json() const {
 
 // ---- RawConfig ------------------------------------------------------------------------------
 
+bool valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n = 0;
+    std::uint32_t cp = 0;
+    if ((c & 0xe0) == 0xc0) n = 1, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0) n = 2, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0) n = 3, cp = c & 0x07;
+    else return false;
+    if (end - p <= n) return false;
+    for (int k = 1; k <= n; ++k) {
+      if ((p[k] & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (p[k] & 0x3f);
+    }
+    // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8.
+    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
 const RawConfig::Item* RawConfig::find(const std::string& key) const {
   for (auto it = items.rbegin(); it != items.rend(); ++it)
     if (it->key == key) return &*it;
@@ -225,47 +258,140 @@ void RawConfig::put(Item item) {
   items.push_back(std::move(item));
 }
 
-RawConfig parse_config_text(const std::string& text, const std::string& source) {
+namespace {
+
+/// Builds a RawConfig from the parser's events, one top-level key at a time: linear in the size
+/// of the text (no document tree, duplicates found through a hash set), and `check` sees every
+/// key as soon as it is read, so a config of a million unknown keys fails at the first.
+class ConfigBuilder final : public YAML::EventHandler {
+ public:
+  ConfigBuilder(RawConfig& config, const ConfigKeyCheck* check) : config_(config), check_(check) {}
+
+  bool saw_root() const { return root_ != Root::None; }
+  bool saw_map() const { return root_ == Root::Map; }
+  int root_line() const { return root_line_; }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { scalar(mark, anchor, "", false, true); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      // An alias of a list or mapping: a nested value (or key), which a config cannot hold.
+      nested(mark);
+      return;
+    }
+    scalar(mark, 0, it->second.first, it->second.second, false);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    scalar(mark, anchor, value, tag == "!", false);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    if (depth_ == 0) {
+      root_ = Root::Other;
+      root_line_ = mark.line + 1;
+      ++depth_;
+      return;
+    }
+    nested(mark);
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    if (depth_ == 0) {
+      root_ = Root::Map;
+      root_line_ = mark.line + 1;
+      ++depth_;
+      return;
+    }
+    nested(mark);
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  enum class Root { None, Map, Other };
+
+  void scalar(const YAML::Mark& mark, YAML::anchor_t anchor, const std::string& value, bool quoted, bool null) {
+    if (depth_ == 0) {
+      // The document itself is one value: empty (null) or a word.
+      root_ = null ? Root::None : Root::Other;
+      root_line_ = mark.line + 1;
+      return;
+    }
+    if (root_ != Root::Map || depth_ != 1) return;  // inside a nested value already refused
+    if (anchor) anchors_[anchor] = {value, quoted};
+    const int line = mark.line + 1;
+    if (!have_key_) {
+      if (null) throw_bad_input(config_.source + ":" + std::to_string(line) + ": keys must be plain names");
+      key_ = RawConfig::Item{};
+      key_.key = value;
+      key_.where = SourceLocation{config_.source, line, ""};
+      if (!valid_utf8(value))
+        throw_bad_input(key_.where.str() + ": a key is not valid UTF-8 text (a byte of another encoding?)");
+      if (!keys_.insert(value).second)
+        throw_bad_input(key_.where.str() + ": key '" + value + "' appears twice");
+      have_key_ = true;
+      if (++count_ % 4096 == 0) throw_if_stopped("config parsing");
+      return;
+    }
+    key_.text = null ? std::string() : value;
+    key_.quoted = !null && quoted;
+    if (!valid_utf8(key_.text))
+      throw_bad_input(key_.where.str() + ": key '" + key_.key +
+                      "': the value is not valid UTF-8 text (a byte of another encoding?)");
+    if (check_) (*check_)(key_);
+    config_.items.push_back(std::move(key_));
+    have_key_ = false;
+  }
+
+  void nested(const YAML::Mark& mark) {
+    ++depth_;
+    if (depth_ != 2 || root_ != Root::Map) return;
+    if (!have_key_)
+      throw_bad_input(config_.source + ":" + std::to_string(mark.line + 1) + ": keys must be plain names");
+    throw_bad_input(key_.where.str() + ": key '" + key_.key +
+                    "': expected a single value (number, word or quoted text), not a list or mapping");
+  }
+
+  RawConfig& config_;
+  const ConfigKeyCheck* check_;
+  Root root_ = Root::None;
+  int root_line_ = 0;
+  int depth_ = 0;
+  bool have_key_ = false;
+  RawConfig::Item key_;
+  std::unordered_set<std::string> keys_;
+  std::unordered_map<YAML::anchor_t, std::pair<std::string, bool>> anchors_;
+  std::int64_t count_ = 0;
+};
+
+}  // namespace
+
+RawConfig parse_config_text(const std::string& text, const std::string& source, const ConfigKeyCheck* check) {
   RawConfig config;
   config.source = source;
-  YAML::Node root;
+  ConfigBuilder builder(config, check);
   try {
-    root = YAML::Load(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    parser.HandleNextDocument(builder);
   } catch (const YAML::Exception& e) {
     throw_bad_input(source + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
   }
-  if (root.IsNull()) throw_bad_input(source + ": the config is empty (expected a mapping of keys, e.g. 'generator: fractaldb')");
-  if (!root.IsMap())
-    throw_bad_input(source + ":" + std::to_string(root.Mark().line + 1) +
+  if (!builder.saw_root())
+    throw_bad_input(source + ": the config is empty (expected a mapping of keys, e.g. 'generator: fractaldb')");
+  if (!builder.saw_map())
+    throw_bad_input(source + ":" + std::to_string(builder.root_line()) +
                     ": expected a mapping of keys at the top level (e.g. 'generator: fractaldb')");
-  for (auto it = root.begin(); it != root.end(); ++it) {
-    const int line = it->first.Mark().line + 1;
-    if (!it->first.IsScalar()) throw_bad_input(source + ":" + std::to_string(line) + ": keys must be plain names");
-    RawConfig::Item item;
-    item.key = it->first.Scalar();
-    item.where = SourceLocation{source, line, ""};
-    if (config.find(item.key))
-      throw_bad_input(source + ":" + std::to_string(line) + ": key '" + item.key + "' appears twice");
-    if (it->second.IsNull()) {
-      item.text = "";
-    } else if (!it->second.IsScalar()) {
-      throw_bad_input(source + ":" + std::to_string(line) + ": key '" + item.key +
-                      "': expected a single value (number, word or quoted text), not a list or mapping");
-    } else {
-      item.text = it->second.Scalar();
-      item.quoted = it->second.Tag() == "!";
-    }
-    config.items.push_back(std::move(item));
-  }
   return config;
 }
 
-RawConfig load_config_file(const std::string& path) {
+RawConfig load_config_file(const std::string& path, const ConfigKeyCheck* check) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_bad_input(path + ": cannot open config file (missing or unreadable)");
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_config_text(ss.str(), path);
+  return parse_config_text(ss.str(), path, check);
 }
 
 void apply_override(RawConfig& config, const std::string& assignment) {
@@ -275,6 +401,10 @@ void apply_override(RawConfig& config, const std::string& assignment) {
   RawConfig::Item item;
   item.key = assignment.substr(0, eq);
   std::string value = assignment.substr(eq + 1);
+  if (!valid_utf8(item.key)) throw_bad_input("--set: a key is not valid UTF-8 text (a byte of another encoding?)");
+  if (!valid_utf8(value))
+    throw_bad_input("--set " + item.key + "=...: key '" + item.key +
+                    "': the value is not valid UTF-8 text (a byte of another encoding?)");
   item.where = SourceLocation{"--set", 0, assignment};
   // Read the value the way YAML would, so `--set name="a b"` and `--set x=1e3` behave as in a file.
   try {
@@ -300,10 +430,13 @@ RawConfig config_from_json(const nlohmann::json& object, const std::string& sour
     RawConfig::Item item;
     item.key = it.key();
     item.where = SourceLocation{source, 0, ""};
+    if (!valid_utf8(item.key)) throw_bad_input(source + ": a key is not valid UTF-8 text (a byte of another encoding?)");
     const auto& v = it.value();
     if (v.is_string()) {
       item.text = v.get<std::string>();
       item.quoted = true;
+      if (!valid_utf8(item.text))
+        throw_bad_input(source + ": key '" + item.key + "': the value is not valid UTF-8 text (a byte of another encoding?)");
     } else if (v.is_boolean()) {
       item.text = v.get<bool>() ? "true" : "false";
     } else if (v.is_number_integer()) {

@@ -1,8 +1,11 @@
 #include "fdsl/dataset/spec.h"
 
 #include <charconv>
+#include <memory>
+#include <unordered_set>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
 #include "fdsl/io/files.h"
 
 namespace fdsl {
@@ -46,11 +49,40 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const f
   }
   spec.raw = std::move(raw);
   GeneratorContext ctx;
-  ctx.threads = options.threads;
+  ctx.threads = check_thread_count(options.threads, "threads");
   ctx.config_dir = config_dir;
+  ctx.search_limit = options.search_limit;
   spec.generator = spec.info->create(spec.params, ctx);
   return spec;
 }
+
+namespace {
+
+/// Refuses, as it is read, a key that no table declares (whatever the generator): a config of a
+/// million stray keys fails at the first. Keys of another family's table are left to
+/// resolve_params, which knows the generator.
+const ConfigKeyCheck& known_key_check() {
+  static const ConfigKeyCheck check = [] {
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto known = std::make_shared<std::unordered_set<std::string>>();
+    auto add = [&](const ParamTable& table) {
+      for (const ParamSpec& p : table)
+        if (known->insert(p.name).second) names->push_back(p.name);
+    };
+    add(dataset_params());
+    for (const GeneratorInfo& g : generator_registry()) add(*g.params);
+    return ConfigKeyCheck([names, known](const RawConfig::Item& item) {
+      if (known->count(item.key)) return;
+      const std::string hint = closest_name(item.key, *names);
+      throw_bad_input(item.where.str() + ": unknown key '" + item.key + "'" +
+                      (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                      " (`fdsl list` shows every key of every generator)");
+    });
+  }();
+  return check;
+}
+
+}  // namespace
 
 RawConfig load_dataset_config(const std::string& path, fs::path* config_dir) {
   fs::path p(path);
@@ -60,7 +92,7 @@ RawConfig load_dataset_config(const std::string& path, fs::path* config_dir) {
     else throw_bad_input(path + ": is a folder without fdsl.yaml (not an fdsl dataset)");
   }
   if (config_dir) *config_dir = p.parent_path();
-  if (p.extension() != ".json") return load_config_file(p.string());
+  if (p.extension() != ".json") return load_config_file(p.string(), &known_key_check());
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(read_text_file(p));
@@ -90,6 +122,17 @@ std::string DatasetSpec::resolved_yaml() const {
     out += name + ": " + v + "\n";
   }
   return out;
+}
+
+std::int64_t index_range_end(const std::string& text) {
+  auto num = [](std::string_view s, std::int64_t& v) {
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return !s.empty() && ec == std::errc() && p == s.data() + s.size();
+  };
+  const auto colon = text.find(':');
+  std::int64_t v = 0;
+  if (colon == std::string::npos) return num(text, v) && v >= 0 && v < INT64_MAX ? v + 1 : -1;
+  return num(std::string_view(text).substr(colon + 1), v) && v > 0 ? v : -1;
 }
 
 std::pair<std::int64_t, std::int64_t> parse_index_range(const std::string& text, std::int64_t limit,

@@ -235,4 +235,73 @@ TEST(Params, ClosestNameFindsNearMissesOnly) {
 }
 
 }  // namespace
+
+TEST(Params, KeyCheckSeesEveryKeyAsItIsRead) {
+  std::vector<std::string> seen;
+  const ConfigKeyCheck record = [&](const RawConfig::Item& item) { seen.push_back(item.key + "=" + item.text); };
+  parse_config_text("size: 64\nname: 'a b'\nflip:\n", "cfg.yaml", &record);
+  EXPECT_EQ(seen, (std::vector<std::string>{"size=64", "name=a b", "flip="}));
+  // A check that refuses stops the parse at that key: the rest of the text is never read.
+  const ConfigKeyCheck refuse_points = [](const RawConfig::Item& item) {
+    if (item.key == "points") throw_bad_input(item.where.str() + ": no points here");
+  };
+  const std::string msg = bad_input_message([&] {
+    parse_config_text("size: 64\npoints: 3\nname: [unclosed\n", "cfg.yaml", &refuse_points);
+  });
+  EXPECT_TRUE(contains(msg, "cfg.yaml:2: no points here")) << msg;
+}
+
+TEST(Params, QuotedScalarsAnchorsAndNullsReadAsBefore) {
+  const RawConfig raw = parse_config_text("a: &x 12\nb: *x\nc: \"12\"\nd: ~\ne:\nf: 'it''s'\n", "cfg.yaml");
+  ASSERT_EQ(raw.items.size(), 6u);
+  EXPECT_EQ(raw.items[1].text, "12");
+  EXPECT_FALSE(raw.items[1].quoted);
+  EXPECT_TRUE(raw.items[2].quoted);
+  EXPECT_EQ(raw.items[3].text, "");
+  EXPECT_EQ(raw.items[4].text, "");
+  EXPECT_EQ(raw.items[5].text, "it's");
+  EXPECT_EQ(raw.items[4].where.line, 5);
+  // An alias of a mapping is a nested value too.
+  const std::string nested = bad_input_message([] { parse_config_text("a: &m {x: 1}\n", "n.yaml"); });
+  EXPECT_TRUE(contains(nested, "n.yaml:1")) << nested;
+}
+
+TEST(Params, ManyKeysParseInLinearTime) {
+  // 300,000 keys: the duplicate check used to compare every key with every earlier one (over ten
+  // minutes here); a hash set makes it a pass over the text. The duplicate at the end is found.
+  std::string text;
+  for (int i = 0; i < 300000; ++i) text += "k" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  const RawConfig raw = parse_config_text(text, "big.yaml");
+  EXPECT_EQ(raw.items.size(), 300000u);
+  const std::string msg = bad_input_message([&] { parse_config_text(text + "k17: 1\n", "big.yaml"); });
+  EXPECT_TRUE(contains(msg, "big.yaml:300001")) << msg;
+  EXPECT_TRUE(contains(msg, "'k17' appears twice")) << msg;
+}
+
+TEST(Params, TextThatIsNotUtf8IsRefusedNamingTheKey) {
+  const std::string in_file = bad_input_message([] { parse_config_text("size: 64\nname: \"a\xff\"\n", "u.yaml"); });
+  EXPECT_TRUE(contains(in_file, "u.yaml:2")) << in_file;
+  EXPECT_TRUE(contains(in_file, "'name'")) << in_file;
+  EXPECT_TRUE(contains(in_file, "UTF-8")) << in_file;
+  RawConfig raw = parse_config_text("size: 64\n", "cfg.yaml");
+  const std::string in_set = bad_input_message([&] { apply_override(raw, "name=\xff"); });
+  EXPECT_TRUE(contains(in_set, "--set name")) << in_set;
+  EXPECT_TRUE(contains(in_set, "UTF-8")) << in_set;
+  const std::string in_json =
+      bad_input_message([] { config_from_json(nlohmann::json::object({{"name", std::string("a\xff")}}), "j"); });
+  EXPECT_TRUE(contains(in_json, "'name'")) << in_json;
+  EXPECT_TRUE(contains(in_json, "UTF-8")) << in_json;
+}
+
+TEST(Params, Utf8ValidatorKnowsTheEncoding) {
+  EXPECT_TRUE(valid_utf8(""));
+  EXPECT_TRUE(valid_utf8("plain ascii"));
+  EXPECT_TRUE(valid_utf8("gr\xc3\xbc\xc3\x9f \xe6\x97\xa5 \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(valid_utf8("\xff"));
+  EXPECT_FALSE(valid_utf8("\xc3"));                  // truncated
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));              // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));          // a UTF-16 surrogate
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));      // past U+10FFFF
+}
+
 }  // namespace fdsl

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "fdsl/core/error.h"
 #include "fdsl/dataset/spec.h"
 #include "test_support.h"
 
@@ -71,4 +72,34 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
   EXPECT_DOUBLE_EQ(p.get_float("fill_threshold"), 0.2);
   EXPECT_DOUBLE_EQ(p.get_float("weight_k"), 0.4);
   EXPECT_EQ(p.get_int("points"), 200000);
+}
+
+TEST(Configs, AConfigOfAMillionStrayKeysFailsAtTheFirst) {
+  // Every key is checked against the declared tables as it is read: the error names line 2 and
+  // comes without the rest of the file being parsed.
+  fdsl::test::TempDir dir("configs");
+  std::string text = "generator: fractaldb\n";
+  text.reserve(16 << 20);
+  for (int i = 0; i < 1000000; ++i) text += "stray" + std::to_string(i) + ": 1\n";
+  fdsl::test::write_text(dir / "big.yaml", text);
+  try {
+    load_dataset_spec((dir / "big.yaml").string());
+    ADD_FAILURE() << "a config of unknown keys was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("big.yaml:2: unknown key 'stray0'"), std::string::npos) << msg;
+  }
+}
+
+TEST(Configs, AKeyOfAnotherFamilyIsRefusedByTheGeneratorsTable) {
+  // Known to some table (visual_atom's n1_min) but not fractaldb's: resolve_params names it.
+  fdsl::test::TempDir dir("configs");
+  fdsl::test::write_text(dir / "c.yaml", "generator: fractaldb\nclasses: 2\nn1_min: 3\n");
+  try {
+    load_dataset_spec((dir / "c.yaml").string());
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("c.yaml:3: unknown key 'n1_min'"), std::string::npos) << e.what();
+  }
 }

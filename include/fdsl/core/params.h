@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -111,11 +113,19 @@ struct RawConfig {
   void put(Item item);
 };
 
+/// Called for every key of a config as soon as it is read (with its value); throws to refuse it.
+using ConfigKeyCheck = std::function<void(const RawConfig::Item&)>;
+
 /// Loads a YAML file whose top level is a mapping of scalars. Throws Error(BadInput) naming the
-/// file (and line) if it is missing, malformed, not a mapping, or holds a non-scalar value.
-RawConfig load_config_file(const std::string& path);
+/// file (and line) if it is missing, malformed, not a mapping, holds a non-scalar value, a key
+/// twice, or text that is not UTF-8; `check` (optional) refuses keys as they are read. Linear in
+/// the size of the file.
+RawConfig load_config_file(const std::string& path, const ConfigKeyCheck* check = nullptr);
 /// Same from text; `source` names it in messages.
-RawConfig parse_config_text(const std::string& text, const std::string& source);
+RawConfig parse_config_text(const std::string& text, const std::string& source, const ConfigKeyCheck* check = nullptr);
+
+/// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool valid_utf8(std::string_view text);
 /// Applies `key=value` (from --set); the value is read as a YAML scalar.
 void apply_override(RawConfig& config, const std::string& assignment);
 /// Builds a RawConfig from JSON (an object of scalars), e.g. a manifest's saved config.

@@ -21,6 +21,8 @@ struct SpecOptions {
   std::vector<std::string> overrides;   ///< --set key=value, applied in order
   std::optional<std::int64_t> seed;     ///< --seed, wins over the config
   int threads = 0;                      ///< for category search (0: all cores)
+  /// The run uses categories [0, search_limit) only (-1: all); see GeneratorContext.
+  std::int64_t search_limit = -1;
 };
 
 struct DatasetSpec {
@@ -46,6 +48,9 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const s
 /// Resolves parameters only (no generator built): what `fdsl list`-style checks need.
 Params resolve_dataset_params(const RawConfig& raw, const GeneratorInfo** info = nullptr);
 
+/// The end B of an "A:B" range (A + 1 for "A") when it is written and valid, else -1 (open ends
+/// and bad text are left to parse_index_range).
+std::int64_t index_range_end(const std::string& text);
 /// Parses "A:B" (also "A", ":B", "A:") into [A, B) within [0, limit); throws BadInput naming `what`.
 std::pair<std::int64_t, std::int64_t> parse_index_range(const std::string& text, std::int64_t limit,
                                                         const std::string& what);
