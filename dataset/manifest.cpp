@@ -29,12 +29,13 @@ nlohmann::ordered_json manifest_head(const DatasetSpec& spec, const char* layout
 }
 
 /// The head as pretty JSON with the (long) file list appended one entry per line.
-std::string manifest_text(const DatasetSpec& spec, nlohmann::ordered_json head, const std::vector<std::string>& entries) {
+std::string manifest_text(const DatasetSpec& spec, nlohmann::ordered_json head, const std::vector<std::string>& entries,
+                          const std::vector<std::int64_t>& categories) {
   const Generator& gen = *spec.generator;
   head["config"] = spec.resolved_config();
   head["category_stats"] = gen.stats();
   nlohmann::ordered_json cats = nlohmann::ordered_json::array();
-  for (std::int64_t c = 0; c < gen.num_classes(); ++c) cats.push_back(gen.category_json(c));
+  for (std::int64_t c : categories) cats.push_back(gen.category_json(c));
   head["categories"] = std::move(cats);
   std::string text = head.dump(1);
   text.pop_back();  // the closing brace: the file list follows
@@ -67,7 +68,9 @@ bool write_folder_manifest(const DatasetSpec& spec, const fs::path& out) {
   nlohmann::ordered_json head = manifest_head(spec, "imagefolder", complete);
   head["num_files"] = done.files.size();
   head["total_bytes"] = total_bytes;
-  write_file_atomic(out / "manifest.json", manifest_text(spec, std::move(head), entries), true);
+  const std::vector<std::int64_t> cats = present_categories(done);
+  gen.save_categories(out, cats);
+  write_file_atomic(out / "manifest.json", manifest_text(spec, std::move(head), entries, cats), true);
   return complete;
 }
 
@@ -114,11 +117,20 @@ bool write_tar_manifest(const DatasetSpec& spec, const TarLayout& layout, const 
   } else {
     fs::remove(out / "_info.json", ec);
   }
-  write_file_atomic(out / "manifest.json", manifest_text(spec, std::move(head), entries), true);
+  const std::vector<std::int64_t> cats = all_categories(*spec.generator);
+  spec.generator->save_categories(out, cats);
+  write_file_atomic(out / "manifest.json", manifest_text(spec, std::move(head), entries, cats), true);
   return complete;
 }
 
 }  // namespace
+
+std::vector<std::int64_t> present_categories(const DoneWork& done) {
+  std::vector<std::int64_t> cats;
+  for (const auto& [c, ranges] : done.units)
+    if (!ranges.empty()) cats.push_back(c);
+  return cats;
+}
 
 bool write_manifest(const DatasetSpec& spec, const TarLayout* layout, const fs::path& dir) {
   return layout ? write_tar_manifest(spec, *layout, dir) : write_folder_manifest(spec, dir);

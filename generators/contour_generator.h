@@ -4,6 +4,7 @@
 // per-instance draws in the official order, and its names.
 #pragma once
 
+#include <atomic>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "contour_engine.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/core/stop.h"
 #include "fdsl/generators/generator.h"
 #include "fdsl/render/color.h"
 
@@ -194,7 +196,7 @@ inline void add_category_json(nlohmann::ordered_json& j, const Category& c, bool
 ///   Shape first_shape(const Category&) const;                      // instance 0's geometry
 ///   template <class D> void next_instance(D&, Shape&) const;       // the draws after an instance
 ///   std::string sample_name(std::int64_t cat, std::int64_t inst, const Category&) const;
-///   std::vector<std::pair<std::string, std::string>> files(const std::vector<Category>&) const;
+///   std::vector<std::pair<std::string, std::string>> files(const std::vector<std::pair<std::int64_t, Category>>&) const;
 template <class F>
 class ContourGenerator final : public Generator {
  public:
@@ -234,7 +236,7 @@ class ContourGenerator final : public Generator {
       // Replay worker t's stream from the class's start: the category draws, then every earlier
       // instance's draws without drawing, then the range.
       PyRandom r;
-      r.set_state(replay().starts[static_cast<std::size_t>(cat)]);
+      r.set_state(replay_->starts[static_cast<std::size_t>(cat)]);
       PyDraw d{r};
       const Category again = f_.draw_category(d);
       Shape shape = f_.first_shape(again);
@@ -272,8 +274,11 @@ class ContourGenerator final : public Generator {
     return j;
   }
 
-  std::vector<std::pair<std::string, std::string>> category_files() const override {
-    return f_.files(s_.official ? replay().cats : cats_);
+  std::vector<std::pair<std::string, std::string>> category_files(const std::vector<std::int64_t>& classes) const override {
+    std::vector<std::pair<std::int64_t, Category>> cats;
+    cats.reserve(classes.size());
+    for (std::int64_t c : classes) cats.emplace_back(c, category(c));
+    return f_.files(cats);
   }
 
   std::string describe_category(std::int64_t cat) const override {
@@ -295,43 +300,63 @@ class ContourGenerator final : public Generator {
   }
 
  private:
-  /// compat: where each class starts in its worker's stream, and its parameters.
+  /// compat: where each class starts in its worker's stream, and its parameters, found on first
+  /// use worker by worker and class by class: a run replays only the workers it renders, each up
+  /// to the last class it needs (the first class of every worker starts at the worker's seed).
+  struct Worker {
+    std::mutex mutex;
+    std::atomic<std::int64_t> built{0};  ///< classes of this worker whose start and draws are known
+    PyRandom cursor;                     ///< the stream where class `built` starts
+  };
   struct Replay {
-    std::once_flag once;
     std::vector<Mt19937> starts;
     std::vector<Category> cats;
+    std::vector<std::unique_ptr<Worker>> workers;
   };
 
   const Category& category(std::int64_t cat) const {
-    return s_.official ? replay().cats.at(static_cast<std::size_t>(cat)) : cats_.at(static_cast<std::size_t>(cat));
+    if (!s_.official) return cats_.at(static_cast<std::size_t>(cat));
+    check_index(cat, 0);
+    replay_to(cat);
+    return replay_->cats[static_cast<std::size_t>(cat)];
   }
 
-  /// Replays every worker's stream once (in parallel over workers), on first use: the
-  /// category draws and, in between, each instance's draws skipped without drawing.
-  const Replay& replay() const {
-    std::call_once(replay_->once, [&] {
-      Replay& rp = *replay_;
-      rp.starts.resize(static_cast<std::size_t>(s_.classes));
-      rp.cats.resize(static_cast<std::size_t>(s_.classes));
-      const std::int64_t per = s_.classes / s_.workers;
-      parallel_for(0, s_.workers, s_.threads, [&](std::int64_t t) {
-        PyRandom r(static_cast<std::uint64_t>(t) + 1);  // random.seed(thread_num + 1)
-        PyDraw d{r};
-        for (std::int64_t c = t * per; c < (t + 1) * per; ++c) {
-          rp.starts[static_cast<std::size_t>(c)] = r.state();
-          Category cat = f_.draw_category(d);
-          cat.worker = t;
-          rp.cats[static_cast<std::size_t>(c)] = cat;
-          if (c + 1 == (t + 1) * per) break;  // nothing of this worker comes after its last class
-          Shape shape = f_.first_shape(cat);
-          for (std::int64_t i = 0; i < s_.instances; ++i) {
-            skip_orbits(shape.orbits, static_cast<int>(cat.q), shape.gray_lo, shape.gray_hi, r);
-            f_.next_instance(d, shape);
-          }
+  /// Replays class `cat`'s worker up to and including `cat`'s category draws (once; thread-safe).
+  void replay_to(std::int64_t cat) const {
+    const std::int64_t per = s_.classes / s_.workers, t = cat / per, k = cat - t * per;
+    Worker& w = *replay_->workers[static_cast<std::size_t>(t)];
+    if (k < w.built.load(std::memory_order_acquire)) return;
+    std::lock_guard<std::mutex> lock(w.mutex);
+    PyDraw d{w.cursor};
+    for (std::int64_t b = w.built.load(std::memory_order_relaxed); b <= k; ++b) {
+      const std::int64_t c = t * per + b;
+      replay_->starts[static_cast<std::size_t>(c)] = w.cursor.state();
+      Category drawn = f_.draw_category(d);
+      drawn.worker = t;
+      replay_->cats[static_cast<std::size_t>(c)] = drawn;
+      if (b + 1 < per) {
+        // Skip the class's instances without drawing: the next class starts after them.
+        Shape shape = f_.first_shape(drawn);
+        for (std::int64_t i = 0; i < s_.instances; ++i) {
+          if ((i & 255) == 0) throw_if_stopped("the compat: official stream replay");
+          skip_orbits(shape.orbits, static_cast<int>(drawn.q), shape.gray_lo, shape.gray_hi, w.cursor);
+          f_.next_instance(d, shape);
         }
-      });
-    });
-    return *replay_;
+      }
+      w.built.store(b + 1, std::memory_order_release);
+    }
+  }
+
+  std::unique_ptr<Replay> make_replay() const {
+    auto rp = std::make_unique<Replay>();
+    if (!s_.official) return rp;
+    rp->starts.resize(static_cast<std::size_t>(s_.classes));
+    rp->cats.resize(static_cast<std::size_t>(s_.classes));
+    for (std::int64_t t = 0; t < s_.workers; ++t) {
+      rp->workers.push_back(std::make_unique<Worker>());
+      rp->workers.back()->cursor = PyRandom(static_cast<std::uint64_t>(t) + 1);  // random.seed(thread_num + 1)
+    }
+    return rp;
   }
 
   template <class Source>
@@ -351,7 +376,7 @@ class ContourGenerator final : public Generator {
   F f_;
   CommonSettings s_;
   std::vector<Category> cats_;  ///< faithful: drawn at construction
-  std::unique_ptr<Replay> replay_ = std::make_unique<Replay>();
+  std::unique_ptr<Replay> replay_ = make_replay();
 };
 
 }  // namespace fdsl::contour

@@ -200,12 +200,17 @@ class FractalDB final : public Generator {
       o.size = static_cast<int>(p.get_int("fill_size"));
       o.seed = seed_;
       if (o.maps_min > o.maps_max) p.fail("maps_min", "must not exceed maps_max " + std::to_string(o.maps_max));
+      // The search accepts candidates in order, so the first k categories are the same whatever
+      // the count: a run of the first classes searches only those.
+      const std::int64_t wanted = ctx.search_limit >= 0 ? std::min(classes, ctx.search_limit) : classes;
       try {
-        search_ = search_fractaldb(o, classes, ctx.threads);
+        search_ = search_fractaldb(o, wanted, ctx.threads);
       } catch (const Error& e) {
+        if (e.kind() != ErrorKind::BadInput) throw;
         p.fail("fill_threshold", e.what());
       }
       systems_ = search_.systems;
+      classes_ = classes;
     } else {
       std::filesystem::path dir = source == "official" ? official_fractaldb_dir() : std::filesystem::path(source);
       if (dir.is_relative() && source != "official") dir = ctx.config_dir / dir;
@@ -217,11 +222,12 @@ class FractalDB final : public Generator {
         p.fail("classes", "the folder " + dir.string() + " holds only " + std::to_string(systems_.size()) +
                               " categories");
       if (classes > 0) systems_.resize(static_cast<std::size_t>(classes));
+      classes_ = static_cast<std::int64_t>(systems_.size());
     }
   }
 
   std::string family() const override { return "fractaldb"; }
-  std::int64_t num_classes() const override { return static_cast<std::int64_t>(systems_.size()); }
+  std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
   std::int64_t preferred_chunk() const override { return draws_ * flips_; }
 
@@ -246,7 +252,7 @@ class FractalDB final : public Generator {
     std::vector<double> ox, oy;
     for (std::int64_t w = begin / per_w; w * per_w < end; ++w) {
       // One orbit per weight row, shared by its patch draws and flips (as the official scripts do).
-      const Ifs2 ifs = apply_weights(systems_[static_cast<std::size_t>(cat)], weights_[static_cast<std::size_t>(w)]);
+      const Ifs2 ifs = apply_weights(system(cat), weights_[static_cast<std::size_t>(w)]);
       Image official_image;
       if (official_) {
         official_orbit(ifs, points_, ox, oy);
@@ -284,7 +290,7 @@ class FractalDB final : public Generator {
   }
 
   nlohmann::ordered_json category_json(std::int64_t cat) const override {
-    const Ifs2& ifs = systems_.at(static_cast<std::size_t>(cat));
+    const Ifs2& ifs = system(cat);
     nlohmann::ordered_json j;
     j["category"] = cat;
     j["maps"] = ifs_maps_json(ifs);
@@ -295,11 +301,11 @@ class FractalDB final : public Generator {
     return j;
   }
 
-  std::vector<Ifs2> ifs_categories() const override { return systems_; }
+  const Ifs2* ifs_category(std::int64_t cat) const override { return &system(cat); }
 
   std::string describe_category(std::int64_t cat) const override {
     char buf[64];
-    const Ifs2& ifs = systems_.at(static_cast<std::size_t>(cat));
+    const Ifs2& ifs = system(cat);
     if (!search_.fill.empty())
       std::snprintf(buf, sizeof buf, "%05lld N=%zu fill=%.2f", static_cast<long long>(cat), ifs.maps.size(),
                     search_.fill[static_cast<std::size_t>(cat)]);
@@ -319,7 +325,19 @@ class FractalDB final : public Generator {
   }
 
  private:
+  /// Category `cat`'s system; only the first search_limit exist when the search was cut short.
+  const Ifs2& system(std::int64_t cat) const {
+    if (cat < 0 || cat >= classes_)
+      throw Error(ErrorKind::OutOfRange, "category " + std::to_string(cat) + " is out of range [0, " +
+                                             std::to_string(classes_) + ")");
+    if (cat >= static_cast<std::int64_t>(systems_.size()))
+      throw_runtime("category " + std::to_string(cat) + " was not searched: this generator was built for the first " +
+                    std::to_string(systems_.size()) + " categories only");
+    return systems_[static_cast<std::size_t>(cat)];
+  }
+
   Params params_;
+  std::int64_t classes_ = 0;
   std::uint64_t seed_ = 0;
   int size_ = 256;
   std::int64_t points_ = 0;

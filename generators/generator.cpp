@@ -68,21 +68,42 @@ std::string Generator::sample_name(std::int64_t category, std::int64_t instance)
   return buf;
 }
 
-void Generator::save_categories(const std::filesystem::path& dir) const {
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
-  for (std::int64_t c = 0; c < num_classes(); ++c) all.push_back(category_json(c));
-  nlohmann::ordered_json doc;
-  doc["family"] = family();
-  doc["categories"] = std::move(all);
-  write_file_atomic(dir / "categories.json", doc.dump(1));
-  const std::vector<Ifs2> systems = ifs_categories();
-  if (!systems.empty()) write_file_atomic(dir / "categories.csv", format_category_table(systems));
-  for (const auto& [path, text] : category_files()) write_file_atomic(dir / path, text);
+namespace {
+bool is_prefix(const std::vector<std::int64_t>& categories) {
+  for (std::size_t k = 0; k < categories.size(); ++k)
+    if (categories[k] != static_cast<std::int64_t>(k)) return false;
+  return true;
+}
+}  // namespace
+
+std::vector<std::int64_t> all_categories(const Generator& gen) {
+  std::vector<std::int64_t> all(static_cast<std::size_t>(gen.num_classes()));
+  for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<std::int64_t>(k);
+  return all;
 }
 
+void Generator::save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (std::int64_t c : categories) list.push_back(category_json(c));
+  nlohmann::ordered_json doc;
+  doc["family"] = family();
+  doc["categories"] = std::move(list);
+  write_file_atomic(dir / "categories.json", doc.dump(1));
+  if (!categories.empty() && ifs_category(0) && is_prefix(categories)) {
+    std::vector<Ifs2> systems;
+    for (std::int64_t c : categories) systems.push_back(*ifs_category(c));
+    write_file_atomic(dir / "categories.csv", format_category_table(systems));
+  }
+  for (const auto& [path, text] : category_files(categories)) write_file_atomic(dir / path, text);
+}
+
+void Generator::save_categories(const std::filesystem::path& dir) const { save_categories(dir, all_categories(*this)); }
+
 void Generator::export_categories(const std::filesystem::path& dir) const {
-  const std::vector<Ifs2> systems = ifs_categories();
-  if (!systems.empty()) write_fractaldb_category_dir(dir, systems);
+  if (num_classes() == 0 || !ifs_category(0)) return;
+  std::vector<Ifs2> systems;
+  for (std::int64_t c = 0; c < num_classes(); ++c) systems.push_back(*ifs_category(c));
+  write_fractaldb_category_dir(dir, systems);
 }
 
 std::string Generator::describe_category(std::int64_t category) const {

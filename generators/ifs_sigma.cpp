@@ -280,11 +280,7 @@ class IfsSigma final : public Generator {
     return j;
   }
 
-  std::vector<Ifs2> ifs_categories() const override {
-    std::vector<Ifs2> all;
-    for (const auto& s : systems_) all.push_back(s.ifs);
-    return all;
-  }
+  const Ifs2* ifs_category(std::int64_t cat) const override { return &systems_.at(static_cast<std::size_t>(cat)).ifs; }
 
   std::string describe_category(std::int64_t cat) const override {
     const SigmaIfs& sys = systems_.at(static_cast<std::size_t>(cat));

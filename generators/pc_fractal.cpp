@@ -207,12 +207,19 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     o.points = p.get_int("search_points");
     o.seed = seed_;
     if (o.maps_min > o.maps_max) p.fail("maps_min", "must not exceed maps_max " + std::to_string(o.maps_max));
+    // The search accepts candidates in order (the first k categories are the same whatever the
+    // count), so a run of the first classes searches only those, unless its samples draw on
+    // other categories too (FractalNoiseMix's noise, scenes).
+    const bool cross = for_scenes || (mode_ == PcInstanceMode::NoiseMix && main_points_ < points_);
+    const std::int64_t wanted = ctx.search_limit >= 0 && !cross ? std::min(classes, ctx.search_limit) : classes;
     try {
-      search_ = search_pc_fractal(o, classes, ctx.threads);
+      search_ = search_pc_fractal(o, wanted, ctx.threads);
     } catch (const Error& e) {
+      if (e.kind() != ErrorKind::BadInput) throw;
       p.fail("var_threshold", e.what());
     }
     systems_ = search_.systems;
+    classes_ = classes;
   } else {
     std::filesystem::path path(source);
     if (path.is_relative()) path = ctx.config_dir / path;
@@ -223,8 +230,9 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     if (classes > static_cast<std::int64_t>(systems_.size()))
       p.fail("classes", path.string() + " holds only " + std::to_string(systems_.size()) + " categories");
     if (classes > 0) systems_.resize(static_cast<std::size_t>(classes));
+    classes_ = static_cast<std::int64_t>(systems_.size());
   }
-  if (mode_ == PcInstanceMode::NoiseMix && main_points_ < points_ && systems_.size() < 2)
+  if (mode_ == PcInstanceMode::NoiseMix && main_points_ < points_ && classes_ < 2)
     p.fail("instance_mode", "noise_mix takes its noise from another category: it needs at least 2 classes");
 }
 
@@ -244,7 +252,7 @@ Rng PcObjects::sample(const Ifs3& ifs, std::int64_t category, std::int64_t point
 
 void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, MainCloudCache* cache,
                        bool map_ids) const {
-  const Ifs3& sys = systems_[static_cast<std::size_t>(cat)];
+  const Ifs3& sys = system(cat);
   const auto c = static_cast<std::uint64_t>(cat), i = static_cast<std::uint64_t>(inst);
   out = PointCloud{};
   out.xyz.resize(static_cast<std::size_t>(3 * points_));
@@ -274,7 +282,7 @@ void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, Mai
       if (noise_points > 0) {
         const std::int64_t other = noise_category(seed_, cat, inst, classes());
         const Rng noise_rng = Rng(seed_, c, i, Purpose::Noise).child(1);
-        sample(systems_[static_cast<std::size_t>(other)], other, noise_points, noise_rng, xyz + main_floats,
+        sample(system(other), other, noise_points, noise_rng, xyz + main_floats,
                maps ? maps + main_points_ : nullptr);
       }
       recenter(xyz, static_cast<std::size_t>(points_));
@@ -311,7 +319,7 @@ void PcObjects::finish(PointCloud& cloud) const {
 }
 
 nlohmann::ordered_json PcObjects::category_json(std::int64_t cat) const {
-  const Ifs3& ifs = systems_.at(static_cast<std::size_t>(cat));
+  const Ifs3& ifs = system(cat);
   nlohmann::ordered_json j;
   j["category"] = cat;
   nlohmann::ordered_json maps = nlohmann::ordered_json::array();
@@ -330,19 +338,36 @@ nlohmann::ordered_json PcObjects::category_json(std::int64_t cat) const {
   return j;
 }
 
-void PcObjects::save_categories(const std::filesystem::path& dir, const std::string& family) const {
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
-  for (std::int64_t c = 0; c < classes(); ++c) all.push_back(category_json(c));
+const Ifs3& PcObjects::system(std::int64_t cat) const {
+  if (cat < 0 || cat >= classes_)
+    throw Error(ErrorKind::OutOfRange,
+                "category " + std::to_string(cat) + " is out of range [0, " + std::to_string(classes_) + ")");
+  if (cat >= static_cast<std::int64_t>(systems_.size()))
+    throw_runtime("category " + std::to_string(cat) + " was not searched: this generator was built for the first " +
+                  std::to_string(systems_.size()) + " categories only");
+  return systems_[static_cast<std::size_t>(cat)];
+}
+
+void PcObjects::save_categories(const std::filesystem::path& dir, const std::string& family,
+                                const std::vector<std::int64_t>& categories) const {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  bool prefix = true;
+  std::vector<Ifs3> systems;
+  for (std::size_t k = 0; k < categories.size(); ++k) {
+    list.push_back(category_json(categories[k]));
+    prefix = prefix && categories[k] == static_cast<std::int64_t>(k);
+    if (prefix) systems.push_back(system(categories[k]));
+  }
   nlohmann::ordered_json doc;
   doc["family"] = family;
-  doc["categories"] = std::move(all);
+  doc["categories"] = std::move(list);
   write_file_atomic(dir / "categories.json", doc.dump(1));
-  write_file_atomic(dir / "categories.csv", format_pc_category_table(systems_));
+  if (prefix) write_file_atomic(dir / "categories.csv", format_pc_category_table(systems));
 }
 
 std::string PcObjects::describe_category(std::int64_t cat) const {
   char buf[96];
-  const Ifs3& ifs = systems_.at(static_cast<std::size_t>(cat));
+  const Ifs3& ifs = system(cat);
   if (!search_.variance.empty()) {
     const auto& v = search_.variance[static_cast<std::size_t>(cat)];
     std::snprintf(buf, sizeof buf, "%06lld N=%zu var=%.2f/%.2f/%.2f", static_cast<long long>(cat), ifs.maps.size(), v[0],
@@ -386,8 +411,8 @@ void PcObjectFamily::make_range(std::int64_t cat, std::int64_t begin, std::int64
 nlohmann::ordered_json PcObjectFamily::category_json(std::int64_t cat) const { return objects_.category_json(cat); }
 std::string PcObjectFamily::describe_category(std::int64_t cat) const { return objects_.describe_category(cat); }
 nlohmann::ordered_json PcObjectFamily::stats() const { return objects_.stats(); }
-void PcObjectFamily::save_categories(const std::filesystem::path& dir) const {
-  objects_.save_categories(dir, family());
+void PcObjectFamily::save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const {
+  objects_.save_categories(dir, family(), categories);
 }
 void PcObjectFamily::export_categories(const std::filesystem::path& dir) const {
   write_pc_fractal_category_dir(dir, objects_.systems());

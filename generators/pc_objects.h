@@ -33,9 +33,12 @@ class PcObjects {
   /// `for_scenes`: fps_points and normals apply to whole scenes (fps_points may exceed points).
   PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key, bool for_scenes);
 
-  std::int64_t classes() const { return static_cast<std::int64_t>(systems_.size()); }
+  std::int64_t classes() const { return classes_; }
   std::int64_t instances() const { return instances_; }
+  /// The categories built: all, or the first search_limit (see GeneratorContext).
   const std::vector<Ifs3>& systems() const { return systems_; }
+  /// Category `cat`'s system; throws when it was not built.
+  const Ifs3& system(std::int64_t cat) const;
 
   /// The object cloud (category, instance), normalized as configured, without normals or sampling;
   /// with `map_ids`, also the IFS map that made each point (out.map_ids), for colouring by map.
@@ -45,8 +48,10 @@ class PcObjects {
   void finish(PointCloud& cloud) const;
 
   nlohmann::ordered_json category_json(std::int64_t category) const;
-  /// categories.json (with `family`) and categories.csv (the 13-column table) into `dir`.
-  void save_categories(const std::filesystem::path& dir, const std::string& family) const;
+  /// categories.json (with `family`) and, for a prefix 0..k-1, categories.csv (the 13-column
+  /// table) of the given categories into `dir`.
+  void save_categories(const std::filesystem::path& dir, const std::string& family,
+                       const std::vector<std::int64_t>& categories) const;
   std::string describe_category(std::int64_t category) const;
   nlohmann::ordered_json stats() const;
   std::int64_t fps_points() const { return fps_points_; }
@@ -68,6 +73,7 @@ class PcObjects {
   int normal_k_ = 16;
   std::int64_t fps_points_ = 0;
   std::int64_t instances_ = 0;
+  std::int64_t classes_ = 0;
   std::vector<Ifs3> systems_;
   PcSearchResult search_;
 };
@@ -93,7 +99,8 @@ class PcObjectFamily : public Generator {
   nlohmann::ordered_json category_json(std::int64_t category) const override;
   std::string describe_category(std::int64_t category) const override;
   nlohmann::ordered_json stats() const override;
-  void save_categories(const std::filesystem::path& dir) const override;
+  using Generator::save_categories;
+  void save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const override;
   void export_categories(const std::filesystem::path& dir) const override;
 
  protected:

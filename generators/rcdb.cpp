@@ -128,13 +128,12 @@ struct RcdbFamily : contour::Ranges {
   }
 
   /// The official param/NNNNN.csv: csv.writer rows key,value (\r\n), values as Python prints them.
-  std::vector<std::pair<std::string, std::string>> files(const std::vector<Category>& cats) const {
+  std::vector<std::pair<std::string, std::string>> files(const std::vector<std::pair<std::int64_t, Category>>& cats) const {
     std::vector<std::pair<std::string, std::string>> out;
     out.reserve(cats.size());
-    for (std::size_t k = 0; k < cats.size(); ++k) {
-      const Category& c = cats[k];
+    for (const auto& [k, c] : cats) {
       char name[64];
-      std::snprintf(name, sizeof name, "param/%05zu.csv", k);
+      std::snprintf(name, sizeof name, "param/%05lld.csv", static_cast<long long>(k));
       std::string text;
       text += "Vertex," + std::to_string(c.q) + "\r\n";
       text += "Perlin_noise," + python_float_repr(c.eta) + "\r\n";

@@ -87,7 +87,9 @@ struct AtomFamily : contour::Ranges {
     return buf;
   }
 
-  std::vector<std::pair<std::string, std::string>> files(const std::vector<Category>&) const { return {}; }
+  std::vector<std::pair<std::string, std::string>> files(const std::vector<std::pair<std::int64_t, Category>>&) const {
+    return {};
+  }
 };
 
 }  // namespace

@@ -118,10 +118,13 @@ void run_explorer(const ExplorerOptions& o) {
   st.config_dir = path.parent_path();
   st.base = o.spec;
   st.base.overrides.push_back("size=" + std::to_string(kView));
+  // The dataset stays as configured; the explorer offers its first kMaxClasses categories, and
+  // only those are searched or accepted.
+  st.base.search_limit = kMaxClasses;
   {
-    const DatasetSpec first = make_dataset_spec(st.raw, o.spec, st.config_dir);
-    const std::int64_t classes = first.params.get_int("classes");
-    if (classes == 0 || classes > kMaxClasses) st.base.overrides.push_back("classes=" + std::to_string(kMaxClasses));
+    SpecOptions first_options = o.spec;
+    first_options.search_limit = kMaxClasses;
+    const DatasetSpec first = make_dataset_spec(st.raw, first_options, st.config_dir);
     st.knobs = knobs_for(first.params);
   }
   st.rebuild();
@@ -134,7 +137,8 @@ void run_explorer(const ExplorerOptions& o) {
   }
   int category = 0, instance = 0;
   auto max_of = [](std::int64_t n) { return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(n, 1000) - 1)); };
-  cv::createTrackbar("category", kWindow, nullptr, max_of(st.spec.generator->num_classes()));
+  cv::createTrackbar("category", kWindow, nullptr,
+                     max_of(std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses)));
   cv::createTrackbar("instance", kWindow, nullptr, max_of(st.spec.generator->instances_per_class()));
   for (const Knob& k : st.knobs) {
     cv::createTrackbar(k.key, kWindow, nullptr, std::max(1, k.steps));
@@ -146,7 +150,8 @@ void run_explorer(const ExplorerOptions& o) {
   const auto save_dir = fs::path(o.save_dir.empty() ? "." : o.save_dir);
   for (int frame = 0; o.frames == 0 || frame < o.frames; ++frame) {
     // Poll the trackbars: a changed parameter rebuilds the generator, a changed index re-renders.
-    category = std::min(cv::getTrackbarPos("category", kWindow), static_cast<int>(st.spec.generator ? st.spec.generator->num_classes() - 1 : 0));
+    category = std::min(cv::getTrackbarPos("category", kWindow),
+                        static_cast<int>(st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) - 1 : 0));
     instance = std::min(cv::getTrackbarPos("instance", kWindow), static_cast<int>(st.spec.generator ? st.spec.generator->instances_per_class() - 1 : 0));
     bool params_changed = false;
     for (Knob& k : st.knobs) {
@@ -194,7 +199,7 @@ void run_explorer(const ExplorerOptions& o) {
     if (frame >= 1 && static_cast<std::size_t>(frame - 1) < o.keys.size()) key = o.keys[static_cast<std::size_t>(frame - 1)];
     if (key == 'q' || key == 27) break;
     if (key == 'n' || key == 'b') {
-      const int n = static_cast<int>(st.spec.generator ? st.spec.generator->num_classes() : 1);
+      const int n = static_cast<int>(st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) : 1);
       cv::setTrackbarPos("category", kWindow, (category + (key == 'n' ? 1 : n - 1)) % n);
     }
     if (key == 's' && !view.empty()) {

@@ -49,17 +49,9 @@ void run_preview(const PreviewArgs& a) {
   }
   // Categories are prefix-stable, so a sheet builds only the ones it shows (a 10,000-category
   // search config previews in a moment).
+  // The dataset stays as configured; only the categories shown are searched or accepted.
   SpecOptions so = spec_options(a.config);
-  const std::int64_t shown = parse_index_range(a.categories, 100000000, "--categories").second;
-  {
-    fs::path p(a.config.config);
-    if (fs::is_directory(p)) p /= "fdsl.yaml";
-    const RawConfig raw = load_config_file(p.string());
-    const RawConfig::Item* classes = raw.find("classes");
-    std::int64_t configured = 0;
-    if (classes) configured = std::atoll(classes->text.c_str());
-    if (configured == 0 || configured > shown) so.overrides.insert(so.overrides.begin(), "classes=" + std::to_string(shown));
-  }
+  so.search_limit = index_range_end(a.categories);
   const DatasetSpec spec = load_dataset_spec(a.config.config, so);
   const Generator& gen = *spec.generator;
   const auto [c0, c1] = clipped_range(a.categories, gen.num_classes(), "--categories");

@@ -67,7 +67,7 @@ TEST(Rcdb, FaithfulSamplesArePureAndWhiteBacked) {
 
 TEST(Rcdb, ParamCsvIsTheOfficialFormOfTheCategoryParameters) {
   const DatasetSpec spec = spec_from("generator: rcdb\nclasses: 3\ninstances: 1\nsize: 512\n");
-  const auto files = spec.generator->category_files();
+  const auto files = spec.generator->category_files(all_categories(*spec.generator));
   ASSERT_EQ(files.size(), 3u);
   EXPECT_EQ(files[2].first, "param/00002.csv");
   const auto j = spec.generator->category_json(2);

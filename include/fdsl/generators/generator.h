@@ -43,7 +43,9 @@ struct Sample {
 struct GeneratorContext {
   int threads = 0;                       ///< 0: all cores
   std::filesystem::path config_dir;      ///< relative paths in the config are relative to this
-  std::int64_t search_limit = -1;        ///< categories needed (search only as many); -1: all
+  /// The run uses categories [0, search_limit) only (-1: all): a family whose categories are a
+  /// prefix-stable search may build just those. num_classes() stays the configured count.
+  std::int64_t search_limit = -1;
 };
 
 class Generator {
@@ -81,15 +83,20 @@ class Generator {
 
   /// The category parameters as JSON (for the manifest and categories.json).
   virtual nlohmann::ordered_json category_json(std::int64_t category) const = 0;
-  /// The categories as 2D IFS systems, for families that have them (empty otherwise).
-  virtual std::vector<Ifs2> ifs_categories() const { return {}; }
-  /// Family-specific category files, as (path relative to the dataset root, contents), e.g.
-  /// RCDB's official param/NNNNN.csv; written by save_categories.
-  virtual std::vector<std::pair<std::string, std::string>> category_files() const { return {}; }
-  /// Writes the categories so the dataset can be regenerated from its folder: categories.json,
-  /// for IFS families categories.csv (all systems in one FractalDB-style table: an ImageFolder
-  /// root must hold no folder but the class folders), and the family's category_files().
-  virtual void save_categories(const std::filesystem::path& dir) const;
+  /// The category as a 2D IFS system, for families that have them (null otherwise).
+  virtual const Ifs2* ifs_category(std::int64_t /*category*/) const { return nullptr; }
+  /// Family-specific files of the given categories, as (path relative to the dataset root,
+  /// contents), e.g. RCDB's official param/NNNNN.csv; written by save_categories.
+  virtual std::vector<std::pair<std::string, std::string>> category_files(const std::vector<std::int64_t>& /*categories*/) const {
+    return {};
+  }
+  /// Writes the given categories (ascending) so the dataset can be told and regenerated from its
+  /// folder: categories.json, for IFS families categories.csv when they are a prefix 0..k-1 (all
+  /// systems in one FractalDB-style table: an ImageFolder root must hold no folder but the class
+  /// folders), and the family's category_files().
+  virtual void save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const;
+  /// The same for every category.
+  void save_categories(const std::filesystem::path& dir) const;
   /// Writes the categories in the family's official per-category layout into `dir` (FractalDB:
   /// NNNNN.csv; PC-FractalDB: NNNNNN.csv), for `fdsl search`; nothing for families without one.
   virtual void export_categories(const std::filesystem::path& dir) const;
@@ -114,6 +121,9 @@ struct GeneratorInfo {
   const ParamTable* params;
   std::function<std::unique_ptr<Generator>(const Params&, const GeneratorContext&)> create;
 };
+
+/// 0, 1, ..., num_classes() - 1.
+std::vector<std::int64_t> all_categories(const Generator& gen);
 
 /// The maps of a 2D IFS as JSON rows [a, b, c, d, e, f, p] (category_json of the IFS families).
 nlohmann::ordered_json ifs_maps_json(const Ifs2& ifs);
