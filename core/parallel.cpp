@@ -37,14 +37,15 @@ int check_thread_count(std::int64_t threads, const std::string& what) {
   return static_cast<int>(threads);
 }
 
-namespace {
-/// A count for TBB. TBB runs no more threads than the machine has (more would only oversubscribe
-/// it, and an arena asked for many more prints a warning or fails), so larger counts are capped.
-int arena_size(int threads) {
+int effective_thread_count(int threads) {
+  // An arena asked for many more threads than TBB runs prints a warning, or fails.
   if (threads <= 0) threads = default_thread_count();
   static const int machine = std::max(1, tbb::info::default_concurrency());
   return std::min(threads, machine);
 }
+
+namespace {
+int arena_size(int threads) { return effective_thread_count(threads); }
 }  // namespace
 
 void parallel_for(std::int64_t begin, std::int64_t end, int threads, const std::function<void(std::int64_t)>& body) {

@@ -19,6 +19,7 @@
 #include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/manifest.h"
+#include "fdsl/dataset/memory_plan.h"
 #include "fdsl/dataset/hdf5_dataset.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/dataset/tar_layout.h"
@@ -115,6 +116,20 @@ struct RunContext {
   bool stopped = false;
 };
 
+/// make_range, with running out of memory reported as an error that names the samples.
+void make_range_checked(const Generator& gen, std::int64_t category, std::int64_t begin, std::int64_t end,
+                        const std::function<void(Sample&&)>& emit) {
+  try {
+    gen.make_range(category, begin, end, emit);
+  } catch (const std::bad_alloc&) {
+    const SampleMemory m = gen.sample_memory();
+    throw_runtime("out of memory while making " + gen.sample_name(category, begin) +
+                  (end - begin > 1 ? " (and the next " + std::to_string(end - begin - 1) + ")" : std::string()) +
+                  ": each takes about " + format_bytes(m.bytes) + " (" + m.what +
+                  "); lower them or --threads, or free memory");
+  }
+}
+
 // ---- folder output: work units -> encode_sample -> one file per encoded file ----------------
 
 void write_units(RunContext& ctx, const std::vector<Unit>& units) {
@@ -127,7 +142,7 @@ void write_units(RunContext& ctx, const std::vector<Unit>& units) {
     const Unit& u = units[static_cast<std::size_t>(k)];
     std::vector<FileEntry> files;
     thread_local std::vector<EncodedFile> encoded;
-    ctx.gen.make_range(u.category, u.begin, u.end, [&](Sample&& s) {
+    make_range_checked(ctx.gen, u.category, u.begin, u.end, [&](Sample&& s) {
       encode_sample(s, ctx.settings, encoded);
       std::int64_t sample_bytes = 0;
       for (const EncodedFile& e : encoded) {
@@ -152,6 +167,14 @@ void write_units(RunContext& ctx, const std::vector<Unit>& units) {
 }
 
 // ---- tar output: pieces of shards -> encode_sample -> in-order tar writer -> shard file ------
+
+/// Samples a piece of a tar shard holds: the generator's chunk (work shared across it), fewer
+/// when their raw outputs pass 32 MB (large images), so the queued pieces stay bounded.
+std::int64_t piece_samples(const Generator& gen) {
+  const double out = std::max(1.0, gen.sample_memory().output_bytes);
+  const auto cap = static_cast<std::int64_t>(std::max(1.0, 32e6 / out));
+  return std::max<std::int64_t>(1, std::min(gen.preferred_chunk(), cap));
+}
 
 /// Positions [begin, end) of one shard: one item of the pipeline.
 struct Piece {
@@ -201,7 +224,7 @@ void make_piece(const RunContext& ctx, const TarLayout& layout, const Piece& pie
     const auto [c, i] = layout.sample_at(p);
     std::int64_t q = p + 1;
     while (q < piece.end && layout.sample_at(q) == std::pair<std::int64_t, std::int64_t>{c, i + (q - p)}) ++q;
-    ctx.gen.make_range(c, i, i + (q - p), [&](Sample&& s) {
+    make_range_checked(ctx.gen, c, i, i + (q - p), [&](Sample&& s) {
       if (buffer.samples.size() <= buffer.count) buffer.samples.emplace_back();
       std::vector<EncodedFile>& files = buffer.samples[buffer.count++];
       encode_sample(s, ctx.settings, files);
@@ -212,7 +235,7 @@ void make_piece(const RunContext& ctx, const TarLayout& layout, const Piece& pie
 }
 
 void write_shards(RunContext& ctx, const TarLayout& layout, const std::vector<std::int64_t>& shards) {
-  const std::vector<Piece> pieces = cut_pieces(layout, shards, std::max<std::int64_t>(1, ctx.gen.preferred_chunk()));
+  const std::vector<Piece> pieces = cut_pieces(layout, shards, piece_samples(ctx.gen));
   const int threads = ctx.threads > 0 ? ctx.threads : default_thread_count();
   const std::size_t slots = static_cast<std::size_t>(std::max(2, 4 * threads));
   std::vector<PieceBuffer> buffers(slots);
@@ -261,6 +284,20 @@ void write_shards(RunContext& ctx, const TarLayout& layout, const std::vector<st
   // A shard cut short by a stop is not kept: its temporary file goes with the writer.
   tar.reset();
   file.reset();
+}
+
+/// Buffers of the run beyond the samples in flight: the encoded pieces queued for the tar writer
+/// (a piece's files are at most its samples' raw size, a quarter of their working memory), or an
+/// HDF5 file assembled in memory.
+double run_buffer_bytes(const DatasetSpec& spec, const OutputSettings& settings, int threads) {
+  const Generator& gen = *spec.generator;
+  if (gen.makes_point_clouds() && settings.cloud && settings.cloud->batch()) {
+    // The clouds, then the file's bytes.
+    return 2.0 * static_cast<double>(spec.params.get_int("h5_clouds_per_file")) * gen.sample_memory().output_bytes;
+  }
+  if (settings.format != OutputFormat::Tar) return 0;
+  const double slots = std::max(2, 4 * effective_thread_count(threads));
+  return slots * static_cast<double>(piece_samples(gen)) * gen.sample_memory().output_bytes;
 }
 
 /// 1234567 -> "1,234,567".
@@ -331,6 +368,13 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
                     " is outside the dataset's instances 0:" + std::to_string(gen.instances_per_class()));
   std::optional<TarLayout> layout;
   if (tar) layout.emplace(spec, settings);
+
+  // Work that cannot fit in memory is refused before the folder is touched.
+  const MemoryPlan memory = plan_memory(gen, o.threads, run_buffer_bytes(spec, settings, o.threads), o.max_memory);
+  check_memory(memory);
+  if (o.progress != ProgressMode::Quiet)
+    std::fprintf(stderr, "%s: memory: %s\n", part.count > 1 ? ("fdsl [part " + part.text() + "]").c_str() : "fdsl",
+                 memory.text().c_str());
 
   ensure_writable_dir(o.output);
   check_state(spec, o.output, o.resume, part);

@@ -52,6 +52,7 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const f
   ctx.threads = check_thread_count(options.threads, "threads");
   ctx.config_dir = config_dir;
   ctx.search_limit = options.search_limit;
+  ctx.on_phase = options.on_phase;
   spec.generator = spec.info->create(spec.params, ctx);
   return spec;
 }

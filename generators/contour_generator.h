@@ -214,6 +214,9 @@ class ContourGenerator final : public Generator {
   std::string family() const override { return f_.family(); }
   std::int64_t num_classes() const override { return s_.classes; }
   std::int64_t instances_per_class() const override { return s_.instances; }
+  // Measured at 4096 px: the canvas, the stroke scratch and the PNG rows, up to 8.8 bytes a pixel
+  // (compat), 3.8 anti-aliased; an RGB copy adds 4.
+  SampleMemory sample_memory() const override { return image_memory(s_.size, s_.channels, 9.5 + 4.5 * (s_.channels - 1)); }
   // compat: a class is one work unit: its instances share one replay of the stream.
   std::int64_t preferred_chunk() const override { return s_.official ? s_.instances : 16; }
 

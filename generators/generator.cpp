@@ -76,6 +76,14 @@ bool is_prefix(const std::vector<std::int64_t>& categories) {
 }
 }  // namespace
 
+SampleMemory image_memory(int size, int channels, double bytes_per_pixel) {
+  SampleMemory m;
+  m.bytes = bytes_per_pixel * static_cast<double>(size) * static_cast<double>(size);
+  m.output_bytes = static_cast<double>(channels) * static_cast<double>(size) * static_cast<double>(size);
+  m.what = "size " + std::to_string(size) + " x " + std::to_string(channels) + (channels == 1 ? " channel" : " channels");
+  return m;
+}
+
 std::vector<std::int64_t> all_categories(const Generator& gen) {
   std::vector<std::int64_t> all(static_cast<std::size_t>(gen.num_classes()));
   for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<std::int64_t>(k);

@@ -61,6 +61,7 @@ class OneFrac final : public Generator {
     tries_.resize(static_cast<std::size_t>(built));
     const std::int64_t max_tries = p.get_int("max_tries");
     std::vector<std::int64_t> failed(static_cast<std::size_t>(built), 0);
+    if (ctx.on_phase) ctx.on_phase("1p-frac acceptance test: " + std::to_string(built) + " classes");
     parallel_for(0, built, ctx.threads, [&](std::int64_t c) {
       for (std::int64_t t = 0; t < max_tries; ++t) {
         throw_if_stopped("the 1p-frac acceptance test");
@@ -88,6 +89,13 @@ class OneFrac final : public Generator {
   std::string family() const override { return "one_frac"; }
   std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
+  // One image and its PNG rows (measured ~1 byte a pixel at 4096 px, gray), the orbit 16 bytes a point.
+  SampleMemory sample_memory() const override {
+    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_);
+    m.bytes += 16.0 * static_cast<double>(points_);
+    m.what += ", points " + std::to_string(points_);
+    return m;
+  }
 
   Sample make(std::int64_t cat, std::int64_t inst) const override {
     Sample s = start_sample(cat, inst);

@@ -86,6 +86,14 @@ class PcScenes final : public Generator {
   bool makes_point_clouds() const override { return true; }
   std::int64_t num_classes() const override { return 1; }
   std::int64_t instances_per_class() const override { return scenes_; }
+  // A scene holds objects_base + Poisson(objects_poisson) objects: sized for a count the Poisson
+  // part rarely passes (mean + 6 standard deviations).
+  SampleMemory sample_memory() const override {
+    const double objects = static_cast<double>(std::max<std::int64_t>(1, base_)) + poisson_ + 6.0 * std::sqrt(poisson_) + 1;
+    SampleMemory m = objects_.cloud_memory(static_cast<std::int64_t>(objects * static_cast<double>(objects_.points())));
+    m.what += " (objects_base + objects_poisson objects of points)";
+    return m;
+  }
   std::int64_t preferred_chunk() const override { return 4; }
 
   std::string sample_name(std::int64_t, std::int64_t inst) const override {

@@ -161,6 +161,23 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
   VgFractal(const Params& p, const GeneratorContext& ctx) : ViewSetup(p), PcObjectFamily(p, ctx) {}
 
   std::string family() const override { return "vg_fractal"; }
+
+  // Every view is kept until the sample is written (its image and PNG rows, c + 1 bytes a pixel);
+  // one view at a time is rendered on the supersampled canvas with its z-buffer (measured with 12
+  // views at 2048 px and one at 4096 px).
+  SampleMemory sample_memory() const override {
+    const int c = channels_ == 0 ? (splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex ? 3 : 1)
+                                 : channels_;
+    const double px = static_cast<double>(rig_.width) * rig_.height;
+    const double ss = static_cast<double>(splat_.supersample) * splat_.supersample;
+    SampleMemory m = objects_.cloud_memory(objects_.points());
+    m.bytes += px * (spec_.count * (c + 1.0) + ss * (8.0 + c));
+    m.output_bytes += px * spec_.count * c;
+    m.what = "size " + std::to_string(rig_.width) + " x " + std::to_string(c) + (c == 1 ? " channel" : " channels") +
+             ", views " + std::to_string(spec_.count) +
+             (splat_.supersample > 1 ? ", supersample " + std::to_string(splat_.supersample) : "") + ", " + m.what;
+    return m;
+  }
   std::string sample_noun() const override {
     return views_layout_ ? "instances" : write_cloud_ ? "pairs" : "samples";
   }

@@ -1,11 +1,12 @@
 // fdsl generate CONFIG [-o DIR] [--threads N] [--seed S] [--set k=v]... [--resume]
 //                      [--classes A:B] [--instances A:B] [--shard I/N] [--ignore-shard-env]
-//                      [--fsync] [--progress auto|bar|log|quiet]
+//                      [--fsync] [--max-memory SIZE] [--progress auto|bar|log|quiet]
 #include <cstdio>
 #include <filesystem>
 
 #include "commands.h"
 #include "fdsl/core/error.h"
+#include "fdsl/core/memory.h"
 #include "fdsl/core/stop.h"
 #include "fdsl/dataset/generate.h"
 
@@ -21,6 +22,7 @@ struct GenerateArgs {
   std::string shard;
   bool ignore_shard_env = false;
   bool fsync = false;
+  std::string max_memory;
   std::string progress = "auto";
 };
 
@@ -31,6 +33,7 @@ void run_generate(const GenerateArgs& a) {
   // A run of classes A:B uses the first B categories only: a search or an acceptance test of
   // those alone (the bytes are the full run's). The range is checked once the count is known.
   if (!a.classes.empty()) so.search_limit = index_range_end(a.classes);
+  if (a.progress == "quiet") so.on_phase = nullptr;
   DatasetSpec spec = load_dataset_spec(a.config.config, so);
   GenerateOptions o;
   o.output = a.output.empty() ? std::filesystem::path("out") / std::filesystem::path(a.config.config).stem()
@@ -39,6 +42,7 @@ void run_generate(const GenerateArgs& a) {
   o.resume = a.resume;
   o.part = part;
   o.fsync_files = a.fsync;
+  if (!a.max_memory.empty()) o.max_memory = parse_bytes(a.max_memory, "--max-memory");
   if (!a.classes.empty()) o.classes = parse_index_range(a.classes, spec.generator->num_classes(), "--classes");
   if (!a.instances.empty())
     o.instances = parse_index_range(a.instances, spec.generator->instances_per_class(), "--instances");
@@ -87,6 +91,9 @@ void add_generate(CLI::App& app) {
                   "OMPI_COMM_WORLD_RANK/SIZE or PMI_RANK/SIZE)");
   cmd->add_flag("--ignore-shard-env", args->ignore_shard_env,
                 "ignore Slurm/MPI variables: one process makes everything, or the part --shard gives");
+  cmd->add_option("--max-memory", args->max_memory,
+                  "memory the run may take, e.g. 8G (default: what the machine, its cgroup and ulimit -v leave); "
+                  "a run estimated above it is refused before it starts");
   cmd->add_flag("--fsync", args->fsync, "folder output: fsync every file (slow; tar shards are always fsynced)");
   cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, log or quiet")
       ->check(CLI::IsMember({"auto", "bar", "log", "quiet"}));

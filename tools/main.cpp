@@ -46,6 +46,7 @@ SpecOptions spec_options(const ConfigOptions& o) {
   // --seed is checked like the config key it replaces (an override with its own location).
   if (!o.seed.empty()) s.overrides.push_back("seed=" + o.seed);
   s.threads = o.threads;
+  s.on_phase = [](const std::string& phase) { std::fprintf(stderr, "fdsl: %s...\n", phase.c_str()); };
   return s;
 }
 

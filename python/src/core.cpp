@@ -8,6 +8,7 @@
 #include "convert.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/params.h"
+#include "interrupt.h"
 #include "module.h"
 
 namespace fdsl::python {
@@ -43,20 +44,51 @@ py::object json_to_python(const nlohmann::ordered_json& value) {
   return py::none();
 }
 
+namespace {
+
+/// A Python int as a 64-bit integer; ValueError beyond what a config value can hold.
+std::int64_t python_int(const py::handle& value) {
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+  if (overflow != 0)
+    throw py::value_error("the integer " + std::string(py::str(value)) +
+                          " is out of range for an fdsl value (a 64-bit integer: -2**63 .. 2**63-1)");
+  if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+  return v;
+}
+
+/// A Python str as UTF-8; ValueError for text that has no UTF-8 form (a lone surrogate).
+std::string python_text(const py::handle& value) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(value.ptr(), &size);
+  if (!data) {
+    PyErr_Clear();
+    throw py::value_error("the text " + std::string(py::repr(value)) +
+                          " is not valid Unicode (a lone surrogate?): fdsl values are UTF-8 text");
+  }
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
+}  // namespace
+
 nlohmann::json python_to_json(const py::handle& value) {
   if (value.is_none()) return nullptr;
   // bool before int: True is an int in Python.
   if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
-  if (py::isinstance<py::int_>(value)) return value.cast<std::int64_t>();
+  if (py::isinstance<py::int_>(value)) return python_int(value);
   if (py::isinstance<py::float_>(value)) return value.cast<double>();
-  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
-  if (py::hasattr(value, "__fspath__")) return py::str(py::module_::import("os").attr("fspath")(value)).cast<std::string>();
+  if (py::isinstance<py::str>(value)) return python_text(value);
+  if (py::hasattr(value, "__fspath__")) {
+    const py::object path = py::module_::import("os").attr("fspath")(value);
+    if (!py::isinstance<py::str>(path)) throw py::type_error("a bytes path cannot be an fdsl value: give it as str");
+    return python_text(path);
+  }
   if (py::isinstance<py::dict>(value)) {
     nlohmann::json out = nlohmann::json::object();
     for (auto item : value.cast<py::dict>()) {
       if (!py::isinstance<py::str>(item.first))
         throw py::type_error("config keys must be strings, not " + std::string(py::str(py::type::of(item.first))));
-      out[item.first.cast<std::string>()] = python_to_json(item.second);
+      out[python_text(item.first)] = python_to_json(item.second);
     }
     return out;
   }
@@ -66,7 +98,7 @@ nlohmann::json python_to_json(const py::handle& value) {
     return out;
   }
   // NumPy scalars and other numbers: integers through __index__, the rest through __float__.
-  if (py::hasattr(value, "__index__")) return py::reinterpret_borrow<py::object>(value).attr("__index__")().cast<std::int64_t>();
+  if (py::hasattr(value, "__index__")) return python_int(py::reinterpret_borrow<py::object>(value).attr("__index__")());
   if (py::hasattr(value, "__float__")) return py::reinterpret_borrow<py::object>(value).attr("__float__")().cast<double>();
   throw py::type_error("cannot use a value of type " + std::string(py::str(py::type::of(value))) +
                        " in an fdsl config (expected str, int, float, bool or None)");
@@ -96,8 +128,15 @@ py::object bound(double v) { return std::isfinite(v) ? py::object(py::float_(v))
 
 }  // namespace
 
+namespace {
+unsigned long g_main_thread = 0;
+}  // namespace
+
+bool on_main_thread() { return PyThread_get_thread_ident() == g_main_thread; }
+
 void bind_core(py::module_& m) {
   py::register_exception_translator(&translate_error);
+  g_main_thread = py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
 
   py::class_<ParamSpec>(m, "ParamSpec",
                         "One declared parameter: the same declaration validates configs and prints `fdsl list`.")

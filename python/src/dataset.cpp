@@ -10,8 +10,10 @@
 #include <pybind11/stl.h>
 
 #include "convert.h"
+#include "interrupt.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/dataset/memory_plan.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/render/image_ops.h"
 #include "module.h"
@@ -22,46 +24,82 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// Samples above this working memory are made interruptibly (a helper thread per call costs tens
+/// of microseconds; such samples take far longer).
+constexpr double kInterruptibleSampleBytes = 64e6;
+
 class PyGenerator {
  public:
   PyGenerator(DatasetSpec spec, int threads)
       : spec_(std::make_shared<DatasetSpec>(std::move(spec))), threads_(threads) {}
 
   /// Builds from a config file or folder (str / os.PathLike) or a dict, then keyword overrides.
-  static PyGenerator from_config(const py::object& config, int threads, const py::kwargs& overrides) {
+  static PyGenerator from_config(const py::object& config, const py::object& threads_arg, const py::kwargs& overrides) {
+    const int threads = thread_count(threads_arg);
     RawConfig raw;
     fs::path config_dir;
     if (py::isinstance<py::dict>(config)) {
       raw = config_from_json(python_to_json(config), "config dict");
       config_dir = fs::current_path();
     } else if (py::isinstance<py::str>(config) || py::hasattr(config, "__fspath__")) {
-      const std::string path = py::str(py::module_::import("os").attr("fspath")(config));
-      py::gil_scoped_release release;
-      raw = load_dataset_config(path, &config_dir);
+      const std::string path = python_to_json(config).get<std::string>();
+      raw = run_interruptible([&] { return load_dataset_config(path, &config_dir); });
     } else {
       throw py::type_error("Generator.from_config: expected a config path or a dict, not " +
                            std::string(py::str(py::type::of(config))));
     }
     for (auto item : overrides) {
-      const std::string key = item.first.cast<std::string>();
+      const std::string key = python_to_json(item.first).get<std::string>();
+      const std::string where = "keyword argument " + key + "=" + std::string(py::repr(item.second));
       nlohmann::json one = nlohmann::json::object();
-      one[key] = python_to_json(item.second);
-      RawConfig kw = config_from_json(one, "keyword argument " + key + "=" + std::string(py::repr(item.second)));
+      try {
+        one[key] = python_to_json(item.second);
+      } catch (const py::value_error& e) {
+        throw py::value_error(where + ": " + e.what());
+      }
+      RawConfig kw = config_from_json(one, where);
       raw.put(std::move(kw.items.front()));
     }
     return build(std::move(raw), threads, config_dir);
   }
 
   static PyGenerator build(RawConfig raw, int threads, const fs::path& config_dir) {
-    if (threads < 0) throw_bad_input("threads must be 0 (all cores) or positive, not " + std::to_string(threads));
+    check_thread_count(threads, "threads");
     SpecOptions options;
     options.threads = threads;
-    py::gil_scoped_release release;  // category search and imports can take a while
-    return PyGenerator(make_dataset_spec(std::move(raw), options, config_dir), threads);
+    // Category search and imports can take a while: Ctrl-C stops them.
+    PyGenerator g(run_interruptible([&] { return make_dataset_spec(std::move(raw), options, config_dir); }), threads);
+    // A generator whose single sample cannot fit in memory is refused before any is made.
+    check_memory(plan_memory(g.gen(), 1));
+    return g;
+  }
+
+  /// threads= as Python gives it: an int in the library's range (0: all cores).
+  static int thread_count(const py::object& value) {
+    if (!py::isinstance<py::int_>(value) || py::isinstance<py::bool_>(value))
+      throw py::type_error("threads must be an int, not " + std::string(py::str(py::type::of(value))));
+    int overflow = 0;
+    const long long n = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+    if (overflow)
+      throw_bad_input("threads " + std::string(py::str(value)) + " is out of range; valid: 0 (all cores) or 1.." +
+                      std::to_string(kMaxThreads));
+    return check_thread_count(n, "threads");
   }
 
   const Generator& gen() const { return *spec_->generator; }
   std::int64_t size() const { return gen().num_classes() * gen().instances_per_class(); }
+
+  /// An index as Python gives it (int, numpy integer): IndexError beyond any dataset.
+  std::int64_t index_value(py::handle value) const {
+    const py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(value.ptr()));
+    if (!i) throw py::error_already_set();
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+    if (overflow)
+      throw Error(ErrorKind::OutOfRange, "index " + std::string(py::str(i)) + " is out of range for a dataset of " +
+                                             std::to_string(size()) + " samples");
+    return v;
+  }
 
   /// (category, instance) of a flat index; negative indices count from the end, as in Python.
   std::pair<std::int64_t, std::int64_t> locate(std::int64_t index) const {
@@ -77,7 +115,10 @@ class PyGenerator {
 
   py::object sample(std::int64_t category, std::int64_t instance) const {
     Sample s;
-    {
+    // A large sample (a huge image, a cloud with normals) can take seconds: Ctrl-C stops it.
+    if (gen().sample_memory().bytes > kInterruptibleSampleBytes) {
+      s = run_interruptible([&] { return gen().make(category, instance); });
+    } else {
       py::gil_scoped_release release;
       s = gen().make(category, instance);
     }
@@ -86,14 +127,17 @@ class PyGenerator {
 
   /// Renders `indices` into one uint8 array (N, H, W[, C]), or (N, C, H, W) when `channels_first`,
   /// and their labels (N,) int64.
-  py::tuple batch(const std::vector<std::int64_t>& indices, int threads, const py::object& out_arg,
+  py::tuple batch(const py::object& index_list, const py::object& threads_arg, const py::object& out_arg,
                   bool channels_first) const {
-    if (threads < 0) throw_bad_input("threads must be 0 (all cores) or positive, not " + std::to_string(threads));
+    const int threads = thread_count(threads_arg);
+    std::vector<std::int64_t> indices;
+    for (py::handle i : py::iter(index_list)) indices.push_back(index_value(i));
     const auto n = static_cast<py::ssize_t>(indices.size());
     std::vector<std::pair<std::int64_t, std::int64_t>> where;
     where.reserve(indices.size());
     for (std::int64_t i : indices) where.push_back(locate(i));
     if (n == 0) throw_bad_input("batch: no indices given");
+    check_memory(plan_memory(gen(), threads, static_cast<double>(n) * gen().sample_memory().output_bytes));
 
     // The first batch renders its first sample alone to learn the image shape (fixed by the
     // config); later batches know it and render every sample in parallel into its slot.
@@ -130,8 +174,7 @@ class PyGenerator {
       lab[0] = first.label;
       start = 1;
     }
-    {
-      py::gil_scoped_release release;
+    run_interruptible([&] {
       // Straight into each slot (families that can draw into a buffer skip a copy per sample);
       // channels first, through a per-thread image split into planes while it is in cache.
       parallel_for(start, n, threads, [&](std::int64_t k) {
@@ -145,7 +188,7 @@ class PyGenerator {
         lab[k] = gen().make_image_into(where[k].first, where[k].second, interleaved.data(), width, height, channels);
         interleaved_to_planar(interleaved.data(), pixels, channels, slot);
       });
-    }
+    });
     return py::make_tuple(images, labels);
   }
 
@@ -278,12 +321,16 @@ void bind_dataset(py::module_& m) {
       .def("__len__", &PyGenerator::size)
       .def(
           "__getitem__",
-          [](const PyGenerator& g, std::int64_t index) {
-            const auto [c, i] = g.locate(index);
+          [](const PyGenerator& g, const py::object& index) {
+            const auto [c, i] = g.locate(g.index_value(index));
             return g.sample(c, i);
           },
           py::arg("index"))
-      .def("sample", &PyGenerator::sample, py::arg("category"), py::arg("instance"),
+      .def("sample",
+           [](const PyGenerator& g, const py::object& category, const py::object& instance) {
+             return g.sample(g.index_value(category), g.index_value(instance));
+           },
+           py::arg("category"), py::arg("instance"),
            "The sample (category, instance); IndexError outside the dataset.")
       .def("batch", &PyGenerator::batch, py::arg("indices"), py::kw_only(), py::arg("threads") = 0,
            py::arg("out") = py::none(), py::arg("channels_first") = false,
@@ -301,10 +348,15 @@ void bind_dataset(py::module_& m) {
                              "the resolved config: every declared key with its value")
       .def_property_readonly("yaml", [](const PyGenerator& g) { return g.spec().resolved_yaml(); },
                              "the resolved config as YAML that `fdsl generate` accepts")
-      .def("locate", &PyGenerator::locate, py::arg("index"), "(category, instance) of a flat index")
-      .def("sample_name", [](const PyGenerator& g, std::int64_t c, std::int64_t i) { return g.gen().sample_name(c, i); },
+      .def("locate", [](const PyGenerator& g, const py::object& index) { return g.locate(g.index_value(index)); },
+           py::arg("index"), "(category, instance) of a flat index")
+      .def("sample_name",
+           [](const PyGenerator& g, const py::object& c, const py::object& i) {
+             return g.gen().sample_name(g.index_value(c), g.index_value(i));
+           },
            py::arg("category"), py::arg("instance"))
-      .def("category", [](const PyGenerator& g, std::int64_t c) {
+      .def("category", [](const PyGenerator& g, const py::object& index) {
+             const std::int64_t c = g.index_value(index);
              if (c < 0 || c >= g.gen().num_classes())
                throw Error(ErrorKind::OutOfRange, "category " + std::to_string(c) + " is out of range [0, " +
                                                       std::to_string(g.gen().num_classes()) + ")");
@@ -312,9 +364,8 @@ void bind_dataset(py::module_& m) {
            },
            py::arg("category"), "the category's parameters (IFS maps, ...) as a dict")
       .def("save_categories", [](const PyGenerator& g, const py::object& dir) {
-             const std::string path = py::str(py::module_::import("os").attr("fspath")(dir));
-             py::gil_scoped_release release;
-             g.gen().save_categories(path);
+             const std::string path = python_to_json(dir).get<std::string>();
+             run_interruptible([&] { g.gen().save_categories(path); });
            },
            py::arg("folder"), "writes categories.json (and categories.csv for IFS families) into `folder`")
       .def("__repr__", [](const PyGenerator& g) {
@@ -326,7 +377,7 @@ void bind_dataset(py::module_& m) {
           [](const py::tuple& state) {
             if (state.size() != 2) throw_bad_input("fdsl.Generator: bad pickled state");
             RawConfig raw = config_from_json(python_to_json(state[0]), "pickled fdsl.Generator");
-            return PyGenerator::build(std::move(raw), state[1].cast<int>(), fs::current_path());
+            return PyGenerator::build(std::move(raw), PyGenerator::thread_count(state[1]), fs::current_path());
           }));
 }
 

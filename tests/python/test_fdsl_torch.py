@@ -435,6 +435,15 @@ def test_map_style_batches():
 SENT, HELD = 1 << 62, 1 << 63  # bits of a slot's state word (fdsl/core/shared_slots.h)
 
 
+def wait_for(condition, what, deadline=120.0):
+    """Polls `condition` until it holds; fails after `deadline` seconds (a bound, not a timing)."""
+    end = time.monotonic() + deadline
+    while not condition():
+        if time.monotonic() > end:
+            check(False, f"gave up waiting for {what} after {deadline:.0f} s")
+        time.sleep(0.005)
+
+
 def slot_states_free(ds):
     return all(v == 0 for v in ds._slots.shared.states())
 
@@ -472,10 +481,20 @@ def test_shared_slots():
 
     # An epoch cut short leaves batches queued in the pipes: their slots come back later.
     ds = FractalIterableDataset(SMALL, shared_slots=4, **opts)
+
+    def served():
+        st = ds._slots.shared.stats
+        return st["claimed"] + st["full"]
+
     for _ in range(3):
+        before = served()
         it = iter(DataLoader(ds, batch_size=None, num_workers=2))
         next(it), next(it), next(it)
-        time.sleep(0.5)  # the workers render and send their prefetched batches, which nobody reads
+        # The workers render and send the batches the loader asked for beyond the three read
+        # (2 workers x prefetch_factor 2, one more per batch read: 7 in all), which nobody reads.
+        # Wait for exactly that, not for a time: then every slot in use is in a pipe.
+        wait_for(lambda: served() - before >= 7 and all(v & SENT for v in ds._slots.shared.states() if v),
+                 "the prefetched batches to be sent")
         del it
         stranded = [v for v in ds._slots.shared.states() if v]
         check(stranded and all(v & SENT and not v & HELD for v in stranded),

@@ -15,6 +15,16 @@ from testkit import check, finish, run_cli
 CLI = os.environ["FDSL_CLI"]
 
 
+def wait_for(condition, seconds):
+    """Polls `condition` until it holds or `seconds` pass (a deadline, not a timing)."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def tile(sheet, row, col, tile_px, title=True, row_labels=0, width=None):
     # The layout of dataset/preview.cpp: margin 4, label 14, title 24; tiles `width` wide
     # (default tile_px; a pair's tile is twice as wide).
@@ -93,7 +103,9 @@ with tempfile.TemporaryDirectory() as tmp:
         server = subprocess.Popen([xvfb, display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            time.sleep(1.0)
+            # The server is up once its socket exists: wait for that, not for a time.
+            sock = "/tmp/.X11-unix/X" + display[1:]
+            check(wait_for(lambda: os.path.exists(sock), 30), f"Xvfb listens on {sock}")
             env = dict(os.environ, DISPLAY=display)
             onefrac = os.path.join(tmp, "onefrac.yaml")
             with open(onefrac, "w") as f:
@@ -101,25 +113,23 @@ with tempfile.TemporaryDirectory() as tmp:
             save = os.path.join(tmp, "saved")
             os.makedirs(save)
             log = open(os.path.join(tmp, "explorer.log"), "w+")
-            proc = subprocess.Popen([CLI, "preview", onefrac, "--interactive", "--frames", "200", "--keys",
+            # 400 frames of at least 30 ms: the window stays up while the screenshots are taken.
+            proc = subprocess.Popen([CLI, "preview", onefrac, "--interactive", "--frames", "400", "--keys",
                                      "..........np" + "." * 20 + "s", "--save-dir", save],
                                     env=env, stdout=log, stderr=subprocess.STDOUT)
-            deadline = time.time() + 30
-            ready = False
-            while time.time() < deadline and not ready:
-                time.sleep(0.2)
+
+            def logged():
                 log.seek(0)
-                ready = "explorer ready" in log.read()
-            check(ready, "explorer reported ready")
-            time.sleep(1.0)
-            shot = subprocess.run(f"xwd -root -silent -display {display} | xwdtopnm", shell=True,
-                                  capture_output=True)
-            check(shot.returncode == 0 and len(shot.stdout) > 1000, f"screenshot taken ({shot.returncode})")
-            code = proc.wait(timeout=60)
-            log.seek(0)
-            text = log.read()
-            check(code == 0, f"explorer exit {code}: {text}")
-            if shot.returncode == 0:
+                return log.read()
+
+            check(wait_for(lambda: "explorer ready" in logged(), 60), "explorer reported ready")
+
+            def screen():
+                """A screenshot as an RGB array with the counts the checks want, or None."""
+                shot = subprocess.run(f"xwd -root -silent -display {display} | xwdtopnm", shell=True,
+                                      capture_output=True)
+                if shot.returncode != 0 or len(shot.stdout) < 1000:
+                    return None
                 shot_path = os.path.join(tmp, "shot.ppm")
                 open(shot_path, "wb").write(shot.stdout)
                 px = np.asarray(Image.open(shot_path).convert("RGB")).astype(int)
@@ -134,11 +144,21 @@ with tempfile.TemporaryDirectory() as tmp:
                     if longest >= 60 and not inside:
                         bands += 1
                     inside = longest >= 60
-                check(bands >= 3, f"filled trackbar grooves in the screenshot: {bands}")
                 # The rendered fractal: 1p-frac ink (gray 127) on black, in quantity.
                 ink = int(np.all(px == 127, axis=2).sum())
                 black = int(np.all(px == 0, axis=2).sum())
-                check(ink > 2000 and black > 20000, f"fractal pixels on screen: ink {ink}, black {black}")
+                return bands, ink, black
+
+            # The window is drawn some time after the first frame: take screenshots until it shows.
+            seen = [None]
+
+            def drawn():
+                seen[0] = screen()
+                return seen[0] is not None and seen[0][0] >= 3 and seen[0][1] > 2000 and seen[0][2] > 20000
+            check(wait_for(drawn, 60), f"trackbar grooves and fractal pixels on screen (bands, ink, black: {seen[0]})")
+            code = proc.wait(timeout=120)
+            text = logged()
+            check(code == 0, f"explorer exit {code}: {text}")
             check(os.path.exists(os.path.join(save, "fdsl-explorer.yaml")), "'p' saved a config snippet")
             saved = [f for f in os.listdir(save) if f.endswith(".png")]
             check(len(saved) == 1 and saved[0].startswith("fdsl-one_frac-1-"), f"'s' saved the image after 'n': {saved}")

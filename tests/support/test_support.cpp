@@ -6,7 +6,12 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
+
+#include <chrono>
+#include <thread>
 #include <unistd.h>
 
 namespace fdsl::test {
@@ -100,6 +105,55 @@ std::string case_name(const ::testing::TestParamInfo<BadCase>& info) { return in
   if (r.output.find(expect) == std::string::npos)
     return ::testing::AssertionFailure() << "expected '" << expect << "' in:\n" << r.output;
   return ::testing::AssertionSuccess();
+}
+
+}  // namespace fdsl::test
+
+namespace fdsl::test {
+
+int spawn_cli(const std::vector<std::string>& args, const std::filesystem::path& log) {
+  std::vector<std::string> argv_text = {FDSL_CLI};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int fd = log.empty() ? ::open("/dev/null", O_WRONLY) : ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(fd, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : argv_text) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(FDSL_CLI, argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+bool wait_until(const std::function<bool()>& condition, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+int wait_exit(int pid, double seconds) {
+  int status = 0;
+  const bool exited = wait_until([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, seconds);
+  if (exited) return status;
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return -1;
+}
+
+std::size_t journal_lines(const std::filesystem::path& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().filename().string().rfind(".fdsl-journal", 0) != 0) continue;
+    for (char c : read_text(e.path())) n += c == '\n';
+  }
+  return n;
 }
 
 }  // namespace fdsl::test

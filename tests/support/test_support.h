@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <map>
 #include <ostream>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace fdsl::test {
 
@@ -59,6 +61,21 @@ std::string gen(const std::filesystem::path& cfg, const std::filesystem::path& o
 
 /// Quotes a string for /bin/sh.
 std::string shell_quote(const std::string& s);
+
+/// Starts the fdsl CLI with `args` in the background, its stdout and stderr going to `log` (or
+/// nowhere when empty). Returns its pid.
+int spawn_cli(const std::vector<std::string>& args, const std::filesystem::path& log = {});
+
+/// Polls `condition` every millisecond until it holds or `seconds` pass; true if it held. Tests
+/// wait on a condition with a deadline, never for a time.
+bool wait_until(const std::function<bool()>& condition, double seconds = 120);
+
+/// Waits for child `pid` to exit, at most `seconds`; returns its waitpid status, or -1 after
+/// killing it (SIGKILL) when it did not exit in time.
+int wait_exit(int pid, double seconds = 120);
+
+/// Lines in the journals of a dataset folder: finished work units or shards so far.
+std::size_t journal_lines(const std::filesystem::path& dir);
 
 /// One case of a parameterised bad-input test of the CLI.
 struct BadCase {

@@ -21,6 +21,10 @@ inline constexpr int kMaxThreads = 4096;
 /// naming `what`. Returns the count as given (0 stays 0).
 int check_thread_count(std::int64_t threads, const std::string& what);
 
+/// How many threads a loop asked for `threads` runs on: default_thread_count() for 0, never more
+/// than the machine has (TBB runs no more; more would only oversubscribe it).
+int effective_thread_count(int threads);
+
 /// Runs body(i) for i in [begin, end) on `threads` threads (0: default_thread_count()).
 /// Exceptions thrown by body propagate to the caller (the first one wins).
 void parallel_for(std::int64_t begin, std::int64_t end, int threads, const std::function<void(std::int64_t)>& body);

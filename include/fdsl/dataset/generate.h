@@ -40,6 +40,7 @@ struct GenerateOptions {
   bool fsync_files = false;                                  ///< folder output: fsync every file (shards always are)
   ProgressMode progress = ProgressMode::Auto;                ///< Auto: a bar on a terminal, log lines otherwise
   const std::atomic<bool>* stop = nullptr;                   ///< set (e.g. by SIGINT) to stop after in-flight work
+  double max_memory = 0;                                     ///< bytes the run may take (0: what the machine leaves)
 };
 
 struct GenerateSummary {

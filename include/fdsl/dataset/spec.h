@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,8 @@ struct SpecOptions {
   int threads = 0;                      ///< for category search (0: all cores)
   /// The run uses categories [0, search_limit) only (-1: all); see GeneratorContext.
   std::int64_t search_limit = -1;
+  /// Told when a long build phase of the generator starts (see GeneratorContext); may be empty.
+  std::function<void(const std::string&)> on_phase;
 };
 
 struct DatasetSpec {

@@ -39,6 +39,14 @@ struct Sample {
   std::string name;                     ///< relative path without extension, e.g. "00003/00003_00017"
 };
 
+/// What one sample takes in memory while it is made and encoded (its images, clouds and scratch
+/// buffers, measured per family), so that work too large for the machine is refused up front.
+struct SampleMemory {
+  double bytes = 0;         ///< peak bytes of one sample in flight
+  double output_bytes = 0;  ///< the sample's images and clouds as raw arrays (its files are at most about this)
+  std::string what;  ///< the keys that drive it, e.g. "size 16384 x 3 channels, views 12"
+};
+
 /// What a generator may use while it is built (category search, imports).
 struct GeneratorContext {
   int threads = 0;                       ///< 0: all cores
@@ -46,6 +54,9 @@ struct GeneratorContext {
   /// The run uses categories [0, search_limit) only (-1: all): a family whose categories are a
   /// prefix-stable search may build just those. num_classes() stays the configured count.
   std::int64_t search_limit = -1;
+  /// Told when a long build phase starts ("category search: 1,000 categories"), for progress
+  /// messages; may be empty.
+  std::function<void(const std::string&)> on_phase;
 };
 
 class Generator {
@@ -75,6 +86,9 @@ class Generator {
   /// Families that can share work between instances (FractalDB's orbit per weight row) override it.
   virtual void make_range(std::int64_t category, std::int64_t begin, std::int64_t end,
                           const std::function<void(Sample&&)>& emit) const;
+  /// The memory one sample takes while it is made (and encoded), estimated from the config.
+  virtual SampleMemory sample_memory() const = 0;
+
   /// How many consecutive instances make_range shares work across (a good work-unit size).
   virtual std::int64_t preferred_chunk() const { return 16; }
 
@@ -121,6 +135,10 @@ struct GeneratorInfo {
   const ParamTable* params;
   std::function<std::unique_ptr<Generator>(const Params&, const GeneratorContext&)> create;
 };
+
+/// The memory of images of side `size` with `channels` bytes a pixel, `bytes_per_pixel` bytes a
+/// pixel in all (the images, their copies and scratch), for SampleMemory.
+SampleMemory image_memory(int size, int channels, double bytes_per_pixel);
 
 /// 0, 1, ..., num_classes() - 1.
 std::vector<std::int64_t> all_categories(const Generator& gen);
