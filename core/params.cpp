@@ -35,8 +35,12 @@ std::string format_number(double v) {
 std::string value_to_text(const ParamValue& v) {
   if (auto* i = std::get_if<std::int64_t>(&v)) return std::to_string(*i);
   if (auto* d = std::get_if<double>(&v)) {
+    // The shortest text that reads back as the same double (0.05, not 0.050000000000000003).
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", *d);
+    for (int precision = 1; precision <= 17; ++precision) {
+      std::snprintf(buf, sizeof buf, "%.*g", precision, *d);
+      if (std::strtod(buf, nullptr) == *d) break;
+    }
     // Keep a float recognisable as one when written back.
     std::string s = buf;
     if (s.find_first_of(".eEn") == std::string::npos) s += ".0";

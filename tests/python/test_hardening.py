@@ -1,0 +1,229 @@
+"""Hostile input and faults: signals in every long phase, searches that cannot succeed, work too
+large for memory, bad values from the CLI and Python, every shipped config previewed. Waits are on
+conditions with deadlines (a line on stderr, a process exit), never for a time."""
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+from testkit import check, finish, run_cli
+
+CLI = os.environ["FDSL_CLI"]
+SRC = os.environ["FDSL_SOURCE_DIR"]
+CONFIGS = os.path.join(SRC, "configs")
+tmp = tempfile.mkdtemp(prefix="fdsl-hardening-")
+
+
+def write(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def start(args, env=None):
+    """fdsl in the background, stderr to a file read back by wait_line."""
+    log = open(os.path.join(tmp, f"log-{len(os.listdir(tmp))}.txt"), "w+")
+    proc = subprocess.Popen([CLI] + args, stdout=subprocess.DEVNULL, stderr=log, env=env)
+    return proc, log
+
+
+def text_of(log):
+    log.flush()
+    log.seek(0)
+    return log.read()
+
+
+def wait_line(proc, log, pattern, seconds=120):
+    """Waits until stderr holds `pattern` (or the process ends); True if it appeared."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if re.search(pattern, text_of(log)):
+            return True
+        if proc.poll() is not None:
+            return bool(re.search(pattern, text_of(log)))
+        time.sleep(0.01)
+    return False
+
+
+def stopped_by(sig, args, pattern, what, out=None):
+    """Starts fdsl, waits for `pattern` on stderr (the long phase has begun), sends `sig`, and
+    expects exit 130 with a message, before the phase could have ended on its own."""
+    proc, log = start(args)
+    began = wait_line(proc, log, pattern)
+    check(began and proc.poll() is None, f"{what}: the phase began and runs ({text_of(log)[-400:]})")
+    proc.send_signal(sig)
+    try:
+        code = proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        code = "still running 60 s after the signal"
+    err = text_of(log)
+    check(code == 130, f"{what}: exit {code} after {signal.Signals(sig).name} (want 130): {err[-400:]}")
+    check("stopped by a signal" in err or "interrupted" in err, f"{what}: says it stopped: {err[-300:]}")
+    if out is not None:
+        check(not os.path.exists(os.path.join(out, "manifest.json")), f"{what}: no manifest")
+
+
+# ---- signals in the long phases -------------------------------------------------------------
+
+out = os.path.join(tmp, "never")
+stopped_by(signal.SIGTERM,
+           ["generate", write("search.yaml", "generator: fractaldb\ncategories: search\nclasses: 500000\n"), "-o", out,
+            "--progress", "log"],
+           "FractalDB category search", "FractalDB category search")
+check(not os.path.exists(out), "a search stopped before writing leaves no folder")
+stopped_by(signal.SIGINT,
+           ["generate", write("pcsearch.yaml", "generator: pc_fractal\nclasses: 500000\nsearch_points: 100000\n"),
+            "-o", out, "--progress", "log"],
+           "PC-FractalDB category search", "PC-FractalDB category search")
+stopped_by(signal.SIGTERM,
+           ["generate", write("onefrac.yaml", "generator: one_frac\nclasses: 100000\nsize: 2048\n"), "-o", out,
+            "--progress", "log"],
+           "acceptance test", "1p-frac acceptance")
+# Normal estimation of one big cloud takes minutes; the run stops inside it.
+out = os.path.join(tmp, "normals")
+stopped_by(signal.SIGINT,
+           ["generate", write("normals.yaml", "generator: pc_fractal\nclasses: 2\ninstances: 2\npoints: 4000000\n"
+                              "normals: true\nnormal_k: 64\n"), "-o", out, "--progress", "log", "--threads", "1"],
+           "memory:", "normal estimation", out=out)
+check(os.path.exists(os.path.join(out, ".fdsl-last-run.json")) and
+      '"interrupted":true' in open(os.path.join(out, ".fdsl-last-run.json")).read(),
+      "the stopped run says it was interrupted (resume finishes it)")
+stopped_by(signal.SIGTERM, ["search", os.path.join(tmp, "search.yaml"), "-o", os.path.join(tmp, "cats")],
+           "FractalDB category search", "fdsl search")
+
+# Python: KeyboardInterrupt from a long build, and the interpreter goes on afterwards.
+child = subprocess.Popen([sys.executable, "-c", f"""
+import sys, fdsl
+print("start", flush=True)
+try:
+    fdsl.Generator.from_config({os.path.join(tmp, 'search.yaml')!r})
+    print("finished")
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+g = fdsl.Generator.from_config({os.path.join(CONFIGS, 'quickstart.yaml')!r})
+print("after", g[0].image.shape, flush=True)
+"""], stdout=subprocess.PIPE, text=True)
+line = child.stdout.readline()
+check(line.strip() == "start", f"python child started: {line!r}")
+
+
+def threads_of(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0
+
+
+# Inside the search the call runs on a helper thread beside TBB's workers: wait for them, so the
+# signal lands in the C++ call and not in the bytecodes before it.
+end = time.monotonic() + 60
+while threads_of(child.pid) < 3 and child.poll() is None and time.monotonic() < end:
+    time.sleep(0.005)
+check(threads_of(child.pid) >= 3, "the child is inside the search (its helper and worker threads run)")
+child.send_signal(signal.SIGINT)
+try:
+    rest, _ = child.communicate(timeout=60)
+except subprocess.TimeoutExpired:
+    child.kill()
+    rest = "still running 60 s after SIGINT"
+check("interrupted" in rest and "after (256, 256)" in rest and child.returncode == 0,
+      f"Python: KeyboardInterrupt stops a category search; fdsl works afterwards: {rest!r} {child.returncode}")
+
+# ---- searches that cannot succeed say so early ---------------------------------------------
+
+for name, text, key in [("fill16", "generator: fractaldb\ncategories: search\nclasses: 10\nfill_size: 16\n", "fill_threshold"),
+                        ("var", "generator: pc_fractal\nclasses: 10\nvar_threshold: 0.9\n", "var_threshold")]:
+    r = run_cli(["generate", write(name + ".yaml", text), "-o", os.path.join(tmp, name), "--progress", "quiet"],
+                timeout=600)
+    check(r.returncode == 2 and key in r.stderr and "candidates" in r.stderr,
+          f"{name}: an impossible search exits 2 naming {key}: {r.returncode} {r.stderr}")
+    check(not os.path.exists(os.path.join(tmp, name)), f"{name}: nothing written")
+
+# ---- work too large for memory --------------------------------------------------------------
+
+r = run_cli(["generate", os.path.join(CONFIGS, "vg-fractaldb-1k.yaml"), "-o", os.path.join(tmp, "huge"),
+             "--set", "size=16384", "--set", "views=1000", "--classes", "0:1", "--instances", "0:1"])
+check(r.returncode == 2 and "not enough memory" in r.stderr and "views 1000" in r.stderr and "size 16384" in r.stderr,
+      f"16384 px x 1000 views refused naming the keys: {r.returncode} {r.stderr}")
+check(not os.path.exists(os.path.join(tmp, "huge")), "a refused run leaves no folder")
+r = run_cli(["generate", os.path.join(CONFIGS, "quickstart.yaml"), "-o", os.path.join(tmp, "cap"), "--classes", "0:1",
+             "--instances", "0:2", "--max-memory", "10M"])
+check(r.returncode == 2 and "--max-memory" in r.stderr, f"--max-memory is the budget: {r.stderr}")
+r = run_cli(["generate", os.path.join(CONFIGS, "quickstart.yaml"), "-o", os.path.join(tmp, "cap"), "--max-memory", "lots"])
+check(r.returncode == 2 and "--max-memory" in r.stderr, f"a bad --max-memory is refused: {r.stderr}")
+
+
+def limited(limit):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+# Under ulimit -v a colour FractalDB image of 16384 px is refused up front, not a bare bad_alloc.
+r = subprocess.run([CLI, "generate", os.path.join(CONFIGS, "fractaldb-1k.yaml"), "-o", os.path.join(tmp, "ulimit"),
+                    "--set", "size=16384", "--set", "render=color", "--set", "compat=faithful", "--classes", "0:1",
+                    "--instances", "0:1"], capture_output=True, text=True, preexec_fn=limited(1500 << 20))
+check(r.returncode == 2 and "ulimit -v" in r.stderr and "size 16384" in r.stderr,
+      f"ulimit -v: refused naming the limit and the size: {r.returncode} {r.stderr}")
+
+# The estimates hold what a run takes: measured peak memory at most the plan, the plan at most a
+# few times the measure (one thread, one sample, large images or clouds).
+cases = [("fractaldb-1k.yaml", ["size=3000"]), ("ifs-sigma.yaml", ["size=3000"]), ("rcdb-1k.yaml", ["size=3000"]),
+         ("mv-fractaldb.yaml", ["size=1500"]), ("pc-fractaldb-1k.yaml", ["points=1000000", "normals=true"]),
+         ("1p-frac.yaml", ["size=3000", "fill_threshold=0.001"]), ("visualatom-21k.yaml", ["size=3000"])]
+for cfg, sets in cases:
+    args = [CLI, "generate", os.path.join(CONFIGS, cfg), "-o", os.path.join(tmp, "rss-" + cfg), "--classes", "0:1",
+            "--instances", "0:1", "--threads", "1", "--progress", "log"]
+    for s in sets:
+        args += ["--set", s]
+    measure = subprocess.run([sys.executable, "-c", """
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+sys.stdout.write(r.stderr)
+print("rc", r.returncode, "maxrss", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""] + args, capture_output=True, text=True)
+    m = re.search(r"memory: about ([0-9.]+) (MB|GB)", measure.stdout)
+    rss = re.search(r"rc (\d+) maxrss (\d+)", measure.stdout)
+    if not (m and rss):
+        check(False, f"{cfg}: plan and measure found: {measure.stdout[-500:]} {measure.stderr[-300:]}")
+        continue
+    plan = float(m.group(1)) * (1e9 if m.group(2) == "GB" else 1e6)
+    peak = int(rss.group(2)) * 1024
+    check(rss.group(1) == "0" and peak <= plan and plan <= 3 * peak + 150e6,
+          f"{cfg} {sets}: plan {plan / 1e6:.0f} MB vs measured peak {peak / 1e6:.0f} MB")
+
+# ---- bad values on the command line ---------------------------------------------------------
+
+q = os.path.join(CONFIGS, "quickstart.yaml")
+for extra, expect in [(["--seed", "-1"], "seed"), (["--threads", "-1"], "threads"), (["--threads", "100000"], "threads"),
+                      (["--set", "name=\udcff"], "UTF-8")]:
+    try:
+        r = run_cli(["generate", q, "-o", os.path.join(tmp, "bad"), "--classes", "0:1", "--instances", "0:1"] + extra)
+    except UnicodeEncodeError:
+        # subprocess passes surrogate-escaped text as the raw byte 0xff
+        r = subprocess.run([os.fsencode(CLI), b"generate", os.fsencode(q), b"-o", os.fsencode(os.path.join(tmp, "bad")),
+                            b"--set", b"name=\xff"], capture_output=True, text=True)
+    check(r.returncode == 2 and expect in r.stderr, f"{extra}: exit 2 naming {expect}: {r.returncode} {r.stderr}")
+    check(not os.path.exists(os.path.join(tmp, "bad")), f"{extra}: nothing written")
+r = run_cli(["generate", q, "-o", os.path.join(tmp, "zero"), "--classes", "0:1", "--instances", "0:2", "--threads", "0",
+             "--progress", "quiet"])
+check(r.returncode == 0, f"--threads 0 is all cores: {r.stderr}")
+
+# ---- every shipped config previews as configured --------------------------------------------
+
+for cfg in sorted(os.listdir(CONFIGS)):
+    if not cfg.endswith(".yaml"):
+        continue
+    sheet = os.path.join(tmp, cfg + ".png")
+    r = run_cli(["preview", os.path.join(CONFIGS, cfg), "-o", sheet, "--tile", "32"], timeout=600)
+    check(r.returncode == 0 and os.path.getsize(sheet) > 100, f"preview {cfg}: {r.returncode} {r.stderr[-300:]}")
+
+shutil.rmtree(tmp, ignore_errors=True)
+finish()
