@@ -227,10 +227,29 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     if (!std::filesystem::exists(path))
       p.fail("categories", "is neither search, a folder of NNNNNN.csv nor a categories.csv (" + path.string() +
                                " does not exist)");
-    systems_ = read_pc_categories(path);
+    std::vector<std::string> sources;
+    systems_ = read_pc_categories(path, &sources);
     if (classes > static_cast<std::int64_t>(systems_.size()))
       p.fail("classes", path.string() + " holds only " + std::to_string(systems_.size()) + " categories");
     if (classes > 0) systems_.resize(static_cast<std::size_t>(classes));
+    // An imported system whose orbits all diverge (a value like 1e308) can make no cloud: say so
+    // now, naming its file and line, rather than as a failure in the middle of a run.
+    std::vector<char> diverges(systems_.size(), 0);
+    parallel_for(0, static_cast<std::int64_t>(systems_.size()), ctx.threads, [&](std::int64_t c) {
+      thread_local Orbit3 orbit;
+      std::vector<float> xyz(3 * 1024);
+      const Rng rng(seed_, static_cast<std::uint64_t>(c), 0, Purpose::Search);
+      bool ok = false;
+      for (int attempt = 0; attempt < kOrbitTries && !ok; ++attempt)
+        ok = sample_normalized(systems_[static_cast<std::size_t>(c)], 1024,
+                               attempt == 0 ? rng : rng.child(static_cast<std::uint64_t>(attempt)), xyz.data(), orbit);
+      diverges[static_cast<std::size_t>(c)] = !ok;
+    });
+    for (std::size_t c = 0; c < systems_.size(); ++c)
+      if (diverges[c])
+        p.fail("categories", sources[c] + ": category " + std::to_string(c) +
+                                 ": every orbit of its maps diverges or collapses to a point (a coefficient far "
+                                 "outside [-1, 1]?), so it can make no cloud");
     classes_ = static_cast<std::int64_t>(systems_.size());
   }
   if (mode_ == PcInstanceMode::NoiseMix && main_points_ < points_ && classes_ < 2)

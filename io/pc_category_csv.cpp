@@ -90,7 +90,7 @@ std::string format_pc_fractal_csv(const Ifs3& ifs) {
   return out;
 }
 
-std::vector<Ifs3> read_pc_fractal_category_dir(const fs::path& dir) {
+std::vector<Ifs3> read_pc_fractal_category_dir(const fs::path& dir, std::vector<std::string>* sources) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw_bad_input("PC-FractalDB category folder " + dir.string() +
@@ -107,7 +107,10 @@ std::vector<Ifs3> read_pc_fractal_category_dir(const fs::path& dir) {
                      "000000.csv, 000001.csv, ... (13 values per row)");
   std::vector<Ifs3> systems;
   systems.reserve(entries.size());
-  for (const csv::NumberedFile& e : entries) systems.push_back(read_pc_fractal_csv(e.path));
+  for (const csv::NumberedFile& e : entries) {
+    systems.push_back(read_pc_fractal_csv(e.path));
+    if (sources) sources->push_back(e.path.string() + ":1");
+  }
   return systems;
 }
 
@@ -123,7 +126,7 @@ std::string format_pc_category_table(const std::vector<Ifs3>& systems) {
   return out;
 }
 
-std::vector<Ifs3> read_pc_category_table(const fs::path& path) {
+std::vector<Ifs3> read_pc_category_table(const fs::path& path, std::vector<std::string>* sources) {
   const std::string text = read_text_file(path);
   const std::string file = path.string();
   std::vector<Ifs3> systems;
@@ -139,7 +142,10 @@ std::vector<Ifs3> read_pc_category_table(const fs::path& path) {
       throw_bad_input(where + ": found " + std::to_string(fields.size()) +
                       " comma-separated values, expected 14 (category,a,b,c,d,e,f,g,h,i,j,k,l,p)" +
                       column_hint(fields.size(), kColumns + 1));
-    if (csv::opens_category(fields[0], where, systems.size())) systems.emplace_back();
+    if (csv::opens_category(fields[0], where, systems.size())) {
+      systems.emplace_back();
+      if (sources) sources->push_back(where);
+    }
     parse_map(fields, 1, where, systems.back());
   });
   if (systems.empty()) throw_bad_input(file + ": no categories; expected rows category,a,b,c,d,e,f,g,h,i,j,k,l,p");
@@ -148,10 +154,10 @@ std::vector<Ifs3> read_pc_category_table(const fs::path& path) {
   return systems;
 }
 
-std::vector<Ifs3> read_pc_categories(const fs::path& path) {
+std::vector<Ifs3> read_pc_categories(const fs::path& path, std::vector<std::string>* sources) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return read_pc_fractal_category_dir(path);
-  if (fs::is_regular_file(path, ec)) return read_pc_category_table(path);
+  if (fs::is_directory(path, ec)) return read_pc_fractal_category_dir(path, sources);
+  if (fs::is_regular_file(path, ec)) return read_pc_category_table(path, sources);
   throw_bad_input(path.string() + ": no such PC-FractalDB category folder or categories.csv file");
 }
 

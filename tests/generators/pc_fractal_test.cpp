@@ -327,6 +327,36 @@ TEST(PcFractal, CategoriesExportAndImportExactly) {
   EXPECT_THROW(spec_of("generator: pc_fractal\ncategories: 3DIFS_param\nclasses: 7\n", dir.path()), Error);
 }
 
+TEST(PcFractal, AnImportedCategoryThatDivergesIsRefusedNamingItsFileAndLine) {
+  test::TempDir dir("fdsl-pc");
+  const DatasetSpec searched = spec_of(kObjects);
+  searched.generator->export_categories(dir / "cats");
+  searched.generator->save_categories(dir.path());
+  // Category 3's first map scaled far out: every orbit runs off to infinity.
+  std::string text = test::read_text(dir / "cats/000003.csv");
+  text = "1e308" + text.substr(text.find(','));
+  test::write_text(dir / "cats/000003.csv", text);
+  for (const std::string source : {"cats", "cats_table"}) {
+    if (source == "cats_table") {
+      std::string table = test::read_text(dir / "categories.csv");
+      const std::size_t row = table.find("\n3,");
+      table = table.substr(0, row + 3) + "1e308" + table.substr(table.find(',', row + 3));
+      test::write_text(dir / "cats_table.csv", table);
+    }
+    const std::string file = source == "cats" ? "cats" : "cats_table.csv";
+    try {
+      spec_of("generator: pc_fractal\ncategories: " + file + "\npoints: 500\n", dir.path());
+      ADD_FAILURE() << source << ": a diverging category was accepted";
+    } catch (const Error& e) {
+      const std::string msg = e.what();
+      EXPECT_EQ(e.kind(), ErrorKind::BadInput) << msg;
+      EXPECT_NE(msg.find("category 3"), std::string::npos) << msg;
+      EXPECT_NE(msg.find(source == "cats" ? "000003.csv:1" : "cats_table.csv:"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("cfg.yaml:2: key 'categories'"), std::string::npos) << msg;
+    }
+  }
+}
+
 TEST(PcFractal, RecipeConfigsLoadAsPublished) {
   SpecOptions small;
   small.overrides = {"classes=3"};

@@ -22,7 +22,8 @@ std::string format_pc_fractal_csv(const Ifs3& ifs);
 /// Reads a folder of category files named by number (000000.csv, 000001.csv, ... as the
 /// official search writes them; any number of digits), ordered by that number, which must run
 /// 0..count-1 without gaps. Errors name the folder and the first missing or repeated number.
-std::vector<Ifs3> read_pc_fractal_category_dir(const std::filesystem::path& dir);
+/// `sources` (optional) receives where each category came from ("dir/000003.csv:1").
+std::vector<Ifs3> read_pc_fractal_category_dir(const std::filesystem::path& dir, std::vector<std::string>* sources = nullptr);
 
 /// Writes systems as dir/NNNNNN.csv (6 digits, the official names), atomically each.
 void write_pc_fractal_category_dir(const std::filesystem::path& dir, const std::vector<Ifs3>& systems);
@@ -30,9 +31,10 @@ void write_pc_fractal_category_dir(const std::filesystem::path& dir, const std::
 /// All categories in one table (a dataset folder's categories.csv): the header
 /// `category,a,b,c,d,e,f,g,h,i,j,k,l,p`, then one row per map, categories in order 0, 1, ...
 std::string format_pc_category_table(const std::vector<Ifs3>& systems);
-/// Reads that table; errors name the file and line.
-std::vector<Ifs3> read_pc_category_table(const std::filesystem::path& path);
+/// Reads that table; errors name the file and line. `sources` (optional) receives each
+/// category's first row ("categories.csv:42").
+std::vector<Ifs3> read_pc_category_table(const std::filesystem::path& path, std::vector<std::string>* sources = nullptr);
 /// A category folder or a categories.csv table, whichever `path` is.
-std::vector<Ifs3> read_pc_categories(const std::filesystem::path& path);
+std::vector<Ifs3> read_pc_categories(const std::filesystem::path& path, std::vector<std::string>* sources = nullptr);
 
 }  // namespace fdsl
