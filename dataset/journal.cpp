@@ -82,17 +82,24 @@ std::vector<nlohmann::json> Journal::read_all(const fs::path& dir) {
   return records;
 }
 
-std::string unit_record(std::int64_t category, std::int64_t begin, std::int64_t end, const std::vector<FileEntry>& files) {
+bool Journal::exists_in(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (is_journal_name(e.path().filename().string())) return true;
+  return false;
+}
+
+std::string item_record(const WorkItem& item, const std::vector<FileRecord>& files, const std::string& fingerprint) {
   nlohmann::ordered_json j;
-  j["category"] = category;
-  j["begin"] = begin;
-  j["end"] = end;
+  j["item"] = item.key;
+  j["config"] = fingerprint;
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const auto& f : files) {
+  for (const FileRecord& f : files) {
     nlohmann::ordered_json e;
     e["path"] = f.path;
-    e["label"] = f.label;
+    if (f.label >= 0) e["label"] = f.label;
     if (!f.labels.empty()) e["labels"] = f.labels;
+    if (f.samples > 0) e["samples"] = f.samples;
     e["bytes"] = f.bytes;
     e["crc32"] = crc32_hex(f.crc);
     list.push_back(std::move(e));
@@ -101,81 +108,38 @@ std::string unit_record(std::int64_t category, std::int64_t begin, std::int64_t 
   return j.dump();
 }
 
-std::string shard_record(const ShardEntry& s) {
-  nlohmann::ordered_json j;
-  j["shard"] = s.shard;
-  j["path"] = s.path;
-  j["samples"] = s.samples;
-  j["bytes"] = s.bytes;
-  j["crc32"] = crc32_hex(s.crc);
-  return j.dump();
-}
-
-DoneWork read_done_work(const fs::path& dir) {
-  DoneWork done;
-  auto crc_of = [](const nlohmann::json& j) {
-    return static_cast<std::uint32_t>(std::stoul(j["crc32"].get<std::string>(), nullptr, 16));
-  };
+JournalState read_journals(const fs::path& dir, const std::string& fingerprint) {
+  JournalState state;
   for (const nlohmann::json& j : Journal::read_all(dir)) {
+    ItemRecord r;
+    std::string config;
     try {
-      if (j.contains("shard")) {
-        ShardEntry s;
-        s.shard = j["shard"].get<std::int64_t>();
-        s.path = j["path"].get<std::string>();
-        s.samples = j["samples"].get<std::int64_t>();
-        s.bytes = j["bytes"].get<std::int64_t>();
-        s.crc = crc_of(j);
-        done.shards[s.shard] = std::move(s);
-        continue;
-      }
-      done.units[j["category"].get<std::int64_t>()].push_back({j["begin"].get<std::int64_t>(), j["end"].get<std::int64_t>()});
-      for (const auto& f : j["files"]) {
-        FileEntry e;
-        e.path = f["path"].get<std::string>();
-        e.label = f["label"].get<std::int64_t>();
+      r.key = j.at("item").get<std::string>();
+      config = j.at("config").get<std::string>();
+      for (const auto& f : j.at("files")) {
+        FileRecord e;
+        e.path = f.at("path").get<std::string>();
+        if (f.contains("label")) e.label = f["label"].get<std::int64_t>();
         if (f.contains("labels")) e.labels = f["labels"].get<std::vector<std::int64_t>>();
-        e.bytes = f["bytes"].get<std::int64_t>();
-        e.crc = crc_of(f);
-        done.files[e.path] = std::move(e);
+        if (f.contains("samples")) e.samples = f["samples"].get<std::int64_t>();
+        e.bytes = f.at("bytes").get<std::int64_t>();
+        e.crc = static_cast<std::uint32_t>(std::stoul(f.at("crc32").get<std::string>(), nullptr, 16));
+        r.files.push_back(std::move(e));
       }
     } catch (const std::exception&) {
-      // A record of another shape (a hand edit, a future version): not ours to trust.
+      // A record of another shape (another version, a hand edit): not this config's work.
+      state.other_configs.insert(config);
+      ++state.other_records;
+      continue;
     }
-  }
-  return done;
-}
-
-bool units_cover(const DoneWork& done, std::int64_t classes, std::int64_t instances) {
-  for (std::int64_t c = 0; c < classes; ++c) {
-    auto it = done.units.find(c);
-    if (it == done.units.end()) return false;
-    auto ranges = it->second;
-    std::sort(ranges.begin(), ranges.end());
-    std::int64_t reach = 0;
-    for (auto [b, e] : ranges)
-      if (b <= reach) reach = std::max(reach, e);
-    if (reach < instances) return false;
-  }
-  return true;
-}
-
-std::map<std::int64_t, ShardEntry> shards_in_place(const fs::path& dir, const DoneWork& done,
-                                                   std::map<std::int64_t, std::string>* damaged) {
-  std::map<std::int64_t, ShardEntry> ok;
-  for (const auto& [k, s] : done.shards) {
-    std::error_code ec;
-    const auto size = fs::file_size(dir / s.path, ec);
-    if (ec) {
-      if (damaged) (*damaged)[k] = s.path + ": missing";
-    } else if (static_cast<std::int64_t>(size) != s.bytes) {
-      if (damaged)
-        (*damaged)[k] = s.path + ": " + std::to_string(size) + " bytes on disk, " + std::to_string(s.bytes) +
-                        " when written (truncated or changed)";
-    } else {
-      ok.emplace(k, s);
+    if (config != fingerprint) {
+      state.other_configs.insert(config);
+      ++state.other_records;
+      continue;
     }
+    state.done[r.key] = std::move(r);
   }
-  return ok;
+  return state;
 }
 
 }  // namespace fdsl

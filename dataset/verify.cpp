@@ -13,7 +13,7 @@
 #include "fdsl/core/version.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/dataset/generate.h"
-#include "fdsl/dataset/hdf5_dataset.h"
+#include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/dataset/tar_layout.h"
 #include "fdsl/io/files.h"
@@ -161,6 +161,55 @@ std::string check_info(const fs::path& dir, const std::string& split, const std:
   return "";
 }
 
+/// Files and folders the manifest does not account for. In a class folder (the folder of a
+/// listed file) a stray file is read as a sample by ImageFolder-style loaders, and a folder beside
+/// the class folders is taken for a class: problems. Anything else (a preview sheet, notes) is
+/// told as an extra file. Bookkeeping, category files and the layout's own files are known.
+void find_extra_files(const fs::path& dir, const std::string& layout, const std::vector<Expected>& expected,
+                      const nlohmann::json& manifest, VerifyReport& report) {
+  std::set<std::string> listed, known = {"manifest.json", "fdsl.yaml", "categories.json", "categories.csv",
+                                         "_info.json", "train_files.txt", "shape_names.txt"};
+  if (manifest.contains("category_files") && manifest["category_files"].is_array())
+    for (const auto& f : manifest["category_files"])
+      if (f.is_string()) known.insert(f.get<std::string>());
+  std::set<std::string> class_dirs, roots;
+  for (const Expected& e : expected) {
+    listed.insert(e.path);
+    const fs::path parent = fs::path(e.path).parent_path();
+    if (!parent.empty()) {
+      class_dirs.insert(parent.generic_string());
+      roots.insert(parent.parent_path().generic_string());
+    }
+  }
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const std::string rel = fs::relative(it->path(), dir, ec).generic_string();
+    if (it.depth() == 0 && name.rfind(".fdsl", 0) == 0) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string::npos) continue;  // a write in flight
+    if (it->is_directory(ec)) {
+      // ImageFolder takes every folder of its root for a class (hidden ones too).
+      const std::string parent = fs::path(rel).parent_path().generic_string();
+      if (layout == "imagefolder" && roots.count(parent) && !class_dirs.count(rel))
+        report.problems.push_back({rel + "/", "a folder beside the class folders that holds no sample of the manifest: "
+                                              "an ImageFolder reading " + (parent.empty() ? std::string(".") : parent) +
+                                              " would take it for a class; remove it", false});
+      continue;
+    }
+    if (listed.count(rel) || known.count(rel)) continue;
+    const std::string parent = fs::path(rel).parent_path().generic_string();
+    if (!parent.empty() && class_dirs.count(parent))
+      report.problems.push_back({rel, "not in the manifest, in a class folder: a loader would read it as a sample; "
+                                      "remove it (fdsl did not write it)", false});
+    else
+      report.extra_files.push_back(rel);
+  }
+  std::sort(report.extra_files.begin(), report.extra_files.end());
+}
+
 }  // namespace
 
 std::string VerifyReport::to_json() const {
@@ -173,6 +222,7 @@ std::string VerifyReport::to_json() const {
   j["bytes_checked"] = bytes_checked;
   j["problems"] = nlohmann::ordered_json::array();
   for (const auto& p : problems) j["problems"].push_back({{"path", p.path}, {"problem", p.problem}});
+  j["extra_files"] = extra_files;
   j["seconds"] = seconds;
   return j.dump();
 }
@@ -180,14 +230,22 @@ std::string VerifyReport::to_json() const {
 VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
   const auto t0 = std::chrono::steady_clock::now();
   VerifyReport report;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw_bad_input(dir.string() + ": no such folder (give a dataset folder fdsl made)");
+  const bool dataset = fs::exists(dir / "manifest.json", ec) || fs::exists(dir / "fdsl.yaml", ec) ||
+                       fs::exists(dir / ".fdsl-state.json", ec) || Journal::exists_in(dir);
+  if (!dataset)
+    throw_bad_input(dir.string() + " is not an fdsl dataset (it has no manifest.json, fdsl.yaml or .fdsl-state.json); "
+                    "give the folder `fdsl generate -o` wrote");
   nlohmann::json manifest;
   try {
     manifest = nlohmann::json::parse(read_text_file(dir / "manifest.json"));
   } catch (const std::exception& e) {
+    const std::string d = dir.string();
     report.problems.push_back({"manifest.json",
                                std::string("missing or unreadable (") + e.what() +
-                                   "): the run did not finish; run `fdsl generate DIR --resume`, or `fdsl merge DIR` "
-                                   "after a split run"});
+                                   "): the run did not finish; run `fdsl generate " + d + " -o " + d +
+                                   " --resume`, or `fdsl merge " + d + "` after a split run"});
     return report;
   }
   std::vector<Expected> expected;
@@ -241,6 +299,7 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
     const std::string problem = check_info(dir, manifest.value("split", "train"), expected);
     if (!problem.empty()) report.problems.push_back({"_info.json", problem});
   }
+  find_extra_files(dir, report.layout, expected, manifest, report);
   std::sort(report.problems.begin(), report.problems.end(),
             [](const VerifyProblem& a, const VerifyProblem& b) { return a.path < b.path; });
   report.files_checked = static_cast<std::int64_t>(expected.size());
@@ -255,50 +314,49 @@ std::int64_t repair_dataset(const fs::path& dir, const VerifyReport& report, int
     if (p.path == "manifest.json")
       throw_bad_input("cannot repair " + dir.string() + " from its manifest: " + p.problem);
   if (report.problems.empty()) return 0;
+  const nlohmann::json manifest = nlohmann::json::parse(read_text_file(dir / "manifest.json"));
   // Only the version that made the dataset is sure to make the same bytes (0.2.0 changed the
   // ifs_sigma backgrounds, for one): another version would write files that fail the manifest.
-  const std::string made_by =
-      nlohmann::json::parse(read_text_file(dir / "manifest.json")).value("fdsl_version", std::string("?"));
+  const std::string made_by = manifest.value("fdsl_version", std::string("?"));
   if (made_by != kVersion)
     throw_bad_input("cannot repair " + dir.string() + ": it was made by fdsl " + made_by + ", this is fdsl " +
                     kVersion + ", whose output may differ; repair it with fdsl " + made_by);
-  const DatasetSpec spec = load_dataset_spec(dir.string(), SpecOptions{{}, std::nullopt, threads});
-  if (report.layout == "modelnet40_hdf5") {
-    // Every problem is an .h5 file of the manifest (the file lists are not checked).
-    std::vector<std::string> paths;
-    for (const auto& p : report.problems) paths.push_back(p.path);
-    return regenerate_hdf5_files(spec, dir, paths, threads);
-  }
-  const Generator& gen = *spec.generator;
-  std::vector<std::int64_t> shards;
-  std::vector<std::pair<std::int64_t, std::int64_t>> samples;
-  bool info = false;
-  if (report.layout == "webdataset") {
-    const TarLayout layout(spec, OutputSettings::from_params(spec.params));
-    for (const auto& p : report.problems) {
-      if (p.path == "_info.json") {
-        info = true;
-        continue;
-      }
-      for (std::int64_t k = 0; k < layout.num_shards(); ++k)
-        if (layout.shard_name(k) == p.path) shards.push_back(k);
+  // The manifest's config made the files it lists: repair from it, and refuse when fdsl.yaml
+  // (which `fdsl generate DIR` would use) has been changed since.
+  if (!manifest.contains("config") || !manifest["config"].is_object())
+    throw_bad_input("cannot repair " + dir.string() + ": its manifest holds no config");
+  const DatasetSpec spec =
+      make_dataset_spec(config_from_json(manifest["config"], (dir / "manifest.json").string()),
+                        SpecOptions{{}, std::nullopt, threads}, dir);
+  std::error_code ec;
+  if (fs::exists(dir / "fdsl.yaml", ec)) {
+    const Params saved = resolve_dataset_params(load_dataset_config((dir / "fdsl.yaml").string()));
+    const nlohmann::json a = nlohmann::json::parse(saved.to_json().dump());
+    const nlohmann::json b = nlohmann::json::parse(spec.resolved_config().dump());
+    if (a != b) {
+      std::string diff;
+      for (auto it = b.begin(); it != b.end() && diff.empty(); ++it)
+        if (!a.contains(it.key()) || a[it.key()] != it.value())
+          diff = "key '" + it.key() + "' is " + (a.contains(it.key()) ? a[it.key()].dump() : "absent") +
+                 " in fdsl.yaml, " + it.value().dump() + " in the manifest";
+      throw_bad_input("cannot repair " + dir.string() + ": fdsl.yaml differs from the config in manifest.json (" +
+                      diff + "); the manifest's config made the files, so restore fdsl.yaml to it first");
     }
-  } else {
-    // A file's sample is found by its name: the sample's name followed by a suffix that starts
-    // with '.' or '_' (x.png, x.camera.json, x.view003.png, x_sem_label.npy, views x_003.png).
-    std::unordered_set<std::string> names;
-    for (const auto& p : report.problems) {
-      const std::size_t slash = p.path.rfind('/');
-      for (std::size_t at = slash == std::string::npos ? 0 : slash + 1; at < p.path.size(); ++at)
-        if (p.path[at] == '.' || p.path[at] == '_') names.insert(p.path.substr(0, at));
-    }
-    for (std::int64_t c = 0; c < gen.num_classes() && !names.empty(); ++c)
-      for (std::int64_t i = 0; i < gen.instances_per_class(); ++i)
-        if (names.count(gen.sample_name(c, i))) samples.push_back({c, i});
   }
-  regenerate_items(spec, dir, shards, samples, threads);
-  if (info) merge_dataset(spec, dir);  // _info.json is written from the journals with the manifest
-  return static_cast<std::int64_t>(shards.size() + samples.size()) + (info ? 1 : 0);
+  std::vector<std::string> paths;
+  bool layout_file = false;
+  for (const auto& p : report.problems) {
+    if (!p.repairable) continue;
+    if (p.path == "_info.json") layout_file = true;
+    else paths.push_back(p.path);
+  }
+  if (paths.empty() && !layout_file) return 0;
+  if (paths.empty()) {
+    // _info.json alone: written again with the manifest, from the journals.
+    merge_dataset(spec, dir);
+    return 1;
+  }
+  return regenerate_files(spec, dir, paths, threads) + (layout_file ? 1 : 0);
 }
 
 }  // namespace fdsl

@@ -90,7 +90,9 @@ std::vector<std::int64_t> all_categories(const Generator& gen) {
   return all;
 }
 
-void Generator::save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const {
+std::vector<std::string> Generator::save_categories(const std::filesystem::path& dir,
+                                                   const std::vector<std::int64_t>& categories) const {
+  std::vector<std::string> written{"categories.json"};
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (std::int64_t c : categories) list.push_back(category_json(c));
   nlohmann::ordered_json doc;
@@ -101,11 +103,18 @@ void Generator::save_categories(const std::filesystem::path& dir, const std::vec
     std::vector<Ifs2> systems;
     for (std::int64_t c : categories) systems.push_back(*ifs_category(c));
     write_file_atomic(dir / "categories.csv", format_category_table(systems));
+    written.push_back("categories.csv");
   }
-  for (const auto& [path, text] : category_files(categories)) write_file_atomic(dir / path, text);
+  for (const auto& [path, text] : category_files(categories)) {
+    write_file_atomic(dir / path, text);
+    written.push_back(path);
+  }
+  return written;
 }
 
-void Generator::save_categories(const std::filesystem::path& dir) const { save_categories(dir, all_categories(*this)); }
+std::vector<std::string> Generator::save_categories(const std::filesystem::path& dir) const {
+  return save_categories(dir, all_categories(*this));
+}
 
 void Generator::export_categories(const std::filesystem::path& dir) const {
   if (num_classes() == 0 || !ifs_category(0)) return;

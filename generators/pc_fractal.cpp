@@ -368,8 +368,8 @@ const Ifs3& PcObjects::system(std::int64_t cat) const {
   return systems_[static_cast<std::size_t>(cat)];
 }
 
-void PcObjects::save_categories(const std::filesystem::path& dir, const std::string& family,
-                                const std::vector<std::int64_t>& categories) const {
+std::vector<std::string> PcObjects::save_categories(const std::filesystem::path& dir, const std::string& family,
+                                                   const std::vector<std::int64_t>& categories) const {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   bool prefix = true;
   std::vector<Ifs3> systems;
@@ -382,7 +382,9 @@ void PcObjects::save_categories(const std::filesystem::path& dir, const std::str
   doc["family"] = family;
   doc["categories"] = std::move(list);
   write_file_atomic(dir / "categories.json", doc.dump(1));
-  if (prefix) write_file_atomic(dir / "categories.csv", format_pc_category_table(systems));
+  if (!prefix) return {"categories.json"};
+  write_file_atomic(dir / "categories.csv", format_pc_category_table(systems));
+  return {"categories.json", "categories.csv"};
 }
 
 std::string PcObjects::describe_category(std::int64_t cat) const {
@@ -431,8 +433,9 @@ void PcObjectFamily::make_range(std::int64_t cat, std::int64_t begin, std::int64
 nlohmann::ordered_json PcObjectFamily::category_json(std::int64_t cat) const { return objects_.category_json(cat); }
 std::string PcObjectFamily::describe_category(std::int64_t cat) const { return objects_.describe_category(cat); }
 nlohmann::ordered_json PcObjectFamily::stats() const { return objects_.stats(); }
-void PcObjectFamily::save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const {
-  objects_.save_categories(dir, family(), categories);
+std::vector<std::string> PcObjectFamily::save_categories(const std::filesystem::path& dir,
+                                                        const std::vector<std::int64_t>& categories) const {
+  return objects_.save_categories(dir, family(), categories);
 }
 void PcObjectFamily::export_categories(const std::filesystem::path& dir) const {
   write_pc_fractal_category_dir(dir, objects_.systems());

@@ -50,8 +50,8 @@ class PcObjects {
   nlohmann::ordered_json category_json(std::int64_t category) const;
   /// categories.json (with `family`) and, for a prefix 0..k-1, categories.csv (the 13-column
   /// table) of the given categories into `dir`.
-  void save_categories(const std::filesystem::path& dir, const std::string& family,
-                       const std::vector<std::int64_t>& categories) const;
+  std::vector<std::string> save_categories(const std::filesystem::path& dir, const std::string& family,
+                                           const std::vector<std::int64_t>& categories) const;
   std::string describe_category(std::int64_t category) const;
   nlohmann::ordered_json stats() const;
   std::int64_t fps_points() const { return fps_points_; }
@@ -111,7 +111,8 @@ class PcObjectFamily : public Generator {
   std::string describe_category(std::int64_t category) const override;
   nlohmann::ordered_json stats() const override;
   using Generator::save_categories;
-  void save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const override;
+  std::vector<std::string> save_categories(const std::filesystem::path& dir,
+                                           const std::vector<std::int64_t>& categories) const override;
   void export_categories(const std::filesystem::path& dir) const override;
 
  protected:

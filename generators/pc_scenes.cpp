@@ -146,10 +146,11 @@ class PcScenes final : public Generator {
   nlohmann::ordered_json stats() const override { return objects_.stats(); }
   // The object categories the scenes place, all of them, whatever scene classes are listed.
   using Generator::save_categories;
-  void save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>&) const override {
+  std::vector<std::string> save_categories(const std::filesystem::path& dir,
+                                           const std::vector<std::int64_t>&) const override {
     std::vector<std::int64_t> all(static_cast<std::size_t>(objects_.classes()));
     for (std::size_t k = 0; k < all.size(); ++k) all[k] = static_cast<std::int64_t>(k);
-    objects_.save_categories(dir, family(), all);
+    return objects_.save_categories(dir, family(), all);
   }
   void export_categories(const std::filesystem::path& dir) const override {
     write_pc_fractal_category_dir(dir, objects_.systems());

@@ -1,6 +1,6 @@
 // fdsl generate CONFIG [-o DIR] [--threads N] [--seed S] [--set k=v]... [--resume]
 //                      [--classes A:B] [--instances A:B] [--shard I/N] [--ignore-shard-env]
-//                      [--fsync] [--max-memory SIZE] [--progress auto|bar|log|quiet]
+//                      [--fsync] [--max-memory SIZE] [--force] [--check] [--progress auto|bar|log|quiet]
 #include <cstdio>
 #include <filesystem>
 
@@ -23,6 +23,7 @@ struct GenerateArgs {
   bool ignore_shard_env = false;
   bool fsync = false;
   std::string max_memory;
+  bool force = false, check = false;
   std::string progress = "auto";
 };
 
@@ -42,6 +43,8 @@ void run_generate(const GenerateArgs& a) {
   o.resume = a.resume;
   o.part = part;
   o.fsync_files = a.fsync;
+  o.force = a.force;
+  o.check = a.check;
   if (!a.max_memory.empty()) o.max_memory = parse_bytes(a.max_memory, "--max-memory");
   if (!a.classes.empty()) o.classes = parse_index_range(a.classes, spec.generator->num_classes(), "--classes");
   if (!a.instances.empty())
@@ -94,6 +97,10 @@ void add_generate(CLI::App& app) {
   cmd->add_option("--max-memory", args->max_memory,
                   "memory the run may take, e.g. 8G (default: what the machine, its cgroup and ulimit -v leave); "
                   "a run estimated above it is refused before it starts");
+  cmd->add_flag("--force", args->force,
+                "write into a non-empty folder that holds no fdsl dataset (its other files stay)");
+  cmd->add_flag("--check", args->check,
+                "with --resume: check the CRC-32 of every recorded file too, not only its size (reads them all)");
   cmd->add_flag("--fsync", args->fsync, "folder output: fsync every file (slow; tar shards are always fsynced)");
   cmd->add_option("--progress", args->progress, "auto (bar on a terminal), bar, log or quiet")
       ->check(CLI::IsMember({"auto", "bar", "log", "quiet"}));

@@ -41,10 +41,19 @@ void add_verify(CLI::App& app) {
       print_problems(r);
     }
     std::printf("%s\n", r.to_json().c_str());
-    if (!r.ok())
-      throw_runtime(std::to_string(r.problems.size()) + " of " + std::to_string(r.files_checked) + " items of " +
-                    args->dir + " are missing or corrupt" +
-                    (args->regenerate ? "" : "; `fdsl verify --regenerate` makes them again from the saved config"));
+    if (!r.extra_files.empty())
+      std::fprintf(stderr, "fdsl: note: %zu files beside the dataset that its loaders do not read (e.g. %s)\n",
+                   r.extra_files.size(), r.extra_files.front().c_str());
+    if (!r.ok()) {
+      std::size_t repairable = 0;
+      for (const auto& p : r.problems) repairable += p.repairable;
+      std::string hint;
+      if (repairable > 0 && !args->regenerate)
+        hint = "; `fdsl verify " + args->dir + " --regenerate` makes the damaged files again from the manifest's config";
+      if (repairable < r.problems.size()) hint += "; stray files and folders must be removed by hand";
+      throw_runtime(std::to_string(r.problems.size()) + (r.problems.size() == 1 ? " problem" : " problems") + " in " +
+                    args->dir + " (" + std::to_string(r.files_checked) + " files of the manifest checked)" + hint);
+    }
     std::fprintf(stderr, "fdsl: %s: all %lld %s (%lld samples, %.1f MB) match the manifest%s (%.1f s)\n",
                  args->dir.c_str(), static_cast<long long>(r.files_checked),
                  r.layout == "webdataset" ? "shards" : "files", static_cast<long long>(r.samples_checked),

@@ -85,8 +85,8 @@ TEST(PcCli, Hdf5FilesAreResumedOneFileAtATime) {
   for (int line = 0; line < 5; ++line) {
     const std::size_t end = journal.find('\n', start);
     const auto rec = nlohmann::json::parse(journal.substr(start, end - start));
-    if (rec["h5_file"].get<int>() < 3) kept += journal.substr(start, end - start + 1);
-    else fs::remove(t / "run" / rec["path"].get<std::string>());
+    if (std::stoi(rec["item"].get<std::string>().substr(3)) < 3) kept += journal.substr(start, end - start + 1);
+    else fs::remove(t / "run" / rec["files"][0]["path"].get<std::string>());
     start = end + 1;
   }
   write_text(t / "run/.fdsl-journal.jsonl", kept);
@@ -95,6 +95,15 @@ TEST(PcCli, Hdf5FilesAreResumedOneFileAtATime) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("\"samples_written\":12"), std::string::npos) << r.output;  // files 3 and 4 only
   EXPECT_NE(r.output.find("\"samples_skipped\":24"), std::string::npos) << r.output;
+  EXPECT_EQ(snapshot(t / "run"), ref);
+
+  // Files gone behind the journal's back: resume finds them missing and makes them again.
+  fs::remove(t / "run/ply_data_train1.h5");
+  fs::remove(t / "run/manifest.json");
+  r = run_cli(gen(t / "h.yaml", t / "run", "--resume"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("ply_data_train1.h5: missing"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\"samples_written\":8"), std::string::npos) << r.output;
   EXPECT_EQ(snapshot(t / "run"), ref);
 }
 

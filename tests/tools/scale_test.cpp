@@ -334,13 +334,13 @@ TEST(Scale, VerifyFindsATruncatedShardAndResumeMakesItAgain) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("train-000002.tar: "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("truncated"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("1 of 10 items"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 problem in"), std::string::npos) << r.output;
   // Resume checks every recorded shard's size and makes a damaged one again.
   r = run_cli("generate " + shell_quote((t / "c.yaml").string()) + " -o " + shell_quote((t / "out").string()) +
               " --resume --progress log");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("train-000002.tar: "), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("writing it again"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("making it again"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("\"shards_written\":1,\"shards_skipped\":9"), std::string::npos) << r.output;
   EXPECT_EQ(snapshot(t / "out"), ref);
 }
@@ -396,12 +396,33 @@ TEST(Scale, VerifyRegenerateRefusesADatasetMadeByAnotherVersion) {
   EXPECT_FALSE(fs::exists(t / "out/00002/00002_24_count_0_flip0.png"));
 }
 
-TEST(Scale, VerifyWithoutAManifestSaysTheRunDidNotFinish) {
+TEST(Scale, VerifyWithoutAManifestSaysTheRunDidNotFinishAndHowToFinishIt) {
   TempDir t;
-  fs::create_directories(t / "empty");
-  auto r = run_cli("verify " + shell_quote((t / "empty").string()));
+  write_text(t / "c.yaml", kTar);
+  ASSERT_EQ(run_cli(gen(t / "c.yaml", t / "out")).exit_code, 0);
+  fs::remove(t / "out/manifest.json");
+  const std::string out = (t / "out").string();
+  auto r = run_cli("verify " + shell_quote(out));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("manifest.json: missing"), std::string::npos) << r.output;
+  // The hint is a command that works: it finishes the dataset in place.
+  const std::string hint = "fdsl generate " + out + " -o " + out + " --resume";
+  ASSERT_NE(r.output.find(hint), std::string::npos) << r.output;
+  r = run_cli(hint.substr(5) + " --progress quiet");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(run_cli("verify " + shell_quote(out)).exit_code, 0);
+}
+
+TEST(Scale, VerifyOfAFolderThatIsNoDatasetSaysSo) {
+  TempDir t;
+  fs::create_directories(t / "empty");
+  write_text(t / "other/notes.txt", "hello");
+  for (const std::string dir : {"empty", "other", "missing"}) {
+    auto r = run_cli("verify " + shell_quote((t / dir).string()));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find(dir == "missing" ? "no such folder" : "is not an fdsl dataset"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("of 0 items"), std::string::npos) << r.output;
+  }
 }
 
 TEST(Scale, MergeSaysWhatIsMissingThenWritesTheManifest) {

@@ -1,41 +1,24 @@
-// The journal: one JSON line per finished piece of work (a folder work unit with its files, or a
-// tar shard), appended with a single write() after the work's files are in place. A torn last
-// line (a crash inside that write) is ignored and its work redone. Each process of a split run
-// has its own journal file, so no two processes (or machines) append to one file; readers take
-// the union of all of them.
+// The journal: one JSON line per finished work item (a folder work unit, a tar shard, an HDF5
+// file) with its files and the fingerprint of the config that made it, appended with a single
+// write() after the item's files are in place. A torn last line (a crash inside that write) is
+// ignored and its work redone. Each process of a split run has its own journal file, so no two
+// processes (or machines) append to one file; readers take the union of all of them.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "fdsl/dataset/partition.h"
+#include "fdsl/dataset/sink.h"
 
 namespace fdsl {
-
-/// One file of a folder dataset, as recorded and listed in the manifest.
-struct FileEntry {
-  std::string path;
-  std::int64_t label = 0;
-  std::vector<std::int64_t> labels;
-  std::uint32_t crc = 0;
-  std::int64_t bytes = 0;
-};
-
-/// One finished tar shard.
-struct ShardEntry {
-  std::int64_t shard = 0;
-  std::string path;
-  std::int64_t samples = 0;
-  std::int64_t bytes = 0;
-  std::uint32_t crc = 0;
-};
 
 class Journal {
  public:
@@ -50,8 +33,10 @@ class Journal {
   /// Makes every record appended so far durable (and visible to readers on other NFS clients).
   void sync();
 
-  /// Every complete, parseable record of every journal in `dir`.
+  /// Every complete, parseable line of every journal in `dir`.
   static std::vector<nlohmann::json> read_all(const std::filesystem::path& dir);
+  /// Whether `dir` holds a journal file.
+  static bool exists_in(const std::filesystem::path& dir);
 
  private:
   std::filesystem::path path_;
@@ -59,25 +44,16 @@ class Journal {
   std::mutex mutex_;
 };
 
-/// The journal line of a folder work unit: class, instances [begin, end), its files.
-std::string unit_record(std::int64_t category, std::int64_t begin, std::int64_t end, const std::vector<FileEntry>& files);
-/// The journal line of a finished shard.
-std::string shard_record(const ShardEntry& shard);
+/// The journal line of a finished item: {"item", "config" (the fingerprint), "files": [...]}.
+std::string item_record(const WorkItem& item, const std::vector<FileRecord>& files, const std::string& fingerprint);
 
-/// What the journals of a folder say is done.
-struct DoneWork {
-  std::map<std::string, FileEntry> files;  ///< folder: every recorded file, by path
-  std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> units;  ///< class -> instance ranges
-  std::map<std::int64_t, ShardEntry> shards;  ///< tar: every recorded shard (a later record wins)
+/// What the journals of a folder hold.
+struct JournalState {
+  std::map<std::string, ItemRecord> done;  ///< items of this config, by key (a later record wins)
+  std::set<std::string> other_configs;     ///< fingerprints of records made by other configs ("" for none)
+  std::int64_t other_records = 0;          ///< how many such records
 };
-DoneWork read_done_work(const std::filesystem::path& dir);
-
-/// True if the recorded instance ranges of every class cover [0, instances).
-bool units_cover(const DoneWork& done, std::int64_t classes, std::int64_t instances);
-
-/// The recorded shards whose file is in place with the recorded size; the others (missing,
-/// truncated, grown) go to `damaged` as shard -> "name: why".
-std::map<std::int64_t, ShardEntry> shards_in_place(const std::filesystem::path& dir, const DoneWork& done,
-                                                   std::map<std::int64_t, std::string>* damaged = nullptr);
+/// Reads every journal of `dir`, sorting records by whether `fingerprint` made them.
+JournalState read_journals(const std::filesystem::path& dir, const std::string& fingerprint);
 
 }  // namespace fdsl

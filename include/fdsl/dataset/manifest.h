@@ -1,26 +1,20 @@
-// manifest.json: what a finished dataset holds (config, categories, every file or shard with its
-// size and CRC-32), written last from the journals. For tar shards also _info.json, the split
-// description timm's WebDataset reader takes (splits -> name, num_samples, filenames,
-// shard_lengths).
+// manifest.json: what a dataset holds (config and its fingerprint, categories, every data file
+// with its size and CRC-32), written last from the journal records, after the category files
+// and the layout's own files (_info.json for timm, train_files.txt for PointNet).
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <string>
 
-#include "fdsl/dataset/journal.h"
+#include "fdsl/dataset/sink.h"
 #include "fdsl/dataset/spec.h"
-#include "fdsl/dataset/tar_layout.h"
 
 namespace fdsl {
 
-/// Writes DIR/manifest.json from the journals (and, for a complete tar dataset, DIR/_info.json),
-/// after the category files of the classes the folder holds (categories.json, ...: every class of
-/// a shard dataset, the classes with samples of a folder one); `layout` is null for a folder
-/// dataset. Returns whether every sample of the dataset is present.
-bool write_manifest(const DatasetSpec& spec, const TarLayout* layout, const std::filesystem::path& dir);
-
-/// The classes a folder's journals hold samples of, ascending.
-std::vector<std::int64_t> present_categories(const DoneWork& done);
-/// Whether every sample is present according to the journals (and, for shards, the files).
-bool dataset_complete(const DatasetSpec& spec, const TarLayout* layout, const std::filesystem::path& dir);
+/// Writes the category files of the classes `done` holds (categories.json, ...), the sink's
+/// layout files and DIR/manifest.json, in that order. Returns whether every sample is present.
+bool write_manifest(const DatasetSpec& spec, const Sink& sink, const std::filesystem::path& dir,
+                    const std::map<std::string, ItemRecord>& done, const std::string& fingerprint);
 
 }  // namespace fdsl

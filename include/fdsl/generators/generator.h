@@ -107,10 +107,11 @@ class Generator {
   /// Writes the given categories (ascending) so the dataset can be told and regenerated from its
   /// folder: categories.json, for IFS families categories.csv when they are a prefix 0..k-1 (all
   /// systems in one FractalDB-style table: an ImageFolder root must hold no folder but the class
-  /// folders), and the family's category_files().
-  virtual void save_categories(const std::filesystem::path& dir, const std::vector<std::int64_t>& categories) const;
+  /// folders), and the family's category_files(). Returns the files written, relative to `dir`.
+  virtual std::vector<std::string> save_categories(const std::filesystem::path& dir,
+                                                   const std::vector<std::int64_t>& categories) const;
   /// The same for every category.
-  void save_categories(const std::filesystem::path& dir) const;
+  std::vector<std::string> save_categories(const std::filesystem::path& dir) const;
   /// Writes the categories in the family's official per-category layout into `dir` (FractalDB:
   /// NNNNN.csv; PC-FractalDB: NNNNNN.csv), for `fdsl search`; nothing for families without one.
   virtual void export_categories(const std::filesystem::path& dir) const;

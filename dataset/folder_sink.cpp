@@ -1,0 +1,153 @@
+// The folder sink: every file of every sample under its own name (an ImageFolder of class
+// folders, or the family's official tree), written atomically; work units are a class x a chunk
+// of instances on a fixed grid, made in parallel.
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/dataset/progress.h"
+#include "fdsl/io/files.h"
+#include "sinks.h"
+
+namespace fdsl::detail {
+
+namespace {
+
+class FolderSink final : public Sink {
+ public:
+  FolderSink(const DatasetSpec& spec, const OutputSettings& settings) : Sink(*spec.generator), settings_(settings) {}
+
+  std::string layout() const override { return "imagefolder"; }
+  std::string format() const override { return "folder"; }
+  bool partial_runs() const override { return true; }
+  std::int64_t chunk() const override { return std::max<std::int64_t>(1, gen_.preferred_chunk()); }
+
+  /// Classes x instance chunks on a fixed grid, so a resumed, partial or split run cuts the same
+  /// units as a full one.
+  std::vector<WorkItem> items(const Selection& s) const override {
+    const auto classes = s.whole ? std::pair<std::int64_t, std::int64_t>{0, gen_.num_classes()} : s.classes;
+    const auto instances = s.whole ? std::pair<std::int64_t, std::int64_t>{0, gen_.instances_per_class()} : s.instances;
+    const std::int64_t step = chunk();
+    std::vector<WorkItem> units;
+    for (std::int64_t c = classes.first; c < classes.second; ++c)
+      for (std::int64_t b = instances.first; b < instances.second;) {
+        const std::int64_t e = std::min(instances.second, (b / step + 1) * step);
+        units.push_back(unit(c, b, e));
+        b = e;
+      }
+    return units;
+  }
+
+  void write(const std::vector<WorkItem>& units, SinkRun& run) const override {
+    std::atomic<bool> stopped{false};
+    parallel_for(0, static_cast<std::int64_t>(units.size()), run.threads, [&](std::int64_t k) {
+      if (run.stop && run.stop->load()) {
+        stopped = true;
+        return;
+      }
+      const WorkItem& u = units[static_cast<std::size_t>(k)];
+      std::vector<FileRecord> files;
+      thread_local std::vector<EncodedFile> encoded;
+      make_range_checked(gen_, u.index, u.begin, u.end, [&](Sample&& s) {
+        encode_sample(s, settings_, encoded);
+        std::int64_t sample_bytes = 0;
+        for (const EncodedFile& e : encoded) {
+          FileRecord f;
+          f.path = e.path;
+          f.label = s.label;
+          f.labels = s.labels;
+          f.crc = crc32(e.bytes);
+          f.bytes = static_cast<std::int64_t>(e.bytes.size());
+          write_file_atomic(run.dir / f.path, e.bytes, run.fsync_files);
+          sample_bytes += f.bytes;
+          files.push_back(std::move(f));
+        }
+        run.bytes += sample_bytes;
+        ++run.samples;
+        if (run.progress) run.progress->add(1, sample_bytes);
+      });
+      if (run.done) run.done(u, std::move(files));
+    });
+    if (stopped) run.stopped = true;
+  }
+
+  /// Every class's recorded instance ranges cover all its instances (units of partial runs
+  /// count too: --instances 0:3 and 3:16 cover 16).
+  bool complete(const std::map<std::string, ItemRecord>& done) const override {
+    std::map<std::int64_t, std::vector<std::pair<std::int64_t, std::int64_t>>> ranges;
+    for (const auto& [key, r] : done) {
+      std::int64_t c, b, e;
+      if (parse_unit_key(key, c, b, e)) ranges[c].push_back({b, e});
+    }
+    for (std::int64_t c = 0; c < gen_.num_classes(); ++c) {
+      auto it = ranges.find(c);
+      if (it == ranges.end()) return false;
+      std::sort(it->second.begin(), it->second.end());
+      std::int64_t reach = 0;
+      for (auto [b, e] : it->second)
+        if (b <= reach) reach = std::max(reach, e);
+      if (reach < gen_.instances_per_class()) return false;
+    }
+    return true;
+  }
+
+  std::vector<std::int64_t> categories(const std::map<std::string, ItemRecord>& done) const override {
+    std::set<std::int64_t> present;
+    for (const auto& [key, r] : done) {
+      std::int64_t c, b, e;
+      if (parse_unit_key(key, c, b, e) && c >= 0 && c < gen_.num_classes()) present.insert(c);
+    }
+    return {present.begin(), present.end()};
+  }
+
+  std::string item_name(const WorkItem& u) const override {
+    return "class " + std::to_string(u.index) + " instances " + std::to_string(u.begin) + ":" + std::to_string(u.end);
+  }
+
+  std::vector<WorkItem> items_of(const std::vector<std::string>& paths, std::vector<std::string>& unknown) const override {
+    // A file's sample is found by its name: the sample's name followed by a suffix that starts
+    // with '.' or '_' (x.png, x.camera.json, x.view003.png, x_sem_label.npy, views x_003.png).
+    std::unordered_map<std::string, std::vector<std::string>> by_name;
+    for (const std::string& p : paths) {
+      const std::size_t slash = p.rfind('/');
+      for (std::size_t at = slash == std::string::npos ? 0 : slash + 1; at < p.size(); ++at)
+        if (p[at] == '.' || p[at] == '_') by_name[p.substr(0, at)].push_back(p);
+    }
+    std::vector<WorkItem> out;
+    std::unordered_set<std::string> found;
+    for (std::int64_t c = 0; c < gen_.num_classes() && found.size() < paths.size(); ++c)
+      for (std::int64_t i = 0; i < gen_.instances_per_class(); ++i) {
+        const auto it = by_name.find(gen_.sample_name(c, i));
+        if (it == by_name.end()) continue;
+        out.push_back(unit(c, i, i + 1));
+        for (const std::string& p : it->second) found.insert(p);
+      }
+    for (const std::string& p : paths)
+      if (!found.count(p)) unknown.push_back(p);
+    return out;
+  }
+
+ private:
+  static WorkItem unit(std::int64_t c, std::int64_t b, std::int64_t e) {
+    WorkItem w;
+    w.key = unit_key(c, b, e);
+    w.index = c;
+    w.begin = b;
+    w.end = e;
+    w.samples = e - b;
+    return w;
+  }
+
+  OutputSettings settings_;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> make_folder_sink(const DatasetSpec& spec, const OutputSettings& settings) {
+  return std::make_unique<FolderSink>(spec, settings);
+}
+
+}  // namespace fdsl::detail

@@ -1,0 +1,66 @@
+// Internal to dataset/: the sinks' factories and what they share with the pipeline.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "fdsl/dataset/partition.h"
+#include "fdsl/dataset/sink.h"
+
+namespace fdsl::detail {
+
+std::unique_ptr<Sink> make_folder_sink(const DatasetSpec& spec, const OutputSettings& settings);
+std::unique_ptr<Sink> make_tar_sink(const DatasetSpec& spec, const OutputSettings& settings);
+std::unique_ptr<Sink> make_hdf5_sink(const DatasetSpec& spec, const OutputSettings& settings);
+
+/// Reads a work-unit key "unit C B-E"; false for any other key.
+bool parse_unit_key(const std::string& key, std::int64_t& category, std::int64_t& begin, std::int64_t& end);
+
+/// make_range, with running out of memory reported as an error that names the samples.
+void make_range_checked(const Generator& gen, std::int64_t category, std::int64_t begin, std::int64_t end,
+                        const std::function<void(Sample&&)>& emit);
+
+/// Samples a piece of a tar shard holds: the generator's chunk (work shared across it), fewer
+/// when their raw outputs pass 32 MB (large images), so the queued pieces stay bounded.
+std::int64_t piece_samples(const Generator& gen);
+
+/// "" for a single process, "-I-of-N" for part I of N: each process has its own bookkeeping files.
+std::string part_suffix(const ShardAssignment& part);
+
+/// An exclusive lock on DIR/.fdsl-lock for the time of a scope (flock: local filesystems and NFS),
+/// held briefly: the processes of a split run take it to decide which one writes the manifest.
+/// Where the filesystem has no locks, it goes on without one.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::filesystem::path& dir);
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+/// The lock of a process writing a dataset folder, held for the whole run: a single process (or
+/// merge, or a repair) takes DIR/.fdsl-run.lock exclusively; part I of N takes it shared and its
+/// own DIR/.fdsl-run-I-of-N.lock exclusively. A second writer is refused at once with an error
+/// naming the holder's pid (flock, never waits). The pid is written into the lock file.
+class RunLock {
+ public:
+  RunLock(const std::filesystem::path& dir, const ShardAssignment& part);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int whole_ = -1, own_ = -1;
+};
+
+/// The fingerprint of a resolved config and the fdsl version: 16 hex digits, recorded with every
+/// journal record and in the manifest, so that work of another config is never taken for this one.
+std::string config_fingerprint(const DatasetSpec& spec);
+
+}  // namespace fdsl::detail

@@ -1,0 +1,226 @@
+// The tar sink: WebDataset shards, each a fixed slice of the sample order (TarLayout). Pieces of
+// shards are rendered and encoded in parallel and written in order by one writer, so a shard's
+// bytes do not depend on the thread count; a shard is renamed into place when complete.
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/core/version.h"
+#include "fdsl/dataset/progress.h"
+#include "fdsl/dataset/tar_layout.h"
+#include "fdsl/io/files.h"
+#include "fdsl/io/tar_writer.h"
+#include "sinks.h"
+
+namespace fdsl::detail {
+
+namespace {
+
+/// Positions [begin, end) of one shard: one item of the pipeline.
+struct Piece {
+  std::int64_t shard, begin, end;
+};
+
+/// The encoded samples of one piece; buffers are reused from piece to piece.
+struct PieceBuffer {
+  std::vector<std::vector<EncodedFile>> samples;
+  std::size_t count = 0;
+};
+
+/// WebDataset groups consecutive members by the name up to the first dot: a sample's key (its
+/// name) must hold no dot and every file must be "<key>.<ext>".
+void check_webdataset_names(const std::string& key, const std::vector<EncodedFile>& files) {
+  if (key.empty() || key.find('.') != std::string::npos)
+    throw_bad_input("sample name '" + key +
+                    "' cannot be a WebDataset key: keys end at the first dot, so a name must hold none");
+  for (const EncodedFile& f : files)
+    if (f.path.size() <= key.size() + 1 || f.path.compare(0, key.size(), key) != 0 || f.path[key.size()] != '.')
+      throw_runtime("file '" + f.path + "' of sample '" + key + "' is not named <key>.<ext>");
+}
+
+class TarSink final : public Sink {
+ public:
+  TarSink(const DatasetSpec& spec, const OutputSettings& settings)
+      : Sink(*spec.generator), spec_(spec), settings_(settings), layout_(spec, settings) {}
+
+  std::string layout() const override { return "webdataset"; }
+  std::string format() const override { return "tar"; }
+  std::string unit_noun() const override { return "shards"; }
+  std::int64_t chunk() const override { return piece_samples(gen_); }
+
+  std::vector<WorkItem> items(const Selection&) const override {
+    std::vector<WorkItem> out;
+    for (std::int64_t k = 0; k < layout_.num_shards(); ++k) out.push_back(shard_item(k));
+    return out;
+  }
+
+  void write(const std::vector<WorkItem>& shards, SinkRun& run) const override {
+    const std::vector<Piece> pieces = cut_pieces(shards, chunk());
+    const int threads = effective_thread_count(run.threads);
+    const std::size_t slots = static_cast<std::size_t>(std::max(2, 4 * threads));
+    std::vector<PieceBuffer> buffers(slots);
+    // The shard being written: only the serial stage touches these.
+    std::unique_ptr<AtomicFileWriter> file;
+    std::optional<TarWriter> tar;
+
+    PipelineStages stages;
+    stages.work = [&](std::int64_t i, std::size_t slot) {
+      make_piece(pieces[static_cast<std::size_t>(i)], buffers[slot]);
+    };
+    stages.write = [&](std::int64_t i, std::size_t slot) {
+      const Piece& piece = pieces[static_cast<std::size_t>(i)];
+      if (piece.begin == layout_.shard_begin(piece.shard)) {
+        file = std::make_unique<AtomicFileWriter>(run.dir / layout_.shard_name(piece.shard));
+        tar.emplace(*file);
+      }
+      const PieceBuffer& buffer = buffers[slot];
+      for (std::size_t s = 0; s < buffer.count; ++s) {
+        const std::uint64_t before = tar->size();
+        for (const EncodedFile& f : buffer.samples[s]) tar->add(f.path, f.bytes);
+        if (run.progress) run.progress->add(1, static_cast<std::int64_t>(tar->size() - before));
+      }
+      if (piece.end == layout_.shard_end(piece.shard)) {
+        // Complete: end marker, fsync, rename; the done record goes last.
+        tar->finish();
+        file->commit(true);
+        FileRecord f;
+        f.path = layout_.shard_name(piece.shard);
+        f.samples = piece.end - layout_.shard_begin(piece.shard);
+        f.bytes = static_cast<std::int64_t>(file->size());
+        f.crc = file->crc();
+        tar.reset();
+        file.reset();
+        run.samples += f.samples;
+        run.bytes += f.bytes;
+        if (run.progress) run.progress->add_unit();
+        std::vector<FileRecord> files{std::move(f)};
+        if (run.done) run.done(shard_item(piece.shard), std::move(files));
+      }
+    };
+    stages.stop = [&] { return run.stop && run.stop->load(); };
+    const std::int64_t written = ordered_pipeline(static_cast<std::int64_t>(pieces.size()), run.threads, slots, stages);
+    if (written < static_cast<std::int64_t>(pieces.size())) run.stopped = true;
+    // A shard cut short by a stop is not kept: its temporary file goes with the writer.
+    tar.reset();
+    file.reset();
+  }
+
+  std::string item_name(const WorkItem& shard) const override { return layout_.shard_name(shard.index); }
+
+  std::vector<WorkItem> items_of(const std::vector<std::string>& paths, std::vector<std::string>& unknown) const override {
+    std::vector<WorkItem> out;
+    for (const std::string& p : paths) {
+      bool found = false;
+      for (std::int64_t k = 0; k < layout_.num_shards() && !found; ++k)
+        if (layout_.shard_name(k) == p) {
+          out.push_back(shard_item(k));
+          found = true;
+        }
+      if (!found) unknown.push_back(p);
+    }
+    return out;
+  }
+
+  void describe(nlohmann::ordered_json& head, const std::map<std::string, ItemRecord>& done) const override {
+    std::int64_t samples = 0;
+    for (const auto& [key, r] : done)
+      for (const FileRecord& f : r.files) samples += f.samples;
+    head["num_samples"] = samples;
+    head["shard_samples"] = layout_.shard_samples();
+    head["shuffle"] = layout_.shuffled();
+    head["split"] = layout_.prefix();
+  }
+
+  void finish(const std::map<std::string, ItemRecord>& done, const std::filesystem::path& dir,
+              bool complete) const override {
+    std::error_code ec;
+    if (!complete) {
+      std::filesystem::remove(dir / "_info.json", ec);
+      return;
+    }
+    // timm reads this file to train from the shards: splits[name] with name, num_samples,
+    // filenames and shard_lengths.
+    nlohmann::ordered_json files = nlohmann::ordered_json::array(), lengths = nlohmann::ordered_json::array();
+    std::int64_t samples = 0;
+    for (std::int64_t k = 0; k < layout_.num_shards(); ++k) {
+      const FileRecord& f = done.at(shard_item(k).key).files.at(0);
+      files.push_back(f.path);
+      lengths.push_back(f.samples);
+      samples += f.samples;
+    }
+    nlohmann::ordered_json split;
+    split["name"] = layout_.prefix();
+    split["num_samples"] = samples;
+    split["filenames"] = std::move(files);
+    split["shard_lengths"] = std::move(lengths);
+    nlohmann::ordered_json info;
+    info["name"] = spec_.params.get_string("name");
+    info["fdsl_version"] = kVersion;
+    info["num_classes"] = gen_.num_classes();
+    info["splits"][layout_.prefix()] = std::move(split);
+    write_file_atomic(dir / "_info.json", info.dump(1) + "\n", true);
+  }
+
+  std::vector<std::string> layout_files() const override { return {"_info.json"}; }
+
+ private:
+  WorkItem shard_item(std::int64_t k) const {
+    WorkItem w;
+    w.key = "shard " + std::to_string(k);
+    w.index = k;
+    w.begin = layout_.shard_begin(k);
+    w.end = layout_.shard_end(k);
+    w.samples = w.end - w.begin;
+    return w;
+  }
+
+  /// Cuts shards into pieces of at most `chunk` samples; in class-major order also at the
+  /// generator's chunk grid, so make_range shares work (FractalDB: one orbit per weight row) as it
+  /// does for folder output.
+  std::vector<Piece> cut_pieces(const std::vector<WorkItem>& shards, std::int64_t chunk) const {
+    std::vector<Piece> pieces;
+    for (const WorkItem& shard : shards) {
+      const std::int64_t k = shard.index, end = layout_.shard_end(k);
+      for (std::int64_t p = layout_.shard_begin(k); p < end;) {
+        std::int64_t q = p + 1;
+        if (layout_.shuffled()) q = std::min(end, p + chunk);
+        else
+          while (q < end && q - p < chunk && layout_.sample_at(q).second % chunk != 0) ++q;
+        pieces.push_back({k, p, q});
+        p = q;
+      }
+    }
+    return pieces;
+  }
+
+  void make_piece(const Piece& piece, PieceBuffer& buffer) const {
+    buffer.count = 0;
+    for (std::int64_t p = piece.begin; p < piece.end;) {
+      // Consecutive instances of one class are made together.
+      const auto [c, i] = layout_.sample_at(p);
+      std::int64_t q = p + 1;
+      while (q < piece.end && layout_.sample_at(q) == std::pair<std::int64_t, std::int64_t>{c, i + (q - p)}) ++q;
+      make_range_checked(gen_, c, i, i + (q - p), [&](Sample&& s) {
+        if (buffer.samples.size() <= buffer.count) buffer.samples.emplace_back();
+        std::vector<EncodedFile>& files = buffer.samples[buffer.count++];
+        encode_sample(s, settings_, files);
+        check_webdataset_names(s.name, files);
+      });
+      p = q;
+    }
+  }
+
+  const DatasetSpec& spec_;
+  OutputSettings settings_;
+  TarLayout layout_;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> make_tar_sink(const DatasetSpec& spec, const OutputSettings& settings) {
+  return std::make_unique<TarSink>(spec, settings);
+}
+
+}  // namespace fdsl::detail
