@@ -88,8 +88,9 @@ const ConfigKeyCheck& known_key_check() {
 RawConfig load_dataset_config(const std::string& path, fs::path* config_dir) {
   fs::path p(path);
   // A dataset folder regenerates from the config it saved.
-  if (fs::is_directory(p)) {
-    if (fs::exists(p / "fdsl.yaml")) p = p / "fdsl.yaml";
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    if (fs::exists(p / "fdsl.yaml", ec)) p = p / "fdsl.yaml";
     else throw_bad_input(path + ": is a folder without fdsl.yaml (not an fdsl dataset)");
   }
   if (config_dir) *config_dir = p.parent_path();

@@ -200,7 +200,11 @@ inline void add_category_json(nlohmann::ordered_json& j, const Category& c, bool
 template <class F>
 class ContourGenerator final : public Generator {
  public:
-  ContourGenerator(F family, CommonSettings s) : f_(std::move(family)), s_(s) {
+  ContourGenerator(F family, CommonSettings s, const Params& p) : f_(std::move(family)), s_(s) {
+    // compat keeps each class's start in its worker's stream (an MT19937 state), faithful its draws.
+    check_category_memory(p, "classes", s_.classes,
+                          static_cast<double>(sizeof(Category)) + (s_.official ? sizeof(Mt19937) : 0));
+    replay_ = make_replay();
     if (!s_.official) {
       cats_.resize(static_cast<std::size_t>(s_.classes));
       parallel_for(0, s_.classes, s_.threads, [&](std::int64_t c) {
@@ -379,7 +383,7 @@ class ContourGenerator final : public Generator {
   F f_;
   CommonSettings s_;
   std::vector<Category> cats_;  ///< faithful: drawn at construction
-  std::unique_ptr<Replay> replay_ = make_replay();
+  std::unique_ptr<Replay> replay_;
 };
 
 }  // namespace fdsl::contour

@@ -153,8 +153,10 @@ std::filesystem::path official_fractaldb_dir() {
 #ifdef FDSL_SOURCE_DATA_DIR
   roots.emplace_back(FDSL_SOURCE_DATA_DIR);
 #endif
-  for (const auto& r : roots)
-    if (fs::is_directory(r / rel)) return r / rel;
+  for (const auto& r : roots) {
+    std::error_code ec;
+    if (fs::is_directory(r / rel, ec)) return r / rel;
+  }
   throw_bad_input("categories: official: cannot find the shipped FractalDB categories (" + rel.string() +
                   "); set FDSL_DATA_DIR to the fdsl data folder");
 }
@@ -215,9 +217,10 @@ class FractalDB final : public Generator {
     } else {
       std::filesystem::path dir = source == "official" ? official_fractaldb_dir() : std::filesystem::path(source);
       if (dir.is_relative() && source != "official") dir = ctx.config_dir / dir;
-      if (!std::filesystem::exists(dir))
-        p.fail("categories", "is neither search, official, a category folder nor a categories.csv (" +
-                                 dir.string() + " does not exist)");
+      std::error_code ec;
+      if (!std::filesystem::exists(dir, ec))
+        p.fail("categories", "is neither search, official, a category folder nor a categories.csv (" + dir.string() +
+                                 (ec ? ": " + ec.message() : std::string(" does not exist")) + ")");
       systems_ = read_categories(dir);
       if (classes > static_cast<std::int64_t>(systems_.size()))
         p.fail("classes", "the folder " + dir.string() + " holds only " + std::to_string(systems_.size()) +

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/memory.h"
 #include "fdsl/io/category_csv.h"
 #include "fdsl/io/files.h"
 
@@ -82,6 +83,16 @@ SampleMemory image_memory(int size, int channels, double bytes_per_pixel) {
   m.output_bytes = static_cast<double>(channels) * static_cast<double>(size) * static_cast<double>(size);
   m.what = "size " + std::to_string(size) + " x " + std::to_string(channels) + (channels == 1 ? " channel" : " channels");
   return m;
+}
+
+void check_category_memory(const Params& p, const std::string& key, std::int64_t count, double bytes_each) {
+  const double need = static_cast<double>(count) * bytes_each;
+  if (need < 256e6) return;  // cheap: not worth a look at the machine
+  const MemoryBudget budget = available_memory();
+  if (need > 0.8 * budget.bytes)
+    p.fail(key, "needs about " + format_bytes(need) + " for its " + std::to_string(count) + " categories (" +
+                    format_bytes(bytes_each) + " each) before any sample, more than the " + format_bytes(budget.bytes) +
+                    " available (" + budget.source + ")");
 }
 
 std::vector<std::int64_t> all_categories(const Generator& gen) {

@@ -203,6 +203,7 @@ class IfsSigma final : public Generator {
     if (channels_ == 1 && (style_.color || background_))
       p.fail("channels", "color and background images need channels 3 (or auto)");
 
+    check_category_memory(p, "classes", classes_, static_cast<double>(sizeof(SigmaIfs)) + 80.0 * nmax);
     systems_.resize(static_cast<std::size_t>(classes_));
     parallel_for(0, classes_, ctx.threads, [&](std::int64_t c) {
       Rng rng(seed_, static_cast<std::uint64_t>(c), 0, Purpose::Category);

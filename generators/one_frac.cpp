@@ -56,6 +56,7 @@ class OneFrac final : public Generator {
 
     // Each class is accepted on its own streams, so a run of the first classes tests only those.
     const std::int64_t built = ctx.search_limit >= 0 ? std::min(classes_, ctx.search_limit) : classes_;
+    check_category_memory(p, "classes", built, sizeof(Ifs2) + 2 * 80.0 + 16);
     systems_.resize(static_cast<std::size_t>(built));
     fill_.resize(static_cast<std::size_t>(built));
     tries_.resize(static_cast<std::size_t>(built));

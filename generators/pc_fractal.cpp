@@ -224,9 +224,10 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
   } else {
     std::filesystem::path path(source);
     if (path.is_relative()) path = ctx.config_dir / path;
-    if (!std::filesystem::exists(path))
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
       p.fail("categories", "is neither search, a folder of NNNNNN.csv nor a categories.csv (" + path.string() +
-                               " does not exist)");
+                               (ec ? ": " + ec.message() : std::string(" does not exist")) + ")");
     std::vector<std::string> sources;
     systems_ = read_pc_categories(path, &sources);
     if (classes > static_cast<std::int64_t>(systems_.size()))

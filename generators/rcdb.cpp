@@ -167,7 +167,7 @@ std::unique_ptr<Generator> make_rcdb(const Params& p, const GeneratorContext& ct
                                std::to_string(hit) +
                                ": the redraw would practically never end; widen the range or change vertices_mean");
   contour::CommonSettings s = contour::read_common(p, ctx, 1000, 1000);
-  return std::make_unique<contour::ContourGenerator<RcdbFamily>>(f, s);
+  return std::make_unique<contour::ContourGenerator<RcdbFamily>>(f, s, p);
 }
 
 }  // namespace fdsl

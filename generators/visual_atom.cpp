@@ -112,7 +112,7 @@ std::unique_ptr<Generator> make_visual_atom(const Params& p, const GeneratorCont
                          "}) can take, and n2 must differ from a non-zero n1: the draw would never end; widen "
                          "n2_min..n2_max or keep n1 off that value");
   contour::CommonSettings s = contour::read_common(p, ctx, 1000, 1000);
-  return std::make_unique<contour::ContourGenerator<AtomFamily>>(f, s);
+  return std::make_unique<contour::ContourGenerator<AtomFamily>>(f, s, p);
 }
 
 }  // namespace fdsl

@@ -2,6 +2,7 @@
 // 130 stopped by SIGINT or SIGTERM.
 #include <charconv>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 
 #include "commands.h"
@@ -88,6 +89,10 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "fdsl: error: %s\n", e.what());
     return e.kind() == fdsl::ErrorKind::Runtime ? 1 : 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the OS refuses (too long, no permission) that no check caught: the OS's words.
+    std::fprintf(stderr, "fdsl: error: %s\n", e.what());
+    return e.code() == std::errc::filename_too_long || e.code() == std::errc::invalid_argument ? 2 : 1;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "fdsl: error: out of memory (lower size, points, threads or the work per sample)\n");
     return 1;

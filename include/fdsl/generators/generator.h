@@ -141,6 +141,11 @@ struct GeneratorInfo {
 /// pixel in all (the images, their copies and scratch), for SampleMemory.
 SampleMemory image_memory(int size, int channels, double bytes_per_pixel);
 
+/// Refuses, before they are allocated, `count` categories (or other per-class records) of
+/// `bytes_each` bytes that would not fit in the memory this process may take: Error(BadInput)
+/// through p.fail(key, ...), with the estimate.
+void check_category_memory(const Params& p, const std::string& key, std::int64_t count, double bytes_each);
+
 /// 0, 1, ..., num_classes() - 1.
 std::vector<std::int64_t> all_categories(const Generator& gen);
 
