@@ -54,6 +54,13 @@ class OneFrac final : public Generator {
     const double alpha = base_rng.uniform(sigma - 0.1, sigma + 0.1);
     base_ = sample_sigma_ifs(base_rng, 2, alpha);
 
+    // A fill that the points cannot reach would try every perturbation of every class in vain.
+    const double side = static_cast<double>(size_);
+    const double reachable = static_cast<double>(points_) * (patch_ ? 9.0 : 1.0) / (side * side);
+    if (threshold_ >= reachable)
+      p.fail("fill_threshold", "cannot be reached: " + std::to_string(points_) + " points " +
+                                   (patch_ ? "(3x3 patches) " : "") + "ink at most " + std::to_string(reachable) +
+                                   " of a " + std::to_string(size_) + " px image; raise points or lower fill_threshold");
     // Each class is accepted on its own streams, so a run of the first classes tests only those.
     const std::int64_t built = ctx.search_limit >= 0 ? std::min(classes_, ctx.search_limit) : classes_;
     check_category_memory(p, "classes", built, sizeof(Ifs2) + 2 * 80.0 + 16);

@@ -128,3 +128,21 @@ TEST(OneFrac, InstancesAreExtraDrawsOfTheSameClassSystem) {
 
 }  // namespace
 }  // namespace fdsl
+
+namespace fdsl {
+namespace {
+
+TEST(OneFrac, AFillThePointsCannotReachIsRefusedBeforeAnyTry) {
+  // 100,000 points in 3x3 patches ink at most 0.34% of a 16384 px image: every try would fail.
+  try {
+    spec_from("generator: one_frac\nclasses: 1\nsize: 16384\npoints: 100000\n");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("fill_threshold"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("cannot be reached"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace fdsl
