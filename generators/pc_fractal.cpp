@@ -212,6 +212,7 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     // other categories too (FractalNoiseMix's noise, scenes).
     const bool cross = for_scenes || (mode_ == PcInstanceMode::NoiseMix && main_points_ < points_);
     const std::int64_t wanted = ctx.search_limit >= 0 && !cross ? std::min(classes, ctx.search_limit) : classes;
+    check_category_memory(p, "classes", wanted, sizeof(Ifs3) + 7.0 * sizeof(AffineMap3) + 64);
     if (ctx.on_phase) ctx.on_phase("PC-FractalDB category search: " + std::to_string(wanted) + " categories");
     try {
       search_ = search_pc_fractal(o, wanted, ctx.threads);
