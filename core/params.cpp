@@ -96,6 +96,41 @@ std::string ParamSpec::range_text() const {
          (max_open ? ")" : "]");
 }
 
+std::string ParamSpec::when_text() const {
+  if (when_key.empty()) return "";
+  std::string t = when_key + " is ";
+  for (std::size_t i = 0; i < when_values.size(); ++i)
+    t += (i == 0 ? "" : i + 1 == when_values.size() ? " or " : ", ") + when_values[i];
+  return t;
+}
+
+ParamSpec ParamSpec::when(std::string key, std::vector<std::string> values) const {
+  ParamSpec s = *this;
+  s.when_key = std::move(key);
+  s.when_values = std::move(values);
+  return s;
+}
+
+ParamSpec ParamSpec::at_most(std::string upper_key) const {
+  ParamSpec s = *this;
+  s.not_above = std::move(upper_key);
+  return s;
+}
+
+ParamSpec ParamSpec::limit_when(std::string key, std::string value, double max_value) const {
+  ParamSpec s = *this;
+  s.limits.push_back({std::move(key), std::move(value), max_value});
+  return s;
+}
+
+ParamSpec ParamSpec::explorer_knob(int rank, double lo, double hi) const {
+  ParamSpec s = *this;
+  s.knob = rank;
+  s.knob_lo = lo;
+  s.knob_hi = hi;
+  return s;
+}
+
 ParamSpec int_param(std::string name, std::int64_t def, std::int64_t min, std::int64_t max, std::string help) {
   ParamSpec s;
   s.name = std::move(name);
@@ -582,6 +617,31 @@ ParamValue convert(const RawConfig::Item& item, const ParamSpec& spec) {
 
 }  // namespace
 
+void check_relations(const Params& params) {
+  // A declaration may name keys of another table; a relation to a key this set does not hold
+  // (a table used alone in a test) does not apply.
+  auto holds = [&](const std::string& key, const std::vector<std::string>& values) {
+    const std::string v = params.value_text(key);
+    return std::find(values.begin(), values.end(), v) != values.end();
+  };
+  auto is_default = [&](const std::string& name) {
+    return params.value_text(name) == value_to_text(params.spec(name).default_value);
+  };
+  for (const std::string& name : params.order()) {
+    const ParamSpec& s = params.spec(name);
+    const bool applies = s.when_key.empty() || !params.has(s.when_key) || holds(s.when_key, s.when_values);
+    if (!applies && !is_default(name))
+      params.fail(name, "applies only when " + s.when_text() + " (now " + params.value_text(s.when_key) +
+                            "); remove it or set " + s.when_key);
+    for (const ParamSpec::Limit& l : s.limits)
+      if (params.has(l.key) && params.value_text(l.key) == l.value && params.get_float(name) > l.max)
+        params.fail(name, "is at most " + format_number(l.max) + " where " + l.key + " is " + l.value +
+                              " (valid: [" + format_number(s.min) + ", " + format_number(l.max) + "])");
+    if (applies && !s.not_above.empty() && params.has(s.not_above) && params.get_float(name) > params.get_float(s.not_above))
+      params.fail(name, "must not exceed " + s.not_above + " (" + params.value_text(s.not_above) + ")");
+  }
+}
+
 Params resolve_params(const RawConfig& config, const std::vector<const ParamTable*>& tables) {
   Params params;
   std::vector<std::string> names;
@@ -608,6 +668,7 @@ Params resolve_params(const RawConfig& config, const std::vector<const ParamTabl
     it->second.where = item.where;
     it->second.explicit_ = true;
   }
+  check_relations(params);
   return params;
 }
 

@@ -7,27 +7,13 @@ namespace fdsl {
 OutputSettings OutputSettings::from_params(const Params& params) {
   OutputSettings s;
   s.png.encoder = params.get_string("png_encoder") == "libpng" ? PngEncoder::Libpng : PngEncoder::Libdeflate;
-  s.png.level = static_cast<int>(params.get_int("png_level"));
-  if (s.png.encoder == PngEncoder::Libpng && s.png.level > 9)
-    params.fail("png_level", "libpng accepts levels 0..9 (libdeflate goes to 12)");
+  s.png.level = static_cast<int>(params.get_int("png_level"));  // libpng's limit: declared (limit_when)
   s.format = params.get_string("output_format") == "tar" ? OutputFormat::Tar : OutputFormat::Folder;
   s.label_files = s.format == OutputFormat::Tar;
-  // A config saved with a dataset spells out every key, so "set" means "differs from the default".
-  auto changed = [&](const char* key) {
-    const ParamValue& def = params.spec(key).default_value;
-    if (const auto* i = std::get_if<std::int64_t>(&def)) return params.get_int(key) != *i;
-    if (const auto* b = std::get_if<bool>(&def)) return params.get_bool(key) != *b;
-    if (const auto* t = std::get_if<std::string>(&def)) return params.get_string(key) != *t;
-    return false;
-  };
-  if (s.format == OutputFormat::Folder) {
-    // Keys that only shape tar shards would be silently ignored: say so instead.
-    for (const char* key : {"shuffle", "shard_samples", "shard_bytes", "shard_prefix"})
-      if (changed(key))
-        params.fail(key, "applies to tar shards only; add output_format: tar (a folder has no sample order or shards)");
-  } else if (changed("shard_samples") && params.get_int("shard_bytes") > 0) {
+  // Keys that only shape tar shards are refused in a folder dataset by their declarations.
+  if (s.format == OutputFormat::Tar && params.get_int("shard_samples") != std::get<std::int64_t>(params.spec("shard_samples").default_value) &&
+      params.get_int("shard_bytes") > 0)
     params.fail("shard_bytes", "set shard_samples or shard_bytes, not both");
-  }
   s.cloud = &find_cloud_format(params.get_string("cloud_format"));
   return s;
 }

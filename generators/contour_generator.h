@@ -50,6 +50,74 @@ struct RngDraw {
   double expovariate(double lambd) { return -std::log(1.0 - r.uniform()) / lambd; }
 };
 
+/// The keys both contour families declare, with each family's defaults and words.
+struct ContourDefaults {
+  std::int64_t workers = 1;
+  std::string recipe;        ///< "RCDB-1k", for the workers' help
+  std::int64_t vertices_min = 3, vertices_max = 3;
+  std::string vertices_min_help;
+  std::string contour = "contour";  ///< what the family calls one outline ("orbit" in VisualAtom)
+  std::int64_t radius_min = 0, radius_max = 100;
+  bool instance_draws = false;  ///< the centre, radius and oval are drawn again per instance
+  std::int64_t center_range = 400;
+  std::int64_t gray_max = 255, gray_limit = 255;
+  std::string gray_max_help;
+  std::int64_t background = 0;
+  std::string background_help;
+};
+
+/// The shared table: compat, workers, vertices, [after_vertices], orbits, perlin, line width,
+/// radius, [after_radius], oval, centre, gray, background, antialias, stroke width.
+inline ParamTable contour_params(const ContourDefaults& d, const ParamTable& after_vertices,
+                                 const ParamTable& after_radius) {
+  const std::string per_instance = d.instance_draws ? ", new per instance" : "";
+  ParamTable t = {
+      enum_param("compat", "faithful", {"faithful", "official"},
+                 "faithful: fdsl's seeded streams; official: the official script's images pixel for pixel"),
+      int_param("workers", d.workers, 1, 1000000,
+                "the official run's worker count (" + d.recipe + ": " + std::to_string(d.workers) +
+                    "); worker t renders classes [t C/W, (t+1) C/W) from random.seed(t + 1)")
+          .when("compat", {"official"}),
+      int_param("vertices_min", d.vertices_min, 3, 1000000, d.vertices_min_help).at_most("vertices_max"),
+      int_param("vertices_max", d.vertices_max, 3, 1000000, "most contour vertices"),
+  };
+  t.insert(t.end(), after_vertices.begin(), after_vertices.end());
+  const ParamTable middle = {
+      int_param("orbits_min", 1, 1, 1000000,
+                "fewest " + d.contour + "s per image (K ~ U{orbits_min..orbits_max})")
+          .at_most("orbits_max"),
+      int_param("orbits_max", 200, 1, 1000000, "most " + d.contour + "s per image"),
+      float_param("perlin_min", 0.0, 0.0, 10000.0, "Perlin noise amplitude eta ~ U(perlin_min, perlin_max)")
+          .at_most("perlin_max"),
+      float_param("perlin_max", 4.0, 0.0, 10000.0, "upper end of the Perlin amplitude"),
+      float_param("line_width", 0.1, 0.0, 10000.0,
+                  "line-width offset w ~ U(0, line_width): outward drift per " + d.contour),
+      int_param("radius_min", d.radius_min, 0, 1000000,
+                "smallest start radius (r0 ~ U{radius_min..radius_max}" + per_instance + ")")
+          .at_most("radius_max"),
+      int_param("radius_max", d.radius_max, 0, 1000000, "largest start radius"),
+  };
+  t.insert(t.end(), middle.begin(), middle.end());
+  t.insert(t.end(), after_radius.begin(), after_radius.end());
+  const ParamTable tail = {
+      float_param("oval_min", 1.0, 0.0, 10000.0, "oval factors ox, oy ~ U(oval_min, oval_max)" + per_instance)
+          .at_most("oval_max"),
+      float_param("oval_max", 2.0, 0.0, 10000.0, "upper end of the oval factors"),
+      int_param("center_range", d.center_range, 0, 1000000,
+                "centre coordinates (size + U{-center_range..center_range}) / 2, cy then cx, new per instance"),
+      int_param("gray_min", 0, 0, d.gray_limit, "contour gray ~ U{gray_min..gray_max}" +
+                                                    std::string(d.gray_limit > 255 ? "; values above 255 draw as 255" : ""))
+          .at_most("gray_max"),
+      int_param("gray_max", d.gray_max, 0, d.gray_limit, d.gray_max_help),
+      int_param("background", d.background, 0, 255, d.background_help),
+      bool_param("antialias", false, "anti-aliased strokes instead of Pillow's 1 px lines").when("compat", {"faithful"}),
+      float_param("stroke_width", 1.0, 0.0, 64.0, "antialiased stroke width in pixels", true, false)
+          .when("antialias", {"true"}),
+  };
+  t.insert(t.end(), tail.begin(), tail.end());
+  return t;
+}
+
 /// Settings every contour family has.
 struct CommonSettings {
   std::uint64_t seed = 0;
@@ -78,23 +146,12 @@ inline CommonSettings read_common(const Params& p, const GeneratorContext& ctx, 
   s.stroke.antialias = p.get_bool("antialias");
   s.stroke.width = p.get_float("stroke_width");
   s.threads = ctx.threads;
-  if (s.official) {
-    if (s.classes % s.workers != 0)
-      p.fail("workers", "compat: official splits the " + std::to_string(s.classes) + " classes evenly over " +
-                            std::to_string(s.workers) + " workers (worker t renders classes [t C/W, (t+1) C/W)); " +
-                            "the worker count must divide the number of classes");
-    if (s.stroke.antialias)
-      p.fail("antialias", "compat: official draws Pillow's 1 px lines; antialiasing is for compat: faithful");
-  }
-  if (!s.stroke.antialias && p.is_set("stroke_width") && s.stroke.width != 1.0)
-    p.fail("stroke_width", "only antialiased strokes have a width; set antialias: true (1 px lines otherwise)");
+  // antialias (faithful only) and stroke_width (antialiased only) are checked by their declarations.
+  if (s.official && s.classes % s.workers != 0)
+    p.fail("workers", "compat: official splits the " + std::to_string(s.classes) + " classes evenly over " +
+                          std::to_string(s.workers) + " workers (worker t renders classes [t C/W, (t+1) C/W)); " +
+                          "the worker count must divide the number of classes");
   return s;
-}
-
-/// Checks lo <= hi for a pair of range keys.
-inline void check_range(const Params& p, const std::string& lo, const std::string& hi) {
-  if (p.spec(lo).type == ParamType::Int ? p.get_int(lo) > p.get_int(hi) : p.get_float(lo) > p.get_float(hi))
-    p.fail(lo, "must not exceed " + hi + " (" + p.value_text(hi) + ")");
 }
 
 /// The ranges both families draw from, under the same keys, and what both make from them alike.

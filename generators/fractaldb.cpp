@@ -33,19 +33,23 @@ const ParamTable& fractaldb_params() {
       enum_param("compat", "faithful", {"faithful", "official"},
                  "faithful: fdsl's seeded streams; official: the official point renderer pixel for pixel"),
       enum_param("render", "patch", {"point", "patch", "color"},
-                 "point: 1 px per point; patch: fresh random 3x3 mask per point; color: FractalDB hue cycle"),
-      int_param("points", 200000, 2, 100000000, "chaos-game points per image"),
+                 "point: 1 px per point; patch: fresh random 3x3 mask per point; color: FractalDB hue cycle").explorer_knob(2),
+      int_param("points", 200000, 2, 100000000, "chaos-game points per image").explorer_knob(1, 1000, 400000),
       int_param("pad", 6, 0, 4096, "padding in pixels around the normalized attractor"),
       float_param("weight_k", 0.4, 0.0, 0.5, "intra-category weight step k: multipliers {1-2k, 1-k, 1+k, 1+2k}",
-                  true, false),
+                  true, false)
+          .explorer_knob(3),
       int_param("patch_draws", 10, 1, 100000, "patch renders per weight row (the official 'count')"),
       int_param("flips", 4, 1, 4, "flips per render: the first n of none, top-bottom, left-right, both"),
       int_param("ink", 127, 1, 255, "gray value of the fractal (the official scripts use 127)"),
-      int_param("maps_min", 2, 1, 8, "search: fewest maps per system"),
-      int_param("maps_max", 7, 1, 8, "search: most maps per system"),
-      float_param("fill_threshold", 0.2, 0.0, 1.0, "search: accept a system whose filling rate reaches this"),
-      int_param("fill_points", 100000, 100, 100000000, "search: chaos-game points for the filling rate"),
-      int_param("fill_size", 512, 16, kMaxImageSide, "search: canvas side for the filling rate"),
+      int_param("maps_min", 2, 1, 8, "fewest maps per system").when("categories", {"search"}).at_most("maps_max"),
+      int_param("maps_max", 7, 1, 8, "most maps per system").when("categories", {"search"}),
+      float_param("fill_threshold", 0.2, 0.0, 1.0, "accept a system whose filling rate reaches this")
+          .when("categories", {"search"})
+          .explorer_knob(4),
+      int_param("fill_points", 100000, 100, 100000000, "chaos-game points for the filling rate")
+          .when("categories", {"search"}),
+      int_param("fill_size", 512, 16, kMaxImageSide, "canvas side for the filling rate").when("categories", {"search"}),
   };
   return table;
 }
@@ -201,7 +205,6 @@ class FractalDB final : public Generator {
       o.points = p.get_int("fill_points");
       o.size = static_cast<int>(p.get_int("fill_size"));
       o.seed = seed_;
-      if (o.maps_min > o.maps_max) p.fail("maps_min", "must not exceed maps_max " + std::to_string(o.maps_max));
       // The search accepts candidates in order, so the first k categories are the same whatever
       // the count: a run of the first classes searches only those.
       const std::int64_t wanted = ctx.search_limit >= 0 ? std::min(classes, ctx.search_limit) : classes;

@@ -22,13 +22,13 @@ namespace fdsl {
 
 const ParamTable& ifs_sigma_params() {
   static const ParamTable table = {
-      int_param("maps_min", 2, 1, 8, "fewest maps per system (N ~ U{maps_min..maps_max})"),
+      int_param("maps_min", 2, 1, 8, "fewest maps per system (N ~ U{maps_min..maps_max})").at_most("maps_max"),
       int_param("maps_max", 4, 1, 8, "most maps per system"),
       float_param("sigma_lo", 0, 0, 24,
-                  "lower end of the sigma-factor range; 0: the paper's (5+N)/2. Must lie in (0, 3N)"),
+                  "lower end of the sigma-factor range; 0: the paper's (5+N)/2. Must lie in (0, 3N)").explorer_knob(3),
       float_param("sigma_hi", 0, 0, 24, "upper end of the sigma-factor range; 0: the paper's (6+N)/2"),
-      int_param("points", 100000, 2, 100000000, "chaos-game points per fractal"),
-      enum_param("render", "binary", {"binary", "graded"}, "binary ink, or graded by hit count / max"),
+      int_param("points", 100000, 2, 100000000, "chaos-game points per fractal").explorer_knob(1, 1000, 400000),
+      enum_param("render", "binary", {"binary", "graded"}, "binary ink, or graded by hit count / max").explorer_knob(2),
       bool_param("patch", true, "dilate by one random 3x3 patch per image (OR)"),
       bool_param("color", true, "colourize: hue from the grade plus a random offset, random saturation and value"),
       bool_param("background", true, "diamond-square plasma background, colourized"),
@@ -36,9 +36,10 @@ const ParamTable& ifs_sigma_params() {
       bool_param("random_window", true, "random view window: centre shift U(-0.2, 0.2), extent scale U(0.5, 2)"),
       bool_param("flips", true, "random transpose, vertical and horizontal flip, p = 0.5 each"),
       bool_param("blur", true, "3x3 Gaussian blur, sigma U(0.5, 1), p = 0.5"),
-      int_param("objects_min", 1, 1, 64, "fewest fractals per image (1 = single-object images)"),
+      int_param("objects_min", 1, 1, 64, "fewest fractals per image (1 = single-object images)").at_most("objects_max"),
       int_param("objects_max", 1, 1, 64, "most fractals per image; above 1 images get multi-label targets"),
-      float_param("object_scale_min", 0.15, 0.01, 1.0, "multi-object: smallest fractal side as a fraction of size"),
+      float_param("object_scale_min", 0.15, 0.01, 1.0, "multi-object: smallest fractal side as a fraction of size")
+          .at_most("object_scale_max"),
       float_param("object_scale_max", 0.6, 0.01, 1.0, "multi-object: largest fractal side as a fraction of size"),
   };
   return table;
@@ -168,8 +169,8 @@ class IfsSigma final : public Generator {
   IfsSigma(const Params& p, const GeneratorContext& ctx) {
     seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
     size_ = static_cast<int>(p.get_int("size"));
-    classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : 1000;
-    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : 100;
+    classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : default_classes("ifs_sigma");
+    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("ifs_sigma");
     style_.points = p.get_int("points");
     style_.graded = p.get_string("render") == "graded";
     style_.patch = p.get_bool("patch");
@@ -184,9 +185,6 @@ class IfsSigma final : public Generator {
     scale_min_ = p.get_float("object_scale_min");
     scale_max_ = p.get_float("object_scale_max");
     const int nmin = static_cast<int>(p.get_int("maps_min")), nmax = static_cast<int>(p.get_int("maps_max"));
-    if (nmin > nmax) p.fail("maps_min", "must not exceed maps_max " + std::to_string(nmax));
-    if (objects_min_ > objects_max_) p.fail("objects_min", "must not exceed objects_max " + std::to_string(objects_max_));
-    if (scale_min_ > scale_max_) p.fail("object_scale_min", "must not exceed object_scale_max");
     lo_ = p.get_float("sigma_lo");
     hi_ = p.get_float("sigma_hi");
     // sigma = sum(s1 + 2 s2) with s2 <= s1 <= 1 lies in (0, 3N) for every N the config allows.

@@ -16,14 +16,17 @@ namespace fdsl {
 
 const ParamTable& one_frac_params() {
   static const ParamTable table = {
-      float_param("sigma", 3.5, 0.0, 6.0, "sigma factor of the base system (N = 2; alpha ~ U(sigma-0.1, sigma+0.1))",
-                  true, true),
-      float_param("delta", 0.1, 0.0, 1.0, "perturbation: each parameter of each map times U(1-delta, 1+delta)"),
+      float_param("sigma", 3.5, 0.1, 5.9,
+                  "sigma factor of the base system (N = 2; alpha ~ U(sigma-0.1, sigma+0.1), inside (0, 3N))", true, true)
+          .explorer_knob(1),
+      float_param("delta", 0.1, 0.0, 1.0, "perturbation: each parameter of each map times U(1-delta, 1+delta)")
+          .explorer_knob(2),
       float_param("fill_threshold", 0.05, 0.0, 1.0, "accept a perturbation whose inked-pixel fraction exceeds this"),
-      int_param("points", 100000, 2, 100000000, "chaos-game points per image"),
+      int_param("points", 100000, 2, 100000000, "chaos-game points per image").explorer_knob(3, 1000, 400000),
       int_param("pad", 6, 0, 4096, "padding in pixels (FractalDB normalization)"),
       int_param("ink", 127, 1, 255, "gray value of the fractal"),
-      enum_param("render", "patch", {"point", "patch"}, "patch: fresh random 3x3 mask per point; point: 1 px"),
+      enum_param("render", "patch", {"point", "patch"}, "patch: fresh random 3x3 mask per point; point: 1 px")
+          .explorer_knob(4),
       int_param("max_tries", 1000, 1, 1000000, "perturbation draws per class before giving up"),
   };
   return table;
@@ -36,8 +39,8 @@ class OneFrac final : public Generator {
   OneFrac(const Params& p, const GeneratorContext& ctx) {
     seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
     size_ = static_cast<int>(p.get_int("size"));
-    classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : 1000;
-    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : 1;
+    classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : default_classes("one_frac");
+    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("one_frac");
     points_ = p.get_int("points");
     pad_ = static_cast<int>(p.get_int("pad"));
     ink_ = static_cast<std::uint8_t>(p.get_int("ink"));
@@ -47,9 +50,7 @@ class OneFrac final : public Generator {
     if (output_channels(p) == 3) channels_ = 3;
     if (2 * pad_ + 4 > size_) p.fail("pad", "leaves no room: 2*pad + 4 must not exceed size " + std::to_string(size_));
     const double sigma = p.get_float("sigma");
-    // beta = (sigma - 0.1, sigma + 0.1) must lie inside (0, 3N) = (0, 6).
-    if (!(sigma - 0.1 > 0 && sigma + 0.1 < 6.0))
-      p.fail("sigma", "sigma outside (0, 3N): with N = 2 and beta = (sigma-0.1, sigma+0.1), sigma must lie in (0.1, 5.9)");
+    // beta = (sigma - 0.1, sigma + 0.1) lies inside (0, 3N) = (0, 6): the declared range (0.1, 5.9).
     Rng base_rng(seed_, 0, 0, Purpose::Category);
     const double alpha = base_rng.uniform(sigma - 0.1, sigma + 0.1);
     base_ = sample_sigma_ifs(base_rng, 2, alpha);

@@ -28,24 +28,27 @@ const ParamTable& pc_fractal_params() {
       enum_param("instance_mode", "noise_mix", {"noise_mix", "mv_weights", "resample"},
                  "noise_mix: FractalNoiseMix (PC-FractalDB); mv_weights: MV-FractalDB's 145 coefficient scalings; "
                  "resample: a fresh orbit per instance"),
-      int_param("points", 10000, 1, 10000000, "points per object cloud (trainers often use 1024, 2048 or 8192)"),
+      int_param("points", 10000, 1, 10000000, "points per object cloud (trainers often use 1024, 2048 or 8192)")
+          .explorer_knob(1, 1000, 400000),
       float_param("mix_ratio", 0.8, 0.0, 1.0,
-                  "noise_mix: share of the points drawn from the class system; the rest come from another category",
-                  true, false),
+                  "share of the points drawn from the class system; the rest come from another category", true, false)
+          .when("instance_mode", {"noise_mix"}),
       bool_param("mix_shared_main", true,
-                 "noise_mix: the class's main cloud is shared by its instances, as in the official script "
-                 "(false: a fresh main orbit per instance)"),
+                 "the class's main cloud is shared by its instances, as in the official script (false: a fresh main "
+                 "orbit per instance)")
+          .when("instance_mode", {"noise_mix"}),
       enum_param("normalize", "official", {"official", "unit_sphere"},
                  "official: global min-max to [-1, 1], then minus the centroid; unit_sphere: pc_norm (centre, scale "
                  "into the unit sphere)"),
       int_param("fps_points", 0, 0, 10000000, "farthest point sampling down to this many points (0: keep all)"),
       bool_param("normals", false, "estimate normals (k nearest neighbours, oriented away from the centroid)"),
-      int_param("normal_k", 16, 3, 256, "neighbours per normal"),
-      int_param("maps_min", 2, 1, 32, "search: fewest maps per system"),
-      int_param("maps_max", 7, 1, 32, "search: most maps per system"),
-      float_param("var_threshold", 0.05, 0.0, 1.0,
-                  "search: accept a system whose variance along each of x, y, z exceeds this", true, true),
-      int_param("search_points", 10000, 100, 10000000, "search: chaos-game points for the variance"),
+      int_param("normal_k", 16, 3, 256, "neighbours per normal").when("normals", {"true"}),
+      int_param("maps_min", 2, 1, 32, "fewest maps per system").when("categories", {"search"}).at_most("maps_max"),
+      int_param("maps_max", 7, 1, 32, "most maps per system").when("categories", {"search"}),
+      float_param("var_threshold", 0.05, 0.0, 1.0, "accept a system whose variance along each of x, y, z exceeds this",
+                  true, true)
+          .when("categories", {"search"}),
+      int_param("search_points", 10000, 100, 10000000, "chaos-game points for the variance").when("categories", {"search"}),
   };
   return table;
 }
@@ -190,7 +193,7 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
                                        " points need more than 16 GB to assemble; lower h5_clouds_per_file");
   }
 
-  const std::int64_t natural = mode_ == PcInstanceMode::MvWeights ? 145 : 1000;
+  const std::int64_t natural = mode_ == PcInstanceMode::MvWeights ? 145 : default_instances("pc_fractal");
   instances_ = p.get_int(instances_key) > 0 ? p.get_int(instances_key) : natural;
   if (mode_ == PcInstanceMode::MvWeights && instances_ > 145)
     p.fail(instances_key,
@@ -206,7 +209,6 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     o.threshold = p.get_float("var_threshold");
     o.points = p.get_int("search_points");
     o.seed = seed_;
-    if (o.maps_min > o.maps_max) p.fail("maps_min", "must not exceed maps_max " + std::to_string(o.maps_max));
     // The search accepts candidates in order (the first k categories are the same whatever the
     // count), so a run of the first classes searches only those, unless its samples draw on
     // other categories too (FractalNoiseMix's noise, scenes).

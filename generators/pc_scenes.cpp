@@ -29,9 +29,11 @@ const ParamTable& pc_scenes_params() {
         float_param("scene_size", 15.0, 0.0, 100000.0, "side of the square floor; centres x, y ~ U(-side/2, side/2)",
                     true, false),
         float_param("object_size_min", 0.75, 0.0, 10000.0, "object size s ~ U(min, max) (box edge along x)", true,
-                    false),
+                    false)
+            .at_most("object_size_max"),
         float_param("object_size_max", 1.25, 0.0, 10000.0, "largest object size", true, false),
-        float_param("aspect_min", 0.9, 0.0, 100.0, "y and z edges are s times U(aspect_min, aspect_max)", true, false),
+        float_param("aspect_min", 0.9, 0.0, 100.0, "y and z edges are s times U(aspect_min, aspect_max)", true, false)
+            .at_most("aspect_max"),
         float_param("aspect_max", 1.1, 0.0, 100.0, "largest aspect factor", true, false),
         float_param("placement_gap", 0.25, 0.0, 10000.0,
                     "a centre closer to an earlier one than (norm(s1_xy) + norm(s2_xy))/2 + gap is redrawn"),
@@ -64,7 +66,7 @@ class PcScenes final : public Generator {
  public:
   PcScenes(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "object_instances", true) {
     seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
-    scenes_ = p.get_int("instances") > 0 ? p.get_int("instances") : 10000;
+    scenes_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("pc_scenes");
     base_ = p.get_int("objects_base");
     poisson_ = p.get_float("objects_poisson");
     side_ = p.get_float("scene_size");
@@ -74,8 +76,6 @@ class PcScenes final : public Generator {
     aspect_hi_ = p.get_float("aspect_max");
     gap_ = p.get_float("placement_gap");
     tries_ = p.get_int("placement_tries");
-    if (size_lo_ > size_hi_) p.fail("object_size_min", "must not exceed object_size_max " + p.value_text("object_size_max"));
-    if (aspect_lo_ > aspect_hi_) p.fail("aspect_min", "must not exceed aspect_max " + p.value_text("aspect_max"));
     if (p.get_string("cloud_format") == "hdf5")
       p.fail("cloud_format", "hdf5 (the ModelNet40 layout) holds labelled clouds of one size for classification; "
                              "write scenes as ply, pcd or npy");

@@ -17,34 +17,28 @@
 namespace fdsl {
 
 const ParamTable& rcdb_params() {
-  static const ParamTable table = {
-      enum_param("compat", "faithful", {"faithful", "official"},
-                 "faithful: fdsl's seeded streams; official: the official script's images pixel for pixel"),
-      int_param("workers", 10, 1, 1000000,
-                "compat: official: the official run's worker count (RCDB-1k: 10); worker t renders classes "
-                "[t C/W, (t+1) C/W) from random.seed(t + 1)"),
-      int_param("vertices_min", 3, 3, 1000000, "fewest contour vertices (the official script: q > 2)"),
-      int_param("vertices_max", 200, 3, 1000000, "most contour vertices"),
-      float_param("vertices_mean", 100.0, 0.0, 1e9, "q = int(Exp(mean)) redrawn until vertices_min <= q <= vertices_max",
-                  true, false),
-      int_param("orbits_min", 1, 1, 1000000, "fewest contours per image (K ~ U{orbits_min..orbits_max})"),
-      int_param("orbits_max", 200, 1, 1000000, "most contours per image"),
-      float_param("perlin_min", 0.0, 0.0, 10000.0, "Perlin noise amplitude eta ~ U(perlin_min, perlin_max)"),
-      float_param("perlin_max", 4.0, 0.0, 10000.0, "upper end of the Perlin amplitude"),
-      float_param("line_width", 0.1, 0.0, 10000.0, "line-width offset w ~ U(0, line_width): outward drift per contour"),
-      int_param("radius_min", 0, 0, 1000000, "smallest start radius (r0 ~ U{radius_min..radius_max}, new per instance)"),
-      int_param("radius_max", 100, 0, 1000000, "largest start radius"),
-      float_param("oval_min", 1.0, 0.0, 10000.0, "oval factors ox, oy ~ U(oval_min, oval_max), new per instance"),
-      float_param("oval_max", 2.0, 0.0, 10000.0, "upper end of the oval factors"),
-      int_param("center_range", 400, 0, 1000000,
-                "centre coordinates (size + U{-center_range..center_range}) / 2, cy then cx, new per instance"),
-      int_param("gray_min", 0, 0, 65535, "contour gray ~ U{gray_min..gray_max}; values above 255 draw as 255"),
-      int_param("gray_max", 256, 0, 65535,
-                "upper end of the contour gray (the official script: image_size / 2, i.e. 256 at 512 px)"),
-      int_param("background", 255, 0, 255, "canvas gray (the official images are white)"),
-      bool_param("antialias", false, "faithful only: anti-aliased strokes instead of Pillow's 1 px lines"),
-      float_param("stroke_width", 1.0, 0.0, 64.0, "antialiased stroke width in pixels", true, false),
-  };
+  static const ParamTable table = [] {
+    contour::ContourDefaults d;
+    d.workers = 10;
+    d.recipe = "RCDB-1k";
+    d.vertices_min = 3;
+    d.vertices_max = 200;
+    d.vertices_min_help = "fewest contour vertices (the official script: q > 2)";
+    d.radius_min = 0;
+    d.radius_max = 100;
+    d.instance_draws = true;
+    d.center_range = 400;
+    d.gray_max = 256;
+    d.gray_limit = 65535;
+    d.gray_max_help = "upper end of the contour gray (the official script: image_size / 2, i.e. 256 at 512 px)";
+    d.background = 255;
+    d.background_help = "canvas gray (the official images are white)";
+    return contour::contour_params(
+        d,
+        {float_param("vertices_mean", 100.0, 0.0, 1e9,
+                     "q = int(Exp(mean)) redrawn until vertices_min <= q <= vertices_max", true, false)},
+        {});
+  }();
   return table;
 }
 
@@ -153,9 +147,6 @@ struct RcdbFamily : contour::Ranges {
 }  // namespace
 
 std::unique_ptr<Generator> make_rcdb(const Params& p, const GeneratorContext& ctx) {
-  using contour::check_range;
-  for (const char* k : {"vertices", "orbits", "perlin", "radius", "oval", "gray"})
-    check_range(p, std::string(k) + "_min", std::string(k) + "_max");
   RcdbFamily f;
   f.read(p);
   f.vmean = p.get_float("vertices_mean");
@@ -166,7 +157,7 @@ std::unique_ptr<Generator> make_rcdb(const Params& p, const GeneratorContext& ct
                                std::to_string(f.vmin) + ", " + std::to_string(f.vmax) + "] with probability " +
                                std::to_string(hit) +
                                ": the redraw would practically never end; widen the range or change vertices_mean");
-  contour::CommonSettings s = contour::read_common(p, ctx, 1000, 1000);
+  contour::CommonSettings s = contour::read_common(p, ctx, default_classes("rcdb"), default_instances("rcdb"));
   return std::make_unique<contour::ContourGenerator<RcdbFamily>>(f, s, p);
 }
 

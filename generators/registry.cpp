@@ -8,39 +8,8 @@
 #include "fdsl/generators/visual_atom.h"
 #include "fdsl/generators/pc_fractal.h"
 #include "fdsl/generators/vg_fractal.h"
-#include "fdsl/io/cloud_formats.h"
 
 namespace fdsl {
-
-const ParamTable& dataset_params() {
-  static const ParamTable table = {
-      string_param("generator", "", "the formula family (`fdsl list` shows them)"),
-      string_param("name", "", "a name for the dataset (written to the manifest and preview titles)"),
-      int_param("seed", 0, 0, 9007199254740991LL, "dataset seed: every sample is a function of (seed, class, instance)"),
-      int_param("classes", 0, 0, 100000000, "number of classes (0: the recipe's own count)"),
-      int_param("instances", 0, 0, 100000000, "instances per class (0: the recipe's own count)"),
-      int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
-      enum_param("channels", "auto", {"auto", "1", "3"},
-                 "output channels: 1 gray, 3 RGB, auto (gray unless the render is colour)"),
-      enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
-      int_param("png_level", 2, 0, 12, "PNG deflate level (libpng: at most 9)"),
-      enum_param("output_format", "folder", {"folder", "tar"},
-                 "folder: ImageFolder PNGs, one folder per class; tar: WebDataset shards with _info.json (timm)"),
-      int_param("shard_samples", 1000, 1, 1000000000, "tar: samples per shard (the last shard may hold fewer)"),
-      int_param("shard_bytes", 0, 0, 1099511627776LL,
-                "tar: target bytes per shard instead (0: off); samples per shard fixed from the mean size of 64 "
-                "samples spread over the dataset, so every machine cuts the same shards"),
-      string_param("shard_prefix", "train", "tar: shard names {shard_prefix}-{shard:06d}.tar; the split name in _info.json"),
-      bool_param("shuffle", false, "tar: shuffle the sample order across shards (a fixed permutation keyed by seed)"),
-      enum_param("cloud_format", "ply", cloud_format_names(),
-                 "point-cloud files: ply (binary), ply_ascii, pcd (binary), pcd_ascii, npy, or hdf5 (ModelNet40 layout)"),
-      int_param("h5_clouds_per_file", 2048, 1, 1000000, "hdf5: clouds per file (ModelNet40's files hold 2048)"),
-      bool_param("h5_shuffle", true,
-                 "hdf5: spread the clouds over the files in a seeded random order (PointNet-style loaders read "
-                 "batches from one file at a time); false: class by class"),
-  };
-  return table;
-}
 
 int output_channels(const Params& params) {
   const std::string& c = params.get_string("channels");
@@ -50,24 +19,34 @@ int output_channels(const Params& params) {
 const std::vector<GeneratorInfo>& generator_registry() {
   static const std::vector<GeneratorInfo> registry = {
       {"fractaldb", "FractalDB 2D IFS categories (search or official CSVs), weight x patch x flip instances",
-       &fractaldb_params(), &make_fractaldb},
+       &fractaldb_params(), &make_fractaldb, 0, 0,
+       "classes 0: every category of the categories source (official: 1000); instances 0: 25 weight rows x "
+       "patch_draws x flips (1000)"},
       {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with colour, backgrounds and augmentation",
-       &ifs_sigma_params(), &make_ifs_sigma},
-      {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac},
+       &ifs_sigma_params(), &make_ifs_sigma, 1000, 100, ""},
+      {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac,
+       1000, 1, ""},
       {"visual_atom", "VisualAtom: Perlin-perturbed contours with two sine waves, faithful or the official images",
-       &visual_atom_params(), &make_visual_atom},
+       &visual_atom_params(), &make_visual_atom, 1000, 1000, ""},
       {"rcdb", "RCDB: radial contours perturbed by Perlin noise, faithful or the official images", &rcdb_params(),
-       &make_rcdb},
+       &make_rcdb, 1000, 1000, ""},
       {"pc_fractal", "PC-FractalDB 3D IFS point clouds: variance search or CSVs; FractalNoiseMix, MV-FractalDB or resampled instances",
-       &pc_fractal_params(), &make_pc_fractal},
+       &pc_fractal_params(), &make_pc_fractal, 0, 1000,
+       "classes 0: every category of the categories folder or table (a search needs a count); instances 0: 1000, "
+       "145 with instance_mode mv_weights"},
       {"pc_scenes", "PC-FractalDB scenes for 3D detection: placed fractal objects, per-point ids, oriented boxes",
-       &pc_scenes_params(), &make_pc_scenes},
+       &pc_scenes_params(), &make_pc_scenes, 1, 10000,
+       "one class of scenes; classes counts the object categories; object_instances 0: the instance mode's count"},
       {"vg_fractal", "Aligned images and clouds: PC-FractalDB clouds seen by saved cameras (VG-FractalDB / FSVGP, "
                      "MV-FractalDB views, ExFractalDB random views)",
-       &vg_fractal_params(), &make_vg_fractal},
+       &vg_fractal_params(), &make_vg_fractal, 0, 1000,
+       "as pc_fractal: classes 0 takes every category of the source; instances 0: 1000 (145 with mv_weights)"},
   };
   return registry;
 }
+
+std::int64_t default_classes(const std::string& name) { return find_generator(name).classes; }
+std::int64_t default_instances(const std::string& name) { return find_generator(name).instances; }
 
 const GeneratorInfo& find_generator(const std::string& name) {
   std::vector<std::string> names;

@@ -28,9 +28,12 @@ const ParamTable& vg_fractal_params() {
     const ParamTable views = {
         enum_param("projection", "perspective", {"perspective", "orthographic"},
                    "camera model: pinhole perspective or orthographic"),
-        float_param("fov", 45.0, 0.0, 180.0, "perspective: vertical field of view in degrees", true, true),
-        float_param("ortho_extent", 4.0, 0.0, 1000.0, "orthographic: world units across the image height", true,
-                    false),
+        float_param("fov", 45.0, 0.0, 180.0, "vertical field of view in degrees", true, true)
+            .when("projection", {"perspective"})
+            .explorer_knob(5),
+        float_param("ortho_extent", 4.0, 0.0, 1000.0, "world units across the image height", true,
+                    false)
+            .when("projection", {"orthographic"}),
         float_param("camera_distance", 4.0, 0.0, 10000.0,
                     "eye to look_at; the eye must be outside the cloud (clouds reach sqrt(3) from the origin with "
                     "normalize: official, 1 with unit_sphere)",
@@ -43,17 +46,26 @@ const ParamTable& vg_fractal_params() {
         enum_param("view_mode", "ring", {"ring", "random"},
                    "ring: view k at azimuth_start + 360 k / views (+ jitter); random: azimuth uniform in [0, 360) "
                    "(ExFractalDB)"),
-        float_param("azimuth_start", 30.0, -360.0, 360.0, "ring: azimuth of view 0, degrees (MV-FractalDB: 30)"),
-        float_param("azimuth_jitter", 0.0, 0.0, 180.0, "ring: each view's azimuth moves by U(-jitter, jitter) degrees"),
+        float_param("azimuth_start", 30.0, -360.0, 360.0, "azimuth of view 0, degrees (MV-FractalDB: 30)")
+            .when("view_mode", {"ring"})
+            .explorer_knob(3),
+        float_param("azimuth_jitter", 0.0, 0.0, 180.0, "each view's azimuth moves by U(-jitter, jitter) degrees")
+            .when("view_mode", {"ring"}),
         enum_param("elevation_mode", "fixed", {"fixed", "random"},
                    "fixed: every view at `elevation`; random: U(elevation_min, elevation_max)"),
-        float_param("elevation", 0.0, -90.0, 90.0, "fixed elevation in degrees above the horizon", true, true),
-        float_param("elevation_min", -45.0, -90.0, 90.0, "random elevation: lowest, degrees", true, true),
-        float_param("elevation_max", 45.0, -90.0, 90.0, "random elevation: highest, degrees", true, true),
+        float_param("elevation", 0.0, -90.0, 90.0, "fixed elevation in degrees above the horizon", true, true)
+            .when("elevation_mode", {"fixed"})
+            .explorer_knob(4),
+        float_param("elevation_min", -45.0, -90.0, 90.0, "lowest random elevation, degrees", true, true)
+            .when("elevation_mode", {"random"})
+            .at_most("elevation_max"),
+        float_param("elevation_max", 45.0, -90.0, 90.0, "highest random elevation, degrees", true, true)
+            .when("elevation_mode", {"random"}),
         int_param("splat_radius", 0, 0, 16, "0: one pixel per point; r: a disc of radius r px"),
         enum_param("shading", "white", {"white", "depth", "height", "map"},
                    "white: 255 dots on black (MV-FractalDB); depth: nearer brighter; height: hue by height (RGB); "
-                   "map: hue by IFS map (RGB)"),
+                   "map: hue by IFS map (RGB)")
+            .explorer_knob(2),
         int_param("supersample", 1, 1, 4, "anti-aliasing: render s times larger and average s x s blocks"),
         enum_param("layout", "paired", {"paired", "views"},
                    "paired: cloud, image(s) and camera JSON under one key {cat:06d}/{cat:06d}_{inst:04d}; views: "
@@ -117,8 +129,6 @@ struct ViewSetup {
     spec_.elevation_deg = p.get_float("elevation");
     spec_.elevation_min_deg = p.get_float("elevation_min");
     spec_.elevation_max_deg = p.get_float("elevation_max");
-    if (spec_.random_elevation && spec_.elevation_min_deg > spec_.elevation_max_deg)
-      p.fail("elevation_min", "must not exceed elevation_max (" + std::to_string(spec_.elevation_max_deg) + ")");
 
     const std::string& shading = p.get_string("shading");
     splat_.shading = shading == "depth"    ? Shading::Depth

@@ -13,36 +13,31 @@
 namespace fdsl {
 
 const ParamTable& visual_atom_params() {
-  static const ParamTable table = {
-      enum_param("compat", "faithful", {"faithful", "official"},
-                 "faithful: fdsl's seeded streams; official: the official script's images pixel for pixel"),
-      int_param("workers", 20, 1, 1000000,
-                "compat: official: the official run's worker count (VisualAtom-1k: 20); worker t renders classes "
-                "[t C/W, (t+1) C/W) from random.seed(t + 1)"),
-      int_param("vertices_min", 200, 3, 1000000, "fewest contour vertices (q ~ U{vertices_min..vertices_max})"),
-      int_param("vertices_max", 1000, 3, 1000000, "most contour vertices"),
-      int_param("orbits_min", 1, 1, 1000000, "fewest orbits (contours) per image (K ~ U{orbits_min..orbits_max})"),
-      int_param("orbits_max", 200, 1, 1000000, "most orbits per image"),
-      float_param("perlin_min", 0.0, 0.0, 10000.0, "Perlin noise amplitude eta ~ U(perlin_min, perlin_max)"),
-      float_param("perlin_max", 4.0, 0.0, 10000.0, "upper end of the Perlin amplitude"),
-      float_param("line_width", 0.1, 0.0, 10000.0, "line-width offset w ~ U(0, line_width): outward drift per orbit"),
-      int_param("radius_min", 10, 0, 1000000, "smallest start radius (r0 ~ U{radius_min..radius_max})"),
-      int_param("radius_max", 60, 0, 1000000, "largest start radius"),
-      int_param("n1_min", 0, 0, 1000000, "first wave frequency n1 ~ U{n1_min..n1_max}"),
-      int_param("n1_max", 20, 0, 1000000, "upper end of n1"),
-      int_param("n2_min", 0, 0, 1000000, "second wave frequency n2 ~ U{n2_min..n2_max}, redrawn until n2 != n1 "
-                                         "(n1 = 0 accepts n2 = 0)"),
-      int_param("n2_max", 20, 0, 1000000, "upper end of n2"),
-      float_param("oval_min", 1.0, 0.0, 10000.0, "oval factors ox, oy ~ U(oval_min, oval_max)"),
-      float_param("oval_max", 2.0, 0.0, 10000.0, "upper end of the oval factors"),
-      int_param("center_range", 512, 0, 1000000,
-                "centre coordinates (size + U{-center_range..center_range}) / 2, cy then cx, new per instance"),
-      int_param("gray_min", 0, 0, 255, "orbit gray ~ U{gray_min..gray_max}"),
-      int_param("gray_max", 255, 0, 255, "upper end of the orbit gray"),
-      int_param("background", 0, 0, 255, "canvas gray (the official images are black)"),
-      bool_param("antialias", false, "faithful only: anti-aliased strokes instead of Pillow's 1 px lines"),
-      float_param("stroke_width", 1.0, 0.0, 64.0, "antialiased stroke width in pixels", true, false),
-  };
+  static const ParamTable table = [] {
+    contour::ContourDefaults d;
+    d.workers = 20;
+    d.recipe = "VisualAtom-1k";
+    d.vertices_min = 200;
+    d.vertices_max = 1000;
+    d.vertices_min_help = "fewest contour vertices (q ~ U{vertices_min..vertices_max})";
+    d.contour = "orbit";
+    d.radius_min = 10;
+    d.radius_max = 60;
+    d.center_range = 512;
+    d.gray_max = 255;
+    d.gray_limit = 255;
+    d.gray_max_help = "upper end of the orbit gray";
+    d.background = 0;
+    d.background_help = "canvas gray (the official images are black)";
+    return contour::contour_params(
+        d, {},
+        {int_param("n1_min", 0, 0, 1000000, "first wave frequency n1 ~ U{n1_min..n1_max}").at_most("n1_max"),
+         int_param("n1_max", 20, 0, 1000000, "upper end of n1"),
+         int_param("n2_min", 0, 0, 1000000,
+                   "second wave frequency n2 ~ U{n2_min..n2_max}, redrawn until n2 != n1 (n1 = 0 accepts n2 = 0)")
+             .at_most("n2_max"),
+         int_param("n2_max", 20, 0, 1000000, "upper end of n2")});
+  }();
   return table;
 }
 
@@ -95,9 +90,6 @@ struct AtomFamily : contour::Ranges {
 }  // namespace
 
 std::unique_ptr<Generator> make_visual_atom(const Params& p, const GeneratorContext& ctx) {
-  using contour::check_range;
-  for (const char* k : {"vertices", "orbits", "perlin", "radius", "n1", "n2", "oval", "gray"})
-    check_range(p, std::string(k) + "_min", std::string(k) + "_max");
   AtomFamily f;
   f.read(p);
   f.n1min = p.get_int("n1_min");
@@ -111,7 +103,7 @@ std::unique_ptr<Generator> make_visual_atom(const Params& p, const GeneratorCont
                          std::to_string(f.n1min) + ".." + std::to_string(f.n1max) +
                          "}) can take, and n2 must differ from a non-zero n1: the draw would never end; widen "
                          "n2_min..n2_max or keep n1 off that value");
-  contour::CommonSettings s = contour::read_common(p, ctx, 1000, 1000);
+  contour::CommonSettings s = contour::read_common(p, ctx, default_classes("visual_atom"), default_instances("visual_atom"));
   return std::make_unique<contour::ContourGenerator<AtomFamily>>(f, s, p);
 }
 

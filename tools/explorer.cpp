@@ -50,11 +50,13 @@ struct Knob {
 
 /// The main parameters of a family: the ones a user turns to see what they do.
 std::vector<Knob> knobs_for(const Params& params) {
-  static const char* kMain[] = {"sigma", "delta", "points", "render", "weight_k", "fill_threshold", "sigma_lo",
-                                "shading", "azimuth_start", "elevation", "fov"};
+  // The keys whose declarations ask for a slider, by rank.
+  std::vector<std::pair<int, std::string>> ranked;
+  for (const std::string& name : params.order())
+    if (params.spec(name).knob > 0) ranked.emplace_back(params.spec(name).knob, name);
+  std::sort(ranked.begin(), ranked.end());
   std::vector<Knob> knobs;
-  for (const char* key : kMain) {
-    if (!params.has(key)) continue;
+  for (const auto& [rank, key] : ranked) {
     Knob k;
     k.key = key;
     k.spec = &params.spec(key);
@@ -66,7 +68,9 @@ std::vector<Knob> knobs_for(const Params& params) {
       const double v = params.get_float(key);
       k.lo = std::isfinite(k.spec->min) ? k.spec->min : 0.0;
       k.hi = std::isfinite(k.spec->max) ? k.spec->max : std::max(1.0, 4 * v);
-      if (k.key == "points") k.lo = 1000, k.hi = std::max(400000.0, v);  // the range that changes the look
+      // A declared slider range: the part of the range that changes the look (points: 1000..400k).
+      if (std::isfinite(k.spec->knob_lo)) k.lo = k.spec->knob_lo;
+      if (std::isfinite(k.spec->knob_hi)) k.hi = std::max(k.spec->knob_hi, v);
       const double span = k.hi - k.lo;
       if (k.spec->min_open) k.lo += span * 0.01;
       if (k.spec->max_open) k.hi -= span * 0.01;

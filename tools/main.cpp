@@ -10,6 +10,7 @@
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/stop.h"
 #include "fdsl/core/version.h"
+#include "fdsl/generators/generator.h"
 
 namespace fdsl::cli {
 
@@ -60,7 +61,9 @@ void on_stop_signal(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"fdsl: formula-driven supervised learning datasets (FractalDB, sigma-factor IFS, 1p-frac, PC-FractalDB)"};
+  std::string families;
+  for (const fdsl::GeneratorInfo& g : fdsl::generator_registry()) families += (families.empty() ? "" : ", ") + g.name;
+  CLI::App app{"fdsl: formula-driven supervised learning datasets (" + families + ")"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("fdsl ") + fdsl::kVersion);
   fdsl::cli::add_generate(app);

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "convert.h"
+#include "fdsl/dataset/spec.h"
 #include "fdsl/generators/generator.h"
 #include "module.h"
 

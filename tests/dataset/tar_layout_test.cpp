@@ -84,7 +84,7 @@ TEST(TarLayout, BadKeysAreRefusedNamingThem) {
   }
   EXPECT_NE(folder.find("f.yaml:4"), std::string::npos) << folder;
   EXPECT_NE(folder.find("shuffle"), std::string::npos) << folder;
-  EXPECT_NE(folder.find("tar shards only"), std::string::npos) << folder;
+  EXPECT_NE(folder.find("applies only when output_format is tar"), std::string::npos) << folder;
 }
 
 }  // namespace

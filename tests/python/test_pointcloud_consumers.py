@@ -52,7 +52,7 @@ def votenet_corners(row):
 
 with tempfile.TemporaryDirectory() as tmp:
     # ---- objects in every format, the NPY files as the reference --------------------------------
-    outs = {fmt: generate(tmp, fmt, OBJECTS + f"cloud_format: {fmt}\nh5_clouds_per_file: 10\n")[0]
+    outs = {fmt: generate(tmp, fmt, OBJECTS + f"cloud_format: {fmt}\n" + ("h5_clouds_per_file: 10\n" if fmt == "hdf5" else ""))[0]
             for fmt in ["npy", "ply", "ply_ascii", "pcd", "pcd_ascii", "hdf5"]}
     ref = {}
     for c in range(4):

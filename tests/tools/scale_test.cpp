@@ -498,7 +498,7 @@ INSTANTIATE_TEST_SUITE_P(
                      "", "contiguous job array"},
         ScaleBadCase{"TarWithClasses", kTar, "", "--classes 0:1", "cannot be used with output_format: tar"},
         ScaleBadCase{"SplitWithClasses", kFolder, "", "--shard 0/2 --classes 0:1", "cannot be combined with a split run"},
-        ScaleBadCase{"ShuffleWithFolder", kFolder + "shuffle: true\n", "", "", "applies to tar shards only"},
+        ScaleBadCase{"ShuffleWithFolder", kFolder + "shuffle: true\n", "", "", "applies only when output_format is tar"},
         ScaleBadCase{"BothShardSizes", kTar + "shard_bytes: 100000\n", "", "", "not both"},
         ScaleBadCase{"BadShardPrefix", kTar + "shard_prefix: my.train\n", "", "", "shard_prefix"}),
     [](const ::testing::TestParamInfo<ScaleBadCase>& info) { return std::string(info.param.name); });

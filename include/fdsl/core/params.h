@@ -31,10 +31,36 @@ struct ParamSpec {
   std::vector<std::string> choices;  ///< allowed values (Enum)
   std::string help;                  ///< one line
 
+  /// Applies-when: the key has an effect only where key `when_key` holds one of `when_values`
+  /// (empty: always). A value other than the default elsewhere is an error, never ignored.
+  std::string when_key;
+  std::vector<std::string> when_values;
+  /// Paired bounds: this key (a lower end) must not exceed the key `not_above` (its upper end).
+  std::string not_above;
+  /// A tighter upper bound where another key holds a value (libpng: png_level at most 9).
+  struct Limit {
+    std::string key, value;
+    double max = 0;
+  };
+  std::vector<Limit> limits;
+  /// The explorer offers the key as a slider: 0 never, else its rank (1 first).
+  int knob = 0;
+  /// The part of the range the slider covers where it is narrower than the declared one.
+  double knob_lo = std::numeric_limits<double>::quiet_NaN(), knob_hi = std::numeric_limits<double>::quiet_NaN();
+
   /// "[1, 16384]", "(0, 1]", "one of: point, patch", "" for unbounded.
   std::string range_text() const;
   /// "int", "float", "bool", "string", "enum".
   std::string type_name() const;
+  /// "output_format is tar", "categories is search" ("" when the key always applies).
+  std::string when_text() const;
+
+  // Modifiers for the declaration tables: int_param(...).when("output_format", {"tar"}).
+  ParamSpec when(std::string key, std::vector<std::string> values) const;
+  ParamSpec at_most(std::string upper_key) const;
+  ParamSpec limit_when(std::string key, std::string value, double max) const;
+  ParamSpec explorer_knob(int rank, double lo = std::numeric_limits<double>::quiet_NaN(),
+                          double hi = std::numeric_limits<double>::quiet_NaN()) const;
 };
 
 using ParamTable = std::vector<ParamSpec>;
@@ -133,8 +159,14 @@ RawConfig config_from_json(const nlohmann::json& object, const std::string& sour
 
 /// Checks every key against the tables (first declaration wins for duplicates) and converts the
 /// values. Unknown keys are errors naming file, line and the closest valid key; wrong types and
-/// out-of-range values are errors naming file, line, key and the valid range.
+/// out-of-range values are errors naming file, line, key and the valid range; then the relations
+/// the declarations state: limits under another key's value, paired bounds (min <= max), and keys
+/// given where they do not apply.
 Params resolve_params(const RawConfig& config, const std::vector<const ParamTable*>& tables);
+
+/// The relations of resolve_params alone (limits, paired bounds, applies-when), for Params
+/// changed after resolution.
+void check_relations(const Params& params);
 
 /// The closest name in `candidates` to `word` (edit distance), or "" if none is close.
 std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);

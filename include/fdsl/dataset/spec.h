@@ -41,6 +41,9 @@ struct DatasetSpec {
   std::string resolved_yaml() const;
 };
 
+/// Parameters every dataset has (generator, seed, classes, instances, size, output options).
+const ParamTable& dataset_params();
+
 /// Reads a YAML config, a JSON config (or a manifest.json's "config"), or a dataset folder's fdsl.yaml,
 /// without resolving it; `config_dir` receives the folder relative paths in it are taken from.
 RawConfig load_dataset_config(const std::string& path, std::filesystem::path* config_dir = nullptr);

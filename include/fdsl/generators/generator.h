@@ -135,7 +135,14 @@ struct GeneratorInfo {
   std::string summary;
   const ParamTable* params;
   std::function<std::unique_ptr<Generator>(const Params&, const GeneratorContext&)> create;
+  /// The recipe's own counts, taken where `classes` or `instances` is 0 (0 here: see the note).
+  std::int64_t classes = 0, instances = 0;
+  std::string counts_note;  ///< where a count depends on other keys, how
 };
+
+/// The recipe's own count of classes (instances) of family `name`, for `classes: 0` (`instances: 0`).
+std::int64_t default_classes(const std::string& name);
+std::int64_t default_instances(const std::string& name);
 
 /// The memory of images of side `size` with `channels` bytes a pixel, `bytes_per_pixel` bytes a
 /// pixel in all (the images, their copies and scratch), for SampleMemory.
@@ -157,8 +164,6 @@ const std::vector<GeneratorInfo>& generator_registry();
 /// The entry for `name`; throws Error(BadInput) naming the closest valid name.
 const GeneratorInfo& find_generator(const std::string& name);
 
-/// Parameters every dataset has (generator, seed, classes, instances, size, output options).
-const ParamTable& dataset_params();
 /// The `channels` key: 1, 3, or 0 for auto.
 int output_channels(const Params& params);
 

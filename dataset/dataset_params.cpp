@@ -1,0 +1,44 @@
+// The keys every dataset has: the family, seed, counts, size, and the output (PNG, folder or tar
+// shards, point-cloud format), declared once with their ranges and relations.
+#include "fdsl/dataset/spec.h"
+#include "fdsl/io/cloud_formats.h"
+
+namespace fdsl {
+
+const ParamTable& dataset_params() {
+  static const ParamTable table = {
+      string_param("generator", "", "the formula family (`fdsl list` shows them)"),
+      string_param("name", "", "a name for the dataset (written to the manifest and preview titles)"),
+      int_param("seed", 0, 0, 9007199254740991LL, "dataset seed: every sample is a function of (seed, class, instance)"),
+      int_param("classes", 0, 0, 100000000, "number of classes (0: the recipe's own count)"),
+      int_param("instances", 0, 0, 100000000, "instances per class (0: the recipe's own count)"),
+      int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
+      enum_param("channels", "auto", {"auto", "1", "3"},
+                 "output channels: 1 gray, 3 RGB, auto (gray unless the render is colour)"),
+      enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
+      int_param("png_level", 2, 0, 12, "PNG deflate level").limit_when("png_encoder", "libpng", 9),
+      enum_param("output_format", "folder", {"folder", "tar"},
+                 "folder: ImageFolder PNGs, one folder per class; tar: WebDataset shards with _info.json (timm)"),
+      int_param("shard_samples", 1000, 1, 1000000000, "samples per shard (the last shard may hold fewer)")
+          .when("output_format", {"tar"}),
+      int_param("shard_bytes", 0, 0, 1099511627776LL,
+                "target bytes per shard instead (0: off); samples per shard fixed from the mean size of 64 samples "
+                "spread over the dataset, so every machine cuts the same shards")
+          .when("output_format", {"tar"}),
+      string_param("shard_prefix", "train", "shard names {shard_prefix}-{shard:06d}.tar; the split name in _info.json")
+          .when("output_format", {"tar"}),
+      bool_param("shuffle", false, "shuffle the sample order across shards (a fixed permutation keyed by seed)")
+          .when("output_format", {"tar"}),
+      enum_param("cloud_format", "ply", cloud_format_names(),
+                 "point-cloud files: ply (binary), ply_ascii, pcd (binary), pcd_ascii, npy, or hdf5 (ModelNet40 layout)"),
+      int_param("h5_clouds_per_file", 2048, 1, 1000000, "clouds per file (ModelNet40's files hold 2048)")
+          .when("cloud_format", {"hdf5"}),
+      bool_param("h5_shuffle", true,
+                 "spread the clouds over the files in a seeded random order (PointNet-style loaders read batches "
+                 "from one file at a time); false: class by class")
+          .when("cloud_format", {"hdf5"}),
+  };
+  return table;
+}
+
+}  // namespace fdsl
