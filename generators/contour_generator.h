@@ -275,6 +275,7 @@ class ContourGenerator final : public Generator {
   std::string family() const override { return f_.family(); }
   std::int64_t num_classes() const override { return s_.classes; }
   std::int64_t instances_per_class() const override { return s_.instances; }
+  std::optional<ImageShape> image_shape() const override { return ImageShape{s_.size, s_.size, s_.channels}; }
   // Measured at 4096 px: the canvas, the stroke scratch and the PNG rows, up to 8.8 bytes a pixel
   // (compat), 3.8 anti-aliased; an RGB copy adds 4.
   SampleMemory sample_memory() const override { return image_memory(s_.size, s_.channels, 9.5 + 4.5 * (s_.channels - 1)); }

@@ -238,6 +238,7 @@ class FractalDB final : public Generator {
   std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
   std::int64_t preferred_chunk() const override { return draws_ * flips_; }
+  std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
   // Measured at 4096 px: the base image, the flipped sample and the PNG rows, 3.9 bytes a pixel
   // a channel (4.9 with the official renderer's 16-bit canvas); the orbit 16 bytes a point.
   SampleMemory sample_memory() const override {

@@ -214,6 +214,7 @@ class IfsSigma final : public Generator {
   std::string family() const override { return "ifs_sigma"; }
   std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
+  std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
   // Measured at 4096 px: colour images 9.3 bytes a pixel (the image, the fractal layers, blur rows,
   // PNG rows), gray 3.5, several objects 2 more; a plasma background adds its grid (4 bytes a cell
   // of the 2^k + 1 square) and a level per pixel (4 bytes).

@@ -98,6 +98,7 @@ class OneFrac final : public Generator {
   std::string family() const override { return "one_frac"; }
   std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
+  std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
   // One image and its PNG rows (measured ~1 byte a pixel at 4096 px, gray), the orbit 16 bytes a point.
   SampleMemory sample_memory() const override {
     SampleMemory m = image_memory(size_, channels_, 2.5 * channels_);

@@ -99,6 +99,7 @@ class PcObjectFamily : public Generator {
   std::int64_t instances_per_class() const override { return objects_.instances(); }
   std::int64_t preferred_chunk() const override { return 50; }
   SampleMemory sample_memory() const override { return objects_.cloud_memory(objects_.points()); }
+  std::optional<ImageShape> image_shape() const override { return std::nullopt; }
   /// The official layout {cat:06d}/{cat:06d}_{inst:04d}.
   std::string sample_name(std::int64_t category, std::int64_t instance) const override;
 

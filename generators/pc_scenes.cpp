@@ -86,6 +86,7 @@ class PcScenes final : public Generator {
   bool makes_point_clouds() const override { return true; }
   std::int64_t num_classes() const override { return 1; }
   std::int64_t instances_per_class() const override { return scenes_; }
+  std::optional<ImageShape> image_shape() const override { return std::nullopt; }
   // A scene holds objects_base + Poisson(objects_poisson) objects: sized for a count the Poisson
   // part rarely passes (mean + 6 standard deviations).
   SampleMemory sample_memory() const override {

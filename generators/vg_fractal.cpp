@@ -172,12 +172,17 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
 
   std::string family() const override { return "vg_fractal"; }
 
+  // A single paired view is the sample's image; several views (or the views layout) are not one image.
+  std::optional<ImageShape> image_shape() const override {
+    if (views_layout_ || spec_.count != 1) return std::nullopt;
+    return ImageShape{rig_.height, rig_.width, output_channels()};
+  }
+
   // Every view is kept until the sample is written (its image and PNG rows, c + 1 bytes a pixel);
   // one view at a time is rendered on the supersampled canvas with its z-buffer (measured with 12
   // views at 2048 px and one at 4096 px).
   SampleMemory sample_memory() const override {
-    const int c = channels_ == 0 ? (splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex ? 3 : 1)
-                                 : channels_;
+    const int c = output_channels();
     const double px = static_cast<double>(rig_.width) * rig_.height;
     const double ss = static_cast<double>(splat_.supersample) * splat_.supersample;
     SampleMemory m = objects_.cloud_memory(objects_.points());
@@ -201,6 +206,13 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
   }
 
  private:
+  /// The channels of the images as written: the shading's (colour shadings are RGB) or the
+  /// channels key's.
+  int output_channels() const {
+    const bool colour = splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex;
+    return channels_ == 3 || colour ? 3 : 1;
+  }
+
   std::string view_name(const std::string& name, int k) const {
     char buf[16];
     std::snprintf(buf, sizeof buf, views_layout_ ? "_%03d" : ".view%03d", k);

@@ -226,9 +226,9 @@ class _FractalData:
         tensor._fdsl_slot = (self._slots, slot[0], slot[1], slot[2].nbytes)
         return tensor
 
-    def _learn_batch_shape(self, image):
-        """Records one batch image's (C, H, W) from a sample's image (H, W) or (H, W, C)."""
-        hw = image.shape
+    def _learn_batch_shape(self):
+        """Records one batch image's (C, H, W) from the generator's image shape (H, W) or (H, W, C)."""
+        hw = tuple(self.generator.image_shape)
         self._batch_shape = (1,) + hw if len(hw) == 2 else (hw[2], hw[0], hw[1])
 
     def _render_labelled(self, flat, threads):
@@ -241,9 +241,9 @@ class _FractalData:
         self._batch_capacity = max(self._batch_capacity, len(flat))
         out = slot = None
         if self._batch_shape is None and len(flat) and get_worker_info() is not None:
-            # A worker's first batch: one sample tells the image shape, so this batch too is
-            # rendered into shared memory (the main process learns it from its first batch).
-            self._learn_batch_shape(self.generator[flat[0]].image)
+            # The config fixes the image shape, so a worker's first batch too is rendered into
+            # shared memory (the main process learns it from its first batch).
+            self._learn_batch_shape()
         if self._batch_shape is not None:
             out, slot = self._batch_buffer((len(flat),) + self._batch_shape)
         images, labels = self.generator.batch(flat, threads=threads, channels_first=True,
@@ -340,7 +340,7 @@ class FractalDataset(_FractalData, Dataset):
             cameras = sample.meta.get("cameras") if isinstance(sample.meta, dict) else None
             self._plain_images = sample.image is not None and not cameras and not sample.views
             if self._plain_images and self._batch_shape is None:
-                self._learn_batch_shape(sample.image)  # spares _render_labelled rendering it again
+                self._learn_batch_shape()
         if not self._plain_images or not len(indices):
             return [self._item(int(i)) for i in indices]
         images, labels = self._render_labelled(self._flat_indices(indices), 1)

@@ -1,6 +1,5 @@
 // dataset: fdsl.Generator, a config resolved against the declared parameters with its generator
 // built; samples by flat index or (category, instance), and batches rendered on the thread pool.
-#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -11,11 +10,12 @@
 
 #include "convert.h"
 #include "interrupt.h"
+#include "fdsl/core/buffer_pool.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/dataset/batch.h"
 #include "fdsl/dataset/memory_plan.h"
 #include "fdsl/dataset/spec.h"
-#include "fdsl/render/image_ops.h"
 #include "module.h"
 
 namespace fdsl::python {
@@ -139,55 +139,17 @@ class PyGenerator {
     if (n == 0) throw_bad_input("batch: no indices given");
     check_memory(plan_memory(gen(), threads, static_cast<double>(n) * gen().sample_memory().output_bytes));
 
-    // The first batch renders its first sample alone to learn the image shape (fixed by the
-    // config); later batches know it and render every sample in parallel into its slot.
-    Sample first;
-    if (image_shape_.empty()) {
-      {
-        py::gil_scoped_release release;
-        first = gen().make(where[0].first, where[0].second);
-      }
-      const Image& im = first.image;
-      if (im.empty()) throw_bad_input("batch: family '" + gen().family() + "' makes no images (use sample())");
-      image_shape_ = {im.height, im.width, im.channels};
-    }
-    const int height = static_cast<int>(image_shape_[0]), width = static_cast<int>(image_shape_[1]),
-              channels = static_cast<int>(image_shape_[2]);
-    std::vector<py::ssize_t> shape{n, height, width};
-    if (channels_first) shape = {n, channels, height, width};
-    else if (channels != 1) shape.push_back(channels);
-    py::array_t<std::uint8_t> images;
-    if (out_arg.is_none()) {
-      images = py::array_t<std::uint8_t>(shape);
-    } else {
-      images = check_out(out_arg, shape);
-    }
+    const ImageShape shape = batch_image_shape(gen());
+    std::vector<py::ssize_t> dims{n, shape.height, shape.width};
+    if (channels_first) dims = {n, shape.channels, shape.height, shape.width};
+    else if (shape.channels != 1) dims.push_back(shape.channels);
+    py::array_t<std::uint8_t> images = out_arg.is_none() ? py::array_t<std::uint8_t>(dims) : check_out(out_arg, dims);
     py::array_t<std::int64_t> labels(n);
     std::uint8_t* dst = images.mutable_data();
     std::int64_t* lab = labels.mutable_data();
-    const std::size_t bytes = static_cast<std::size_t>(height) * width * channels;
-    std::int64_t start = 0;
-    const std::int64_t pixels = static_cast<std::int64_t>(height) * width;
-    if (!first.image.empty()) {
-      if (channels_first) interleaved_to_planar(first.image.pixels.data(), pixels, channels, dst);
-      else std::memcpy(dst, first.image.pixels.data(), bytes);
-      lab[0] = first.label;
-      start = 1;
-    }
     run_interruptible([&] {
-      // Straight into each slot (families that can draw into a buffer skip a copy per sample);
-      // channels first, through a per-thread image split into planes while it is in cache.
-      parallel_for(start, n, threads, [&](std::int64_t k) {
-        std::uint8_t* slot = dst + k * bytes;
-        if (!channels_first || channels == 1) {
-          lab[k] = gen().make_image_into(where[k].first, where[k].second, slot, width, height, channels);
-          return;
-        }
-        thread_local std::vector<std::uint8_t> interleaved;
-        interleaved.resize(bytes);
-        lab[k] = gen().make_image_into(where[k].first, where[k].second, interleaved.data(), width, height, channels);
-        interleaved_to_planar(interleaved.data(), pixels, channels, slot);
-      });
+      render_batch(gen(), where, channels_first ? BatchLayout::ChannelsFirst : BatchLayout::ChannelsLast, dst, lab,
+                   threads);
     });
     return py::make_tuple(images, labels);
   }
@@ -217,22 +179,14 @@ class PyGenerator {
   }
 
   std::shared_ptr<DatasetSpec> spec_;
-  mutable std::vector<py::ssize_t> image_shape_;  ///< (height, width, channels) of the images, once known
   int threads_ = 0;
 };
 
-/// Batch arrays whose memory is kept and handed out again once Python frees them. A fresh
-/// 10 MB array per batch is fresh pages from the kernel, each faulted in on first write, which
-/// on some machines costs as much as rendering; a pooled array's pages stay mapped. An array
-/// goes back to the pool only when its last reference dies (the capsule that owns it is its
-/// base, and a torch tensor made with from_numpy keeps the array alive), so memory in use is
-/// never handed out twice.
-class BufferPool {
+/// fdsl.BufferPool: the library's pool (core/buffer_pool.h) handing out NumPy arrays; an array's
+/// buffer goes back when its last reference dies (the capsule that owns it is its base).
+class PyBufferPool {
  public:
-  explicit BufferPool(int max_free) : state_(std::make_shared<State>()) {
-    if (max_free < 0) throw_bad_input("BufferPool: max_free must be 0 or more, not " + std::to_string(max_free));
-    state_->max_free = static_cast<std::size_t>(max_free);
-  }
+  explicit PyBufferPool(int max_free) : pool_(check(max_free)) {}
 
   py::array_t<std::uint8_t> array(const std::vector<py::ssize_t>& shape) {
     std::size_t bytes = 1;
@@ -240,74 +194,38 @@ class BufferPool {
       if (d < 0) throw_bad_input("BufferPool.array: negative dimension " + std::to_string(d));
       bytes *= static_cast<std::size_t>(d);
     }
-    auto held = std::make_unique<Held>();
-    held->state = state_;
-    held->bytes = bytes;
-    {
-      std::lock_guard<std::mutex> lock(state_->mutex);
-      auto& pool = state_->free;
-      for (auto it = pool.begin(); it != pool.end(); ++it)
-        if (it->bytes == bytes) {
-          held->data = std::move(it->data);
-          pool.erase(it);
-          ++state_->reused;
-          break;
-        }
-      if (!held->data) ++state_->allocated;
-    }
-    if (!held->data) held->data.reset(new std::uint8_t[std::max<std::size_t>(bytes, 1)]);
-    std::uint8_t* data = held->data.get();
-    py::capsule owner(held.release(), [](void* p) { give_back(static_cast<Held*>(p)); });
+    std::unique_ptr<BufferPool::Buffer> buffer = pool_.acquire(bytes);
+    std::uint8_t* data = buffer->data();
+    py::capsule owner(buffer.release(), [](void* p) { delete static_cast<BufferPool::Buffer*>(p); });
     return py::array_t<std::uint8_t>(shape, data, owner);
   }
 
-  std::size_t free_count() const {
-    std::lock_guard<std::mutex> lock(state_->mutex);
-    return state_->free.size();
-  }
-  std::size_t allocated() const { return state_->allocated; }
-  std::size_t reused() const { return state_->reused; }
+  const BufferPool& pool() const { return pool_; }
 
  private:
-  struct Buffer {
-    std::size_t bytes = 0;
-    std::unique_ptr<std::uint8_t[]> data;
-  };
-  struct State {
-    mutable std::mutex mutex;
-    std::vector<Buffer> free;
-    std::size_t max_free = 4, allocated = 0, reused = 0;
-  };
-  struct Held {
-    std::shared_ptr<State> state;  // keeps the pool's list alive while an array is out
-    std::size_t bytes = 0;
-    std::unique_ptr<std::uint8_t[]> data;
-  };
-
-  static void give_back(Held* held) {
-    std::unique_ptr<Held> own(held);
-    State& st = *own->state;
-    std::lock_guard<std::mutex> lock(st.mutex);
-    if (st.free.size() < st.max_free) st.free.push_back(Buffer{own->bytes, std::move(own->data)});
+  static std::size_t check(int max_free) {
+    if (max_free < 0) throw_bad_input("BufferPool: max_free must be 0 or more, not " + std::to_string(max_free));
+    return static_cast<std::size_t>(max_free);
   }
-
-  std::shared_ptr<State> state_;
+  BufferPool pool_;
 };
 
 }  // namespace
 
 void bind_dataset(py::module_& m) {
-  py::class_<BufferPool>(m, "BufferPool",
+  py::class_<PyBufferPool>(m, "BufferPool",
                          "Reusable uint8 arrays: array(shape) hands out a buffer of a freed array of the same size "
                          "when there is one (its pages already mapped), else a new one. An array returns to the "
                          "pool when its last reference (a torch tensor from from_numpy included) is gone; the pool "
                          "keeps at most max_free buffers.")
       .def(py::init<int>(), py::arg("max_free") = 4)
-      .def("array", &BufferPool::array, py::arg("shape"),
+      .def("array", &PyBufferPool::array, py::arg("shape"),
            "array(shape) -> uninitialized C-contiguous uint8 array of that shape")
-      .def("__len__", &BufferPool::free_count, "buffers waiting to be reused")
-      .def_property_readonly("allocated", &BufferPool::allocated, "buffers allocated so far")
-      .def_property_readonly("reused", &BufferPool::reused, "arrays served from a freed buffer so far");
+      .def("__len__", [](const PyBufferPool& p) { return p.pool().free_count(); }, "buffers waiting to be reused")
+      .def_property_readonly("allocated", [](const PyBufferPool& p) { return p.pool().allocated(); },
+                             "buffers allocated so far")
+      .def_property_readonly("reused", [](const PyBufferPool& p) { return p.pool().reused(); },
+                             "arrays served from a freed buffer so far");
 
   py::class_<PyGenerator>(m, "Generator",
                           "A dataset generated in memory: a config resolved against the declared parameters, with "
@@ -341,6 +259,16 @@ void bind_dataset(py::module_& m) {
            "GIL released; the result does not depend on the thread count. Inside DataLoader workers use "
            "threads=1.")
       .def_property_readonly("family", [](const PyGenerator& g) { return g.gen().family(); })
+      .def_property_readonly(
+          "image_shape",
+          [](const PyGenerator& g) -> py::object {
+            const std::optional<ImageShape> s = g.gen().image_shape();
+            if (!s) return py::none();
+            if (s->channels == 1) return py::make_tuple(s->height, s->width);
+            return py::make_tuple(s->height, s->width, s->channels);
+          },
+          "the shape of every sample's image, (H, W) or (H, W, C) as sample.image has it; None for families "
+          "without one image per sample")
       .def_property_readonly("num_classes", [](const PyGenerator& g) { return g.gen().num_classes(); })
       .def_property_readonly("instances_per_class", [](const PyGenerator& g) { return g.gen().instances_per_class(); })
       .def_property_readonly("threads", &PyGenerator::threads, "the thread count it was built with")

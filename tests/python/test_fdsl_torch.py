@@ -480,7 +480,9 @@ def test_shared_slots():
     check(slot_states_free(ds), "the slots are free once the kept batches are dropped")
 
     # An epoch cut short leaves batches queued in the pipes: their slots come back later.
-    ds = FractalIterableDataset(SMALL, shared_slots=4, **opts)
+    # 8 slots: the 3 batches read (held until the statement ends) and the 4 sent ahead always
+    # find one, so every sent batch is in a slot whatever the timing.
+    ds = FractalIterableDataset(SMALL, shared_slots=8, **opts)
 
     def served():
         st = ds._slots.shared.stats
@@ -499,7 +501,10 @@ def test_shared_slots():
         stranded = [v for v in ds._slots.shared.states() if v]
         check(stranded and all(v & SENT and not v & HELD for v in stranded),
               f"slots stranded in the pipes by shut-down workers ({[hex(v) for v in stranded]})")
-    got = [(x.clone(), y.clone()) for x, y in DataLoader(ds, batch_size=None, num_workers=2)]
+    # Every batch of the full epoch kept: it needs every slot, the stranded ones included.
+    kept = list(DataLoader(ds, batch_size=None, num_workers=2))
+    got = [(x.clone(), y.clone()) for x, y in kept]
+    del kept
     stats = ds._slots.shared.stats
     check(same_batches(got, ref), "a full epoch after cut-short ones is right")
     check(stats["reclaimed"] > 0 and slot_states_free(ds), f"slots of shut-down workers are reclaimed ({stats})")

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,12 @@ struct SampleMemory {
   double bytes = 0;         ///< peak bytes of one sample in flight
   double output_bytes = 0;  ///< the sample's images and clouds as raw arrays (its files are at most about this)
   std::string what;  ///< the keys that drive it, e.g. "size 16384 x 3 channels, views 12"
+};
+
+/// The shape of a sample's image: height x width x channels (row-major, as Image).
+struct ImageShape {
+  int height = 0, width = 0, channels = 0;
+  bool operator==(const ImageShape&) const = default;
 };
 
 /// What a generator may use while it is built (category search, imports).
@@ -86,6 +93,10 @@ class Generator {
   /// Families that can share work between instances (FractalDB's orbit per weight row) override it.
   virtual void make_range(std::int64_t category, std::int64_t begin, std::int64_t end,
                           const std::function<void(Sample&&)>& emit) const;
+  /// The shape of every sample's `image`, fixed by the config; none for families whose samples
+  /// have no single image (point clouds, multi-view samples).
+  virtual std::optional<ImageShape> image_shape() const = 0;
+
   /// The memory one sample takes while it is made (and encoded), estimated from the config.
   virtual SampleMemory sample_memory() const = 0;
 
