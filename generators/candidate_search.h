@@ -11,6 +11,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/generators/generator.h"
 
 namespace fdsl::detail {
 
@@ -61,6 +62,23 @@ std::int64_t search_candidates(std::int64_t count, std::int64_t limit, std::int6
     next += size;
   }
   return tried;
+}
+
+/// A family's category search as a config asks for it: `wanted` categories of about `bytes_each`
+/// bytes refused up front when they would not fit in memory, the phase told (ctx.on_phase), and a
+/// search that cannot succeed reported against the key `key` (its threshold). `search(wanted)`
+/// runs the search.
+template <class Search>
+auto run_category_search(const Params& p, const GeneratorContext& ctx, const std::string& what, std::int64_t wanted,
+                         double bytes_each, const std::string& key, Search&& search) -> decltype(search(wanted)) {
+  check_category_memory(p, "classes", wanted, bytes_each);
+  if (ctx.on_phase) ctx.on_phase(what + " category search: " + std::to_string(wanted) + " categories");
+  try {
+    return search(wanted);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::BadInput) throw;
+    p.fail(key, e.what());
+  }
 }
 
 }  // namespace fdsl::detail

@@ -208,14 +208,9 @@ class FractalDB final : public Generator {
       // The search accepts candidates in order, so the first k categories are the same whatever
       // the count: a run of the first classes searches only those.
       const std::int64_t wanted = ctx.search_limit >= 0 ? std::min(classes, ctx.search_limit) : classes;
-      check_category_memory(p, "classes", wanted, sizeof(Ifs2) + 8.0 * (sizeof(AffineMap2) + 8) + 32);
-      if (ctx.on_phase) ctx.on_phase("FractalDB category search: " + std::to_string(wanted) + " categories");
-      try {
-        search_ = search_fractaldb(o, wanted, ctx.threads);
-      } catch (const Error& e) {
-        if (e.kind() != ErrorKind::BadInput) throw;
-        p.fail("fill_threshold", e.what());
-      }
+      search_ = detail::run_category_search(p, ctx, "FractalDB", wanted, sizeof(Ifs2) + 8.0 * (sizeof(AffineMap2) + 8) + 32,
+                                            "fill_threshold",
+                                            [&](std::int64_t n) { return search_fractaldb(o, n, ctx.threads); });
       systems_ = search_.systems;
       classes_ = classes;
     } else {

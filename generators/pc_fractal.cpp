@@ -214,14 +214,8 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     // other categories too (FractalNoiseMix's noise, scenes).
     const bool cross = for_scenes || (mode_ == PcInstanceMode::NoiseMix && main_points_ < points_);
     const std::int64_t wanted = ctx.search_limit >= 0 && !cross ? std::min(classes, ctx.search_limit) : classes;
-    check_category_memory(p, "classes", wanted, sizeof(Ifs3) + 7.0 * sizeof(AffineMap3) + 64);
-    if (ctx.on_phase) ctx.on_phase("PC-FractalDB category search: " + std::to_string(wanted) + " categories");
-    try {
-      search_ = search_pc_fractal(o, wanted, ctx.threads);
-    } catch (const Error& e) {
-      if (e.kind() != ErrorKind::BadInput) throw;
-      p.fail("var_threshold", e.what());
-    }
+    search_ = run_category_search(p, ctx, "PC-FractalDB", wanted, sizeof(Ifs3) + 7.0 * sizeof(AffineMap3) + 64,
+                                  "var_threshold", [&](std::int64_t n) { return search_pc_fractal(o, n, ctx.threads); });
     systems_ = search_.systems;
     classes_ = classes;
   } else {

@@ -1,5 +1,7 @@
 #include "fdsl/render/chaos_game.h"
 
+#include "detail/simd.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -16,34 +18,8 @@ namespace {
 /// them as one 16-lane vector, AVX2 and baseline x86-64 as two 8-lane vectors, with the same bits.
 constexpr int kLanes = 16;
 
-/// GCC vector types of W lanes.
-template <int W>
-struct Vec {
-  typedef float f __attribute__((vector_size(W * 4)));
-  typedef std::int32_t i __attribute__((vector_size(W * 4)));
-  typedef std::uint32_t u __attribute__((vector_size(W * 4)));
-};
-
-template <class V>
-inline __attribute__((always_inline)) V rotl(V x, int k) {
-  return (x << k) | (x >> (32 - k));
-}
-
-/// Cumulative map probabilities as 32-bit thresholds: with u uniform on 32 bits, map i is chosen
-/// when thr[i-1] < u <= thr[i], i.e. the first map whose running sum reaches u; the index is the
-/// count of thresholds strictly below u, so the last map needs no threshold.
-void thresholds(const Ifs2& ifs, std::vector<std::uint32_t>& thr) {
-  const std::size_t n = ifs.maps.size();
-  thr.assign(n, 0xffffffffu);
-  double total = 0;
-  for (double p : ifs.probs) total += std::max(p, 0.0);
-  double cum = 0;
-  for (std::size_t i = 0; i + 1 < n; ++i) {
-    cum += total > 0 ? std::max(ifs.probs[i], 0.0) / total : 1.0 / n;
-    const double t = std::round(std::ldexp(std::min(cum, 1.0), 32)) - 1.0;
-    thr[i] = t >= 4294967295.0 ? 0xffffffffu : t <= 0 ? 0u : static_cast<std::uint32_t>(t);
-  }
-}
+using detail::rotl;
+using detail::Vec;
 
 // The hot loop, unrolled for N maps, on vectors of W lanes (kLanes / W groups per step).
 // Every instantiation produces the same bits: each operation is an IEEE single-precision add or
@@ -89,14 +65,7 @@ inline __attribute__((always_inline)) void lanes_body(const float* coef, const s
 #pragma GCC unroll 2
     for (int g = 0; g < G; ++g) {
       // xoshiro128++, one 32-bit draw per lane.
-      const vu u = rotl(s0[g] + s3[g], 7) + s0[g];
-      const vu sh = s1[g] << 9;
-      s2[g] ^= s0[g];
-      s3[g] ^= s1[g];
-      s1[g] ^= s2[g];
-      s0[g] ^= s3[g];
-      s2[g] ^= sh;
-      s3[g] = rotl(s3[g], 11);
+      const vu u = detail::xoshiro128pp(s0[g], s1[g], s2[g], s3[g]);
       // Map index = number of thresholds strictly below u.
       vi idx = u > u;  // all zero
       for (int i = 0; i < N - 1; ++i) idx -= (vi)(u > T[i]);
@@ -261,7 +230,7 @@ void chaos_game(const Ifs2& ifs, std::int64_t points, Rng rng, ChaosStart start,
     for (int k = 0; k < 4; ++k) state[k * kLanes + lane] = s.s[k];
   }
   std::vector<std::uint32_t> thr;
-  thresholds(ifs, thr);
+  detail::map_thresholds(ifs.probs, thr);
   const int n = static_cast<int>(ifs.maps.size());
   std::vector<float> coef(static_cast<std::size_t>(std::max(n, 16)) * 6, 0.0f);
   for (int m = 0; m < n; ++m) {

@@ -1,5 +1,7 @@
 #include "fdsl/render/chaos_game3d.h"
 
+#include "detail/simd.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -12,26 +14,10 @@ namespace {
 
 constexpr int kLanes = 8;
 constexpr int kCoef = 12;
-typedef float v8f __attribute__((vector_size(32)));
-typedef std::int32_t v8i __attribute__((vector_size(32)));
-typedef std::uint32_t v8u __attribute__((vector_size(32)));
-
-inline __attribute__((always_inline)) v8u rotl(v8u x, int k) { return (x << k) | (x >> (32 - k)); }
-
-/// Cumulative map probabilities as 32-bit thresholds (the 2D game's rule): with u uniform on 32
-/// bits, the map index is the number of thresholds strictly below u.
-void thresholds(const std::vector<double>& probs, std::vector<std::uint32_t>& thr) {
-  const std::size_t n = probs.size();
-  thr.assign(n, 0xffffffffu);
-  double total = 0;
-  for (double p : probs) total += std::max(p, 0.0);
-  double cum = 0;
-  for (std::size_t i = 0; i + 1 < n; ++i) {
-    cum += total > 0 ? std::max(probs[i], 0.0) / total : 1.0 / static_cast<double>(n);
-    const double t = std::round(std::ldexp(std::min(cum, 1.0), 32)) - 1.0;
-    thr[i] = t >= 4294967295.0 ? 0xffffffffu : t <= 0 ? 0u : static_cast<std::uint32_t>(t);
-  }
-}
+using detail::rotl;
+using detail::v8f;
+using detail::v8i;
+using detail::v8u;
 
 // The hot loop, unrolled for N maps; instantiated for AVX2 and for baseline x86-64, which give the
 // same bits: IEEE single-precision adds and multiplies (no FMA: -ffp-contract=off) and an exact
@@ -56,14 +42,7 @@ inline __attribute__((always_inline)) void lanes_body(const float* coef, const s
   v8f x = {}, y = {}, z = {};
   for (std::int64_t t = 0; t < steps; ++t) {
     // xoshiro128++, one 32-bit draw per lane.
-    const v8u u = rotl(s0 + s3, 7) + s0;
-    const v8u sh = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= sh;
-    s3 = rotl(s3, 11);
+    const v8u u = detail::xoshiro128pp(s0, s1, s2, s3);
     v8i idx = {};
     for (int i = 0; i < N - 1; ++i) idx -= (v8i)(u > T[i]);
     v8f c[kCoef];
@@ -220,7 +199,7 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
     for (int k = 0; k < 4; ++k) state[k * kLanes + lane] = s.s[k];
   }
   std::vector<std::uint32_t> thr;
-  thresholds(ifs.probs, thr);
+  detail::map_thresholds(ifs.probs, thr);
   const int n = static_cast<int>(ifs.maps.size());
   std::vector<float> coef(static_cast<std::size_t>(std::max(n, kLanes)) * kCoef, 0.0f);
   for (int m = 0; m < n; ++m)
@@ -281,7 +260,7 @@ void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::ui
     for (int k = 0; k < 4; ++k) state[lane][k] = s.s[k];
   }
   std::vector<std::uint32_t> thr;
-  thresholds(ifs.probs, thr);
+  detail::map_thresholds(ifs.probs, thr);
   const int n = static_cast<int>(ifs.maps.size());
   if (n == 0) {
     std::fill(out, out + points, std::uint8_t{0});

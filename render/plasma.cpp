@@ -5,13 +5,16 @@
 #include <vector>
 
 #include "fdsl/render/color.h"
+#include "detail/simd.h"
 
 namespace fdsl {
 
 namespace {
 
-/// Eight floats (256 bits: one AVX2 register, or two SSE2 ones).
-typedef float f32x8 __attribute__((vector_size(32)));
+using f32x8 = detail::v8f;
+using detail::i32x8;
+using detail::u32x8;
+using detail::u64x4;
 
 /// Eight xoshiro256+ generators seeded from the stream, stepped together as vectors: draws
 /// 16j..16j+15 come from their j-th outputs, two 24-bit draws per output (see fill_block). The
@@ -44,9 +47,6 @@ class FastUniform {
   static constexpr int kLanes = 8;
   static constexpr int kBlock = 512;  // draws per refill, a multiple of 2 * kLanes
   // 256-bit vectors (GCC splits wider generic vectors badly): lanes 0-3 and 4-7.
-  typedef std::uint64_t u64x4 __attribute__((vector_size(32)));
-  typedef std::uint32_t u32x8 __attribute__((vector_size(32)));
-  typedef std::int32_t i32x8 __attribute__((vector_size(32)));
   struct State {
     u64x4 s0, s1, s2, s3;
   };
@@ -66,15 +66,7 @@ class FastUniform {
   }
 
   static inline __attribute__((always_inline)) u64x4 step(State& st) {
-    const u64x4 r = st.s0 + st.s3;
-    const u64x4 t = st.s1 << 17;
-    st.s2 ^= st.s0;
-    st.s3 ^= st.s1;
-    st.s1 ^= st.s2;
-    st.s0 ^= st.s3;
-    st.s2 ^= t;
-    st.s3 = (st.s3 << 45) | (st.s3 >> 19);
-    return r;
+    return detail::xoshiro256p(st.s0, st.s1, st.s2, st.s3);
   }
 
   __attribute__((target_clones("avx2", "default"))) static void fill_block(State* __restrict s,

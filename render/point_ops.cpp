@@ -7,6 +7,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/stop.h"
+#include "detail/simd.h"
 
 namespace fdsl {
 
@@ -19,8 +20,8 @@ double official_scale(const Orbit3& orbit) {
 
 namespace {
 
-typedef float v8f __attribute__((vector_size(32)));
-typedef std::int32_t v8i __attribute__((vector_size(32)));
+using detail::v8f;
+using detail::v8i;
 
 /// (p - mean) * scale for 8 points of each axis, interleaved into 24 floats x y z x y z ...
 template <int Tag>
@@ -200,8 +201,8 @@ void normalize_unit_sphere(float* xyz, std::size_t n) {
 
 namespace {
 
-typedef float v8f __attribute__((vector_size(32)));
-typedef std::int32_t v8i __attribute__((vector_size(32)));
+using detail::v8f;
+using detail::v8i;
 
 /// One round of FPS: min-update every point's distance to the chosen set with the newest point,
 /// and return the farthest point (lowest index on ties). Arrays are padded to a multiple of 8;

@@ -220,21 +220,11 @@ struct Buffers {
 
 void shade_rgb(double hue, std::uint8_t rgb[3]) { hsv_to_rgb(hue, 0.85, 1.0, rgb); }
 
-}  // namespace
+constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
 
-void render_points(const PointCloud& cloud, const Camera& cam, const SplatOptions& o, Image& out) {
-  check_image_size(cam.width, cam.height, "camera image");
-  const int s = o.supersample;
-  if (s < 1 || s > 4) throw_bad_input("supersample must be in [1, 4] (got " + std::to_string(s) + ")");
-  if (o.radius < 0 || o.radius > 64) throw_bad_input("splat radius must be in [0, 64] px");
-  const int W = cam.width * s, H = cam.height * s;
-  const int channels = (o.shading == Shading::Height || o.shading == Shading::MapIndex) ? 3 : 1;
-  if (out.width != cam.width || out.height != cam.height || out.channels != channels)
-    out = Image(cam.width, cam.height, channels, 0);
-  else
-    std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
-
-  // P = diag(s, s, 1) K [R | t] (pinhole) or the same on [X_c Y_c 1] with depth from R's third row.
+/// P = diag(s, s, 1) K [R | t] (pinhole) or the same on [X_c Y_c 1] with depth from R's third row,
+/// in float: the projection onto the s-times supersampled canvas.
+void projection_matrix(const Camera& cam, int s, float P[12]) {
   const auto& M = cam.world_to_camera;
   const auto& K = cam.K;
   double Pd[12];
@@ -250,37 +240,18 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
     }
     Pd[8 + j] = zc;
   }
-  float P[12];
   for (int q = 0; q < 12; ++q) P[q] = static_cast<float>(Pd[q]);
+}
 
-  const std::size_t n = cloud.size();
-  thread_local Buffers buf;
-  buf.pix.resize(n);
-  buf.depth.resize(n);
-  if (cam.projection == Projection::Perspective)
-    project_all<true>(cloud.xyz.data(), n, P, static_cast<float>(cam.near), static_cast<float>(cam.far),
-                      static_cast<float>(W), static_cast<float>(H), W, buf.pix.data(), buf.depth.data());
-  else
-    project_all<false>(cloud.xyz.data(), n, P, static_cast<float>(cam.near), static_cast<float>(cam.far),
-                       static_cast<float>(W), static_cast<float>(H), W, buf.pix.data(), buf.depth.data());
-
-  // The common case: white dots, one pixel each, no supersampling: no z-buffer needed.
-  if (o.shading == Shading::White && o.radius == 0 && s == 1) {
-    std::uint8_t* px = out.pixels.data();
-    for (std::size_t i = 0; i < n; ++i)
-      if (buf.pix[i] >= 0) px[buf.pix[i]] = 255;
-    return;
-  }
-
-  // Z-buffer: the nearest point of every (supersampled) pixel wins it. The buffer stays clean
-  // (every pixel empty) between calls: only the pixels a call touches are visited, and reset, so
-  // the cost follows the points, not the image area.
-  // Each pixel holds one 64-bit key: the depth's float bits (positive floats order as their bits)
-  // above the point index, so "nearer wins" is one compare and one store; ~0 marks an empty pixel.
+/// Z-buffer: the nearest point of every (supersampled) pixel of the W x H canvas wins it, each
+/// point inking a disc of radius r. The buffer stays clean (every pixel empty) between calls: only
+/// the pixels a call touches are visited, listed in buf.touched in the order first reached (and
+/// reset by the caller), so the cost follows the points, not the image area. Each pixel holds one
+/// 64-bit key: the depth's float bits (positive floats order as their bits) above the point
+/// index, so "nearer wins" is one compare and one store.
+void zbuffer_points(Buffers& buf, std::size_t n, int W, int H, int r) {
   const std::size_t area = static_cast<std::size_t>(W) * H;
-  constexpr std::uint64_t kEmpty = ~std::uint64_t{0};
   if (buf.zbuf.size() < area) buf.zbuf.assign(area, kEmpty);
-  const int r = o.radius * s;
   buf.disc.clear();
   for (int dy = -r; dy <= r; ++dy)
     for (int dx = -r; dx <= r; ++dx)
@@ -315,53 +286,52 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
     }
   }
   buf.touched.resize(count);
-  auto depth_of = [&](std::int32_t q) {
-    const std::uint32_t bits = static_cast<std::uint32_t>(zbuf[q] >> 32);
-    float d;
-    std::memcpy(&d, &bits, 4);
-    return d;
-  };
-  auto winner_of = [&](std::int32_t q) { return static_cast<std::size_t>(zbuf[q] & 0xffffffffu); };
+}
 
-  // Shading parameters: the drawn depth range, or the cloud's height range.
-  float dmin = std::numeric_limits<float>::infinity(), dmax = -dmin;
-  if (o.shading == Shading::Depth)
-    for (const std::int32_t q : buf.touched) {
-      dmin = std::min(dmin, depth_of(q));
-      dmax = std::max(dmax, depth_of(q));
-    }
-  const int up = o.up == UpAxis::Y ? 1 : 2;
-  float hmin = std::numeric_limits<float>::infinity(), hmax = -hmin;
-  if (o.shading == Shading::Height)
-    for (std::size_t i = 0; i < n; ++i) {
-      hmin = std::min(hmin, cloud.xyz[3 * i + up]);
-      hmax = std::max(hmax, cloud.xyz[3 * i + up]);
-    }
-  const bool have_maps = cloud.map_ids.size() == n;
-  std::uint8_t palette[256][3];
-  if (o.shading == Shading::MapIndex)
-    for (int k = 0; k < 256; ++k) shade_rgb(std::fmod(0.08 + 0.61803398875 * k, 1.0), palette[k]);
+/// The colour of a z-buffer pixel from its winning point, by the shading: white, depth (nearer
+/// brighter, over the drawn depth range), height (hue over the cloud's height range) or map.
+class Shader {
+ public:
+  Shader(const SplatOptions& o, const PointCloud& cloud, const Buffers& buf) : o_(o), cloud_(cloud), buf_(buf) {
+    dmin_ = std::numeric_limits<float>::infinity(), dmax_ = -dmin_;
+    if (o.shading == Shading::Depth)
+      for (const std::int32_t q : buf.touched) {
+        dmin_ = std::min(dmin_, depth_of(q));
+        dmax_ = std::max(dmax_, depth_of(q));
+      }
+    up_ = o.up == UpAxis::Y ? 1 : 2;
+    hmin_ = std::numeric_limits<float>::infinity(), hmax_ = -hmin_;
+    const std::size_t n = cloud.size();
+    if (o.shading == Shading::Height)
+      for (std::size_t i = 0; i < n; ++i) {
+        hmin_ = std::min(hmin_, cloud.xyz[3 * i + up_]);
+        hmax_ = std::max(hmax_, cloud.xyz[3 * i + up_]);
+      }
+    have_maps_ = cloud.map_ids.size() == n;
+    if (o.shading == Shading::MapIndex)
+      for (int k = 0; k < 256; ++k) shade_rgb(std::fmod(0.08 + 0.61803398875 * k, 1.0), palette_[k]);
+  }
 
-  auto shade = [&](std::int32_t q, std::uint8_t* dst) {
-    const std::size_t w = winner_of(q);
-    switch (o.shading) {
+  void operator()(std::int32_t q, std::uint8_t* dst) const {
+    const std::size_t w = static_cast<std::size_t>(buf_.zbuf[q] & 0xffffffffu);
+    switch (o_.shading) {
       case Shading::White:
         dst[0] = 255;
         break;
       case Shading::Depth: {
-        const float t = dmax > dmin ? (depth_of(q) - dmin) / (dmax - dmin) : 0.0f;
+        const float t = dmax_ > dmin_ ? (depth_of(q) - dmin_) / (dmax_ - dmin_) : 0.0f;
         dst[0] = static_cast<std::uint8_t>(255.5f - 191.0f * t);
         break;
       }
       case Shading::Height: {
-        const float h = cloud.xyz[3 * w + up];
-        const double t = hmax > hmin ? (h - hmin) / (hmax - hmin) : 0.5;
+        const float h = cloud_.xyz[3 * w + up_];
+        const double t = hmax_ > hmin_ ? (h - hmin_) / (hmax_ - hmin_) : 0.5;
         shade_rgb(0.66 * (1.0 - t), dst);
         break;
       }
       case Shading::MapIndex:
-        if (have_maps) {
-          const std::uint8_t* c = palette[cloud.map_ids[w]];
+        if (have_maps_) {
+          const std::uint8_t* c = palette_[cloud_.map_ids[w]];
           dst[0] = c[0];
           dst[1] = c[1];
           dst[2] = c[2];
@@ -370,33 +340,91 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
         }
         break;
     }
-  };
+  }
 
+ private:
+  float depth_of(std::int32_t q) const {
+    const std::uint32_t bits = static_cast<std::uint32_t>(buf_.zbuf[q] >> 32);
+    float d;
+    std::memcpy(&d, &bits, 4);
+    return d;
+  }
+
+  const SplatOptions& o_;
+  const PointCloud& cloud_;
+  const Buffers& buf_;
+  float dmin_, dmax_, hmin_, hmax_;
+  int up_ = 1;
+  bool have_maps_ = false;
+  std::uint8_t palette_[256][3];
+};
+
+/// Writes the touched pixels' colours into `out`: directly, or supersampled (the s x s samples of
+/// each output pixel summed, then averaged, rounding up so a pixel with any drawn sample stays inked).
+void resolve(Buffers& buf, const Shader& shade, int s, int W, Image& out) {
+  const int channels = out.channels;
   std::uint8_t* px = out.pixels.data();
   if (s == 1) {
     for (const std::int32_t q : buf.touched) shade(q, px + static_cast<std::size_t>(q) * channels);
-  } else {
-    // Sum the s x s samples of each output pixel, then average, rounding up so a pixel with any
-    // drawn sample stays inked.
-    const std::size_t out_values = static_cast<std::size_t>(cam.width) * cam.height * channels;
-    buf.sums.assign(out_values, 0);
-    // The first value of the output pixel that sample pixel q falls in.
-    auto output_at = [&](std::int32_t q) {
-      return (static_cast<std::size_t>(q / W / s) * cam.width + static_cast<std::size_t>(q % W / s)) * channels;
-    };
-    std::uint8_t rgb[3] = {0, 0, 0};
-    for (const std::int32_t q : buf.touched) {
-      shade(q, rgb);
-      const std::size_t at = output_at(q);
-      for (int c = 0; c < channels; ++c) buf.sums[at + c] = static_cast<std::uint16_t>(buf.sums[at + c] + rgb[c]);
-    }
-    const int ss = s * s;
-    for (const std::int32_t q : buf.touched) {
-      const std::size_t at = output_at(q);
-      for (int c = 0; c < channels; ++c) px[at + c] = static_cast<std::uint8_t>((buf.sums[at + c] + ss - 1) / ss);
-    }
+    return;
   }
-  for (const std::int32_t q : buf.touched) zbuf[q] = kEmpty;
+  const std::size_t out_values = static_cast<std::size_t>(out.width) * out.height * channels;
+  buf.sums.assign(out_values, 0);
+  // The first value of the output pixel that sample pixel q falls in.
+  auto output_at = [&](std::int32_t q) {
+    return (static_cast<std::size_t>(q / W / s) * out.width + static_cast<std::size_t>(q % W / s)) * channels;
+  };
+  std::uint8_t rgb[3] = {0, 0, 0};
+  for (const std::int32_t q : buf.touched) {
+    shade(q, rgb);
+    const std::size_t at = output_at(q);
+    for (int c = 0; c < channels; ++c) buf.sums[at + c] = static_cast<std::uint16_t>(buf.sums[at + c] + rgb[c]);
+  }
+  const int ss = s * s;
+  for (const std::int32_t q : buf.touched) {
+    const std::size_t at = output_at(q);
+    for (int c = 0; c < channels; ++c) px[at + c] = static_cast<std::uint8_t>((buf.sums[at + c] + ss - 1) / ss);
+  }
+}
+
+}  // namespace
+
+void render_points(const PointCloud& cloud, const Camera& cam, const SplatOptions& o, Image& out) {
+  check_image_size(cam.width, cam.height, "camera image");
+  const int s = o.supersample;
+  if (s < 1 || s > 4) throw_bad_input("supersample must be in [1, 4] (got " + std::to_string(s) + ")");
+  if (o.radius < 0 || o.radius > 64) throw_bad_input("splat radius must be in [0, 64] px");
+  const int W = cam.width * s, H = cam.height * s;
+  const int channels = (o.shading == Shading::Height || o.shading == Shading::MapIndex) ? 3 : 1;
+  if (out.width != cam.width || out.height != cam.height || out.channels != channels)
+    out = Image(cam.width, cam.height, channels, 0);
+  else
+    std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
+
+  // Stages: project every point, z-buffer the supersampled canvas, shade the winners, resolve.
+  float P[12];
+  projection_matrix(cam, s, P);
+  const std::size_t n = cloud.size();
+  thread_local Buffers buf;
+  buf.pix.resize(n);
+  buf.depth.resize(n);
+  if (cam.projection == Projection::Perspective)
+    project_all<true>(cloud.xyz.data(), n, P, static_cast<float>(cam.near), static_cast<float>(cam.far),
+                      static_cast<float>(W), static_cast<float>(H), W, buf.pix.data(), buf.depth.data());
+  else
+    project_all<false>(cloud.xyz.data(), n, P, static_cast<float>(cam.near), static_cast<float>(cam.far),
+                       static_cast<float>(W), static_cast<float>(H), W, buf.pix.data(), buf.depth.data());
+
+  // The common case: white dots, one pixel each, no supersampling: no z-buffer needed.
+  if (o.shading == Shading::White && o.radius == 0 && s == 1) {
+    std::uint8_t* px = out.pixels.data();
+    for (std::size_t i = 0; i < n; ++i)
+      if (buf.pix[i] >= 0) px[buf.pix[i]] = 255;
+    return;
+  }
+  zbuffer_points(buf, n, W, H, o.radius * s);
+  resolve(buf, Shader(o, cloud, buf), s, W, out);
+  for (const std::int32_t q : buf.touched) buf.zbuf[q] = kEmpty;
 }
 
 std::array<double, 3> parse_vec3(const std::string& text, const std::string& what) {

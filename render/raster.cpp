@@ -342,45 +342,7 @@ void to_pixels(const Orbit2& o, const PixelTransform& t, std::vector<std::int32_
   map_points(o.x.data(), o.y.data(), o.size(), t, px.data(), py.data());
 }
 
-// ---- pixel-array entry points -----------------------------------------------------------------
-
-void splat_points(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& image,
-                  std::uint8_t value) {
-  points_kernel(px.data(), py.data(), px.size(), image, value);
-}
-
-void splat_fresh_patches(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& image,
-                         std::uint8_t value, Rng rng, PatchAnchor anchor) {
-  MaskStream masks{rng};
-  fresh_patches_kernel(px.data(), py.data(), px.size(), image, value, masks, anchor);
-}
-
-void count_hits(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
-                std::vector<std::uint32_t>& counts) {
-  counts.assign(static_cast<std::size_t>(width) * height, 0);
-  count_kernel(px.data(), py.data(), px.size(), width, counts.data());
-}
-
-void splat_color_cycle(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& rgb,
-                       bool patches, Rng rng, PatchAnchor anchor) {
-  static const ColorCycle cc;
-  MaskStream masks{rng};
-  color_cycle_kernel(px.data(), py.data(), px.size(), 0, rgb, cc, patches, masks, anchor);
-}
-
-double filling_rate(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
-                    std::vector<std::uint8_t>& scratch) {
-  scratch.assign(static_cast<std::size_t>(width) * height, 0);
-  const std::size_t hit = fill_kernel(px.data(), py.data(), px.size(), width, scratch.data());
-  return static_cast<double>(hit) / (static_cast<double>(width) * height);
-}
-
-// ---- orbit entry points (blocked; same pixels as to_pixels + the array versions) --------------
-
-void for_each_pixel_block(const Orbit2& orbit, const PixelTransform& t,
-                          const std::function<void(const std::int32_t*, const std::int32_t*, std::size_t, std::size_t)>& f) {
-  for_each_block(orbit, t, f);
-}
+// ---- orbit entry points (blocked) -----------------------------------------------------------
 
 void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value) {
   splat_points(orbit, t, image, value, Orientation{});

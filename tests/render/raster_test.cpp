@@ -13,9 +13,17 @@
 #include "fdsl/core/error.h"
 #include "fdsl/render/chaos_game.h"
 #include "fdsl/render/image_ops.h"
+#include "raster_reference.h"
 
 namespace fdsl {
 namespace {
+
+// The pixel-array splats are the tests' own plain references (tests/support/raster_reference.h).
+using test::count_hits;
+using test::filling_rate;
+using test::splat_color_cycle;
+using test::splat_fresh_patches;
+using test::splat_points;
 
 AffineMap2 map(double a, double b, double c, double d, double e, double f) { return AffineMap2{a, b, c, d, e, f}; }
 

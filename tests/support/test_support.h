@@ -33,6 +33,10 @@ struct CommandResult {
   std::string output;
 };
 
+/// A small FractalDB dataset (3 official categories x 50 instances of 64 px): the CLI suites' subject.
+inline constexpr const char* kSmallFractalDB =
+    "generator: fractaldb\ncategories: official\nclasses: 3\nsize: 64\npoints: 5000\npatch_draws: 1\nflips: 2\n";
+
 /// Runs `command` through /bin/sh, capturing stdout+stderr.
 CommandResult run_command(const std::string& command);
 

@@ -16,14 +16,7 @@ using namespace fdsl::test;  // the suites' shared helpers: TempDir, run_cli, ge
 
 namespace {
 
-const char* kSmall =
-    "generator: fractaldb\n"
-    "categories: official\n"
-    "classes: 3\n"
-    "size: 64\n"
-    "points: 5000\n"
-    "patch_draws: 1\n"
-    "flips: 2\n";
+const char* kSmall = kSmallFractalDB;
 
 }  // namespace
 

@@ -14,14 +14,7 @@ using namespace fdsl::test;
 
 namespace {
 
-const char* kSmall =
-    "generator: fractaldb\n"
-    "categories: official\n"
-    "classes: 3\n"
-    "size: 64\n"
-    "points: 5000\n"
-    "patch_draws: 1\n"
-    "flips: 2\n";
+const char* kSmall = kSmallFractalDB;
 
 /// Every PNG of a folder dataset with its width (bytes 16..19 of the IHDR, big-endian).
 std::map<std::string, int> png_widths(const fs::path& dir) {

@@ -71,22 +71,9 @@ bool have(const std::string& program) { return run_command("command -v " + progr
 
 /// Starts `fdsl generate` as a child; returns its pid.
 pid_t spawn_generate(const fs::path& cfg, const fs::path& out, const std::vector<std::string>& extra = {}) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    // The child's report would interleave with the test's output.
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
-    std::vector<std::string> args = {FDSL_CLI, "generate", cfg.string(), "-o", out.string(), "--progress", "quiet",
-                                     "--threads", "2"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(FDSL_CLI, argv.data());
-    ::_exit(127);
-  }
-  return pid;
+  std::vector<std::string> args = {"generate", cfg.string(), "-o", out.string(), "--progress", "quiet", "--threads", "2"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return spawn_cli(args);
 }
 
 }  // namespace

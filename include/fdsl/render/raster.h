@@ -36,10 +36,6 @@ PixelTransform window_transform(const Orbit2& orbit, int width, int height, doub
 void to_pixels(const Orbit2& orbit, const PixelTransform& t, std::vector<std::int32_t>& px,
                std::vector<std::int32_t>& py);
 
-/// Sets every hit pixel to `value` in all channels.
-void splat_points(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& image,
-                  std::uint8_t value);
-
 /// Where a 3x3 patch sits relative to its point's pixel (top-left corner offset).
 struct PatchAnchor {
   int dx = -1;
@@ -49,43 +45,26 @@ struct PatchAnchor {
 /// px+1..px+3 and the three rows above the point's row after it.
 inline constexpr PatchAnchor kFractalDBAnchor{1, -3};
 
-/// Pastes at every point a 3x3 mask drawn uniformly from the 511 non-empty masks, fresh for each
-/// point, overwriting: a 1 writes `value`, a 0 erases to 0. Points are taken in order, so later
-/// points win. The masks come from `rng`. Parts outside the canvas are clipped.
-void splat_fresh_patches(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& image,
-                         std::uint8_t value, Rng rng, PatchAnchor anchor = kFractalDBAnchor);
-
-/// Per-pixel hit counts (width*height, row-major), for graded rendering and filling rates.
-void count_hits(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
-                std::vector<std::uint32_t>& counts);
-
-/// FractalDB colour mode: the ink of point t has hue 2*pi*(t mod 128)/128, saturation and
-/// intensity 0.75 (HSI hexcone); overwrite, optionally with fresh patches (rng) instead of points.
-void splat_color_cycle(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& rgb,
-                       bool patches, Rng rng, PatchAnchor anchor = kFractalDBAnchor);
-
-/// Fraction of distinct pixels hit by the points (FractalDB's filling rate on a point render).
-double filling_rate(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
-                    std::vector<std::uint8_t>& scratch);
-
-/// Calls f(px, py, n, first) for consecutive blocks of the orbit's pixel coordinates (points
-/// first .. first+n-1), computed with to_pixels' arithmetic in blocks small enough for L1.
-void for_each_pixel_block(const Orbit2& orbit, const PixelTransform& t,
-                          const std::function<void(const std::int32_t*, const std::int32_t*, std::size_t, std::size_t)>& f);
-
-// The same operations straight from an orbit: pixel coordinates are computed block by block in
-// L1 instead of whole arrays, the fast path the generators use. Same pixels as to_pixels
-// followed by the array versions.
+// The splats, straight from an orbit: pixel coordinates are computed block by block in L1
+// (to_pixels' arithmetic) instead of whole arrays.
+/// Sets every hit pixel to `value` in all channels.
 void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value);
 /// splat_points onto an image already in orientation `o`: the same pixels as splatting onto the
 /// t.width x t.height canvas and orienting it, without the pass over the image. `image` has the
 /// oriented size (width and height swapped by a transpose).
 void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Orientation o);
+/// Pastes at every point a 3x3 mask drawn uniformly from the 511 non-empty masks, fresh for each
+/// point (seven from each 64-bit draw of `rng`, a 0 skipped; every point draws, in or out of the
+/// canvas), overwriting: a 1 writes `value`, a 0 erases to 0. Later points win; clipped.
 void splat_fresh_patches(const Orbit2& orbit, const PixelTransform& t, Image& image, std::uint8_t value, Rng rng,
                          PatchAnchor anchor = kFractalDBAnchor);
+/// Per-pixel hit counts (width*height, row-major), for graded rendering.
 void count_hits(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint32_t>& counts);
+/// FractalDB colour mode: the ink of point t has hue 2*pi*(t mod 128)/128, saturation and
+/// intensity 0.75 (HSI hexcone); overwrite, optionally with fresh patches (rng) instead of points.
 void splat_color_cycle(const Orbit2& orbit, const PixelTransform& t, Image& rgb, bool patches, Rng rng,
                        PatchAnchor anchor = kFractalDBAnchor);
+/// Fraction of distinct pixels hit by the points (FractalDB's filling rate on a point render).
 double filling_rate(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint8_t>& scratch);
 
 /// A width x height mask of bits, each row padded to whole 64-bit words: pixel (x, y) is bit
