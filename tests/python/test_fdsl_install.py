@@ -29,7 +29,7 @@ with tempfile.TemporaryDirectory() as prefix:
         site = os.path.dirname(os.path.dirname(inits[0]))
         check(any(f.startswith("_fdsl") and f.endswith(".so") for f in os.listdir(os.path.dirname(inits[0]))),
               "the _fdsl module is installed beside __init__.py")
-        check(os.path.exists(os.path.join(os.path.dirname(inits[0]), "torch.py")), "fdsl/torch.py is installed")
+        check(os.path.exists(os.path.join(os.path.dirname(inits[0]), "torch", "__init__.py")), "the fdsl.torch package is installed")
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FDSL_DATA_DIR")}
         installed = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=prefix,
                                    env={**env, "PYTHONPATH": site})

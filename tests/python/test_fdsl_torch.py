@@ -103,7 +103,7 @@ def test_zero_copy_tensor():
     ds = FractalDataset(SMALL, image_format="numpy")
     arr = ds[4][0]
     check(isinstance(arr, np.ndarray) and arr.shape == (24, 24, 3), "image_format='numpy' gives HxWx3")
-    from fdsl.torch import _convert_image
+    from fdsl.torch._sources import _convert_image
     t = _convert_image(arr, "tensor")
     check(t.data_ptr() == arr.ctypes.data, "the tensor is a view of the generator's buffer")
     pil = FractalDataset(SMALL, image_format="pil")[4][0]
@@ -286,8 +286,9 @@ def test_buffer_pool():
     for x, _ in DataLoader(ds, batch_size=None, num_workers=0):
         seen.append(x.data_ptr())
         del x
-    check(ds._pool.reused > 0 and len(set(seen)) < len(seen),
-          f"threaded batches reuse pooled buffers ({len(set(seen))} distinct of {len(seen)}, reused {ds._pool.reused})")
+    reused = ds.stats()["pool"]["reused"]
+    check(reused > 0 and len(set(seen)) < len(seen),
+          f"threaded batches reuse pooled buffers ({len(set(seen))} distinct of {len(seen)}, reused {reused})")
     pickle.loads(pickle.dumps(ds))  # the pool stays behind
 
 
@@ -393,25 +394,25 @@ def test_map_style_batches():
     for ctx in (None, "spawn"):
         ds = FractalDataset(SMALL)
         got = epoch(ds, num_workers=2, collate_fn=collate, multiprocessing_context=ctx)
-        stats = ds._slots.shared.stats
+        stats = ds.stats()["slots"]
         check(same_batches(got, ref), f"{ctx or 'fork'}, 2 workers, fdsl collate: the same batches")
         # 9 batches, all in slots (a worker's first learns the image shape from one sample).
         check(stats["claimed"] == 9 and stats["full"] == 0, f"{ctx or 'fork'}: 9 batches in slots ({stats})")
         check(slot_states_free(ds), f"{ctx or 'fork'}: every slot free once the batches are dropped")
     ds = FractalDataset(SMALL)
     got = epoch(ds, num_workers=2)
-    stats = ds._slots.shared.stats
+    stats = ds.stats()["slots"]
     check(same_batches(got, ref) and slot_states_free(ds) and stats["claimed"] == 9 and stats["full"] == 0,
           f"default collate from workers: the same batches, each in a slot ({stats})")
     x, _ = next(iter(DataLoader(ds, batch_size=5, num_workers=2)))
     check(type(x) is torch.Tensor and x.is_contiguous(), "default collate from workers: a contiguous tensor")
     ds = FractalDataset(SMALL, shared_slots=0)
-    check(ds._slots is None and same_batches(epoch(ds, num_workers=2, collate_fn=collate), ref),
+    check(ds.stats()["slots"] is None and same_batches(epoch(ds, num_workers=2, collate_fn=collate), ref),
           "shared_slots=0: the same batches, sent the ordinary way")
 
     # Samples that are not plain images go one by one, through default_collate.
     ds = FractalDataset(SMALL, transform=lambda t: t)
-    check(same_batches(epoch(ds, num_workers=2, collate_fn=collate), ref) and ds._plain_images is False,
+    check(same_batches(epoch(ds, num_workers=2, collate_fn=collate), ref) and ds.stats()["whole_batches"] is False,
           "with a transform: sample by sample")
     multi = {"generator": "ifs_sigma", "classes": 5, "instances": 4, "size": 32, "points": 1500,
              "objects_min": 2, "objects_max": 4}
@@ -420,10 +421,10 @@ def test_map_style_batches():
     pairs = FractalDataset({"generator": "vg_fractal", "classes": 3, "instances": 4, "size": 32, "points": 400})
     batch, labels = next(iter(DataLoader(pairs, batch_size=4, num_workers=2, collate_fn=collate)))
     check(tuple(batch["image"].shape) == (4, 1, 32, 32) and tuple(batch["K"].shape) == (4, 3, 3) and
-          pairs._plain_images is None, "pairs (cameras) through fdsl collate: sample by sample")
+          pairs.stats()["whole_batches"] is None, "pairs (cameras) through fdsl collate: sample by sample")
     clouds = FractalDataset({"generator": "pc_fractal", "classes": 3, "instances": 4, "points": 300})
     x, _ = next(iter(DataLoader(clouds, batch_size=4, collate_fn=collate)))
-    check(tuple(x.shape) == (4, 300, 3) and clouds._plain_images is False, "clouds through fdsl collate")
+    check(tuple(x.shape) == (4, 300, 3) and clouds.stats()["whole_batches"] is False, "clouds through fdsl collate")
     for bad in (-1, 65):
         try:
             FractalDataset(SMALL, shared_slots=bad)
@@ -445,7 +446,7 @@ def wait_for(condition, what, deadline=120.0):
 
 
 def slot_states_free(ds):
-    return all(v == 0 for v in ds._slots.shared.states())
+    return all(v == 0 for v in ds.stats()["slots"]["states"])
 
 
 def test_shared_slots():
@@ -462,7 +463,7 @@ def test_shared_slots():
         ds = FractalIterableDataset(SMALL, **opts)
         got = [(x.clone(), y.clone()) for x, y in DataLoader(ds, batch_size=None, num_workers=2,
                                                                multiprocessing_context=ctx)]
-        stats = ds._slots.shared.stats
+        stats = ds.stats()["slots"]
         check(same_batches(got, ref), f"{ctx or 'fork'}: the same batches as without slots")
         # Every batch, a worker's first included (one sample tells the image shape).
         check(stats["claimed"] == 12 and stats["full"] == 0, f"{ctx or 'fork'}: 12 batches in slots ({stats})")
@@ -472,7 +473,7 @@ def test_shared_slots():
     # Every batch kept while 3 slots go round: the ones that find no slot go the ordinary way.
     ds = FractalIterableDataset(SMALL, shared_slots=3, **opts)
     kept = list(DataLoader(ds, batch_size=None, num_workers=2))
-    stats = ds._slots.shared.stats
+    stats = ds.stats()["slots"]
     check(stats["claimed"] == 3 and stats["full"] == 9, f"3 slots held, 9 batches sent otherwise ({stats})")
     check(same_batches(kept, ref), "kept batches are never overwritten")
     check(indices_of(kept[3][0], table) == indices_of(ref[3][0], table), "")
@@ -485,7 +486,7 @@ def test_shared_slots():
     ds = FractalIterableDataset(SMALL, shared_slots=8, **opts)
 
     def served():
-        st = ds._slots.shared.stats
+        st = ds.stats()["slots"]
         return st["claimed"] + st["full"]
 
     for _ in range(3):
@@ -495,17 +496,17 @@ def test_shared_slots():
         # The workers render and send the batches the loader asked for beyond the three read
         # (2 workers x prefetch_factor 2, one more per batch read: 7 in all), which nobody reads.
         # Wait for exactly that, not for a time: then every slot in use is in a pipe.
-        wait_for(lambda: served() - before >= 7 and all(v & SENT for v in ds._slots.shared.states() if v),
+        wait_for(lambda: served() - before >= 7 and all(v & SENT for v in ds.stats()["slots"]["states"] if v),
                  "the prefetched batches to be sent")
         del it
-        stranded = [v for v in ds._slots.shared.states() if v]
+        stranded = [v for v in ds.stats()["slots"]["states"] if v]
         check(stranded and all(v & SENT and not v & HELD for v in stranded),
               f"slots stranded in the pipes by shut-down workers ({[hex(v) for v in stranded]})")
     # Every batch of the full epoch kept: it needs every slot, the stranded ones included.
     kept = list(DataLoader(ds, batch_size=None, num_workers=2))
     got = [(x.clone(), y.clone()) for x, y in kept]
     del kept
-    stats = ds._slots.shared.stats
+    stats = ds.stats()["slots"]
     check(same_batches(got, ref), "a full epoch after cut-short ones is right")
     check(stats["reclaimed"] > 0 and slot_states_free(ds), f"slots of shut-down workers are reclaimed ({stats})")
 
@@ -524,15 +525,15 @@ def test_shared_slots():
     got = list(DataLoader(ds, batch_size=None, num_workers=2))
     check(all(torch.equal(g[0], r[0].float() / 255) for g, r in zip(got, ref)) and len(got) == len(ref),
           "a worker transform sees the batch")
-    check(slot_states_free(ds) and ds._slots.shared.stats["claimed"] == 12,
-          f"transformed batches free their slots ({ds._slots.shared.states()})")
+    check(slot_states_free(ds) and ds.stats()["slots"]["claimed"] == 12,
+          f"transformed batches free their slots ({ds.stats()['slots']['states']})")
 
     # A copy of the dataset (pickle, deepcopy) has slots of its own.
     ds = FractalIterableDataset(SMALL, shared_slots=5, **opts)
     copy = pickle.loads(pickle.dumps(ds))
-    check(copy._slots.shared.id != ds._slots.shared.id and copy._slots.shared.slots == 5,
+    check(copy.stats()["slots"]["id"] != ds.stats()["slots"]["id"] and copy.stats()["slots"]["count"] == 5,
           "a pickled copy gets its own slots")
-    check(FractalIterableDataset(SMALL, shared_slots=0, **opts)._slots is None, "shared_slots=0: none")
+    check(FractalIterableDataset(SMALL, shared_slots=0, **opts).stats()["slots"] is None, "shared_slots=0: none")
     for bad in (-1, 65):
         try:
             FractalIterableDataset(SMALL, shared_slots=bad, **opts)

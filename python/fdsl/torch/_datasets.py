@@ -1,169 +1,17 @@
-"""PyTorch datasets over fdsl generators: the samples are made inside the DataLoader workers, in
-memory, with no files in between.
-
-    >>> from torch.utils.data import DataLoader
-    >>> from fdsl.torch import FractalDataset
-    >>> ds = FractalDataset("configs/ifs-sigma.yaml", size=128)      # 1000 classes x 100 instances
-    >>> loader = DataLoader(ds, batch_size=64, shuffle=True, num_workers=2)
-    >>> images, labels = next(iter(loader))    # (64, 3, 128, 128) uint8, (64,) int64
-
-(FractalDataset renders a batch into one contiguous (B, C, H, W) tensor, which torch's
-default_collate passes on as it is, with torch 1.13 and later; on older versions pass
-collate_fn=fdsl.torch.collate for the same.)
-
-FractalDataset is map-style: index i is always the same image (the one `fdsl generate` writes),
-so shuffling, samplers and any number of workers work as with files. FractalIterableDataset
-splits the indices itself across distributed ranks (RANK / WORLD_SIZE, or torch.distributed)
-and DataLoader workers, every rank getting the same number of samples.
-
-Both build their generator lazily with threads=1, so no thread pool exists when DataLoader
-forks its workers, and both pickle as their config (spawn-started workers rebuild the generator
-on first use). Parallelism comes from the workers.
-"""
-import atexit
+"""The datasets: FractalDataset (map-style) and FractalIterableDataset (split over ranks and
+workers, whole batches)."""
 import math
-import os
-import queue
-import threading
-import weakref
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset, IterableDataset, default_collate, get_worker_info
+from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
-from ._fdsl import BufferPool, Generator, SharedSlots
-
-__all__ = ["FractalDataset", "FractalIterableDataset", "collate", "rank_and_world_size"]
-
-_IMAGE_FORMATS = ("tensor", "numpy", "pil")
-_TARGETS = ("label", "multi_hot")
-
-
-class _Source:
-    """A config and keyword overrides; the Generator is built on first use, with threads=1.
-
-    Pickles as the config only. A path is kept absolute so a worker started elsewhere finds it.
-    resample_epochs > 1 builds the generator with resample_epochs times the config's instances
-    per class, one block of fresh instances per epoch.
-    """
-
-    def __init__(self, config, overrides, resample_epochs):
-        if int(resample_epochs) < 1:
-            raise ValueError(f"resample_epochs must be at least 1, not {resample_epochs}")
-        self.resample_epochs = int(resample_epochs)
-        self.overrides = dict(overrides)
-        self._gen = None
-        if isinstance(config, Generator):
-            # Reused as it is when nothing changes: make() never touches the pool it was built with.
-            if not self.overrides and self.resample_epochs == 1:
-                self._gen = config
-            self.config = config.config
-        elif isinstance(config, dict):
-            self.config = dict(config)
-        elif isinstance(config, (str, os.PathLike)):
-            self.config = os.path.abspath(os.fspath(config))
-        else:
-            raise TypeError(f"expected a config path, a dict or an fdsl.Generator, not {type(config).__name__}")
-        self._per_epoch = None
-
-    @property
-    def generator(self):
-        if self._gen is None:
-            gen = Generator.from_config(self.config, threads=1, **self.overrides)
-            self._per_epoch = gen.instances_per_class
-            if self.resample_epochs > 1:
-                try:
-                    gen = Generator.from_config(self.config, threads=1,
-                                                **{**self.overrides,
-                                                   "instances": self._per_epoch * self.resample_epochs})
-                except ValueError as e:
-                    raise ValueError(f"resample_epochs={self.resample_epochs} needs {self._per_epoch} x "
-                                     f"{self.resample_epochs} instances per class, which family "
-                                     f"'{gen.family}' refuses: {e}") from e
-            self._gen = gen
-        return self._gen
-
-    @property
-    def instances_per_epoch(self):
-        gen = self.generator
-        return self._per_epoch if self._per_epoch is not None else gen.instances_per_class
-
-    def __len__(self):
-        return self.generator.num_classes * self.instances_per_epoch
-
-    def locate(self, index, epoch):
-        """(category, instance) of flat index `index` in epoch `epoch`."""
-        n = len(self)
-        i = index + n if index < 0 else index
-        if not 0 <= i < n:
-            raise IndexError(f"index {index} is out of range for a dataset of {n} samples")
-        k = self.instances_per_epoch
-        category, instance = divmod(i, k)
-        return category, instance + (epoch % self.resample_epochs) * k
-
-    def __getstate__(self):
-        return {"config": self.config, "overrides": self.overrides, "resample_epochs": self.resample_epochs}
-
-    def __setstate__(self, state):
-        self.config = state["config"]
-        self.overrides = state["overrides"]
-        self.resample_epochs = state["resample_epochs"]
-        self._gen = None
-        self._per_epoch = None
-
-
-def _convert_image(array, image_format):
-    if image_format == "numpy":
-        return array
-    if image_format == "pil":
-        from PIL import Image
-        return Image.fromarray(array)
-    tensor = torch.from_numpy(array)  # shares the buffer: still no copy
-    return tensor.unsqueeze(0) if tensor.ndim == 2 else tensor.permute(2, 0, 1)
-
-
-def _sample_input(sample, image_format):
-    """What a sample gives a model: its image; its cloud (N, 3) float32 for point-cloud families;
-    for aligned samples (vg_fractal) a dict of "image" (CxHxW, or VxCxHxW for several views),
-    "cloud" (when written), and the cameras' "K" (3x3, or Vx3x3) and "world_to_camera" (4x4, or
-    Vx4x4) as float64 tensors, so the default collate stacks every field."""
-    cameras = sample.meta.get("cameras") if isinstance(sample.meta, dict) else None
-    numpy = image_format == "numpy"
-    as_output = (lambda a: a) if numpy else torch.from_numpy  # arrays stay NumPy, else tensors (no copy)
-    if not cameras:
-        if sample.image is None and sample.cloud is not None:
-            return as_output(sample.cloud)
-        return _convert_image(sample.image, image_format)
-    if image_format == "pil":
-        raise ValueError("image_format='pil' gives single images; samples with cameras need 'tensor' or 'numpy'")
-    single = sample.image is not None
-    images = [_convert_image(p, image_format) for p in ([sample.image] if single else sample.views)]
-    out = {"image": images[0] if single else (np.stack if numpy else torch.stack)(images)}
-    if sample.cloud is not None:
-        out["cloud"] = as_output(sample.cloud)
-    for key in ("K", "world_to_camera"):
-        mats = np.array([c[key] for c in cameras], dtype=np.float64)
-        out[key] = as_output(mats[0] if single else mats)
-    return out
-
-
-def _target(sample, target, num_classes):
-    if target == "label":
-        return sample.label
-    hot = torch.zeros(num_classes, dtype=torch.float32)
-    hot[list(sample.labels) or [sample.label]] = 1.0
-    return hot
-
-
-def _check_choice(name, value, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
-
-
-def _check_options(image_format, target):
-    _check_choice("image_format", image_format, _IMAGE_FORMATS)
-    _check_choice("target", target, _TARGETS)
-
+from .._fdsl import BufferPool
+from ._collate import _RenderedBatch
+from ._distributed import rank_and_world_size
+from ._prefetch import _prefetched
+from ._slots import _BatchSlots, _InlineTensor, _SlotTensor, _shared_uint8
+from ._sources import _check_options, _sample_input, _Source, _target
 
 class _FractalData:
     """What both datasets share: the source, the image and target options, the epoch, and how one
@@ -202,6 +50,21 @@ class _FractalData:
         state = self.__dict__.copy()
         state.pop("_pool", None)
         return state
+
+    def stats(self):
+        """What the dataset's batch transport has done, for tuning and tests: the shared slots
+        (count, id, claims served, claims that found no slot, slots taken back from shut-down
+        workers, each slot's state word: 0 free, else holder's ticket with SENT = 1 << 62 and
+        HELD = 1 << 63), this process's buffer pool, and whether samples are rendered as whole
+        batches (None until the first batch tells)."""
+        out = {"whole_batches": getattr(self, "_plain_images", None), "slots": None, "pool": None}
+        if self._slots is not None:
+            shared = self._slots.shared
+            out["slots"] = dict(shared.stats, count=shared.slots, id=shared.id, states=list(shared.states()))
+        pool = self.__dict__.get("_pool")
+        if pool is not None:
+            out["pool"] = {"allocated": pool.allocated, "reused": pool.reused, "free": len(pool)}
+        return out
 
     def _flat_indices(self, indices):
         """The generator's flat indices (its classes hold every epoch's block of instances) of the
@@ -348,218 +211,6 @@ class FractalDataset(_FractalData, Dataset):
 
     def __repr__(self):
         return f"FractalDataset({len(self)} samples, {self.generator!r}, epoch={self.epoch})"
-
-
-def _shared_uint8(shape):
-    """An uninitialized uint8 tensor in shared memory, allocated there directly as default_collate
-    does (share_memory_() on a fresh tensor would fault in its pages, then copy them)."""
-    numel = math.prod(shape)
-    proto = torch.empty(0, dtype=torch.uint8)
-    try:
-        storage = proto.storage()._new_shared(numel)
-    except (AttributeError, TypeError, RuntimeError):  # a torch without the private helper
-        return torch.empty(shape, dtype=torch.uint8).share_memory_()
-    return proto.new(storage).resize_(shape)
-
-
-# Shared slots by identity, so a batch token arriving in the training process finds its slots.
-_SLOT_FILES = weakref.WeakValueDictionary()
-
-
-class _BatchSlots:
-    """The shared-memory slots a dataset's DataLoader workers render batches into (fdsl.SharedSlots).
-
-    Made in the training process with the dataset, before any worker starts: fork-started workers
-    inherit them, spawn-started ones receive the file descriptor while they are spawned. Any other
-    copy (pickle, deepcopy) gets slots of its own.
-    """
-
-    def __init__(self, count, shared=None):
-        self.shared = SharedSlots(count) if shared is None else shared
-        _SLOT_FILES[self.shared.id] = self
-
-    def __reduce__(self):
-        from multiprocessing import context, reduction
-        if context.get_spawning_popen() is not None:
-            return _adopt_slots, (reduction.DupFd(self.shared.fd),)
-        return _BatchSlots, (self.shared.slots,)
-
-
-def _adopt_slots(dup_fd):
-    return _BatchSlots(0, SharedSlots.adopt(dup_fd.detach()))
-
-
-class _SlotTensor(torch.Tensor):
-    """A batch a DataLoader worker rendered into a shared slot. Pickled on its way to the training
-    process, it travels as (slot, ticket) and is read there in place (_take_slot); the slot is free
-    again once the trainer drops the batch. Operations on it give plain tensors."""
-
-    __torch_function__ = torch._C._disabled_torch_function_impl
-
-    def __reduce_ex__(self, protocol):
-        slots, slot, ticket, nbytes = self._fdsl_slot
-        if slots.shared.send(slot, ticket):
-            return _take_slot, (slots.shared.id, slot, ticket, nbytes, tuple(self.size()), tuple(self.stride()),
-                                self.storage_offset())
-        # Sent once already (pickled twice): this copy travels the ordinary way.
-        return _same, (self.as_subclass(torch.Tensor),)
-
-
-class _InlineTensor(torch.Tensor):
-    """A small tensor (a batch's labels) pickled by value: cheaper to send to the training process
-    than a shared-memory segment of its own. Operations on it give plain tensors."""
-
-    __torch_function__ = torch._C._disabled_torch_function_impl
-
-    def __reduce_ex__(self, protocol):
-        return torch.from_numpy, (self.as_subclass(torch.Tensor).numpy(),)
-
-
-def _same(x):
-    return x
-
-
-def _take_slot(slots_id, slot, ticket, nbytes, size, stride, offset):
-    slots = _SLOT_FILES.get(slots_id)
-    if slots is None:
-        raise RuntimeError("fdsl: a batch arrived in shared slots this process does not hold (was the dataset "
-                           "copied after its DataLoader started?); FractalIterableDataset(shared_slots=0) sends "
-                           "batches the ordinary way")
-    base = torch.from_numpy(slots.shared.take(slot, ticket, (nbytes,)))
-    return base.as_strided(size, stride, offset)
-
-
-class _RenderedPair(tuple):
-    """(image, label) of a batch FractalDataset rendered as a whole: a plain pair to any
-    collate_fn; torch's default_collate hands a whole batch of them to _collate_rendered."""
-
-
-class _RenderedBatch(list):
-    """A batch of samples rendered together (FractalDataset.__getitems__): the list of (image,
-    label) pairs that any collate_fn expects, the images being views of one C-contiguous
-    (B, C, H, W) tensor, which fdsl.torch.collate and torch's default_collate return as it is
-    instead of stacking the views into a copy."""
-
-    def __init__(self, images, labels):
-        plain = images.as_subclass(torch.Tensor)
-        super().__init__(_RenderedPair(p) for p in zip(plain.unbind(0), labels.tolist()))
-        self.images = images
-        self.labels = labels
-        self._pairs = tuple(self)
-
-    def intact(self):
-        """Whether the list still holds exactly the rendered pairs, in order."""
-        return len(self) == len(self._pairs) and all(a is b for a, b in zip(self, self._pairs))
-
-    def __reduce__(self):
-        # Pickled (a collate_fn that returns the samples themselves): a plain list of the pairs.
-        return list, (list(self),)
-
-
-def collate(batch):
-    """A DataLoader collate_fn for fdsl datasets: a batch that FractalDataset rendered as a whole
-    comes back as its (images, labels) tensors, with no copy (from worker processes, in a shared
-    slot when one is free); any other batch goes to torch's default_collate. (default_collate
-    itself does the same for rendered batches where torch has default_collate_fn_map, 1.13 and
-    later; this function also covers older versions.)"""
-    if isinstance(batch, _RenderedBatch) and batch.intact():
-        return batch.images, batch.labels
-    return default_collate(batch)
-
-
-def _collate_rendered(batch, *, collate_fn_map=None):
-    """default_collate for a batch of _RenderedPair: [images, labels], what stacking the pairs
-    would give (a C-contiguous (B, C, H, W) uint8 tensor and int64 labels), without the copy;
-    pairs regrouped into other lists are collated as plain pairs."""
-    if isinstance(batch, _RenderedBatch) and batch.intact():
-        return [batch.images, batch.labels]
-    return _torch_collate([tuple(p) for p in batch], collate_fn_map=collate_fn_map)
-
-
-try:  # the extension point torch documents for default_collate (torch >= 1.13)
-    from torch.utils.data._utils.collate import collate as _torch_collate
-    from torch.utils.data._utils.collate import default_collate_fn_map as _DEFAULT_COLLATE_FN_MAP
-    _DEFAULT_COLLATE_FN_MAP[_RenderedPair] = _collate_rendered
-except ImportError:  # older torch: default_collate stacks the pairs as usual
-    pass
-
-
-class _Prefetcher:
-    """Computes make(part) for each part in order on a background thread, up to `depth` results
-    ahead (Generator.batch releases the GIL, so rendering overlaps the consumer). close() stops
-    the thread and waits for it; every prefetcher still running when the interpreter exits is
-    closed then (atexit), since a thread still inside Generator.batch at that point would be
-    killed while it takes the GIL back, which aborts the process."""
-
-    _DONE = object()
-
-    def __init__(self, make, parts, depth):
-        self._results = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._work, args=(make, parts), name="fdsl-prefetch", daemon=True)
-        _LIVE_PREFETCHERS.add(self)
-        self._thread.start()
-
-    def _work(self, make, parts):
-        try:
-            for part in parts:
-                if self._stop.is_set():
-                    return
-                self._results.put((make(part), None))
-        except BaseException as e:  # handed to the consumer, raised there
-            self._results.put((None, e))
-            return
-        self._results.put((self._DONE, None))
-
-    def __iter__(self):
-        try:
-            while True:
-                value, error = self._results.get()
-                if error is not None:
-                    raise error
-                if value is self._DONE:
-                    return
-                yield value
-        finally:
-            self.close()
-
-    def close(self):
-        self._stop.set()
-        while self._thread.is_alive():  # unblock a put() waiting on a full queue
-            try:
-                self._results.get_nowait()
-            except queue.Empty:
-                pass
-            self._thread.join(timeout=0.01)
-        _LIVE_PREFETCHERS.discard(self)
-
-
-_LIVE_PREFETCHERS = weakref.WeakSet()
-
-
-@atexit.register
-def _close_prefetchers():
-    for p in list(_LIVE_PREFETCHERS):
-        p.close()
-
-
-def _prefetched(make, parts, depth):
-    """Yields make(part) for each part in order, computed up to `depth` parts ahead on a background
-    thread. An exception in make() is raised at its place in the sequence; closing the generator
-    early stops the thread."""
-    yield from _Prefetcher(make, parts, depth)
-
-
-def rank_and_world_size():
-    """This process's (rank, world size): torch.distributed when initialized, else RANK and
-    WORLD_SIZE from the environment (torchrun sets them), else (0, 1)."""
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        return torch.distributed.get_rank(), torch.distributed.get_world_size()
-    rank = int(os.environ.get("RANK", 0))
-    world = int(os.environ.get("WORLD_SIZE", 1))
-    if world < 1 or not 0 <= rank < world:
-        raise ValueError(f"RANK={rank} and WORLD_SIZE={world} do not describe a process of the job")
-    return rank, world
 
 
 class FractalIterableDataset(_FractalData, IterableDataset):
