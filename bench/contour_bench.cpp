@@ -17,7 +17,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The official VisualAtom renderer (render_VisualAtom.py) measured on this class of machine at
-// about 190 ms per 512x512 image on one core (ALGORITHMS.md section 6). For RCDB no official
+// about 190 ms per 512x512 image on one core (the official VisualAtom script). For RCDB no official
 // figure is given: the reference is the official procedure as bench/contour_reference.py times
 // it (the re-statement of tests/python/test_compat_contours.py), 8.8 ms of CPU per image to
 // render on this machine (VisualAtom: 77 ms, a leaner loop than the official script's).

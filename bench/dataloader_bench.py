@@ -18,7 +18,7 @@ References (rates in images/s, ratios printed per row):
   - PNG: the same recipe written by `fdsl generate` and read with ImageFolder (the page cache is
     warm, since the files were just written: the best case for disk).
   - the sigma-factor authors' numba generator: about 60 images/s per core for fully augmented
-    224 px colour images on this class of machine (design/ALGORITHMS.md), times the workers.
+    224 px color images on this class of machine (the sigma-factor authors' numba generator), times the workers.
 Figures are timings, not pass/fail; run with nothing else busy for stable numbers.
 """
 import argparse

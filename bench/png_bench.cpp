@@ -66,7 +66,7 @@ struct BenchRng {
 };
 
 /// A scalar chaos game: `points` points fitted into the image, each drawn as a random 3x3 patch
-/// (gray 127; in RGB the colour of the map that made the point).
+/// (gray 127; in RGB the color of the map that made the point).
 Image render_fractal(const std::vector<BenchMap>& maps, int side, int channels, std::uint64_t seed,
                      int points = 200000) {
   BenchRng rng{seed * 0x9E3779B97F4A7C15ull + 1};

@@ -16,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The official Python scripts, measured on this class of machine (ALGORITHMS.md section 4): about
+// The official Python scripts, measured on this class of machine (the official PC-FractalDB scripts): about
 // 38 ms per 10,000-point FractalNoiseMix PLY instance (26 clouds/s) and about 2 s per accepted
 // category in the search (0.5 categories/s), one core.
 constexpr double kOfficialCloudsPerSecond = 1.0 / 0.038;

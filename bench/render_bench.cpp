@@ -18,7 +18,7 @@ std::vector<Ifs2> official_systems(int count) {
   return all;
 }
 
-// Reference figures measured on this class of machine (ALGORITHMS.md): the sigma-factor authors'
+// Reference figures measured on this class of machine (the authors' published timings): the sigma-factor authors'
 // numba renderer about 70 images/s per core at 256 px / 100k points; the official FractalDB
 // renderer about 0.27 images/s (3.75 s per 362 px patch image).
 constexpr double kNumbaImagesPerSecond = 70.0;
@@ -89,7 +89,7 @@ Report fractaldb_1k_render() {
   return r;
 }
 
-/// The sigma-factor recipe as its authors train on it: 224 px colour, plasma background, jitter,
+/// The sigma-factor recipe as its authors train on it: 224 px color, plasma background, jitter,
 /// random window, flips and blur, 100k points (configs/ifs-sigma.yaml), through the generator.
 Report ifs_sigma_recipe() {
   DatasetSpec spec = load_recipe("ifs-sigma.yaml");
@@ -103,7 +103,7 @@ Report ifs_sigma_recipe() {
   r.unit = "images";
   r.seconds = secs;
   r.reference_rate = 1.0 / 0.016;
-  r.reference = "sigma-factor numba generator, augmented 224 px colour (16 ms/image)";
+  r.reference = "sigma-factor numba generator, augmented 224 px color (16 ms/image)";
   return r;
 }
 

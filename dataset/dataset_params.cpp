@@ -14,7 +14,7 @@ const ParamTable& dataset_params() {
       int_param("instances", 0, 0, 100000000, "instances per class (0: the recipe's own count)"),
       int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
       enum_param("channels", "auto", {"auto", "1", "3"},
-                 "output channels: 1 gray, 3 RGB, auto (gray unless the render is colour)"),
+                 "output channels: 1 gray, 3 RGB, auto (gray unless the render is color)"),
       enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng"}, "PNG encoder (same pixels; speed differs)"),
       int_param("png_level", 2, 0, 12, "PNG deflate level").limit_when("png_encoder", "libpng", 9),
       enum_param("output_format", "folder", {"folder", "tar"},

@@ -2,7 +2,7 @@
 """Pre-train a small torchvision network on fractals made on the fly, then fine-tune it on another
 task: no dataset on disk, nothing downloaded.
 
-1. Pre-training: sigma-factor fractals (configs/ifs-sigma.yaml: colour, plasma backgrounds, flips,
+1. Pre-training: sigma-factor fractals (configs/ifs-sigma.yaml: color, plasma backgrounds, flips,
    blur) rendered inside the DataLoader workers by fdsl.torch.FractalDataset, fresh instances every
    epoch (resample_epochs). The recipe's random windows and map jitter are switched off here: with
    them a few hundred steps stay at chance (they pay off over the paper's long schedules).

@@ -1,4 +1,4 @@
-// The contour engine shared by VisualAtom and RCDB (ALGORITHMS.md sections 6-8): closed polylines
+// The contour engine shared by VisualAtom and RCDB (their official scripts: render_VisualAtom.py, make_rcdb.py): closed polylines
 // of q vertices pushed outward orbit after orbit by Perlin noise along the vertex directions.
 // The random source is a template parameter: CPython's `random` replayed (compat: official) or
 // fdsl's counter-based streams (faithful); the arithmetic is the same, in double, left to right
@@ -17,7 +17,7 @@
 #include "fdsl/render/perlin.h"
 #include "fdsl/render/polyline.h"
 
-namespace fdsl::contour {
+namespace fdsl::detail::contour {
 
 /// The per-vertex terms a category's q fixes: cos and sin of step * v (step = 2 pi / q) and,
 /// for VisualAtom, the two waves 0.5 sin(step v n1) and 0.5 sin(step v n2).
@@ -176,4 +176,4 @@ inline std::int64_t worker_of(std::int64_t category, std::int64_t classes, std::
   return category / (classes / workers);
 }
 
-}  // namespace fdsl::contour
+}  // namespace fdsl::detail::contour

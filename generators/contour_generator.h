@@ -19,7 +19,7 @@
 #include "fdsl/generators/generator.h"
 #include "fdsl/render/color.h"
 
-namespace fdsl::contour {
+namespace fdsl::detail::contour {
 
 /// A category's parameters (the union of both families'; a family leaves the others at zero).
 struct Category {
@@ -444,4 +444,4 @@ class ContourGenerator final : public Generator {
   std::unique_ptr<Replay> replay_;
 };
 
-}  // namespace fdsl::contour
+}  // namespace fdsl::detail::contour

@@ -30,8 +30,8 @@ const ParamTable& ifs_sigma_params() {
       int_param("points", 100000, 2, 100000000, "chaos-game points per fractal").explorer_knob(1, 1000, 400000),
       enum_param("render", "binary", {"binary", "graded"}, "binary ink, or graded by hit count / max").explorer_knob(2),
       bool_param("patch", true, "dilate by one random 3x3 patch per image (OR)"),
-      bool_param("color", true, "colourize: hue from the grade plus a random offset, random saturation and value"),
-      bool_param("background", true, "diamond-square plasma background, colourized"),
+      bool_param("color", true, "colorize: hue from the grade plus a random offset, random saturation and value"),
+      bool_param("background", true, "diamond-square plasma background, colorized"),
       bool_param("jitter", true, "jitter one random map's 6 parameters by U(0.8, 1.1), keeping it contractive"),
       bool_param("random_window", true, "random view window: centre shift U(-0.2, 0.2), extent scale U(0.5, 2)"),
       bool_param("flips", true, "random transpose, vertical and horizontal flip, p = 0.5 each"),
@@ -56,7 +56,7 @@ struct ObjectStyle {
 struct ObjectDraws {
   double shx = 0, shy = 0, scale = 1;  ///< random window
   std::uint32_t mask = 0;              ///< the 3x3 patch
-  double hue0 = 0, sat = 0, val = 0;   ///< colour
+  double hue0 = 0, sat = 0, val = 0;   ///< color
 };
 
 ObjectDraws object_draws(const ObjectStyle& st, Rng& aug) {
@@ -74,9 +74,9 @@ ObjectDraws object_draws(const ObjectStyle& st, Rng& aug) {
 }
 
 /// Draws one fractal onto `dst` (size x size x channels bytes, 1 or 3 channels, holding a
-/// background or black), with window, patch and colour `d` and its orbit from `orbit_rng`: only
+/// background or black), with window, patch and color `d` and its orbit from `orbit_rng`: only
 /// the fractal's pixels are written, the same as pasting its nonzero pixels, since every inked
-/// pixel has a nonzero colour (value >= 0.5, or grade >= 1). Binary renders can be drawn in
+/// pixel has a nonzero color (value >= 0.5, or grade >= 1). Binary renders can be drawn in
 /// orientation `o` (the points and the patch oriented; the same pixels as orienting the result
 /// afterwards); graded ones take the identity.
 void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, const ObjectDraws& d,
@@ -90,8 +90,8 @@ void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, 
   const std::uint32_t mask = orient_mask(d.mask, o);
   if (!orbit.finite) return;
   const PixelTransform t = window_transform(orbit, size, size, shx, shy, scale);
-  // The colour of grade v in 1..255 (ink[0] is the gray value when channels is 1).
-  auto colour_of = [&](int v, std::uint8_t ink[3]) {
+  // The color of grade v in 1..255 (ink[0] is the gray value when channels is 1).
+  auto color_of = [&](int v, std::uint8_t ink[3]) {
     // fmod(x, 256) for x = v + hue0 in [0, 510): x, or x - 256 (exact), without the libm call.
     const double x = v + hue0;
     if (channels == 3 && st.color) hsv_to_rgb((x >= 256.0 ? x - 256.0 : x) / 256.0, sat, val, ink);
@@ -99,7 +99,7 @@ void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, 
   };
   if (!st.graded) {
     // Binary: the inked pixels as a bitmap (7 KB at 224 px, in L1 while 100k points land on it),
-    // dilated by the patch, then every set bit written in the one colour of grade 255.
+    // dilated by the patch, then every set bit written in the one color of grade 255.
     thread_local Bitmap bits, dilated;
     bits.reset(size, size);
     splat_bits(orbit, t, bits, o);
@@ -109,7 +109,7 @@ void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, 
       inked = &dilated;
     }
     std::uint8_t ink[3];
-    colour_of(255, ink);
+    color_of(255, ink);
     for (int y = 0; y < size; ++y) {
       const std::uint64_t* row = inked->words.data() + static_cast<std::size_t>(y) * inked->words_per_row;
       std::uint8_t* line = dst + static_cast<std::size_t>(y) * size * channels;
@@ -134,7 +134,7 @@ void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, 
   for (std::size_t i = 0; peak > 0 && i < counts.size(); ++i)
     if (counts[i]) grade.pixels[i] = static_cast<std::uint8_t>(std::max(1, static_cast<int>(255.0 * counts[i] / peak)));
   std::uint8_t lut[256][3];
-  for (int v = 1; v < 256; ++v) colour_of(v, lut[v]);
+  for (int v = 1; v < 256; ++v) color_of(v, lut[v]);
   // Only inked pixels are written; eight grade bytes at a time are skipped while all are empty
   // (most of the canvas), so the per-pixel branch runs only near the fractal.
   const std::uint8_t* g = grade.pixels.data();
@@ -215,7 +215,7 @@ class IfsSigma final : public Generator {
   std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
   std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
-  // Measured at 4096 px: colour images 9.3 bytes a pixel (the image, the fractal layers, blur rows,
+  // Measured at 4096 px: color images 9.3 bytes a pixel (the image, the fractal layers, blur rows,
   // PNG rows), gray 3.5, several objects 2 more; a plasma background adds its grid (4 bytes a cell
   // of the 2^k + 1 square) and a level per pixel (4 bytes).
   SampleMemory sample_memory() const override {

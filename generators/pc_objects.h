@@ -41,7 +41,7 @@ class PcObjects {
   const Ifs3& system(std::int64_t cat) const;
 
   /// The object cloud (category, instance), normalized as configured, without normals or sampling;
-  /// with `map_ids`, also the IFS map that made each point (out.map_ids), for colouring by map.
+  /// with `map_ids`, also the IFS map that made each point (out.map_ids), for coloring by map.
   void object(std::int64_t category, std::int64_t instance, PointCloud& out, MainCloudCache* cache,
               bool map_ids = false) const;
   /// Normals and farthest point sampling, as configured, on a finished cloud.

@@ -11,6 +11,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/generators/pc_fractal.h"
+#include "fdsl/generators/pc_scenes.h"
 #include "fdsl/io/npy.h"
 #include "fdsl/io/pc_category_csv.h"
 #include "fdsl/render/point_ops.h"

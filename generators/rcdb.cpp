@@ -1,4 +1,4 @@
-// rcdb generator (ALGORITHMS.md section 7; compat: official, section 8). Parameters, with the
+// rcdb generator (Kataoka et al., CVPR 2022; compat: official replays make_rcdb.py). Parameters, with the
 // official defaults (RCDB_render.sh):
 //   vertices_min..vertices_max, vertices_mean   q = int(Exp(mean 100)) redrawn until 3 <= q <= 200
 //   orbits_min..orbits_max  K ~ U{1..200}       perlin_min..perlin_max  eta ~ U(0, 4)
@@ -18,7 +18,7 @@ namespace fdsl {
 
 const ParamTable& rcdb_params() {
   static const ParamTable table = [] {
-    contour::ContourDefaults d;
+    detail::contour::ContourDefaults d;
     d.workers = 10;
     d.recipe = "RCDB-1k";
     d.vertices_min = 3;
@@ -33,7 +33,7 @@ const ParamTable& rcdb_params() {
     d.gray_max_help = "upper end of the contour gray (the official script: image_size / 2, i.e. 256 at 512 px)";
     d.background = 255;
     d.background_help = "canvas gray (the official images are white)";
-    return contour::contour_params(
+    return detail::contour::contour_params(
         d,
         {float_param("vertices_mean", 100.0, 0.0, 1e9,
                      "q = int(Exp(mean)) redrawn until vertices_min <= q <= vertices_max", true, false)},
@@ -80,10 +80,10 @@ std::string python_float_repr(double v) {
 
 namespace {
 
-using contour::Category;
-using contour::Shape;
+using detail::contour::Category;
+using detail::contour::Shape;
 
-struct RcdbFamily : contour::Ranges {
+struct RcdbFamily : detail::contour::Ranges {
   double vmean = 100;  ///< q = int(Exp(mean vmean)), redrawn into vmin..vmax
 
   std::string family() const { return "rcdb"; }
@@ -102,7 +102,7 @@ struct RcdbFamily : contour::Ranges {
     return c;
   }
 
-  Shape first_shape(const Category& c) const { return shape_of(c, contour::Noise::Rcdb); }
+  Shape first_shape(const Category& c) const { return shape_of(c, detail::contour::Noise::Rcdb); }
 
   /// After every instance: ox, oy, r0, cy, cx drawn again, in that order.
   template <class D>
@@ -157,8 +157,8 @@ std::unique_ptr<Generator> make_rcdb(const Params& p, const GeneratorContext& ct
                                std::to_string(f.vmin) + ", " + std::to_string(f.vmax) + "] with probability " +
                                std::to_string(hit) +
                                ": the redraw would practically never end; widen the range or change vertices_mean");
-  contour::CommonSettings s = contour::read_common(p, ctx, default_classes("rcdb"), default_instances("rcdb"));
-  return std::make_unique<contour::ContourGenerator<RcdbFamily>>(f, s, p);
+  detail::contour::CommonSettings s = detail::contour::read_common(p, ctx, default_classes("rcdb"), default_instances("rcdb"));
+  return std::make_unique<detail::contour::ContourGenerator<RcdbFamily>>(f, s, p);
 }
 
 }  // namespace fdsl

@@ -7,6 +7,7 @@
 #include "fdsl/generators/rcdb.h"
 #include "fdsl/generators/visual_atom.h"
 #include "fdsl/generators/pc_fractal.h"
+#include "fdsl/generators/pc_scenes.h"
 #include "fdsl/generators/vg_fractal.h"
 
 namespace fdsl {
@@ -22,7 +23,7 @@ const std::vector<GeneratorInfo>& generator_registry() {
        &fractaldb_params(), &make_fractaldb, 0, 0,
        "classes 0: every category of the categories source (official: 1000); instances 0: 25 weight rows x "
        "patch_draws x flips (1000)"},
-      {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with colour, backgrounds and augmentation",
+      {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with color, backgrounds and augmentation",
        &ifs_sigma_params(), &make_ifs_sigma, 1000, 100, ""},
       {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac,
        1000, 1, ""},

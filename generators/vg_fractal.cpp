@@ -138,10 +138,10 @@ struct ViewSetup {
     splat_.radius = static_cast<int>(p.get_int("splat_radius"));
     splat_.supersample = static_cast<int>(p.get_int("supersample"));
     splat_.up = rig_.up;
-    const bool colour = splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex;
+    const bool color = splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex;
     channels_ = output_channels(p);
-    if (channels_ == 1 && colour)
-      p.fail("channels", "shading: " + shading + " is colour; use channels: 3 or auto");
+    if (channels_ == 1 && color)
+      p.fail("channels", "shading: " + shading + " is color; use channels: 3 or auto");
     const std::int64_t pixels = static_cast<std::int64_t>(rig_.width) * rig_.height * splat_.supersample *
                                 splat_.supersample;
     if (pixels > (std::int64_t{1} << 28))
@@ -206,11 +206,11 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
   }
 
  private:
-  /// The channels of the images as written: the shading's (colour shadings are RGB) or the
+  /// The channels of the images as written: the shading's (color shadings are RGB) or the
   /// channels key's.
   int output_channels() const {
-    const bool colour = splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex;
-    return channels_ == 3 || colour ? 3 : 1;
+    const bool color = splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex;
+    return channels_ == 3 || color ? 3 : 1;
   }
 
   std::string view_name(const std::string& name, int k) const {

@@ -1,4 +1,4 @@
-// visual_atom generator (ALGORITHMS.md section 6; compat: official, section 8). Parameters, with
+// visual_atom generator (Takashima et al., CVPR 2023; compat: official replays render_VisualAtom.py). Parameters, with
 // the authors' best-practice defaults (make_VisualAtom.sh):
 //   vertices_min..vertices_max   q ~ U{200..1000}       orbits_min..orbits_max  K ~ U{1..200}
 //   perlin_min..perlin_max       eta ~ U(0, 4)          line_width              w ~ U(0, 0.1)
@@ -14,7 +14,7 @@ namespace fdsl {
 
 const ParamTable& visual_atom_params() {
   static const ParamTable table = [] {
-    contour::ContourDefaults d;
+    detail::contour::ContourDefaults d;
     d.workers = 20;
     d.recipe = "VisualAtom-1k";
     d.vertices_min = 200;
@@ -29,7 +29,7 @@ const ParamTable& visual_atom_params() {
     d.gray_max_help = "upper end of the orbit gray";
     d.background = 0;
     d.background_help = "canvas gray (the official images are black)";
-    return contour::contour_params(
+    return detail::contour::contour_params(
         d, {},
         {int_param("n1_min", 0, 0, 1000000, "first wave frequency n1 ~ U{n1_min..n1_max}").at_most("n1_max"),
          int_param("n1_max", 20, 0, 1000000, "upper end of n1"),
@@ -43,10 +43,10 @@ const ParamTable& visual_atom_params() {
 
 namespace {
 
-using contour::Category;
-using contour::Shape;
+using detail::contour::Category;
+using detail::contour::Shape;
 
-struct AtomFamily : contour::Ranges {
+struct AtomFamily : detail::contour::Ranges {
   std::int64_t n1min = 0, n1max = 20, n2min = 0, n2max = 20;  ///< the wave frequencies
 
   std::string family() const { return "visual_atom"; }
@@ -66,7 +66,7 @@ struct AtomFamily : contour::Ranges {
     return c;
   }
 
-  Shape first_shape(const Category& c) const { return shape_of(c, contour::Noise::VisualAtom); }
+  Shape first_shape(const Category& c) const { return shape_of(c, detail::contour::Noise::VisualAtom); }
 
   /// After every instance a new centre (cy, then cx); r0, ox, oy stay.
   template <class D>
@@ -103,8 +103,8 @@ std::unique_ptr<Generator> make_visual_atom(const Params& p, const GeneratorCont
                          std::to_string(f.n1min) + ".." + std::to_string(f.n1max) +
                          "}) can take, and n2 must differ from a non-zero n1: the draw would never end; widen "
                          "n2_min..n2_max or keep n1 off that value");
-  contour::CommonSettings s = contour::read_common(p, ctx, default_classes("visual_atom"), default_instances("visual_atom"));
-  return std::make_unique<contour::ContourGenerator<AtomFamily>>(f, s, p);
+  detail::contour::CommonSettings s = detail::contour::read_common(p, ctx, default_classes("visual_atom"), default_instances("visual_atom"));
+  return std::make_unique<detail::contour::ContourGenerator<AtomFamily>>(f, s, p);
 }
 
 }  // namespace fdsl

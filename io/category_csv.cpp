@@ -20,7 +20,7 @@ constexpr const char* kColumnNames[kCsvColumns] = {"a", "b", "c", "d", "e", "f",
 
 /// Parses column `column` (0-based) of a map row.
 double parse_field(std::string_view field, const std::string& where, int column) {
-  return csv::parse_number(field, where, column + 1, kColumnNames[column], csv::Overflow::Named);
+  return detail::csv::parse_number(field, where, column + 1, kColumnNames[column], detail::csv::Overflow::Named);
 }
 
 }  // namespace
@@ -29,10 +29,10 @@ Ifs2 read_fractaldb_csv(const fs::path& path) {
   const std::string text = read_text_file(path);
   const std::string file = path.string();
   Ifs2 ifs;
-  const int lines = csv::for_each_line(text, file, [&](std::string_view line, int, const std::string& where) {
+  const int lines = detail::csv::for_each_line(text, file, [&](std::string_view line, int, const std::string& where) {
     // Blank lines (a trailing one, Windows line ends) carry no map.
-    if (csv::trim(line).empty()) return;
-    const auto fields = csv::split_fields(line);
+    if (detail::csv::trim(line).empty()) return;
+    const auto fields = detail::csv::split_fields(line);
     if (fields.size() != kCsvColumns) {
       throw_bad_input(where + ": found " + std::to_string(fields.size()) + " comma-separated values, " +
                       "expected 7 (a,b,c,d,e,f,p)");
@@ -40,7 +40,7 @@ Ifs2 read_fractaldb_csv(const fs::path& path) {
     double v[kCsvColumns];
     for (int i = 0; i < kCsvColumns; ++i) v[i] = parse_field(fields[i], where, i);
     if (v[6] < 0) {
-      throw_bad_input(where + ": probability p (column 7) is negative: " + csv::quote(csv::trim(fields[6])) +
+      throw_bad_input(where + ": probability p (column 7) is negative: " + detail::csv::quote(detail::csv::trim(fields[6])) +
                       "; expected a value >= 0");
     }
     ifs.maps.push_back(AffineMap2{v[0], v[1], v[2], v[3], v[4], v[5]});
@@ -75,7 +75,7 @@ std::string format_fractaldb_csv(const Ifs2& ifs) {
                         kColumnNames[k] + " is not finite; expected a finite number");
       }
       if (k > 0) out += ',';
-      csv::append_number(out, values[k], "format_fractaldb_csv");
+      detail::csv::append_number(out, values[k], "format_fractaldb_csv");
     }
     out += '\n';
   }
@@ -88,7 +88,7 @@ std::vector<Ifs2> read_fractaldb_category_dir(const fs::path& dir) {
     throw_bad_input("FractalDB category folder " + dir.string() +
                     (fs::exists(dir, ec) ? " is not a folder" : " does not exist"));
   }
-  std::vector<csv::NumberedFile> entries;
+  std::vector<detail::csv::NumberedFile> entries;
   auto scan = [&](const fs::path& folder, bool descend) {
     std::error_code it_ec;
     for (auto it = fs::directory_iterator(folder, it_ec); !it_ec && it != fs::directory_iterator();
@@ -97,12 +97,12 @@ std::vector<Ifs2> read_fractaldb_category_dir(const fs::path& dir) {
       std::error_code type_ec;
       if (it->is_directory(type_ec)) {
         // The official layout spreads the files over csv0 .. csv39.
-        if (descend && csv::number_in_name(name, "csv", "") >= 0) {
+        if (descend && detail::csv::number_in_name(name, "csv", "") >= 0) {
           std::error_code sub_ec;
           for (auto sub = fs::directory_iterator(it->path(), sub_ec);
                !sub_ec && sub != fs::directory_iterator(); sub.increment(sub_ec)) {
             const std::string sub_name = sub->path().filename().string();
-            long n = csv::number_in_name(sub_name, "", ".csv");
+            long n = detail::csv::number_in_name(sub_name, "", ".csv");
             if (n >= 0) entries.push_back({n, sub->path()});
           }
           if (sub_ec) {
@@ -112,7 +112,7 @@ std::vector<Ifs2> read_fractaldb_category_dir(const fs::path& dir) {
         }
         continue;
       }
-      long n = csv::number_in_name(name, "", ".csv");
+      long n = detail::csv::number_in_name(name, "", ".csv");
       if (n >= 0) entries.push_back({n, it->path()});
     }
     if (it_ec) {
@@ -121,17 +121,17 @@ std::vector<Ifs2> read_fractaldb_category_dir(const fs::path& dir) {
     }
   };
   scan(dir, true);
-  csv::sort_numbered(entries, "FractalDB category folder " + dir.string(), 5,
+  detail::csv::sort_numbered(entries, "FractalDB category folder " + dir.string(), 5,
                      "NNNNN.csv inside it or in csvK/ subfolders");
   std::vector<Ifs2> systems;
   systems.reserve(entries.size());
-  for (const csv::NumberedFile& e : entries) systems.push_back(read_fractaldb_csv(e.path));
+  for (const detail::csv::NumberedFile& e : entries) systems.push_back(read_fractaldb_csv(e.path));
   return systems;
 }
 
 void write_fractaldb_category_dir(const fs::path& dir, const std::vector<Ifs2>& systems) {
   for (std::size_t i = 0; i < systems.size(); ++i)
-    write_file_atomic(dir / csv::numbered_name(i, 5), format_fractaldb_csv(systems[i]));
+    write_file_atomic(dir / detail::csv::numbered_name(i, 5), format_fractaldb_csv(systems[i]));
 }
 
 }  // namespace fdsl
@@ -145,7 +145,7 @@ constexpr const char* kTableHeader = "category,a,b,c,d,e,f,p";
 std::string format_category_table(const std::vector<Ifs2>& systems) {
   std::string out = std::string(kTableHeader) + "\n";
   for (std::size_t c = 0; c < systems.size(); ++c)
-    csv::append_category_rows(out, c, format_fractaldb_csv(systems[c]));
+    detail::csv::append_category_rows(out, c, format_fractaldb_csv(systems[c]));
   return out;
 }
 
@@ -153,19 +153,19 @@ std::vector<Ifs2> read_category_table(const fs::path& path) {
   const std::string text = read_text_file(path);
   const std::string file = path.string();
   std::vector<Ifs2> systems;
-  csv::for_each_line(text, file, [&](std::string_view raw, int line_number, const std::string& where) {
-    const std::string_view line = csv::trim(raw);
+  detail::csv::for_each_line(text, file, [&](std::string_view raw, int line_number, const std::string& where) {
+    const std::string_view line = detail::csv::trim(raw);
     if (line.empty()) return;
     if (line_number == 1) {
       if (line != kTableHeader)
         throw_bad_input(where + ": expected the header '" + std::string(kTableHeader) + "'");
       return;
     }
-    const auto fields = csv::split_fields(line);
+    const auto fields = detail::csv::split_fields(line);
     if (fields.size() != 8)
       throw_bad_input(where + ": found " + std::to_string(fields.size()) +
                       " comma-separated values, expected 8 (category,a,b,c,d,e,f,p)");
-    if (csv::opens_category(fields[0], where, systems.size())) systems.emplace_back();
+    if (detail::csv::opens_category(fields[0], where, systems.size())) systems.emplace_back();
     double v[7];
     for (int i = 0; i < 7; ++i) v[i] = parse_field(fields[i + 1], where, i);
     if (v[6] < 0) throw_bad_input(where + ": probability p (column 8) is negative; expected a value >= 0");

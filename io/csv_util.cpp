@@ -8,7 +8,7 @@
 
 #include "fdsl/core/error.h"
 
-namespace fdsl::csv {
+namespace fdsl::detail::csv {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -124,4 +124,4 @@ void sort_numbered(std::vector<NumberedFile>& files, const std::string& folder, 
   }
 }
 
-}  // namespace fdsl::csv
+}  // namespace fdsl::detail::csv

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fdsl::csv {
+namespace fdsl::detail::csv {
 
 /// `s` without leading blanks and trailing blanks and '\r' (Windows line ends).
 std::string_view trim(std::string_view s);
@@ -81,4 +81,4 @@ std::string numbered_name(std::size_t number, int digits);
 void sort_numbered(std::vector<NumberedFile>& files, const std::string& folder, int digits,
                    const std::string& expected);
 
-}  // namespace fdsl::csv
+}  // namespace fdsl::detail::csv

@@ -21,7 +21,7 @@ constexpr const char* kTableHeader = "category,a,b,c,d,e,f,g,h,i,j,k,l,p";
 
 /// Parses coefficient `column` (0-based), shown in messages as the file's column `shown`.
 double parse_field(std::string_view field, const std::string& where, int column, int shown) {
-  return csv::parse_number(field, where, shown, kColumnNames[column], csv::Overflow::Plain);
+  return detail::csv::parse_number(field, where, shown, kColumnNames[column], detail::csv::Overflow::Plain);
 }
 
 /// Reads the 13 values of a map row starting at fields[offset]; appends to `ifs`.
@@ -31,7 +31,7 @@ void parse_map(const std::vector<std::string_view>& fields, std::size_t offset, 
   const double p = parse_field(fields[offset + 12], where, 12, static_cast<int>(offset) + 13);
   if (p < 0)
     throw_bad_input(where + ": probability p (column " + std::to_string(offset + 13) + ") is negative: " +
-                    csv::quote(csv::trim(fields[offset + 12])) + "; expected a value >= 0");
+                    detail::csv::quote(detail::csv::trim(fields[offset + 12])) + "; expected a value >= 0");
   ifs.maps.push_back(map);
   ifs.probs.push_back(p);
 }
@@ -54,9 +54,9 @@ Ifs3 read_pc_fractal_csv(const fs::path& path) {
   const std::string text = read_text_file(path);
   const std::string file = path.string();
   Ifs3 ifs;
-  const int lines = csv::for_each_line(text, file, [&](std::string_view line, int, const std::string& where) {
-    if (csv::trim(line).empty()) return;
-    const auto fields = csv::split_fields(line);
+  const int lines = detail::csv::for_each_line(text, file, [&](std::string_view line, int, const std::string& where) {
+    if (detail::csv::trim(line).empty()) return;
+    const auto fields = detail::csv::split_fields(line);
     if (fields.size() != kColumns)
       throw_bad_input(where + ": found " + std::to_string(fields.size()) +
                       " comma-separated values, expected 13 (a,b,c,d,e,f,g,h,i,j,k,l,p)" +
@@ -83,7 +83,7 @@ std::string format_pc_fractal_csv(const Ifs3& ifs) {
         throw_bad_input("format_pc_fractal_csv: map " + std::to_string(i) + " value " + kColumnNames[q] +
                         " is not finite; expected a finite number");
       if (q > 0) out += ',';
-      csv::append_number(out, v, "format_pc_fractal_csv");
+      detail::csv::append_number(out, v, "format_pc_fractal_csv");
     }
     out += '\n';
   }
@@ -95,19 +95,19 @@ std::vector<Ifs3> read_pc_fractal_category_dir(const fs::path& dir, std::vector<
   if (!fs::is_directory(dir, ec))
     throw_bad_input("PC-FractalDB category folder " + dir.string() +
                     (fs::exists(dir, ec) ? " is not a folder" : " does not exist"));
-  std::vector<csv::NumberedFile> entries;
+  std::vector<detail::csv::NumberedFile> entries;
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     std::error_code type_ec;
     if (it->is_directory(type_ec)) continue;
-    const long n = csv::number_in_name(it->path().filename().string(), "", ".csv");
+    const long n = detail::csv::number_in_name(it->path().filename().string(), "", ".csv");
     if (n >= 0) entries.push_back({n, it->path()});
   }
   if (ec) throw_bad_input("cannot list PC-FractalDB category folder " + dir.string() + ": " + ec.message());
-  csv::sort_numbered(entries, "PC-FractalDB category folder " + dir.string(), 6,
+  detail::csv::sort_numbered(entries, "PC-FractalDB category folder " + dir.string(), 6,
                      "000000.csv, 000001.csv, ... (13 values per row)");
   std::vector<Ifs3> systems;
   systems.reserve(entries.size());
-  for (const csv::NumberedFile& e : entries) {
+  for (const detail::csv::NumberedFile& e : entries) {
     systems.push_back(read_pc_fractal_csv(e.path));
     if (sources) sources->push_back(e.path.string() + ":1");
   }
@@ -116,13 +116,13 @@ std::vector<Ifs3> read_pc_fractal_category_dir(const fs::path& dir, std::vector<
 
 void write_pc_fractal_category_dir(const fs::path& dir, const std::vector<Ifs3>& systems) {
   for (std::size_t i = 0; i < systems.size(); ++i)
-    write_file_atomic(dir / csv::numbered_name(i, 6), format_pc_fractal_csv(systems[i]));
+    write_file_atomic(dir / detail::csv::numbered_name(i, 6), format_pc_fractal_csv(systems[i]));
 }
 
 std::string format_pc_category_table(const std::vector<Ifs3>& systems) {
   std::string out = std::string(kTableHeader) + "\n";
   for (std::size_t c = 0; c < systems.size(); ++c)
-    csv::append_category_rows(out, c, format_pc_fractal_csv(systems[c]));
+    detail::csv::append_category_rows(out, c, format_pc_fractal_csv(systems[c]));
   return out;
 }
 
@@ -130,19 +130,19 @@ std::vector<Ifs3> read_pc_category_table(const fs::path& path, std::vector<std::
   const std::string text = read_text_file(path);
   const std::string file = path.string();
   std::vector<Ifs3> systems;
-  csv::for_each_line(text, file, [&](std::string_view raw, int line_number, const std::string& where) {
-    const std::string_view line = csv::trim(raw);
+  detail::csv::for_each_line(text, file, [&](std::string_view raw, int line_number, const std::string& where) {
+    const std::string_view line = detail::csv::trim(raw);
     if (line.empty()) return;
     if (line_number == 1) {
       if (line != kTableHeader) throw_bad_input(where + ": expected the header '" + std::string(kTableHeader) + "'");
       return;
     }
-    const auto fields = csv::split_fields(line);
+    const auto fields = detail::csv::split_fields(line);
     if (fields.size() != kColumns + 1)
       throw_bad_input(where + ": found " + std::to_string(fields.size()) +
                       " comma-separated values, expected 14 (category,a,b,c,d,e,f,g,h,i,j,k,l,p)" +
                       column_hint(fields.size(), kColumns + 1));
-    if (csv::opens_category(fields[0], where, systems.size())) {
+    if (detail::csv::opens_category(fields[0], where, systems.size())) {
       systems.emplace_back();
       if (sources) sources->push_back(where);
     }

@@ -3,7 +3,7 @@
 // Defaults (PngOptions) were chosen with `fdsl-bench png` (bench/png_bench.cpp): 1 thread on
 // the 2-core x86-64 build machine, libdeflate 1.14, libpng 1.6.39 + zlib; four chaos-game renders
 // (fern, Sierpinski, FractalDB category 00000, spiral; 200k points, random 3x3 patches, gray 127
-// on black at 362x362, map-coloured at 224x224), mean PNG size over the four.
+// on black at 362x362, map-colored at 224x224), mean PNG size over the four.
 //
 //   encoder     level filter strategy |  gray362 img/s   bytes |  rgb224 img/s   bytes
 //   libdeflate    0   none            |     58100   131484     |     55100   150830

@@ -11,7 +11,7 @@ std::uint8_t to_byte(double v) { return static_cast<std::uint8_t>(std::clamp(v *
 }  // namespace
 
 // Built for AVX2 where present, so floor is one instruction instead of a libm call (the
-// colour tables call this ~1,300 times per ifs_sigma image); floor is exact either way.
+// color tables call this ~1,300 times per ifs_sigma image); floor is exact either way.
 __attribute__((target_clones("avx2", "default"))) void hsv_to_rgb(double h, double s, double v, std::uint8_t rgb[3]) {
   h = h - std::floor(h);
   const double hh = h * 6.0;

@@ -320,9 +320,9 @@ Image plasma_background(int width, int height, Rng rng) { return plasma_backgrou
 
 namespace {
 
-/// Writes n pixels of colour lut4[level[k * step]] (k = 0..n-1) as 3-byte RGB at `out`: four
+/// Writes n pixels of color lut4[level[k * step]] (k = 0..n-1) as 3-byte RGB at `out`: four
 /// pixels per three 4-byte words, then single pixels; nothing is written past the n pixels.
-inline void colour_run(const std::int32_t* level, std::ptrdiff_t step, int n, const std::uint32_t* lut4,
+inline void color_run(const std::int32_t* level, std::ptrdiff_t step, int n, const std::uint32_t* lut4,
                        std::uint8_t* out) {
   int x = 0;
   for (; x + 4 <= n; x += 4, level += 4 * step, out += 12) {
@@ -373,12 +373,12 @@ void plasma_background_into(int width, int height, Rng rng, Orientation o, std::
   const float* grid = plasma_grid(width, height, roughness, rng, side);
   const double hue0 = rng.uniform(), hue_span = rng.uniform(0.1, 0.6);
   const double sat = rng.uniform(0.3, 1.0), val_lo = rng.uniform(0.1, 0.5);
-  // 1024 colour levels: finer than 8-bit output can show, and a table lookup per pixel instead
+  // 1024 color levels: finer than 8-bit output can show, and a table lookup per pixel instead
   // of an HSV conversion.
   constexpr int kLevels = 1024;
   std::uint32_t lut4[kLevels];  // level k: hsv(hue0 + hue_span t, sat, val_lo + (1 - val_lo) t), t = k / 1023
   hsv_ramp(hue0, hue_span, sat, val_lo, 1.0 - val_lo, kLevels, lut4);
-  // The field stretched to [0, 1] (as plasma_field), as colour levels of the width x height
+  // The field stretched to [0, 1] (as plasma_field), as color levels of the width x height
   // crop, row by row (a loop that vectorizes)...
   float lo, hi;
   crop_range(grid, side, width, height, lo, hi);
@@ -386,7 +386,7 @@ void plasma_background_into(int width, int height, Rng rng, Orientation o, std::
   thread_local std::vector<std::int32_t> levels;
   levels.resize(static_cast<std::size_t>(width) * height);
   to_levels(grid, side, width, height, lo, inv, kLevels, levels.data());
-  // ... then coloured in the output's orientation: output row y reads a row of levels (forwards
+  // ... then colored in the output's orientation: output row y reads a row of levels (forwards
   // or backwards) or, transposed, a column.
   const int ow = o.transpose ? height : width, oh = o.transpose ? width : height;
   const std::size_t out_stride = static_cast<std::size_t>(ow) * 3;
@@ -400,7 +400,7 @@ void plasma_background_into(int width, int height, Rng rng, Orientation o, std::
       start = (o.flip_v ? oh - 1 - y : y) + (o.flip_h ? static_cast<std::ptrdiff_t>(ow - 1) * width : 0);
       step = o.flip_h ? -width : width;
     }
-    colour_run(lv + start, step, ow, lut4, pixels + static_cast<std::size_t>(y) * out_stride);
+    color_run(lv + start, step, ow, lut4, pixels + static_cast<std::size_t>(y) * out_stride);
   }
 }
 

@@ -288,7 +288,7 @@ void zbuffer_points(Buffers& buf, std::size_t n, int W, int H, int r) {
   buf.touched.resize(count);
 }
 
-/// The colour of a z-buffer pixel from its winning point, by the shading: white, depth (nearer
+/// The color of a z-buffer pixel from its winning point, by the shading: white, depth (nearer
 /// brighter, over the drawn depth range), height (hue over the cloud's height range) or map.
 class Shader {
  public:
@@ -359,7 +359,7 @@ class Shader {
   std::uint8_t palette_[256][3];
 };
 
-/// Writes the touched pixels' colours into `out`: directly, or supersampled (the s x s samples of
+/// Writes the touched pixels' colors into `out`: directly, or supersampled (the s x s samples of
 /// each output pixel summed, then averaged, rounding up so a pixel with any drawn sample stays inked).
 void resolve(Buffers& buf, const Shader& shade, int s, int W, Image& out) {
   const int channels = out.channels;

@@ -1,7 +1,7 @@
 """compat: official oracle for VisualAtom and RCDB.
 
 Re-states the official VisualAtom and RCDB scripts with Python's `random`, `noise.pnoise1` and
-Pillow's ImageDraw, exactly as ALGORITHMS.md sections 6-8 describe them (worker t seeded with
+Pillow's ImageDraw, exactly as the official scripts do them (worker t seeded with
 random.seed(t + 1) renders classes [t C/W, (t+1) C/W), every draw in the listed order), and
 compares the images pixel for pixel, and the category parameters (RCDB: the param CSV bytes),
 with `fdsl generate ... compat: official`. Small settings the spec allows: 6 classes on 3

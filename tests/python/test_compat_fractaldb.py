@@ -1,6 +1,6 @@
 """compat: official oracle for FractalDB point mode.
 
-Re-states the official FractalDB point renderer with NumPy, exactly as ALGORITHMS.md section 1
+Re-states the official FractalDB point renderer with NumPy, exactly as the official FractalDB scripts
 describes it, and compares it pixel for pixel with `fdsl generate` run with `compat: official`.
 
 Run by ctest with /usr/bin/python3; FDSL_CLI, FDSL_SOURCE_DIR and FDSL_SHARED_DIR are set.

@@ -166,7 +166,7 @@ def limited(limit):
     return apply
 
 
-# Under ulimit -v a colour FractalDB image of 16384 px is refused up front, not a bare bad_alloc.
+# Under ulimit -v a color FractalDB image of 16384 px is refused up front, not a bare bad_alloc.
 r = subprocess.run([CLI, "generate", os.path.join(CONFIGS, "fractaldb-1k.yaml"), "-o", os.path.join(tmp, "ulimit"),
                     "--set", "size=16384", "--set", "render=color", "--set", "compat=faithful", "--classes", "0:1",
                     "--instances", "0:1"], capture_output=True, text=True, preexec_fn=limited(1500 << 20))

@@ -83,7 +83,7 @@ with tempfile.TemporaryDirectory() as tmp:
             check(-45 <= cam["elevation_deg"] <= 45, f"pairs {c}/{i}: random elevation in range")
             check_alignment(pts, img, cam, f"pairs {c}/{i}")
 
-    # 2. Several cameras: orthographic, z up, splats, supersampling, colour shadings.
+    # 2. Several cameras: orthographic, z up, splats, supersampling, color shadings.
     variants = {
         "ortho": "projection: orthographic\northo_extent: 3.5\nviews: 3\nup_axis: z\nelevation: 25\n",
         "splat": "views: 2\nsplat_radius: 1\nshading: depth\nelevation: -20\n",
@@ -106,7 +106,7 @@ with tempfile.TemporaryDirectory() as tmp:
                     check(cam["image"] == f"{c:06d}_{i:04d}.view{cam['view']:03d}.png", f"{name}: view file name")
                     img = np.array(Image.open(os.path.join(out, f"{c:06d}", cam["image"])))
                     if name in ("aa", "maps"):
-                        check(img.ndim == 3 and img.shape[2] == 3, f"{name}: colour shading gives RGB")
+                        check(img.ndim == 3 and img.shape[2] == 3, f"{name}: color shading gives RGB")
                     check_alignment(pts, img, cam, f"{name} {c}/{i} view {cam['view']}", radius)
                 if name == "random":
                     az = [cam["azimuth_deg"] for cam in meta["cameras"]]

@@ -1,4 +1,4 @@
-// Colour conversions: the vectorized HSV ramp gives hsv_to_rgb's bytes.
+// Color conversions: the vectorized HSV ramp gives hsv_to_rgb's bytes.
 #include "fdsl/render/color.h"
 
 #include <gtest/gtest.h>

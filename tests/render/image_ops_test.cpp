@@ -347,7 +347,7 @@ TEST(Plasma, OrientedBackgroundEqualsOrientingTheBackground) {
 
 TEST(Plasma, BackgroundsKeepTheirBytes) {
   // FNV-1a of 8 backgrounds per size as fdsl 0.2.0 first drew them (the whole grid computed, one
-  // hsv_to_rgb call per colour level): faster code must give the same pixels.
+  // hsv_to_rgb call per color level): faster code must give the same pixels.
   struct Want {
     int w, h;
     std::uint64_t hash;

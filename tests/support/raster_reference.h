@@ -23,7 +23,7 @@ void splat_fresh_patches(const std::vector<std::int32_t>& px, const std::vector<
 /// Per-pixel hit counts, row-major.
 void count_hits(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, int width, int height,
                 std::vector<std::uint32_t>& counts);
-/// FractalDB's colour mode: point t's ink is hsi_to_rgb(2 pi (t mod 128) / 128, 0.75, 0.75).
+/// FractalDB's color mode: point t's ink is hsi_to_rgb(2 pi (t mod 128) / 128, 0.75, 0.75).
 void splat_color_cycle(const std::vector<std::int32_t>& px, const std::vector<std::int32_t>& py, Image& rgb,
                        bool patches, Rng rng, PatchAnchor anchor = kFractalDBAnchor);
 /// Fraction of distinct pixels hit.

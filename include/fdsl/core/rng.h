@@ -14,7 +14,7 @@ enum class Purpose : std::uint64_t {
   Orbit = 2,       ///< the chaos game (map choice)
   Patch = 3,       ///< patch masks
   Augment = 4,     ///< flips, jitter, windows, blur
-  Color = 5,       ///< colourization
+  Color = 5,       ///< colorization
   Background = 6,  ///< plasma background
   Search = 7,      ///< category search candidates
   Layout = 8,      ///< multi-instance layout, scenes

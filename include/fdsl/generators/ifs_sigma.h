@@ -1,6 +1,6 @@
 // Anderson & Farrell's sigma-factor fractals ("Improving Fractal Pre-training", WACV 2022) with
 // their render and augmentation options: graded or binary ink, one random patch per image,
-// colour, plasma backgrounds, jitter, random windows, flips, blur, multi-instance images.
+// color, plasma backgrounds, jitter, random windows, flips, blur, multi-instance images.
 #pragma once
 
 #include <memory>

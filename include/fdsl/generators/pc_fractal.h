@@ -1,6 +1,6 @@
 // PC-FractalDB (Yamada et al., CVPR 2022): 3D IFS categories searched by per-axis variance or
 // imported from the official 13-column CSVs; instances by FractalNoiseMix, MV-FractalDB's 145
-// coefficient scalings or plain re-sampling; and scenes of placed fractals for 3D detection.
+// coefficient scalings or plain re-sampling. (The scenes of placed fractals: pc_scenes.h.)
 #pragma once
 
 #include <array>
@@ -16,12 +16,10 @@
 
 namespace fdsl {
 
-/// The families' parameters (declared once). The scene table holds the object table's keys too.
+/// The family's parameters (declared once).
 const ParamTable& pc_fractal_params();
-const ParamTable& pc_scenes_params();
 
 std::unique_ptr<Generator> make_pc_fractal(const Params& params, const GeneratorContext& context);
-std::unique_ptr<Generator> make_pc_scenes(const Params& params, const GeneratorContext& context);
 
 /// Category search settings (the spec's defaults).
 struct PcSearchOptions {

@@ -1,5 +1,5 @@
 // RCDB, the radial contour database (Kataoka et al., CVPR 2022): contours of q ~ Exp(100)
-// vertices perturbed by Perlin noise, on white (ALGORITHMS.md section 7); compat: official
+// vertices perturbed by Perlin noise, on white; compat: official
 // replays the official script's CPython `random` stream (section 8). The categories are also
 // written in the official param/NNNNN.csv form.
 #pragma once

@@ -1,4 +1,4 @@
-// Images and point clouds aligned by construction (ALGORITHMS.md section 5): the PC-FractalDB
+// Images and point clouds aligned by construction (FSVGP / VG-FractalDB, MV-FractalDB): the PC-FractalDB
 // object clouds of pc_fractal, each seen by one or more cameras. One family covers
 //   FSVGP / VG-FractalDB  one view per cloud, saved as a pair (cloud, image, camera JSON, label);
 //   MV-FractalDB          a ring of 12 views of the 145 coefficient-scaling instances;

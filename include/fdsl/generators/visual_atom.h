@@ -1,5 +1,5 @@
 // VisualAtom (Takashima et al., CVPR 2023): contours of q vertices pushed outward orbit after orbit
-// by Perlin noise and two sine waves of frequencies n1, n2 (ALGORITHMS.md section 6); compat:
+// by Perlin noise and two sine waves of frequencies n1, n2; compat:
 // official replays the official script's CPython `random` stream (section 8).
 #pragma once
 

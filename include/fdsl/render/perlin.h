@@ -1,6 +1,6 @@
 // One-dimensional Perlin noise exactly as the Python `noise` package's pnoise1(x) computes it with
 // its defaults (one octave, repeat 1024, base 0): single precision throughout, Ken Perlin's
-// permutation. VisualAtom and RCDB perturb their contours with it (ALGORITHMS.md section 8).
+// permutation. VisualAtom and RCDB perturb their contours with it.
 //
 //   float n = fdsl::pnoise1(1234.5678f);   // == noise.pnoise1(1234.5678)
 #pragma once

@@ -10,8 +10,8 @@ namespace fdsl {
 /// random corners, displacement amplitude multiplied by `roughness` at every level.
 std::vector<float> plasma_field(int width, int height, double roughness, Rng& rng);
 
-/// A colourized plasma image (RGB): roughness ~ U(0.4, 0.8); hue, saturation and brightness drawn
-/// per image, so the background looks like a random colour texture.
+/// A colorized plasma image (RGB): roughness ~ U(0.4, 0.8); hue, saturation and brightness drawn
+/// per image, so the background looks like a random color texture.
 Image plasma_background(int width, int height, Rng rng);
 /// The same image in orientation `o` (as orient() would leave it; a transpose makes it
 /// height x width), written in that orientation directly.

@@ -104,7 +104,7 @@ struct ViewAngles {
 /// function of (spec, k, rng), whatever views are drawn before it.
 ViewAngles view_angles(const ViewSpec& spec, int k, const Rng& rng);
 
-/// How a drawn point is coloured.
+/// How a drawn point is colored.
 enum class Shading {
   White,     ///< 255 on black (gray): the MV-FractalDB look
   Depth,     ///< gray, nearest 255 to farthest 64 over the image's drawn depth range

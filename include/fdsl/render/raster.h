@@ -1,5 +1,5 @@
 // From orbit points to pixels: the normalizations (FractalDB per-axis with padding, bounding box
-// windows) and the splat modes (point, patch with fresh masks, hit counts, colour per point).
+// windows) and the splat modes (point, patch with fresh masks, hit counts, color per point).
 #pragma once
 
 #include <cstdint>
@@ -60,7 +60,7 @@ void splat_fresh_patches(const Orbit2& orbit, const PixelTransform& t, Image& im
                          PatchAnchor anchor = kFractalDBAnchor);
 /// Per-pixel hit counts (width*height, row-major), for graded rendering.
 void count_hits(const Orbit2& orbit, const PixelTransform& t, std::vector<std::uint32_t>& counts);
-/// FractalDB colour mode: the ink of point t has hue 2*pi*(t mod 128)/128, saturation and
+/// FractalDB color mode: the ink of point t has hue 2*pi*(t mod 128)/128, saturation and
 /// intensity 0.75 (HSI hexcone); overwrite, optionally with fresh patches (rng) instead of points.
 void splat_color_cycle(const Orbit2& orbit, const PixelTransform& t, Image& rgb, bool patches, Rng rng,
                        PatchAnchor anchor = kFractalDBAnchor);
