@@ -1,8 +1,8 @@
 // End to end: the FractalDB-1k recipe written as PNG files or as WebDataset tar shards (class
 // order or shuffled), and PNG encoding of real renders.
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
 #include "fdsl/dataset/generate.h"
 #include "fdsl/io/png.h"
@@ -35,7 +35,8 @@ Report end_to_end(int threads, int classes, const std::vector<std::string>& over
   r.reference_rate = kOfficialFractalDBImagesPerSecond * threads;
   r.reference = "official FractalDB scripts (3.75 s/image/core)";
   char buf[192];
-  std::snprintf(buf, sizeof buf, "%lld images of 362x362%s, mean %.0f bytes per sample; 1M images at this rate: %.1f min",
+  std::snprintf(buf, sizeof buf,
+                "%lld images of 362x362%s, mean %.0f bytes per sample; 1M images at this rate: %.1f min",
                 static_cast<long long>(s.samples_written),
                 tar ? (" in " + std::to_string(s.shards_written) + " shards").c_str() : "",
                 s.bytes_written / std::max(1.0, r.items), 1e6 / (r.items / r.seconds) / 60.0);
@@ -51,10 +52,12 @@ Report encode_only() {
   PngOptions png;
   std::size_t i = 0;
   double bytes = 0;
-  auto [iters, secs] = time_loop([&] {
-    encode_png(images[i++ % images.size()], png, out);
-    bytes += static_cast<double>(out.size());
-  }, default_seconds());
+  auto [iters, secs] = time_loop(
+      [&] {
+        encode_png(images[i++ % images.size()], png, out);
+        bytes += static_cast<double>(out.size());
+      },
+      default_seconds());
   Report r;
   r.items = static_cast<double>(iters);
   r.unit = "images";

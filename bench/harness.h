@@ -13,14 +13,14 @@
 namespace fdsl::bench {
 
 struct Report {
-  double items = 0;        ///< work items done (images, points, clouds, ...)
-  std::string unit;        ///< what an item is, e.g. "images"
-  double bytes = 0;        ///< bytes produced, 0 if not meaningful
-  double seconds = 0;      ///< wall time measured
-  int threads = 1;         ///< threads the case used
+  double items = 0;           ///< work items done (images, points, clouds, ...)
+  std::string unit;           ///< what an item is, e.g. "images"
+  double bytes = 0;           ///< bytes produced, 0 if not meaningful
+  double seconds = 0;         ///< wall time measured
+  int threads = 1;            ///< threads the case used
   double reference_rate = 0;  ///< items/s of the reference (0: none)
-  std::string reference;   ///< what the reference is, e.g. "official FractalDB renderer, 1 core"
-  std::string extra;       ///< any further figure, printed as it is
+  std::string reference;      ///< what the reference is, e.g. "official FractalDB renderer, 1 core"
+  std::string extra;          ///< any further figure, printed as it is
 };
 
 struct Case {
@@ -31,9 +31,7 @@ struct Case {
 std::vector<Case>& registry();
 
 struct Register {
-  Register(std::string name, std::function<Report()> run) {
-    registry().push_back({std::move(name), std::move(run)});
-  }
+  Register(std::string name, std::function<Report()> run) { registry().push_back({std::move(name), std::move(run)}); }
 };
 
 /// Runs `body` repeatedly until at least `min_seconds` have passed; returns (iterations, seconds).
@@ -71,5 +69,4 @@ Report dataset_report(const GenerateSummary& summary, const std::string& unit, i
 
 #define FDSL_BENCH_CONCAT2(a, b) a##b
 #define FDSL_BENCH_CONCAT(a, b) FDSL_BENCH_CONCAT2(a, b)
-#define FDSL_BENCH(name, fn) \
-  static ::fdsl::bench::Register FDSL_BENCH_CONCAT(fdsl_bench_reg_, __LINE__)(name, fn)
+#define FDSL_BENCH(name, fn) static ::fdsl::bench::Register FDSL_BENCH_CONCAT(fdsl_bench_reg_, __LINE__)(name, fn)

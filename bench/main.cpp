@@ -1,9 +1,9 @@
+#include <sys/resource.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "harness.h"
 
@@ -65,8 +65,7 @@ int main(int argc, char** argv) {
     for (auto& c : registry()) std::printf("%s\n", c.name.c_str());
     return 0;
   }
-  std::printf("%-44s %8s %14s %10s %12s %s\n", "case", "threads", "rate", "MB/s", "x reference",
-              "reference");
+  std::printf("%-44s %8s %14s %10s %12s %s\n", "case", "threads", "rate", "MB/s", "x reference", "reference");
   for (auto& c : registry()) {
     if (!filter.empty() && c.name.find(filter) == std::string::npos) continue;
     Report r = c.run();
@@ -76,8 +75,7 @@ int main(int argc, char** argv) {
     if (r.reference_rate > 0) std::snprintf(ratio, sizeof ratio, "%.0fx", rate / r.reference_rate);
     char rate_s[64];
     std::snprintf(rate_s, sizeof rate_s, "%.1f %s/s", rate, r.unit.c_str());
-    std::printf("%-44s %8d %22s %10.1f %12s %s\n", c.name.c_str(), r.threads, rate_s, mbs, ratio,
-                r.reference.c_str());
+    std::printf("%-44s %8d %22s %10.1f %12s %s\n", c.name.c_str(), r.threads, rate_s, mbs, ratio, r.reference.c_str());
     if (!r.extra.empty()) std::printf("    %s\n", r.extra.c_str());
     std::fflush(stdout);
   }

@@ -27,24 +27,18 @@ const std::vector<std::vector<BenchMap>>& bench_systems() {
        {0.2, -0.26, 0.23, 0.22, 0, 1.6, 0.07},
        {-0.15, 0.28, 0.26, 0.24, 0, 0.44, 0.07}},
       // Sierpinski triangle.
-      {{0.5, 0, 0, 0.5, 0, 0, 1.0 / 3},
-       {0.5, 0, 0, 0.5, 0.5, 0, 1.0 / 3},
-       {0.5, 0, 0, 0.5, 0.25, 0.5, 1.0 / 3}},
+      {{0.5, 0, 0, 0.5, 0, 0, 1.0 / 3}, {0.5, 0, 0, 0.5, 0.5, 0, 1.0 / 3}, {0.5, 0, 0, 0.5, 0.25, 0.5, 1.0 / 3}},
       // FractalDB category 00000 (data/fractaldb/csv_rate0.2_category1000/csv0/00000.csv).
-      {{0.1724223243171234543, -0.7311756060787280020, -0.2966728035091932281,
-        -0.2777660563660040438, 0.6115739281576646480, -0.2019335022650967648,
-        0.1414134307013419356},
-       {-0.08583735610481224576, -0.8433762024767534893, -0.1914439158840750554,
-        0.6115559153715470764, 0.4009955062511278978, 0.4643911401924800675, 0.1142538778724129234},
-       {-0.9665240573106153033, 0.08803925216502284101, 0.7654360019967436646,
-        0.5156383970885065615, 0.08147617620237412872, 0.7518914152263203032,
-        0.3021257278333024376},
-       {-0.6303750398147720535, 0.3247544574309448873, -0.7013752411711078327,
-        -0.8967908458619968659, -0.5346410910546133266, 0.7107352504421564632,
-        0.4235195585540745822},
-       {-0.5797108324242954414, -0.2311754517786339669, 0.4521610635677510981,
-        0.2406766531975532697, -0.1300896372526509914, 0.8479989530155638278,
-        0.01868740503886824611}},
+      {{0.1724223243171234543, -0.7311756060787280020, -0.2966728035091932281, -0.2777660563660040438,
+        0.6115739281576646480, -0.2019335022650967648, 0.1414134307013419356},
+       {-0.08583735610481224576, -0.8433762024767534893, -0.1914439158840750554, 0.6115559153715470764,
+        0.4009955062511278978, 0.4643911401924800675, 0.1142538778724129234},
+       {-0.9665240573106153033, 0.08803925216502284101, 0.7654360019967436646, 0.5156383970885065615,
+        0.08147617620237412872, 0.7518914152263203032, 0.3021257278333024376},
+       {-0.6303750398147720535, 0.3247544574309448873, -0.7013752411711078327, -0.8967908458619968659,
+        -0.5346410910546133266, 0.7107352504421564632, 0.4235195585540745822},
+       {-0.5797108324242954414, -0.2311754517786339669, 0.4521610635677510981, 0.2406766531975532697,
+        -0.1300896372526509914, 0.8479989530155638278, 0.01868740503886824611}},
       // A twisted spiral.
       {{0.787879, -0.424242, 0.242424, 0.859848, 1.758647, 1.408065, 0.90},
        {-0.121212, 0.257576, 0.151515, 0.053030, -6.721654, 1.377236, 0.05},
@@ -120,8 +114,7 @@ const std::vector<Image>& bench_images(int side, int channels) {
   std::vector<Image>& images = channels == 1 ? gray362 : rgb224;
   if (images.empty()) {
     std::uint64_t seed = 1;
-    for (const auto& maps : bench_systems())
-      images.push_back(render_fractal(maps, side, channels, seed++));
+    for (const auto& maps : bench_systems()) images.push_back(render_fractal(maps, side, channels, seed++));
   }
   return images;
 }
@@ -176,8 +169,7 @@ Report run_encode(int side, int channels, const PngOptions& options, double seco
   r.seconds = elapsed;
   double mean = total_size / static_cast<double>(images.size());
   char extra[200];
-  std::snprintf(extra, sizeof extra,
-                "mean PNG %.0f bytes (%.1f%% of raw %zu), %s level %d, filter %s%s", mean,
+  std::snprintf(extra, sizeof extra, "mean PNG %.0f bytes (%.1f%% of raw %zu), %s level %d, filter %s%s", mean,
                 100.0 * mean / static_cast<double>(images[0].size_bytes()), images[0].size_bytes(),
                 options.encoder == PngEncoder::Libpng ? "libpng" : "libdeflate", options.level,
                 filter_name(options.filter), strategy_name(options));
@@ -205,22 +197,17 @@ PngOptions opencv_like() {
 // The defaults of PngOptions, per encoder and image kind.
 FDSL_BENCH("png/libpng/gray362",
            [] { return run_encode(362, 1, with_encoder(PngEncoder::Libpng), default_seconds()); });
-FDSL_BENCH("png/libdeflate/gray362", [] {
-  return run_encode(362, 1, with_encoder(PngEncoder::Libdeflate), default_seconds());
-});
-FDSL_BENCH("png/libpng/rgb224",
-           [] { return run_encode(224, 3, with_encoder(PngEncoder::Libpng), default_seconds()); });
-FDSL_BENCH("png/libdeflate/rgb224", [] {
-  return run_encode(224, 3, with_encoder(PngEncoder::Libdeflate), default_seconds());
-});
-FDSL_BENCH("png/opencv-like/gray362",
-           [] { return run_encode(362, 1, opencv_like(), default_seconds()); });
+FDSL_BENCH("png/libdeflate/gray362",
+           [] { return run_encode(362, 1, with_encoder(PngEncoder::Libdeflate), default_seconds()); });
+FDSL_BENCH("png/libpng/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Libpng), default_seconds()); });
+FDSL_BENCH("png/libdeflate/rgb224",
+           [] { return run_encode(224, 3, with_encoder(PngEncoder::Libdeflate), default_seconds()); });
+FDSL_BENCH("png/opencv-like/gray362", [] { return run_encode(362, 1, opencv_like(), default_seconds()); });
 
 /// Decoding speed of the default encoding (libpng reader).
 Report run_decode() {
   std::vector<std::uint8_t> png = encode_png(bench_images(362, 1)[0]);
-  auto [iterations, elapsed] =
-      time_loop([&] { decode_png(png.data(), png.size()); }, default_seconds());
+  auto [iterations, elapsed] = time_loop([&] { decode_png(png.data(), png.size()); }, default_seconds());
   Report r;
   r.items = static_cast<double>(iterations);
   r.unit = "images";
@@ -246,11 +233,10 @@ const bool sweep_registered = [] {
         o.encoder = PngEncoder::Libdeflate;
         o.level = level;
         o.filter = filter;
-        std::string name = std::string("png/sweep/libdeflate/") + kind.name + "/L" +
-                           std::to_string(level) + "/" + filter_name(filter);
+        std::string name =
+            std::string("png/sweep/libdeflate/") + kind.name + "/L" + std::to_string(level) + "/" + filter_name(filter);
         registry().push_back(
-            {name,
-             [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
+            {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
       }
     }
     for (int level : {1, 2, 3, 6}) {
@@ -261,13 +247,10 @@ const bool sweep_registered = [] {
           o.level = level;
           o.filter = filter;
           o.strategy = strategy;
-          std::string name = std::string("png/sweep/libpng/") + kind.name + "/L" +
-                             std::to_string(level) + "/" + filter_name(filter) +
-                             (strategy == PngStrategy::Rle ? "/rle" : "/default");
-          registry().push_back({name, [kind, o] {
-                                  return run_encode(kind.side, kind.channels, o,
-                                                    default_seconds() / 4);
-                                }});
+          std::string name = std::string("png/sweep/libpng/") + kind.name + "/L" + std::to_string(level) + "/" +
+                             filter_name(filter) + (strategy == PngStrategy::Rle ? "/rle" : "/default");
+          registry().push_back(
+              {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
         }
       }
     }

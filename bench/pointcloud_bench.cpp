@@ -1,9 +1,9 @@
 // Point-cloud benchmarks: PC-FractalDB clouds in memory, the category search, FPS and normals,
 // and the recipe end to end to binary PLY files.
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
 #include "fdsl/dataset/generate.h"
 #include "fdsl/generators/pc_fractal.h"
@@ -34,11 +34,13 @@ Report clouds_make(const std::vector<std::string>& extra, const char* what) {
   const Generator& g = *spec.generator;
   std::int64_t i = 0;
   double points = 0;
-  auto [iters, secs] = time_loop([&] {
-    const Sample s = g.make(i % 32, (i / 32) % g.instances_per_class());
-    points += static_cast<double>(s.cloud.size());
-    ++i;
-  }, default_seconds());
+  auto [iters, secs] = time_loop(
+      [&] {
+        const Sample s = g.make(i % 32, (i / 32) % g.instances_per_class());
+        points += static_cast<double>(s.cloud.size());
+        ++i;
+      },
+      default_seconds());
   Report r;
   r.items = static_cast<double>(iters);
   r.unit = "clouds";
@@ -59,11 +61,13 @@ Report clouds_range() {
   const Generator& g = *spec.generator;
   std::int64_t chunk = 0;
   double clouds = 0;
-  auto [iters, secs] = time_loop([&] {
-    const std::int64_t c = chunk % 32, b = (chunk / 32 * 50) % 1000;
-    g.make_range(c, b, b + 50, [&](Sample&&) { clouds += 1; });
-    ++chunk;
-  }, default_seconds());
+  auto [iters, secs] = time_loop(
+      [&] {
+        const std::int64_t c = chunk % 32, b = (chunk / 32 * 50) % 1000;
+        g.make_range(c, b, b + 50, [&](Sample&&) { clouds += 1; });
+        ++chunk;
+      },
+      default_seconds());
   (void)iters;
   Report r;
   r.items = clouds;
@@ -73,7 +77,8 @@ Report clouds_range() {
   r.reference_rate = kOfficialCloudsPerSecond;
   r.reference = "official Python (38 ms per cloud)";
   char buf[128];
-  std::snprintf(buf, sizeof buf, "FractalNoiseMix via make_range (chunks of 50); %.1f us per cloud", secs / clouds * 1e6);
+  std::snprintf(buf, sizeof buf, "FractalNoiseMix via make_range (chunks of 50); %.1f us per cloud",
+                secs / clouds * 1e6);
   r.extra = buf;
   return r;
 }
@@ -139,19 +144,18 @@ Report to_ply(int threads, int classes) {
   r.reference_rate = kOfficialCloudsPerSecond * threads;
   r.reference = "official Python (38 ms per cloud per core)";
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%lld binary PLY files of 10,000 points (%.0f bytes each); 1M clouds at this rate: %.1f min",
+  std::snprintf(buf, sizeof buf,
+                "%lld binary PLY files of 10,000 points (%.0f bytes each); 1M clouds at this rate: %.1f min",
                 static_cast<long long>(s.samples_written), s.bytes_written / std::max(1.0, r.items),
                 1e6 / (r.items / r.seconds) / 60.0);
   r.extra = buf;
   return r;
 }
 
-FDSL_BENCH("pc/cloud10k_resample_make", [] {
-  return clouds_make({"instance_mode=resample"}, "one 10,000-point orbit, official normalization");
-});
-FDSL_BENCH("pc/cloud10k_noise_mix_make", [] {
-  return clouds_make({}, "FractalNoiseMix 8,000 + 2,000 points, both orbits per call");
-});
+FDSL_BENCH("pc/cloud10k_resample_make",
+           [] { return clouds_make({"instance_mode=resample"}, "one 10,000-point orbit, official normalization"); });
+FDSL_BENCH("pc/cloud10k_noise_mix_make",
+           [] { return clouds_make({}, "FractalNoiseMix 8,000 + 2,000 points, both orbits per call"); });
 FDSL_BENCH("pc/cloud10k_noise_mix_range", clouds_range);
 FDSL_BENCH("pc/category_search_1thread", search);
 FDSL_BENCH("pc/fps_10k_to_1024", fps);

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "fdsl/dataset/spec.h"
-#include "fdsl/io/category_csv.h"
 #include "fdsl/generators/fractaldb.h"
+#include "fdsl/io/category_csv.h"
 #include "fdsl/render/chaos_game.h"
 #include "fdsl/render/image_ops.h"
 #include "fdsl/render/raster.h"
@@ -28,10 +28,12 @@ Report chaos_points() {
   const auto systems = official_systems(16);
   Orbit2 orbit;
   std::int64_t i = 0;
-  auto [iters, secs] = time_loop([&] {
-    chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
-    ++i;
-  }, default_seconds());
+  auto [iters, secs] = time_loop(
+      [&] {
+        chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
+        ++i;
+      },
+      default_seconds());
   Report r;
   r.items = iters * 100000.0;
   r.unit = "points";
@@ -49,18 +51,20 @@ Report render_patch_256(bool fresh) {
   Orbit2 orbit;
   Image img(256, 256, 1);
   std::int64_t i = 0;
-  auto [iters, secs] = time_loop([&] {
-    chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
-    std::fill(img.pixels.begin(), img.pixels.end(), 0);
-    const PixelTransform t = fractaldb_transform(orbit, 256, 256, 6);
-    if (fresh) {
-      splat_fresh_patches(orbit, t, img, 127, Rng(0, i, 0, Purpose::Patch));
-    } else {
-      splat_points(orbit, t, img, 127);
-      img = dilate_mask(img, 0x1ffu & (0x5au + static_cast<std::uint32_t>(i)));
-    }
-    ++i;
-  }, default_seconds());
+  auto [iters, secs] = time_loop(
+      [&] {
+        chaos_game(systems[i % 16], 100000, Rng(0, i, 0, Purpose::Orbit), ChaosStart::Origin, orbit);
+        std::fill(img.pixels.begin(), img.pixels.end(), 0);
+        const PixelTransform t = fractaldb_transform(orbit, 256, 256, 6);
+        if (fresh) {
+          splat_fresh_patches(orbit, t, img, 127, Rng(0, i, 0, Purpose::Patch));
+        } else {
+          splat_points(orbit, t, img, 127);
+          img = dilate_mask(img, 0x1ffu & (0x5au + static_cast<std::uint32_t>(i)));
+        }
+        ++i;
+      },
+      default_seconds());
   Report r;
   r.items = static_cast<double>(iters);
   r.unit = "images";
@@ -73,12 +77,11 @@ Report render_patch_256(bool fresh) {
 /// The FractalDB-1k recipe in memory (362 px, 200k points, fresh patches, one orbit per weight
 /// row shared by 10 patch draws x 4 flips), through the generator.
 Report fractaldb_1k_render() {
-  DatasetSpec spec =
-      spec_from_text("generator: fractaldb\ncategories: official\nclasses: 4\nsize: 362\npoints: 200000\nrender: patch\n");
+  DatasetSpec spec = spec_from_text(
+      "generator: fractaldb\ncategories: official\nclasses: 4\nsize: 362\npoints: 200000\nrender: patch\n");
   std::int64_t images = 0, cat = 0;
-  auto [iters, secs] = time_loop([&] {
-    spec.generator->make_range(cat++ % 4, 0, 40, [&](Sample&&) { ++images; });
-  }, default_seconds());
+  auto [iters, secs] =
+      time_loop([&] { spec.generator->make_range(cat++ % 4, 0, 40, [&](Sample&&) { ++images; }); }, default_seconds());
   (void)iters;
   Report r;
   r.items = static_cast<double>(images);
@@ -94,10 +97,12 @@ Report fractaldb_1k_render() {
 Report ifs_sigma_recipe() {
   DatasetSpec spec = load_recipe("ifs-sigma.yaml");
   std::int64_t i = 0;
-  auto [iters, secs] = time_loop([&] {
-    const Sample s = spec.generator->make(i % 1000, (i / 1000) % 100);
-    ++i;
-  }, default_seconds());
+  auto [iters, secs] = time_loop(
+      [&] {
+        const Sample s = spec.generator->make(i % 1000, (i / 1000) % 100);
+        ++i;
+      },
+      default_seconds());
   Report r;
   r.items = static_cast<double>(iters);
   r.unit = "images";

@@ -1,9 +1,9 @@
 // Views of point clouds: one 224x224 view of an 8,192-point cloud in memory (the MV-FractalDB look
 // and a heavier shading), and VG-FractalDB pairs (cloud NPY + PNG + camera JSON) end to end.
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 
 #include "fdsl/dataset/generate.h"
 #include "fdsl/render/projection.h"
@@ -29,11 +29,14 @@ Report views(const SplatOptions& options, const char* what) {
   Image out;
   long i = 0;
   volatile std::uint8_t sink = 0;
-  auto [iters, secs] = time_loop([&] {
-    render_points(clouds[static_cast<std::size_t>(i % 16)], cameras[static_cast<std::size_t>(i % 12)], options, out);
-    sink = out.pixels[out.pixels.size() / 2];
-    ++i;
-  }, default_seconds());
+  auto [iters, secs] = time_loop(
+      [&] {
+        render_points(clouds[static_cast<std::size_t>(i % 16)], cameras[static_cast<std::size_t>(i % 12)], options,
+                      out);
+        sink = out.pixels[out.pixels.size() / 2];
+        ++i;
+      },
+      default_seconds());
   Report r;
   r.items = static_cast<double>(iters);
   r.unit = "views";
@@ -63,9 +66,8 @@ Report pairs(int threads, int classes) {
   return r;
 }
 
-FDSL_BENCH("view/render224_8192pts_white", [] {
-  return views(SplatOptions{}, "1 px white points, pinhole, no z-buffer needed");
-});
+FDSL_BENCH("view/render224_8192pts_white",
+           [] { return views(SplatOptions{}, "1 px white points, pinhole, no z-buffer needed"); });
 FDSL_BENCH("view/render224_8192pts_depth_r1", [] {
   SplatOptions o;
   o.shading = Shading::Depth;

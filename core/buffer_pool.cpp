@@ -19,7 +19,9 @@ BufferPool::Buffer::~Buffer() {
   if (state_->free.size() < state_->max_free) state_->free.push_back({bytes_, std::move(data_)});
 }
 
-BufferPool::BufferPool(std::size_t max_free) : state_(std::make_shared<Buffer::State>()) { state_->max_free = max_free; }
+BufferPool::BufferPool(std::size_t max_free) : state_(std::make_shared<Buffer::State>()) {
+  state_->max_free = max_free;
+}
 
 std::unique_ptr<BufferPool::Buffer> BufferPool::acquire(std::size_t bytes) {
   std::unique_ptr<std::uint8_t[]> data;

@@ -92,11 +92,16 @@ MemoryBudget available_memory() {
 
 std::string format_bytes(double bytes) {
   char buf[32];
-  if (bytes >= 1e12) std::snprintf(buf, sizeof buf, "%.1f TB", bytes / 1e12);
-  else if (bytes >= 1e9) std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1e9);
-  else if (bytes >= 1e6) std::snprintf(buf, sizeof buf, "%.0f MB", bytes / 1e6);
-  else if (bytes >= 1e3) std::snprintf(buf, sizeof buf, "%.0f KB", bytes / 1e3);
-  else std::snprintf(buf, sizeof buf, "%.0f bytes", bytes);
+  if (bytes >= 1e12)
+    std::snprintf(buf, sizeof buf, "%.1f TB", bytes / 1e12);
+  else if (bytes >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1e9);
+  else if (bytes >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.0f MB", bytes / 1e6);
+  else if (bytes >= 1e3)
+    std::snprintf(buf, sizeof buf, "%.0f KB", bytes / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f bytes", bytes);
   return buf;
 }
 
@@ -109,11 +114,16 @@ double parse_bytes(const std::string& text, const std::string& what) {
   if (!unit.empty() && unit.back() == 'B') unit.pop_back();
   if (!unit.empty() && unit.back() == 'I') unit.pop_back();  // GiB
   double scale = 0;
-  if (unit.empty()) scale = 1;
-  else if (unit == "K") scale = 1024.0;
-  else if (unit == "M") scale = 1024.0 * 1024;
-  else if (unit == "G") scale = 1024.0 * 1024 * 1024;
-  else if (unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
+  if (unit.empty())
+    scale = 1;
+  else if (unit == "K")
+    scale = 1024.0;
+  else if (unit == "M")
+    scale = 1024.0 * 1024;
+  else if (unit == "G")
+    scale = 1024.0 * 1024 * 1024;
+  else if (unit == "T")
+    scale = 1024.0 * 1024 * 1024 * 1024;
   if (end == s || scale == 0 || !std::isfinite(v) || !(v > 0))
     throw_bad_input(what + " '" + text + "': expected a positive size such as 8G, 512M or 1.5GB");
   return v * scale;

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include <tbb/blocked_range.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
-#include <tbb/info.h>
 #include <tbb/task_arena.h>
 
 #include "fdsl/core/error.h"
@@ -61,13 +61,12 @@ void parallel_for(std::int64_t begin, std::int64_t end, int threads, const std::
   }
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_for(tbb::blocked_range<std::int64_t>(begin, end, 1),
-                      [&](const tbb::blocked_range<std::int64_t>& r) {
-                        for (std::int64_t i = r.begin(); i != r.end(); ++i) {
-                          throw_if_stopped("");
-                          body(i);
-                        }
-                      });
+    tbb::parallel_for(tbb::blocked_range<std::int64_t>(begin, end, 1), [&](const tbb::blocked_range<std::int64_t>& r) {
+      for (std::int64_t i = r.begin(); i != r.end(); ++i) {
+        throw_if_stopped("");
+        body(i);
+      }
+    });
   });
 }
 
@@ -92,24 +91,23 @@ std::int64_t ordered_pipeline(std::int64_t count, int threads, std::size_t slots
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_pipeline(
-        slots,
-        tbb::make_filter<void, std::int64_t>(tbb::filter_mode::serial_in_order,
-                                             [&](tbb::flow_control& fc) -> std::int64_t {
-                                               if (next >= count || (stages.stop && stages.stop())) {
-                                                 fc.stop();
-                                                 return 0;
-                                               }
-                                               return next++;
-                                             }) &
-            tbb::make_filter<std::int64_t, std::int64_t>(tbb::filter_mode::parallel,
-                                                         [&](std::int64_t i) {
-                                                           stages.work(i, slot_of(i));
-                                                           return i;
-                                                         }) &
-            tbb::make_filter<std::int64_t, void>(tbb::filter_mode::serial_in_order, [&](std::int64_t i) {
-              stages.write(i, slot_of(i));
-              ++written;
-            }));
+        slots, tbb::make_filter<void, std::int64_t>(tbb::filter_mode::serial_in_order,
+                                                    [&](tbb::flow_control& fc) -> std::int64_t {
+                                                      if (next >= count || (stages.stop && stages.stop())) {
+                                                        fc.stop();
+                                                        return 0;
+                                                      }
+                                                      return next++;
+                                                    }) &
+                   tbb::make_filter<std::int64_t, std::int64_t>(tbb::filter_mode::parallel,
+                                                                [&](std::int64_t i) {
+                                                                  stages.work(i, slot_of(i));
+                                                                  return i;
+                                                                }) &
+                   tbb::make_filter<std::int64_t, void>(tbb::filter_mode::serial_in_order, [&](std::int64_t i) {
+                     stages.write(i, slot_of(i));
+                     ++written;
+                   }));
   });
   return written;
 }

@@ -75,11 +75,16 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 
 std::string ParamSpec::type_name() const {
   switch (type) {
-    case ParamType::Int: return "int";
-    case ParamType::Float: return "float";
-    case ParamType::Bool: return "bool";
-    case ParamType::String: return "string";
-    case ParamType::Enum: return "enum";
+    case ParamType::Int:
+      return "int";
+    case ParamType::Float:
+      return "float";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::String:
+      return "string";
+    case ParamType::Enum:
+      return "enum";
   }
   return "?";
 }
@@ -92,8 +97,7 @@ std::string ParamSpec::range_text() const {
   }
   if (type != ParamType::Int && type != ParamType::Float) return "";
   if (std::isinf(min) && std::isinf(max)) return "";
-  return std::string(min_open ? "(" : "[") + format_number(min) + ", " + format_number(max) +
-         (max_open ? ")" : "]");
+  return std::string(min_open ? "(" : "[") + format_number(min) + ", " + format_number(max) + (max_open ? ")" : "]");
 }
 
 std::string ParamSpec::when_text() const {
@@ -264,10 +268,14 @@ bool valid_utf8(std::string_view text) {
     }
     int n = 0;
     std::uint32_t cp = 0;
-    if ((c & 0xe0) == 0xc0) n = 1, cp = c & 0x1f;
-    else if ((c & 0xf0) == 0xe0) n = 2, cp = c & 0x0f;
-    else if ((c & 0xf8) == 0xf0) n = 3, cp = c & 0x07;
-    else return false;
+    if ((c & 0xe0) == 0xc0)
+      n = 1, cp = c & 0x1f;
+    else if ((c & 0xf0) == 0xe0)
+      n = 2, cp = c & 0x0f;
+    else if ((c & 0xf8) == 0xf0)
+      n = 3, cp = c & 0x07;
+    else
+      return false;
     if (end - p <= n) return false;
     for (int k = 1; k <= n; ++k) {
       if ((p[k] & 0xc0) != 0x80) return false;
@@ -367,8 +375,7 @@ class ConfigBuilder final : public YAML::EventHandler {
       key_.where = SourceLocation{config_.source, line, ""};
       if (!valid_utf8(value))
         throw_bad_input(key_.where.str() + ": a key is not valid UTF-8 text (a byte of another encoding?)");
-      if (!keys_.insert(value).second)
-        throw_bad_input(key_.where.str() + ": key '" + value + "' appears twice");
+      if (!keys_.insert(value).second) throw_bad_input(key_.where.str() + ": key '" + value + "' appears twice");
       have_key_ = true;
       if (++count_ % 4096 == 0) throw_if_stopped("config parsing");
       return;
@@ -448,7 +455,8 @@ void apply_override(RawConfig& config, const std::string& assignment) {
   // Read the value the way YAML would, so `--set name="a b"` and `--set x=1e3` behave as in a file.
   try {
     YAML::Node node = YAML::Load(value);
-    if (node.IsNull()) item.text = "";
+    if (node.IsNull())
+      item.text = "";
     else if (node.IsScalar()) {
       item.text = node.Scalar();
       item.quoted = node.Tag() == "!";
@@ -469,13 +477,15 @@ RawConfig config_from_json(const nlohmann::json& object, const std::string& sour
     RawConfig::Item item;
     item.key = it.key();
     item.where = SourceLocation{source, 0, ""};
-    if (!valid_utf8(item.key)) throw_bad_input(source + ": a key is not valid UTF-8 text (a byte of another encoding?)");
+    if (!valid_utf8(item.key))
+      throw_bad_input(source + ": a key is not valid UTF-8 text (a byte of another encoding?)");
     const auto& v = it.value();
     if (v.is_string()) {
       item.text = v.get<std::string>();
       item.quoted = true;
       if (!valid_utf8(item.text))
-        throw_bad_input(source + ": key '" + item.key + "': the value is not valid UTF-8 text (a byte of another encoding?)");
+        throw_bad_input(source + ": key '" + item.key +
+                        "': the value is not valid UTF-8 text (a byte of another encoding?)");
     } else if (v.is_boolean()) {
       item.text = v.get<bool>() ? "true" : "false";
     } else if (v.is_number_integer()) {
@@ -573,21 +583,21 @@ bool parse_bool(const std::string& text, bool& out) {
 
 void check_range(const RawConfig::Item& item, const ParamSpec& spec, double v) {
   bool ok = std::isfinite(v) || (std::isinf(v) && ((v > 0 && std::isinf(spec.max) && !spec.max_open) ||
-                                                    (v < 0 && std::isinf(spec.min) && !spec.min_open)));
+                                                   (v < 0 && std::isinf(spec.min) && !spec.min_open)));
   if (std::isnan(v)) ok = false;
   if (ok) {
     if (spec.min_open ? !(v > spec.min) : !(v >= spec.min)) ok = false;
     if (spec.max_open ? !(v < spec.max) : !(v <= spec.max)) ok = false;
   }
-  if (!ok) fail_item(item, "value " + item.text + " is out of range; valid: " + spec.range_text() + " (" + spec.help + ")");
+  if (!ok)
+    fail_item(item, "value " + item.text + " is out of range; valid: " + spec.range_text() + " (" + spec.help + ")");
 }
 
 ParamValue convert(const RawConfig::Item& item, const ParamSpec& spec) {
   switch (spec.type) {
     case ParamType::Int: {
       std::int64_t v;
-      if (item.quoted || !parse_int(item.text, v))
-        fail_item(item, "expected an integer, got '" + item.text + "'");
+      if (item.quoted || !parse_int(item.text, v)) fail_item(item, "expected an integer, got '" + item.text + "'");
       check_range(item, spec, static_cast<double>(v));
       return v;
     }
@@ -599,8 +609,7 @@ ParamValue convert(const RawConfig::Item& item, const ParamSpec& spec) {
     }
     case ParamType::Bool: {
       bool v;
-      if (item.quoted || !parse_bool(item.text, v))
-        fail_item(item, "expected true or false, got '" + item.text + "'");
+      if (item.quoted || !parse_bool(item.text, v)) fail_item(item, "expected true or false, got '" + item.text + "'");
       return v;
     }
     case ParamType::Enum: {
@@ -610,7 +619,8 @@ ParamValue convert(const RawConfig::Item& item, const ParamSpec& spec) {
       fail_item(item, "'" + item.text + "' is not valid; " + spec.range_text() +
                           (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
     }
-    case ParamType::String: return item.text;
+    case ParamType::String:
+      return item.text;
   }
   return item.text;
 }
@@ -635,9 +645,10 @@ void check_relations(const Params& params) {
                             "); remove it or set " + s.when_key);
     for (const ParamSpec::Limit& l : s.limits)
       if (params.has(l.key) && params.value_text(l.key) == l.value && params.get_float(name) > l.max)
-        params.fail(name, "is at most " + format_number(l.max) + " where " + l.key + " is " + l.value +
-                              " (valid: [" + format_number(s.min) + ", " + format_number(l.max) + "])");
-    if (applies && !s.not_above.empty() && params.has(s.not_above) && params.get_float(name) > params.get_float(s.not_above))
+        params.fail(name, "is at most " + format_number(l.max) + " where " + l.key + " is " + l.value + " (valid: [" +
+                              format_number(s.min) + ", " + format_number(l.max) + "])");
+    if (applies && !s.not_above.empty() && params.has(s.not_above) &&
+        params.get_float(name) > params.get_float(s.not_above))
       params.fail(name, "must not exceed " + s.not_above + " (" + params.value_text(s.not_above) + ")");
   }
 }

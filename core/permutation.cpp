@@ -12,7 +12,8 @@ IndexPermutation::IndexPermutation(std::uint64_t n, std::uint64_t seed) : n_(n) 
   half_bits_ = bits / 2;
   half_mask_ = (std::uint64_t{1} << half_bits_) - 1;
   for (int r = 0; r < kRounds; ++r)
-    keys_[r] = detail::mix64(detail::mix64(seed ^ 0x73687566666c6531ULL) + detail::kGamma * static_cast<std::uint64_t>(r + 1));
+    keys_[r] =
+        detail::mix64(detail::mix64(seed ^ 0x73687566666c6531ULL) + detail::kGamma * static_cast<std::uint64_t>(r + 1));
 }
 
 std::uint64_t IndexPermutation::feistel(std::uint64_t x) const {

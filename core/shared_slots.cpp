@@ -32,9 +32,7 @@ static_assert((kState + SharedSlots::kMaxSlots) * sizeof(std::uint64_t) <= kHead
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
 
-bool process_gone(std::uint64_t pid) {
-  return pid != 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
-}
+bool process_gone(std::uint64_t pid) { return pid != 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; }
 
 std::uint64_t pid_of(std::uint64_t state) { return (state >> 32) & 0x3fffffffULL; }
 
@@ -75,8 +73,8 @@ struct SlotFile {
     struct stat st {};
     if (::fstat(fd, &st) != 0) fail("cannot stat the file");
     if (static_cast<std::size_t>(st.st_size) < kHeaderBytes + bytes) {
-      if (!grow) throw_runtime("shared slots: the file is shorter than its slots (" + std::to_string(st.st_size) +
-                               " bytes)");
+      if (!grow)
+        throw_runtime("shared slots: the file is shorter than its slots (" + std::to_string(st.st_size) + " bytes)");
       // Concurrent writers set the same length (the slot size is fixed once set): harmless.
       if (::ftruncate(fd, static_cast<off_t>(kHeaderBytes + bytes)) != 0) fail("cannot size the file");
     }

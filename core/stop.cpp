@@ -12,8 +12,8 @@ constinit std::atomic<bool> g_stop{false};
 std::atomic<bool>& stop_flag() noexcept { return g_stop; }
 
 void throw_stopped(const std::string& phase) {
-  throw Error(ErrorKind::Interrupted, phase.empty() ? std::string("stopped by a signal")
-                                                    : "stopped by a signal during " + phase);
+  throw Error(ErrorKind::Interrupted,
+              phase.empty() ? std::string("stopped by a signal") : "stopped by a signal during " + phase);
 }
 
 void throw_if_stopped(const char* phase) {

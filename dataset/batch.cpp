@@ -8,8 +8,7 @@ namespace fdsl {
 
 ImageShape batch_image_shape(const Generator& gen) {
   const std::optional<ImageShape> shape = gen.image_shape();
-  if (!shape)
-    throw_bad_input("batch: family '" + gen.family() + "' makes no single image per sample (use sample())");
+  if (!shape) throw_bad_input("batch: family '" + gen.family() + "' makes no single image per sample (use sample())");
   return *shape;
 }
 

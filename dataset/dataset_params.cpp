@@ -9,7 +9,8 @@ const ParamTable& dataset_params() {
   static const ParamTable table = {
       string_param("generator", "", "the formula family (`fdsl list` shows them)"),
       string_param("name", "", "a name for the dataset (written to the manifest and preview titles)"),
-      int_param("seed", 0, 0, 9007199254740991LL, "dataset seed: every sample is a function of (seed, class, instance)"),
+      int_param("seed", 0, 0, 9007199254740991LL,
+                "dataset seed: every sample is a function of (seed, class, instance)"),
       int_param("classes", 0, 0, 100000000, "number of classes (0: the recipe's own count)"),
       int_param("instances", 0, 0, 100000000, "instances per class (0: the recipe's own count)"),
       int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
@@ -29,8 +30,9 @@ const ParamTable& dataset_params() {
           .when("output_format", {"tar"}),
       bool_param("shuffle", false, "shuffle the sample order across shards (a fixed permutation keyed by seed)")
           .when("output_format", {"tar"}),
-      enum_param("cloud_format", "ply", cloud_format_names(),
-                 "point-cloud files: ply (binary), ply_ascii, pcd (binary), pcd_ascii, npy, or hdf5 (ModelNet40 layout)"),
+      enum_param(
+          "cloud_format", "ply", cloud_format_names(),
+          "point-cloud files: ply (binary), ply_ascii, pcd (binary), pcd_ascii, npy, or hdf5 (ModelNet40 layout)"),
       int_param("h5_clouds_per_file", 2048, 1, 1000000, "clouds per file (ModelNet40's files hold 2048)")
           .when("cloud_format", {"hdf5"}),
       bool_param("h5_shuffle", true,

@@ -11,7 +11,8 @@ OutputSettings OutputSettings::from_params(const Params& params) {
   s.format = params.get_string("output_format") == "tar" ? OutputFormat::Tar : OutputFormat::Folder;
   s.label_files = s.format == OutputFormat::Tar;
   // Keys that only shape tar shards are refused in a folder dataset by their declarations.
-  if (s.format == OutputFormat::Tar && params.get_int("shard_samples") != std::get<std::int64_t>(params.spec("shard_samples").default_value) &&
+  if (s.format == OutputFormat::Tar &&
+      params.get_int("shard_samples") != std::get<std::int64_t>(params.spec("shard_samples").default_value) &&
       params.get_int("shard_bytes") > 0)
     params.fail("shard_bytes", "set shard_samples or shard_bytes, not both");
   s.cloud = &find_cloud_format(params.get_string("cloud_format"));

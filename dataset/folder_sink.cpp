@@ -107,7 +107,8 @@ class FolderSink final : public Sink {
     return "class " + std::to_string(u.index) + " instances " + std::to_string(u.begin) + ":" + std::to_string(u.end);
   }
 
-  std::vector<WorkItem> items_of(const std::vector<std::string>& paths, std::vector<std::string>& unknown) const override {
+  std::vector<WorkItem> items_of(const std::vector<std::string>& paths,
+                                 std::vector<std::string>& unknown) const override {
     // A file's sample is found by its name: the sample's name followed by a suffix that starts
     // with '.' or '_' (x.png, x.camera.json, x.view003.png, x_sem_label.npy, views x_003.png).
     std::unordered_map<std::string, std::vector<std::string>> by_name;

@@ -89,14 +89,17 @@ class Hdf5Sink final : public Sink {
 
   std::string item_name(const WorkItem& item) const override { return file_name(item.index); }
 
-  std::vector<WorkItem> items_of(const std::vector<std::string>& paths, std::vector<std::string>& unknown) const override {
+  std::vector<WorkItem> items_of(const std::vector<std::string>& paths,
+                                 std::vector<std::string>& unknown) const override {
     std::vector<WorkItem> out;
     for (const std::string& p : paths) {
       std::int64_t found = -1;
       for (std::int64_t k = 0; k < files_ && found < 0; ++k)
         if (file_name(k) == p) found = k;
-      if (found < 0) unknown.push_back(p);
-      else out.push_back(file_item(found));
+      if (found < 0)
+        unknown.push_back(p);
+      else
+        out.push_back(file_item(found));
     }
     return out;
   }
@@ -155,7 +158,8 @@ class Hdf5Sink final : public Sink {
       const std::size_t at = static_cast<std::size_t>(j) * n * 3;
       std::copy(s.cloud.xyz.begin(), s.cloud.xyz.end(), batch.data.begin() + static_cast<std::ptrdiff_t>(at));
       if (!batch.normal.empty())
-        std::copy(s.cloud.normals.begin(), s.cloud.normals.end(), batch.normal.begin() + static_cast<std::ptrdiff_t>(at));
+        std::copy(s.cloud.normals.begin(), s.cloud.normals.end(),
+                  batch.normal.begin() + static_cast<std::ptrdiff_t>(at));
       batch.label[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(s.label);
       batch.sample_index[static_cast<std::size_t>(2 * j)] = static_cast<std::int32_t>(s.category);
       batch.sample_index[static_cast<std::size_t>(2 * j + 1)] = static_cast<std::int32_t>(s.instance);
@@ -164,7 +168,8 @@ class Hdf5Sink final : public Sink {
     auto make = [&](std::int64_t j) {
       const std::int64_t id = order_[static_cast<std::size_t>(first + j)];
       Sample out;
-      make_range_checked(gen_, id / instances, id % instances, id % instances + 1, [&](Sample&& s) { out = std::move(s); });
+      make_range_checked(gen_, id / instances, id % instances, id % instances + 1,
+                         [&](Sample&& s) { out = std::move(s); });
       return out;
     };
     Sample head = make(0);
@@ -189,8 +194,9 @@ class Hdf5Sink final : public Sink {
       fill(j, make(j));
     });
     if (mismatch)
-      throw_bad_input("cloud_format hdf5 needs clouds of one size (and normals in all or none); set fps_points "
-                      "or use ply, pcd or npy");
+      throw_bad_input(
+          "cloud_format hdf5 needs clouds of one size (and normals in all or none); set fps_points "
+          "or use ply, pcd or npy");
     if (stopped) return false;
     encode_modelnet_h5(batch, bytes);
     return true;

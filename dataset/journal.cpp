@@ -23,9 +23,9 @@ bool is_journal_name(const std::string& name) {
 }  // namespace
 
 Journal::Journal(const fs::path& dir, const ShardAssignment& part) {
-  path_ = dir / (part.count == 1 ? std::string(".fdsl-journal.jsonl")
-                                 : ".fdsl-journal-" + std::to_string(part.index) + "-of-" +
-                                       std::to_string(part.count) + ".jsonl");
+  path_ = dir / (part.count == 1
+                     ? std::string(".fdsl-journal.jsonl")
+                     : ".fdsl-journal-" + std::to_string(part.index) + "-of-" + std::to_string(part.count) + ".jsonl");
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw_runtime(path_.string() + ": cannot open the journal: " + os_error(errno));
   // A crash inside an append leaves a line without its newline; end it, so that the next record

@@ -36,8 +36,8 @@ std::optional<ShardAssignment> env_pair(const EnvLookup& env, const char* rank_n
   if (!rank || !size)
     throw_bad_input(std::string("environment variable ") + (rank ? size_name : rank_name) + " is unset while " +
                     (rank ? rank_name : size_name) + " is set");
-  const std::string where = std::string(rank_name) + "=" + std::to_string(*rank) + ", " + size_name + "=" +
-                            std::to_string(*size);
+  const std::string where =
+      std::string(rank_name) + "=" + std::to_string(*rank) + ", " + size_name + "=" + std::to_string(*size);
   if (*size == 0 || *rank >= *size) throw_bad_input("inconsistent environment: " + where + " (need rank < size)");
   return ShardAssignment{*rank, *size, where};
 }
@@ -46,9 +46,7 @@ std::optional<ShardAssignment> env_pair(const EnvLookup& env, const char* rank_n
 
 std::pair<std::int64_t, std::int64_t> ShardAssignment::range(std::int64_t items) const {
   // floor(i * items / count) without overflow for any realistic sizes (items, count < 2^31.5).
-  auto edge = [&](std::int64_t i) {
-    return static_cast<std::int64_t>(static_cast<__int128>(i) * items / count);
-  };
+  auto edge = [&](std::int64_t i) { return static_cast<std::int64_t>(static_cast<__int128>(i) * items / count); };
   return {edge(index), edge(index + 1)};
 }
 
@@ -88,8 +86,8 @@ ShardAssignment shard_from_environment(const EnvLookup& env) {
     const auto count = env_int(env, "SLURM_ARRAY_TASK_COUNT");
     const auto min = env_int(env, "SLURM_ARRAY_TASK_MIN").value_or(0);
     const auto step = env_int(env, "SLURM_ARRAY_TASK_STEP").value_or(1);
-    std::string where = "SLURM_ARRAY_TASK_ID=" + std::to_string(*id) + ", SLURM_ARRAY_TASK_MIN=" +
-                        std::to_string(min) + ", SLURM_ARRAY_TASK_STEP=" + std::to_string(step) +
+    std::string where = "SLURM_ARRAY_TASK_ID=" + std::to_string(*id) + ", SLURM_ARRAY_TASK_MIN=" + std::to_string(min) +
+                        ", SLURM_ARRAY_TASK_STEP=" + std::to_string(step) +
                         ", SLURM_ARRAY_TASK_COUNT=" + (count ? std::to_string(*count) : std::string("unset"));
     if (!count || *count == 0 || step == 0 || *id < min || (*id - min) % step != 0 || (*id - min) / step >= *count)
       throw_bad_input("cannot tell this array task's part from " + where +

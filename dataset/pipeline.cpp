@@ -64,8 +64,7 @@ std::string part_suffix(const ShardAssignment& part) {
 bool parse_unit_key(const std::string& key, std::int64_t& category, std::int64_t& begin, std::int64_t& end) {
   long long c = 0, b = 0, e = 0;
   int used = 0;
-  if (std::sscanf(key.c_str(), "unit %lld %lld-%lld%n", &c, &b, &e, &used) != 3 ||
-      used != static_cast<int>(key.size()))
+  if (std::sscanf(key.c_str(), "unit %lld %lld-%lld%n", &c, &b, &e, &used) != 3 || used != static_cast<int>(key.size()))
     return false;
   category = c;
   begin = b;
@@ -123,7 +122,8 @@ RunLock::RunLock(const fs::path& dir, const ShardAssignment& part) {
     const std::string who = holder_of(whole);
     ::close(whole_);
     whole_ = -1;
-    throw_bad_input(dir.string() + " is being written by another fdsl process (" + who + (single ? "" : ", a whole-dataset run") +
+    throw_bad_input(dir.string() + " is being written by another fdsl process (" + who +
+                    (single ? "" : ", a whole-dataset run") +
                     "); wait for it to finish or stop it, then run again (with --resume to continue)");
   }
   if (single) {
@@ -164,7 +164,8 @@ std::unique_ptr<Sink> make_sink(const DatasetSpec& spec, const OutputSettings& s
   const Generator& gen = *spec.generator;
   if (gen.makes_point_clouds() && settings.cloud && settings.cloud->batch()) {
     if (settings.format == OutputFormat::Tar)
-      throw_bad_input("cloud_format " + settings.cloud->name + " writes files that mix every class; tar shards are not "
+      throw_bad_input("cloud_format " + settings.cloud->name +
+                      " writes files that mix every class; tar shards are not "
                       "available (use cloud_format ply, pcd or npy in shards)");
     return detail::make_hdf5_sink(spec, settings);
   }
@@ -258,7 +259,8 @@ void check_folder(const DatasetSpec& spec, const fs::path& out, const GenerateOp
     if (version.is_string() && version.get<std::string>() != kVersion)
       throw_bad_input("cannot resume " + out.string() + ": it was made by fdsl " + version.get<std::string>() +
                       ", this is fdsl " + std::string(kVersion));
-    if (config.is_object() && config != now) refuse(where, "was made by a different config (" + config_difference(config, now) + ")");
+    if (config.is_object() && config != now)
+      refuse(where, "was made by a different config (" + config_difference(config, now) + ")");
   };
   if (fs::exists(state_path(out), ec)) {
     nlohmann::json old;
@@ -273,7 +275,8 @@ void check_folder(const DatasetSpec& spec, const fs::path& out, const GenerateOp
   if (fs::exists(out / "manifest.json", ec)) {
     try {
       const nlohmann::json m = nlohmann::json::parse(read_text_file(out / "manifest.json"));
-      check_config("its manifest says it", m.value("fdsl_version", nlohmann::json("?")), m.value("config", nlohmann::json()));
+      check_config("its manifest says it", m.value("fdsl_version", nlohmann::json("?")),
+                   m.value("config", nlohmann::json()));
     } catch (const nlohmann::json::exception&) {
       // An unreadable manifest is rewritten at the end; the journals decide.
     }
@@ -290,8 +293,8 @@ void check_folder(const DatasetSpec& spec, const fs::path& out, const GenerateOp
     std::string seen;
     for (const std::string& f : journal.other_configs) seen += (seen.empty() ? "" : ", ") + (f.empty() ? "none" : f);
     refuse("its journal", "holds " + std::to_string(journal.other_records) +
-                              " records of another config or fdsl version (fingerprint " + seen + "; this config's is " +
-                              fingerprint + ")");
+                              " records of another config or fdsl version (fingerprint " + seen +
+                              "; this config's is " + fingerprint + ")");
   }
 }
 
@@ -371,10 +374,12 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
     throw_bad_input("part " + part.text() + " is out of range (need 0 <= I < N)");
   if (!sink->partial_runs() && (o.classes || o.instances)) {
     if (sink->format() == "tar")
-      throw_bad_input("--classes/--instances cannot be used with output_format: tar: every shard holds a fixed slice "
-                      "of the whole dataset, so a partial run cannot make the full run's shards; try a recipe with "
-                      "folder output, or with smaller classes:/instances: in the config");
-    throw_bad_input("cloud_format " + settings.cloud->name + " writes files that mix every class; --classes, "
+      throw_bad_input(
+          "--classes/--instances cannot be used with output_format: tar: every shard holds a fixed slice "
+          "of the whole dataset, so a partial run cannot make the full run's shards; try a recipe with "
+          "folder output, or with smaller classes:/instances: in the config");
+    throw_bad_input("cloud_format " + settings.cloud->name +
+                    " writes files that mix every class; --classes, "
                     "--instances and tar shards are not available (split runs with --shard are; an interrupted run "
                     "continues with --resume)");
   }
@@ -517,7 +522,8 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
 }
 
 MergeSummary merge_dataset(const DatasetSpec& spec, const fs::path& dir) {
-  if (!holds_dataset(dir)) throw_bad_input(dir.string() + " holds no fdsl dataset (no .fdsl-state.json): nothing to merge");
+  if (!holds_dataset(dir))
+    throw_bad_input(dir.string() + " holds no fdsl dataset (no .fdsl-state.json): nothing to merge");
   const RunLock lock(dir, ShardAssignment{});
   const std::string fingerprint = config_fingerprint(spec);
   const JournalState journal = read_journals(dir, fingerprint);
@@ -529,8 +535,10 @@ MergeSummary merge_dataset(const DatasetSpec& spec, const fs::path& dir) {
   const std::vector<WorkItem> items = sink->items(Selection{});
   m.parts_total = static_cast<std::int64_t>(items.size());
   for (const WorkItem& item : items) {
-    if (journal.done.count(item.key)) ++m.parts_done;
-    else if (m.missing.size() < 10) m.missing.push_back(sink->item_name(item));
+    if (journal.done.count(item.key))
+      ++m.parts_done;
+    else if (m.missing.size() < 10)
+      m.missing.push_back(sink->item_name(item));
   }
   m.complete = sink->complete(journal.done);
   if (m.complete) {

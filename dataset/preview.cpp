@@ -42,7 +42,8 @@ std::string stats_text(const Generator& gen) {
   const nlohmann::ordered_json s = gen.stats();
   if (s.contains("acceptance_rate")) {
     char buf[96];
-    const auto tried = s.contains("candidates_tried") ? s["candidates_tried"] : s.value("perturbations_tried", nlohmann::ordered_json(0));
+    const auto tried = s.contains("candidates_tried") ? s["candidates_tried"]
+                                                      : s.value("perturbations_tried", nlohmann::ordered_json(0));
     std::snprintf(buf, sizeof buf, "accept %.3f of %lld", s["acceptance_rate"].get<double>(),
                   static_cast<long long>(tried.get<std::int64_t>()));
     return buf;
@@ -127,8 +128,7 @@ Sweep parse_sweep(const std::string& text, const Params& params) {
     bad("unknown key '" + s.key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
   }
   const ParamSpec& spec = params.spec(s.key);
-  if (spec.type != ParamType::Int && spec.type != ParamType::Float)
-    bad("'" + s.key + "' is not a numeric parameter");
+  if (spec.type != ParamType::Int && spec.type != ParamType::Float) bad("'" + s.key + "' is not a numeric parameter");
   const std::string range = text.substr(eq + 1);
   double lo = 0, hi = 0;
   int count = 0;
@@ -157,7 +157,8 @@ Image sweep_sheet(const RawConfig& config, const SpecOptions& spec_options, cons
     so.overrides.push_back(sweep.key + "=" + value);
     // Categories are prefix-stable (the first k of any recipe do not depend on how many follow),
     // so build only the ones shown.
-    so.overrides.push_back("classes=" + std::to_string(*std::max_element(o.categories.begin(), o.categories.end()) + 1));
+    so.overrides.push_back("classes=" +
+                           std::to_string(*std::max_element(o.categories.begin(), o.categories.end()) + 1));
     const DatasetSpec spec = make_dataset_spec(config, so, config_dir);
     const Generator& gen = *spec.generator;
     std::vector<Image> tiles(static_cast<std::size_t>(cols));

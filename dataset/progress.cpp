@@ -55,20 +55,22 @@ std::string Progress::line(bool final) const {
     std::string b(static_cast<std::size_t>(frac * width), '#');
     b.resize(width, '.');
     std::snprintf(buf, sizeof buf, "[%s] %lld/%lld %s%s  %.0f/s  %.1f MB/s  ETA %s ", b.c_str(),
-                  static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(), units.c_str(), rate, mbps,
-                  final ? hms(0).c_str() : hms(eta).c_str());
+                  static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(), units.c_str(), rate,
+                  mbps, final ? hms(0).c_str() : hms(eta).c_str());
   } else {
-    std::snprintf(buf, sizeof buf, "%s: %lld/%lld %s (%.1f%%)%s, %.0f/s, %.1f MB/s, elapsed %s, ETA %s", o_.prefix.c_str(),
-                  static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(), 100.0 * frac,
-                  units.c_str(), rate, mbps, hms(elapsed).c_str(), final ? "done" : hms(eta).c_str());
+    std::snprintf(buf, sizeof buf, "%s: %lld/%lld %s (%.1f%%)%s, %.0f/s, %.1f MB/s, elapsed %s, ETA %s",
+                  o_.prefix.c_str(), static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(),
+                  100.0 * frac, units.c_str(), rate, mbps, hms(elapsed).c_str(), final ? "done" : hms(eta).c_str());
   }
   return buf;
 }
 
 void Progress::print(bool final) {
   const std::string text = line(final);
-  if (o_.bar) std::fprintf(stderr, "\r%s%s", text.c_str(), final ? "\n" : "");
-  else std::fprintf(stderr, "%s\n", text.c_str());
+  if (o_.bar)
+    std::fprintf(stderr, "\r%s%s", text.c_str(), final ? "\n" : "");
+  else
+    std::fprintf(stderr, "%s\n", text.c_str());
   std::fflush(stderr);
 }
 

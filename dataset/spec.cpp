@@ -90,8 +90,10 @@ RawConfig load_dataset_config(const std::string& path, fs::path* config_dir) {
   // A dataset folder regenerates from the config it saved.
   std::error_code ec;
   if (fs::is_directory(p, ec)) {
-    if (fs::exists(p / "fdsl.yaml", ec)) p = p / "fdsl.yaml";
-    else throw_bad_input(path + ": is a folder without fdsl.yaml (not an fdsl dataset)");
+    if (fs::exists(p / "fdsl.yaml", ec))
+      p = p / "fdsl.yaml";
+    else
+      throw_bad_input(path + ": is a folder without fdsl.yaml (not an fdsl dataset)");
   }
   if (config_dir) *config_dir = p.parent_path();
   if (p.extension() != ".json") return load_config_file(p.string(), &known_key_check());
@@ -114,8 +116,8 @@ std::string DatasetSpec::resolved_yaml() const {
   std::string out = "# Resolved by fdsl: every parameter with the value this dataset was made with.\n";
   for (const auto& name : params.order()) {
     std::string v = params.value_text(name);
-    const bool is_text = v.empty() || v.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos ||
-                         v.front() == ' ' || v.back() == ' ';
+    const bool is_text =
+        v.empty() || v.find_first_of(":#{}[],&*!|>'\"%@`") != std::string::npos || v.front() == ' ' || v.back() == ' ';
     if (is_text) {
       std::string q = "\"";
       for (char c : v) q += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
@@ -140,7 +142,8 @@ std::int64_t index_range_end(const std::string& text) {
 std::pair<std::int64_t, std::int64_t> parse_index_range(const std::string& text, std::int64_t limit,
                                                         const std::string& what) {
   auto bad = [&](const std::string& why) {
-    throw_bad_input(what + " " + text + ": " + why + " (expected A:B with 0 <= A < B <= " + std::to_string(limit) + ")");
+    throw_bad_input(what + " " + text + ": " + why + " (expected A:B with 0 <= A < B <= " + std::to_string(limit) +
+                    ")");
   };
   auto num = [&](std::string_view s, std::int64_t def) {
     if (s.empty()) return def;

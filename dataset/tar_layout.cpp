@@ -15,8 +15,8 @@ TarLayout::TarLayout(const DatasetSpec& spec, const OutputSettings& settings) {
   num_samples_ = gen.num_classes() * instances_;
   if (num_samples_ <= 0) throw_bad_input(spec.source + ": the dataset has no samples");
   prefix_ = p.get_string("shard_prefix");
-  if (prefix_.empty() || prefix_.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-                             std::string::npos)
+  if (prefix_.empty() || prefix_.find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
     p.fail("shard_prefix", "must be letters, digits, '_' or '-' (it starts every shard name and names the split)");
   if (p.get_bool("shuffle"))
     permutation_.emplace(static_cast<std::uint64_t>(num_samples_),
@@ -34,11 +34,12 @@ TarLayout::TarLayout(const DatasetSpec& spec, const OutputSettings& settings) {
     for (std::int64_t j = 0; j < probes; ++j) {
       const std::int64_t g = static_cast<std::int64_t>(static_cast<__int128>(j) * num_samples_ / probes);
       encode_sample(gen.make(g / instances_, g % instances_), settings, files);
-      for (const EncodedFile& f : files) probe_bytes += static_cast<std::int64_t>(TarWriter::member_size(f.bytes.size()));
+      for (const EncodedFile& f : files)
+        probe_bytes += static_cast<std::int64_t>(TarWriter::member_size(f.bytes.size()));
     }
     const std::int64_t room = target - static_cast<std::int64_t>(TarWriter::kEndSize);
-    shard_samples_ = std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<__int128>(room) * probes /
-                                                                         std::max<std::int64_t>(1, probe_bytes)));
+    shard_samples_ = std::max<std::int64_t>(
+        1, static_cast<std::int64_t>(static_cast<__int128>(room) * probes / std::max<std::int64_t>(1, probe_bytes)));
   }
   num_shards_ = (num_samples_ + shard_samples_ - 1) / shard_samples_;
   if (num_shards_ > 1000000)

@@ -109,7 +109,8 @@ class TarSink final : public Sink {
 
   std::string item_name(const WorkItem& shard) const override { return layout_.shard_name(shard.index); }
 
-  std::vector<WorkItem> items_of(const std::vector<std::string>& paths, std::vector<std::string>& unknown) const override {
+  std::vector<WorkItem> items_of(const std::vector<std::string>& paths,
+                                 std::vector<std::string>& unknown) const override {
     std::vector<WorkItem> out;
     for (const std::string& p : paths) {
       bool found = false;
@@ -185,7 +186,8 @@ class TarSink final : public Sink {
       const std::int64_t k = shard.index, end = layout_.shard_end(k);
       for (std::int64_t p = layout_.shard_begin(k); p < end;) {
         std::int64_t q = p + 1;
-        if (layout_.shuffled()) q = std::min(end, p + chunk);
+        if (layout_.shuffled())
+          q = std::min(end, p + chunk);
         else
           while (q < end && q - p < chunk && layout_.sample_at(q).second % chunk != 0) ++q;
         pieces.push_back({k, p, q});

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fdsl/core/error.h"
-#include "fdsl/core/version.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/core/version.h"
 #include "fdsl/dataset/generate.h"
 #include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/spec.h"
@@ -66,7 +66,8 @@ std::string check_shard(const fs::path& path, const Expected& e, std::int64_t nu
   const auto size = fs::file_size(path, ec);
   if (ec) return "missing";
   if (static_cast<std::int64_t>(size) != e.bytes)
-    return std::to_string(size) + " bytes, expected " + std::to_string(e.bytes) + (static_cast<std::int64_t>(size) < e.bytes ? " (truncated)" : "");
+    return std::to_string(size) + " bytes, expected " + std::to_string(e.bytes) +
+           (static_cast<std::int64_t>(size) < e.bytes ? " (truncated)" : "");
   std::string problem;
   try {
     TarReader reader(path);
@@ -152,8 +153,10 @@ std::string check_info(const fs::path& dir, const std::string& split, const std:
       total += e.samples;
     }
     if (s.at("name").get<std::string>() != split) return "splits." + split + ".name is not '" + split + "'";
-    if (s.at("filenames").get<std::vector<std::string>>() != names) return "filenames differ from the manifest's shards";
-    if (s.at("shard_lengths").get<std::vector<std::int64_t>>() != lengths) return "shard_lengths differ from the manifest";
+    if (s.at("filenames").get<std::vector<std::string>>() != names)
+      return "filenames differ from the manifest's shards";
+    if (s.at("shard_lengths").get<std::vector<std::int64_t>>() != lengths)
+      return "shard_lengths differ from the manifest";
     if (s.at("num_samples").get<std::int64_t>() != total) return "num_samples differs from the manifest";
   } catch (const nlohmann::json::exception& e) {
     return std::string("malformed: ") + e.what();
@@ -167,8 +170,8 @@ std::string check_info(const fs::path& dir, const std::string& split, const std:
 /// told as an extra file. Bookkeeping, category files and the layout's own files are known.
 void find_extra_files(const fs::path& dir, const std::string& layout, const std::vector<Expected>& expected,
                       const nlohmann::json& manifest, VerifyReport& report) {
-  std::set<std::string> listed, known = {"manifest.json", "fdsl.yaml", "categories.json", "categories.csv",
-                                         "_info.json", "train_files.txt", "shape_names.txt"};
+  std::set<std::string> listed, known = {"manifest.json", "fdsl.yaml",       "categories.json", "categories.csv",
+                                         "_info.json",    "train_files.txt", "shape_names.txt"};
   if (manifest.contains("category_files") && manifest["category_files"].is_array())
     for (const auto& f : manifest["category_files"])
       if (f.is_string()) known.insert(f.get<std::string>());
@@ -182,7 +185,8 @@ void find_extra_files(const fs::path& dir, const std::string& layout, const std:
     }
   }
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     const std::string name = it->path().filename().string();
     const std::string rel = fs::relative(it->path(), dir, ec).generic_string();
     if (it.depth() == 0 && name.rfind(".fdsl", 0) == 0) {
@@ -194,16 +198,21 @@ void find_extra_files(const fs::path& dir, const std::string& layout, const std:
       // ImageFolder takes every folder of its root for a class (hidden ones too).
       const std::string parent = fs::path(rel).parent_path().generic_string();
       if (layout == "imagefolder" && roots.count(parent) && !class_dirs.count(rel))
-        report.problems.push_back({rel + "/", "a folder beside the class folders that holds no sample of the manifest: "
-                                              "an ImageFolder reading " + (parent.empty() ? std::string(".") : parent) +
-                                              " would take it for a class; remove it", false});
+        report.problems.push_back({rel + "/",
+                                   "a folder beside the class folders that holds no sample of the manifest: "
+                                   "an ImageFolder reading " +
+                                       (parent.empty() ? std::string(".") : parent) +
+                                       " would take it for a class; remove it",
+                                   false});
       continue;
     }
     if (listed.count(rel) || known.count(rel)) continue;
     const std::string parent = fs::path(rel).parent_path().generic_string();
     if (!parent.empty() && class_dirs.count(parent))
-      report.problems.push_back({rel, "not in the manifest, in a class folder: a loader would read it as a sample; "
-                                      "remove it (fdsl did not write it)", false});
+      report.problems.push_back({rel,
+                                 "not in the manifest, in a class folder: a loader would read it as a sample; "
+                                 "remove it (fdsl did not write it)",
+                                 false});
     else
       report.extra_files.push_back(rel);
   }
@@ -235,17 +244,17 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
   const bool dataset = fs::exists(dir / "manifest.json", ec) || fs::exists(dir / "fdsl.yaml", ec) ||
                        fs::exists(dir / ".fdsl-state.json", ec) || Journal::exists_in(dir);
   if (!dataset)
-    throw_bad_input(dir.string() + " is not an fdsl dataset (it has no manifest.json, fdsl.yaml or .fdsl-state.json); "
+    throw_bad_input(dir.string() +
+                    " is not an fdsl dataset (it has no manifest.json, fdsl.yaml or .fdsl-state.json); "
                     "give the folder `fdsl generate -o` wrote");
   nlohmann::json manifest;
   try {
     manifest = nlohmann::json::parse(read_text_file(dir / "manifest.json"));
   } catch (const std::exception& e) {
     const std::string d = dir.string();
-    report.problems.push_back({"manifest.json",
-                               std::string("missing or unreadable (") + e.what() +
-                                   "): the run did not finish; run `fdsl generate " + d + " -o " + d +
-                                   " --resume`, or `fdsl merge " + d + "` after a split run"});
+    report.problems.push_back({"manifest.json", std::string("missing or unreadable (") + e.what() +
+                                                    "): the run did not finish; run `fdsl generate " + d + " -o " + d +
+                                                    " --resume`, or `fdsl merge " + d + "` after a split run"});
     return report;
   }
   std::vector<Expected> expected;
@@ -286,9 +295,12 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
   parallel_for(0, static_cast<std::int64_t>(expected.size()), options.threads, [&](std::int64_t i) {
     const Expected& e = expected[static_cast<std::size_t>(i)];
     std::int64_t n = 0;
-    const std::string problem = tar ? check_shard(dir / e.path, e, num_classes, n) : check_file(dir / e.path, e, num_classes);
-    if (tar) samples += n;
-    else if (hdf5) samples += std::max<std::int64_t>(e.samples, 0);
+    const std::string problem =
+        tar ? check_shard(dir / e.path, e, num_classes, n) : check_file(dir / e.path, e, num_classes);
+    if (tar)
+      samples += n;
+    else if (hdf5)
+      samples += std::max<std::int64_t>(e.samples, 0);
     bytes += e.bytes;
     if (!problem.empty()) {
       std::lock_guard<std::mutex> lock(mutex);
@@ -325,9 +337,8 @@ std::int64_t repair_dataset(const fs::path& dir, const VerifyReport& report, int
   // (which `fdsl generate DIR` would use) has been changed since.
   if (!manifest.contains("config") || !manifest["config"].is_object())
     throw_bad_input("cannot repair " + dir.string() + ": its manifest holds no config");
-  const DatasetSpec spec =
-      make_dataset_spec(config_from_json(manifest["config"], (dir / "manifest.json").string()),
-                        SpecOptions{{}, std::nullopt, threads}, dir);
+  const DatasetSpec spec = make_dataset_spec(config_from_json(manifest["config"], (dir / "manifest.json").string()),
+                                             SpecOptions{{}, std::nullopt, threads}, dir);
   std::error_code ec;
   if (fs::exists(dir / "fdsl.yaml", ec)) {
     const Params saved = resolve_dataset_params(load_dataset_config((dir / "fdsl.yaml").string()));
@@ -347,8 +358,10 @@ std::int64_t repair_dataset(const fs::path& dir, const VerifyReport& report, int
   bool layout_file = false;
   for (const auto& p : report.problems) {
     if (!p.repairable) continue;
-    if (p.path == "_info.json") layout_file = true;
-    else paths.push_back(p.path);
+    if (p.path == "_info.json")
+      layout_file = true;
+    else
+      paths.push_back(p.path);
   }
   if (paths.empty() && !layout_file) return 0;
   if (paths.empty()) {

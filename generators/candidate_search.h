@@ -28,8 +28,8 @@ inline constexpr std::int64_t kSearchProbe = 20000;
 /// candidates. Judged at block ends, so the outcome does not depend on the thread count.
 /// Returns the number of candidates examined (up to and including the last accepted one).
 template <class Score, class ScoreFn, class AcceptsFn, class TakeFn>
-std::int64_t search_candidates(std::int64_t count, std::int64_t limit, std::int64_t block, int threads,
-                               ScoreFn&& score, AcceptsFn&& accepts, TakeFn&& take, const std::string& advice) {
+std::int64_t search_candidates(std::int64_t count, std::int64_t limit, std::int64_t block, int threads, ScoreFn&& score,
+                               AcceptsFn&& accepts, TakeFn&& take, const std::string& advice) {
   std::vector<Score> scores(static_cast<std::size_t>(block));
   std::int64_t found = 0, tried = 0, next = 0;
   while (found < count) {
@@ -50,8 +50,7 @@ std::int64_t search_candidates(std::int64_t count, std::int64_t limit, std::int6
                         " candidates, more than the " + std::to_string(limit) + " a search may examine; " + advice);
     }
     const std::int64_t size = std::min(block, limit - next);
-    parallel_for(0, size, threads,
-                 [&](std::int64_t i) { scores[static_cast<std::size_t>(i)] = score(next + i); });
+    parallel_for(0, size, threads, [&](std::int64_t i) { scores[static_cast<std::size_t>(i)] = score(next + i); });
     for (std::int64_t i = 0; i < size && found < count; ++i) {
       tried = next + i + 1;
       if (accepts(scores[static_cast<std::size_t>(i)])) {

@@ -1,8 +1,8 @@
-// The contour engine shared by VisualAtom and RCDB (their official scripts: render_VisualAtom.py, make_rcdb.py): closed polylines
-// of q vertices pushed outward orbit after orbit by Perlin noise along the vertex directions.
-// The random source is a template parameter: CPython's `random` replayed (compat: official) or
-// fdsl's counter-based streams (faithful); the arithmetic is the same, in double, left to right
-// as the official scripts write it (this layer is compiled with -ffp-contract=off).
+// The contour engine shared by VisualAtom and RCDB (their official scripts: render_VisualAtom.py, make_rcdb.py): closed
+// polylines of q vertices pushed outward orbit after orbit by Perlin noise along the vertex directions. The random
+// source is a template parameter: CPython's `random` replayed (compat: official) or fdsl's counter-based streams
+// (faithful); the arithmetic is the same, in double, left to right as the official scripts write it (this layer is
+// compiled with -ffp-contract=off).
 #pragma once
 
 #include <algorithm>
@@ -157,8 +157,10 @@ void render_orbits(const Shape& s, const Tables& t, Source& src, const Stroke& s
       dy = b.dy.data();
     }
     // The closing vertex is a copy of vertex 0: q + 1 points, open, are the q segments.
-    if (stroke.antialias) b.aa.draw(canvas, dx, dy, static_cast<std::size_t>(q) + 1, false, ink, stroke.width);
-    else draw_polyline_pillow(canvas, dx, dy, static_cast<std::size_t>(q) + 1, false, ink);
+    if (stroke.antialias)
+      b.aa.draw(canvas, dx, dy, static_cast<std::size_t>(q) + 1, false, ink, stroke.width);
+    else
+      draw_polyline_pillow(canvas, dx, dy, static_cast<std::size_t>(q) + 1, false, ink);
   }
 }
 

@@ -23,15 +23,15 @@ namespace fdsl::detail::contour {
 
 /// A category's parameters (the union of both families'; a family leaves the others at zero).
 struct Category {
-  std::int64_t q = 0;        ///< vertices
-  std::int64_t orbits = 0;   ///< K, contours per image
-  double eta = 0;            ///< Perlin amplitude
-  double w = 0;              ///< line-width offset
-  std::int64_t r0 = 0;       ///< start radius
+  std::int64_t q = 0;           ///< vertices
+  std::int64_t orbits = 0;      ///< K, contours per image
+  double eta = 0;               ///< Perlin amplitude
+  double w = 0;                 ///< line-width offset
+  std::int64_t r0 = 0;          ///< start radius
   std::int64_t n1 = 0, n2 = 0;  ///< VisualAtom wave frequencies
-  double ox = 1, oy = 1;     ///< oval factors
-  double cy = 0, cx = 0;     ///< centre of instance 0
-  std::int64_t worker = -1;  ///< compat: the official worker that renders the class
+  double ox = 1, oy = 1;        ///< oval factors
+  double cy = 0, cx = 0;        ///< centre of instance 0
+  std::int64_t worker = -1;     ///< compat: the official worker that renders the class
 };
 
 /// Draws as the official scripts make them, from CPython's `random`.
@@ -53,7 +53,7 @@ struct RngDraw {
 /// The keys both contour families declare, with each family's defaults and words.
 struct ContourDefaults {
   std::int64_t workers = 1;
-  std::string recipe;        ///< "RCDB-1k", for the workers' help
+  std::string recipe;  ///< "RCDB-1k", for the workers' help
   std::int64_t vertices_min = 3, vertices_max = 3;
   std::string vertices_min_help;
   std::string contour = "contour";  ///< what the family calls one outline ("orbit" in VisualAtom)
@@ -83,8 +83,7 @@ inline ParamTable contour_params(const ContourDefaults& d, const ParamTable& aft
   };
   t.insert(t.end(), after_vertices.begin(), after_vertices.end());
   const ParamTable middle = {
-      int_param("orbits_min", 1, 1, 1000000,
-                "fewest " + d.contour + "s per image (K ~ U{orbits_min..orbits_max})")
+      int_param("orbits_min", 1, 1, 1000000, "fewest " + d.contour + "s per image (K ~ U{orbits_min..orbits_max})")
           .at_most("orbits_max"),
       int_param("orbits_max", 200, 1, 1000000, "most " + d.contour + "s per image"),
       float_param("perlin_min", 0.0, 0.0, 10000.0, "Perlin noise amplitude eta ~ U(perlin_min, perlin_max)")
@@ -105,12 +104,14 @@ inline ParamTable contour_params(const ContourDefaults& d, const ParamTable& aft
       float_param("oval_max", 2.0, 0.0, 10000.0, "upper end of the oval factors"),
       int_param("center_range", d.center_range, 0, 1000000,
                 "centre coordinates (size + U{-center_range..center_range}) / 2, cy then cx, new per instance"),
-      int_param("gray_min", 0, 0, d.gray_limit, "contour gray ~ U{gray_min..gray_max}" +
-                                                    std::string(d.gray_limit > 255 ? "; values above 255 draw as 255" : ""))
+      int_param("gray_min", 0, 0, d.gray_limit,
+                "contour gray ~ U{gray_min..gray_max}" +
+                    std::string(d.gray_limit > 255 ? "; values above 255 draw as 255" : ""))
           .at_most("gray_max"),
       int_param("gray_max", d.gray_max, 0, d.gray_limit, d.gray_max_help),
       int_param("background", d.background, 0, 255, d.background_help),
-      bool_param("antialias", false, "anti-aliased strokes instead of Pillow's 1 px lines").when("compat", {"faithful"}),
+      bool_param("antialias", false, "anti-aliased strokes instead of Pillow's 1 px lines")
+          .when("compat", {"faithful"}),
       float_param("stroke_width", 1.0, 0.0, 64.0, "antialiased stroke width in pixels", true, false)
           .when("antialias", {"true"}),
   };
@@ -253,7 +254,8 @@ inline void add_category_json(nlohmann::ordered_json& j, const Category& c, bool
 ///   Shape first_shape(const Category&) const;                      // instance 0's geometry
 ///   template <class D> void next_instance(D&, Shape&) const;       // the draws after an instance
 ///   std::string sample_name(std::int64_t cat, std::int64_t inst, const Category&) const;
-///   std::vector<std::pair<std::string, std::string>> files(const std::vector<std::pair<std::int64_t, Category>>&) const;
+///   std::vector<std::pair<std::string, std::string>> files(const std::vector<std::pair<std::int64_t, Category>>&)
+///   const;
 template <class F>
 class ContourGenerator final : public Generator {
  public:
@@ -278,7 +280,9 @@ class ContourGenerator final : public Generator {
   std::optional<ImageShape> image_shape() const override { return ImageShape{s_.size, s_.size, s_.channels}; }
   // Measured at 4096 px: the canvas, the stroke scratch and the PNG rows, up to 8.8 bytes a pixel
   // (compat), 3.8 anti-aliased; an RGB copy adds 4.
-  SampleMemory sample_memory() const override { return image_memory(s_.size, s_.channels, 9.5 + 4.5 * (s_.channels - 1)); }
+  SampleMemory sample_memory() const override {
+    return image_memory(s_.size, s_.channels, 9.5 + 4.5 * (s_.channels - 1));
+  }
   // compat: a class is one work unit: its instances share one replay of the stream.
   std::int64_t preferred_chunk() const override { return s_.official ? s_.instances : 16; }
 
@@ -339,7 +343,8 @@ class ContourGenerator final : public Generator {
     return j;
   }
 
-  std::vector<std::pair<std::string, std::string>> category_files(const std::vector<std::int64_t>& classes) const override {
+  std::vector<std::pair<std::string, std::string>> category_files(
+      const std::vector<std::int64_t>& classes) const override {
     std::vector<std::pair<std::int64_t, Category>> cats;
     cats.reserve(classes.size());
     for (std::int64_t c : classes) cats.emplace_back(c, category(c));

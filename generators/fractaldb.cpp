@@ -6,12 +6,13 @@
 //   maps_min, maps_max, fill_threshold, fill_points, fill_size (category search)
 #include "fdsl/generators/fractaldb.h"
 
+#include <unistd.h>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
 
+#include "candidate_search.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/rng.h"
 #include "fdsl/io/category_csv.h"
@@ -21,7 +22,6 @@
 #include "fdsl/render/fractaldb_official.h"
 #include "fdsl/render/image_ops.h"
 #include "fdsl/render/raster.h"
-#include "candidate_search.h"
 
 namespace fdsl {
 
@@ -33,11 +33,12 @@ const ParamTable& fractaldb_params() {
       enum_param("compat", "faithful", {"faithful", "official"},
                  "faithful: fdsl's seeded streams; official: the official point renderer pixel for pixel"),
       enum_param("render", "patch", {"point", "patch", "color"},
-                 "point: 1 px per point; patch: fresh random 3x3 mask per point; color: FractalDB hue cycle").explorer_knob(2),
+                 "point: 1 px per point; patch: fresh random 3x3 mask per point; color: FractalDB hue cycle")
+          .explorer_knob(2),
       int_param("points", 200000, 2, 100000000, "chaos-game points per image").explorer_knob(1, 1000, 400000),
       int_param("pad", 6, 0, 4096, "padding in pixels around the normalized attractor"),
-      float_param("weight_k", 0.4, 0.0, 0.5, "intra-category weight step k: multipliers {1-2k, 1-k, 1+k, 1+2k}",
-                  true, false)
+      float_param("weight_k", 0.4, 0.0, 0.5, "intra-category weight step k: multipliers {1-2k, 1-k, 1+k, 1+2k}", true,
+                  false)
           .explorer_knob(3),
       int_param("patch_draws", 10, 1, 100000, "patch renders per weight row (the official 'count')"),
       int_param("flips", 4, 1, 4, "flips per render: the first n of none, top-bottom, left-right, both"),
@@ -182,8 +183,9 @@ class FractalDB final : public Generator {
     weights_ = fractaldb_weights(p.get_float("weight_k"));
     if (2 * pad_ + 4 > size_) p.fail("pad", "leaves no room: 2*pad + 4 must not exceed size " + std::to_string(size_));
     if (official_ && render_ != "point")
-      p.fail("compat", "compat: official reproduces the official renderer in point mode only (its patch masks are "
-                       "unseeded); set render: point or compat: faithful");
+      p.fail("compat",
+             "compat: official reproduces the official renderer in point mode only (its patch masks are "
+             "unseeded); set render: point or compat: faithful");
     const int channels = output_channels(p);
     channels_ = channels == 0 ? (render_ == "color" ? 3 : 1) : channels;
     if (render_ == "color" && channels_ != 3) p.fail("channels", "render: color needs channels 3 (or auto)");
@@ -208,8 +210,8 @@ class FractalDB final : public Generator {
       // The search accepts candidates in order, so the first k categories are the same whatever
       // the count: a run of the first classes searches only those.
       const std::int64_t wanted = ctx.search_limit >= 0 ? std::min(classes, ctx.search_limit) : classes;
-      search_ = detail::run_category_search(p, ctx, "FractalDB", wanted, sizeof(Ifs2) + 8.0 * (sizeof(AffineMap2) + 8) + 32,
-                                            "fill_threshold",
+      search_ = detail::run_category_search(p, ctx, "FractalDB", wanted,
+                                            sizeof(Ifs2) + 8.0 * (sizeof(AffineMap2) + 8) + 32, "fill_threshold",
                                             [&](std::int64_t n) { return search_fractaldb(o, n, ctx.threads); });
       systems_ = search_.systems;
       classes_ = classes;
@@ -222,8 +224,8 @@ class FractalDB final : public Generator {
                                  (ec ? ": " + ec.message() : std::string(" does not exist")) + ")");
       systems_ = read_categories(dir);
       if (classes > static_cast<std::int64_t>(systems_.size()))
-        p.fail("classes", "the folder " + dir.string() + " holds only " + std::to_string(systems_.size()) +
-                              " categories");
+        p.fail("classes",
+               "the folder " + dir.string() + " holds only " + std::to_string(systems_.size()) + " categories");
       if (classes > 0) systems_.resize(static_cast<std::size_t>(classes));
       classes_ = static_cast<std::int64_t>(systems_.size());
     }
@@ -270,7 +272,8 @@ class FractalDB final : public Generator {
         official_orbit(ifs, points_, ox, oy);
         official_image = official_point_render(ox, oy, size_, size_, pad_);
       } else {
-        chaos_game(ifs, points_, Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w), Purpose::Orbit),
+        chaos_game(ifs, points_,
+                   Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w), Purpose::Orbit),
                    ChaosStart::Origin, orbit);
         transform = fractaldb_transform(orbit, size_, size_, pad_);
       }
@@ -285,9 +288,12 @@ class FractalDB final : public Generator {
           base = Image(size_, size_, channels_, 0);
           const Rng patch_rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w * draws_ + c),
                               Purpose::Patch);
-          if (render_ == "point") splat_points(orbit, transform, base, ink_);
-          else if (render_ == "patch") splat_fresh_patches(orbit, transform, base, ink_, patch_rng);
-          else splat_color_cycle(orbit, transform, base, true, patch_rng);
+          if (render_ == "point")
+            splat_points(orbit, transform, base, ink_);
+          else if (render_ == "patch")
+            splat_fresh_patches(orbit, transform, base, ink_, patch_rng);
+          else
+            splat_color_cycle(orbit, transform, base, true, patch_rng);
         }
         for (std::int64_t f = 0; f < flips_; ++f) {
           const std::int64_t inst = first + f;
@@ -340,8 +346,8 @@ class FractalDB final : public Generator {
   /// Category `cat`'s system; only the first search_limit exist when the search was cut short.
   const Ifs2& system(std::int64_t cat) const {
     if (cat < 0 || cat >= classes_)
-      throw Error(ErrorKind::OutOfRange, "category " + std::to_string(cat) + " is out of range [0, " +
-                                             std::to_string(classes_) + ")");
+      throw Error(ErrorKind::OutOfRange,
+                  "category " + std::to_string(cat) + " is out of range [0, " + std::to_string(classes_) + ")");
     if (cat >= static_cast<std::int64_t>(systems_.size()))
       throw_runtime("category " + std::to_string(cat) + " was not searched: this generator was built for the first " +
                     std::to_string(systems_.size()) + " categories only");

@@ -12,8 +12,8 @@ namespace fdsl {
 
 void Generator::check_index(std::int64_t category, std::int64_t instance) const {
   if (category < 0 || category >= num_classes())
-    throw Error(ErrorKind::OutOfRange, "category " + std::to_string(category) + " is out of range [0, " +
-                                           std::to_string(num_classes()) + ")");
+    throw Error(ErrorKind::OutOfRange,
+                "category " + std::to_string(category) + " is out of range [0, " + std::to_string(num_classes()) + ")");
   if (instance < 0 || instance >= instances_per_class())
     throw Error(ErrorKind::OutOfRange, "instance " + std::to_string(instance) + " is out of range [0, " +
                                            std::to_string(instances_per_class()) + ")");
@@ -81,7 +81,8 @@ SampleMemory image_memory(int size, int channels, double bytes_per_pixel) {
   SampleMemory m;
   m.bytes = bytes_per_pixel * static_cast<double>(size) * static_cast<double>(size);
   m.output_bytes = static_cast<double>(channels) * static_cast<double>(size) * static_cast<double>(size);
-  m.what = "size " + std::to_string(size) + " x " + std::to_string(channels) + (channels == 1 ? " channel" : " channels");
+  m.what =
+      "size " + std::to_string(size) + " x " + std::to_string(channels) + (channels == 1 ? " channel" : " channels");
   return m;
 }
 
@@ -102,7 +103,7 @@ std::vector<std::int64_t> all_categories(const Generator& gen) {
 }
 
 std::vector<std::string> Generator::save_categories(const std::filesystem::path& dir,
-                                                   const std::vector<std::int64_t>& categories) const {
+                                                    const std::vector<std::int64_t>& categories) const {
   std::vector<std::string> written{"categories.json"};
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   for (std::int64_t c : categories) list.push_back(category_json(c));

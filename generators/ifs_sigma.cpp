@@ -25,7 +25,8 @@ const ParamTable& ifs_sigma_params() {
       int_param("maps_min", 2, 1, 8, "fewest maps per system (N ~ U{maps_min..maps_max})").at_most("maps_max"),
       int_param("maps_max", 4, 1, 8, "most maps per system"),
       float_param("sigma_lo", 0, 0, 24,
-                  "lower end of the sigma-factor range; 0: the paper's (5+N)/2. Must lie in (0, 3N)").explorer_knob(3),
+                  "lower end of the sigma-factor range; 0: the paper's (5+N)/2. Must lie in (0, 3N)")
+          .explorer_knob(3),
       float_param("sigma_hi", 0, 0, 24, "upper end of the sigma-factor range; 0: the paper's (6+N)/2"),
       int_param("points", 100000, 2, 100000000, "chaos-game points per fractal").explorer_knob(1, 1000, 400000),
       enum_param("render", "binary", {"binary", "graded"}, "binary ink, or graded by hit count / max").explorer_knob(2),
@@ -94,8 +95,10 @@ void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, 
   auto color_of = [&](int v, std::uint8_t ink[3]) {
     // fmod(x, 256) for x = v + hue0 in [0, 510): x, or x - 256 (exact), without the libm call.
     const double x = v + hue0;
-    if (channels == 3 && st.color) hsv_to_rgb((x >= 256.0 ? x - 256.0 : x) / 256.0, sat, val, ink);
-    else ink[0] = ink[1] = ink[2] = static_cast<std::uint8_t>(v);
+    if (channels == 3 && st.color)
+      hsv_to_rgb((x >= 256.0 ? x - 256.0 : x) / 256.0, sat, val, ink);
+    else
+      ink[0] = ink[1] = ink[2] = static_cast<std::uint8_t>(v);
   };
   if (!st.graded) {
     // Binary: the inked pixels as a bitmap (7 KB at 224 px, in L1 while 100k points land on it),
@@ -116,8 +119,10 @@ void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, 
       for (int i = 0; i < inked->words_per_row; ++i)
         for (std::uint64_t v = row[i]; v; v &= v - 1) {
           const int x = 64 * i + __builtin_ctzll(v);
-          if (channels == 1) line[x] = ink[0];
-          else std::memcpy(line + 3 * x, ink, 3);
+          if (channels == 1)
+            line[x] = ink[0];
+          else
+            std::memcpy(line + 3 * x, ink, 3);
         }
     }
     return;
@@ -148,15 +153,17 @@ void ink_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, 
     }
     for (std::size_t j = i; j < i + m; ++j) {
       if (!g[j]) continue;
-      if (channels == 1) dst[j] = g[j];
-      else std::memcpy(dst + 3 * j, lut[g[j]], 3);
+      if (channels == 1)
+        dst[j] = g[j];
+      else
+        std::memcpy(dst + 3 * j, lut[g[j]], 3);
     }
   }
 }
 
 /// One fractal on black at side `size` into `out`, its buffer reused when the size matches.
-void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng,
-                   const ObjectDraws& d, Image& out) {
+void render_object(const Ifs2& ifs, int size, int channels, const ObjectStyle& st, Rng orbit_rng, const ObjectDraws& d,
+                   Image& out) {
   if (out.width == size && out.height == size && out.channels == channels)
     std::fill(out.pixels.begin(), out.pixels.end(), std::uint8_t{0});
   else
@@ -191,10 +198,11 @@ class IfsSigma final : public Generator {
     for (const char* key : {"sigma_lo", "sigma_hi"}) {
       const double v = p.get_float(key);
       if (v != 0 && !(v > 0 && v < 3.0 * nmin))
-        p.fail(key, "sigma outside (0, 3N) = (0, " + std::to_string(3 * nmin) + ") for N = maps_min = " +
-                        std::to_string(nmin));
+        p.fail(key, "sigma outside (0, 3N) = (0, " + std::to_string(3 * nmin) +
+                        ") for N = maps_min = " + std::to_string(nmin));
     }
-    if ((lo_ == 0) != (hi_ == 0)) p.fail(lo_ == 0 ? "sigma_lo" : "sigma_hi", "set both sigma_lo and sigma_hi, or neither");
+    if ((lo_ == 0) != (hi_ == 0))
+      p.fail(lo_ == 0 ? "sigma_lo" : "sigma_hi", "set both sigma_lo and sigma_hi, or neither");
     if (lo_ > hi_) p.fail("sigma_lo", "must not exceed sigma_hi");
     const int channels = output_channels(p);
     channels_ = channels == 0 ? ((style_.color || background_) ? 3 : 1) : channels;
@@ -219,8 +227,8 @@ class IfsSigma final : public Generator {
   // PNG rows), gray 3.5, several objects 2 more; a plasma background adds its grid (4 bytes a cell
   // of the 2^k + 1 square) and a level per pixel (4 bytes).
   SampleMemory sample_memory() const override {
-    SampleMemory m = image_memory(size_, channels_, (channels_ == 3 ? 10.0 : 4.0) + (objects_max_ > 1 ? 3.0 : 0.0) +
-                                                        (background_ ? 4.5 : 0.0));
+    SampleMemory m = image_memory(
+        size_, channels_, (channels_ == 3 ? 10.0 : 4.0) + (objects_max_ > 1 ? 3.0 : 0.0) + (background_ ? 4.5 : 0.0));
     if (background_) {
       double side = 1;
       while (side + 1 < size_) side *= 2;
@@ -335,8 +343,10 @@ class IfsSigma final : public Generator {
     const Orientation o = draw_flips(aug);
     const Orientation drawn = style_.graded ? Orientation{} : o;
     const std::size_t bytes = static_cast<std::size_t>(size_) * size_ * channels_;
-    if (background_) plasma_background_into(size_, size_, background_rng(cat, inst), drawn, dst);
-    else if (!zeroed) std::memset(dst, 0, bytes);
+    if (background_)
+      plasma_background_into(size_, size_, background_rng(cat, inst), drawn, dst);
+    else if (!zeroed)
+      std::memset(dst, 0, bytes);
     ink_object(ifs, size_, channels_, style_, orbit, d, dst, drawn);
     if (style_.graded && !o.identity()) {
       thread_local Image upright;

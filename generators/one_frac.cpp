@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "fdsl/core/error.h"
-#include "fdsl/core/stop.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/core/stop.h"
 #include "fdsl/generators/sigma_ifs.h"
 #include "fdsl/io/category_csv.h"
 #include "fdsl/render/chaos_game.h"
@@ -17,7 +17,8 @@ namespace fdsl {
 const ParamTable& one_frac_params() {
   static const ParamTable table = {
       float_param("sigma", 3.5, 0.1, 5.9,
-                  "sigma factor of the base system (N = 2; alpha ~ U(sigma-0.1, sigma+0.1), inside (0, 3N))", true, true)
+                  "sigma factor of the base system (N = 2; alpha ~ U(sigma-0.1, sigma+0.1), inside (0, 3N))", true,
+                  true)
           .explorer_knob(1),
       float_param("delta", 0.1, 0.0, 1.0, "perturbation: each parameter of each map times U(1-delta, 1+delta)")
           .explorer_knob(2),
@@ -61,7 +62,8 @@ class OneFrac final : public Generator {
     if (threshold_ >= reachable)
       p.fail("fill_threshold", "cannot be reached: " + std::to_string(points_) + " points " +
                                    (patch_ ? "(3x3 patches) " : "") + "ink at most " + std::to_string(reachable) +
-                                   " of a " + std::to_string(size_) + " px image; raise points or lower fill_threshold");
+                                   " of a " + std::to_string(size_) +
+                                   " px image; raise points or lower fill_threshold");
     // Each class is accepted on its own streams, so a run of the first classes tests only those.
     const std::int64_t built = ctx.search_limit >= 0 ? std::min(classes_, ctx.search_limit) : classes_;
     check_category_memory(p, "classes", built, sizeof(Ifs2) + 2 * 80.0 + 16);
@@ -128,7 +130,8 @@ class OneFrac final : public Generator {
   std::string describe_category(std::int64_t cat) const override {
     system(cat);
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%05lld fill=%.3f", static_cast<long long>(cat), fill_.at(static_cast<std::size_t>(cat)));
+    std::snprintf(buf, sizeof buf, "%05lld fill=%.3f", static_cast<long long>(cat),
+                  fill_.at(static_cast<std::size_t>(cat)));
     return buf;
   }
 
@@ -167,13 +170,15 @@ class OneFrac final : public Generator {
   Image render(const Ifs2& ifs, std::int64_t cls, std::int64_t inst) const {
     thread_local Orbit2 orbit;
     Image img(size_, size_, channels_, 0);
-    chaos_game(ifs, points_, Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Orbit),
+    chaos_game(ifs, points_,
+               Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Orbit),
                ChaosStart::Origin, orbit);
     if (!orbit.finite) return img;
     const PixelTransform t = fractaldb_transform(orbit, size_, size_, pad_);
     if (patch_)
-      splat_fresh_patches(orbit, t, img, ink_,
-                          Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Patch));
+      splat_fresh_patches(
+          orbit, t, img, ink_,
+          Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Patch));
     else
       splat_points(orbit, t, img, ink_);
     return img;

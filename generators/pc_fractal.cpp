@@ -9,13 +9,13 @@
 #include <cstdio>
 #include <limits>
 
+#include "candidate_search.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/pc_category_csv.h"
 #include "fdsl/render/normals.h"
 #include "fdsl/render/point_ops.h"
-#include "candidate_search.h"
 #include "pc_objects.h"
 
 namespace fdsl {
@@ -48,7 +48,8 @@ const ParamTable& pc_fractal_params() {
       float_param("var_threshold", 0.05, 0.0, 1.0, "accept a system whose variance along each of x, y, z exceeds this",
                   true, true)
           .when("categories", {"search"}),
-      int_param("search_points", 10000, 100, 10000000, "chaos-game points for the variance").when("categories", {"search"}),
+      int_param("search_points", 10000, 100, 10000000, "chaos-game points for the variance")
+          .when("categories", {"search"}),
   };
   return table;
 }
@@ -93,7 +94,8 @@ bool pc_fractal_accepts(const std::array<double, 3>& v, double threshold) {
 
 PcSearchResult search_pc_fractal(const PcSearchOptions& o, std::int64_t count, int threads) {
   if (o.maps_min > o.maps_max)
-    throw_bad_input("maps_min " + std::to_string(o.maps_min) + " is larger than maps_max " + std::to_string(o.maps_max));
+    throw_bad_input("maps_min " + std::to_string(o.maps_min) + " is larger than maps_max " +
+                    std::to_string(o.maps_max));
   const std::int64_t limit = o.max_candidates > 0 ? o.max_candidates : std::max<std::int64_t>(1000000, 1000 * count);
   PcSearchResult result;
   result.tried = detail::search_candidates<std::array<double, 3>>(
@@ -161,8 +163,7 @@ constexpr int kOrbitTries = 8;
 
 }  // namespace
 
-PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key,
-                     bool for_scenes) {
+PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key, bool for_scenes) {
   seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
   points_ = p.get_int("points");
   const std::string& mode = p.get_string("instance_mode");
@@ -172,8 +173,8 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
   const double ratio = p.get_float("mix_ratio");
   main_points_ = std::llround(static_cast<double>(points_) * ratio);
   if (mode_ == PcInstanceMode::NoiseMix && main_points_ < 1)
-    p.fail("mix_ratio", "leaves no main point: points * mix_ratio must be at least 0.5 (points = " +
-                            std::to_string(points_) + ")");
+    p.fail("mix_ratio",
+           "leaves no main point: points * mix_ratio must be at least 0.5 (points = " + std::to_string(points_) + ")");
   shared_main_ = p.get_bool("mix_shared_main");
   unit_sphere_ = p.get_string("normalize") == "unit_sphere";
   normals_ = p.get_bool("normals");
@@ -214,8 +215,9 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
     // other categories too (FractalNoiseMix's noise, scenes).
     const bool cross = for_scenes || (mode_ == PcInstanceMode::NoiseMix && main_points_ < points_);
     const std::int64_t wanted = ctx.search_limit >= 0 && !cross ? std::min(classes, ctx.search_limit) : classes;
-    search_ = run_category_search(p, ctx, "PC-FractalDB", wanted, sizeof(Ifs3) + 7.0 * sizeof(AffineMap3) + 64,
-                                  "var_threshold", [&](std::int64_t n) { return search_pc_fractal(o, n, ctx.threads); });
+    search_ =
+        run_category_search(p, ctx, "PC-FractalDB", wanted, sizeof(Ifs3) + 7.0 * sizeof(AffineMap3) + 64,
+                            "var_threshold", [&](std::int64_t n) { return search_pc_fractal(o, n, ctx.threads); });
     systems_ = search_.systems;
     classes_ = classes;
   } else {
@@ -255,7 +257,7 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
 }
 
 Rng PcObjects::sample(const Ifs3& ifs, std::int64_t category, std::int64_t points, const Rng& rng, float* xyz,
-                     std::uint8_t* maps) const {
+                      std::uint8_t* maps) const {
   thread_local Orbit3 orbit;
   for (int attempt = 0; attempt < kOrbitTries; ++attempt) {
     const Rng used = attempt == 0 ? rng : rng.child(static_cast<std::uint64_t>(attempt));
@@ -300,8 +302,7 @@ void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, Mai
       if (noise_points > 0) {
         const std::int64_t other = noise_category(seed_, cat, inst, classes());
         const Rng noise_rng = Rng(seed_, c, i, Purpose::Noise).child(1);
-        sample(system(other), other, noise_points, noise_rng, xyz + main_floats,
-               maps ? maps + main_points_ : nullptr);
+        sample(system(other), other, noise_points, noise_rng, xyz + main_floats, maps ? maps + main_points_ : nullptr);
       }
       recenter(xyz, static_cast<std::size_t>(points_));
       break;
@@ -367,7 +368,7 @@ const Ifs3& PcObjects::system(std::int64_t cat) const {
 }
 
 std::vector<std::string> PcObjects::save_categories(const std::filesystem::path& dir, const std::string& family,
-                                                   const std::vector<std::int64_t>& categories) const {
+                                                    const std::vector<std::int64_t>& categories) const {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();
   bool prefix = true;
   std::vector<Ifs3> systems;
@@ -390,8 +391,8 @@ std::string PcObjects::describe_category(std::int64_t cat) const {
   const Ifs3& ifs = system(cat);
   if (!search_.variance.empty()) {
     const auto& v = search_.variance[static_cast<std::size_t>(cat)];
-    std::snprintf(buf, sizeof buf, "%06lld N=%zu var=%.2f/%.2f/%.2f", static_cast<long long>(cat), ifs.maps.size(), v[0],
-                  v[1], v[2]);
+    std::snprintf(buf, sizeof buf, "%06lld N=%zu var=%.2f/%.2f/%.2f", static_cast<long long>(cat), ifs.maps.size(),
+                  v[0], v[1], v[2]);
   } else {
     std::snprintf(buf, sizeof buf, "%06lld N=%zu", static_cast<long long>(cat), ifs.maps.size());
   }
@@ -432,7 +433,7 @@ nlohmann::ordered_json PcObjectFamily::category_json(std::int64_t cat) const { r
 std::string PcObjectFamily::describe_category(std::int64_t cat) const { return objects_.describe_category(cat); }
 nlohmann::ordered_json PcObjectFamily::stats() const { return objects_.stats(); }
 std::vector<std::string> PcObjectFamily::save_categories(const std::filesystem::path& dir,
-                                                        const std::vector<std::int64_t>& categories) const {
+                                                         const std::vector<std::int64_t>& categories) const {
   return objects_.save_categories(dir, family(), categories);
 }
 void PcObjectFamily::export_categories(const std::filesystem::path& dir) const {

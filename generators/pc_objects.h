@@ -60,8 +60,10 @@ class PcObjects {
   SampleMemory cloud_memory(std::int64_t points) const {
     SampleMemory m;
     m.bytes = static_cast<double>(points) * (60.0 + (normals_ ? 40.0 : 0.0) + (fps_points_ > 0 ? 24.0 : 0.0));
-    m.output_bytes = static_cast<double>(fps_points_ > 0 ? std::min(fps_points_, points) : points) * (normals_ ? 24.0 : 12.0);
-    m.what = "points " + std::to_string(points) + (normals_ ? ", normals" : "") + (fps_points_ > 0 ? ", fps_points" : "");
+    m.output_bytes =
+        static_cast<double>(fps_points_ > 0 ? std::min(fps_points_, points) : points) * (normals_ ? 24.0 : 12.0);
+    m.what =
+        "points " + std::to_string(points) + (normals_ ? ", normals" : "") + (fps_points_ > 0 ? ", fps_points" : "");
     return m;
   }
   std::int64_t points() const { return points_; }

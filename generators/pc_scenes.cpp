@@ -25,7 +25,8 @@ const ParamTable& pc_scenes_params() {
     const ParamTable scene = {
         int_param("object_instances", 0, 0, 100000000,
                   "objects are drawn from instances 0..N-1 of every category (0: the instance mode's own count)"),
-        int_param("objects_base", 5, 0, 100000, "objects per scene: objects_base + Poisson(objects_poisson), at least 1"),
+        int_param("objects_base", 5, 0, 100000,
+                  "objects per scene: objects_base + Poisson(objects_poisson), at least 1"),
         float_param("objects_poisson", 5.0, 0.0, 10000.0, "mean of the Poisson part of the object count"),
         float_param("scene_size", 15.0, 0.0, 100000.0, "side of the square floor; centres x, y ~ U(-side/2, side/2)",
                     true, false),
@@ -59,8 +60,8 @@ struct Placed {
 /// The object's box as a row of VoteNet's SUN RGB-D *_bbox.npy: (cx, cy, cz, dx/2, dy/2, dz/2,
 /// heading, class) with heading = -yaw (VoteNet turns boxes by rotz(-heading)).
 std::array<double, 8> votenet_row(const Placed& o) {
-  return {o.center[0], o.center[1], o.center[2], o.size[0] / 2, o.size[1] / 2, o.size[2] / 2, -o.yaw,
-          static_cast<double>(o.category)};
+  return {o.center[0],   o.center[1],   o.center[2], o.size[0] / 2,
+          o.size[1] / 2, o.size[2] / 2, -o.yaw,      static_cast<double>(o.category)};
 }
 
 class PcScenes final : public Generator {
@@ -78,8 +79,9 @@ class PcScenes final : public Generator {
     gap_ = p.get_float("placement_gap");
     tries_ = p.get_int("placement_tries");
     if (p.get_string("cloud_format") == "hdf5")
-      p.fail("cloud_format", "hdf5 (the ModelNet40 layout) holds labelled clouds of one size for classification; "
-                             "write scenes as ply, pcd or npy");
+      p.fail("cloud_format",
+             "hdf5 (the ModelNet40 layout) holds labelled clouds of one size for classification; "
+             "write scenes as ply, pcd or npy");
     bbox_npy_ = p.get_string("cloud_format") == "npy";
   }
 
@@ -91,7 +93,8 @@ class PcScenes final : public Generator {
   // A scene holds objects_base + Poisson(objects_poisson) objects: sized for a count the Poisson
   // part rarely passes (mean + 6 standard deviations).
   SampleMemory sample_memory() const override {
-    const double objects = static_cast<double>(std::max<std::int64_t>(1, base_)) + poisson_ + 6.0 * std::sqrt(poisson_) + 1;
+    const double objects =
+        static_cast<double>(std::max<std::int64_t>(1, base_)) + poisson_ + 6.0 * std::sqrt(poisson_) + 1;
     SampleMemory m = objects_.cloud_memory(static_cast<std::int64_t>(objects * static_cast<double>(objects_.points())));
     m.what += " (objects_base + objects_poisson objects of points)";
     return m;
@@ -185,7 +188,7 @@ class PcScenes final : public Generator {
           }
         }
       }
-      if (!placed) break;  // as the official script: the scene keeps the objects placed so far
+      if (!placed) break;           // as the official script: the scene keeps the objects placed so far
       o.center[2] = o.size[2] / 2;  // resting on the floor
       o.yaw = rng.uniform(-std::numbers::pi, std::numbers::pi);
       o.category = rng.uniform_int(0, objects_.classes() - 1);

@@ -122,7 +122,8 @@ struct RcdbFamily : detail::contour::Ranges {
   }
 
   /// The official param/NNNNN.csv: csv.writer rows key,value (\r\n), values as Python prints them.
-  std::vector<std::pair<std::string, std::string>> files(const std::vector<std::pair<std::int64_t, Category>>& cats) const {
+  std::vector<std::pair<std::string, std::string>> files(
+      const std::vector<std::pair<std::int64_t, Category>>& cats) const {
     std::vector<std::pair<std::string, std::string>> out;
     out.reserve(cats.size());
     for (const auto& [k, c] : cats) {
@@ -151,13 +152,15 @@ std::unique_ptr<Generator> make_rcdb(const Params& p, const GeneratorContext& ct
   f.read(p);
   f.vmean = p.get_float("vertices_mean");
   // q = int(X), X ~ Exp(mean), lands in [vmin, vmax] when vmin <= X < vmax + 1.
-  const double hit = std::exp(-static_cast<double>(f.vmin) / f.vmean) - std::exp(-static_cast<double>(f.vmax + 1) / f.vmean);
+  const double hit =
+      std::exp(-static_cast<double>(f.vmin) / f.vmean) - std::exp(-static_cast<double>(f.vmax + 1) / f.vmean);
   if (!(hit >= 1e-4))
     p.fail("vertices_min", "q = int(Exp(mean " + p.value_text("vertices_mean") + ")) falls in [" +
                                std::to_string(f.vmin) + ", " + std::to_string(f.vmax) + "] with probability " +
                                std::to_string(hit) +
                                ": the redraw would practically never end; widen the range or change vertices_mean");
-  detail::contour::CommonSettings s = detail::contour::read_common(p, ctx, default_classes("rcdb"), default_instances("rcdb"));
+  detail::contour::CommonSettings s =
+      detail::contour::read_common(p, ctx, default_classes("rcdb"), default_instances("rcdb"));
   return std::make_unique<detail::contour::ContourGenerator<RcdbFamily>>(f, s, p);
 }
 

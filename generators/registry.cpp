@@ -4,11 +4,11 @@
 #include "fdsl/generators/generator.h"
 #include "fdsl/generators/ifs_sigma.h"
 #include "fdsl/generators/one_frac.h"
-#include "fdsl/generators/rcdb.h"
-#include "fdsl/generators/visual_atom.h"
 #include "fdsl/generators/pc_fractal.h"
 #include "fdsl/generators/pc_scenes.h"
+#include "fdsl/generators/rcdb.h"
 #include "fdsl/generators/vg_fractal.h"
+#include "fdsl/generators/visual_atom.h"
 
 namespace fdsl {
 
@@ -25,21 +25,24 @@ const std::vector<GeneratorInfo>& generator_registry() {
        "patch_draws x flips (1000)"},
       {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with color, backgrounds and augmentation",
        &ifs_sigma_params(), &make_ifs_sigma, 1000, 100, ""},
-      {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac,
-       1000, 1, ""},
+      {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac, 1000,
+       1, ""},
       {"visual_atom", "VisualAtom: Perlin-perturbed contours with two sine waves, faithful or the official images",
        &visual_atom_params(), &make_visual_atom, 1000, 1000, ""},
       {"rcdb", "RCDB: radial contours perturbed by Perlin noise, faithful or the official images", &rcdb_params(),
        &make_rcdb, 1000, 1000, ""},
-      {"pc_fractal", "PC-FractalDB 3D IFS point clouds: variance search or CSVs; FractalNoiseMix, MV-FractalDB or resampled instances",
+      {"pc_fractal",
+       "PC-FractalDB 3D IFS point clouds: variance search or CSVs; FractalNoiseMix, MV-FractalDB or resampled "
+       "instances",
        &pc_fractal_params(), &make_pc_fractal, 0, 1000,
        "classes 0: every category of the categories folder or table (a search needs a count); instances 0: 1000, "
        "145 with instance_mode mv_weights"},
       {"pc_scenes", "PC-FractalDB scenes for 3D detection: placed fractal objects, per-point ids, oriented boxes",
        &pc_scenes_params(), &make_pc_scenes, 1, 10000,
        "one class of scenes; classes counts the object categories; object_instances 0: the instance mode's count"},
-      {"vg_fractal", "Aligned images and clouds: PC-FractalDB clouds seen by saved cameras (VG-FractalDB / FSVGP, "
-                     "MV-FractalDB views, ExFractalDB random views)",
+      {"vg_fractal",
+       "Aligned images and clouds: PC-FractalDB clouds seen by saved cameras (VG-FractalDB / FSVGP, "
+       "MV-FractalDB views, ExFractalDB random views)",
        &vg_fractal_params(), &make_vg_fractal, 0, 1000,
        "as pc_fractal: classes 0 takes every category of the source; instances 0: 1000 (145 with mv_weights)"},
   };

@@ -31,8 +31,7 @@ const ParamTable& vg_fractal_params() {
         float_param("fov", 45.0, 0.0, 180.0, "vertical field of view in degrees", true, true)
             .when("projection", {"perspective"})
             .explorer_knob(5),
-        float_param("ortho_extent", 4.0, 0.0, 1000.0, "world units across the image height", true,
-                    false)
+        float_param("ortho_extent", 4.0, 0.0, 1000.0, "world units across the image height", true, false)
             .when("projection", {"orthographic"}),
         float_param("camera_distance", 4.0, 0.0, 10000.0,
                     "eye to look_at; the eye must be outside the cloud (clouds reach sqrt(3) from the origin with "
@@ -110,8 +109,8 @@ struct ViewSetup {
     // The clouds lie within `reach` of the origin; an eye inside that ball sits inside the cloud.
     const bool unit_sphere = p.get_string("normalize") == "unit_sphere";
     const double reach = unit_sphere ? 1.0 : std::sqrt(3.0);
-    const double off = std::sqrt(rig_.target[0] * rig_.target[0] + rig_.target[1] * rig_.target[1] +
-                                 rig_.target[2] * rig_.target[2]);
+    const double off =
+        std::sqrt(rig_.target[0] * rig_.target[0] + rig_.target[1] * rig_.target[1] + rig_.target[2] * rig_.target[2]);
     if (!(rig_.distance - off > reach)) {
       char buf[320];
       std::snprintf(buf, sizeof buf,
@@ -140,10 +139,9 @@ struct ViewSetup {
     splat_.up = rig_.up;
     const bool color = splat_.shading == Shading::Height || splat_.shading == Shading::MapIndex;
     channels_ = output_channels(p);
-    if (channels_ == 1 && color)
-      p.fail("channels", "shading: " + shading + " is color; use channels: 3 or auto");
-    const std::int64_t pixels = static_cast<std::int64_t>(rig_.width) * rig_.height * splat_.supersample *
-                                splat_.supersample;
+    if (channels_ == 1 && color) p.fail("channels", "shading: " + shading + " is color; use channels: 3 or auto");
+    const std::int64_t pixels =
+        static_cast<std::int64_t>(rig_.width) * rig_.height * splat_.supersample * splat_.supersample;
     if (pixels > (std::int64_t{1} << 28))
       p.fail("supersample", "a " + std::to_string(rig_.width) + " px image supersampled " +
                                 std::to_string(splat_.supersample) + "x needs too large a buffer; lower one of them");
@@ -151,11 +149,13 @@ struct ViewSetup {
     views_layout_ = p.get_string("layout") == "views";
     write_cloud_ = p.get_bool("write_cloud");
     if (views_layout_ && p.get_string("output_format") == "tar")
-      p.fail("layout", "views writes an ImageFolder of single views; tar shards keep a sample's files under one "
-                       "key: use layout: paired with output_format: tar");
+      p.fail("layout",
+             "views writes an ImageFolder of single views; tar shards keep a sample's files under one "
+             "key: use layout: paired with output_format: tar");
     if (p.get_string("cloud_format") == "hdf5")
-      p.fail("cloud_format", "hdf5 gathers clouds into batch files, away from their images; paired samples use "
-                             "npy, ply or pcd");
+      p.fail("cloud_format",
+             "hdf5 gathers clouds into batch files, away from their images; paired samples use "
+             "npy, ply or pcd");
     // A first camera now, so a bad rig is reported against the config rather than mid-run.
     try {
       (void)orbit_camera(rig_, 0.0, spec_.random_elevation ? spec_.elevation_min_deg : spec_.elevation_deg);
@@ -193,9 +193,7 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
              (splat_.supersample > 1 ? ", supersample " + std::to_string(splat_.supersample) : "") + ", " + m.what;
     return m;
   }
-  std::string sample_noun() const override {
-    return views_layout_ ? "instances" : write_cloud_ ? "pairs" : "samples";
-  }
+  std::string sample_noun() const override { return views_layout_ ? "instances" : write_cloud_ ? "pairs" : "samples"; }
 
   std::string sample_name(std::int64_t cat, std::int64_t inst) const override {
     if (!views_layout_) return PcObjectFamily::sample_name(cat, inst);

@@ -103,7 +103,8 @@ std::unique_ptr<Generator> make_visual_atom(const Params& p, const GeneratorCont
                          std::to_string(f.n1min) + ".." + std::to_string(f.n1max) +
                          "}) can take, and n2 must differ from a non-zero n1: the draw would never end; widen "
                          "n2_min..n2_max or keep n1 off that value");
-  detail::contour::CommonSettings s = detail::contour::read_common(p, ctx, default_classes("visual_atom"), default_instances("visual_atom"));
+  detail::contour::CommonSettings s =
+      detail::contour::read_common(p, ctx, default_classes("visual_atom"), default_instances("visual_atom"));
   return std::make_unique<detail::contour::ContourGenerator<AtomFamily>>(f, s, p);
 }
 

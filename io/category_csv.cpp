@@ -40,8 +40,8 @@ Ifs2 read_fractaldb_csv(const fs::path& path) {
     double v[kCsvColumns];
     for (int i = 0; i < kCsvColumns; ++i) v[i] = parse_field(fields[i], where, i);
     if (v[6] < 0) {
-      throw_bad_input(where + ": probability p (column 7) is negative: " + detail::csv::quote(detail::csv::trim(fields[6])) +
-                      "; expected a value >= 0");
+      throw_bad_input(where + ": probability p (column 7) is negative: " +
+                      detail::csv::quote(detail::csv::trim(fields[6])) + "; expected a value >= 0");
     }
     ifs.maps.push_back(AffineMap2{v[0], v[1], v[2], v[3], v[4], v[5]});
     ifs.probs.push_back(v[6]);
@@ -71,8 +71,8 @@ std::string format_fractaldb_csv(const Ifs2& ifs) {
     const double values[kCsvColumns] = {m.a, m.b, m.c, m.d, m.e, m.f, ifs.probs[i]};
     for (int k = 0; k < kCsvColumns; ++k) {
       if (!std::isfinite(values[k])) {
-        throw_bad_input("format_fractaldb_csv: map " + std::to_string(i) + " value " +
-                        kColumnNames[k] + " is not finite; expected a finite number");
+        throw_bad_input("format_fractaldb_csv: map " + std::to_string(i) + " value " + kColumnNames[k] +
+                        " is not finite; expected a finite number");
       }
       if (k > 0) out += ',';
       detail::csv::append_number(out, values[k], "format_fractaldb_csv");
@@ -99,15 +99,14 @@ std::vector<Ifs2> read_fractaldb_category_dir(const fs::path& dir) {
         // The official layout spreads the files over csv0 .. csv39.
         if (descend && detail::csv::number_in_name(name, "csv", "") >= 0) {
           std::error_code sub_ec;
-          for (auto sub = fs::directory_iterator(it->path(), sub_ec);
-               !sub_ec && sub != fs::directory_iterator(); sub.increment(sub_ec)) {
+          for (auto sub = fs::directory_iterator(it->path(), sub_ec); !sub_ec && sub != fs::directory_iterator();
+               sub.increment(sub_ec)) {
             const std::string sub_name = sub->path().filename().string();
             long n = detail::csv::number_in_name(sub_name, "", ".csv");
             if (n >= 0) entries.push_back({n, sub->path()});
           }
           if (sub_ec) {
-            throw_bad_input("cannot list FractalDB category folder " + it->path().string() + ": " +
-                            sub_ec.message());
+            throw_bad_input("cannot list FractalDB category folder " + it->path().string() + ": " + sub_ec.message());
           }
         }
         continue;
@@ -116,13 +115,12 @@ std::vector<Ifs2> read_fractaldb_category_dir(const fs::path& dir) {
       if (n >= 0) entries.push_back({n, it->path()});
     }
     if (it_ec) {
-      throw_bad_input("cannot list FractalDB category folder " + folder.string() + ": " +
-                      it_ec.message());
+      throw_bad_input("cannot list FractalDB category folder " + folder.string() + ": " + it_ec.message());
     }
   };
   scan(dir, true);
   detail::csv::sort_numbered(entries, "FractalDB category folder " + dir.string(), 5,
-                     "NNNNN.csv inside it or in csvK/ subfolders");
+                             "NNNNN.csv inside it or in csvK/ subfolders");
   std::vector<Ifs2> systems;
   systems.reserve(entries.size());
   for (const detail::csv::NumberedFile& e : entries) systems.push_back(read_fractaldb_csv(e.path));
@@ -157,8 +155,7 @@ std::vector<Ifs2> read_category_table(const fs::path& path) {
     const std::string_view line = detail::csv::trim(raw);
     if (line.empty()) return;
     if (line_number == 1) {
-      if (line != kTableHeader)
-        throw_bad_input(where + ": expected the header '" + std::string(kTableHeader) + "'");
+      if (line != kTableHeader) throw_bad_input(where + ": expected the header '" + std::string(kTableHeader) + "'");
       return;
     }
     const auto fields = detail::csv::split_fields(line);

@@ -70,8 +70,7 @@ const std::vector<CloudFormat>& cloud_formats() {
       {"pcd", "PCD v0.7 (PCL), binary: x y z [normal_x normal_y normal_z] [label instance]", &pcd_binary},
       {"pcd_ascii", "PCD v0.7 (PCL), ASCII", &pcd_ascii},
       {"npy", "NumPy float32 (N,3), (N,6) with normals; labels in _sem_label.npy / _ins_label.npy", &npy},
-      {"hdf5", "HDF5 in the ModelNet40 layout: files of h5_clouds_per_file clouds, data (B,N,3), label (B,1)",
-       nullptr},
+      {"hdf5", "HDF5 in the ModelNet40 layout: files of h5_clouds_per_file clouds, data (B,N,3), label (B,1)", nullptr},
   };
   return table;
 }
@@ -88,8 +87,8 @@ const CloudFormat& find_cloud_format(const std::string& name) {
   const std::string hint = closest_name(name, cloud_format_names());
   std::string all;
   for (const auto& f : cloud_formats()) all += (all.empty() ? "" : ", ") + f.name;
-  throw_bad_input("unknown point-cloud format '" + name + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)") +
-                  "; available: " + all);
+  throw_bad_input("unknown point-cloud format '" + name + "'" +
+                  (hint.empty() ? "" : " (did you mean '" + hint + "'?)") + "; available: " + all);
 }
 
 void check_cloud_arrays(const PointCloud& c, const char* writer) {

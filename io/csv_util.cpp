@@ -36,8 +36,7 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   return fields;
 }
 
-double parse_number(std::string_view field, const std::string& where, int shown, const char* name,
-                    Overflow overflow) {
+double parse_number(std::string_view field, const std::string& where, int shown, const char* name, Overflow overflow) {
   const std::string_view text = trim(field);
   std::string_view digits = text;
   // NumPy never writes '+', but hand-written files might; from_chars does not accept it.
@@ -118,9 +117,9 @@ void sort_numbered(std::vector<NumberedFile>& files, const std::string& folder, 
     if (files[i].number < want)
       throw_bad_input(folder + ": category " + std::to_string(files[i].number) + " appears twice, as " +
                       files[i - 1].path.string() + " and " + files[i].path.string());
-    throw_bad_input(folder + ": category file " + numbered_name(i, digits) +
-                    " is missing; expected the numbers 0.." + std::to_string(files.size() - 1) + " without gaps (" +
-                    std::to_string(files.size()) + " files found)");
+    throw_bad_input(folder + ": category file " + numbered_name(i, digits) + " is missing; expected the numbers 0.." +
+                    std::to_string(files.size() - 1) + " without gaps (" + std::to_string(files.size()) +
+                    " files found)");
   }
 }
 

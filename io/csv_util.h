@@ -47,8 +47,7 @@ enum class Overflow {
 /// Parses one field exactly (std::from_chars rounds correctly and ignores the C locale; a
 /// leading '+' is accepted). Throws BadInput naming `where`, "column <shown> (<name>)" and the
 /// text unless the field is a finite number.
-double parse_number(std::string_view field, const std::string& where, int shown, const char* name,
-                    Overflow overflow);
+double parse_number(std::string_view field, const std::string& where, int shown, const char* name, Overflow overflow);
 
 /// Whether the category id in `field` opens a new category: true for `count` (the next one),
 /// false for count - 1 (the row adds a map to the last). Any other value, or one that is not a

@@ -179,8 +179,8 @@ void AtomicFileWriter::commit(bool sync) {
   if (::rename(temp_.c_str(), path_.c_str()) != 0) {
     const int err = errno;
     ::unlink(temp_.c_str());
-    throw_runtime("cannot write " + path_.string() + ": cannot rename " + temp_.string() + " onto it: " +
-                  os_error(err));
+    throw_runtime("cannot write " + path_.string() + ": cannot rename " + temp_.string() +
+                  " onto it: " + os_error(err));
   }
   if (sync) {
     // The rename is only durable once the folder entry is on disk too.
@@ -205,10 +205,8 @@ void write_file_atomic(const fs::path& path, std::span<const std::uint8_t> bytes
 }
 
 void write_file_atomic(const fs::path& path, std::string_view text, bool sync) {
-  write_file_atomic(path,
-                    std::span<const std::uint8_t>(
-                        reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
-                    sync);
+  write_file_atomic(
+      path, std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), sync);
 }
 
 namespace detail {
@@ -294,21 +292,18 @@ std::size_t remove_temporary_files(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return 0;
   std::size_t removed = 0;
-  auto it =
-      fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
+  auto it = fs::recursive_directory_iterator(dir, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::error_code type_ec;
     if (!it->is_regular_file(type_ec)) continue;
     if (!detail::is_temporary_name(it->path().filename().string())) continue;
     if (::unlink(it->path().c_str()) != 0) {
       int err = errno;
-      throw_runtime("cannot remove leftover temporary file " + it->path().string() + ": " +
-                    detail::os_error(err));
+      throw_runtime("cannot remove leftover temporary file " + it->path().string() + ": " + detail::os_error(err));
     }
     ++removed;
   }
-  if (ec)
-    throw_runtime("cannot list " + dir.string() + " for leftover temporary files: " + ec.message());
+  if (ec) throw_runtime("cannot list " + dir.string() + " for leftover temporary files: " + ec.message());
   return removed;
 }
 

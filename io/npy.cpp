@@ -17,9 +17,10 @@ void encode_npy(const void* data, NpyType type, const std::vector<std::size_t>& 
     count *= shape[i];
   }
   if (shape.size() == 1) dims += ",";  // Python's one-element tuple
-  std::string header = std::string("{'descr': '") + (type == NpyType::Float32   ? "<f4"
-                                                        : type == NpyType::Float64 ? "<f8"
-                                                                                   : "<i4") +
+  std::string header = std::string("{'descr': '") +
+                       (type == NpyType::Float32   ? "<f4"
+                        : type == NpyType::Float64 ? "<f8"
+                                                   : "<i4") +
                        "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Magic (6) + version (2) + length (2) + header + '\n', padded to a multiple of 64.
   const std::size_t unpadded = 10 + header.size() + 1;

@@ -104,7 +104,7 @@ std::vector<Ifs3> read_pc_fractal_category_dir(const fs::path& dir, std::vector<
   }
   if (ec) throw_bad_input("cannot list PC-FractalDB category folder " + dir.string() + ": " + ec.message());
   detail::csv::sort_numbered(entries, "PC-FractalDB category folder " + dir.string(), 6,
-                     "000000.csv, 000001.csv, ... (13 values per row)");
+                             "000000.csv, 000001.csv, ... (13 values per row)");
   std::vector<Ifs3> systems;
   systems.reserve(entries.size());
   for (const detail::csv::NumberedFile& e : entries) {

@@ -30,8 +30,8 @@ void encode_pcd(const PointCloud& cloud, PcdEncoding encoding, std::vector<std::
     count += " 1";
   }
   const std::string points = std::to_string(cloud.size());
-  const std::string header = "# .PCD v0.7 - Point Cloud Data file format\nVERSION 0.7\nFIELDS " + fields +
-                             "\nSIZE " + size + "\nTYPE " + type + "\nCOUNT " + count + "\nWIDTH " + points +
+  const std::string header = "# .PCD v0.7 - Point Cloud Data file format\nVERSION 0.7\nFIELDS " + fields + "\nSIZE " +
+                             size + "\nTYPE " + type + "\nCOUNT " + count + "\nWIDTH " + points +
                              "\nHEIGHT 1\nVIEWPOINT 0 0 0 1 0 0 0\nPOINTS " + points + "\nDATA " +
                              (encoding == PcdEncoding::Ascii ? "ascii" : "binary") + "\n";
   encode_cloud_records(cloud, header, encoding == PcdEncoding::Ascii, "PCD writer", out);

@@ -66,15 +66,13 @@ constexpr std::size_t kKeepScratchBytes = std::size_t{64} << 20;
 void check_encodable(const Image& image) {
   check_image_size(image.width, image.height, "encode_png");
   if (image.channels != 1 && image.channels != 3) {
-    throw_bad_input("encode_png: channels must be 1 (gray) or 3 (RGB), got " +
-                    std::to_string(image.channels));
+    throw_bad_input("encode_png: channels must be 1 (gray) or 3 (RGB), got " + std::to_string(image.channels));
   }
   std::size_t expected = image.stride() * static_cast<std::size_t>(image.height);
   if (image.pixels.size() != expected) {
-    throw_bad_input("encode_png: a " + std::to_string(image.width) + "x" +
-                    std::to_string(image.height) + "x" + std::to_string(image.channels) +
-                    " image needs " + std::to_string(expected) + " pixel bytes, it has " +
-                    std::to_string(image.pixels.size()));
+    throw_bad_input("encode_png: a " + std::to_string(image.width) + "x" + std::to_string(image.height) + "x" +
+                    std::to_string(image.channels) + " image needs " + std::to_string(expected) +
+                    " pixel bytes, it has " + std::to_string(image.pixels.size()));
   }
 }
 
@@ -119,15 +117,13 @@ void filter_scanlines(const Image& image, PngFilter filter, std::vector<std::uin
       std::memcpy(out, row, stride);
     } else if (filter == PngFilter::Sub) {
       for (std::size_t i = 0; i < bpp; ++i) out[i] = row[i];
-      for (std::size_t i = bpp; i < stride; ++i)
-        out[i] = static_cast<std::uint8_t>(row[i] - row[i - bpp]);
+      for (std::size_t i = bpp; i < stride; ++i) out[i] = static_cast<std::uint8_t>(row[i] - row[i - bpp]);
     } else if (y == 0) {
       // Up: the row above the first one counts as zeros.
       std::memcpy(out, row, stride);
     } else {
       const std::uint8_t* prior = image.row(y - 1);
-      for (std::size_t i = 0; i < stride; ++i)
-        out[i] = static_cast<std::uint8_t>(row[i] - prior[i]);
+      for (std::size_t i = 0; i < stride; ++i) out[i] = static_cast<std::uint8_t>(row[i] - prior[i]);
     }
     out += stride;
   }
@@ -140,23 +136,21 @@ struct CompressorDeleter {
 /// This thread's compressor for `level`, made on first use (a compressor is not thread-safe,
 /// and allocating one per image would cost more than compressing a small image).
 libdeflate_compressor* thread_compressor(int level) {
-  thread_local std::array<std::unique_ptr<libdeflate_compressor, CompressorDeleter>,
-                          kMaxLibdeflateLevel + 1>
+  thread_local std::array<std::unique_ptr<libdeflate_compressor, CompressorDeleter>, kMaxLibdeflateLevel + 1>
       compressors;
   auto& slot = compressors[static_cast<std::size_t>(level)];
   if (!slot) {
     slot.reset(libdeflate_alloc_compressor(level));
     if (!slot) {
-      throw_runtime("encode_png: libdeflate could not allocate a compressor for level " +
-                    std::to_string(level) + " (out of memory)");
+      throw_runtime("encode_png: libdeflate could not allocate a compressor for level " + std::to_string(level) +
+                    " (out of memory)");
     }
   }
   return slot.get();
 }
 
 /// Our own PNG writer: signature, IHDR, a single IDAT with the whole zlib stream, IEND.
-void encode_with_libdeflate(const Image& image, const PngOptions& options,
-                            std::vector<std::uint8_t>& out) {
+void encode_with_libdeflate(const Image& image, const PngOptions& options, std::vector<std::uint8_t>& out) {
   thread_local std::vector<std::uint8_t> scanlines;
   filter_scanlines(image, options.filter, scanlines);
 
@@ -182,11 +176,11 @@ void encode_with_libdeflate(const Image& image, const PngOptions& options,
   ihdr[20] = 0;                            // no interlace
   put_chunk_crc(ihdr, 13);
 
-  std::size_t compressed = libdeflate_zlib_compress(compressor, scanlines.data(), scanlines.size(),
-                                                    p + kDataStart, bound);
+  std::size_t compressed =
+      libdeflate_zlib_compress(compressor, scanlines.data(), scanlines.size(), p + kDataStart, bound);
   if (compressed == 0 || compressed > 0x7fffffffu) {
-    throw_runtime("encode_png: libdeflate could not compress a " + std::to_string(image.width) +
-                  "x" + std::to_string(image.height) + " image");
+    throw_runtime("encode_png: libdeflate could not compress a " + std::to_string(image.width) + "x" +
+                  std::to_string(image.height) + " image");
   }
   std::uint8_t* idat = p + kDataStart - kIdatHeader;
   put_u32_be(idat, static_cast<std::uint32_t>(compressed));
@@ -224,8 +218,7 @@ struct LibpngState {
 
 void libpng_error(png_structp png, png_const_charp message) {
   auto* state = static_cast<LibpngState*>(png_get_error_ptr(png));
-  std::snprintf(state->error, sizeof state->error, "%s",
-                message ? message : "unknown libpng error");
+  std::snprintf(state->error, sizeof state->error, "%s", message ? message : "unknown libpng error");
   png_longjmp(png, 1);
 }
 
@@ -248,8 +241,7 @@ void libpng_flush_nothing(png_structp) {}
 
 /// Returns false with state.error set if libpng failed.
 bool encode_with_libpng_raw(LibpngState& state) {
-  png_structp png =
-      png_create_write_struct(PNG_LIBPNG_VER_STRING, &state, libpng_error, libpng_warning);
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &state, libpng_error, libpng_warning);
   if (!png) {
     std::snprintf(state.error, sizeof state.error, "libpng could not create a writer");
     return false;
@@ -267,8 +259,7 @@ bool encode_with_libpng_raw(LibpngState& state) {
   const Image& image = *state.image;
   const PngOptions& options = *state.options;
   png_set_write_fn(png, &state, libpng_write_to_vector, libpng_flush_nothing);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(image.width),
-               static_cast<png_uint_32>(image.height), 8,
+  png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
                image.channels == 1 ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   int filter = PNG_FILTER_NONE;
@@ -276,8 +267,7 @@ bool encode_with_libpng_raw(LibpngState& state) {
   if (options.filter == PngFilter::Up) filter = PNG_FILTER_UP;
   png_set_filter(png, PNG_FILTER_TYPE_BASE, filter);
   png_set_compression_level(png, options.level);
-  bool rle = options.strategy == PngStrategy::Rle ||
-             (options.strategy == PngStrategy::Auto && image.channels == 1);
+  bool rle = options.strategy == PngStrategy::Rle || (options.strategy == PngStrategy::Auto && image.channels == 1);
   png_set_compression_strategy(png, rle ? Z_RLE : Z_DEFAULT_STRATEGY);
   png_write_info(png, info);
   for (int y = 0; y < image.height; ++y) png_write_row(png, image.row(y));
@@ -309,8 +299,7 @@ bool allocate_decoded(LibpngState& state, int width, int height, int channels) {
 
 /// Returns false with state.error set if the data is not a PNG libpng can decode.
 bool decode_with_libpng_raw(LibpngState& state) {
-  png_structp png =
-      png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, libpng_error, libpng_warning);
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, libpng_error, libpng_warning);
   if (!png) {
     std::snprintf(state.error, sizeof state.error, "libpng could not create a reader");
     return false;
@@ -333,9 +322,8 @@ bool decode_with_libpng_raw(LibpngState& state) {
   const int bit_depth = png_get_bit_depth(png, info);
   if (width < 1 || height < 1 || width > static_cast<png_uint_32>(kMaxImageSide) ||
       height > static_cast<png_uint_32>(kMaxImageSide)) {
-    std::snprintf(state.error, sizeof state.error,
-                  "image size %ux%u is outside the valid range 1..%d per side", width, height,
-                  kMaxImageSide);
+    std::snprintf(state.error, sizeof state.error, "image size %ux%u is outside the valid range 1..%d per side", width,
+                  height, kMaxImageSide);
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
   }
@@ -349,8 +337,8 @@ bool decode_with_libpng_raw(LibpngState& state) {
   const int channels = (color_type & PNG_COLOR_MASK_COLOR) ? 3 : 1;
   if (png_get_channels(png, info) != channels || png_get_bit_depth(png, info) != 8 ||
       png_get_rowbytes(png, info) != static_cast<std::size_t>(width) * channels) {
-    std::snprintf(state.error, sizeof state.error,
-                  "unsupported PNG layout (color type %d, bit depth %d)", color_type, bit_depth);
+    std::snprintf(state.error, sizeof state.error, "unsupported PNG layout (color type %d, bit depth %d)", color_type,
+                  bit_depth);
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
   }
@@ -372,9 +360,8 @@ void encode_png(const Image& image, const PngOptions& options, std::vector<std::
   const bool libpng = options.encoder == PngEncoder::Libpng;
   const int max_level = libpng ? detail::kMaxLibpngLevel : detail::kMaxLibdeflateLevel;
   if (options.level < 0 || options.level > max_level) {
-    throw_bad_input(std::string("encode_png: level must be 0..") + std::to_string(max_level) +
-                    " for the " + (libpng ? "libpng" : "libdeflate") + " encoder, got " +
-                    std::to_string(options.level));
+    throw_bad_input(std::string("encode_png: level must be 0..") + std::to_string(max_level) + " for the " +
+                    (libpng ? "libpng" : "libdeflate") + " encoder, got " + std::to_string(options.level));
   }
   if (!libpng) {
     detail::encode_with_libdeflate(image, options, out);
@@ -398,8 +385,7 @@ std::vector<std::uint8_t> encode_png(const Image& image, const PngOptions& optio
 
 Image decode_png(const std::uint8_t* data, std::size_t size, const std::string& what) {
   if (size == 0 || data == nullptr) throw_bad_input(what + " is not a PNG: it is empty");
-  if (size < sizeof detail::kPngSignature ||
-      png_sig_cmp(data, 0, sizeof detail::kPngSignature) != 0) {
+  if (size < sizeof detail::kPngSignature || png_sig_cmp(data, 0, sizeof detail::kPngSignature) != 0) {
     throw_bad_input(what + " is not a PNG: it does not start with the PNG signature");
   }
   detail::LibpngState state;

@@ -65,8 +65,8 @@ void TarWriter::add(std::string_view name, std::span<const std::uint8_t> data) {
   put_octal(&h[116], 8, 0);     // gid
   put_octal(&h[124], 12, data.size());
   put_octal(&h[136], 12, static_cast<std::uint64_t>(kMtime));
-  std::memset(&h[148], ' ', 8);  // checksum: spaces while summing
-  h[156] = '0';                  // regular file
+  std::memset(&h[148], ' ', 8);      // checksum: spaces while summing
+  h[156] = '0';                      // regular file
   std::memcpy(&h[257], "ustar", 6);  // magic with its NUL
   std::memcpy(&h[263], "00", 2);     // version
   // uname (265), gname (297), devmajor (329) and devminor (337) stay NUL, as Python's tarfile

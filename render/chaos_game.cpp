@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <limits>
+#include <string>
 #include <utility>
 
 namespace fdsl {
@@ -25,9 +25,9 @@ using detail::Vec;
 // Every instantiation produces the same bits: each operation is an IEEE single-precision add or
 // multiply (no FMA: -ffp-contract=off) and the integer RNG is exact.
 template <int N, int W>
-inline __attribute__((always_inline)) void lanes_body(const float* coef, const std::uint32_t* thr,
-                                                      std::uint32_t* state, float sx, float sy, std::int64_t steps,
-                                                      float* xs, float* ys, float* bounds) {
+inline __attribute__((always_inline)) void lanes_body(const float* coef, const std::uint32_t* thr, std::uint32_t* state,
+                                                      float sx, float sy, std::int64_t steps, float* xs, float* ys,
+                                                      float* bounds) {
   using vf = typename Vec<W>::f;
   using vi = typename Vec<W>::i;
   using vu = typename Vec<W>::u;
@@ -108,13 +108,15 @@ inline __attribute__((always_inline)) void lanes_body(const float* coef, const s
   bounds[3] = mxy;
 }
 
-using LanesFn = void (*)(const float*, const std::uint32_t*, std::uint32_t*, float, float, std::int64_t, float*,
-                         float*, float*);
+using LanesFn = void (*)(const float*, const std::uint32_t*, std::uint32_t*, float, float, std::int64_t, float*, float*,
+                         float*);
 
 template <int N>
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void lanes_avx512(
-    const float* coef, const std::uint32_t* thr, std::uint32_t* state, float sx, float sy, std::int64_t steps,
-    float* xs, float* ys, float* bounds) {
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))) void lanes_avx512(const float* coef,
+                                                                                const std::uint32_t* thr,
+                                                                                std::uint32_t* state, float sx,
+                                                                                float sy, std::int64_t steps, float* xs,
+                                                                                float* ys, float* bounds) {
   lanes_body<N, 16>(coef, thr, state, sx, sy, steps, xs, ys, bounds);
 }
 
@@ -247,8 +249,8 @@ void chaos_game(const Ifs2& ifs, std::int64_t points, Rng rng, ChaosStart start,
       run_lanes(coef.data(), thr.data(), n, state, bounds[0], bounds[2], steps, out.x.data() + 1, out.y.data() + 1,
                 bounds);
     else
-      run_scalar(coef.data(), thr.data(), n, state, bounds[0], bounds[2], steps, out.x.data() + 1,
-                 out.y.data() + 1, bounds);
+      run_scalar(coef.data(), thr.data(), n, state, bounds[0], bounds[2], steps, out.x.data() + 1, out.y.data() + 1,
+                 bounds);
   }
   // The remaining points: one more step of lanes 0..rest-1, the same arithmetic in scalar form.
   bool nan_seen = std::isnan(bounds[0]);

@@ -25,9 +25,8 @@ using detail::v8u;
 // loop's critical path. Nothing else happens here: bounds and moments take a separate pass, since
 // extra live vectors in this loop spill the chain itself and cost more than that pass.
 template <int N>
-inline __attribute__((always_inline)) void lanes_body(const float* coef, const std::uint32_t* thr,
-                                                      std::uint32_t* state, std::int64_t steps, float* xs,
-                                                      float* ys, float* zs) {
+inline __attribute__((always_inline)) void lanes_body(const float* coef, const std::uint32_t* thr, std::uint32_t* state,
+                                                      std::int64_t steps, float* xs, float* ys, float* zs) {
   v8f C[kCoef];
   for (int q = 0; q < kCoef; ++q)
     for (int k = 0; k < kLanes; ++k) C[q][k] = coef[(k < N ? k : 0) * kCoef + q];
@@ -215,7 +214,7 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
   if (n > 0 && steps > 0) {
     if (n <= kLanes)
       pick_lanes(n, avx2, std::make_integer_sequence<int, kLanes>{})(coef.data(), thr.data(), state, steps,
-                                                                      out.x.data(), out.y.data(), out.z.data());
+                                                                     out.x.data(), out.y.data(), out.z.data());
     else
       run_scalar(coef.data(), thr.data(), n, state, steps, out.x.data(), out.y.data(), out.z.data());
   }

@@ -20,12 +20,24 @@ __attribute__((target_clones("avx2", "default"))) void hsv_to_rgb(double h, doub
   const double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
   double r, g, b;
   switch (sector) {
-    case 0: r = v, g = t, b = p; break;
-    case 1: r = q, g = v, b = p; break;
-    case 2: r = p, g = v, b = t; break;
-    case 3: r = p, g = q, b = v; break;
-    case 4: r = t, g = p, b = v; break;
-    default: r = v, g = p, b = q; break;
+    case 0:
+      r = v, g = t, b = p;
+      break;
+    case 1:
+      r = q, g = v, b = p;
+      break;
+    case 2:
+      r = p, g = v, b = t;
+      break;
+    case 3:
+      r = p, g = q, b = v;
+      break;
+    case 4:
+      r = t, g = p, b = v;
+      break;
+    default:
+      r = v, g = p, b = q;
+      break;
   }
   rgb[0] = to_byte(r);
   rgb[1] = to_byte(g);
@@ -93,12 +105,24 @@ void hsi_to_rgb(double hue, double s, double i, std::uint8_t rgb[3]) {
   const double m = i - c;
   double r = 0, g = 0, b = 0;
   switch (static_cast<int>(h6) % 6) {
-    case 0: r = c, g = x; break;
-    case 1: r = x, g = c; break;
-    case 2: g = c, b = x; break;
-    case 3: g = x, b = c; break;
-    case 4: r = x, b = c; break;
-    default: r = c, b = x; break;
+    case 0:
+      r = c, g = x;
+      break;
+    case 1:
+      r = x, g = c;
+      break;
+    case 2:
+      g = c, b = x;
+      break;
+    case 3:
+      g = x, b = c;
+      break;
+    case 4:
+      r = x, b = c;
+      break;
+    default:
+      r = c, b = x;
+      break;
   }
   rgb[0] = to_byte(r + m);
   rgb[1] = to_byte(g + m);
@@ -109,7 +133,8 @@ Image gray_to_rgb(const Image& gray) {
   if (gray.channels == 3) return gray;
   Image out(gray.width, gray.height, 3);
   const std::size_t n = static_cast<std::size_t>(gray.width) * gray.height;
-  for (std::size_t i = 0; i < n; ++i) out.pixels[3 * i] = out.pixels[3 * i + 1] = out.pixels[3 * i + 2] = gray.pixels[i];
+  for (std::size_t i = 0; i < n; ++i)
+    out.pixels[3 * i] = out.pixels[3 * i + 1] = out.pixels[3 * i + 2] = gray.pixels[i];
   return out;
 }
 

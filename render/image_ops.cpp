@@ -123,8 +123,8 @@ void apply_flip(Image& image, int flip) {
 
 namespace {
 
-__attribute__((target_clones("avx2", "default"))) void max_into(std::uint8_t* __restrict d, const std::uint8_t* __restrict s,
-                                                                std::size_t n) {
+__attribute__((target_clones("avx2", "default"))) void max_into(std::uint8_t* __restrict d,
+                                                                const std::uint8_t* __restrict s, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = std::max(d[i], s[i]);
 }
 
@@ -203,7 +203,8 @@ __attribute__((target_clones("avx2", "default"))) void blur_row_h(const std::uin
     t[last] = static_cast<std::uint16_t>(k1 * r[static_cast<std::size_t>(std::max(0, w - 2)) * c + k] + k0 * r[last] +
                                          k1 * r[last]);
   }
-  for (std::size_t i = c; i + c < row; ++i) t[i] = static_cast<std::uint16_t>(k1 * r[i - c] + k0 * r[i] + k1 * r[i + c]);
+  for (std::size_t i = c; i + c < row; ++i)
+    t[i] = static_cast<std::uint16_t>(k1 * r[i - c] + k0 * r[i] + k1 * r[i + c]);
 }
 
 __attribute__((target_clones("avx2", "default"))) void blur_row_v(const std::uint16_t* __restrict up,
@@ -310,7 +311,8 @@ constexpr Bytes16 kHi[3] = {{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 20, 23, 26, 2
                             {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 19, 22, 25, 28, 31}};
 
 __attribute__((target_clones("avx2", "default"))) void rgb_to_planar(const std::uint8_t* __restrict src,
-                                                                      std::int64_t pixels, std::uint8_t* __restrict dst) {
+                                                                     std::int64_t pixels,
+                                                                     std::uint8_t* __restrict dst) {
   std::uint8_t* r = dst;
   std::uint8_t* g = dst + pixels;
   std::uint8_t* b = dst + 2 * pixels;

@@ -34,9 +34,8 @@ struct GradientTable {
 };
 const GradientTable kGradients;
 
-__attribute__((target_clones("avx2", "default"))) void pnoise1_block(const double* __restrict in,
-                                                                     float* __restrict out, std::size_t n,
-                                                                     const float* __restrict grad) {
+__attribute__((target_clones("avx2", "default"))) void pnoise1_block(const double* __restrict in, float* __restrict out,
+                                                                     std::size_t n, const float* __restrict grad) {
   for (std::size_t i = 0; i < n; ++i) {
     // floor() as truncation and a correction, which vectorizes. From 2^24 on every float is an
     // integer, f is 0 and the cell does not change the result (0): the clamp only keeps the

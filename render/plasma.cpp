@@ -4,8 +4,8 @@
 #include <cstring>
 #include <vector>
 
-#include "fdsl/render/color.h"
 #include "detail/simd.h"
+#include "fdsl/render/color.h"
 
 namespace fdsl {
 
@@ -59,7 +59,8 @@ class FastUniform {
     next_ = 0;
     filled_ = left;
     do {
-      if (block_.size() < static_cast<std::size_t>(filled_ + kBlock)) block_.resize(static_cast<std::size_t>(filled_ + kBlock));
+      if (block_.size() < static_cast<std::size_t>(filled_ + kBlock))
+        block_.resize(static_cast<std::size_t>(filled_ + kBlock));
       fill_block(s_, block_.data() + filled_);
       filled_ += kBlock;
     } while (filled_ < k);
@@ -69,8 +70,7 @@ class FastUniform {
     return detail::xoshiro256p(st.s0, st.s1, st.s2, st.s3);
   }
 
-  __attribute__((target_clones("avx2", "default"))) static void fill_block(State* __restrict s,
-                                                                           float* __restrict out) {
+  __attribute__((target_clones("avx2", "default"))) static void fill_block(State* __restrict s, float* __restrict out) {
     State a = s[0], b = s[1];
     // Each 64-bit output gives two draws of 24 bits, exact in a float: its top bits (40..63) for
     // draws i..i+7, then bits 16..39 for draws i+8..i+15 (xoshiro256+'s weak bits are its lowest
@@ -114,8 +114,12 @@ inline void store8(float* p, f32x8 v) { std::memcpy(p, &v, sizeof v); }
 // "lane order" (cells 0 1 4 5 | 2 3 6 7), which the interleaving stores undo for free. Every
 // operand of a cell's sum is in lane order, so each cell still gets exactly its own arithmetic.
 /// Elements 0, 2, ..., 14 (or 1, 3, ..., 15) of the 16 floats at p, in lane order.
-inline f32x8 evens16(const float* p) { return __builtin_shufflevector(load8(p), load8(p + 8), 0, 2, 8, 10, 4, 6, 12, 14); }
-inline f32x8 odds16(const float* p) { return __builtin_shufflevector(load8(p), load8(p + 8), 1, 3, 9, 11, 5, 7, 13, 15); }
+inline f32x8 evens16(const float* p) {
+  return __builtin_shufflevector(load8(p), load8(p + 8), 0, 2, 8, 10, 4, 6, 12, 14);
+}
+inline f32x8 odds16(const float* p) {
+  return __builtin_shufflevector(load8(p), load8(p + 8), 1, 3, 9, 11, 5, 7, 13, 15);
+}
 /// The 8 floats at p in lane order.
 inline f32x8 load8_lane_order(const float* p) {
   const f32x8 v = load8(p);
@@ -144,8 +148,9 @@ inline __attribute__((always_inline)) void diamond_row(const float* __restrict u
     const f32x8 a = {amp, amp, amp, amp, amp, amp, amp, amp};
     for (; k + 8 <= cells && 2 * k + 16 <= room; k += 8) {
       const int x = 2 * k;
-      const f32x8 v = (((evens16(up + x) + evens16(up + x + 2)) + evens16(down + x)) + evens16(down + x + 2)) * quarter +
-                      a * load8_lane_order(d + k);
+      const f32x8 v =
+          (((evens16(up + x) + evens16(up + x + 2)) + evens16(down + x)) + evens16(down + x + 2)) * quarter +
+          a * load8_lane_order(d + k);
       store_interleaved(mid + x, v, v);
     }
   }
@@ -160,10 +165,9 @@ inline __attribute__((always_inline)) void diamond_row(const float* __restrict u
 /// At S = 2 eight cells at a time: the 16 floats from x - 1 are rewritten with their other
 /// cells unchanged.
 template <int S>
-inline __attribute__((always_inline)) void square_row(const float* in, float* out,
-                                                      const float* __restrict up, const float* __restrict down,
-                                                      const float* __restrict d, int first, int count, int step,
-                                                      float amp) {
+inline __attribute__((always_inline)) void square_row(const float* in, float* out, const float* __restrict up,
+                                                      const float* __restrict down, const float* __restrict d,
+                                                      int first, int count, int step, float amp) {
   const int st = S ? S : step, h = st / 2;
   int k = 0;
   if constexpr (S == 2) {
@@ -188,7 +192,7 @@ inline __attribute__((always_inline)) void square_row(const float* in, float* ou
 /// cells that nothing in it depends on are left as they were (their draws are still taken, so every
 /// cell of the corner gets the draw and the value the whole grid would give it).
 __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int width, int height, double roughness,
-                                                                            Rng& rng, int& side) {
+                                                                           Rng& rng, int& side) {
   int n = 1;
   while (n + 1 < std::max(width, height)) n *= 2;
   const int size = n + 1;
@@ -221,8 +225,10 @@ __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int w
       const float* up = grid + static_cast<std::size_t>(y - half) * size;
       const float* down = grid + static_cast<std::size_t>(y + half) * size;
       float* mid = grid + static_cast<std::size_t>(y) * size + half;
-      if (step == 2) diamond_row<2>(up, down, mid, d, diamond_cells, step, amp, size - half);
-      else diamond_row<0>(up, down, mid, d, diamond_cells, step, amp, 0);
+      if (step == 2)
+        diamond_row<2>(up, down, mid, d, diamond_cells, step, amp, size - half);
+      else
+        diamond_row<0>(up, down, mid, d, diamond_cells, step, amp, 0);
     }
     // Square: midpoints of the edges, averaging the neighbours that exist (3 on the border).
     for (int y = 0; y < size; y += half) {
@@ -255,8 +261,10 @@ __attribute__((target_clones("avx2", "default"))) const float* plasma_grid(int w
       if (x0 < half) border(x0, d[k++]);
       int last = count;
       if (x0 + (count - 1) * step + half >= size) --last;
-      if (step == 2) square_row<2>(r, r, up, down, d + k, x0 + k * step, last - k, step, amp);
-      else square_row<0>(r, r, up, down, d + k, x0 + k * step, last - k, step, amp);
+      if (step == 2)
+        square_row<2>(r, r, up, down, d + k, x0 + k * step, last - k, step, amp);
+      else
+        square_row<0>(r, r, up, down, d + k, x0 + k * step, last - k, step, amp);
       k = last;
       if (last < count) border(x0 + last * step, d[last]);
     }
@@ -323,7 +331,7 @@ namespace {
 /// Writes n pixels of color lut4[level[k * step]] (k = 0..n-1) as 3-byte RGB at `out`: four
 /// pixels per three 4-byte words, then single pixels; nothing is written past the n pixels.
 inline void color_run(const std::int32_t* level, std::ptrdiff_t step, int n, const std::uint32_t* lut4,
-                       std::uint8_t* out) {
+                      std::uint8_t* out) {
   int x = 0;
   for (; x + 4 <= n; x += 4, level += 4 * step, out += 12) {
     const std::uint32_t c0 = lut4[level[0]], c1 = lut4[level[step]], c2 = lut4[level[2 * step]],

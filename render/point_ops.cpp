@@ -5,9 +5,9 @@
 #include <cstring>
 #include <limits>
 
+#include "detail/simd.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/stop.h"
-#include "detail/simd.h"
 
 namespace fdsl {
 
@@ -59,8 +59,8 @@ inline __attribute__((always_inline)) void interleave_body(const float* px, cons
   }
 }
 
-__attribute__((target("avx2"))) void interleave_avx2(const float* px, const float* py, const float* pz,
-                                                     std::size_t n, const float mean[3], float scale, float* out) {
+__attribute__((target("avx2"))) void interleave_avx2(const float* px, const float* py, const float* pz, std::size_t n,
+                                                     const float mean[3], float scale, float* out) {
   interleave_body<1>(px, py, pz, n, mean, scale, out);
 }
 
@@ -243,8 +243,8 @@ inline __attribute__((always_inline)) std::size_t fps_round_body(const float* xs
 }
 
 __attribute__((target("avx2"))) std::size_t fps_round_avx2(const float* xs, const float* ys, const float* zs,
-                                                            float* dist, std::size_t padded, float px, float py,
-                                                            float pz) {
+                                                           float* dist, std::size_t padded, float px, float py,
+                                                           float pz) {
   return fps_round_body<1>(xs, ys, zs, dist, padded, px, py, pz);
 }
 

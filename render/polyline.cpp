@@ -105,9 +105,15 @@ inline void line_inside_gray(std::uint8_t* pixels, int width, int x0, int y0, in
 
 void line_int(Image& image, std::int64_t x0, std::int64_t y0, std::int64_t x1, std::int64_t y1, std::uint8_t value) {
   switch (image.channels) {
-    case 1: line_clipped<1>(image.pixels.data(), image.width, image.height, x0, y0, x1, y1, value); break;
-    case 3: line_clipped<3>(image.pixels.data(), image.width, image.height, x0, y0, x1, y1, value); break;
-    default: line_clipped<4>(image.pixels.data(), image.width, image.height, x0, y0, x1, y1, value); break;
+    case 1:
+      line_clipped<1>(image.pixels.data(), image.width, image.height, x0, y0, x1, y1, value);
+      break;
+    case 3:
+      line_clipped<3>(image.pixels.data(), image.width, image.height, x0, y0, x1, y1, value);
+      break;
+    default:
+      line_clipped<4>(image.pixels.data(), image.width, image.height, x0, y0, x1, y1, value);
+      break;
   }
 }
 
@@ -162,8 +168,10 @@ void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std:
   const int width = image.width, height = image.height;
   auto segment = [=](std::size_t a, std::size_t b) {
     const int fa = pf[a], fb = pf[b];
-    if (fa & fb & 1) line_inside_gray(pixels, width, px[a], py[a], px[b], py[b], value);
-    else if (!((fa | fb) & 2)) line_clipped<1>(pixels, width, height, px[a], py[a], px[b], py[b], value);
+    if (fa & fb & 1)
+      line_inside_gray(pixels, width, px[a], py[a], px[b], py[b], value);
+    else if (!((fa | fb) & 2))
+      line_clipped<1>(pixels, width, height, px[a], py[a], px[b], py[b], value);
   };
   for (std::size_t i = 0; i + 1 < n; ++i) segment(i, i + 1);
   if (closed) segment(n - 1, 0);
@@ -193,15 +201,14 @@ void PolylineAA::segment(double x0, double y0, double x1, double y1, double half
   const double len = std::sqrt(dx * dx + dy * dy);
   const double slope = dx > 0 ? dy / dx : 0.0;
   const double cos_t = len > 0 ? dx / len : 1.0;  // perpendicular distance = minor distance * cos
-  const double extent = reach / cos_t;           // minor half-extent of the stroke
+  const double extent = reach / cos_t;            // minor half-extent of the stroke
   // Columns whose centres lie over the segment, the stroke's half width beyond its ends (the caps).
   const int col_lo = static_cast<int>(std::ceil(std::clamp(x0 - half, 0.0, static_cast<double>(major_size))));
   const int col_hi = static_cast<int>(std::floor(std::clamp(x1 + half, -1.0, static_cast<double>(major_size - 1))));
   for (int i = col_lo; i <= col_hi; ++i) {
     const double yc = y0 + (std::clamp(static_cast<double>(i), x0, x1) - x0) * slope;
     const int row_lo = static_cast<int>(std::ceil(std::clamp(yc - extent, 0.0, static_cast<double>(minor_size))));
-    const int row_hi =
-        static_cast<int>(std::floor(std::clamp(yc + extent, -1.0, static_cast<double>(minor_size - 1))));
+    const int row_hi = static_cast<int>(std::floor(std::clamp(yc + extent, -1.0, static_cast<double>(minor_size - 1))));
     for (int j = row_lo; j <= row_hi; ++j) {
       const double c = reach - std::abs(j - yc) * cos_t;
       if (c <= 0) continue;
@@ -217,8 +224,8 @@ void PolylineAA::segment(double x0, double y0, double x1, double y1, double half
   }
 }
 
-void PolylineAA::draw(Image& image, const double* xs, const double* ys, std::size_t n, bool closed,
-                      std::uint8_t value, double width) {
+void PolylineAA::draw(Image& image, const double* xs, const double* ys, std::size_t n, bool closed, std::uint8_t value,
+                      double width) {
   if (n == 0) return;
   if (image.width != width_ || image.height != height_) {
     width_ = image.width;

@@ -81,9 +81,8 @@ Camera orbit_camera(const CameraRig& rig, double azimuth_deg, double elevation_d
   }
   cam.world_to_camera[15] = 1.0;
 
-  const double fy = rig.projection == Projection::Perspective
-                        ? 0.5 * rig.height / std::tan(0.5 * radians(rig.fov_deg))
-                        : rig.height / rig.ortho_extent;
+  const double fy = rig.projection == Projection::Perspective ? 0.5 * rig.height / std::tan(0.5 * radians(rig.fov_deg))
+                                                              : rig.height / rig.ortho_extent;
   cam.K = {fy, 0.0, 0.5 * rig.width, 0.0, fy, 0.5 * rig.height, 0.0, 0.0, 1.0};
   return cam;
 }
@@ -179,7 +178,8 @@ ViewAngles view_angles(const ViewSpec& spec, int k, const Rng& rng) {
   } else {
     a.azimuth_deg = r.uniform(0.0, 360.0);
   }
-  a.elevation_deg = spec.random_elevation ? r.uniform(spec.elevation_min_deg, spec.elevation_max_deg) : spec.elevation_deg;
+  a.elevation_deg =
+      spec.random_elevation ? r.uniform(spec.elevation_min_deg, spec.elevation_max_deg) : spec.elevation_deg;
   return a;
 }
 
@@ -188,8 +188,8 @@ namespace {
 /// Pixel index (row * width + column, or -1 when not visible) and depth of every point, with a
 /// float 3x4 projection; the loop has no branch, so it vectorizes.
 template <bool Perspective>
-void project_all(const float* xyz, std::size_t n, const float P[12], float near, float far, float width,
-                 float height, int stride, std::int32_t* pix, float* depth) {
+void project_all(const float* xyz, std::size_t n, const float P[12], float near, float far, float width, float height,
+                 int stride, std::int32_t* pix, float* depth) {
   for (std::size_t i = 0; i < n; ++i) {
     const float x = xyz[3 * i], y = xyz[3 * i + 1], z = xyz[3 * i + 2];
     const float a = (P[0] * x + P[1] * y) + (P[2] * z + P[3]);
@@ -212,7 +212,7 @@ void project_all(const float* xyz, std::size_t n, const float P[12], float near,
 struct Buffers {
   std::vector<std::int32_t> pix;
   std::vector<float> depth;
-  std::vector<std::uint64_t> zbuf;  // per pixel: depth bits << 32 | point index, ~0 when empty
+  std::vector<std::uint64_t> zbuf;    // per pixel: depth bits << 32 | point index, ~0 when empty
   std::vector<std::int32_t> touched;  // pixels with a winner, in the order first reached
   std::vector<std::pair<int, int>> disc;
   std::vector<std::uint16_t> sums;  // supersampling: per output value, the sum of its samples

@@ -25,8 +25,7 @@ PixelTransform fractaldb_transform(const Orbit2& o, int width, int height, int p
   return t;
 }
 
-PixelTransform window_transform(const Orbit2& o, int width, int height, double shift_x, double shift_y,
-                                double scale) {
+PixelTransform window_transform(const Orbit2& o, int width, int height, double shift_x, double shift_y, double scale) {
   PixelTransform t;
   t.width = width;
   t.height = height;
@@ -52,8 +51,11 @@ namespace {
 /// Maps n points to pixel coordinates (-1: outside or not finite). Branch-free so it vectorizes
 /// (8 lanes where AVX2 is there; the same IEEE arithmetic either way); the comparisons are
 /// written so that NaN fails them.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void map_points(const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t,
-                std::int32_t* __restrict qx, std::int32_t* __restrict qy) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void map_points(const float* __restrict xs,
+                                                                             const float* __restrict ys, std::size_t n,
+                                                                             const PixelTransform& t,
+                                                                             std::int32_t* __restrict qx,
+                                                                             std::int32_t* __restrict qy) {
   const float w = static_cast<float>(t.width), h = static_cast<float>(t.height);
   const std::int32_t flip = t.flip_y ? t.height - 1 : 0;
   const std::int32_t sign = t.flip_y ? -1 : 1;
@@ -103,9 +105,10 @@ OffsetMap offset_map(const PixelTransform& t, Orientation o, int channels, std::
 /// every point outside the canvas (or not finite) goes to offset 0 instead, so a splat needs no
 /// branch. Returns whether a point inside the canvas itself lands on offset 0, which tells the
 /// caller what pixel 0 must hold afterwards.
-__attribute__((target_clones("avx512f", "avx2", "default"))) bool map_offsets(
-    const float* __restrict xs, const float* __restrict ys, std::size_t n, const PixelTransform& t, OffsetMap m,
-    std::int32_t* __restrict off) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) bool map_offsets(const float* __restrict xs,
+                                                                              const float* __restrict ys, std::size_t n,
+                                                                              const PixelTransform& t, OffsetMap m,
+                                                                              std::int32_t* __restrict off) {
   const float w = static_cast<float>(t.width), h = static_cast<float>(t.height);
   const float x0 = t.x0, sx = t.sx, ox = t.ox, y0 = t.y0, sy = t.sy, oy = t.oy;
   const std::int32_t base = m.base, ax = m.ax, ay = m.ay;
@@ -242,7 +245,8 @@ void fresh_patches_gray_kernel(const std::int32_t* __restrict qx, const std::int
     std::uint32_t m = s.next();
     if (qx[i] < 0) continue;
     const int x = qx[i] + anchor.dx, y = qy[i] + anchor.dy;
-    if (static_cast<unsigned>(x) <= static_cast<unsigned>(w - 4) && static_cast<unsigned>(y) <= static_cast<unsigned>(h - 3)) {
+    if (static_cast<unsigned>(x) <= static_cast<unsigned>(w - 4) &&
+        static_cast<unsigned>(y) <= static_cast<unsigned>(h - 3)) {
       std::uint8_t* p = data + static_cast<std::size_t>(y) * stride + x;
       for (int r = 0; r < 3; ++r, p += stride, m >>= 3) {
         std::uint32_t v;
@@ -276,8 +280,10 @@ void fresh_patches_rgb_kernel(const std::int32_t* qx, const std::int32_t* qy, st
 
 void fresh_patches_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, Image& image,
                           std::uint8_t value, MaskStream& masks, PatchAnchor anchor) {
-  if (image.channels == 1) fresh_patches_gray_kernel(qx, qy, n, image, value, masks, anchor);
-  else fresh_patches_rgb_kernel(qx, qy, n, image, value, masks, anchor);
+  if (image.channels == 1)
+    fresh_patches_gray_kernel(qx, qy, n, image, value, masks, anchor);
+  else
+    fresh_patches_rgb_kernel(qx, qy, n, image, value, masks, anchor);
 }
 
 void count_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, int width, std::uint32_t* counts) {
@@ -304,12 +310,13 @@ void color_cycle_kernel(const std::int32_t* qx, const std::int32_t* qy, std::siz
       std::memcpy(data + qy[i] * stride + qx[i] * 3, col, 3);
       continue;
     }
-    paste_clipped(m, qx[i] + anchor.dx, qy[i] + anchor.dy, rgb.width, rgb.height,
-                  [&](int x, int y, std::uint32_t bit) {
-                    std::uint8_t* p = data + y * stride + x * 3;
-                    if (bit) std::memcpy(p, col, 3);
-                    else p[0] = p[1] = p[2] = 0;
-                  });
+    paste_clipped(m, qx[i] + anchor.dx, qy[i] + anchor.dy, rgb.width, rgb.height, [&](int x, int y, std::uint32_t bit) {
+      std::uint8_t* p = data + y * stride + x * 3;
+      if (bit)
+        std::memcpy(p, col, 3);
+      else
+        p[0] = p[1] = p[2] = 0;
+    });
   }
 }
 
@@ -356,14 +363,14 @@ void splat_points(const Orbit2& orbit, const PixelTransform& t, Image& image, st
   const int c = image.channels;
   std::uint8_t* __restrict data = image.pixels.data();
   std::uint8_t first[3] = {data[0], data[c > 1 ? 1 : 0], data[c > 2 ? 2 : 0]};
-  const bool zero_hit = for_each_offset_block(
-      orbit, t, offset_map(t, o, c, static_cast<std::int32_t>(image.stride())),
-      [&](const std::int32_t* off, std::size_t k) {
-        if (c == 1)
-          for (std::size_t i = 0; i < k; ++i) data[off[i]] = value;
-        else
-          for (std::size_t i = 0; i < k; ++i) data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
-      });
+  const bool zero_hit = for_each_offset_block(orbit, t, offset_map(t, o, c, static_cast<std::int32_t>(image.stride())),
+                                              [&](const std::int32_t* off, std::size_t k) {
+                                                if (c == 1)
+                                                  for (std::size_t i = 0; i < k; ++i) data[off[i]] = value;
+                                                else
+                                                  for (std::size_t i = 0; i < k; ++i)
+                                                    data[off[i]] = data[off[i] + 1] = data[off[i] + 2] = value;
+                                              });
   if (!zero_hit) std::memcpy(data, first, static_cast<std::size_t>(c));
 }
 

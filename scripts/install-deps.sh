@@ -9,7 +9,7 @@ BUILD_PKGS=(
   libtbb-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libeigen3-dev libopencv-dev libpcl-dev libhdf5-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  pybind11-dev python3-dev python3-pybind11
+  pybind11-dev python3-dev python3-pybind11 clang-format
 )
 TEST_PKGS=(
   python3 python3-numpy python3-pil python3-noise python3-h5py python3-open3d

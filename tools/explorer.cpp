@@ -24,7 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kWindow = "fdsl explorer";
-constexpr int kView = 256;          // the render size of the explorer
+constexpr int kView = 256;                // the render size of the explorer
 constexpr std::int64_t kMaxClasses = 64;  // categories are prefix-stable: the first 64 of any recipe
 
 /// A generator parameter on a trackbar: position p in [0, steps] <-> value.
@@ -113,8 +113,9 @@ struct State {
 void run_explorer(const ExplorerOptions& o) {
   const char* display = std::getenv("DISPLAY");
   if (!display || !*display)
-    throw_bad_input("preview --interactive needs an X display, and DISPLAY is not set (run it on a desktop, "
-                    "over ssh -X, or under xvfb-run); without one, write a sheet: fdsl preview CONFIG -o sheet.png");
+    throw_bad_input(
+        "preview --interactive needs an X display, and DISPLAY is not set (run it on a desktop, "
+        "over ssh -X, or under xvfb-run); without one, write a sheet: fdsl preview CONFIG -o sheet.png");
   State st;
   fs::path path(o.config);
   if (fs::is_directory(path)) path /= "fdsl.yaml";
@@ -140,7 +141,9 @@ void run_explorer(const ExplorerOptions& o) {
     throw_runtime(std::string("cannot open a window on display ") + display + ": " + e.what());
   }
   int category = 0, instance = 0;
-  auto max_of = [](std::int64_t n) { return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(n, 1000) - 1)); };
+  auto max_of = [](std::int64_t n) {
+    return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(n, 1000) - 1));
+  };
   cv::createTrackbar("category", kWindow, nullptr,
                      max_of(std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses)));
   cv::createTrackbar("instance", kWindow, nullptr, max_of(st.spec.generator->instances_per_class()));
@@ -154,9 +157,12 @@ void run_explorer(const ExplorerOptions& o) {
   const auto save_dir = fs::path(o.save_dir.empty() ? "." : o.save_dir);
   for (int frame = 0; o.frames == 0 || frame < o.frames; ++frame) {
     // Poll the trackbars: a changed parameter rebuilds the generator, a changed index re-renders.
-    category = std::min(cv::getTrackbarPos("category", kWindow),
-                        static_cast<int>(st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) - 1 : 0));
-    instance = std::min(cv::getTrackbarPos("instance", kWindow), static_cast<int>(st.spec.generator ? st.spec.generator->instances_per_class() - 1 : 0));
+    category = std::min(
+        cv::getTrackbarPos("category", kWindow),
+        static_cast<int>(st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) - 1
+                                           : 0));
+    instance = std::min(cv::getTrackbarPos("instance", kWindow),
+                        static_cast<int>(st.spec.generator ? st.spec.generator->instances_per_class() - 1 : 0));
     bool params_changed = false;
     for (Knob& k : st.knobs) {
       const int p = cv::getTrackbarPos(k.key, kWindow);
@@ -173,13 +179,15 @@ void run_explorer(const ExplorerOptions& o) {
     if (dirty || category != last_category || instance != last_instance) {
       const auto t0 = std::chrono::steady_clock::now();
       Image picture(kView, kView, 3, 0);
-      if (st.spec.generator && st.error.empty()) picture = sample_picture(st.spec.generator->make(category, instance), kView);
+      if (st.spec.generator && st.error.empty())
+        picture = sample_picture(st.spec.generator->make(category, instance), kView);
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
       // A pair (image beside its cloud) is two views wide.
       if (picture.height != kView) picture = resize_bilinear(picture, kView, kView);
       view = Image(picture.width, kView + 48, 3, 24);
       for (int y = 0; y < kView; ++y) std::copy(picture.row(y), picture.row(y) + picture.stride(), view.row(y));
-      std::string line1 = st.spec.generator ? st.spec.generator->describe_category(category) + " #" + std::to_string(instance) : "";
+      std::string line1 =
+          st.spec.generator ? st.spec.generator->describe_category(category) + " #" + std::to_string(instance) : "";
       char timing[32];
       std::snprintf(timing, sizeof timing, "  %.1f ms", ms);
       std::string line2;
@@ -200,10 +208,12 @@ void run_explorer(const ExplorerOptions& o) {
       dirty = false;
     }
     int key = cv::waitKey(30) & 0xff;
-    if (frame >= 1 && static_cast<std::size_t>(frame - 1) < o.keys.size()) key = o.keys[static_cast<std::size_t>(frame - 1)];
+    if (frame >= 1 && static_cast<std::size_t>(frame - 1) < o.keys.size())
+      key = o.keys[static_cast<std::size_t>(frame - 1)];
     if (key == 'q' || key == 27) break;
     if (key == 'n' || key == 'b') {
-      const int n = static_cast<int>(st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) : 1);
+      const int n = static_cast<int>(
+          st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) : 1);
       cv::setTrackbarPos("category", kWindow, (category + (key == 'n' ? 1 : n - 1)) % n);
     }
     if (key == 's' && !view.empty()) {

@@ -8,11 +8,11 @@
 namespace fdsl::cli {
 
 struct ExplorerOptions {
-  std::string config;      ///< YAML config or dataset folder
-  SpecOptions spec;        ///< --set overrides, seed, threads
-  int frames = 0;          ///< quit after this many frames (0: until 'q')
-  std::string save_dir;    ///< where 's' and 'p' write
-  std::string keys;        ///< keys to act on as if pressed, one per frame after the first (scripted runs)
+  std::string config;    ///< YAML config or dataset folder
+  SpecOptions spec;      ///< --set overrides, seed, threads
+  int frames = 0;        ///< quit after this many frames (0: until 'q')
+  std::string save_dir;  ///< where 's' and 'p' write
+  std::string keys;      ///< keys to act on as if pressed, one per frame after the first (scripted runs)
 };
 
 /// Opens an OpenCV window with trackbars for category, instance and the generator's main

@@ -49,8 +49,8 @@ void run_generate(const GenerateArgs& a) {
   if (!a.classes.empty()) o.classes = parse_index_range(a.classes, spec.generator->num_classes(), "--classes");
   if (!a.instances.empty())
     o.instances = parse_index_range(a.instances, spec.generator->instances_per_class(), "--instances");
-  o.progress = a.progress == "bar" ? ProgressMode::Bar
-               : a.progress == "log" ? ProgressMode::Log
+  o.progress = a.progress == "bar"     ? ProgressMode::Bar
+               : a.progress == "log"   ? ProgressMode::Log
                : a.progress == "quiet" ? ProgressMode::Quiet
                                        : ProgressMode::Auto;
   o.stop = &stop_flag();
@@ -59,8 +59,8 @@ void run_generate(const GenerateArgs& a) {
   const char* what = noun.c_str();
   const std::string who = part.count > 1 ? "fdsl [part " + part.text() + "]" : "fdsl";
   if (s.interrupted) {
-    std::fprintf(stderr, "%s: interrupted after %lld %s; run the same command with --resume to finish\n",
-                 who.c_str(), static_cast<long long>(s.samples_written), what);
+    std::fprintf(stderr, "%s: interrupted after %lld %s; run the same command with --resume to finish\n", who.c_str(),
+                 static_cast<long long>(s.samples_written), what);
   } else {
     std::string shards;
     if (s.output_format == "tar")
@@ -70,11 +70,12 @@ void run_generate(const GenerateArgs& a) {
     if (part.count > 1)
       state = s.manifest_written ? "; every part is done: wrote manifest.json"
                                  : "; other parts still running (the last to finish writes manifest.json, or run "
-                                   "`fdsl merge " + o.output.string() + "`)";
+                                   "`fdsl merge " +
+                                       o.output.string() + "`)";
     std::fprintf(stderr, "%s: wrote %lld %s%s (%.1f MB) to %s in %.2f s (%.0f %s/s)%s\n", who.c_str(),
                  static_cast<long long>(s.samples_written), what, shards.c_str(), s.bytes_written / 1e6,
-                 o.output.string().c_str(), s.seconds, s.seconds > 0 ? s.samples_written / s.seconds : 0.0,
-                 what, state.c_str());
+                 o.output.string().c_str(), s.seconds, s.seconds > 0 ? s.samples_written / s.seconds : 0.0, what,
+                 state.c_str());
   }
   std::printf("%s\n", s.to_json().c_str());
 }
@@ -83,7 +84,8 @@ void run_generate(const GenerateArgs& a) {
 
 void add_generate(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
-  CLI::App* cmd = app.add_subcommand("generate", "generate a dataset (ImageFolder PNGs, point-cloud files or WebDataset tar shards + manifest)");
+  CLI::App* cmd = app.add_subcommand(
+      "generate", "generate a dataset (ImageFolder PNGs, point-cloud files or WebDataset tar shards + manifest)");
   add_config_options(*cmd, args->config);
   cmd->add_option("-o,--output", args->output, "output folder (default: out/<config name>)");
   cmd->add_flag("--resume", args->resume, "continue an interrupted run in the same folder (same config)");

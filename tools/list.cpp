@@ -13,13 +13,16 @@ std::string default_text(const ParamSpec& p) {
   return std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string>) return v.empty() ? "\"\"" : v;
-        else if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+        if constexpr (std::is_same_v<T, std::string>)
+          return v.empty() ? "\"\"" : v;
+        else if constexpr (std::is_same_v<T, bool>)
+          return v ? "true" : "false";
         else if constexpr (std::is_same_v<T, double>) {
           char buf[32];
           std::snprintf(buf, sizeof buf, "%g", v);
           return buf;
-        } else return std::to_string(v);
+        } else
+          return std::to_string(v);
       },
       p.default_value);
 }

@@ -2,8 +2,8 @@
 // 130 stopped by SIGINT or SIGTERM.
 #include <charconv>
 #include <csignal>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 
 #include "commands.h"
 #include "fdsl/core/error.h"
@@ -29,9 +29,10 @@ CLI::Option* add_threads_option(CLI::App& cmd, int& threads) {
         return "";
       },
       "0..." + std::to_string(kMaxThreads));
-  return cmd.add_option("--threads,-j", threads,
-                        "threads: 1.." + std::to_string(kMaxThreads) +
-                            ", or 0 for all cores (the default: SLURM_CPUS_PER_TASK or the cores this process may use)")
+  return cmd
+      .add_option("--threads,-j", threads,
+                  "threads: 1.." + std::to_string(kMaxThreads) +
+                      ", or 0 for all cores (the default: SLURM_CPUS_PER_TASK or the cores this process may use)")
       ->check(valid);
 }
 

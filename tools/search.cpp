@@ -15,14 +15,18 @@ void add_search(CLI::App& app) {
     std::string output;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("search", "build the categories only (FractalDB: filling-rate search, PC-FractalDB: variance search)");
+  CLI::App* cmd = app.add_subcommand(
+      "search", "build the categories only (FractalDB: filling-rate search, PC-FractalDB: variance search)");
   add_config_options(*cmd, args->config);
-  cmd->add_option("-o,--output", args->output, "folder for categories/NNNNN.csv, categories.csv and categories.json (default: out/<config>-categories)");
+  cmd->add_option(
+      "-o,--output", args->output,
+      "folder for categories/NNNNN.csv, categories.csv and categories.json (default: out/<config>-categories)");
   cmd->callback([args] {
     namespace fs = std::filesystem;
     const DatasetSpec spec = load_dataset_spec(args->config.config, spec_options(args->config));
-    const fs::path out = args->output.empty() ? fs::path("out") / (fs::path(args->config.config).stem().string() + "-categories")
-                                              : fs::path(args->output);
+    const fs::path out = args->output.empty()
+                             ? fs::path("out") / (fs::path(args->config.config).stem().string() + "-categories")
+                             : fs::path(args->output);
     ensure_writable_dir(out);
     spec.generator->save_categories(out);
     // The family's official layout as well: one CSV per category (FractalDB NNNNN.csv,

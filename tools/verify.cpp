@@ -49,7 +49,8 @@ void add_verify(CLI::App& app) {
       for (const auto& p : r.problems) repairable += p.repairable;
       std::string hint;
       if (repairable > 0 && !args->regenerate)
-        hint = "; `fdsl verify " + args->dir + " --regenerate` makes the damaged files again from the manifest's config";
+        hint =
+            "; `fdsl verify " + args->dir + " --regenerate` makes the damaged files again from the manifest's config";
       if (repairable < r.problems.size()) hint += "; stray files and folders must be removed by hand";
       throw_runtime(std::to_string(r.problems.size()) + (r.problems.size() == 1 ? " problem" : " problems") + " in " +
                     args->dir + " (" + std::to_string(r.files_checked) + " files of the manifest checked)" + hint);

@@ -99,7 +99,8 @@ nlohmann::json python_to_json(const py::handle& value) {
   }
   // NumPy scalars and other numbers: integers through __index__, the rest through __float__.
   if (py::hasattr(value, "__index__")) return python_int(py::reinterpret_borrow<py::object>(value).attr("__index__")());
-  if (py::hasattr(value, "__float__")) return py::reinterpret_borrow<py::object>(value).attr("__float__")().cast<double>();
+  if (py::hasattr(value, "__float__"))
+    return py::reinterpret_borrow<py::object>(value).attr("__float__")().cast<double>();
   throw py::type_error("cannot use a value of type " + std::string(py::str(py::type::of(value))) +
                        " in an fdsl config (expected str, int, float, bool or None)");
 }
@@ -115,10 +116,18 @@ void translate_error(std::exception_ptr p) {
     if (p) std::rethrow_exception(p);
   } catch (const Error& e) {
     switch (e.kind()) {
-      case ErrorKind::BadInput: PyErr_SetString(PyExc_ValueError, e.what()); return;
-      case ErrorKind::OutOfRange: PyErr_SetString(PyExc_IndexError, e.what()); return;
-      case ErrorKind::Runtime: PyErr_SetString(PyExc_RuntimeError, e.what()); return;
-      case ErrorKind::Interrupted: PyErr_SetString(PyExc_KeyboardInterrupt, e.what()); return;
+      case ErrorKind::BadInput:
+        PyErr_SetString(PyExc_ValueError, e.what());
+        return;
+      case ErrorKind::OutOfRange:
+        PyErr_SetString(PyExc_IndexError, e.what());
+        return;
+      case ErrorKind::Runtime:
+        PyErr_SetString(PyExc_RuntimeError, e.what());
+        return;
+      case ErrorKind::Interrupted:
+        PyErr_SetString(PyExc_KeyboardInterrupt, e.what());
+        return;
     }
     PyErr_SetString(PyExc_RuntimeError, e.what());
   }
@@ -143,8 +152,10 @@ void bind_core(py::module_& m) {
       .def_readonly("name", &ParamSpec::name)
       .def_property_readonly("type", &ParamSpec::type_name, "int, float, bool, string or enum")
       .def_property_readonly("default", [](const ParamSpec& p) { return param_value_to_python(p.default_value); })
-      .def_property_readonly("min", [](const ParamSpec& p) { return bound(p.min); }, "lower bound (None: unbounded)")
-      .def_property_readonly("max", [](const ParamSpec& p) { return bound(p.max); }, "upper bound (None: unbounded)")
+      .def_property_readonly(
+          "min", [](const ParamSpec& p) { return bound(p.min); }, "lower bound (None: unbounded)")
+      .def_property_readonly(
+          "max", [](const ParamSpec& p) { return bound(p.max); }, "upper bound (None: unbounded)")
       .def_readonly("min_open", &ParamSpec::min_open, "True: the lower bound itself is not allowed")
       .def_readonly("max_open", &ParamSpec::max_open, "True: the upper bound itself is not allowed")
       .def_readonly("choices", &ParamSpec::choices, "allowed values of an enum")

@@ -9,13 +9,13 @@
 #include <pybind11/stl.h>
 
 #include "convert.h"
-#include "interrupt.h"
 #include "fdsl/core/buffer_pool.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/dataset/batch.h"
 #include "fdsl/dataset/memory_plan.h"
 #include "fdsl/dataset/spec.h"
+#include "interrupt.h"
 #include "module.h"
 
 namespace fdsl::python {
@@ -106,10 +106,10 @@ class PyGenerator {
     const std::int64_t n = size();
     const std::int64_t i = index < 0 ? index + n : index;
     if (i < 0 || i >= n)
-      throw Error(ErrorKind::OutOfRange,
-                  "index " + std::to_string(index) + " is out of range for a dataset of " + std::to_string(n) +
-                      " samples (" + std::to_string(gen().num_classes()) + " classes x " +
-                      std::to_string(gen().instances_per_class()) + " instances)");
+      throw Error(ErrorKind::OutOfRange, "index " + std::to_string(index) + " is out of range for a dataset of " +
+                                             std::to_string(n) + " samples (" + std::to_string(gen().num_classes()) +
+                                             " classes x " + std::to_string(gen().instances_per_class()) +
+                                             " instances)");
     return {i / gen().instances_per_class(), i % gen().instances_per_class()};
   }
 
@@ -141,8 +141,10 @@ class PyGenerator {
 
     const ImageShape shape = batch_image_shape(gen());
     std::vector<py::ssize_t> dims{n, shape.height, shape.width};
-    if (channels_first) dims = {n, shape.channels, shape.height, shape.width};
-    else if (shape.channels != 1) dims.push_back(shape.channels);
+    if (channels_first)
+      dims = {n, shape.channels, shape.height, shape.width};
+    else if (shape.channels != 1)
+      dims.push_back(shape.channels);
     py::array_t<std::uint8_t> images = out_arg.is_none() ? py::array_t<std::uint8_t>(dims) : check_out(out_arg, dims);
     py::array_t<std::int64_t> labels(n);
     std::uint8_t* dst = images.mutable_data();
@@ -214,18 +216,20 @@ class PyBufferPool {
 
 void bind_dataset(py::module_& m) {
   py::class_<PyBufferPool>(m, "BufferPool",
-                         "Reusable uint8 arrays: array(shape) hands out a buffer of a freed array of the same size "
-                         "when there is one (its pages already mapped), else a new one. An array returns to the "
-                         "pool when its last reference (a torch tensor from from_numpy included) is gone; the pool "
-                         "keeps at most max_free buffers.")
+                           "Reusable uint8 arrays: array(shape) hands out a buffer of a freed array of the same size "
+                           "when there is one (its pages already mapped), else a new one. An array returns to the "
+                           "pool when its last reference (a torch tensor from from_numpy included) is gone; the pool "
+                           "keeps at most max_free buffers.")
       .def(py::init<int>(), py::arg("max_free") = 4)
       .def("array", &PyBufferPool::array, py::arg("shape"),
            "array(shape) -> uninitialized C-contiguous uint8 array of that shape")
-      .def("__len__", [](const PyBufferPool& p) { return p.pool().free_count(); }, "buffers waiting to be reused")
-      .def_property_readonly("allocated", [](const PyBufferPool& p) { return p.pool().allocated(); },
-                             "buffers allocated so far")
-      .def_property_readonly("reused", [](const PyBufferPool& p) { return p.pool().reused(); },
-                             "arrays served from a freed buffer so far");
+      .def(
+          "__len__", [](const PyBufferPool& p) { return p.pool().free_count(); }, "buffers waiting to be reused")
+      .def_property_readonly(
+          "allocated", [](const PyBufferPool& p) { return p.pool().allocated(); }, "buffers allocated so far")
+      .def_property_readonly(
+          "reused", [](const PyBufferPool& p) { return p.pool().reused(); },
+          "arrays served from a freed buffer so far");
 
   py::class_<PyGenerator>(m, "Generator",
                           "A dataset generated in memory: a config resolved against the declared parameters, with "
@@ -244,12 +248,12 @@ void bind_dataset(py::module_& m) {
             return g.sample(c, i);
           },
           py::arg("index"))
-      .def("sample",
-           [](const PyGenerator& g, const py::object& category, const py::object& instance) {
-             return g.sample(g.index_value(category), g.index_value(instance));
-           },
-           py::arg("category"), py::arg("instance"),
-           "The sample (category, instance); IndexError outside the dataset.")
+      .def(
+          "sample",
+          [](const PyGenerator& g, const py::object& category, const py::object& instance) {
+            return g.sample(g.index_value(category), g.index_value(instance));
+          },
+          py::arg("category"), py::arg("instance"), "The sample (category, instance); IndexError outside the dataset.")
       .def("batch", &PyGenerator::batch, py::arg("indices"), py::kw_only(), py::arg("threads") = 0,
            py::arg("out") = py::none(), py::arg("channels_first") = false,
            "batch(indices, *, threads=0, out=None, channels_first=False) -> (images, labels)\n\n"
@@ -272,41 +276,48 @@ void bind_dataset(py::module_& m) {
       .def_property_readonly("num_classes", [](const PyGenerator& g) { return g.gen().num_classes(); })
       .def_property_readonly("instances_per_class", [](const PyGenerator& g) { return g.gen().instances_per_class(); })
       .def_property_readonly("threads", &PyGenerator::threads, "the thread count it was built with")
-      .def_property_readonly("config", &PyGenerator::config,
-                             "the resolved config: every declared key with its value")
-      .def_property_readonly("yaml", [](const PyGenerator& g) { return g.spec().resolved_yaml(); },
-                             "the resolved config as YAML that `fdsl generate` accepts")
-      .def("locate", [](const PyGenerator& g, const py::object& index) { return g.locate(g.index_value(index)); },
-           py::arg("index"), "(category, instance) of a flat index")
-      .def("sample_name",
-           [](const PyGenerator& g, const py::object& c, const py::object& i) {
-             return g.gen().sample_name(g.index_value(c), g.index_value(i));
-           },
-           py::arg("category"), py::arg("instance"))
-      .def("category", [](const PyGenerator& g, const py::object& index) {
-             const std::int64_t c = g.index_value(index);
-             if (c < 0 || c >= g.gen().num_classes())
-               throw Error(ErrorKind::OutOfRange, "category " + std::to_string(c) + " is out of range [0, " +
-                                                      std::to_string(g.gen().num_classes()) + ")");
-             return json_to_python(g.gen().category_json(c));
-           },
-           py::arg("category"), "the category's parameters (IFS maps, ...) as a dict")
-      .def("save_categories", [](const PyGenerator& g, const py::object& dir) {
-             const std::string path = python_to_json(dir).get<std::string>();
-             run_interruptible([&] { g.gen().save_categories(path); });
-           },
-           py::arg("folder"), "writes categories.json (and categories.csv for IFS families) into `folder`")
-      .def("__repr__", [](const PyGenerator& g) {
-        return "fdsl.Generator(" + g.gen().family() + ": " + std::to_string(g.gen().num_classes()) + " classes x " +
-               std::to_string(g.gen().instances_per_class()) + " instances)";
-      })
-      .def(py::pickle(
-          [](const PyGenerator& g) { return py::make_tuple(g.config(), g.threads()); },
-          [](const py::tuple& state) {
-            if (state.size() != 2) throw_bad_input("fdsl.Generator: bad pickled state");
-            RawConfig raw = config_from_json(python_to_json(state[0]), "pickled fdsl.Generator");
-            return PyGenerator::build(std::move(raw), PyGenerator::thread_count(state[1]), fs::current_path());
-          }));
+      .def_property_readonly("config", &PyGenerator::config, "the resolved config: every declared key with its value")
+      .def_property_readonly(
+          "yaml", [](const PyGenerator& g) { return g.spec().resolved_yaml(); },
+          "the resolved config as YAML that `fdsl generate` accepts")
+      .def(
+          "locate", [](const PyGenerator& g, const py::object& index) { return g.locate(g.index_value(index)); },
+          py::arg("index"), "(category, instance) of a flat index")
+      .def(
+          "sample_name",
+          [](const PyGenerator& g, const py::object& c, const py::object& i) {
+            return g.gen().sample_name(g.index_value(c), g.index_value(i));
+          },
+          py::arg("category"), py::arg("instance"))
+      .def(
+          "category",
+          [](const PyGenerator& g, const py::object& index) {
+            const std::int64_t c = g.index_value(index);
+            if (c < 0 || c >= g.gen().num_classes())
+              throw Error(ErrorKind::OutOfRange, "category " + std::to_string(c) + " is out of range [0, " +
+                                                     std::to_string(g.gen().num_classes()) + ")");
+            return json_to_python(g.gen().category_json(c));
+          },
+          py::arg("category"), "the category's parameters (IFS maps, ...) as a dict")
+      .def(
+          "save_categories",
+          [](const PyGenerator& g, const py::object& dir) {
+            const std::string path = python_to_json(dir).get<std::string>();
+            run_interruptible([&] { g.gen().save_categories(path); });
+          },
+          py::arg("folder"), "writes categories.json (and categories.csv for IFS families) into `folder`")
+      .def("__repr__",
+           [](const PyGenerator& g) {
+             return "fdsl.Generator(" + g.gen().family() + ": " + std::to_string(g.gen().num_classes()) +
+                    " classes x " + std::to_string(g.gen().instances_per_class()) + " instances)";
+           })
+      .def(py::pickle([](const PyGenerator& g) { return py::make_tuple(g.config(), g.threads()); },
+                      [](const py::tuple& state) {
+                        if (state.size() != 2) throw_bad_input("fdsl.Generator: bad pickled state");
+                        RawConfig raw = config_from_json(python_to_json(state[0]), "pickled fdsl.Generator");
+                        return PyGenerator::build(std::move(raw), PyGenerator::thread_count(state[1]),
+                                                  fs::current_path());
+                      }));
 }
 
 }  // namespace fdsl::python

@@ -41,8 +41,10 @@ auto run_interruptible(F&& fn) -> decltype(fn()) {
     pybind11::gil_scoped_release release;
     std::thread worker([&] {
       try {
-        if constexpr (std::is_void_v<R>) fn();
-        else result.emplace(fn());
+        if constexpr (std::is_void_v<R>)
+          fn();
+        else
+          result.emplace(fn());
       } catch (...) {
         error = std::current_exception();
       }

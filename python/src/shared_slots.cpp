@@ -73,14 +73,17 @@ void bind_shared_slots(py::module_& m) {
           "take(slot, ticket, shape) -> array: the reader's view of a sent slot; the slot is freed when the array "
           "(and every view of it) is gone")
       .def("states", &SharedSlots::states, "the state word of every slot (0: free)")
-      .def_property_readonly("stats", [](const SharedSlots& s) {
-        const SharedSlots::Stats st = s.stats();
-        py::dict d;
-        d["claimed"] = st.claimed;
-        d["full"] = st.full;
-        d["reclaimed"] = st.reclaimed;
-        return d;
-      }, "counts over every process: claims served, claims that found no slot, slots reclaimed from dead writers");
+      .def_property_readonly(
+          "stats",
+          [](const SharedSlots& s) {
+            const SharedSlots::Stats st = s.stats();
+            py::dict d;
+            d["claimed"] = st.claimed;
+            d["full"] = st.full;
+            d["reclaimed"] = st.reclaimed;
+            return d;
+          },
+          "counts over every process: claims served, claims that found no slot, slots reclaimed from dead writers");
 }
 
 }  // namespace fdsl::python

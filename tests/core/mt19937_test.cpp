@@ -62,11 +62,16 @@ TEST_P(Mt19937Python, SeedPythonMatchesCpythonRandom) {
   const int count = 2000;
   const auto tokens = python_tokens(
       "import random\n"
-      "n = " + std::to_string(n) + "\n"
+      "n = " +
+      std::to_string(n) +
+      "\n"
       "random.seed(n)\n"
-      "print(' '.join(str(random.getrandbits(32)) for _ in range(" + std::to_string(count) + ")))\n"
+      "print(' '.join(str(random.getrandbits(32)) for _ in range(" +
+      std::to_string(count) +
+      ")))\n"
       "random.seed(n)\n"
-      "print(' '.join('%.17g' % random.random() for _ in range(" + std::to_string(count) + ")))\n");
+      "print(' '.join('%.17g' % random.random() for _ in range(" +
+      std::to_string(count) + ")))\n");
   ASSERT_EQ(tokens.size(), static_cast<std::size_t>(2 * count));
   Mt19937 mt;
   mt.seed_python(n);

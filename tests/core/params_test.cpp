@@ -134,7 +134,8 @@ TEST(Params, EnumSuggestsTheClosestChoice) {
 }
 
 TEST(Params, MalformedYamlNamesTheLine) {
-  const std::string msg = bad_input_message([] { parse_config_text("size: 64\npoints: 10\nname: [unclosed\n", "bad.yaml"); });
+  const std::string msg =
+      bad_input_message([] { parse_config_text("size: 64\npoints: 10\nname: [unclosed\n", "bad.yaml"); });
   EXPECT_TRUE(contains(msg, "bad.yaml:")) << msg;
   // The error is on line 3 or, for an unterminated flow sequence, at the end of the text (line 4).
   EXPECT_TRUE(contains(msg, "bad.yaml:3") || contains(msg, "bad.yaml:4")) << msg;
@@ -245,9 +246,8 @@ TEST(Params, KeyCheckSeesEveryKeyAsItIsRead) {
   const ConfigKeyCheck refuse_points = [](const RawConfig::Item& item) {
     if (item.key == "points") throw_bad_input(item.where.str() + ": no points here");
   };
-  const std::string msg = bad_input_message([&] {
-    parse_config_text("size: 64\npoints: 3\nname: [unclosed\n", "cfg.yaml", &refuse_points);
-  });
+  const std::string msg = bad_input_message(
+      [&] { parse_config_text("size: 64\npoints: 3\nname: [unclosed\n", "cfg.yaml", &refuse_points); });
   EXPECT_TRUE(contains(msg, "cfg.yaml:2: no points here")) << msg;
 }
 
@@ -287,8 +287,9 @@ TEST(Params, TextThatIsNotUtf8IsRefusedNamingTheKey) {
   const std::string in_set = bad_input_message([&] { apply_override(raw, "name=\xff"); });
   EXPECT_TRUE(contains(in_set, "--set name")) << in_set;
   EXPECT_TRUE(contains(in_set, "UTF-8")) << in_set;
-  const std::string in_json =
-      bad_input_message([] { config_from_json(nlohmann::json::object({{"name", std::string("a\xff")}}), "j"); });
+  const std::string in_json = bad_input_message([] {
+    config_from_json(nlohmann::json::object({{"name", std::string("a\xff")}}), "j");
+  });
   EXPECT_TRUE(contains(in_json, "'name'")) << in_json;
   EXPECT_TRUE(contains(in_json, "UTF-8")) << in_json;
 }
@@ -298,10 +299,10 @@ TEST(Params, Utf8ValidatorKnowsTheEncoding) {
   EXPECT_TRUE(valid_utf8("plain ascii"));
   EXPECT_TRUE(valid_utf8("gr\xc3\xbc\xc3\x9f \xe6\x97\xa5 \xf0\x9f\x98\x80"));
   EXPECT_FALSE(valid_utf8("\xff"));
-  EXPECT_FALSE(valid_utf8("\xc3"));                  // truncated
-  EXPECT_FALSE(valid_utf8("\xc0\xaf"));              // overlong '/'
-  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));          // a UTF-16 surrogate
-  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));      // past U+10FFFF
+  EXPECT_FALSE(valid_utf8("\xc3"));              // truncated
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // a UTF-16 surrogate
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
 }
 
 }  // namespace fdsl

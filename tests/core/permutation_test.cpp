@@ -46,8 +46,8 @@ TEST(Permutation, MixesWell) {
     if (i && v[i] == v[i - 1] + 1) ++ascending;
     displacement += std::abs(static_cast<double>(v[i]) - static_cast<double>(i));
   }
-  EXPECT_LT(fixed, 10u);      // a random permutation has about one fixed point
-  EXPECT_LT(ascending, 10u);  // and about one adjacent pair kept
+  EXPECT_LT(fixed, 10u);                               // a random permutation has about one fixed point
+  EXPECT_LT(ascending, 10u);                           // and about one adjacent pair kept
   EXPECT_NEAR(displacement / n / n, 1.0 / 3.0, 0.02);  // E|X - Y| for uniform X, Y
 }
 

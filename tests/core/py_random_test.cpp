@@ -65,13 +65,27 @@ TEST_P(PyRandomOracle, EveryDrawMatchesCpython) {
     const int op = i % 9;
     ASSERT_TRUE(in >> tok) << "the oracle printed too few values";
     switch (op) {
-      case 0: ASSERT_EQ(rng.randint(-512, 512), to_int(tok)) << "seed " << seed << " draw " << i; break;
-      case 1: ASSERT_EQ(rng.randint(0, 256), to_int(tok)) << "seed " << seed << " draw " << i; break;
-      case 2: ASSERT_EQ(rng.randint(0, 255), to_int(tok)) << "seed " << seed << " draw " << i; break;
-      case 3: ASSERT_EQ(rng.randint(200, 1000), to_int(tok)) << "seed " << seed << " draw " << i; break;
-      case 4: ASSERT_EQ(rng.uniform(0, 10000), to_double(tok)) << "seed " << seed << " draw " << i; break;
-      case 5: ASSERT_EQ(rng.expovariate(1.0 / 100), to_double(tok)) << "seed " << seed << " draw " << i; break;
-      case 6: ASSERT_EQ(rng.random(), to_double(tok)) << "seed " << seed << " draw " << i; break;
+      case 0:
+        ASSERT_EQ(rng.randint(-512, 512), to_int(tok)) << "seed " << seed << " draw " << i;
+        break;
+      case 1:
+        ASSERT_EQ(rng.randint(0, 256), to_int(tok)) << "seed " << seed << " draw " << i;
+        break;
+      case 2:
+        ASSERT_EQ(rng.randint(0, 255), to_int(tok)) << "seed " << seed << " draw " << i;
+        break;
+      case 3:
+        ASSERT_EQ(rng.randint(200, 1000), to_int(tok)) << "seed " << seed << " draw " << i;
+        break;
+      case 4:
+        ASSERT_EQ(rng.uniform(0, 10000), to_double(tok)) << "seed " << seed << " draw " << i;
+        break;
+      case 5:
+        ASSERT_EQ(rng.expovariate(1.0 / 100), to_double(tok)) << "seed " << seed << " draw " << i;
+        break;
+      case 6:
+        ASSERT_EQ(rng.random(), to_double(tok)) << "seed " << seed << " draw " << i;
+        break;
       case 7:
         ASSERT_EQ(rng.getrandbits(1 + i % 32), std::stoull(tok)) << "seed " << seed << " draw " << i;
         break;

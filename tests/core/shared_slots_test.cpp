@@ -65,7 +65,7 @@ TEST(SharedSlots, ClaimSendTakeRelease) {
   EXPECT_EQ(slots.states()[0], ticket);
   ASSERT_TRUE(slots.send(slot, ticket));
   EXPECT_FALSE(slots.send(slot, ticket));  // once only
-  w.reset();  // the writer lets go: a sent slot stays
+  w.reset();                               // the writer lets go: a sent slot stays
   EXPECT_EQ(slots.states()[0], ticket | SharedSlots::kSent);
   auto r = slots.take(slot, ticket, 100);
   EXPECT_EQ(slots.states()[0], ticket | SharedSlots::kSent | SharedSlots::kHeld);

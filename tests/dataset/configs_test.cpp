@@ -66,7 +66,8 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
     EXPECT_EQ(spec.params.get_int("size"), e.size);
   }
   // FractalDB-10k searches 10,000 categories: check the resolved recipe without running it.
-  const Params p = resolve_dataset_params(load_config_file(fdsl::test::source_path("configs/fractaldb-10k.yaml").string()));
+  const Params p =
+      resolve_dataset_params(load_config_file(fdsl::test::source_path("configs/fractaldb-10k.yaml").string()));
   EXPECT_EQ(p.get_int("classes"), 10000);
   EXPECT_EQ(p.get_string("categories"), "search");
   EXPECT_DOUBLE_EQ(p.get_float("fill_threshold"), 0.2);

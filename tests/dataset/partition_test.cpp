@@ -62,16 +62,18 @@ TEST(Partition, NoEnvironmentMeansOneProcess) {
 }
 
 TEST(Partition, SlurmArrayTaskMinusMinDividedByStep) {
-  auto a = shard_from_environment(env_of({{"SLURM_ARRAY_TASK_ID", "12"}, {"SLURM_ARRAY_TASK_MIN", "10"},
-                                          {"SLURM_ARRAY_TASK_COUNT", "4"}}));
+  auto a = shard_from_environment(
+      env_of({{"SLURM_ARRAY_TASK_ID", "12"}, {"SLURM_ARRAY_TASK_MIN", "10"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}));
   EXPECT_EQ(a.text(), "2/4");
-  a = shard_from_environment(env_of({{"SLURM_ARRAY_TASK_ID", "14"}, {"SLURM_ARRAY_TASK_MIN", "10"},
-                                     {"SLURM_ARRAY_TASK_STEP", "2"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}));
+  a = shard_from_environment(env_of({{"SLURM_ARRAY_TASK_ID", "14"},
+                                     {"SLURM_ARRAY_TASK_MIN", "10"},
+                                     {"SLURM_ARRAY_TASK_STEP", "2"},
+                                     {"SLURM_ARRAY_TASK_COUNT", "4"}}));
   EXPECT_EQ(a.text(), "2/4");
   // --array=1,3,7: ids that are not min + k*step below the count cannot be numbered.
   EXPECT_NE(error_of([] {
-              shard_from_environment(env_of({{"SLURM_ARRAY_TASK_ID", "7"}, {"SLURM_ARRAY_TASK_MIN", "1"},
-                                             {"SLURM_ARRAY_TASK_COUNT", "3"}}));
+              shard_from_environment(env_of(
+                  {{"SLURM_ARRAY_TASK_ID", "7"}, {"SLURM_ARRAY_TASK_MIN", "1"}, {"SLURM_ARRAY_TASK_COUNT", "3"}}));
             }).find("contiguous job array"),
             std::string::npos);
 }
@@ -79,31 +81,47 @@ TEST(Partition, SlurmArrayTaskMinusMinDividedByStep) {
 TEST(Partition, SlurmTasksCountOnlyInsideAnSrunStep) {
   // A batch script sees SLURM_PROCID=0 and SLURM_NTASKS of the allocation: no split.
   EXPECT_EQ(shard_from_environment(env_of({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}})).count, 1);
-  EXPECT_EQ(shard_from_environment(env_of({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_ID", "4294967291"}})).count, 1);
-  EXPECT_EQ(shard_from_environment(env_of({{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_ID", "0"}})).text(), "3/4");
+  EXPECT_EQ(
+      shard_from_environment(env_of({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_ID", "4294967291"}}))
+          .count,
+      1);
+  EXPECT_EQ(
+      shard_from_environment(env_of({{"SLURM_PROCID", "3"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_ID", "0"}})).text(),
+      "3/4");
 }
 
 TEST(Partition, MpiRanksWinOverInheritedSlurmTasks) {
-  const auto a = shard_from_environment(env_of({{"OMPI_COMM_WORLD_RANK", "1"}, {"OMPI_COMM_WORLD_SIZE", "2"},
-                                                {"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_ID", "0"}}));
+  const auto a = shard_from_environment(env_of({{"OMPI_COMM_WORLD_RANK", "1"},
+                                                {"OMPI_COMM_WORLD_SIZE", "2"},
+                                                {"SLURM_PROCID", "0"},
+                                                {"SLURM_NTASKS", "4"},
+                                                {"SLURM_STEP_ID", "0"}}));
   EXPECT_EQ(a.text(), "1/2");
   EXPECT_EQ(shard_from_environment(env_of({{"PMI_RANK", "5"}, {"PMI_SIZE", "6"}})).text(), "5/6");
 }
 
 TEST(Partition, RanksNestInsideArrayTasks) {
   // Array task 2 of 3, each running 4 srun tasks: task 1 there is part 2*4+1 of 12.
-  const auto a = shard_from_environment(env_of({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "3"},
-                                                {"SLURM_PROCID", "1"}, {"SLURM_NTASKS", "4"}, {"SLURM_STEP_ID", "0"}}));
+  const auto a = shard_from_environment(env_of({{"SLURM_ARRAY_TASK_ID", "2"},
+                                                {"SLURM_ARRAY_TASK_COUNT", "3"},
+                                                {"SLURM_PROCID", "1"},
+                                                {"SLURM_NTASKS", "4"},
+                                                {"SLURM_STEP_ID", "0"}}));
   EXPECT_EQ(a.text(), "9/12");
 }
 
 TEST(Partition, InconsistentEnvironmentIsRefused) {
-  EXPECT_NE(error_of([] { shard_from_environment(env_of({{"OMPI_COMM_WORLD_RANK", "2"}, {"OMPI_COMM_WORLD_SIZE", "2"}})); })
-                .find("OMPI_COMM_WORLD_RANK=2"),
+  EXPECT_NE(error_of([] {
+              shard_from_environment(env_of({{"OMPI_COMM_WORLD_RANK", "2"}, {"OMPI_COMM_WORLD_SIZE", "2"}}));
+            }).find("OMPI_COMM_WORLD_RANK=2"),
             std::string::npos);
-  EXPECT_NE(error_of([] { shard_from_environment(env_of({{"PMI_RANK", "1"}})); }).find("PMI_SIZE is unset"),
+  EXPECT_NE(error_of([] {
+              shard_from_environment(env_of({{"PMI_RANK", "1"}}));
+            }).find("PMI_SIZE is unset"),
             std::string::npos);
-  EXPECT_NE(error_of([] { shard_from_environment(env_of({{"PMI_RANK", "x"}, {"PMI_SIZE", "2"}})); }).find("PMI_RANK=x"),
+  EXPECT_NE(error_of([] {
+              shard_from_environment(env_of({{"PMI_RANK", "x"}, {"PMI_SIZE", "2"}}));
+            }).find("PMI_RANK=x"),
             std::string::npos);
 }
 

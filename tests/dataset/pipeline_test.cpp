@@ -20,7 +20,8 @@ DatasetSpec spec_of(const std::string& yaml) {
   return make_dataset_spec(parse_config_text(yaml, "cfg.yaml"), SpecOptions{}, fs::temp_directory_path());
 }
 
-const std::string kFolder = "generator: fractaldb\ncategories: official\nclasses: 3\ninstances: 12\nsize: 24\npoints: 2000\n";
+const std::string kFolder =
+    "generator: fractaldb\ncategories: official\nclasses: 3\ninstances: 12\nsize: 24\npoints: 2000\n";
 
 GenerateOptions quiet(const fs::path& out, int threads = 1) {
   GenerateOptions o;
@@ -55,8 +56,9 @@ TEST(Pipeline, EachLayoutHasItsSinkAndAStableGrid) {
   EXPECT_EQ(tar_sink->items(Selection{}).size(), 4u);  // 36 samples in shards of 10
   EXPECT_EQ(tar_sink->item_name(tar_sink->items(Selection{})[3]), "train-000003.tar");
 
-  const DatasetSpec h5 = spec_of("generator: pc_fractal\nclasses: 2\ninstances: 5\npoints: 64\ncloud_format: hdf5\n"
-                                 "h5_clouds_per_file: 4\n");
+  const DatasetSpec h5 = spec_of(
+      "generator: pc_fractal\nclasses: 2\ninstances: 5\npoints: 64\ncloud_format: hdf5\n"
+      "h5_clouds_per_file: 4\n");
   const auto h5_sink = make_sink(h5, OutputSettings::from_params(h5.params));
   EXPECT_EQ(h5_sink->layout(), "modelnet40_hdf5");
   EXPECT_EQ(h5_sink->items(Selection{}).size(), 3u);  // 10 clouds in files of 4

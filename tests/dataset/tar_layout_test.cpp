@@ -14,7 +14,8 @@ namespace {
 DatasetSpec spec_of(const std::string& extra) {
   RawConfig raw = parse_config_text(
       "generator: fractaldb\ncategories: official\nclasses: 3\nsize: 48\npoints: 3000\npatch_draws: 1\nflips: 2\n"
-      "output_format: tar\n" + extra,
+      "output_format: tar\n" +
+          extra,
       "test.yaml");
   return make_dataset_spec(raw, SpecOptions{}, ".");
 }
@@ -53,7 +54,8 @@ TEST(TarLayout, ShuffleIsAFixedPermutationOfTheSeed) {
 
 TEST(TarLayout, ShardBytesGiveOneCountForEveryMachine) {
   const DatasetSpec spec = spec_of("shard_bytes: 20000\n");
-  const TarLayout l1(spec, OutputSettings::from_params(spec.params)), l2(spec, OutputSettings::from_params(spec.params));
+  const TarLayout l1(spec, OutputSettings::from_params(spec.params)),
+      l2(spec, OutputSettings::from_params(spec.params));
   EXPECT_EQ(l1.shard_samples(), l2.shard_samples());
   // 48 px gray PNGs of a few hundred bytes plus a .cls member: 1 KiB + 0.5 KiB of tar per sample.
   EXPECT_GE(l1.shard_samples(), 8);

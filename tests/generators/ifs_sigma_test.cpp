@@ -25,10 +25,9 @@ const std::string kYaml = "generator: ifs_sigma\nclasses: 10\ninstances: 4\nsize
 TEST(IfsSigma, ImagesMadeIntoABufferEqualMake) {
   // Single images are drawn straight into the buffer (graded ones oriented there afterwards);
   // multi-object ones go through make(). Either way the bytes are make()'s, over a dirty buffer.
-  for (const std::string extra : {"", "background: false\n", "background: false\ncolor: false\n",
-                                   "render: graded\n", "render: graded\nbackground: false\ncolor: false\n",
-                                   "objects_max: 3\n", "blur: false\nflips: false\n",
-                                   "random_window: false\npatch: false\n"}) {
+  for (const std::string extra : {"", "background: false\n", "background: false\ncolor: false\n", "render: graded\n",
+                                  "render: graded\nbackground: false\ncolor: false\n", "objects_max: 3\n",
+                                  "blur: false\nflips: false\n", "random_window: false\npatch: false\n"}) {
     const DatasetSpec spec = spec_from(kYaml + extra);
     const Generator& g = *spec.generator;
     const Sample first = g.make(0, 0);
@@ -181,12 +180,10 @@ TEST(IfsSigma, PlainRenderWithoutPatchFillsTheWindow) {
 }
 
 TEST(IfsSigma, SigmaOutsideTheFeasibleRangeIsBadInput) {
-  for (const char* extra : {"sigma_lo: 6.5\nsigma_hi: 7\n",   // 3 * maps_min = 6
-                            "sigma_lo: 6\nsigma_hi: 6.2\n",    // the bound itself
-                            "maps_min: 3\nsigma_lo: 9.5\nsigma_hi: 10\n",
-                            "sigma_lo: -1\nsigma_hi: 4\n",
-                            "sigma_lo: 30\nsigma_hi: 31\n",
-                            "sigma_lo: 3\nsigma_hi: 6.5\n"}) {
+  for (const char* extra : {"sigma_lo: 6.5\nsigma_hi: 7\n",  // 3 * maps_min = 6
+                            "sigma_lo: 6\nsigma_hi: 6.2\n",  // the bound itself
+                            "maps_min: 3\nsigma_lo: 9.5\nsigma_hi: 10\n", "sigma_lo: -1\nsigma_hi: 4\n",
+                            "sigma_lo: 30\nsigma_hi: 31\n", "sigma_lo: 3\nsigma_hi: 6.5\n"}) {
     try {
       spec_from(kYaml + extra);
       ADD_FAILURE() << "accepted: " << extra;

@@ -61,8 +61,8 @@ TEST(PcFractalSearch, CandidatesFollowTheSpec) {
         EXPECT_GE(v, -1.0);
         EXPECT_LT(v, 1.0);
       }
-      EXPECT_NEAR(ifs.probs[m] * 1.0, std::fabs(ifs.maps[m].det()) / 1.0 * (ifs.probs[0] / std::fabs(ifs.maps[0].det())),
-                  1e-12);
+      EXPECT_NEAR(ifs.probs[m] * 1.0,
+                  std::fabs(ifs.maps[m].det()) / 1.0 * (ifs.probs[0] / std::fabs(ifs.maps[0].det())), 1e-12);
       total += ifs.probs[m];
     }
     EXPECT_NEAR(total, 1.0, 1e-12);
@@ -171,7 +171,8 @@ TEST(PcFractal, OfficialNormalizationRangesPerMode) {
         EXPECT_GT(extent_of(s.cloud.xyz.data(), 2000), 0.5) << mode;
         for (double m : mean_of(s.cloud.xyz.data(), 2000)) EXPECT_NEAR(m, 0.0, 1e-5) << mode;
         char name[32];
-        std::snprintf(name, sizeof name, "%06d/%06d_%04d", static_cast<int>(c), static_cast<int>(c), static_cast<int>(i));
+        std::snprintf(name, sizeof name, "%06d/%06d_%04d", static_cast<int>(c), static_cast<int>(c),
+                      static_cast<int>(i));
         EXPECT_EQ(s.name, name);
       }
   }
@@ -213,7 +214,8 @@ TEST(PcFractal, NoiseMixJoinsEightTenthsOfTheClassWithAnotherCategory) {
   const DatasetSpec fresh = spec_of(kObjects + "mix_shared_main: false\n");
   const Sample c = fresh.generator->make(2, 0), d = fresh.generator->make(2, 1);
   double diff = 0;
-  for (std::size_t k = 0; k < 3 * 1600; ++k) diff = std::max(diff, std::fabs(static_cast<double>(c.cloud.xyz[k]) - d.cloud.xyz[k]));
+  for (std::size_t k = 0; k < 3 * 1600; ++k)
+    diff = std::max(diff, std::fabs(static_cast<double>(c.cloud.xyz[k]) - d.cloud.xyz[k]));
   EXPECT_GT(diff, 0.01);
 }
 
@@ -316,13 +318,13 @@ TEST(PcFractal, CategoriesExportAndImportExactly) {
   const auto folder = read_pc_categories(dir / "3DIFS_param");
   ASSERT_EQ(table.size(), 6u);
   ASSERT_EQ(folder.size(), 6u);
-  const DatasetSpec imported = spec_of("generator: pc_fractal\ncategories: 3DIFS_param\ninstances: 20\npoints: 2000\n",
-                                       dir.path());
+  const DatasetSpec imported =
+      spec_of("generator: pc_fractal\ncategories: 3DIFS_param\ninstances: 20\npoints: 2000\n", dir.path());
   EXPECT_EQ(imported.generator->num_classes(), 6);
   // Same categories, same seed: the same clouds.
   EXPECT_EQ(imported.generator->make(5, 7).cloud.xyz, searched.generator->make(5, 7).cloud.xyz);
-  const DatasetSpec from_table = spec_of("generator: pc_fractal\ncategories: categories.csv\nclasses: 4\npoints: 100\n",
-                                         dir.path());
+  const DatasetSpec from_table =
+      spec_of("generator: pc_fractal\ncategories: categories.csv\nclasses: 4\npoints: 100\n", dir.path());
   EXPECT_EQ(from_table.generator->num_classes(), 4);
   EXPECT_THROW(spec_of("generator: pc_fractal\ncategories: 3DIFS_param\nclasses: 7\n", dir.path()), Error);
 }
@@ -383,7 +385,8 @@ TEST(PcFractal, RecipeConfigsLoadAsPublished) {
 // ---- scenes -----------------------------------------------------------------------------------
 
 TEST(PcScenes, BoxesHoldTheirObjectsPointsAndFollowTheLayoutRules) {
-  const DatasetSpec spec = spec_of("generator: pc_scenes\nclasses: 5\ninstances: 12\nobject_instances: 10\npoints: 300\n");
+  const DatasetSpec spec =
+      spec_of("generator: pc_scenes\nclasses: 5\ninstances: 12\nobject_instances: 10\npoints: 300\n");
   const Generator& g = *spec.generator;
   EXPECT_EQ(g.num_classes(), 1);
   EXPECT_EQ(g.instances_per_class(), 12);
@@ -412,7 +415,8 @@ TEST(PcScenes, BoxesHoldTheirObjectsPointsAndFollowTheLayoutRules) {
       for (std::size_t e = 0; e < o; ++e) {
         const auto& q = objects[e];
         const double d = std::hypot(cx - q["center"][0].get<double>(), cy - q["center"][1].get<double>());
-        const double need = (std::hypot(sx, sy) + std::hypot(q["size"][0].get<double>(), q["size"][1].get<double>())) / 2 + 0.25;
+        const double need =
+            (std::hypot(sx, sy) + std::hypot(q["size"][0].get<double>(), q["size"][1].get<double>())) / 2 + 0.25;
         EXPECT_GE(d, need);
       }
       // Every point of the object lies in its box (in the box's own frame), and some touch each face.
@@ -422,7 +426,8 @@ TEST(PcScenes, BoxesHoldTheirObjectsPointsAndFollowTheLayoutRules) {
         if (s.cloud.instance_ids[k2] != static_cast<std::int32_t>(o)) continue;
         ++count;
         EXPECT_EQ(s.cloud.class_ids[k2], b["class"].get<std::int32_t>());
-        const double px = s.cloud.xyz[3 * k2] - cx, py = s.cloud.xyz[3 * k2 + 1] - cy, pz = s.cloud.xyz[3 * k2 + 2] - cz;
+        const double px = s.cloud.xyz[3 * k2] - cx, py = s.cloud.xyz[3 * k2 + 1] - cy,
+                     pz = s.cloud.xyz[3 * k2 + 2] - cz;
         const double lx = std::cos(yaw) * px + std::sin(yaw) * py, ly = -std::sin(yaw) * px + std::cos(yaw) * py;
         const double local[3] = {lx, ly, pz}, half[3] = {sx / 2, sy / 2, sz / 2};
         for (int a = 0; a < 3; ++a) {
@@ -440,10 +445,11 @@ TEST(PcScenes, BoxesHoldTheirObjectsPointsAndFollowTheLayoutRules) {
     }
   }
   // Scenes are pure functions of their index.
-  EXPECT_EQ(g.make(0, 3).cloud.xyz, spec_of("generator: pc_scenes\nclasses: 5\ninstances: 12\nobject_instances: 10\npoints: 300\n",
-                                            fs::temp_directory_path(), 2)
-                                        .generator->make(0, 3)
-                                        .cloud.xyz);
+  EXPECT_EQ(g.make(0, 3).cloud.xyz,
+            spec_of("generator: pc_scenes\nclasses: 5\ninstances: 12\nobject_instances: 10\npoints: 300\n",
+                    fs::temp_directory_path(), 2)
+                .generator->make(0, 3)
+                .cloud.xyz);
 }
 
 TEST(PcScenes, ObjectsAreTheObjectFamilysClouds) {
@@ -452,7 +458,8 @@ TEST(PcScenes, ObjectsAreTheObjectFamilysClouds) {
   const DatasetSpec objects = spec_of("generator: pc_fractal\ninstances: 10\nclasses: 5\npoints: 300\n");
   const Sample s = scenes.generator->make(0, 1);
   const auto& first = s.meta["objects"][0];
-  const Sample o = objects.generator->make(first["class"].get<std::int64_t>(), first["source_instance"].get<std::int64_t>());
+  const Sample o =
+      objects.generator->make(first["class"].get<std::int64_t>(), first["source_instance"].get<std::int64_t>());
   // The scene's first 300 points are that object fitted to its box: same relative layout.
   float lo[3], hi[3];
   bounding_box(o.cloud.xyz.data(), 300, lo, hi);
@@ -461,15 +468,16 @@ TEST(PcScenes, ObjectsAreTheObjectFamilysClouds) {
     const double px = s.cloud.xyz[3 * k] - first["center"][0].get<double>();
     const double py = s.cloud.xyz[3 * k + 1] - first["center"][1].get<double>();
     const double lx = std::cos(yaw) * px + std::sin(yaw) * py;
-    const double expect = (o.cloud.xyz[3 * k] - 0.5 * (lo[0] + hi[0])) / (hi[0] - lo[0]) * first["size"][0].get<double>();
+    const double expect =
+        (o.cloud.xyz[3 * k] - 0.5 * (lo[0] + hi[0])) / (hi[0] - lo[0]) * first["size"][0].get<double>();
     EXPECT_NEAR(lx, expect, 1e-5);
   }
 }
 
 TEST(PcScenes, FpsAndNormalsApplyToTheWholeScene) {
-  const DatasetSpec spec =
-      spec_of("generator: pc_scenes\nclasses: 4\ninstances: 3\nobject_instances: 4\npoints: 300\nfps_points: 1000\n"
-              "normals: true\n");
+  const DatasetSpec spec = spec_of(
+      "generator: pc_scenes\nclasses: 4\ninstances: 3\nobject_instances: 4\npoints: 300\nfps_points: 1000\n"
+      "normals: true\n");
   for (std::int64_t k = 0; k < 3; ++k) {
     const Sample s = spec.generator->make(0, k);
     const std::size_t full = 300 * s.meta["objects"].size();
@@ -482,9 +490,7 @@ TEST(PcScenes, FpsAndNormalsApplyToTheWholeScene) {
   }
 }
 
-TEST(PcScenes, RefuseHdf5) {
-  EXPECT_THROW(spec_of("generator: pc_scenes\nclasses: 3\ncloud_format: hdf5\n"), Error);
-}
+TEST(PcScenes, RefuseHdf5) { EXPECT_THROW(spec_of("generator: pc_scenes\nclasses: 3\ncloud_format: hdf5\n"), Error); }
 
 }  // namespace
 }  // namespace fdsl

@@ -73,10 +73,10 @@ TEST(Rcdb, ParamCsvIsTheOfficialFormOfTheCategoryParameters) {
   const auto j = spec.generator->category_json(2);
   std::istringstream in(files[2].second);
   std::string line;
-  const char* keys[] = {"Vertex", "Perlin_noise", "line_width", "Center_rad", "Line_num",
-                        "Oval_rate_x", "Oval_rate_y", "start_pos_h", "start_pos_w"};
-  const char* json_keys[] = {"vertices", "perlin", "line_width", "radius", "orbits",
-                             "oval_x", "oval_y", "center_y", "center_x"};
+  const char* keys[] = {"Vertex",      "Perlin_noise", "line_width",  "Center_rad", "Line_num",
+                        "Oval_rate_x", "Oval_rate_y",  "start_pos_h", "start_pos_w"};
+  const char* json_keys[] = {"vertices", "perlin", "line_width", "radius",  "orbits",
+                             "oval_x",   "oval_y", "center_y",   "center_x"};
   for (int k = 0; k < 9; ++k) {
     ASSERT_TRUE(std::getline(in, line));
     ASSERT_FALSE(line.empty());
@@ -91,7 +91,8 @@ TEST(Rcdb, ParamCsvIsTheOfficialFormOfTheCategoryParameters) {
 
 TEST(Rcdb, PythonFloatReprMatchesPython) {
   const test::CommandResult r = test::run_python(
-      "import random\nrandom.seed(3)\nvs = [0.0, -0.0, 1.0, 256.0, 373.5, 0.1, 1e-05, 0.0001, 1e16, 1e15, 123456789012345678.0,"
+      "import random\nrandom.seed(3)\nvs = [0.0, -0.0, 1.0, 256.0, 373.5, 0.1, 1e-05, 0.0001, 1e16, 1e15, "
+      "123456789012345678.0,"
       " 2.5e-300, 1.7976931348623157e308, 5e-324, -7.25, 100.0, 1e22]\n"
       "vs += [random.uniform(0, 4) for _ in range(500)] + [random.uniform(1, 2) for _ in range(500)]\n"
       "vs += [random.uniform(-1, 1) * 10 ** random.randint(-30, 30) for _ in range(2000)]\n"

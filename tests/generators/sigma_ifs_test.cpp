@@ -65,14 +65,14 @@ TEST(SigmaIfs, DefaultRangeSystemsMeetEveryConstraint) {
 
 TEST(SigmaIfs, OtherAlphasInsideTheFeasibleRangeMeetEveryConstraint) {
   for (int n = 2; n <= 4; ++n) {
-    const std::vector<double> alphas = {0.05, 0.5, 1.0, 0.5 * n, static_cast<double>(n), 1.5 * n, 2.0 * n,
-                                        2.5 * n, 3.0 * n - 0.5, 3.0 * n - 0.01};
+    const std::vector<double> alphas = {0.05,    0.5,     1.0,     0.5 * n,       static_cast<double>(n),
+                                        1.5 * n, 2.0 * n, 2.5 * n, 3.0 * n - 0.5, 3.0 * n - 0.01};
     Rng rng(2, static_cast<std::uint64_t>(n), 0, Purpose::Category);
     for (double alpha : alphas) {
       for (int k = 0; k < 200; ++k) {
         const SigmaIfs s = sample_sigma_ifs(rng, n, alpha);
-        check_system(s, n, alpha, "N=" + std::to_string(n) + " alpha=" + std::to_string(alpha) + " draw " +
-                                      std::to_string(k));
+        check_system(s, n, alpha,
+                     "N=" + std::to_string(n) + " alpha=" + std::to_string(alpha) + " draw " + std::to_string(k));
         if (HasFatalFailure()) return;
       }
     }

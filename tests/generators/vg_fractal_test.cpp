@@ -65,7 +65,8 @@ TEST(VgFractal, CloudsAreThePcFractalClouds) {
   const DatasetSpec pc = spec_of("generator: pc_fractal\n" + common);
   const DatasetSpec vg = spec_of("generator: vg_fractal\nsize: 32\n" + common);
   for (std::int64_t c = 0; c < 3; ++c)
-    for (std::int64_t i = 0; i < 4; ++i) EXPECT_EQ(pc.generator->make(c, i).cloud.xyz, vg.generator->make(c, i).cloud.xyz);
+    for (std::int64_t i = 0; i < 4; ++i)
+      EXPECT_EQ(pc.generator->make(c, i).cloud.xyz, vg.generator->make(c, i).cloud.xyz);
 }
 
 TEST(VgFractal, SamplesDoNotDependOnThreadsOrOrder) {
@@ -85,12 +86,14 @@ TEST(VgFractal, SamplesDoNotDependOnThreadsOrOrder) {
   }
   // Another seed moves the cameras.
   const DatasetSpec c = spec_of(yaml + "seed: 9\n");
-  EXPECT_NE(c.generator->make(1, 0).meta["cameras"][0]["azimuth_deg"], a.generator->make(1, 0).meta["cameras"][0]["azimuth_deg"]);
+  EXPECT_NE(c.generator->make(1, 0).meta["cameras"][0]["azimuth_deg"],
+            a.generator->make(1, 0).meta["cameras"][0]["azimuth_deg"]);
 }
 
 TEST(VgFractal, SavedCamerasReproduceTheImages) {
-  const DatasetSpec s = spec_of("generator: vg_fractal\nclasses: 2\ninstances: 2\nsize: 64\npoints: 3000\nviews: 2\n"
-                                "projection: orthographic\nsplat_radius: 1\nshading: depth\n");
+  const DatasetSpec s = spec_of(
+      "generator: vg_fractal\nclasses: 2\ninstances: 2\nsize: 64\npoints: 3000\nviews: 2\n"
+      "projection: orthographic\nsplat_radius: 1\nshading: depth\n");
   const Sample x = s.generator->make(1, 1);
   for (int k = 0; k < 2; ++k) {
     const Camera cam = camera_from_json(nlohmann::json::parse(x.meta["cameras"][k].dump()));

@@ -39,7 +39,8 @@ TEST(VisualAtom, FaithfulCategoriesLieInTheBestPracticeRanges) {
   std::set<std::int64_t> qs;
   for (std::int64_t c = 0; c < 300; ++c) {
     const auto j = g.category_json(c);
-    const auto q = j["vertices"].get<std::int64_t>(), n1 = j["n1"].get<std::int64_t>(), n2 = j["n2"].get<std::int64_t>();
+    const auto q = j["vertices"].get<std::int64_t>(), n1 = j["n1"].get<std::int64_t>(),
+               n2 = j["n2"].get<std::int64_t>();
     qs.insert(q);
     EXPECT_GE(q, 200);
     EXPECT_LE(q, 1000);
@@ -72,9 +73,12 @@ TEST(VisualAtom, FaithfulCategoriesLieInTheBestPracticeRanges) {
 }
 
 TEST(VisualAtom, FaithfulSamplesArePureFunctionsOfSeedClassAndInstance) {
-  const DatasetSpec a = spec_from("generator: visual_atom\nclasses: 3\ninstances: 6\nsize: 128\norbits_max: 30\ncenter_range: 64\n");
-  const DatasetSpec b = spec_from("generator: visual_atom\nclasses: 3\ninstances: 6\nsize: 128\norbits_max: 30\ncenter_range: 64\n");
-  const DatasetSpec other = spec_from("generator: visual_atom\nseed: 1\nclasses: 3\ninstances: 6\nsize: 128\norbits_max: 30\ncenter_range: 64\n");
+  const DatasetSpec a =
+      spec_from("generator: visual_atom\nclasses: 3\ninstances: 6\nsize: 128\norbits_max: 30\ncenter_range: 64\n");
+  const DatasetSpec b =
+      spec_from("generator: visual_atom\nclasses: 3\ninstances: 6\nsize: 128\norbits_max: 30\ncenter_range: 64\n");
+  const DatasetSpec other = spec_from(
+      "generator: visual_atom\nseed: 1\nclasses: 3\ninstances: 6\nsize: 128\norbits_max: 30\ncenter_range: 64\n");
   std::vector<Sample> range;
   a.generator->make_range(2, 1, 5, [&](Sample&& s) { range.push_back(std::move(s)); });
   ASSERT_EQ(range.size(), 4u);
@@ -107,8 +111,9 @@ TEST(VisualAtom, ImagesAreBlackWithGrayContoursAndHonourBackgroundAndChannels) {
   std::set<int> grays(im.pixels.begin(), im.pixels.end());
   EXPECT_TRUE(grays.count(0));
   EXPECT_GT(grays.size(), 3u);  // one gray per orbit
-  const DatasetSpec rgb = spec_from("generator: visual_atom\nclasses: 2\ninstances: 2\nsize: 96\norbits_min: 20\n"
-                                    "center_range: 20\nchannels: 3\nbackground: 40\n");
+  const DatasetSpec rgb = spec_from(
+      "generator: visual_atom\nclasses: 2\ninstances: 2\nsize: 96\norbits_min: 20\n"
+      "center_range: 20\nchannels: 3\nbackground: 40\n");
   const Image c = rgb.generator->make(0, 0).image;
   ASSERT_EQ(c.channels, 3);
   for (std::size_t i = 0; i < im.pixels.size(); ++i) {
@@ -168,8 +173,9 @@ TEST(VisualAtom, CompatCategoriesComeFromTheWorkersStreams) {
 }
 
 TEST(VisualAtom, CompatSingleInstancesEqualTheirPlaceInTheReplayedClass) {
-  const std::string yaml = "generator: visual_atom\ncompat: official\nclasses: 4\nworkers: 2\ninstances: 5\n"
-                           "size: 160\norbits_max: 40\ncenter_range: 80\n";
+  const std::string yaml =
+      "generator: visual_atom\ncompat: official\nclasses: 4\nworkers: 2\ninstances: 5\n"
+      "size: 160\norbits_max: 40\ncenter_range: 80\n";
   const DatasetSpec a = spec_from(yaml);
   const DatasetSpec b = spec_from(yaml);
   std::vector<Sample> whole;
@@ -192,12 +198,15 @@ TEST(VisualAtom, CompatSingleInstancesEqualTheirPlaceInTheReplayedClass) {
 }
 
 TEST(VisualAtom, CompatFirstUseFromManyThreadsReplaysOnceAndAgrees) {
-  const std::string yaml = "generator: visual_atom\ncompat: official\nclasses: 6\nworkers: 3\ninstances: 4\n"
-                           "size: 64\norbits_max: 20\ncenter_range: 32\n";
+  const std::string yaml =
+      "generator: visual_atom\ncompat: official\nclasses: 6\nworkers: 3\ninstances: 4\n"
+      "size: 64\norbits_max: 20\ncenter_range: 32\n";
   const DatasetSpec sequential = spec_from(yaml);
   const DatasetSpec shared = spec_from(yaml);  // untouched: the threads race to replay it
   std::vector<std::vector<std::uint8_t>> got(24);
-  parallel_for(0, 24, 4, [&](std::int64_t k) { got[static_cast<std::size_t>(k)] = shared.generator->make(k / 4, k % 4).image.pixels; });
+  parallel_for(0, 24, 4, [&](std::int64_t k) {
+    got[static_cast<std::size_t>(k)] = shared.generator->make(k / 4, k % 4).image.pixels;
+  });
   for (std::int64_t k = 0; k < 24; ++k)
     EXPECT_EQ(got[static_cast<std::size_t>(k)], sequential.generator->make(k / 4, k % 4).image.pixels)
         << "class " << k / 4 << " instance " << k % 4;
@@ -242,7 +251,8 @@ TEST(VisualAtom, BadInputNamesItsKey) {
 TEST(VisualAtom, SatisfiableWaveRangesAreAccepted) {
   // n2 fixed at 0 is always accepted; a single n2 outside n1's range too.
   EXPECT_NO_THROW(spec_from("generator: visual_atom\nclasses: 20\ninstances: 1\nsize: 64\nn2_min: 0\nn2_max: 0\n"));
-  EXPECT_NO_THROW(spec_from("generator: visual_atom\nclasses: 20\ninstances: 1\nsize: 64\nn1_max: 4\nn2_min: 7\nn2_max: 7\n"));
+  EXPECT_NO_THROW(
+      spec_from("generator: visual_atom\nclasses: 20\ninstances: 1\nsize: 64\nn1_max: 4\nn2_min: 7\nn2_max: 7\n"));
 }
 
 }  // namespace

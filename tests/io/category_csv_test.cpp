@@ -29,18 +29,15 @@ fs::path official_file(int n) {
   return test::source_path(name);
 }
 
-bool same_bits(double x, double y) {
-  return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y);
-}
+bool same_bits(double x, double y) { return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y); }
 
 bool same_system(const Ifs2& x, const Ifs2& y) {
   if (x.maps.size() != y.maps.size() || x.probs.size() != y.probs.size()) return false;
   for (std::size_t i = 0; i < x.maps.size(); ++i) {
     const AffineMap2& p = x.maps[i];
     const AffineMap2& q = y.maps[i];
-    if (!same_bits(p.a, q.a) || !same_bits(p.b, q.b) || !same_bits(p.c, q.c) ||
-        !same_bits(p.d, q.d) || !same_bits(p.e, q.e) || !same_bits(p.f, q.f) ||
-        !same_bits(x.probs[i], y.probs[i])) {
+    if (!same_bits(p.a, q.a) || !same_bits(p.b, q.b) || !same_bits(p.c, q.c) || !same_bits(p.d, q.d) ||
+        !same_bits(p.e, q.e) || !same_bits(p.f, q.f) || !same_bits(x.probs[i], y.probs[i])) {
       return false;
     }
   }
@@ -59,8 +56,7 @@ void expect_bad_csv(const std::string& text, int line, const std::string& needle
   } catch (const Error& e) {
     std::string message = e.what();
     EXPECT_EQ(e.kind(), ErrorKind::BadInput) << message;
-    EXPECT_NE(message.find(path.string() + ":" + std::to_string(line)), std::string::npos)
-        << message;
+    EXPECT_NE(message.find(path.string() + ":" + std::to_string(line)), std::string::npos) << message;
     EXPECT_NE(message.find(needle), std::string::npos) << message;
   }
 }
@@ -100,8 +96,7 @@ TEST(CategoryCsv, OfficialFilesRoundTripByteForByte) {
     ++checked;
   }
   EXPECT_GT(checked, 100);
-  EXPECT_EQ(format_fractaldb_csv(read_fractaldb_csv(official_file(999))),
-            read_text_file(official_file(999)));
+  EXPECT_EQ(format_fractaldb_csv(read_fractaldb_csv(official_file(999))), read_text_file(official_file(999)));
 }
 
 TEST(CategoryCsv, FormatRoundTripsEveryDoubleExactly) {
@@ -117,8 +112,7 @@ TEST(CategoryCsv, FormatRoundTripsEveryDoubleExactly) {
                            std::nextafter(1.0, 2.0),
                            5e-324 * 3};
   for (std::size_t i = 0; i + 6 <= std::size(tricky); ++i) {
-    ifs.maps.push_back(
-        {tricky[i], tricky[i + 1], tricky[i + 2], tricky[i + 3], tricky[i + 4], tricky[i + 5]});
+    ifs.maps.push_back({tricky[i], tricky[i + 1], tricky[i + 2], tricky[i + 3], tricky[i + 4], tricky[i + 5]});
     ifs.probs.push_back(0.25);
   }
   std::string text = format_fractaldb_csv(ifs);

@@ -82,8 +82,8 @@ void expect_text_records(const std::string& body, const PointCloud& c) {
 
 /// Compares packed little-endian records with the cloud, exactly.
 void expect_binary_records(const std::string& body, const PointCloud& c) {
-  const std::size_t record = 12 + (c.normals.empty() ? 0 : 12) + (c.class_ids.empty() ? 0 : 4) +
-                             (c.instance_ids.empty() ? 0 : 4);
+  const std::size_t record =
+      12 + (c.normals.empty() ? 0 : 12) + (c.class_ids.empty() ? 0 : 4) + (c.instance_ids.empty() ? 0 : 4);
   ASSERT_EQ(body.size(), record * c.size());
   for (std::size_t i = 0; i < c.size(); ++i) {
     const char* r = body.data() + i * record;

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 #include <cerrno>
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -27,8 +27,7 @@ using test::TempDir;
 /// Names in a folder (not recursive), sorted.
 std::vector<std::string> list_names(const fs::path& dir) {
   std::vector<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir))
-    names.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -120,8 +119,7 @@ TEST(Files, WriteIntoReadOnlyDirectoryThrowsRuntimeAndLeavesNothing) {
   } else {
     GTEST_SKIP() << "no folder refuses writes here (root and no read-only /sys)";
   }
-  expect_error([&] { write_file_atomic(target, std::string_view("data")); }, ErrorKind::Runtime,
-               target.string());
+  expect_error([&] { write_file_atomic(target, std::string_view("data")); }, ErrorKind::Runtime, target.string());
   EXPECT_FALSE(fs::exists(target));
   if (!watched.empty()) {
     EXPECT_TRUE(list_names(watched).empty());
@@ -134,8 +132,7 @@ TEST(Files, WriteUnderARegularFileThrowsRuntimeNamingThePath) {
   TempDir dir("fdsl-files");
   test::write_text(dir / "plain", "x");
   fs::path target = dir / "plain/sub/out.png";
-  expect_error([&] { write_file_atomic(target, std::string_view("data")); }, ErrorKind::Runtime,
-               target.string());
+  expect_error([&] { write_file_atomic(target, std::string_view("data")); }, ErrorKind::Runtime, target.string());
   EXPECT_EQ(list_names(dir.path()), std::vector<std::string>{"plain"});
 }
 
@@ -145,8 +142,7 @@ TEST(Files, FailedRenameRemovesTheTemporaryFile) {
   TempDir dir("fdsl-files");
   fs::path target = dir / "occupied";
   test::write_text(target / "inside.txt", "keep");
-  expect_error([&] { write_file_atomic(target, std::string_view("data")); }, ErrorKind::Runtime,
-               target.string());
+  expect_error([&] { write_file_atomic(target, std::string_view("data")); }, ErrorKind::Runtime, target.string());
   EXPECT_EQ(list_names(dir.path()), std::vector<std::string>{"occupied"});
   EXPECT_EQ(test::read_text(target / "inside.txt"), "keep");
 }
@@ -161,10 +157,9 @@ TEST(Files, WriteFailureReportsTheOsError) {
   } catch (const Error& e) {
     // rename(2) onto a non-empty folder: EISDIR (Linux) or ENOTEMPTY/EEXIST.
     std::string message = e.what();
-    bool names_os_error =
-        message.find(std::generic_category().message(EISDIR)) != std::string::npos ||
-        message.find(std::generic_category().message(ENOTEMPTY)) != std::string::npos ||
-        message.find(std::generic_category().message(EEXIST)) != std::string::npos;
+    bool names_os_error = message.find(std::generic_category().message(EISDIR)) != std::string::npos ||
+                          message.find(std::generic_category().message(ENOTEMPTY)) != std::string::npos ||
+                          message.find(std::generic_category().message(EEXIST)) != std::string::npos;
     EXPECT_TRUE(names_os_error) << message;
   }
 }
@@ -185,8 +180,7 @@ TEST(Files, Crc32MatchesPythonZlib) {
   EXPECT_EQ(crc32(bytes_of("123456789")), 0xcbf43926u);  // the standard check value
   EXPECT_EQ(crc32({}), 0u);
   std::vector<std::uint8_t> data(5000);
-  for (std::size_t i = 0; i < data.size(); ++i)
-    data[i] = static_cast<std::uint8_t>((i * 131) ^ (i >> 3));
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>((i * 131) ^ (i >> 3));
   TempDir dir("fdsl-files");
   write_file_atomic(dir / "data.bin", data);
   test::CommandResult result = test::run_python(
@@ -200,8 +194,8 @@ TEST(Files, Crc32MatchesPythonZlib) {
   std::uint32_t whole = crc32(all);
   // Continuing a CRC over the rest gives the CRC of the whole.
   EXPECT_EQ(crc32(all.subspan(1234), crc32(all.first(1234))), whole);
-  std::string expected = crc32_hex(whole) + " " + crc32_hex(crc32(all.first(1234))) + " " +
-                         crc32_hex(crc32(bytes_of("hello world")));
+  std::string expected =
+      crc32_hex(whole) + " " + crc32_hex(crc32(all.first(1234))) + " " + crc32_hex(crc32(bytes_of("hello world")));
   EXPECT_EQ(result.output, expected + "\n");
 }
 
@@ -228,16 +222,14 @@ TEST(Files, EnsureWritableDirCreatesAndChecks) {
   if (!can_create_in(readonly)) {
     expect_error([&] { ensure_writable_dir(readonly); }, ErrorKind::BadInput, "is not writable");
   } else if (fs::is_directory("/sys") && !can_create_in("/sys")) {
-    expect_error([&] { ensure_writable_dir("/sys"); }, ErrorKind::BadInput,
-                 "output directory /sys is not writable");
+    expect_error([&] { ensure_writable_dir("/sys"); }, ErrorKind::BadInput, "output directory /sys is not writable");
   }
   fs::permissions(readonly, fs::perms::owner_all);
 }
 
 TEST(Files, RemoveTemporaryFilesRemovesOnlyLeftovers) {
   TempDir dir("fdsl-files");
-  const std::vector<std::string> leftovers = {".img.png.tmp-123-0", "sub/.x.csv.tmp-9-17",
-                                              "sub/deeper/.a.tmp-1-2"};
+  const std::vector<std::string> leftovers = {".img.png.tmp-123-0", "sub/.x.csv.tmp-9-17", "sub/deeper/.a.tmp-1-2"};
   const std::vector<std::string> keep = {"img.png", ".notes.tmp-old", "a.tmp-1-2",
                                          ".hidden", "sub/.y.tmp-12-", "sub/deeper/.tmp-1-2x"};
   for (const auto& name : leftovers) test::write_text(dir / name, "x");

@@ -82,9 +82,8 @@ TEST(Png, RoundTripThroughDecodeBothEncodersAllFilters) {
     for (int channels : {1, 3}) {
       for (const Size& size : kSizes) {
         for (PngFilter filter : kFilters) {
-          SCOPED_TRACE(encoder_name(encoder) + " " + std::to_string(size.width) + "x" +
-                       std::to_string(size.height) + "x" + std::to_string(channels) + " " +
-                       filter_name(filter));
+          SCOPED_TRACE(encoder_name(encoder) + " " + std::to_string(size.width) + "x" + std::to_string(size.height) +
+                       "x" + std::to_string(channels) + " " + filter_name(filter));
           Image image = make_image(size.width, size.height, channels, 7);
           PngOptions options;
           options.encoder = encoder;
@@ -142,8 +141,8 @@ void check_with_pillow(PngEncoder encoder) {
         std::string name = "img" + std::to_string(count++);
         write_file_atomic(dir / (name + ".png"), encode_png(image, options));
         write_file_atomic(dir / (name + ".raw"), std::span<const std::uint8_t>(image.pixels));
-        manifest += name + " " + std::to_string(size.width) + " " + std::to_string(size.height) +
-                    " " + std::to_string(channels) + "\n";
+        manifest += name + " " + std::to_string(size.width) + " " + std::to_string(size.height) + " " +
+                    std::to_string(channels) + "\n";
       }
     }
   }
@@ -173,8 +172,7 @@ print("pillow ok", checked)
 )PY";
   test::CommandResult result = test::run_python(code, test::shell_quote(dir.path().string()));
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_NE(result.output.find("pillow ok " + std::to_string(count)), std::string::npos)
-      << result.output;
+  EXPECT_NE(result.output.find("pillow ok " + std::to_string(count)), std::string::npos) << result.output;
 }
 
 TEST(Png, LibdeflateOutputReadsBackInPillow) { check_with_pillow(PngEncoder::Libdeflate); }
@@ -217,9 +215,9 @@ TEST(Png, WritesOnlyCriticalChunksWithTheRightColorType) {
       EXPECT_EQ(png[8 + 8 + 8], 8) << "bit depth";
       EXPECT_EQ(png[8 + 8 + 9], channels == 1 ? 0 : 2) << "color type";
       // The CRC of IHDR matches (libdeflate writer computes its own).
-      EXPECT_EQ(crc32(std::span<const std::uint8_t>(png.data() + 12, 17)),
-                (std::uint32_t{png[29]} << 24) | (std::uint32_t{png[30]} << 16) |
-                    (std::uint32_t{png[31]} << 8) | png[32]);
+      EXPECT_EQ(crc32(std::span<const std::uint8_t>(png.data() + 12, 17)), (std::uint32_t{png[29]} << 24) |
+                                                                               (std::uint32_t{png[30]} << 16) |
+                                                                               (std::uint32_t{png[31]} << 8) | png[32]);
     }
   }
 }
@@ -273,8 +271,7 @@ TEST(Png, DecodeOfMutatedPngEitherDecodesOrThrowsBadInput) {
   for (int trial = 0; trial < 500; ++trial) {
     std::vector<std::uint8_t> bytes = png;
     int flips = 1 + static_cast<int>(rng() % 4);
-    for (int i = 0; i < flips; ++i)
-      bytes[8 + rng() % (bytes.size() - 8)] = static_cast<std::uint8_t>(rng());
+    for (int i = 0; i < flips; ++i) bytes[8 + rng() % (bytes.size() - 8)] = static_cast<std::uint8_t>(rng());
     if (rng() % 4 == 0) bytes.resize(8 + rng() % (bytes.size() - 8));
     try {
       Image image = decode_png(bytes.data(), bytes.size(), "mutated.png");
@@ -341,8 +338,8 @@ print("written")
     const char* name;
     int channels;
   };
-  for (const Case& c : {Case{"la", 1}, Case{"rgba", 3}, Case{"palette", 3}, Case{"onebit", 1},
-                        Case{"gray16", 1}, Case{"interlaced", 3}}) {
+  for (const Case& c : {Case{"la", 1}, Case{"rgba", 3}, Case{"palette", 3}, Case{"onebit", 1}, Case{"gray16", 1},
+                        Case{"interlaced", 3}}) {
     SCOPED_TRACE(c.name);
     Image image = read_png(dir / (std::string(c.name) + ".png"));
     EXPECT_EQ(image.width, 17);

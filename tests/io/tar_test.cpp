@@ -65,7 +65,8 @@ TEST(Tar, PythonTarfileWritesTheSameBytesForTheSameMembers) {
       "def data(n, seed): return bytes(((seed + i * 31 + (i >> 5)) & 0xff) for i in range(n))\n"
       "buf = io.BytesIO()\n"
       "with tarfile.open(fileobj=buf, mode='w', format=tarfile.USTAR_FORMAT) as t:\n"
-      "    members = [('00001/00001_0000%d.png' % k, data(n, n & 0xff)) for k, n in enumerate((0, 1, 511, 512, 513, 5000))]\n"
+      "    members = [('00001/00001_0000%d.png' % k, data(n, n & 0xff)) for k, n in enumerate((0, 1, 511, 512, 513, "
+      "5000))]\n"
       "    for name, d in members + [('00001/00001_00000.cls', b'1')]:\n"
       "        ti = tarfile.TarInfo(name); ti.size = len(d); ti.mtime = 1577836800; ti.mode = 0o644\n"
       "        ti.uname = ti.gname = ''\n"
@@ -95,7 +96,8 @@ TEST(Tar, PythonTarfileReadsEveryMemberAndItsFixedFields) {
   for (std::size_t n : {0, 1, 511, 512, 513, 5000}) {
     std::uint64_t sum = 0;
     for (auto b : bytes_of(n, static_cast<std::uint8_t>(n))) sum += b;
-    expected += "00001/00001_0000" + std::to_string(k++) + ".png " + std::to_string(n) + " " + std::to_string(sum % 997) + "\n";
+    expected +=
+        "00001/00001_0000" + std::to_string(k++) + ".png " + std::to_string(n) + " " + std::to_string(sum % 997) + "\n";
   }
   expected += "00001/00001_00000.cls 1 49\n";
   EXPECT_EQ(r.output, expected);
@@ -104,7 +106,8 @@ TEST(Tar, PythonTarfileReadsEveryMemberAndItsFixedFields) {
 TEST(Tar, GnuTarListsItWithoutComplaint) {
   TempDir t;
   write_file_atomic(t / "a.tar", sample_archive());
-  auto r = test::run_command("tar --version >/dev/null 2>&1 || exit 77; tar -tvf " + test::shell_quote((t / "a.tar").string()));
+  auto r = test::run_command("tar --version >/dev/null 2>&1 || exit 77; tar -tvf " +
+                             test::shell_quote((t / "a.tar").string()));
   if (r.exit_code == 77) GTEST_SKIP() << "GNU tar is not installed";
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("tar:"), std::string::npos) << r.output;  // no warnings
@@ -185,8 +188,8 @@ TEST(Tar, ReaderFindsTruncationAndDamage) {
   TempDir t;
   const auto archive = sample_archive();
   // Cut at every kind of place: inside a header, inside data, between members, inside the end marker.
-  for (std::size_t cut : {std::size_t{100}, std::size_t{512 + 1}, std::size_t{2 * 512}, archive.size() - 512,
-                          archive.size() - 1024}) {
+  for (std::size_t cut :
+       {std::size_t{100}, std::size_t{512 + 1}, std::size_t{2 * 512}, archive.size() - 512, archive.size() - 1024}) {
     write_file_atomic(t / "cut.tar", std::span<const std::uint8_t>(archive.data(), cut));
     const std::string error = read_all_error(t / "cut.tar");
     EXPECT_NE(error.find("cut.tar"), std::string::npos) << "cut at " << cut << ": " << error;

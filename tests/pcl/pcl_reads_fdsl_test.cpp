@@ -6,12 +6,12 @@
 #include <cmath>
 #include <cstring>
 
-#include <Eigen/Eigenvalues>
 #include <pcl/common/centroid.h>
 #include <pcl/features/normal_3d.h>
 #include <pcl/io/pcd_io.h>
 #include <pcl/point_types.h>
 #include <pcl/search/kdtree.h>
+#include <Eigen/Eigenvalues>
 
 #include "fdsl/core/rng.h"
 #include "fdsl/generators/pc_fractal.h"
@@ -105,7 +105,8 @@ TEST(PclWritesPcd, TheSameBytesAsFdslForXyzAndXyzl) {
       ASSERT_EQ(pcl::io::savePCDFileBinary(path, p), 0);
     } else {
       pcl::PointCloud<pcl::PointXYZ> p;
-      for (std::size_t i = 0; i < c.size(); ++i) p.push_back(pcl::PointXYZ(c.xyz[3 * i], c.xyz[3 * i + 1], c.xyz[3 * i + 2]));
+      for (std::size_t i = 0; i < c.size(); ++i)
+        p.push_back(pcl::PointXYZ(c.xyz[3 * i], c.xyz[3 * i + 1], c.xyz[3 * i + 2]));
       ASSERT_EQ(pcl::io::savePCDFileBinary(path, p), 0);
     }
     const std::vector<std::uint8_t> theirs = read_file(path);
@@ -158,7 +159,6 @@ TEST(PclNormals, AgreeWithFdslOnPcFractalDbClouds) {
       const double dot = ours[3 * i] * theirs[i].normal_x + ours[3 * i + 1] * theirs[i].normal_y +
                          ours[3 * i + 2] * theirs[i].normal_z;
       agree += dot < -0.99;
-
     }
     EXPECT_GT(compared, 1000u) << "category " << c;
     EXPECT_GE(static_cast<double>(agree), 0.99 * static_cast<double>(compared)) << "category " << c;

@@ -121,8 +121,7 @@ TEST(ChaosGame3d, MapsAreChosenWithTheirProbabilities) {
     std::vector<double> count(static_cast<std::size_t>(n), 0);
     for (int w : which)
       if (w >= 0) count[static_cast<std::size_t>(w)] += 1;
-    for (int i = 0; i < n; ++i)
-      EXPECT_NEAR(count[i] / 80000.0, ifs.probs[i], 0.01) << "map " << i << " of " << n;
+    for (int i = 0; i < n; ++i) EXPECT_NEAR(count[i] / 80000.0, ifs.probs[i], 0.01) << "map " << i << " of " << n;
   }
 }
 

@@ -36,7 +36,8 @@ Ifs2 fern_like() {
 /// Maps that send every point to its own constant (i, 10 + i): the point tells which map ran.
 Ifs2 constant_maps(const std::vector<double>& probs) {
   Ifs2 ifs;
-  for (std::size_t i = 0; i < probs.size(); ++i) ifs.maps.push_back(map(0, 0, 0, 0, static_cast<double>(i + 1), 10.0 + i));
+  for (std::size_t i = 0; i < probs.size(); ++i)
+    ifs.maps.push_back(map(0, 0, 0, 0, static_cast<double>(i + 1), 10.0 + i));
   ifs.probs = probs;
   return ifs;
 }
@@ -227,13 +228,17 @@ std::vector<double> map_fractions(const Ifs2& ifs, std::int64_t n, Rng rng) {
 
 TEST(ChaosGame, MapsAreChosenWithTheirProbabilities) {
   const std::vector<std::vector<double>> cases = {
-      {0.5, 0.5}, {0.1, 0.2, 0.3, 0.4}, {0.05, 0.6, 0.05, 0.3}, {0.7, 0.0, 0.3},
+      {0.5, 0.5},
+      {0.1, 0.2, 0.3, 0.4},
+      {0.05, 0.6, 0.05, 0.3},
+      {0.7, 0.0, 0.3},
       {1.0 / 7, 1.0 / 7, 1.0 / 7, 1.0 / 7, 1.0 / 7, 1.0 / 7, 1.0 / 7},
       {0.02, 0.08, 0.1, 0.15, 0.15, 0.2, 0.1, 0.2},
   };
   for (const auto& probs : cases) {
     const auto f = map_fractions(constant_maps(probs), 100001, Rng(77));
-    for (std::size_t i = 0; i < probs.size(); ++i) EXPECT_NEAR(f[i], probs[i], 0.01) << probs.size() << " maps, map " << i;
+    for (std::size_t i = 0; i < probs.size(); ++i)
+      EXPECT_NEAR(f[i], probs[i], 0.01) << probs.size() << " maps, map " << i;
   }
 }
 

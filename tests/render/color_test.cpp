@@ -17,12 +17,13 @@ TEST(Color, HsvRampEqualsHsvToRgbAtEveryLevel) {
     double h0, dh, s, v0, dv;
     int n;
   };
-  std::vector<Ramp> ramps = {{0.0, 1.0, 1.0, 0.0, 1.0, 1024},  // every sector, v from 0 to 1
-                             {0.999, 0.6, 0.3, 0.1, 0.9, 1024},  // hues past 1 wrap
-                             {0.5, 0.0, 0.0, 1.0, 0.0, 2},       // gray
+  std::vector<Ramp> ramps = {{0.0, 1.0, 1.0, 0.0, 1.0, 1024},            // every sector, v from 0 to 1
+                             {0.999, 0.6, 0.3, 0.1, 0.9, 1024},          // hues past 1 wrap
+                             {0.5, 0.0, 0.0, 1.0, 0.0, 2},               // gray
                              {1.0 / 6.0, 4.0 / 6.0, 1.0, 0.5, 0.5, 7}};  // sector boundaries exactly
   for (int i = 0; i < 200; ++i)
-    ramps.push_back({u(gen), u(gen) * 0.6, 0.3 + 0.7 * u(gen), 0.1 + 0.4 * u(gen), 0.5, 2 + static_cast<int>(u(gen) * 300)});
+    ramps.push_back(
+        {u(gen), u(gen) * 0.6, 0.3 + 0.7 * u(gen), 0.1 + 0.4 * u(gen), 0.5, 2 + static_cast<int>(u(gen) * 300)});
   for (const Ramp& r : ramps) {
     std::vector<std::uint32_t> got(static_cast<std::size_t>(r.n));
     hsv_ramp(r.h0, r.dh, r.s, r.v0, r.dv, r.n, got.data());

@@ -4,10 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <set>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -213,7 +213,8 @@ TEST(ImageOps, BlurEqualsTheFixedPointFormulaAtEveryPixel) {
         Image got = orig;
         gaussian_blur3(got, sigma);
         const double e = std::exp(-1.0 / (2.0 * sigma * sigma));
-        const std::uint32_t k1 = static_cast<std::uint32_t>(std::lround(e / (1.0 + 2.0 * e) * 256.0)), k0 = 256 - 2 * k1;
+        const std::uint32_t k1 = static_cast<std::uint32_t>(std::lround(e / (1.0 + 2.0 * e) * 256.0)),
+                            k0 = 256 - 2 * k1;
         auto px = [&](int x, int y, int k) -> std::uint32_t {
           return orig.at(std::clamp(x, 0, w - 1), std::clamp(y, 0, h - 1), k);
         };
@@ -221,7 +222,8 @@ TEST(ImageOps, BlurEqualsTheFixedPointFormulaAtEveryPixel) {
         for (int y = 0; y < h; ++y)
           for (int x = 0; x < w; ++x)
             for (int k = 0; k < channels; ++k) {
-              const std::uint32_t v = (k1 * row(x, y - 1, k) + k0 * row(x, y, k) + k1 * row(x, y + 1, k) + 32768u) >> 16;
+              const std::uint32_t v =
+                  (k1 * row(x, y - 1, k) + k0 * row(x, y, k) + k1 * row(x, y + 1, k) + 32768u) >> 16;
               ASSERT_EQ(got.at(x, y, k), v) << w << "x" << h << "x" << channels << " at " << x << "," << y;
             }
       }
@@ -286,8 +288,8 @@ TEST(ImageOps, PasteCopiesOnlyNonzeroPixels) {
 
 TEST(ImageOps, PasteClipsAtEveryEdge) {
   const Image src = sparse(6, 5, 1, 11);
-  for (auto [x0, y0] : {std::pair{-3, -2}, std::pair{7, 8}, std::pair{-5, 9}, std::pair{-10, 0}, std::pair{20, 20},
-                        std::pair{0, -6}}) {
+  for (auto [x0, y0] :
+       {std::pair{-3, -2}, std::pair{7, 8}, std::pair{-5, 9}, std::pair{-10, 0}, std::pair{20, 20}, std::pair{0, -6}}) {
     Image dst(10, 11, 1, 50);
     paste_nonzero(src, dst, x0, y0);
     for (int y = 0; y < dst.height; ++y)
@@ -385,7 +387,8 @@ TEST(Plasma, RowsOfMoreThanABlockOfDrawsWork) {
   // Past 1025 px a grid row takes more draws than one refill makes (513+ cells at the finest
   // level): the draws must come from as many blocks as needed, not run past the buffer (this
   // smashed the stack at 1026 px). Sizes up to 8193 px wide, kept short to stay cheap.
-  for (auto [w, h] : {std::pair{1026, 3}, std::pair{1100, 40}, std::pair{2049, 5}, std::pair{4100, 2}, std::pair{8193, 2}}) {
+  for (auto [w, h] :
+       {std::pair{1026, 3}, std::pair{1100, 40}, std::pair{2049, 5}, std::pair{4100, 2}, std::pair{8193, 2}}) {
     Rng a(9, 0, 0, Purpose::Background), b(9, 0, 0, Purpose::Background);
     const std::vector<float> f = plasma_field(w, h, 0.6, a);
     EXPECT_EQ(f, plasma_field(w, h, 0.6, b)) << w << "x" << h;

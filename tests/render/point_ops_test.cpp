@@ -75,7 +75,8 @@ TEST(Normalization, OfficialIsOneGlobalMinMaxToPlusMinusOneThenCentred) {
       hi_all = std::max(hi_all, u[k]);
     }
     mean /= static_cast<double>(n);
-    for (std::size_t k = 0; k < n; k += 13) EXPECT_NEAR(xyz[3 * k + a], u[k] - mean, 2e-6) << "axis " << a << " point " << k;
+    for (std::size_t k = 0; k < n; k += 13)
+      EXPECT_NEAR(xyz[3 * k + a], u[k] - mean, 2e-6) << "axis " << a << " point " << k;
     double got_mean = 0;
     for (std::size_t k = 0; k < n; ++k) got_mean += xyz[3 * k + a];
     EXPECT_NEAR(got_mean / static_cast<double>(n), 0.0, 1e-6);
@@ -257,7 +258,8 @@ TEST(Normals, AreThePlaneNormalOnAPlaneAndRadialOnASphere) {
   n.resize(sphere.size());
   estimate_normals(sphere.data(), 4000, 16, n.data());
   for (std::size_t k = 0; k < 4000; ++k) {
-    const double dot = (n[3 * k] * sphere[3 * k] + n[3 * k + 1] * sphere[3 * k + 1] + n[3 * k + 2] * sphere[3 * k + 2]) / 2;
+    const double dot =
+        (n[3 * k] * sphere[3 * k] + n[3 * k + 1] * sphere[3 * k + 1] + n[3 * k + 2] * sphere[3 * k + 2]) / 2;
     EXPECT_GT(dot, 0.98) << "point " << k;
     const double l = std::sqrt(n[3 * k] * n[3 * k] + n[3 * k + 1] * n[3 * k + 1] + n[3 * k + 2] * n[3 * k + 2]);
     EXPECT_NEAR(l, 1.0, 1e-6);

@@ -132,8 +132,14 @@ TEST(PolylinePillow, ClosedPolylinesMatchOneDrawLinePerSegment) {
     ASSERT_TRUE(in >> n);
     std::vector<double> xs(n), ys(n);
     std::string t;
-    for (auto& v : xs) { ASSERT_TRUE(in >> t); v = std::strtod(t.c_str(), nullptr); }
-    for (auto& v : ys) { ASSERT_TRUE(in >> t); v = std::strtod(t.c_str(), nullptr); }
+    for (auto& v : xs) {
+      ASSERT_TRUE(in >> t);
+      v = std::strtod(t.c_str(), nullptr);
+    }
+    for (auto& v : ys) {
+      ASSERT_TRUE(in >> t);
+      v = std::strtod(t.c_str(), nullptr);
+    }
     Image image(96, 96, 1, 255);
     draw_polyline_pillow(image, xs.data(), ys.data(), n, true, static_cast<std::uint8_t>(c));
     std::string hex;

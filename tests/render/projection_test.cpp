@@ -40,8 +40,8 @@ TEST(Camera, OrbitCameraIsARigidMotionLookingAtTheTarget) {
         for (int k = 0; k < 3; ++k) d += M[4 * i + k] * M[4 * j + k];
         EXPECT_NEAR(d, i == j ? 1.0 : 0.0, 1e-12);
       }
-    const double det = M[0] * (M[5] * M[10] - M[6] * M[9]) - M[1] * (M[4] * M[10] - M[6] * M[8]) +
-                       M[2] * (M[4] * M[9] - M[5] * M[8]);
+    const double det =
+        M[0] * (M[5] * M[10] - M[6] * M[9]) - M[1] * (M[4] * M[10] - M[6] * M[8]) + M[2] * (M[4] * M[9] - M[5] * M[8]);
     EXPECT_NEAR(det, 1.0, 1e-12);
     // The eye maps to the camera origin; the target to the optical axis at the distance.
     double u, v, depth;

@@ -79,8 +79,10 @@ void splat_color_cycle(const std::vector<std::int32_t>& px, const std::vector<st
     hsi_to_rgb(2.0 * 3.14159265358979323846 * static_cast<double>(i % 128) / 128.0, 0.75, 0.75, ink);
     const std::uint32_t m = patches ? masks.next() : 0;
     if (px[i] < 0) continue;
-    if (patches) paste(rgb, m, px[i] + anchor.dx, py[i] + anchor.dy, ink);
-    else set_pixel(rgb, px[i], py[i], ink);
+    if (patches)
+      paste(rgb, m, px[i] + anchor.dx, py[i] + anchor.dy, ink);
+    else
+      set_pixel(rgb, px[i], py[i], ink);
   }
 }
 

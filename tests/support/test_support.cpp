@@ -1,18 +1,18 @@
 #include "test_support.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <array>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 
+#include <unistd.h>
 #include <chrono>
 #include <thread>
-#include <unistd.h>
 
 namespace fdsl::test {
 
@@ -21,9 +21,8 @@ namespace fs = std::filesystem;
 TempDir::TempDir(const std::string& tag) {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  path_ = fs::temp_directory_path() /
-          (tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-           std::to_string(rd() % 1000000));
+  path_ = fs::temp_directory_path() / (tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+                                       std::to_string(rd() % 1000000));
   fs::remove_all(path_);
   fs::create_directories(path_);
 }
@@ -41,8 +40,10 @@ TempDir::~TempDir() {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -116,7 +117,8 @@ int spawn_cli(const std::vector<std::string>& args, const std::filesystem::path&
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   const pid_t pid = ::fork();
   if (pid == 0) {
-    const int fd = log.empty() ? ::open("/dev/null", O_WRONLY) : ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int fd =
+        log.empty() ? ::open("/dev/null", O_WRONLY) : ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     ::dup2(fd, STDOUT_FILENO);
     ::dup2(fd, STDERR_FILENO);
     std::vector<char*> argv;

@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <ostream>
-#include <functional>
 #include <string>
 #include <vector>
 

@@ -1,13 +1,13 @@
 // The fdsl tool end to end: generate, determinism, partial runs, resume after SIGKILL, bad input.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <map>
 #include <thread>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "test_support.h"
 
@@ -51,11 +51,13 @@ TEST(Cli, OutputIsTheSameOnEverySimdPath) {
   write_text(t / "small.yaml", std::string(kSmall) + "render: color\n");
   std::map<std::string, std::string> first;
   for (const char* isa : {"native", "avx2", "generic"}) {
-    auto r = fdsl::test::run_command(std::string("FDSL_ISA=") + isa + " " + FDSL_CLI + " " +
-                                     gen(t / "small.yaml", t / isa));
+    auto r =
+        fdsl::test::run_command(std::string("FDSL_ISA=") + isa + " " + FDSL_CLI + " " + gen(t / "small.yaml", t / isa));
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    if (first.empty()) first = snapshot(t / isa);
-    else EXPECT_EQ(snapshot(t / isa), first) << isa;
+    if (first.empty())
+      first = snapshot(t / isa);
+    else
+      EXPECT_EQ(snapshot(t / isa), first) << isa;
   }
 }
 
@@ -111,8 +113,8 @@ TEST(Cli, ResumeAfterSigkillGivesTheSameBytes) {
   int interrupted = 0;
   for (double fraction : {0.15, 0.4, 0.65}) {
     const fs::path out = t / ("run" + std::to_string(static_cast<int>(fraction * 100)));
-    const int pid = spawn_cli({"generate", (t / "big.yaml").string(), "-o", out.string(), "--progress", "quiet",
-                                     "--threads", "2"});
+    const int pid =
+        spawn_cli({"generate", (t / "big.yaml").string(), "-o", out.string(), "--progress", "quiet", "--threads", "2"});
     const auto at = static_cast<std::size_t>(fraction * static_cast<double>(units));
     EXPECT_TRUE(wait_until([&] { return journal_lines(out) >= at; })) << fraction;
     ::kill(pid, SIGKILL);
@@ -168,7 +170,8 @@ TEST(Cli, SearchWritesCategoriesOnly) {
   // The searched folder imports back as the same categories.
   write_text(t / "i.yaml", "generator: fractaldb\ncategories: " + (t / "cats/categories").string() +
                                "\nsize: 64\npoints: 3000\npatch_draws: 1\nflips: 1\ninstances: 2\n");
-  write_text(t / "s2.yaml", read_text(t / "s.yaml") + "size: 64\npoints: 3000\npatch_draws: 1\nflips: 1\ninstances: 2\n");
+  write_text(t / "s2.yaml",
+             read_text(t / "s.yaml") + "size: 64\npoints: 3000\npatch_draws: 1\nflips: 1\ninstances: 2\n");
   ASSERT_EQ(run_cli(gen(t / "i.yaml", t / "imported")).exit_code, 0);
   ASSERT_EQ(run_cli(gen(t / "s2.yaml", t / "searched")).exit_code, 0);
   EXPECT_EQ(read_text(t / "imported/00003/00003_00_count_0_flip0.png"),
@@ -181,9 +184,9 @@ TEST(Cli, PreviewWritesASheet) {
   auto r = run_cli("preview " + shell_quote((t / "small.yaml").string()) + " -o " +
                    shell_quote((t / "sheet.png").string()) + " --tile 32");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto py = fdsl::test::run_python(
-      "import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\nprint(im.size, im.mode)",
-      shell_quote((t / "sheet.png").string()));
+  auto py =
+      fdsl::test::run_python("import sys\nfrom PIL import Image\nim = Image.open(sys.argv[1])\nprint(im.size, im.mode)",
+                             shell_quote((t / "sheet.png").string()));
   ASSERT_EQ(py.exit_code, 0) << py.output;
   // 3 categories x 8 instances of 32 px tiles with 4 px margins, 14 px labels, 24 px title.
   EXPECT_NE(py.output.find("(320, 178) RGB"), std::string::npos) << py.output;
@@ -224,7 +227,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ImageTooLarge", "generator: fractaldb\ncategories: official\nsize: 1000000\n", "", "out of range"},
         BadCase{"ThresholdOutsideUnit", kBase + "fill_threshold: 1.5\n", "", "[0, 1]"},
         BadCase{"SigmaOutside", "generator: one_frac\nsigma: 7\n", "", "sigma"},
-        BadCase{"SigmaFactorOutside", "generator: ifs_sigma\nsigma_lo: 6.5\nsigma_hi: 7\n", "", "sigma outside (0, 3N)"},
+        BadCase{"SigmaFactorOutside", "generator: ifs_sigma\nsigma_lo: 6.5\nsigma_hi: 7\n", "",
+                "sigma outside (0, 3N)"},
         BadCase{"UnknownGenerator", "generator: fractal_db\n", "", "did you mean 'fractaldb'"},
         BadCase{"UnknownEnum", kBase + "render: pach\n", "", "did you mean 'patch'"},
         BadCase{"BadSetOverride", kBase, "--set size=zero", "--set size=zero"},
@@ -243,7 +247,8 @@ TEST(Cli, CategoryCsvErrorsNameFileAndLine) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("00001.csv:2"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(t / "out/manifest.json"));
-  for (const char* bad : {"0.1,0.2,x,0.4,0.5,0.6,0.5\n", "0.1,0.2,nan,0.4,0.5,0.6,0.5\n", "0.1,0.2,inf,0.4,0.5,0.6,0.5\n"}) {
+  for (const char* bad :
+       {"0.1,0.2,x,0.4,0.5,0.6,0.5\n", "0.1,0.2,nan,0.4,0.5,0.6,0.5\n", "0.1,0.2,inf,0.4,0.5,0.6,0.5\n"}) {
     write_text(t / "cats/00001.csv", bad);
     r = run_cli(gen(t / "cfg.yaml", t / "out"));
     EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -40,7 +40,9 @@ void expect_same_for_one_and_two_threads(const char* yaml, int images) {
   EXPECT_NE(read_text(t / "one/manifest.json").find("\"complete\": true"), std::string::npos);
 }
 
-TEST(ContourCli, VisualAtomFaithfulIsTheSameForOneThreadAndTwo) { expect_same_for_one_and_two_threads(kAtomFaithful, 60); }
+TEST(ContourCli, VisualAtomFaithfulIsTheSameForOneThreadAndTwo) {
+  expect_same_for_one_and_two_threads(kAtomFaithful, 60);
+}
 TEST(ContourCli, VisualAtomCompatIsTheSameForOneThreadAndTwo) { expect_same_for_one_and_two_threads(kAtomCompat, 24); }
 TEST(ContourCli, RcdbCompatIsTheSameForOneThreadAndTwo) { expect_same_for_one_and_two_threads(kRcdbCompat, 20); }
 

@@ -3,9 +3,9 @@
 // files, one writer per folder, and no run writes into a folder that is not its own.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <csignal>
 #include <filesystem>
-#include <sys/wait.h>
 
 #include "test_support.h"
 
@@ -134,11 +134,12 @@ TEST(Integrity, VerifyReportsFilesAndFoldersTheManifestDoesNotList) {
 
 TEST(Integrity, ASecondWriterOfAFolderIsRefusedNamingTheFirst) {
   TempDir t;
-  write_text(t / "big.yaml", "generator: fractaldb\ncategories: official\nclasses: 40\nsize: 128\npoints: 60000\n"
-                             "patch_draws: 2\nflips: 2\n");
+  write_text(t / "big.yaml",
+             "generator: fractaldb\ncategories: official\nclasses: 40\nsize: 128\npoints: 60000\n"
+             "patch_draws: 2\nflips: 2\n");
   const fs::path out = t / "out";
-  const int first = spawn_cli({"generate", (t / "big.yaml").string(), "-o", out.string(), "--progress", "quiet",
-                               "--threads", "1"});
+  const int first =
+      spawn_cli({"generate", (t / "big.yaml").string(), "-o", out.string(), "--progress", "quiet", "--threads", "1"});
   ASSERT_TRUE(wait_until([&] { return journal_lines(out) >= 1; }));
   auto r = run_cli(gen(t / "big.yaml", out, "--resume"));
   EXPECT_TRUE(refused(r, "is being written by another fdsl process (pid " + std::to_string(first) + ")"));

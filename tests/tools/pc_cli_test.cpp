@@ -86,8 +86,10 @@ TEST(PcCli, Hdf5FilesAreResumedOneFileAtATime) {
   for (int line = 0; line < 5; ++line) {
     const std::size_t end = journal.find('\n', start);
     const auto rec = nlohmann::json::parse(journal.substr(start, end - start));
-    if (std::stoi(rec["item"].get<std::string>().substr(3)) < 3) kept += journal.substr(start, end - start + 1);
-    else fs::remove(t / "run" / rec["files"][0]["path"].get<std::string>());
+    if (std::stoi(rec["item"].get<std::string>().substr(3)) < 3)
+      kept += journal.substr(start, end - start + 1);
+    else
+      fs::remove(t / "run" / rec["files"][0]["path"].get<std::string>());
     start = end + 1;
   }
   write_text(t / "run/.fdsl-journal.jsonl", kept);
@@ -176,13 +178,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"CsvNotFinite", "generator: pc_fractal\ncategories: inf\n", "", "000001.csv:1: column 7 (g)"},
         BadCase{"CategoriesMissing", "generator: pc_fractal\ncategories: nowhere\n", "", "does not exist"},
         BadCase{"FpsAbovePoints", kPc + "fps_points: 501\n", "", "fps_points"},
-        BadCase{"MvWeightsTooManyInstances", "generator: pc_fractal\nclasses: 2\ninstances: 200\ninstance_mode: mv_weights\n",
-                  "", "145 instances"},
+        BadCase{"MvWeightsTooManyInstances",
+                "generator: pc_fractal\nclasses: 2\ninstances: 200\ninstance_mode: mv_weights\n", "", "145 instances"},
         BadCase{"NoiseMixNeedsTwoClasses", "generator: pc_fractal\nclasses: 1\n", "", "at least 2 classes"},
         BadCase{"SearchNeedsClasses", "generator: pc_fractal\n", "", "number of classes"},
         BadCase{"Hdf5RefusesPartialRuns", kPc + "cloud_format: hdf5\n", "--classes 0:1", "mix every class"},
         BadCase{"Hdf5FileTooLargeToAssemble",
-                  "generator: pc_fractal\nclasses: 2\npoints: 5000000\ncloud_format: hdf5\n", "",
-                  "lower h5_clouds_per_file"},
+                "generator: pc_fractal\nclasses: 2\npoints: 5000000\ncloud_format: hdf5\n", "",
+                "lower h5_clouds_per_file"},
         BadCase{"ScenesRefuseHdf5", "generator: pc_scenes\nclasses: 2\ncloud_format: hdf5\n", "", "scenes as ply"}),
     case_name);

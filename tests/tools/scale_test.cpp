@@ -2,6 +2,9 @@
 // crash safety (SIGKILL, SIGINT, a full disk, a read-only folder), verify and merge.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -9,9 +12,6 @@
 #include <random>
 #include <regex>
 #include <thread>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "fdsl/core/error.h"
 #include "fdsl/io/tar_reader.h"
@@ -71,7 +71,8 @@ bool have(const std::string& program) { return run_command("command -v " + progr
 
 /// Starts `fdsl generate` as a child; returns its pid.
 pid_t spawn_generate(const fs::path& cfg, const fs::path& out, const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {"generate", cfg.string(), "-o", out.string(), "--progress", "quiet", "--threads", "2"};
+  std::vector<std::string> args = {"generate",   cfg.string(), "-o",        out.string(),
+                                   "--progress", "quiet",      "--threads", "2"};
   args.insert(args.end(), extra.begin(), extra.end());
   return spawn_cli(args);
 }
@@ -266,10 +267,10 @@ TEST(Scale, RealFullDiskOnASmallTmpfsStopsTheRunNamingTheShard) {
   write_text(t / "c.yaml", kFolder + "output_format: tar\nshard_samples: 40\n");
   fs::create_directories(t / "mnt");
   const std::string mnt = shell_quote((t / "mnt").string()), out = shell_quote((t / "mnt/out").string());
-  const std::string script =
-      "mount -t tmpfs -o size=256k tmpfs " + mnt + " || exit 99; " + cli_path() + " " + gen(t / "c.yaml", t / "mnt/out") +
-      "; echo \"rc=$?\"; ls -a " + out + "; for f in " + out + "/*.tar; do [ -e \"$f\" ] || continue; tar -tf \"$f\" " +
-      ">/dev/null 2>&1 || echo \"BROKEN $f\"; done";
+  const std::string script = "mount -t tmpfs -o size=256k tmpfs " + mnt + " || exit 99; " + cli_path() + " " +
+                             gen(t / "c.yaml", t / "mnt/out") + "; echo \"rc=$?\"; ls -a " + out + "; for f in " + out +
+                             "/*.tar; do [ -e \"$f\" ] || continue; tar -tf \"$f\" " +
+                             ">/dev/null 2>&1 || echo \"BROKEN $f\"; done";
   auto r = run_command("unshare -m sh -c " + shell_quote(script));
   ASSERT_NE(r.exit_code, 99) << r.output;
   EXPECT_NE(r.output.find("rc=1"), std::string::npos) << r.output;
@@ -278,7 +279,8 @@ TEST(Scale, RealFullDiskOnASmallTmpfsStopsTheRunNamingTheShard) {
   EXPECT_EQ(r.output.find("BROKEN"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find(".tmp-"), std::string::npos) << "temporary files left:\n" << r.output;
   EXPECT_EQ(r.output.find("manifest.json"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("train-000000.tar"), std::string::npos) << "some shards fit before the disk was full:\n" << r.output;
+  EXPECT_NE(r.output.find("train-000000.tar"), std::string::npos) << "some shards fit before the disk was full:\n"
+                                                                  << r.output;
 }
 
 TEST(Scale, ReadOnlyOutputFolderIsRefusedAndLeftAsItWas) {
@@ -300,7 +302,8 @@ TEST(Scale, ReadOnlyOutputFolderIsRefusedAndLeftAsItWas) {
   for (const char* d : {"done", "empty"}) {
     auto r = run_command(prefix + cli_path() + " " + gen(t / "c.yaml", t / d, "--resume"));
     EXPECT_EQ(r.exit_code, 2) << r.output;
-    EXPECT_NE(r.output.find("output directory " + (t / d).string() + " is not writable"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("output directory " + (t / d).string() + " is not writable"), std::string::npos)
+        << r.output;
   }
   EXPECT_EQ(snapshot(t / "done"), before);
   EXPECT_TRUE(fs::is_empty(t / "empty"));
@@ -356,7 +359,8 @@ TEST(Scale, VerifyRegenerateRepairsDamagedShardsAndFiles) {
     }
     auto r = run_cli("verify " + shell_quote((t / "out").string()));
     EXPECT_EQ(r.exit_code, 1) << r.output;
-    for (const auto& d : damaged) EXPECT_NE(r.output.find("fdsl: " + d + ": "), std::string::npos) << d << "\n" << r.output;
+    for (const auto& d : damaged)
+      EXPECT_NE(r.output.find("fdsl: " + d + ": "), std::string::npos) << d << "\n" << r.output;
     EXPECT_NE(r.output.find("missing"), std::string::npos) << r.output;
     r = run_cli("verify --regenerate " + shell_quote((t / "out").string()));
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -407,7 +411,8 @@ TEST(Scale, VerifyOfAFolderThatIsNoDatasetSaysSo) {
   for (const std::string dir : {"empty", "other", "missing"}) {
     auto r = run_cli("verify " + shell_quote((t / dir).string()));
     EXPECT_EQ(r.exit_code, 2) << r.output;
-    EXPECT_NE(r.output.find(dir == "missing" ? "no such folder" : "is not an fdsl dataset"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(dir == "missing" ? "no such folder" : "is not an fdsl dataset"), std::string::npos)
+        << r.output;
     EXPECT_EQ(r.output.find("of 0 items"), std::string::npos) << r.output;
   }
 }
@@ -438,10 +443,13 @@ TEST(Scale, ProgressLogLinesAndSummaryCountShards) {
   auto r = run_cli("generate " + shell_quote((t / "c.yaml").string()) + " -o " + shell_quote((t / "out").string()) +
                    " --progress log");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(std::regex_search(r.output, std::regex(R"(fdsl: 150/150 images \(100\.0%\), 10/10 shards, [0-9]+/s, [0-9.]+ MB/s, elapsed [0-9:]+, ETA done)")))
+  EXPECT_TRUE(std::regex_search(
+      r.output,
+      std::regex(
+          R"(fdsl: 150/150 images \(100\.0%\), 10/10 shards, [0-9]+/s, [0-9.]+ MB/s, elapsed [0-9:]+, ETA done)")))
       << r.output;
-  for (const char* key : {"\"output_format\":\"tar\"", "\"samples_written\":150", "\"bytes_written\":",
-                          "\"seconds\":", "\"samples_per_second\":", "\"megabytes_per_second\":", "\"complete\":true"})
+  for (const char* key : {"\"output_format\":\"tar\"", "\"samples_written\":150", "\"bytes_written\":", "\"seconds\":",
+                          "\"samples_per_second\":", "\"megabytes_per_second\":", "\"complete\":true"})
     EXPECT_NE(r.output.find(key), std::string::npos) << key << "\n" << r.output;
   r = run_cli("generate " + shell_quote((t / "c.yaml").string()) + " -o " + shell_quote((t / "bar").string()) +
               " --progress bar --shard 1/2");
@@ -484,8 +492,10 @@ INSTANTIATE_TEST_SUITE_P(
         ScaleBadCase{"BrokenEnvironment", kTar, "SLURM_ARRAY_TASK_ID=7 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=3",
                      "", "contiguous job array"},
         ScaleBadCase{"TarWithClasses", kTar, "", "--classes 0:1", "cannot be used with output_format: tar"},
-        ScaleBadCase{"SplitWithClasses", kFolder, "", "--shard 0/2 --classes 0:1", "cannot be combined with a split run"},
-        ScaleBadCase{"ShuffleWithFolder", kFolder + "shuffle: true\n", "", "", "applies only when output_format is tar"},
+        ScaleBadCase{"SplitWithClasses", kFolder, "", "--shard 0/2 --classes 0:1",
+                     "cannot be combined with a split run"},
+        ScaleBadCase{"ShuffleWithFolder", kFolder + "shuffle: true\n", "", "",
+                     "applies only when output_format is tar"},
         ScaleBadCase{"BothShardSizes", kTar + "shard_bytes: 100000\n", "", "", "not both"},
         ScaleBadCase{"BadShardPrefix", kTar + "shard_prefix: my.train\n", "", "", "shard_prefix"}),
     [](const ::testing::TestParamInfo<ScaleBadCase>& info) { return std::string(info.param.name); });

@@ -14,7 +14,7 @@ inline constexpr int kMaxImageSide = 16384;
 struct Image {
   int width = 0;
   int height = 0;
-  int channels = 1;              ///< 1 (gray) or 3 (RGB, interleaved)
+  int channels = 1;                  ///< 1 (gray) or 3 (RGB, interleaved)
   std::vector<std::uint8_t> pixels;  ///< row-major, width*channels bytes per row, no padding
 
   Image() = default;

@@ -8,8 +8,9 @@
 namespace fdsl {
 
 struct MemoryBudget {
-  double bytes = 0;    ///< what may still be allocated
-  std::string source;  ///< where the figure comes from ("MemAvailable", "cgroup memory.max", "ulimit -v", "--max-memory")
+  double bytes = 0;  ///< what may still be allocated
+  std::string
+      source;  ///< where the figure comes from ("MemAvailable", "cgroup memory.max", "ulimit -v", "--max-memory")
 };
 
 /// The memory this process may still allocate, from /proc/meminfo, the cgroup (v2 or v1) and

@@ -26,10 +26,10 @@ struct ParamSpec {
   ParamValue default_value = 0.0;
   double min = -std::numeric_limits<double>::infinity();  ///< lower bound (numbers)
   double max = std::numeric_limits<double>::infinity();   ///< upper bound (numbers)
-  bool min_open = false;  ///< true: the lower bound itself is not allowed
-  bool max_open = false;  ///< true: the upper bound itself is not allowed
-  std::vector<std::string> choices;  ///< allowed values (Enum)
-  std::string help;                  ///< one line
+  bool min_open = false;                                  ///< true: the lower bound itself is not allowed
+  bool max_open = false;                                  ///< true: the upper bound itself is not allowed
+  std::vector<std::string> choices;                       ///< allowed values (Enum)
+  std::string help;                                       ///< one line
 
   /// Applies-when: the key has an effect only where key `when_key` holds one of `when_values`
   /// (empty: always). A value other than the default elsewhere is an error, never ignored.
@@ -67,8 +67,8 @@ using ParamTable = std::vector<ParamSpec>;
 
 /// Declaration helpers, so a table reads as a list of one-liners.
 ParamSpec int_param(std::string name, std::int64_t def, std::int64_t min, std::int64_t max, std::string help);
-ParamSpec float_param(std::string name, double def, double min, double max, std::string help,
-                      bool min_open = false, bool max_open = false);
+ParamSpec float_param(std::string name, double def, double min, double max, std::string help, bool min_open = false,
+                      bool max_open = false);
 ParamSpec bool_param(std::string name, bool def, std::string help);
 ParamSpec string_param(std::string name, std::string def, std::string help);
 ParamSpec enum_param(std::string name, std::string def, std::vector<std::string> choices, std::string help);

@@ -39,8 +39,8 @@ struct OutputSettings {
   static OutputSettings from_params(const Params& params);
 };
 
-/// Encodes a sample's image (<name>.png), its views (<view_names[k]>.png), its point cloud (<name>.ply, .pcd or .npy, by the
-/// cloud format; NPY adds _sem_label.npy / _ins_label.npy for per-point ids), its label
+/// Encodes a sample's image (<name>.png), its views (<view_names[k]>.png), its point cloud (<name>.ply, .pcd or .npy,
+/// by the cloud format; NPY adds _sem_label.npy / _ins_label.npy for per-point ids), its label
 /// (<name>.cls, with label_files) and its meta (<name>.<meta_ext>, by default .json) when it has
 /// them. `out` is resized
 /// to the number of files; its buffers are reused across calls. A cloud with a batch format

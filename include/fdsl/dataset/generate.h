@@ -33,18 +33,18 @@ namespace fdsl {
 enum class ProgressMode { Auto, Bar, Log, Quiet };
 
 struct GenerateOptions {
-  std::filesystem::path output;                              ///< the dataset folder
-  int threads = 0;                                           ///< 0: all cores (or SLURM_CPUS_PER_TASK)
-  bool resume = false;                                       ///< continue a folder made by the same config
+  std::filesystem::path output;                                    ///< the dataset folder
+  int threads = 0;                                                 ///< 0: all cores (or SLURM_CPUS_PER_TASK)
+  bool resume = false;                                             ///< continue a folder made by the same config
   std::optional<std::pair<std::int64_t, std::int64_t>> classes;    ///< only classes [A, B) (folder output)
   std::optional<std::pair<std::int64_t, std::int64_t>> instances;  ///< only instances [A, B) of each class
-  ShardAssignment part;                                      ///< the part of a split run this process makes
-  bool fsync_files = false;                                  ///< folder output: fsync every file (shards always are)
-  ProgressMode progress = ProgressMode::Auto;                ///< Auto: a bar on a terminal, log lines otherwise
-  const std::atomic<bool>* stop = nullptr;                   ///< set (e.g. by SIGINT) to stop after in-flight work
-  double max_memory = 0;                                     ///< bytes the run may take (0: what the machine leaves)
-  bool force = false;   ///< write into a non-empty folder that holds no fdsl dataset
-  bool check = false;   ///< resume: also check the CRC-32 of every recorded file (not only its size)
+  ShardAssignment part;                                            ///< the part of a split run this process makes
+  bool fsync_files = false;                    ///< folder output: fsync every file (shards always are)
+  ProgressMode progress = ProgressMode::Auto;  ///< Auto: a bar on a terminal, log lines otherwise
+  const std::atomic<bool>* stop = nullptr;     ///< set (e.g. by SIGINT) to stop after in-flight work
+  double max_memory = 0;                       ///< bytes the run may take (0: what the machine leaves)
+  bool force = false;                          ///< write into a non-empty folder that holds no fdsl dataset
+  bool check = false;  ///< resume: also check the CRC-32 of every recorded file (not only its size)
 };
 
 struct GenerateSummary {
@@ -53,9 +53,9 @@ struct GenerateSummary {
   std::int64_t samples_written = 0;  ///< samples written by this run
   std::int64_t samples_skipped = 0;  ///< samples of this part already done (resume)
   std::int64_t bytes_written = 0;
-  std::int64_t shards_written = 0;   ///< tar: shards written by this run
-  std::int64_t shards_skipped = 0;   ///< tar: shards of this part already done
-  std::vector<std::string> redone;   ///< recorded items whose files were missing or changed, made again
+  std::int64_t shards_written = 0;  ///< tar: shards written by this run
+  std::int64_t shards_skipped = 0;  ///< tar: shards of this part already done
+  std::vector<std::string> redone;  ///< recorded items whose files were missing or changed, made again
   double seconds = 0;
   bool complete = false;          ///< every class and instance of the dataset is present
   bool manifest_written = false;  ///< this process wrote manifest.json (the last of a split run to finish)

@@ -10,12 +10,12 @@
 namespace fdsl {
 
 struct MemoryPlan {
-  SampleMemory sample;     ///< one sample in flight
-  int threads = 1;         ///< samples in flight at once
-  double extra = 0;        ///< buffers of the run itself (queued shards, a batch's array, an HDF5 file)
-  double total = 0;        ///< the process's base + threads x sample + extra
-  MemoryBudget budget;     ///< what may be taken
-  std::string noun;        ///< "image", "cloud", ...
+  SampleMemory sample;  ///< one sample in flight
+  int threads = 1;      ///< samples in flight at once
+  double extra = 0;     ///< buffers of the run itself (queued shards, a batch's array, an HDF5 file)
+  double total = 0;     ///< the process's base + threads x sample + extra
+  MemoryBudget budget;  ///< what may be taken
+  std::string noun;     ///< "image", "cloud", ...
 
   bool fits() const { return total <= budget.bytes; }
   /// "about 70 MB (2 x 3.4 MB an image: size 362 x 1 channel, points 200000) of 23 GB available (MemAvailable)"

@@ -18,7 +18,7 @@ struct SheetOptions {
   std::vector<std::int64_t> instances;   ///< columns (a sweep: the first is used)
   int tile = 128;                        ///< tile side in pixels
   int threads = 0;
-  std::string title;                     ///< printed above the grid
+  std::string title;  ///< printed above the grid
 };
 
 /// Geometry of a sheet, so tests and callers can find a tile.

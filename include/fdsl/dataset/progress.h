@@ -12,11 +12,11 @@
 namespace fdsl {
 
 struct ProgressOptions {
-  bool bar = false;     ///< redraw one line in place (a terminal); otherwise log lines
-  bool quiet = false;   ///< print nothing
+  bool bar = false;                            ///< redraw one line in place (a terminal); otherwise log lines
+  bool quiet = false;                          ///< print nothing
   std::chrono::milliseconds log_every{10000};  ///< period of the log lines
   std::string prefix = "fdsl";                 ///< starts every log line, e.g. "fdsl [part 2/8]"
-  std::string units;         ///< a second count shown after the first, e.g. "shards" ("" for none)
+  std::string units;                           ///< a second count shown after the first, e.g. "shards" ("" for none)
   std::int64_t units_total = 0;
 };
 

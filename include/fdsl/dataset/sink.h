@@ -27,12 +27,12 @@ class Progress;
 
 /// One file of a finished item, as the journal and the manifest record it.
 struct FileRecord {
-  std::string path;                 ///< relative to the dataset root
+  std::string path;  ///< relative to the dataset root
   std::int64_t bytes = 0;
   std::uint32_t crc = 0;
-  std::int64_t label = -1;          ///< folder files: the class (-1: none)
-  std::vector<std::int64_t> labels; ///< folder files of multi-label samples
-  std::int64_t samples = 0;         ///< shards and HDF5 files: the samples (clouds) inside
+  std::int64_t label = -1;           ///< folder files: the class (-1: none)
+  std::vector<std::int64_t> labels;  ///< folder files of multi-label samples
+  std::int64_t samples = 0;          ///< shards and HDF5 files: the samples (clouds) inside
 };
 
 /// One piece of work. Keys are stable across runs and machines: "unit 3 0-40" (class 3,
@@ -91,7 +91,8 @@ class Sink {
   virtual void write(const std::vector<WorkItem>& items, SinkRun& run) const = 0;
   /// The items that remake damaged data files (`fdsl verify --regenerate`), each once; paths no
   /// item makes go to `unknown`.
-  virtual std::vector<WorkItem> items_of(const std::vector<std::string>& paths, std::vector<std::string>& unknown) const = 0;
+  virtual std::vector<WorkItem> items_of(const std::vector<std::string>& paths,
+                                         std::vector<std::string>& unknown) const = 0;
   /// Whether `done` holds every sample of the dataset (by default: every item of the whole grid).
   virtual bool complete(const std::map<std::string, ItemRecord>& done) const;
   /// The classes `done` holds samples of, ascending (by default every class).

@@ -19,9 +19,9 @@
 namespace fdsl {
 
 struct SpecOptions {
-  std::vector<std::string> overrides;   ///< --set key=value, applied in order
-  std::optional<std::int64_t> seed;     ///< --seed, wins over the config
-  int threads = 0;                      ///< for category search (0: all cores)
+  std::vector<std::string> overrides;  ///< --set key=value, applied in order
+  std::optional<std::int64_t> seed;    ///< --seed, wins over the config
+  int threads = 0;                     ///< for category search (0: all cores)
   /// The run uses categories [0, search_limit) only (-1: all); see GeneratorContext.
   std::int64_t search_limit = -1;
   /// Told when a long build phase of the generator starts (see GeneratorContext); may be empty.
@@ -29,9 +29,9 @@ struct SpecOptions {
 };
 
 struct DatasetSpec {
-  std::string source;            ///< config file name (for messages)
-  RawConfig raw;                 ///< as written, overrides applied
-  Params params;                 ///< resolved values
+  std::string source;  ///< config file name (for messages)
+  RawConfig raw;       ///< as written, overrides applied
+  Params params;       ///< resolved values
   const GeneratorInfo* info = nullptr;
   std::unique_ptr<Generator> generator;
 

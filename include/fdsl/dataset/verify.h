@@ -17,15 +17,15 @@ struct VerifyOptions {
 };
 
 struct VerifyProblem {
-  std::string path;         ///< relative to the dataset folder
-  std::string problem;      ///< "missing", "CRC-32 ... expected ...", ...
-  bool repairable = true;   ///< false for what --regenerate cannot undo (a stray file a loader would read)
+  std::string path;        ///< relative to the dataset folder
+  std::string problem;     ///< "missing", "CRC-32 ... expected ...", ...
+  bool repairable = true;  ///< false for what --regenerate cannot undo (a stray file a loader would read)
 };
 
 struct VerifyReport {
-  std::string layout;                  ///< "imagefolder" or "webdataset" (from the manifest)
-  bool complete = false;               ///< the manifest says every sample is present
-  std::int64_t files_checked = 0;      ///< files or shards
+  std::string layout;              ///< "imagefolder" or "webdataset" (from the manifest)
+  bool complete = false;           ///< the manifest says every sample is present
+  std::int64_t files_checked = 0;  ///< files or shards
   std::int64_t samples_checked = 0;
   std::int64_t bytes_checked = 0;
   std::vector<VerifyProblem> problems;  ///< missing or corrupt items, stray data files, sorted by path

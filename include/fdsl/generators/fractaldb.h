@@ -25,11 +25,11 @@ Ifs2 apply_weights(const Ifs2& ifs, const std::vector<double>& row);
 
 /// Category search settings (the spec's defaults).
 struct FractalSearchOptions {
-  int maps_min = 2;             ///< N ~ U{maps_min..maps_max}
+  int maps_min = 2;  ///< N ~ U{maps_min..maps_max}
   int maps_max = 7;
-  double threshold = 0.2;       ///< accept when the filling rate reaches this
-  std::int64_t points = 100000; ///< chaos-game points for the filling rate
-  int size = 512;               ///< canvas side for the filling rate
+  double threshold = 0.2;        ///< accept when the filling rate reaches this
+  std::int64_t points = 100000;  ///< chaos-game points for the filling rate
+  int size = 512;                ///< canvas side for the filling rate
   int pad = 6;
   std::uint64_t seed = 0;
   std::int64_t max_candidates = 0;  ///< 0: 1000 per wanted category, at least 10^6
@@ -37,9 +37,9 @@ struct FractalSearchOptions {
 
 struct FractalSearchResult {
   std::vector<Ifs2> systems;
-  std::vector<double> fill;           ///< filling rate of each accepted system
-  std::vector<std::int64_t> candidate; ///< index of the candidate each came from
-  std::int64_t tried = 0;             ///< candidates examined
+  std::vector<double> fill;             ///< filling rate of each accepted system
+  std::vector<std::int64_t> candidate;  ///< index of the candidate each came from
+  std::int64_t tried = 0;               ///< candidates examined
 };
 
 /// A random candidate system: N ~ U{min..max} maps, a..f ~ U(-1, 1), p ~ |det|.

@@ -25,19 +25,19 @@ namespace fdsl {
 struct Sample {
   std::int64_t category = 0;
   std::int64_t instance = 0;
-  std::int64_t label = 0;               ///< the class index
-  std::vector<std::int64_t> labels;     ///< multi-label target (multi-instance images); empty otherwise
-  Image image;                          ///< empty for families without images
+  std::int64_t label = 0;            ///< the class index
+  std::vector<std::int64_t> labels;  ///< multi-label target (multi-instance images); empty otherwise
+  Image image;                       ///< empty for families without images
   /// Multi-view families: one image per view, view k written as view_names[k] + ".png" (paths
   /// relative to the dataset root, like `name`). Empty otherwise.
   std::vector<Image> views;
   std::vector<std::string> view_names;
-  PointCloud cloud;                     ///< empty for families without point clouds
-  nlohmann::ordered_json meta;          ///< extra per-sample data (cameras, boxes), written as JSON
-  std::string meta_ext = "json";        ///< the meta file's extension after `name.` ("camera.json" for cameras)
+  PointCloud cloud;               ///< empty for families without point clouds
+  nlohmann::ordered_json meta;    ///< extra per-sample data (cameras, boxes), written as JSON
+  std::string meta_ext = "json";  ///< the meta file's extension after `name.` ("camera.json" for cameras)
   /// Family files written beside the sample as name + suffix, e.g. a scene's "_bbox.npy".
   std::vector<std::pair<std::string, std::vector<std::uint8_t>>> extra_files;
-  std::string name;                     ///< relative path without extension, e.g. "00003/00003_00017"
+  std::string name;  ///< relative path without extension, e.g. "00003/00003_00017"
 };
 
 /// What one sample takes in memory while it is made and encoded (its images, clouds and scratch
@@ -45,7 +45,7 @@ struct Sample {
 struct SampleMemory {
   double bytes = 0;         ///< peak bytes of one sample in flight
   double output_bytes = 0;  ///< the sample's images and clouds as raw arrays (its files are at most about this)
-  std::string what;  ///< the keys that drive it, e.g. "size 16384 x 3 channels, views 12"
+  std::string what;         ///< the keys that drive it, e.g. "size 16384 x 3 channels, views 12"
 };
 
 /// The shape of a sample's image: height x width x channels (row-major, as Image).
@@ -56,8 +56,8 @@ struct ImageShape {
 
 /// What a generator may use while it is built (category search, imports).
 struct GeneratorContext {
-  int threads = 0;                       ///< 0: all cores
-  std::filesystem::path config_dir;      ///< relative paths in the config are relative to this
+  int threads = 0;                   ///< 0: all cores
+  std::filesystem::path config_dir;  ///< relative paths in the config are relative to this
   /// The run uses categories [0, search_limit) only (-1: all): a family whose categories are a
   /// prefix-stable search may build just those. num_classes() stays the configured count.
   std::int64_t search_limit = -1;
@@ -86,8 +86,8 @@ class Generator {
   /// bytes, row-major, as Image), with the pixels make() gives; returns its label. Throws
   /// Error(Runtime) when the image has another size. Families that can draw straight into the
   /// buffer override it (no image allocated and copied per sample); the default copies make()'s.
-  virtual std::int64_t make_image_into(std::int64_t category, std::int64_t instance, std::uint8_t* pixels,
-                                       int width, int height, int channels) const;
+  virtual std::int64_t make_image_into(std::int64_t category, std::int64_t instance, std::uint8_t* pixels, int width,
+                                       int height, int channels) const;
 
   /// Instances [begin, end) of one category, in order, with exactly the bytes make() gives.
   /// Families that can share work between instances (FractalDB's orbit per weight row) override it.
@@ -112,7 +112,8 @@ class Generator {
   virtual const Ifs2* ifs_category(std::int64_t /*category*/) const { return nullptr; }
   /// Family-specific files of the given categories, as (path relative to the dataset root,
   /// contents), e.g. RCDB's official param/NNNNN.csv; written by save_categories.
-  virtual std::vector<std::pair<std::string, std::string>> category_files(const std::vector<std::int64_t>& /*categories*/) const {
+  virtual std::vector<std::pair<std::string, std::string>> category_files(
+      const std::vector<std::int64_t>& /*categories*/) const {
     return {};
   }
   /// Writes the given categories (ascending) so the dataset can be told and regenerated from its

@@ -23,10 +23,10 @@ std::unique_ptr<Generator> make_pc_fractal(const Params& params, const Generator
 
 /// Category search settings (the spec's defaults).
 struct PcSearchOptions {
-  int maps_min = 2;               ///< N ~ U{maps_min..maps_max}
+  int maps_min = 2;  ///< N ~ U{maps_min..maps_max}
   int maps_max = 7;
-  double threshold = 0.05;        ///< accept when the variance along each of x, y, z exceeds this
-  std::int64_t points = 10000;    ///< chaos-game points for the variance
+  double threshold = 0.05;      ///< accept when the variance along each of x, y, z exceeds this
+  std::int64_t points = 10000;  ///< chaos-game points for the variance
   std::uint64_t seed = 0;
   std::int64_t max_candidates = 0;  ///< 0: 1000 per wanted category, at least 10^6
 };

@@ -27,8 +27,7 @@ std::string format_fractaldb_csv(const Ifs2& ifs);
 std::vector<Ifs2> read_fractaldb_category_dir(const std::filesystem::path& dir);
 
 /// Writes systems as dir/NNNNN.csv (5-digit zero-padded), atomically each.
-void write_fractaldb_category_dir(const std::filesystem::path& dir,
-                                  const std::vector<Ifs2>& systems);
+void write_fractaldb_category_dir(const std::filesystem::path& dir, const std::vector<Ifs2>& systems);
 
 /// All categories in one file (what a dataset folder holds, since an ImageFolder root may contain
 /// no folder but the class folders): a header `category,a,b,c,d,e,f,p`, then one row per map

@@ -12,7 +12,7 @@ namespace fdsl {
 
 /// One file a writer makes for a cloud: its name is the sample name + `suffix`.
 struct CloudFile {
-  std::string suffix;               ///< ".ply", "_sem_label.npy", ...
+  std::string suffix;  ///< ".ply", "_sem_label.npy", ...
   std::vector<std::uint8_t> bytes;
 };
 
@@ -20,8 +20,8 @@ struct CloudFile {
 using CloudEncoder = void (*)(const PointCloud& cloud, std::vector<CloudFile>& files);
 
 struct CloudFormat {
-  std::string name;         ///< the value of `cloud_format`
-  std::string help;         ///< one line for `fdsl list` and the README
+  std::string name;               ///< the value of `cloud_format`
+  std::string help;               ///< one line for `fdsl list` and the README
   CloudEncoder encode = nullptr;  ///< null for batch formats (HDF5), which the dataset writer handles
   bool batch() const { return encode == nullptr; }
 };

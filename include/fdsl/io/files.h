@@ -51,8 +51,7 @@ class AtomicFileWriter final : public ByteSink {
 /// missing parent folders. On any failure (including ENOSPC, EACCES, EROFS, short writes) removes
 /// the temporary file and throws Error(Runtime) whose message names `path` and the OS error.
 /// With `sync`, the file and then its folder are fsynced, so the new content survives a crash.
-void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes,
-                       bool sync = false);
+void write_file_atomic(const std::filesystem::path& path, std::span<const std::uint8_t> bytes, bool sync = false);
 
 /// Text overload of write_file_atomic: writes the characters of `text` as they are.
 void write_file_atomic(const std::filesystem::path& path, std::string_view text, bool sync = false);

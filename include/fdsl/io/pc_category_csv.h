@@ -23,7 +23,8 @@ std::string format_pc_fractal_csv(const Ifs3& ifs);
 /// official search writes them; any number of digits), ordered by that number, which must run
 /// 0..count-1 without gaps. Errors name the folder and the first missing or repeated number.
 /// `sources` (optional) receives where each category came from ("dir/000003.csv:1").
-std::vector<Ifs3> read_pc_fractal_category_dir(const std::filesystem::path& dir, std::vector<std::string>* sources = nullptr);
+std::vector<Ifs3> read_pc_fractal_category_dir(const std::filesystem::path& dir,
+                                               std::vector<std::string>* sources = nullptr);
 
 /// Writes systems as dir/NNNNNN.csv (6 digits, the official names), atomically each.
 void write_pc_fractal_category_dir(const std::filesystem::path& dir, const std::vector<Ifs3>& systems);
@@ -33,7 +34,8 @@ void write_pc_fractal_category_dir(const std::filesystem::path& dir, const std::
 std::string format_pc_category_table(const std::vector<Ifs3>& systems);
 /// Reads that table; errors name the file and line. `sources` (optional) receives each
 /// category's first row ("categories.csv:42").
-std::vector<Ifs3> read_pc_category_table(const std::filesystem::path& path, std::vector<std::string>* sources = nullptr);
+std::vector<Ifs3> read_pc_category_table(const std::filesystem::path& path,
+                                         std::vector<std::string>* sources = nullptr);
 /// A category folder or a categories.csv table, whichever `path` is.
 std::vector<Ifs3> read_pc_categories(const std::filesystem::path& path, std::vector<std::string>* sources = nullptr);
 

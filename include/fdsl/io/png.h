@@ -35,8 +35,7 @@ enum class PngStrategy {
 /// the table at the top of io/png.cpp).
 struct PngOptions {
   PngEncoder encoder = PngEncoder::Libdeflate;  ///< which compressor
-  int level =
-      2;  ///< zlib/deflate level 0-9 (libdeflate allows up to 12); 2 beats 1 with libdeflate
+  int level = 2;  ///< zlib/deflate level 0-9 (libdeflate allows up to 12); 2 beats 1 with libdeflate
   PngFilter filter = PngFilter::None;        ///< scanline filter, both encoders
   PngStrategy strategy = PngStrategy::Auto;  ///< zlib strategy, Libpng encoder only
 };

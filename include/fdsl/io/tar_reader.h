@@ -11,8 +11,8 @@
 namespace fdsl {
 
 struct TarMember {
-  std::string name;         ///< prefix/name as stored
-  char type = '0';          ///< the typeflag: '0' (or NUL) regular file, '5' folder, ...
+  std::string name;          ///< prefix/name as stored
+  char type = '0';           ///< the typeflag: '0' (or NUL) regular file, '5' folder, ...
   std::uint64_t offset = 0;  ///< offset of the header in the archive
   std::uint64_t size = 0;    ///< data bytes
 };

@@ -42,7 +42,9 @@ class TarWriter {
   /// Bytes written so far.
   std::uint64_t size() const { return size_; }
   /// Bytes a member of `data_size` bytes takes: its header and its padded data.
-  static std::uint64_t member_size(std::uint64_t data_size) { return kBlock + (data_size + kBlock - 1) / kBlock * kBlock; }
+  static std::uint64_t member_size(std::uint64_t data_size) {
+    return kBlock + (data_size + kBlock - 1) / kBlock * kBlock;
+  }
   /// Bytes of the end-of-archive marker.
   static constexpr std::uint64_t kEndSize = 2 * kBlock;
 

@@ -23,8 +23,8 @@ struct Orbit2 {
 
 /// Where the chains start.
 enum class ChaosStart {
-  Origin,        ///< (0, 0), kept as the first point (FractalDB)
-  FixedPoint0,   ///< the fixed point of map 0, (I - A_0)^-1 b_0 (sigma-factor), on the attractor
+  Origin,       ///< (0, 0), kept as the first point (FractalDB)
+  FixedPoint0,  ///< the fixed point of map 0, (I - A_0)^-1 b_0 (sigma-factor), on the attractor
 };
 
 /// Runs the chaos game for `points` points (the start point included) with 16 interleaved chains

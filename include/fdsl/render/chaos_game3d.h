@@ -15,10 +15,10 @@ namespace fdsl {
 /// Points of one orbit, structure of arrays, with their box and moments.
 struct Orbit3 {
   std::vector<float> x, y, z;
-  float lo[3] = {0, 0, 0};      ///< per-axis minimum
-  float hi[3] = {0, 0, 0};      ///< per-axis maximum
-  double mean[3] = {0, 0, 0};   ///< per-axis mean (relative error about 1e-7 of the largest |coordinate|)
-  bool finite = true;           ///< false if a coordinate became NaN or infinite: the system diverges
+  float lo[3] = {0, 0, 0};     ///< per-axis minimum
+  float hi[3] = {0, 0, 0};     ///< per-axis maximum
+  double mean[3] = {0, 0, 0};  ///< per-axis mean (relative error about 1e-7 of the largest |coordinate|)
+  bool finite = true;          ///< false if a coordinate became NaN or infinite: the system diverges
 
   std::size_t size() const { return x.size(); }
 };

@@ -10,8 +10,8 @@
 namespace fdsl {
 
 /// k-nearest-neighbour queries over a fixed set of points: a kd-tree with median splits on the
-/// widest axis, searched with incremental box distances. Deterministic (same points, same answers, ties included); const queries are
-/// thread-safe.
+/// widest axis, searched with incremental box distances. Deterministic (same points, same answers, ties included);
+/// const queries are thread-safe.
 class KnnIndex {
  public:
   /// Indexes `n` interleaved points; the caller keeps `xyz` alive while the index is used.
@@ -29,8 +29,8 @@ class KnnIndex {
  private:
   struct Node {
     float split = 0;
-    std::uint32_t begin = 0, end = 0;   ///< range of order_ (leaves)
-    std::int32_t left = -1, right = -1; ///< children (-1: leaf)
+    std::uint32_t begin = 0, end = 0;    ///< range of order_ (leaves)
+    std::int32_t left = -1, right = -1;  ///< children (-1: leaf)
     std::uint8_t axis = 0;
   };
   std::int32_t build(std::uint32_t begin, std::uint32_t end);

@@ -43,8 +43,8 @@ class PolylineAA {
 
  private:
   void segment(double x0, double y0, double x1, double y1, double half);
-  std::vector<std::uint8_t> coverage_;   ///< per pixel, 0..255, zero outside the polyline being drawn
-  std::vector<std::uint32_t> touched_;   ///< pixels with non-zero coverage
+  std::vector<std::uint8_t> coverage_;  ///< per pixel, 0..255, zero outside the polyline being drawn
+  std::vector<std::uint32_t> touched_;  ///< pixels with non-zero coverage
   int width_ = 0, height_ = 0;
 };
 

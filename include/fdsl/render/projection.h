@@ -36,11 +36,11 @@ struct Camera {
   int height = 0;
   double near = 1.0;
   double far = 100.0;
-  std::array<double, 9> K{};                ///< row-major 3x3
+  std::array<double, 9> K{};                 ///< row-major 3x3
   std::array<double, 16> world_to_camera{};  ///< row-major 4x4
   // How it was made (written to the JSON for people; the matrices above are what counts).
-  double fov_deg = 0;        ///< pinhole: vertical field of view
-  double ortho_extent = 0;   ///< orthographic: world units across the image height
+  double fov_deg = 0;       ///< pinhole: vertical field of view
+  double ortho_extent = 0;  ///< orthographic: world units across the image height
   double azimuth_deg = 0;
   double elevation_deg = 0;
   double distance = 0;
@@ -53,9 +53,9 @@ struct CameraRig {
   Projection projection = Projection::Perspective;
   int width = 224;
   int height = 224;
-  double fov_deg = 45.0;       ///< pinhole: vertical field of view, in (0, 180)
-  double ortho_extent = 4.0;   ///< orthographic: world units across the image height
-  double distance = 4.0;       ///< eye to target
+  double fov_deg = 45.0;      ///< pinhole: vertical field of view, in (0, 180)
+  double ortho_extent = 4.0;  ///< orthographic: world units across the image height
+  double distance = 4.0;      ///< eye to target
   double near = 1.0;
   double far = 100.0;
   std::array<double, 3> target{0, 0, 0};
@@ -113,9 +113,9 @@ enum class Shading {
 };
 
 struct SplatOptions {
-  int radius = 0;       ///< 0: one pixel per point; r: every pixel centre within r px of the point
+  int radius = 0;  ///< 0: one pixel per point; r: every pixel centre within r px of the point
   Shading shading = Shading::White;
-  int supersample = 1;  ///< render s times larger and average s x s blocks (anti-aliasing), 1..4
+  int supersample = 1;    ///< render s times larger and average s x s blocks (anti-aliasing), 1..4
   UpAxis up = UpAxis::Y;  ///< the height axis for Shading::Height
 };
 

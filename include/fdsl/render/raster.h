@@ -28,8 +28,8 @@ PixelTransform fractaldb_transform(const Orbit2& orbit, int width, int height, i
 /// The bounding box of the orbit mapped onto the whole canvas, per axis, no padding
 /// ((size-1)/span). `shift_x/y` move the window centre by that fraction of its extent and
 /// `scale` multiplies the extent (sigma-factor's random window; 0, 0, 1 is the plain box).
-PixelTransform window_transform(const Orbit2& orbit, int width, int height, double shift_x = 0,
-                                double shift_y = 0, double scale = 1);
+PixelTransform window_transform(const Orbit2& orbit, int width, int height, double shift_x = 0, double shift_y = 0,
+                                double scale = 1);
 
 /// Pixel coordinates of every point (column, row in final orientation); -1 marks a point that
 /// lies outside the canvas (or is not finite). Reuses `px`/`py`.
