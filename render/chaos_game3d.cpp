@@ -193,10 +193,7 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
   out.z.resize(static_cast<std::size_t>(points));
 
   std::uint32_t state[4 * kLanes];
-  for (int lane = 0; lane < kLanes; ++lane) {
-    Xoshiro128 s(rng);
-    for (int k = 0; k < 4; ++k) state[k * kLanes + lane] = s.s[k];
-  }
+  detail::seed_xoshiro_lanes(rng, kLanes, state);
   std::vector<std::uint32_t> thr;
   detail::map_thresholds(ifs.probs, thr);
   const int n = static_cast<int>(ifs.maps.size());

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "fdsl/core/rng.h"
+
 namespace fdsl::detail {
 
 /// GCC vector types of W lanes.
@@ -58,6 +60,15 @@ inline __attribute__((always_inline)) u64x4 xoshiro256p(u64x4& s0, u64x4& s1, u6
   s2 ^= t;
   s3 = (s3 << 45) | (s3 >> 19);
   return r;
+}
+
+/// The states of `lanes` xoshiro128++ generators drawn from `rng`, lane after lane, stored word
+/// by word (state[k * lanes + lane] is word k of lane `lane`), as the vector loops load them.
+inline void seed_xoshiro_lanes(Rng& rng, int lanes, std::uint32_t* state) {
+  for (int lane = 0; lane < lanes; ++lane) {
+    Xoshiro128 s(rng);
+    for (int k = 0; k < 4; ++k) state[k * lanes + lane] = s.s[k];
+  }
 }
 
 /// Cumulative map probabilities as 32-bit thresholds: with u uniform on 32 bits, map i is chosen
