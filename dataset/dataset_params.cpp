@@ -11,6 +11,18 @@ const ParamTable& dataset_params() {
       string_param("name", "", "a name for the dataset (written to the manifest and preview titles)"),
       int_param("seed", 0, 0, 9007199254740991LL,
                 "dataset seed: every sample is a function of (seed, class, instance)"),
+      enum_param("split", "train", {"train", "val", "test"},
+                 "which split the samples are: the same categories, instances from streams keyed by the split "
+                 "(train is the recipe's own, the official data in compat modes)"),
+      string_param("splits", "",
+                   "the splits one dataset folder holds, e.g. train,val or train,val,test: folders train/ val/ side by "
+                   "side, tar shards {split}-NNNNNN.tar, HDF5 ply_data_{split}N.h5 (empty: just `split`)"),
+      int_param("val_instances", 0, 0, 100000000,
+                "instances per class of the val split in a dataset of several splits (0: a tenth of instances, at "
+                "least 1)"),
+      int_param("test_instances", 0, 0, 100000000,
+                "instances per class of the test split in a dataset of several splits (0: a tenth of instances, at "
+                "least 1)"),
       int_param("classes", 0, 0, 100000000, "number of classes (0: the recipe's own count)"),
       int_param("instances", 0, 0, 100000000, "instances per class (0: the recipe's own count)"),
       int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
@@ -26,7 +38,8 @@ const ParamTable& dataset_params() {
                 "target bytes per shard instead (0: off); samples per shard fixed from the mean size of 64 samples "
                 "spread over the dataset, so every machine cuts the same shards")
           .when("output_format", {"tar"}),
-      string_param("shard_prefix", "train", "shard names {shard_prefix}-{shard:06d}.tar; the split name in _info.json")
+      string_param("shard_prefix", "",
+                   "shard names {shard_prefix}-{shard:06d}.tar; the split name in _info.json (empty: the split's name)")
           .when("output_format", {"tar"}),
       bool_param("shuffle", false, "shuffle the sample order across shards (a fixed permutation keyed by seed)")
           .when("output_format", {"tar"}),
@@ -38,6 +51,10 @@ const ParamTable& dataset_params() {
       bool_param("h5_shuffle", true,
                  "spread the clouds over the files in a seeded random order (PointNet-style loaders read batches "
                  "from one file at a time); false: class by class")
+          .when("cloud_format", {"hdf5"}),
+      string_param("h5_list_prefix", "",
+                   "what precedes each file name in {split}_files.txt (empty: this folder's name and a slash, so "
+                   "the lists open from its parent folder; PointNet: data/modelnet40_ply_hdf5_2048/)")
           .when("cloud_format", {"hdf5"}),
   };
   return table;

@@ -18,7 +18,8 @@ namespace {
 
 class FolderSink final : public Sink {
  public:
-  FolderSink(const DatasetSpec& spec, const OutputSettings& settings) : Sink(*spec.generator), settings_(settings) {}
+  FolderSink(const DatasetSpec& spec, const OutputSettings& settings, std::string prefix)
+      : Sink(*spec.generator), settings_(settings), prefix_(std::move(prefix)) {}
 
   std::string layout() const override { return "imagefolder"; }
   std::string format() const override { return "folder"; }
@@ -56,7 +57,7 @@ class FolderSink final : public Sink {
         std::int64_t sample_bytes = 0;
         for (const EncodedFile& e : encoded) {
           FileRecord f;
-          f.path = e.path;
+          f.path = prefix_ + e.path;
           f.label = s.label;
           f.labels = s.labels;
           f.crc = crc32(e.bytes);
@@ -112,10 +113,12 @@ class FolderSink final : public Sink {
     // A file's sample is found by its name: the sample's name followed by a suffix that starts
     // with '.' or '_' (x.png, x.camera.json, x.view003.png, x_sem_label.npy, views x_003.png).
     std::unordered_map<std::string, std::vector<std::string>> by_name;
-    for (const std::string& p : paths) {
+    for (const std::string& full : paths) {
+      if (full.compare(0, prefix_.size(), prefix_) != 0) continue;  // another split's file
+      const std::string p = full.substr(prefix_.size());
       const std::size_t slash = p.rfind('/');
       for (std::size_t at = slash == std::string::npos ? 0 : slash + 1; at < p.size(); ++at)
-        if (p[at] == '.' || p[at] == '_') by_name[p.substr(0, at)].push_back(p);
+        if (p[at] == '.' || p[at] == '_') by_name[p.substr(0, at)].push_back(full);
     }
     std::vector<WorkItem> out;
     std::unordered_set<std::string> found;
@@ -143,12 +146,14 @@ class FolderSink final : public Sink {
   }
 
   OutputSettings settings_;
+  std::string prefix_;  ///< "val/" in a dataset of several splits, else ""
 };
 
 }  // namespace
 
-std::unique_ptr<Sink> make_folder_sink(const DatasetSpec& spec, const OutputSettings& settings) {
-  return std::make_unique<FolderSink>(spec, settings);
+std::unique_ptr<Sink> make_folder_sink(const DatasetSpec& spec, const OutputSettings& settings,
+                                       const std::string& prefix) {
+  return std::make_unique<FolderSink>(spec, settings, prefix);
 }
 
 }  // namespace fdsl::detail

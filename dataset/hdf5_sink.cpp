@@ -34,11 +34,11 @@ std::vector<std::int64_t> hdf5_cloud_order(std::int64_t clouds, bool shuffle, st
 /// Memory a file may take while it is assembled (clouds plus the HDF5 image).
 constexpr double kMaxFileAssemblyBytes = 16e9;
 
-std::string file_name(std::int64_t k) { return "ply_data_train" + std::to_string(k) + ".h5"; }
-
 class Hdf5Sink final : public Sink {
  public:
   Hdf5Sink(const DatasetSpec& spec, const OutputSettings&) : Sink(*spec.generator) {
+    split_ = spec.params.get_string("split");
+    list_prefix_ = spec.params.get_string("h5_list_prefix");
     clouds_ = gen_.num_classes() * gen_.instances_per_class();
     per_file_ = spec.params.get_int("h5_clouds_per_file");
     files_ = (clouds_ + per_file_ - 1) / per_file_;
@@ -107,26 +107,37 @@ class Hdf5Sink final : public Sink {
   void describe(nlohmann::ordered_json& head, const std::map<std::string, ItemRecord>&) const override {
     head["clouds_per_file"] = per_file_;
     head["num_h5_files"] = files_;
-    head["file_list"] = "train_files.txt";
+    head["file_list"] = split_ + "_files.txt";
     head["shape_names"] = "shape_names.txt";
   }
 
-  /// train_files.txt (ModelNet40's list of the .h5 files) and shape_names.txt (the class names).
+  /// {split}_files.txt (ModelNet40's list of the .h5 files) and shape_names.txt (the class names).
+  /// The list names each file as "<this folder's name>/ply_data_train0.h5", as ModelNet40's lists
+  /// do ("data/modelnet40_ply_hdf5_2048/..."): PointNet's train.py opens the lines as they are,
+  /// so it reads them from the dataset's parent folder (h5_list_prefix sets another prefix).
   void finish(const std::map<std::string, ItemRecord>&, const std::filesystem::path& dir, bool) const override {
+    std::string prefix = list_prefix_;
+    if (prefix.empty()) {
+      std::filesystem::path abs = std::filesystem::absolute(dir).lexically_normal();
+      if (abs.filename().empty()) abs = abs.parent_path();
+      prefix = abs.filename().string() + "/";
+    }
     std::string list, names;
-    for (std::int64_t k = 0; k < files_; ++k) list += file_name(k) + "\n";
+    for (std::int64_t k = 0; k < files_; ++k) list += prefix + file_name(k) + "\n";
     char buf[32];
     for (std::int64_t c = 0; c < gen_.num_classes(); ++c) {
       std::snprintf(buf, sizeof buf, "%06lld\n", static_cast<long long>(c));
       names += buf;
     }
-    write_file_atomic(dir / "train_files.txt", list);
+    write_file_atomic(dir / (split_ + "_files.txt"), list);
     write_file_atomic(dir / "shape_names.txt", names);
   }
 
-  std::vector<std::string> layout_files() const override { return {"train_files.txt", "shape_names.txt"}; }
+  std::vector<std::string> layout_files() const override { return {split_ + "_files.txt", "shape_names.txt"}; }
 
  private:
+  std::string file_name(std::int64_t k) const { return "ply_data_" + split_ + std::to_string(k) + ".h5"; }
+
   WorkItem file_item(std::int64_t k) const {
     WorkItem w;
     w.key = "h5 " + std::to_string(k);
@@ -204,6 +215,8 @@ class Hdf5Sink final : public Sink {
 
   std::int64_t clouds_ = 0, per_file_ = 1, files_ = 0;
   std::vector<std::int64_t> order_;
+  std::string split_ = "train";
+  std::string list_prefix_;
 };
 
 }  // namespace

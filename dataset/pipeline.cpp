@@ -160,17 +160,50 @@ std::string config_fingerprint(const DatasetSpec& spec) {
 
 }  // namespace detail
 
-std::unique_ptr<Sink> make_sink(const DatasetSpec& spec, const OutputSettings& settings) {
+namespace detail {
+
+std::unique_ptr<Sink> make_layout_sink(const DatasetSpec& spec, const OutputSettings& settings,
+                                       const std::string& folder_prefix) {
   const Generator& gen = *spec.generator;
   if (gen.makes_point_clouds() && settings.cloud && settings.cloud->batch()) {
     if (settings.format == OutputFormat::Tar)
       throw_bad_input("cloud_format " + settings.cloud->name +
                       " writes files that mix every class; tar shards are not "
                       "available (use cloud_format ply, pcd or npy in shards)");
-    return detail::make_hdf5_sink(spec, settings);
+    return make_hdf5_sink(spec, settings);
   }
-  if (settings.format == OutputFormat::Tar) return detail::make_tar_sink(spec, settings);
-  return detail::make_folder_sink(spec, settings);
+  if (settings.format == OutputFormat::Tar) return make_tar_sink(spec, settings);
+  return make_folder_sink(spec, settings, folder_prefix);
+}
+
+std::vector<std::string> dataset_splits(const Params& params) {
+  const std::string& text = params.get_string("splits");
+  if (text.empty()) return {params.get_string("split")};
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', at), text.size());
+    std::string name = text.substr(at, comma - at);
+    name.erase(0, name.find_first_not_of(' '));
+    name.erase(name.find_last_not_of(' ') + 1);
+    if (name != "train" && name != "val" && name != "test")
+      params.fail("splits", "'" + name + "' is not a split; valid: train, val, test, comma-separated");
+    if (std::find(out.begin(), out.end(), name) != out.end()) params.fail("splits", "names split " + name + " twice");
+    out.push_back(name);
+    at = comma + 1;
+  }
+  if (params.get_string("split") != "train")
+    params.fail("split", "picks one split's streams; with splits, each split has its own (leave split out)");
+  return out;
+}
+
+}  // namespace detail
+
+std::unique_ptr<Sink> make_sink(const DatasetSpec& spec, const OutputSettings& settings) {
+  const std::vector<std::string> splits = detail::dataset_splits(spec.params);
+  if (splits.size() == 1 && splits[0] == spec.params.get_string("split"))
+    return detail::make_layout_sink(spec, settings, "");
+  return detail::make_split_sink(spec, settings, splits);
 }
 
 std::string unit_key(std::int64_t category, std::int64_t begin, std::int64_t end) {

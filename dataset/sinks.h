@@ -12,9 +12,21 @@
 
 namespace fdsl::detail {
 
-std::unique_ptr<Sink> make_folder_sink(const DatasetSpec& spec, const OutputSettings& settings);
+/// The folder sink; `prefix` ("val/") goes before every path in a dataset of several splits.
+std::unique_ptr<Sink> make_folder_sink(const DatasetSpec& spec, const OutputSettings& settings,
+                                       const std::string& prefix = "");
 std::unique_ptr<Sink> make_tar_sink(const DatasetSpec& spec, const OutputSettings& settings);
 std::unique_ptr<Sink> make_hdf5_sink(const DatasetSpec& spec, const OutputSettings& settings);
+/// A dataset of several splits: one sink per split, each with its own generator.
+std::unique_ptr<Sink> make_split_sink(const DatasetSpec& spec, const OutputSettings& settings,
+                                      const std::vector<std::string>& splits);
+/// A single-split sink of the spec's layout (the split names its tar shards and HDF5 files).
+std::unique_ptr<Sink> make_layout_sink(const DatasetSpec& spec, const OutputSettings& settings,
+                                       const std::string& folder_prefix);
+/// _info.json of tar shards with the given splits (name -> split_info()).
+void write_tar_info(const DatasetSpec& spec, const nlohmann::ordered_json& splits, const std::filesystem::path& dir);
+/// The splits a dataset folder holds: `splits`, or just `split` (checked: names, no repeats).
+std::vector<std::string> dataset_splits(const Params& params);
 
 /// Reads a work-unit key "unit C B-E"; false for any other key.
 bool parse_unit_key(const std::string& key, std::int64_t& category, std::int64_t& begin, std::int64_t& end);

@@ -14,7 +14,7 @@ TarLayout::TarLayout(const DatasetSpec& spec, const OutputSettings& settings) {
   instances_ = gen.instances_per_class();
   num_samples_ = gen.num_classes() * instances_;
   if (num_samples_ <= 0) throw_bad_input(spec.source + ": the dataset has no samples");
-  prefix_ = p.get_string("shard_prefix");
+  prefix_ = p.get_string("shard_prefix").empty() ? p.get_string("split") : p.get_string("shard_prefix");
   if (prefix_.empty() || prefix_.find_first_not_of(
                              "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
     p.fail("shard_prefix", "must be letters, digits, '_' or '-' (it starts every shard name and names the split)");

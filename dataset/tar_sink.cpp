@@ -141,8 +141,13 @@ class TarSink final : public Sink {
       std::filesystem::remove(dir / "_info.json", ec);
       return;
     }
-    // timm reads this file to train from the shards: splits[name] with name, num_samples,
-    // filenames and shard_lengths.
+    nlohmann::ordered_json splits;
+    splits[layout_.prefix()] = split_info(done);
+    write_tar_info(spec_, splits, dir);
+  }
+
+  /// The split as timm reads it from _info.json: name, num_samples, filenames, shard_lengths.
+  nlohmann::ordered_json split_info(const std::map<std::string, ItemRecord>& done) const override {
     nlohmann::ordered_json files = nlohmann::ordered_json::array(), lengths = nlohmann::ordered_json::array();
     std::int64_t samples = 0;
     for (std::int64_t k = 0; k < layout_.num_shards(); ++k) {
@@ -156,12 +161,7 @@ class TarSink final : public Sink {
     split["num_samples"] = samples;
     split["filenames"] = std::move(files);
     split["shard_lengths"] = std::move(lengths);
-    nlohmann::ordered_json info;
-    info["name"] = spec_.params.get_string("name");
-    info["fdsl_version"] = kVersion;
-    info["num_classes"] = gen_.num_classes();
-    info["splits"][layout_.prefix()] = std::move(split);
-    write_file_atomic(dir / "_info.json", info.dump(1) + "\n", true);
+    return split;
   }
 
   std::vector<std::string> layout_files() const override { return {"_info.json"}; }
@@ -220,6 +220,17 @@ class TarSink final : public Sink {
 };
 
 }  // namespace
+
+void write_tar_info(const DatasetSpec& spec, const nlohmann::ordered_json& splits, const std::filesystem::path& dir) {
+  // timm reads this file to train from the shards: splits[name] with name, num_samples,
+  // filenames and shard_lengths.
+  nlohmann::ordered_json info;
+  info["name"] = spec.params.get_string("name");
+  info["fdsl_version"] = kVersion;
+  info["num_classes"] = spec.generator->num_classes();
+  info["splits"] = splits;
+  write_file_atomic(dir / "_info.json", info.dump(1) + "\n", true);
+}
 
 std::unique_ptr<Sink> make_tar_sink(const DatasetSpec& spec, const OutputSettings& settings) {
   return std::make_unique<TarSink>(spec, settings);

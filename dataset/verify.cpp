@@ -308,8 +308,19 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
     }
   });
   if (tar && report.complete) {
-    const std::string problem = check_info(dir, manifest.value("split", "train"), expected);
-    if (!problem.empty()) report.problems.push_back({"_info.json", problem});
+    // One split, or several (a split's shards are named {split}-NNNNNN.tar).
+    std::vector<std::string> splits;
+    if (manifest.contains("splits") && manifest["splits"].is_object())
+      for (auto it = manifest["splits"].begin(); it != manifest["splits"].end(); ++it) splits.push_back(it.key());
+    else
+      splits.push_back(manifest.value("split", std::string("train")));
+    for (const std::string& split : splits) {
+      std::vector<Expected> mine;
+      for (const Expected& e : expected)
+        if (splits.size() == 1 || e.path.rfind(split + "-", 0) == 0) mine.push_back(e);
+      const std::string problem = check_info(dir, split, mine);
+      if (!problem.empty()) report.problems.push_back({"_info.json", problem});
+    }
   }
   find_extra_files(dir, report.layout, expected, manifest, report);
   std::sort(report.problems.begin(), report.problems.end(),

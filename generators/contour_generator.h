@@ -121,7 +121,8 @@ inline ParamTable contour_params(const ContourDefaults& d, const ParamTable& aft
 
 /// Settings every contour family has.
 struct CommonSettings {
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;         ///< categories
+  std::uint64_t sample_seed = 0;  ///< the split's per-instance streams
   int size = 512;
   int channels = 1;
   std::uint8_t background = 0;
@@ -137,6 +138,7 @@ inline CommonSettings read_common(const Params& p, const GeneratorContext& ctx, 
                                   std::int64_t default_instances) {
   CommonSettings s;
   s.seed = static_cast<std::uint64_t>(p.get_int("seed"));
+  s.sample_seed = sample_seed(p);
   s.size = static_cast<int>(p.get_int("size"));
   s.channels = output_channels(p) == 3 ? 3 : 1;  // auto: gray
   s.background = static_cast<std::uint8_t>(p.get_int("background"));
@@ -301,7 +303,10 @@ class ContourGenerator final : public Generator {
     const Category& c = category(cat);
     Tables tables;
     tables.build(static_cast<int>(c.q), f_.waves(), c.n1, c.n2);
-    if (s_.official) {
+    // compat: official replays the official images (the train split); val and test draw fresh
+    // instances of the official categories from fdsl's streams.
+    const bool held_out = s_.sample_seed != s_.seed;
+    if (s_.official && !held_out) {
       // Replay worker t's stream from the class's start: the category draws, then every earlier
       // instance's draws without drawing, then the range.
       PyRandom r;
@@ -322,12 +327,12 @@ class ContourGenerator final : public Generator {
     }
     for (std::int64_t i = begin; i < end; ++i) {
       Shape shape = f_.first_shape(c);
-      if (i > 0) {
-        Rng layout(s_.seed, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(i), Purpose::Layout);
+      if (i > 0 || held_out) {
+        Rng layout(s_.sample_seed, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(i), Purpose::Layout);
         RngDraw d{layout};
         f_.next_instance(d, shape);
       }
-      Rng noise(s_.seed, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(i), Purpose::Noise);
+      Rng noise(s_.sample_seed, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(i), Purpose::Noise);
       RngSource src{noise};
       emit(render(cat, i, shape, tables, src, scratch));
     }

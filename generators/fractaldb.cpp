@@ -172,6 +172,8 @@ class FractalDB final : public Generator {
  public:
   FractalDB(const Params& p, const GeneratorContext& ctx) : params_(p) {
     seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    sample_seed_ = sample_seed(p);
+    split_ = split_index(p);
     size_ = static_cast<int>(p.get_int("size"));
     points_ = p.get_int("points");
     pad_ = static_cast<int>(p.get_int("pad"));
@@ -269,11 +271,13 @@ class FractalDB final : public Generator {
       const Ifs2 ifs = apply_weights(system(cat), weights_[static_cast<std::size_t>(w)]);
       Image official_image;
       if (official_) {
-        official_orbit(ifs, points_, ox, oy);
+        // The official renderer draws every orbit from MT19937(100); val and test draw theirs
+        // from seeds of their own.
+        official_orbit(ifs, points_, ox, oy, kOfficialFractalDBSeed + 1000u * static_cast<std::uint32_t>(split_));
         official_image = official_point_render(ox, oy, size_, size_, pad_);
       } else {
         chaos_game(ifs, points_,
-                   Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w), Purpose::Orbit),
+                   Rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w), Purpose::Orbit),
                    ChaosStart::Origin, orbit);
         transform = fractaldb_transform(orbit, size_, size_, pad_);
       }
@@ -286,7 +290,7 @@ class FractalDB final : public Generator {
           if (channels_ == 3) base = gray_to_rgb(base);
         } else {
           base = Image(size_, size_, channels_, 0);
-          const Rng patch_rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w * draws_ + c),
+          const Rng patch_rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(w * draws_ + c),
                               Purpose::Patch);
           if (render_ == "point")
             splat_points(orbit, transform, base, ink_);
@@ -356,7 +360,8 @@ class FractalDB final : public Generator {
 
   Params params_;
   std::int64_t classes_ = 0;
-  std::uint64_t seed_ = 0;
+  std::uint64_t seed_ = 0, sample_seed_ = 0;
+  int split_ = 0;
   int size_ = 256;
   std::int64_t points_ = 0;
   int pad_ = 6;

@@ -175,6 +175,7 @@ class IfsSigma final : public Generator {
  public:
   IfsSigma(const Params& p, const GeneratorContext& ctx) {
     seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    sample_seed_ = sample_seed(p);
     size_ = static_cast<int>(p.get_int("size"));
     classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : default_classes("ifs_sigma");
     instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("ifs_sigma");
@@ -249,9 +250,9 @@ class IfsSigma final : public Generator {
       return s;
     }
     // Several fractals, each drawn on its own canvas and pasted, then the background and flips.
-    Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
-    const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
-    Rng layout(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
+    Rng aug(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
+    const Rng orbit(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
+    Rng layout(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
     thread_local Image object;
     s.image = Image(size_, size_, channels_, 0);
     const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
@@ -316,7 +317,7 @@ class IfsSigma final : public Generator {
 
  private:
   Rng background_rng(std::int64_t cat, std::int64_t inst) const {
-    return Rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Background);
+    return Rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Background);
   }
 
   /// The random transpose and flips (p = 0.5 each), or none.
@@ -336,8 +337,8 @@ class IfsSigma final : public Generator {
   /// the image to flip it; graded fractals are drawn upright and then oriented), then the blur in
   /// place.
   void draw_single(std::int64_t cat, std::int64_t inst, std::uint8_t* dst, bool zeroed) const {
-    Rng aug(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
-    const Rng orbit(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
+    Rng aug(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
+    const Rng orbit(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
     const Ifs2 ifs = system_for(cat, aug);
     const ObjectDraws d = object_draws(style_, aug);
     const Orientation o = draw_flips(aug);
@@ -376,7 +377,7 @@ class IfsSigma final : public Generator {
     return ifs;
   }
 
-  std::uint64_t seed_ = 0;
+  std::uint64_t seed_ = 0, sample_seed_ = 0;
   int size_ = 224;
   int channels_ = 3;
   std::int64_t classes_ = 0, instances_ = 0;

@@ -39,6 +39,7 @@ class OneFrac final : public Generator {
  public:
   OneFrac(const Params& p, const GeneratorContext& ctx) {
     seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    sample_seed_ = sample_seed(p);
     size_ = static_cast<int>(p.get_int("size"));
     classes_ = p.get_int("classes") > 0 ? p.get_int("classes") : default_classes("one_frac");
     instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("one_frac");
@@ -78,7 +79,8 @@ class OneFrac final : public Generator {
         throw_if_stopped("the 1p-frac acceptance test");
         Ifs2 sys = perturb(c, t);
         // The acceptance render is instance 0 of the class as it will be generated.
-        const Image img = render(sys, c, 0);
+        // (on the train streams: every split accepts the same systems)
+        const Image img = render(sys, c, 0, seed_);
         std::size_t inked = 0;
         for (std::uint8_t v : img.pixels) inked += v > 1;
         const double fill = static_cast<double>(inked) / static_cast<double>(img.pixels.size());
@@ -111,7 +113,7 @@ class OneFrac final : public Generator {
 
   Sample make(std::int64_t cat, std::int64_t inst) const override {
     Sample s = start_sample(cat, inst);
-    s.image = render(system(cat), cat, inst);
+    s.image = render(system(cat), cat, inst, sample_seed_);
     return s;
   }
 
@@ -167,24 +169,23 @@ class OneFrac final : public Generator {
     return ifs;
   }
 
-  Image render(const Ifs2& ifs, std::int64_t cls, std::int64_t inst) const {
+  Image render(const Ifs2& ifs, std::int64_t cls, std::int64_t inst, std::uint64_t seed) const {
     thread_local Orbit2 orbit;
     Image img(size_, size_, channels_, 0);
     chaos_game(ifs, points_,
-               Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Orbit),
+               Rng(seed, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Orbit),
                ChaosStart::Origin, orbit);
     if (!orbit.finite) return img;
     const PixelTransform t = fractaldb_transform(orbit, size_, size_, pad_);
     if (patch_)
-      splat_fresh_patches(
-          orbit, t, img, ink_,
-          Rng(seed_, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Patch));
+      splat_fresh_patches(orbit, t, img, ink_,
+                          Rng(seed, static_cast<std::uint64_t>(cls), static_cast<std::uint64_t>(inst), Purpose::Patch));
     else
       splat_points(orbit, t, img, ink_);
     return img;
   }
 
-  std::uint64_t seed_ = 0;
+  std::uint64_t seed_ = 0, sample_seed_ = 0;
   int size_ = 512, pad_ = 6, channels_ = 1;
   std::int64_t classes_ = 0, instances_ = 1, points_ = 100000;
   std::uint8_t ink_ = 127;

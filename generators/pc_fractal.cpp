@@ -41,6 +41,10 @@ const ParamTable& pc_fractal_params() {
                  "official: global min-max to [-1, 1], then minus the centroid; unit_sphere: pc_norm (centre, scale "
                  "into the unit sphere)"),
       int_param("fps_points", 0, 0, 10000000, "farthest point sampling down to this many points (0: keep all)"),
+      enum_param("point_order", "shuffled", {"shuffled", "generated"},
+                 "shuffled: each cloud's points in a seeded random order, so the first N rows (what PointNet and "
+                 "DGCNN loaders take) are a uniform subsample; generated: in the order they were made (a "
+                 "FractalNoiseMix cloud's shared main part first)"),
       bool_param("normals", false, "estimate normals (k nearest neighbours, oriented away from the centroid)"),
       int_param("normal_k", 16, 3, 256, "neighbours per normal").when("normals", {"true"}),
       int_param("maps_min", 2, 1, 32, "fewest maps per system").when("categories", {"search"}).at_most("maps_max"),
@@ -140,7 +144,7 @@ Ifs3 apply_weights(const Ifs3& ifs, const std::array<double, 12>& row) {
 }
 
 bool sample_normalized(const Ifs3& ifs, std::int64_t points, Rng rng, float* xyz, Orbit3& scratch) {
-  chaos_game3d(ifs, points, rng, scratch);
+  chaos_game3d(ifs, points, rng, scratch, kCloudBurnIn);
   if (!scratch.finite || !std::isfinite(official_scale(scratch))) return false;
   normalize_official(scratch, xyz);
   return true;
@@ -165,6 +169,7 @@ constexpr int kOrbitTries = 8;
 
 PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::string& instances_key, bool for_scenes) {
   seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+  sample_seed_ = sample_seed(p);
   points_ = p.get_int("points");
   const std::string& mode = p.get_string("instance_mode");
   mode_ = mode == "mv_weights" ? PcInstanceMode::MvWeights
@@ -178,6 +183,7 @@ PcObjects::PcObjects(const Params& p, const GeneratorContext& ctx, const std::st
   shared_main_ = p.get_bool("mix_shared_main");
   unit_sphere_ = p.get_string("normalize") == "unit_sphere";
   normals_ = p.get_bool("normals");
+  shuffle_points_ = p.get_string("point_order") == "shuffled";
   normal_k_ = static_cast<int>(p.get_int("normal_k"));
   fps_points_ = p.get_int("fps_points");
   if (fps_points_ > points_ && !for_scenes)
@@ -262,7 +268,7 @@ Rng PcObjects::sample(const Ifs3& ifs, std::int64_t category, std::int64_t point
   for (int attempt = 0; attempt < kOrbitTries; ++attempt) {
     const Rng used = attempt == 0 ? rng : rng.child(static_cast<std::uint64_t>(attempt));
     if (sample_normalized(ifs, points, used, xyz, orbit)) {
-      if (maps) chaos_game3d_map_ids(ifs, points, used, maps);
+      if (maps) chaos_game3d_map_ids(ifs, points, used, maps, kCloudBurnIn);
       return used;
     }
   }
@@ -287,28 +293,28 @@ void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, Mai
         if (cache->category != cat || (map_ids && cache->map_ids.empty())) {
           cache->xyz.resize(main_floats);
           cache->map_ids.resize(map_ids ? static_cast<std::size_t>(main_points_) : 0);
-          sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), cache->xyz.data(),
+          sample(sys, cat, main_points_, Rng(sample_seed_, c, kSharedInstance, Purpose::Orbit), cache->xyz.data(),
                  map_ids ? cache->map_ids.data() : nullptr);
           cache->category = cat;
         }
         std::copy(cache->xyz.begin(), cache->xyz.end(), xyz);
         if (maps) std::copy(cache->map_ids.begin(), cache->map_ids.end(), maps);
       } else if (shared_main_) {
-        sample(sys, cat, main_points_, Rng(seed_, c, kSharedInstance, Purpose::Orbit), xyz, maps);
+        sample(sys, cat, main_points_, Rng(sample_seed_, c, kSharedInstance, Purpose::Orbit), xyz, maps);
       } else {
-        sample(sys, cat, main_points_, Rng(seed_, c, i, Purpose::Orbit), xyz, maps);
+        sample(sys, cat, main_points_, Rng(sample_seed_, c, i, Purpose::Orbit), xyz, maps);
       }
       const std::int64_t noise_points = points_ - main_points_;
       if (noise_points > 0) {
-        const std::int64_t other = noise_category(seed_, cat, inst, classes());
-        const Rng noise_rng = Rng(seed_, c, i, Purpose::Noise).child(1);
+        const std::int64_t other = noise_category(sample_seed_, cat, inst, classes());
+        const Rng noise_rng = Rng(sample_seed_, c, i, Purpose::Noise).child(1);
         sample(system(other), other, noise_points, noise_rng, xyz + main_floats, maps ? maps + main_points_ : nullptr);
       }
       recenter(xyz, static_cast<std::size_t>(points_));
       break;
     }
     case PcInstanceMode::MvWeights: {
-      const Rng rng(seed_, c, i, Purpose::Orbit);
+      const Rng rng(sample_seed_, c, i, Purpose::Orbit);
       thread_local Orbit3 orbit;
       // A scaled system may diverge (the official script then writes no file); fdsl falls back
       // to the category's own system, so every instance exists.
@@ -321,10 +327,16 @@ void PcObjects::object(std::int64_t cat, std::int64_t inst, PointCloud& out, Mai
       break;
     }
     case PcInstanceMode::Resample:
-      sample(sys, cat, points_, Rng(seed_, c, i, Purpose::Orbit), xyz, maps);
+      sample(sys, cat, points_, Rng(sample_seed_, c, i, Purpose::Orbit), xyz, maps);
       break;
   }
   if (unit_sphere_) normalize_unit_sphere(xyz, static_cast<std::size_t>(points_));
+}
+
+void PcObjects::order(PointCloud& cloud, std::int64_t category, std::int64_t instance) const {
+  if (shuffle_points_)
+    shuffle_points(cloud, Rng(sample_seed_, static_cast<std::uint64_t>(category), static_cast<std::uint64_t>(instance),
+                              Purpose::Order));
 }
 
 void PcObjects::finish(PointCloud& cloud) const {
@@ -460,6 +472,7 @@ class PcFractal final : public detail::PcObjectFamily {
     s.label = cat;
     objects_.object(cat, inst, s.cloud, cache);
     objects_.finish(s.cloud);
+    objects_.order(s.cloud, cat, inst);
     s.name = sample_name(cat, inst);
     return s;
   }

@@ -46,6 +46,9 @@ class PcObjects {
               bool map_ids = false) const;
   /// Normals and farthest point sampling, as configured, on a finished cloud.
   void finish(PointCloud& cloud) const;
+  /// The point order as configured (point_order): a random permutation keyed by the sample, or
+  /// the order the points were made in.
+  void order(PointCloud& cloud, std::int64_t category, std::int64_t instance) const;
 
   nlohmann::ordered_json category_json(std::int64_t category) const;
   /// categories.json (with `family`) and, for a prefix 0..k-1, categories.csv (the 13-column
@@ -75,13 +78,14 @@ class PcObjects {
   Rng sample(const Ifs3& ifs, std::int64_t category, std::int64_t points, const Rng& rng, float* xyz,
              std::uint8_t* maps = nullptr) const;
 
-  std::uint64_t seed_ = 0;
+  std::uint64_t seed_ = 0, sample_seed_ = 0;  ///< categories; the split's per-sample streams
   std::int64_t points_ = 10000;
   PcInstanceMode mode_ = PcInstanceMode::NoiseMix;
   std::int64_t main_points_ = 8000;
   bool shared_main_ = true;
   bool unit_sphere_ = false;
   bool normals_ = false;
+  bool shuffle_points_ = true;
   int normal_k_ = 16;
   std::int64_t fps_points_ = 0;
   std::int64_t instances_ = 0;

@@ -67,7 +67,7 @@ std::array<double, 8> votenet_row(const Placed& o) {
 class PcScenes final : public Generator {
  public:
   PcScenes(const Params& p, const GeneratorContext& ctx) : objects_(p, ctx, "object_instances", true) {
-    seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    seed_ = sample_seed(p);  // scenes are all per-sample draws
     scenes_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("pc_scenes");
     base_ = p.get_int("objects_base");
     poisson_ = p.get_float("objects_poisson");
@@ -122,6 +122,7 @@ class PcScenes final : public Generator {
       append(s.cloud, object, o, static_cast<std::int32_t>(k));
     }
     objects_.finish(s.cloud);
+    objects_.order(s.cloud, cat, inst);
     s.meta = scene_json(inst, layout, s.cloud);
     if (bbox_npy_) {
       // VoteNet's SUN RGB-D loader reads the boxes from <scan>_bbox.npy beside the points: (K, 8) rows.

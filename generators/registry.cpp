@@ -1,5 +1,6 @@
 // The registry: an explicit table from family name to parameter table and factory.
 #include "fdsl/core/error.h"
+#include "fdsl/core/rng.h"
 #include "fdsl/generators/fractaldb.h"
 #include "fdsl/generators/generator.h"
 #include "fdsl/generators/ifs_sigma.h"
@@ -11,6 +12,20 @@
 #include "fdsl/generators/visual_atom.h"
 
 namespace fdsl {
+
+int split_index(const Params& params) {
+  if (!params.has("split")) return 0;
+  const std::string& s = params.get_string("split");
+  return s == "val" ? 1 : s == "test" ? 2 : 0;
+}
+
+std::uint64_t sample_seed(const Params& params) {
+  const auto seed = static_cast<std::uint64_t>(params.get_int("seed"));
+  const int split = split_index(params);
+  return split == 0
+             ? seed
+             : detail::mix64(seed ^ (0x53504c4954ULL + static_cast<std::uint64_t>(split) * 0x9e3779b97f4a7c15ULL));
+}
 
 int output_channels(const Params& params) {
   const std::string& c = params.get_string("channels");

@@ -91,7 +91,7 @@ struct ViewSetup {
   bool write_cloud_ = true;
 
   explicit ViewSetup(const Params& p) {
-    seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    seed_ = sample_seed(p);  // the views are per-sample draws
     rig_.projection = p.get_string("projection") == "orthographic" ? Projection::Orthographic : Projection::Perspective;
     rig_.width = rig_.height = static_cast<int>(p.get_int("size"));
     rig_.fov_deg = p.get_float("fov");
@@ -252,7 +252,11 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
     s.meta_ext = "camera.json";
     s.cloud.map_ids.clear();
     s.cloud.map_ids.shrink_to_fit();
-    if (!write_cloud_) s.cloud = PointCloud{};
+    // The views were drawn from the cloud as made; the cloud as written gets its point order.
+    if (write_cloud_)
+      objects_.order(s.cloud, cat, inst);
+    else
+      s.cloud = PointCloud{};
     return s;
   }
 };

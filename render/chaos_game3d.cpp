@@ -184,8 +184,10 @@ bool has_avx2() {
 
 }  // namespace
 
-void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
-  points = std::max<std::int64_t>(points, 1);
+void chaos_game3d(const Ifs3& ifs, std::int64_t stored, Rng rng, Orbit3& out, int burn_in) {
+  stored = std::max<std::int64_t>(stored, 1);
+  const std::int64_t skipped = static_cast<std::int64_t>(std::max(burn_in, 0)) * kLanes;
+  const std::int64_t points = stored + skipped;
   const std::int64_t steps = points / kLanes;
   const int rest = static_cast<int>(points % kLanes);
   out.x.resize(static_cast<std::size_t>(points));
@@ -231,6 +233,8 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
     out.y[at] = y;
     out.z[at] = z;
   }
+  if (skipped > 0)
+    for (auto* v : {&out.x, &out.y, &out.z}) v->erase(v->begin(), v->begin() + skipped);
   const auto pass = avx2 ? &axis_pass_avx2<0> : &axis_pass_generic<0>;
   const float* axes[3] = {out.x.data(), out.y.data(), out.z.data()};
   out.finite = true;
@@ -246,8 +250,12 @@ void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out) {
   }
 }
 
-void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::uint8_t* out) {
-  points = std::max<std::int64_t>(points, 1);
+void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t stored, Rng rng, std::uint8_t* out_ids, int burn_in) {
+  stored = std::max<std::int64_t>(stored, 1);
+  const std::int64_t skipped = static_cast<std::int64_t>(std::max(burn_in, 0)) * kLanes;
+  const std::int64_t points = stored + skipped;
+  std::vector<std::uint8_t> all(skipped > 0 ? static_cast<std::size_t>(points) : 0);
+  std::uint8_t* out = skipped > 0 ? all.data() : out_ids;
   const std::int64_t steps = points / kLanes;
   const int rest = static_cast<int>(points % kLanes);
   std::uint32_t state[kLanes][4];
@@ -259,13 +267,14 @@ void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::ui
   detail::map_thresholds(ifs.probs, thr);
   const int n = static_cast<int>(ifs.maps.size());
   if (n == 0) {
-    std::fill(out, out + points, std::uint8_t{0});
+    std::fill(out_ids, out_ids + stored, std::uint8_t{0});
     return;
   }
   auto draw = [&](std::uint32_t* s) { return static_cast<std::uint8_t>(xoshiro128_map_choice(thr.data(), n, s)); };
   for (std::int64_t t = 0; t < steps; ++t)
     for (int lane = 0; lane < kLanes; ++lane) out[t * kLanes + lane] = draw(state[lane]);
   for (int lane = 0; lane < rest; ++lane) out[steps * kLanes + lane] = draw(state[lane]);
+  if (skipped > 0) std::copy(all.begin() + skipped, all.end(), out_ids);
 }
 
 std::array<double, 3> orbit_variance(const Orbit3& o) {

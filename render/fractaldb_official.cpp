@@ -8,7 +8,8 @@
 
 namespace fdsl {
 
-void official_orbit(const Ifs2& ifs, std::int64_t points, std::vector<double>& xs, std::vector<double>& ys) {
+void official_orbit(const Ifs2& ifs, std::int64_t points, std::vector<double>& xs, std::vector<double>& ys,
+                    std::uint32_t mt_seed) {
   points = std::max<std::int64_t>(points, 1);
   xs.assign(static_cast<std::size_t>(points), 0.0);
   ys.assign(static_cast<std::size_t>(points), 0.0);
@@ -16,7 +17,7 @@ void official_orbit(const Ifs2& ifs, std::int64_t points, std::vector<double>& x
   std::vector<double> cum(n);
   double s = 0;
   for (std::size_t i = 0; i < n; ++i) cum[i] = (s += ifs.probs[i]);
-  Mt19937 mt(kOfficialFractalDBSeed);
+  Mt19937 mt(mt_seed);
   double x = 0, y = 0;
   for (std::int64_t t = 1; t < points; ++t) {
     const double u = mt.random53();

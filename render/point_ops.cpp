@@ -310,6 +310,16 @@ void select_points(PointCloud& cloud, const std::vector<std::uint32_t>& index) {
   }
 }
 
+void shuffle_points(PointCloud& cloud, Rng rng) {
+  const std::size_t n = cloud.size();
+  if (n < 2) return;
+  std::vector<std::uint32_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+  for (std::size_t i = n - 1; i > 0; --i)
+    std::swap(order[i], order[static_cast<std::size_t>(rng.uniform_int(0, static_cast<std::int64_t>(i)))]);
+  select_points(cloud, order);
+}
+
 void bounding_box(const float* xyz, std::size_t n, float lo[3], float hi[3]) {
   for (int a = 0; a < 3; ++a) {
     lo[a] = std::numeric_limits<float>::infinity();

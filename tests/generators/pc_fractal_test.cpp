@@ -193,7 +193,8 @@ TEST(PcFractal, UnitSphereNormalizationTouchesTheSphere) {
 }
 
 TEST(PcFractal, NoiseMixJoinsEightTenthsOfTheClassWithAnotherCategory) {
-  const DatasetSpec spec = spec_of(kObjects);  // noise_mix, ratio 0.8, shared main cloud
+  // noise_mix, ratio 0.8, shared main cloud; in the order made (main part first)
+  const DatasetSpec spec = spec_of(kObjects + "point_order: generated\n");
   const Generator& g = *spec.generator;
   const Sample a = g.make(2, 0), b = g.make(2, 1);
   ASSERT_EQ(a.cloud.size(), 2000u);
@@ -294,7 +295,7 @@ TEST(PcFractal, SamplesArePureFunctionsOfTheirIndices) {
 }
 
 TEST(PcFractal, FpsAndNormalsApplyToTheFinishedCloud) {
-  const DatasetSpec spec = spec_of(kObjects + "fps_points: 512\nnormals: true\nnormal_k: 12\n");
+  const DatasetSpec spec = spec_of(kObjects + "fps_points: 512\nnormals: true\nnormal_k: 12\npoint_order: generated\n");
   const Sample s = spec.generator->make(1, 2);
   ASSERT_EQ(s.cloud.size(), 512u);
   ASSERT_EQ(s.cloud.normals.size(), 3u * 512);
@@ -303,7 +304,7 @@ TEST(PcFractal, FpsAndNormalsApplyToTheFinishedCloud) {
     EXPECT_NEAR(std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]), 1.0, 1e-5);
   }
   // The points are a subset of the full cloud, the first of them its first point.
-  const Sample full = spec_of(kObjects).generator->make(1, 2);
+  const Sample full = spec_of(kObjects + "point_order: generated\n").generator->make(1, 2);
   EXPECT_EQ(std::memcmp(s.cloud.xyz.data(), full.cloud.xyz.data(), 12), 0);
   EXPECT_THROW(spec_of(kObjects + "fps_points: 2001\n"), Error);
 }
@@ -453,9 +454,10 @@ TEST(PcScenes, BoxesHoldTheirObjectsPointsAndFollowTheLayoutRules) {
 }
 
 TEST(PcScenes, ObjectsAreTheObjectFamilysClouds) {
-  const std::string common = "classes: 5\nobject_instances: 10\npoints: 300\n";
+  const std::string common = "classes: 5\nobject_instances: 10\npoints: 300\npoint_order: generated\n";
   const DatasetSpec scenes = spec_of("generator: pc_scenes\ninstances: 2\n" + common);
-  const DatasetSpec objects = spec_of("generator: pc_fractal\ninstances: 10\nclasses: 5\npoints: 300\n");
+  const DatasetSpec objects =
+      spec_of("generator: pc_fractal\ninstances: 10\nclasses: 5\npoints: 300\npoint_order: generated\n");
   const Sample s = scenes.generator->make(0, 1);
   const auto& first = s.meta["objects"][0];
   const Sample o =

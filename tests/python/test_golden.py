@@ -1,6 +1,10 @@
 """Golden checksums: a few samples of every family and output format, byte for byte as fdsl made them
 when the table was taken (fdsl 0.2.0, checked equal to the 0.2.0 release binary). A refactor must keep
-every row; a change of output bytes is a new version (and a new row, with the reason in the commit)."""
+every row; a change of output bytes is a new version (and a new row, with the reason in the commit).
+0.3.0 changed the point clouds (and the views drawn from them): every chain of a cloud's chaos game
+takes 16 unstored steps first (chains that chose the same first maps stored the same points), and
+clouds are written in a seeded random point order (point_order: shuffled, the default; the rows
+with point_order: generated keep the order made)."""
 import hashlib
 import os
 import shutil
@@ -44,32 +48,55 @@ CASES = {
         4, '22e903853008f90d'),
     'rcdb_official': ('generator: rcdb\nclasses: 4\ninstances: 2\nsize: 64\ncompat: official\nworkers: 2\n',
         8, '68d772c1392dee58'),
-    'pc_ply': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\n',
-        6, '7c0989d6edab3045'),
-    'pc_ply_ascii_normals': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: ply_ascii\nnormals: true\n',
-        6, 'ccf0feb0d4476b81'),
-    'pc_pcd': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: pcd\n',
-        6, 'f492c8906ca68a14'),
-    'pc_pcd_ascii_fps': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: pcd_ascii\nfps_points: 100\n',
-        6, 'd764c1db5f531950'),
-    'pc_npy_mv': ('generator: pc_fractal\nclasses: 3\ninstances: 3\npoints: 500\ncloud_format: npy\ninstance_mode: mv_weights\n',
-        9, '56f09bf1d90cf5a7'),
-    'pc_hdf5': ('generator: pc_fractal\nclasses: 3\ninstances: 4\npoints: 256\ncloud_format: hdf5\nh5_clouds_per_file: 5\n',
-        5, '2549da7799a7f853'),
-    'pc_tar': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 300\noutput_format: tar\nshard_samples: 4\ncloud_format: npy\n',
-        2, 'e4a188019d348129'),
-    'pc_scenes': ('generator: pc_scenes\nclasses: 3\ninstances: 2\nobject_instances: 3\npoints: 200\ncloud_format: npy\n',
-        10, '76442d345024b758'),
-    'vg_paired': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 48\ncloud_format: npy\n',
-        12, 'e6be57f3a6242800'),
-    'vg_views_depth': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 48\nlayout: views\nviews: 3\nshading: depth\nsplat_radius: 1\n',
-        20, 'b356d85861904b11'),
-    'vg_map_tar': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 40\nshading: map\nsupersample: 2\nviews: 2\noutput_format: tar\nshard_samples: 3\n',
-        2, '8f51435397faf0da'),
+    'pc_ply': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\npoint_order: generated\n',
+        6, '515dc66ebc722b5c'),
+    'pc_ply_shuffled': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\n',
+        6, 'e791542f8007858d'),
+    'pc_ply_ascii_normals': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: ply_ascii\nnormals: true\npoint_order: generated\n',
+        6, '5eea9548d00b3a17'),
+    'pc_ply_ascii_normals_shuffled': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: ply_ascii\nnormals: true\n',
+        6, 'b1a7516185370957'),
+    'pc_pcd': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: pcd\npoint_order: generated\n',
+        6, '2f018a6e1812b9f5'),
+    'pc_pcd_shuffled': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: pcd\n',
+        6, 'b7aeea5be2cf24e4'),
+    'pc_pcd_ascii_fps': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: pcd_ascii\nfps_points: 100\npoint_order: generated\n',
+        6, '8b38c2a68d031000'),
+    'pc_pcd_ascii_fps_shuffled': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 500\ncloud_format: pcd_ascii\nfps_points: 100\n',
+        6, 'e3d4c722e96c1d0c'),
+    'pc_npy_mv': ('generator: pc_fractal\nclasses: 3\ninstances: 3\npoints: 500\ncloud_format: npy\ninstance_mode: mv_weights\npoint_order: generated\n',
+        9, 'e9ac143a2f1637e7'),
+    'pc_npy_mv_shuffled': ('generator: pc_fractal\nclasses: 3\ninstances: 3\npoints: 500\ncloud_format: npy\ninstance_mode: mv_weights\n',
+        9, '3549b5afdd3c6070'),
+    'pc_hdf5': ('generator: pc_fractal\nclasses: 3\ninstances: 4\npoints: 256\ncloud_format: hdf5\nh5_clouds_per_file: 5\npoint_order: generated\n',
+        4, 'e8ed57388a8a66f1'),
+    'pc_hdf5_shuffled': ('generator: pc_fractal\nclasses: 3\ninstances: 4\npoints: 256\ncloud_format: hdf5\nh5_clouds_per_file: 5\n',
+        4, 'd6fb7970c10e969b'),
+    'pc_tar': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 300\noutput_format: tar\nshard_samples: 4\ncloud_format: npy\npoint_order: generated\n',
+        2, '8b8be30ce4f03772'),
+    'pc_tar_shuffled': ('generator: pc_fractal\nclasses: 3\ninstances: 2\npoints: 300\noutput_format: tar\nshard_samples: 4\ncloud_format: npy\n',
+        2, 'b43b3db35aa9b9f7'),
+    'pc_scenes': ('generator: pc_scenes\nclasses: 3\ninstances: 2\nobject_instances: 3\npoints: 200\ncloud_format: npy\npoint_order: generated\n',
+        10, 'fe33fdd84279e80c'),
+    'pc_scenes_shuffled': ('generator: pc_scenes\nclasses: 3\ninstances: 2\nobject_instances: 3\npoints: 200\ncloud_format: npy\n',
+        10, '2dcc139cac325b53'),
+    'vg_paired': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 48\ncloud_format: npy\npoint_order: generated\n',
+        12, 'a843d71e779b0113'),
+    'vg_paired_shuffled': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 48\ncloud_format: npy\n',
+        12, '975e1471073538e8'),
+    'vg_views_depth': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 48\nlayout: views\nviews: 3\nshading: depth\nsplat_radius: 1\npoint_order: generated\n',
+        20, '36f97a8ba5d5cd5d'),
+    'vg_views_depth_shuffled': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 48\nlayout: views\nviews: 3\nshading: depth\nsplat_radius: 1\n',
+        20, 'e662679d6f3698cc'),
+    'vg_map_tar': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 40\nshading: map\nsupersample: 2\nviews: 2\noutput_format: tar\nshard_samples: 3\npoint_order: generated\n',
+        2, '881d0753989a344f'),
+    'vg_map_tar_shuffled': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 40\nshading: map\nsupersample: 2\nviews: 2\noutput_format: tar\nshard_samples: 3\n',
+        2, '3009256a8d4ff7bd'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals) may change form.
-SKIP = ("manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "_info.json")
+# The HDF5 file lists name the files under the folder's own name (tested in test_3d_consumers.py).
+SKIP = ("manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "_info.json", "train_files.txt")
 
 
 def digest(folder):

@@ -79,8 +79,14 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # h5py reads the ModelNet40 layout; every cloud equals the reference named by sample_index.
     h5 = outs["hdf5"]
-    names = open(os.path.join(h5, "train_files.txt")).read().split()
-    check(names == ["ply_data_train0.h5", "ply_data_train1.h5", "ply_data_train2.h5"], f"file list {names}")
+    # Like ModelNet40's list, each line is "<folder>/<file>", read from the folder above the dataset
+    # (PointNet opens the lines as given from its data directory).
+    lines = open(os.path.join(h5, "train_files.txt")).read().split()
+    folder = os.path.basename(h5)
+    check(lines == [f"{folder}/ply_data_train{k}.h5" for k in range(3)], f"file list {lines}")
+    names = [os.path.basename(line) for line in lines]
+    check(all(os.path.isfile(os.path.join(os.path.dirname(h5), line)) for line in lines),
+          "every listed file opens from the parent folder")
     check(open(os.path.join(h5, "shape_names.txt")).read().split() == ["000000", "000001", "000002", "000003"],
           "shape names")
     seen = set()
@@ -115,9 +121,11 @@ with tempfile.TemporaryDirectory() as tmp:
             m = run_cli(["merge", split])
             check(m.returncode != 0 and "ply_data_train1.h5" in m.stdout + m.stderr,
                   f"merge before the last part names the missing file: {m.returncode} {m.stdout} {m.stderr}")
-    for name in names + ["train_files.txt", "shape_names.txt", "manifest.json"]:
+    for name in names + ["shape_names.txt", "manifest.json"]:
         same = open(os.path.join(split, name), "rb").read() == open(os.path.join(h5, name), "rb").read()
         check(same, f"hdf5 split run: {name} equals the single-process file")
+    listed = open(os.path.join(split, "train_files.txt")).read().split()
+    check(listed == [f"hdf5-split/{n}" for n in names], f"hdf5 split run: the list names its own folder: {listed}")
 
     # ---- scenes: labels per point, boxes that hold their objects ---------------------------------
     scenes_ply, _ = generate(tmp, "scenes_ply", SCENES)

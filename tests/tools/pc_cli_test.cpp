@@ -52,11 +52,11 @@ TEST(PcCli, OutputIsTheSameForOneThreadAndTwo) {
   for (const std::string format : {"ply", "hdf5"}) {
     write_text(t / "c.yaml", kClouds + "cloud_format: " + format + "\nnormals: true\n" +
                                  (format == "hdf5" ? "h5_clouds_per_file: 10\n" : ""));
-    ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "1"), "--threads 1")).exit_code, 0);
+    ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "1") / "ds", "--threads 1")).exit_code, 0);
     // A second apart, so a timestamp in the files (HDF5 records one by default) would show.
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-    ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "2"), "--threads 2")).exit_code, 0);
-    EXPECT_EQ(snapshot(t / (format + "1")), snapshot(t / (format + "2"))) << format;
+    ASSERT_EQ(run_cli(gen(t / "c.yaml", t / (format + "2") / "ds", "--threads 2")).exit_code, 0);
+    EXPECT_EQ(snapshot(t / (format + "1") / "ds"), snapshot(t / (format + "2") / "ds")) << format;
   }
   write_text(t / "s.yaml", "generator: pc_scenes\nclasses: 4\ninstances: 6\nobject_instances: 5\npoints: 200\n");
   ASSERT_EQ(run_cli(gen(t / "s.yaml", t / "s1", "--threads 1")).exit_code, 0);
@@ -68,19 +68,21 @@ TEST(PcCli, OutputIsTheSameForOneThreadAndTwo) {
 TEST(PcCli, Hdf5FilesAreResumedOneFileAtATime) {
   TempDir t;
   write_text(t / "h.yaml", kClouds + "cloud_format: hdf5\nh5_clouds_per_file: 8\n");
-  auto r = run_cli(gen(t / "h.yaml", t / "ref"));
+  auto r = run_cli(gen(t / "h.yaml", t / "ref" / "ds"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto ref = snapshot(t / "ref");
+  const auto ref = snapshot(t / "ref" / "ds");
   // 36 clouds in files of 8: five files, the last one of 4.
   for (int k = 0; k < 5; ++k) EXPECT_TRUE(ref.count("ply_data_train" + std::to_string(k) + ".h5")) << k;
   EXPECT_FALSE(ref.count("ply_data_train5.h5"));
+  // The list names the files as ModelNet40's does, "<folder>/<file>": readable from the parent folder.
   EXPECT_EQ(ref.at("train_files.txt"),
-            "ply_data_train0.h5\nply_data_train1.h5\nply_data_train2.h5\nply_data_train3.h5\nply_data_train4.h5\n");
+            "ds/ply_data_train0.h5\nds/ply_data_train1.h5\nds/ply_data_train2.h5\nds/ply_data_train3.h5\nds/"
+            "ply_data_train4.h5\n");
   EXPECT_EQ(ref.at("shape_names.txt"), "000000\n000001\n000002\n");
 
   // A run that died after three files: the journal lists them, the rest and the manifest are gone.
-  ASSERT_EQ(run_cli(gen(t / "h.yaml", t / "run")).exit_code, 0);
-  const std::string journal = read_text(t / "run/.fdsl-journal.jsonl");
+  ASSERT_EQ(run_cli(gen(t / "h.yaml", t / "run" / "ds")).exit_code, 0);
+  const std::string journal = read_text(t / "run/ds/.fdsl-journal.jsonl");
   std::string kept;
   std::size_t start = 0;
   for (int line = 0; line < 5; ++line) {
@@ -89,25 +91,25 @@ TEST(PcCli, Hdf5FilesAreResumedOneFileAtATime) {
     if (std::stoi(rec["item"].get<std::string>().substr(3)) < 3)
       kept += journal.substr(start, end - start + 1);
     else
-      fs::remove(t / "run" / rec["files"][0]["path"].get<std::string>());
+      fs::remove(t / "run" / "ds" / rec["files"][0]["path"].get<std::string>());
     start = end + 1;
   }
-  write_text(t / "run/.fdsl-journal.jsonl", kept);
-  fs::remove(t / "run/manifest.json");
-  r = run_cli(gen(t / "h.yaml", t / "run", "--resume"));
+  write_text(t / "run/ds/.fdsl-journal.jsonl", kept);
+  fs::remove(t / "run/ds/manifest.json");
+  r = run_cli(gen(t / "h.yaml", t / "run" / "ds", "--resume"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("\"samples_written\":12"), std::string::npos) << r.output;  // files 3 and 4 only
   EXPECT_NE(r.output.find("\"samples_skipped\":24"), std::string::npos) << r.output;
-  EXPECT_EQ(snapshot(t / "run"), ref);
+  EXPECT_EQ(snapshot(t / "run" / "ds"), ref);
 
   // Files gone behind the journal's back: resume finds them missing and makes them again.
-  fs::remove(t / "run/ply_data_train1.h5");
-  fs::remove(t / "run/manifest.json");
-  r = run_cli(gen(t / "h.yaml", t / "run", "--resume"));
+  fs::remove(t / "run/ds/ply_data_train1.h5");
+  fs::remove(t / "run/ds/manifest.json");
+  r = run_cli(gen(t / "h.yaml", t / "run" / "ds", "--resume"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("ply_data_train1.h5: missing"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("\"samples_written\":8"), std::string::npos) << r.output;
-  EXPECT_EQ(snapshot(t / "run"), ref);
+  EXPECT_EQ(snapshot(t / "run" / "ds"), ref);
 }
 
 TEST(PcCli, VerifyRegenerateRewritesDamagedHdf5Files) {

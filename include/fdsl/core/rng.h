@@ -20,6 +20,7 @@ enum class Purpose : std::uint64_t {
   Layout = 8,      ///< multi-instance layout, scenes
   Noise = 9,       ///< noise categories, perturbations
   View = 10,       ///< camera placement (view jitter, random viewpoints)
+  Order = 11,      ///< the order of a cloud's points
 };
 
 namespace detail {

@@ -107,6 +107,9 @@ class Sink {
   /// (_info.json, train_files.txt, ...); `complete`: every item is done.
   virtual void finish(const std::map<std::string, ItemRecord>& /*done*/, const std::filesystem::path& /*dir*/,
                       bool /*complete*/) const {}
+  /// A tar split's entry of _info.json (name, num_samples, filenames, shard_lengths); null for
+  /// other layouts. `done` holds every item.
+  virtual nlohmann::ordered_json split_info(const std::map<std::string, ItemRecord>& /*done*/) const { return {}; }
   /// The layout's own files beside the samples (kept by verify, not data): "_info.json", ...
   virtual std::vector<std::string> layout_files() const { return {}; }
   /// The work units of a grid, for progress: "shards", "" when items are not worth counting.

@@ -176,6 +176,13 @@ const std::vector<GeneratorInfo>& generator_registry();
 /// The entry for `name`; throws Error(BadInput) naming the closest valid name.
 const GeneratorInfo& find_generator(const std::string& name);
 
+/// The seed of a dataset's per-sample streams: `seed` for the train split, a seed derived from it
+/// and the split for val and test, so no sample of one split is one of another. Categories are
+/// drawn from `seed` itself: every split has the same.
+std::uint64_t sample_seed(const Params& params);
+/// 0 for train, 1 for val, 2 for test.
+int split_index(const Params& params);
+
 /// The `channels` key: 1, 3, or 0 for auto.
 int output_channels(const Params& params);
 

@@ -67,6 +67,12 @@ Ifs3 apply_weights(const Ifs3& ifs, const std::array<double, 12>& row);
 /// or collapses to one point.
 bool sample_normalized(const Ifs3& ifs, std::int64_t points, Rng rng, float* xyz, Orbit3& scratch);
 
+/// Steps every chain of a cloud's chaos game takes before it stores points: enough that chains
+/// which choose the same first maps have parted (two chains agree on 16 choices with probability
+/// below 1e-4 for two equal maps), so a cloud repeats a point about as rarely as the official
+/// single-chain generator.
+inline constexpr int kCloudBurnIn = 16;
+
 /// The noise category of FractalNoiseMix for (category, instance): uniform over the other
 /// `classes - 1` categories, drawn from the (seed, category, instance) noise stream.
 std::int64_t noise_category(std::uint64_t seed, std::int64_t category, std::int64_t instance, std::int64_t classes);

@@ -28,13 +28,15 @@ struct Orbit3 {
 /// stored point k is step k/8 + 1 of chain k%8. The map is chosen with 32-bit thresholds on the
 /// running sum of p, as in the 2D game. The result depends only on the system, `points` and the
 /// stream (not on the machine's SIMD width); `out` is reused. Systems of more than 8 maps take a
-/// scalar path with the same arithmetic.
-void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out);
+/// scalar path with the same arithmetic. With `burn_in` > 0 every chain first takes that many
+/// steps that are not stored: chains that start at the origin and happen to choose the same maps
+/// first would otherwise store the same points (the search's variance keeps them; clouds do not).
+void chaos_game3d(const Ifs3& ifs, std::int64_t points, Rng rng, Orbit3& out, int burn_in = 0);
 
 /// The map that made each stored point of chaos_game3d(ifs, points, rng): the same map choices
 /// replayed without the arithmetic (map indices above 255 are stored modulo 256). `out` holds
 /// `points` bytes.
-void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::uint8_t* out);
+void chaos_game3d_map_ids(const Ifs3& ifs, std::int64_t points, Rng rng, std::uint8_t* out, int burn_in = 0);
 
 /// Per-axis population variance (divide by N, as np.var) of a finite orbit, about its mean: one
 /// more pass, accurate to about 1e-6 relative whatever the offset of the attractor.

@@ -17,7 +17,8 @@ inline constexpr std::uint32_t kOfficialFractalDBSeed = 100;
 /// T points of the official chaos game: x_0 = (0, 0) kept; for t >= 1 one u = random_sample()
 /// chooses the first map whose running sum of p (double, file order) reaches u, or repeats the
 /// previous point when u is beyond the last sum.
-void official_orbit(const Ifs2& ifs, std::int64_t points, std::vector<double>& xs, std::vector<double>& ys);
+void official_orbit(const Ifs2& ifs, std::int64_t points, std::vector<double>& xs, std::vector<double>& ys,
+                    std::uint32_t mt_seed = kOfficialFractalDBSeed);
 
 /// The official point render of an orbit: width x height, gray (1 channel) with value 127.
 Image official_point_render(std::vector<double>& xs, std::vector<double>& ys, int width, int height, int pad);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fdsl/core/point_cloud.h"
+#include "fdsl/core/rng.h"
 #include "fdsl/render/chaos_game3d.h"
 
 namespace fdsl {
@@ -42,6 +43,10 @@ void normalize_unit_sphere(float* xyz, std::size_t n);
 std::vector<std::uint32_t> farthest_point_sampling(const float* xyz, std::size_t n, std::size_t count);
 
 /// Keeps the points `index` (in that order) of every per-point array of the cloud.
+/// Puts the points (and their normals and ids) in a uniformly random order drawn from `rng`
+/// (Fisher-Yates), so any prefix of the cloud is a uniform subsample.
+void shuffle_points(PointCloud& cloud, Rng rng);
+
 void select_points(PointCloud& cloud, const std::vector<std::uint32_t>& index);
 
 /// Axis-aligned box of interleaved points: lo[3], hi[3].
