@@ -236,6 +236,10 @@ std::string Params::value_text(const std::string& name) const { return value_to_
 
 void Params::fail(const std::string& name, const std::string& message) const {
   const Entry& e = entry(name);
+  // A value the config left out is named as the default, so the user sees which key to set.
+  if (e.where.file.empty())
+    throw_bad_input("key '" + name + "' = " + value_to_text(e.value) +
+                    " (the default, not set in the config): " + message);
   throw_bad_input(e.where.str() + ": key '" + name + "' = " + value_to_text(e.value) + ": " + message);
 }
 
