@@ -58,8 +58,13 @@ def test_map_style_with_workers():
     n = len(ds)
     first = ds[0]
     check(threads_now() == before, f"no thread pool before the workers fork ({before} -> {threads_now()} threads)")
-    # The control: a generator built with a pool of 2 leaves its worker thread behind.
-    fdsl.Generator.from_config(SMALL, threads=2).batch(range(8), threads=2)
+    # The control: a generator rendering on a pool of 2 leaves its worker thread behind. TBB starts
+    # that worker asynchronously (on a busy machine the batch may finish first), so render until it
+    # shows, with a deadline rather than a sleep.
+    control = fdsl.Generator.from_config(SMALL, threads=2)
+    deadline = time.monotonic() + 30
+    while threads_now() <= before and time.monotonic() < deadline:
+        control.batch(range(len(control)), threads=2)
     check(threads_now() > before, "the thread count does show a pool (control)")
     check(n == 42 and isinstance(first[1], int), "len and an int label")
     check(first[0].shape == (3, 24, 24) and first[0].dtype == torch.uint8, f"CxHxW uint8: {first[0].shape}")
