@@ -18,7 +18,9 @@ void add_merge(CLI::App& app) {
   cmd->add_option("dir", args->dir, "the dataset folder all parts wrote into")->required();
   add_threads_option(*cmd, args->threads);
   cmd->callback([args] {
-    const DatasetSpec spec = load_dataset_spec(args->dir, SpecOptions{{}, std::nullopt, args->threads});
+    SpecOptions options;
+    options.threads = args->threads;
+    const DatasetSpec spec = load_dataset_spec(args->dir, options);
     const MergeSummary m = merge_dataset(spec, args->dir);
     nlohmann::ordered_json j;
     j["complete"] = m.complete;
