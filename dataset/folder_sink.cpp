@@ -28,9 +28,16 @@ class FolderSink final : public Sink {
 
   /// Classes x instance chunks on a fixed grid, so a resumed, partial or split run cuts the same
   /// units as a full one.
+  /// A partial run's ranges are cut to this generator's counts (a val split holds fewer
+  /// instances than the train range asked for).
   std::vector<WorkItem> items(const Selection& s) const override {
-    const auto classes = s.whole ? std::pair<std::int64_t, std::int64_t>{0, gen_.num_classes()} : s.classes;
-    const auto instances = s.whole ? std::pair<std::int64_t, std::int64_t>{0, gen_.instances_per_class()} : s.instances;
+    const auto cut = [](std::pair<std::int64_t, std::int64_t> r, std::int64_t n) {
+      return std::pair<std::int64_t, std::int64_t>{std::min(r.first, n), std::min(r.second, n)};
+    };
+    const auto classes =
+        s.whole ? std::pair<std::int64_t, std::int64_t>{0, gen_.num_classes()} : cut(s.classes, gen_.num_classes());
+    const auto instances = s.whole ? std::pair<std::int64_t, std::int64_t>{0, gen_.instances_per_class()}
+                                   : cut(s.instances, gen_.instances_per_class());
     const std::int64_t step = chunk();
     std::vector<WorkItem> units;
     for (std::int64_t c = classes.first; c < classes.second; ++c)
@@ -53,6 +60,7 @@ class FolderSink final : public Sink {
       std::vector<FileRecord> files;
       thread_local std::vector<EncodedFile> encoded;
       make_range_checked(gen_, u.index, u.begin, u.end, [&](Sample&& s) {
+        note_sample(run, s);
         encode_sample(s, settings_, encoded);
         std::int64_t sample_bytes = 0;
         for (const EncodedFile& e : encoded) {

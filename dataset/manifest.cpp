@@ -9,6 +9,40 @@ namespace fdsl {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+/// classes.json: each class folder's name -> the fdsl label of its files, so a reader that numbers
+/// the folders it finds (torchvision's ImageFolder: sorted names -> 0, 1, ...) can map a partial
+/// run (--classes 1:3) back to fdsl's labels. A class folder is the folder that holds a labelled
+/// file (train/00001/x.png -> 00001); layouts without one folder per label write no table.
+void write_class_folders(const std::map<std::string, const FileRecord*>& files, const fs::path& dir) {
+  std::map<std::string, std::int64_t> classes;
+  bool one_label_per_folder = true;
+  for (const auto& [path, f] : files) {
+    if (f->label < 0) continue;
+    const fs::path parent = fs::path(path).parent_path();
+    if (parent.empty()) {
+      one_label_per_folder = false;
+      break;
+    }
+    const auto [it, fresh] = classes.emplace(parent.filename().string(), f->label);
+    if (!fresh && it->second != f->label) {
+      one_label_per_folder = false;
+      break;
+    }
+  }
+  std::error_code ec;
+  if (!one_label_per_folder || classes.empty()) {
+    fs::remove(dir / "classes.json", ec);
+    return;
+  }
+  nlohmann::ordered_json table = nlohmann::ordered_json::object();
+  for (const auto& [name, label] : classes) table[name] = label;
+  write_file_atomic(dir / "classes.json", table.dump(1) + "\n", true);
+}
+
+}  // namespace
+
 bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& dir,
                     const std::map<std::string, ItemRecord>& done, const std::string& fingerprint) {
   const Generator& gen = *spec.generator;
@@ -21,6 +55,7 @@ bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& d
   std::map<std::string, const FileRecord*> files;
   for (const auto& [key, r] : done)
     for (const FileRecord& f : r.files) files[f.path] = &f;
+  if (sink.format() == "folder") write_class_folders(files, dir);
   std::int64_t total_bytes = 0;
   std::string list;
   const std::string count_key = sink.count_key();

@@ -45,6 +45,32 @@ void make_range_checked(const Generator& gen, std::int64_t category, std::int64_
   }
 }
 
+}  // namespace detail
+
+namespace {
+
+bool flat(const Image& im) {
+  if (im.pixels.empty()) return false;
+  const std::size_t c = static_cast<std::size_t>(im.channels);
+  for (std::size_t i = c; i < im.pixels.size(); ++i)
+    if (im.pixels[i] != im.pixels[i % c]) return false;
+  return true;
+}
+
+}  // namespace
+
+void note_sample(SinkRun& run, const Sample& s) {
+  bool blank = flat(s.image);
+  for (const Image& v : s.views) blank = blank || flat(v);
+  if (!blank) return;
+  if (run.blank.fetch_add(1) == 0) {
+    const std::lock_guard<std::mutex> lock(run.blank_mutex);
+    run.first_blank = s.name;
+  }
+}
+
+namespace detail {
+
 std::int64_t piece_samples(const Generator& gen) {
   const double out = std::max(1.0, gen.sample_memory().output_bytes);
   const auto cap = static_cast<std::int64_t>(std::max(1.0, 32e6 / out));
@@ -384,6 +410,8 @@ std::string GenerateSummary::to_json() const {
     j["shards_skipped"] = shards_skipped;
   }
   if (!redone.empty()) j["redone"] = redone;
+  j["blank_samples"] = blank_samples;
+  if (blank_samples > 0) j["first_blank"] = first_blank;
   j["seconds"] = seconds;
   j["samples_per_second"] = seconds > 0 ? samples_written / seconds : 0.0;
   j["megabytes_per_second"] = seconds > 0 ? bytes_written / seconds / 1e6 : 0.0;
@@ -411,7 +439,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
           "--classes/--instances cannot be used with output_format: tar: every shard holds a fixed slice "
           "of the whole dataset, so a partial run cannot make the full run's shards; try a recipe with "
           "folder output, or with smaller classes:/instances: in the config");
-    throw_bad_input("cloud_format " + settings.cloud->name +
+    throw_bad_input("cloud_format " + (settings.cloud ? settings.cloud->name : std::string("?")) +
                     " writes files that mix every class; --classes, "
                     "--instances and tar shards are not available (split runs with --shard are; an interrupted run "
                     "continues with --resume)");
@@ -528,6 +556,8 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
 
   summary.samples_written = run.samples;
   summary.bytes_written = run.bytes;
+  summary.blank_samples = run.blank;
+  summary.first_blank = run.first_blank;
   summary.interrupted = run.stopped;
   if (!run.stopped) {
     if (part.count == 1) {

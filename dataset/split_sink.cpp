@@ -52,6 +52,7 @@ class SplitSink final : public Sink {
 
   std::string layout() const override { return layout_; }
   std::string format() const override { return format_; }
+  bool partial_runs() const override { return parts_.front().sink->partial_runs(); }
   std::string unit_noun() const override { return parts_.front().sink->unit_noun(); }
   std::int64_t chunk() const override { return parts_.front().sink->chunk(); }
   std::string count_key() const override { return parts_.front().sink->count_key(); }
@@ -90,6 +91,7 @@ class SplitSink final : public Sink {
       p.sink->write(mine, sub);
       run.samples += sub.samples.load();
       run.bytes += sub.bytes.load();
+      if (sub.blank.load() > 0 && run.blank.fetch_add(sub.blank.load()) == 0) run.first_blank = sub.first_blank;
       if (sub.stopped) {
         run.stopped = true;
         return;

@@ -67,7 +67,7 @@ class TarSink final : public Sink {
 
     PipelineStages stages;
     stages.work = [&](std::int64_t i, std::size_t slot) {
-      make_piece(pieces[static_cast<std::size_t>(i)], buffers[slot]);
+      make_piece(pieces[static_cast<std::size_t>(i)], buffers[slot], run);
     };
     stages.write = [&](std::int64_t i, std::size_t slot) {
       const Piece& piece = pieces[static_cast<std::size_t>(i)];
@@ -197,7 +197,7 @@ class TarSink final : public Sink {
     return pieces;
   }
 
-  void make_piece(const Piece& piece, PieceBuffer& buffer) const {
+  void make_piece(const Piece& piece, PieceBuffer& buffer, SinkRun& run) const {
     buffer.count = 0;
     for (std::int64_t p = piece.begin; p < piece.end;) {
       // Consecutive instances of one class are made together.
@@ -207,6 +207,7 @@ class TarSink final : public Sink {
       make_range_checked(gen_, c, i, i + (q - p), [&](Sample&& s) {
         if (buffer.samples.size() <= buffer.count) buffer.samples.emplace_back();
         std::vector<EncodedFile>& files = buffer.samples[buffer.count++];
+        note_sample(run, s);
         encode_sample(s, settings_, files);
         check_webdataset_names(s.name, files);
       });

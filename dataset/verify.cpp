@@ -170,8 +170,9 @@ std::string check_info(const fs::path& dir, const std::string& split, const std:
 /// told as an extra file. Bookkeeping, category files and the layout's own files are known.
 void find_extra_files(const fs::path& dir, const std::string& layout, const std::vector<Expected>& expected,
                       const nlohmann::json& manifest, VerifyReport& report) {
-  std::set<std::string> listed, known = {"manifest.json", "fdsl.yaml",       "categories.json", "categories.csv",
-                                         "_info.json",    "train_files.txt", "shape_names.txt"};
+  std::set<std::string> listed,
+      known = {"manifest.json",   "fdsl.yaml",     "categories.json", "categories.csv",  "_info.json",
+               "train_files.txt", "val_files.txt", "test_files.txt",  "shape_names.txt", "classes.json"};
   if (manifest.contains("category_files") && manifest["category_files"].is_array())
     for (const auto& f : manifest["category_files"])
       if (f.is_string()) known.insert(f.get<std::string>());
@@ -348,8 +349,10 @@ std::int64_t repair_dataset(const fs::path& dir, const VerifyReport& report, int
   // (which `fdsl generate DIR` would use) has been changed since.
   if (!manifest.contains("config") || !manifest["config"].is_object())
     throw_bad_input("cannot repair " + dir.string() + ": its manifest holds no config");
-  const DatasetSpec spec = make_dataset_spec(config_from_json(manifest["config"], (dir / "manifest.json").string()),
-                                             SpecOptions{{}, std::nullopt, threads}, dir);
+  SpecOptions options;
+  options.threads = threads;
+  const DatasetSpec spec =
+      make_dataset_spec(config_from_json(manifest["config"], (dir / "manifest.json").string()), options, dir);
   std::error_code ec;
   if (fs::exists(dir / "fdsl.yaml", ec)) {
     const Params saved = resolve_dataset_params(load_dataset_config((dir / "fdsl.yaml").string()));

@@ -280,6 +280,19 @@ class ContourGenerator final : public Generator {
   std::int64_t num_classes() const override { return s_.classes; }
   std::int64_t instances_per_class() const override { return s_.instances; }
   std::optional<ImageShape> image_shape() const override { return ImageShape{s_.size, s_.size, s_.channels}; }
+  /// The geometry keys are pixels of the 512 px recipe: on a smaller canvas the centre and radius
+  /// ranges put many contours outside it.
+  std::string blank_hint() const override {
+    if (s_.size >= 512) return "";
+    const double k = s_.size / 512.0;
+    const auto scaled = [k](std::int64_t v) { return std::to_string(std::llround(static_cast<double>(v) * k)); };
+    return "center_range (" + std::to_string(f_.center_range) + ") and radius_min/radius_max (" +
+           std::to_string(f_.rmin) + ", " + std::to_string(f_.rmax) + ") are pixels of the 512 px recipe, so at size " +
+           std::to_string(s_.size) +
+           " many contours fall outside the canvas; scale them with the size (center_range: " +
+           scaled(f_.center_range) + ", radius_min: " + scaled(f_.rmin) + ", radius_max: " + scaled(f_.rmax) +
+           ") or render at 512 and resize";
+  }
   // Measured at 4096 px: the canvas, the stroke scratch and the PNG rows, up to 8.8 bytes a pixel
   // (compat), 3.8 anti-aliased; an RGB copy adds 4.
   SampleMemory sample_memory() const override {

@@ -77,6 +77,14 @@ void run_generate(const GenerateArgs& a) {
                  o.output.string().c_str(), s.seconds, s.seconds > 0 ? s.samples_written / s.seconds : 0.0, what,
                  state.c_str());
   }
+  if (s.blank_samples > 0) {
+    const std::string hint = spec.generator->blank_hint();
+    std::fprintf(stderr,
+                 "%s: warning: %lld of %lld %s are one flat color (the formula drew nothing on the canvas; first: "
+                 "%s)%s%s\n",
+                 who.c_str(), static_cast<long long>(s.blank_samples), static_cast<long long>(s.samples_written), what,
+                 s.first_blank.c_str(), hint.empty() ? "" : ": ", hint.c_str());
+  }
   std::printf("%s\n", s.to_json().c_str());
 }
 

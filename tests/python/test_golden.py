@@ -95,8 +95,9 @@ CASES = {
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals) may change form.
-# The HDF5 file lists name the files under the folder's own name (tested in test_3d_consumers.py).
-SKIP = ("manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "_info.json", "train_files.txt")
+# The HDF5 file lists name the files under the folder's own name (tested in test_pointcloud_consumers.py).
+SKIP = ("manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "_info.json", "train_files.txt",
+        "classes.json")
 
 
 def digest(folder):

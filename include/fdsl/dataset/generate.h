@@ -56,6 +56,8 @@ struct GenerateSummary {
   std::int64_t shards_written = 0;  ///< tar: shards written by this run
   std::int64_t shards_skipped = 0;  ///< tar: shards of this part already done
   std::vector<std::string> redone;  ///< recorded items whose files were missing or changed, made again
+  std::int64_t blank_samples = 0;   ///< samples written whose image (or a view) is one flat color
+  std::string first_blank;          ///< the first of them
   double seconds = 0;
   bool complete = false;          ///< every class and instance of the dataset is present
   bool manifest_written = false;  ///< this process wrote manifest.json (the last of a split run to finish)

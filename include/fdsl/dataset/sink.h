@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -59,6 +60,8 @@ struct Selection {
 
 /// What a sink's write() works with.
 struct SinkRun {
+  SinkRun(const Generator& g, const OutputSettings& s, std::filesystem::path d)
+      : gen(g), settings(s), dir(std::move(d)) {}
   const Generator& gen;
   const OutputSettings& settings;
   std::filesystem::path dir;
@@ -68,10 +71,19 @@ struct SinkRun {
   Progress* progress = nullptr;             ///< may be null
   /// Called once per finished item, from any thread (the pipeline serializes), after its files
   /// are in place; the journal record goes last.
-  std::function<void(const WorkItem&, std::vector<FileRecord>&&)> done;
+  std::function<void(const WorkItem&, std::vector<FileRecord>&&)> done = {};
   std::atomic<std::int64_t> samples{0}, bytes{0};
+  /// Samples whose image (or a view) is one flat color: a formula that drew nothing on the
+  /// canvas. Counted by note_sample(); the run warns about them.
+  std::atomic<std::int64_t> blank{0};
+  std::string first_blank;  ///< the first such sample's name (under blank_mutex)
+  std::mutex blank_mutex;
   bool stopped = false;  ///< set by write() when it stopped before every item was done
 };
+
+/// Counts `s` in run.blank when its image or any view is one flat color (sinks call it for every
+/// sample they write).
+void note_sample(SinkRun& run, const Sample& s);
 
 class Sink {
  public:

@@ -131,6 +131,9 @@ class Generator {
   virtual std::string describe_category(std::int64_t category) const;
   /// Statistics of how the categories were made (search acceptance rate, ...), for reports.
   virtual nlohmann::ordered_json stats() const { return nlohmann::ordered_json::object(); }
+  /// Why this config may make images of one flat color, and what to change, for the warning a
+  /// run gives when it made some ("" when the family knows no reason).
+  virtual std::string blank_hint() const { return ""; }
 
  protected:
   /// Throws Error(OutOfRange) unless the indices lie inside the dataset.
