@@ -174,6 +174,15 @@ RunLock::~RunLock() {
   if (whole_ >= 0) ::close(whole_);
 }
 
+bool RunLock::held_by_another(const fs::path& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir / ".fdsl-run.lock", ec)) return false;
+  const int fd = open_lock_file(dir / ".fdsl-run.lock");
+  const bool free = try_flock(fd, LOCK_EX) == 0;
+  ::close(fd);
+  return !free;
+}
+
 std::string config_fingerprint(const DatasetSpec& spec) {
   // FNV-1a over the version and the resolved config as JSON (keys in declaration order).
   const std::string text = std::string(kVersion) + "\n" + spec.resolved_config().dump();
@@ -477,18 +486,22 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   JournalState journal_state;
   try {
     lock = std::make_unique<RunLock>(o.output, part);
+    // The parts of a split run may start at once: each checks the folder and claims it (its state
+    // and saved config) under the folder lock, so a part never sees another's half-made claim.
+    const FolderLock claim(o.output);
     journal_state = read_journals(o.output, fingerprint);
     check_folder(spec, o.output, o, journal_state, fingerprint);
+    // From here on the folder is ours. Leftover temporary files of a killed run go; in a split run
+    // they may be another process's files in flight, and the last process to finish removes them.
+    if (part.count == 1) remove_temporary_files(o.output);
+    write_file_atomic(state_path(o.output), state_json(spec).dump(1));
+    write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
   } catch (const Error&) {
     lock.reset();
-    if (created) fs::remove_all(o.output, ec);
+    // A folder this run made goes again, unless another part has started writing into it since.
+    if (created && !RunLock::held_by_another(o.output)) fs::remove_all(o.output, ec);
     throw;
   }
-  // From here on the folder is ours. Leftover temporary files of a killed run go; in a split run
-  // they may be another process's files in flight, and the last process to finish removes them.
-  if (part.count == 1) remove_temporary_files(o.output);
-  write_file_atomic(state_path(o.output), state_json(spec).dump(1));
-  write_file_atomic(o.output / "fdsl.yaml", spec.resolved_yaml());
 
   // What this part still has to do: its block of the items, less those recorded with their files
   // in place (the size of each; with --check also its CRC-32).

@@ -64,6 +64,8 @@ class RunLock {
  public:
   RunLock(const std::filesystem::path& dir, const ShardAssignment& part);
   ~RunLock();
+  /// Whether another process holds DIR's run lock now (a part of a split run writing into it).
+  static bool held_by_another(const std::filesystem::path& dir);
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;
 

@@ -137,12 +137,17 @@ TEST(Scale, PartsRunningAtOnceElectOneManifestWriter) {
   TempDir t;
   write_text(t / "c.yaml", kFolder + "output_format: tar\nshard_samples: 5\n");
   ASSERT_EQ(run_cli(gen(t / "c.yaml", t / "ref")).exit_code, 0);
-  for (int round = 0; round < 3; ++round) {
+  // Started together into a folder none of them finds: each must see the others' claim whole
+  // (never "not empty and holds no fdsl dataset") and none may remove what another is writing.
+  for (int round = 0; round < 10; ++round) {
     const fs::path out = t / ("out" + std::to_string(round));
-    std::string script;
-    for (int i = 0; i < 4; ++i)
-      script += cli_path() + " " + gen(t / "c.yaml", out, "--threads 1 --shard " + std::to_string(i) + "/4") + " & ";
-    auto r = run_command(script + "wait");
+    std::string script, waits = "true";
+    for (int i = 0; i < 4; ++i) {
+      script += cli_path() + " " + gen(t / "c.yaml", out, "--threads 1 --shard " + std::to_string(i) + "/4") + " & p" +
+                std::to_string(i) + "=$!; ";
+      waits += " && wait $p" + std::to_string(i);
+    }
+    auto r = run_command("( " + script + waits + " )");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     std::size_t writers = 0;
     for (std::size_t p = 0; (p = r.output.find("\"manifest_written\":true", p)) != std::string::npos; ++p) ++writers;
