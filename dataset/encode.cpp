@@ -36,7 +36,7 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
     f.path = sample.view_names.at(k) + ".png";
     encode_png(sample.views[k], settings.png, f.bytes);
   }
-  if (!sample.cloud.empty()) {
+  if (!sample.cloud.empty() && sample.cloud_file) {
     if (!settings.cloud || settings.cloud->batch())
       throw_bad_input(std::string("cloud_format ") + (settings.cloud ? settings.cloud->name : "(none)") +
                       " writes files of many clouds, not one file per sample");

@@ -116,6 +116,23 @@ class FolderSink final : public Sink {
     return "class " + std::to_string(u.index) + " instances " + std::to_string(u.begin) + ":" + std::to_string(u.end);
   }
 
+  /// The family's own layout files (VoteNet class tables and split lists), beside the samples of
+  /// this root.
+  void finish(const std::map<std::string, ItemRecord>& done, const std::filesystem::path& dir,
+              bool /*complete*/) const override {
+    if (gen_.layout_file_names().empty()) return;
+    std::vector<std::string> paths;
+    for (const auto& [key, r] : done)
+      for (const FileRecord& f : r.files)
+        if (f.path.compare(0, prefix_.size(), prefix_) == 0) paths.push_back(f.path.substr(prefix_.size()));
+    gen_.write_layout_files(prefix_.empty() ? dir : dir / prefix_, paths);
+  }
+  std::vector<std::string> layout_files() const override {
+    std::vector<std::string> out;
+    for (const std::string& f : gen_.layout_file_names()) out.push_back(prefix_ + f);
+    return out;
+  }
+
   std::vector<WorkItem> items_of(const std::vector<std::string>& paths,
                                  std::vector<std::string>& unknown) const override {
     // A file's sample is found by its name: the sample's name followed by a suffix that starts

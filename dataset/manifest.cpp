@@ -89,6 +89,7 @@ bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& d
   head["config"] = spec.resolved_config();
   head["config_fingerprint"] = fingerprint;
   head["category_files"] = category_files;
+  head["layout_files"] = sink.layout_files();
   head["category_stats"] = gen.stats();
   nlohmann::ordered_json categories = nlohmann::ordered_json::array();
   for (std::int64_t c : cats) categories.push_back(gen.category_json(c));

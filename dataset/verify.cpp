@@ -173,9 +173,16 @@ void find_extra_files(const fs::path& dir, const std::string& layout, const std:
   std::set<std::string> listed,
       known = {"manifest.json",   "fdsl.yaml",     "categories.json", "categories.csv",  "_info.json",
                "train_files.txt", "val_files.txt", "test_files.txt",  "shape_names.txt", "classes.json"};
-  if (manifest.contains("category_files") && manifest["category_files"].is_array())
-    for (const auto& f : manifest["category_files"])
-      if (f.is_string()) known.insert(f.get<std::string>());
+  for (const char* field : {"category_files", "layout_files"})
+    if (manifest.contains(field) && manifest[field].is_array())
+      for (const auto& f : manifest[field])
+        if (f.is_string()) known.insert(f.get<std::string>());
+  // A dataset of several splits keeps the same bookkeeping in each split root.
+  if (manifest.contains("splits") && manifest["splits"].is_object()) {
+    const std::set<std::string> top = known;
+    for (auto it = manifest["splits"].begin(); it != manifest["splits"].end(); ++it)
+      for (const std::string& f : top) known.insert(it.key() + "/" + f);
+  }
   std::set<std::string> class_dirs, roots;
   for (const Expected& e : expected) {
     listed.insert(e.path);

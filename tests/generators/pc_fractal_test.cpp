@@ -438,9 +438,14 @@ TEST(PcScenes, BoxesHoldTheirObjectsPointsAndFollowTheLayoutRules) {
       }
       EXPECT_EQ(count, b["num_points"].get<std::size_t>());
       for (double r : reach) EXPECT_GT(r, 0.999);
-      // VoteNet's row: half sizes and heading = -yaw.
+      // VoteNet's row: half sizes padded to hold the float32 points (by at most 1e-6 of the size
+      // plus 1e-6 beyond the points' reach), and heading = -yaw.
       const auto& v = s.meta["votenet_bbox"][o];
-      EXPECT_EQ(v[3].get<double>(), sx / 2);
+      for (int a = 0; a < 3; ++a) {
+        const double half = (a == 0 ? sx : a == 1 ? sy : sz) / 2;
+        EXPECT_GE(v[3 + a].get<double>(), half);
+        EXPECT_LE(v[3 + a].get<double>(), std::max(half, reach[a] * half) * (1 + 1e-6) + 1e-6 + 1e-12);
+      }
       EXPECT_EQ(v[6].get<double>(), -yaw);
       EXPECT_EQ(v[7].get<std::int64_t>(), b["class"].get<std::int64_t>());
     }

@@ -50,7 +50,123 @@ def votenet_corners(row):
     return (R @ np.vstack([x, y, z])).T + np.asarray(row[0:3])
 
 
+def in_votenet_box(points, row):
+    """VoteNet's sunrgbd_utils.extract_pc_in_box3d(pc, my_compute_box_3d(...)): in_hull(pc, corners),
+    a Delaunay hull of the 8 corners. The hull of a box is the box, so this re-states it as the six
+    face planes through those same corners (VoteNet's test is scipy's find_simplex >= 0)."""
+    c = votenet_corners(row)
+    centre = c.mean(axis=0)
+    inside = np.ones(len(points), dtype=bool)
+    # Faces of my_compute_box_3d's corner order: top 0-3, bottom 4-7, and the four sides.
+    for face in ([0, 1, 2], [4, 6, 5], [0, 4, 5], [1, 5, 6], [2, 6, 7], [3, 7, 4]):
+        a, b, d = c[face[0]], c[face[1]], c[face[2]]
+        n = np.cross(b - a, d - a)
+        if np.dot(n, centre - a) < 0:
+            n = -n
+        inside &= (points.astype(np.float64) - a) @ n >= -1e-12 * np.linalg.norm(n)
+    return inside
+
+
+def sunrgbd_votes(pc, bboxes):
+    """VoteNet's sunrgbd_data.py extract_sunrgbd_data: point_votes (N, 10) from the boxes in order."""
+    n = pc.shape[0]
+    votes, vote_idx = np.zeros((n, 10)), np.zeros(n, dtype=np.int32)
+    for row in bboxes:
+        inds = in_votenet_box(pc[:, :3], row)
+        votes[inds, 0] = 1
+        v = np.expand_dims(row[0:3], 0) - pc[inds, 0:3]
+        for i, j in enumerate(np.nonzero(inds)[0]):
+            votes[j, int(vote_idx[j] * 3 + 1):int((vote_idx[j] + 1) * 3 + 1)] = v[i, :]
+            if vote_idx[j] == 0:
+                votes[j, 4:7] = v[i, :]
+                votes[j, 7:10] = v[i, :]
+        vote_idx[inds] = np.minimum(2, vote_idx[inds] + 1)
+    return votes
+
+
+def votenet_scenes(tmp):
+    """scene_layout sunrgbd and scannet, read as VoteNet's own loaders read them."""
+    base = SCENES + "splits: train,val\nval_instances: 2\n"
+    # votenet/sunrgbd/sunrgbd_detection_dataset.py, SunrgbdDetectionVotesDataset: data_path
+    # sunrgbd_pc_bbox_votes_50k_v1_{split}; scan_names = sorted(set(basename[0:6] of its files));
+    # NNNNNN_pc.npz['pc'], NNNNNN_bbox.npy, NNNNNN_votes.npz['point_votes']; MAX_NUM_OBJ 64.
+    sun, r = generate(tmp, "sunrgbd", base + "scene_layout: sunrgbd\n")
+    if r.returncode == 0:
+        check_manifest(sun, "sunrgbd")
+        for split, count in (("train", 4), ("val", 2)):
+            root = os.path.join(sun, split)
+            data_path = os.path.join(root, f"sunrgbd_pc_bbox_votes_50k_v1_{split}")
+            scan_names = sorted(set(os.path.basename(x)[0:6] for x in os.listdir(data_path)))
+            check(len(scan_names) == count, f"sunrgbd {split}: {scan_names}")
+            idx = [line.strip() for line in open(os.path.join(root, f"{split}_data_idx.txt"))]
+            check(idx == [str(int(x)) for x in scan_names], f"sunrgbd {split}_data_idx.txt: {idx}")
+            table = json.load(open(os.path.join(root, "votenet_classes.json")))
+            check(table["num_class"] == 5 and len(table["type2class"]) == 5 and table["num_heading_bin"] == 12,
+                  f"sunrgbd class table: {table['num_class']}")
+            mean_size_arr = np.array(table["mean_size"])
+            for scan in scan_names:
+                path = os.path.join(data_path, scan)
+                pc = np.load(path + "_pc.npz")["pc"]
+                bboxes = np.load(path + "_bbox.npy")
+                point_votes = np.load(path + "_votes.npz")["point_votes"]
+                meta = json.load(open(path + ".json"))
+                check(pc.shape == (meta["num_points"], 6) and point_votes.shape == (pc.shape[0], 10),
+                      f"sunrgbd {scan}: shapes {pc.shape} {point_votes.shape}")
+                check(bboxes.shape[1] == 8 and 1 <= bboxes.shape[0] <= 64, f"sunrgbd {scan}: bbox {bboxes.shape}")
+                classes = bboxes[:, -1].astype(int)
+                check(bool(((classes >= 0) & (classes < table["num_class"])).all()), f"sunrgbd {scan}: classes")
+                # The loader: size_residuals = box3d_size - DC.mean_size_arr[class], all finite.
+                residuals = bboxes[:, 3:6] * 2 - mean_size_arr[classes, :]
+                check(bool(np.isfinite(residuals).all()), f"sunrgbd {scan}: size residuals")
+                want = sunrgbd_votes(pc, bboxes)
+                check(bool((point_votes[:, 0] == 1).all()), f"sunrgbd {scan}: every point is in its object's box")
+                check(np.allclose(point_votes, want, atol=1e-5),
+                      f"sunrgbd {scan}: votes as sunrgbd_data.py makes them ({np.abs(point_votes - want).max()})")
+
+    # votenet/scannet/scannet_detection_dataset.py, ScannetDetectionDataset: data_path
+    # scannet_train_detection_data; scan names from meta_data/scannetv2_{split}.txt; per scan
+    # _vert.npy, _ins_label.npy, _sem_label.npy, _bbox.npy; votes from the instance labels.
+    scan, r = generate(tmp, "scannet", base + "scene_layout: scannet\n")
+    if r.returncode == 0:
+        check_manifest(scan, "scannet")
+        for split, count in (("train", 4), ("val", 2)):
+            root = os.path.join(scan, split)
+            data_path = os.path.join(root, "scannet_train_detection_data")
+            all_scan_names = sorted(set(os.path.basename(x)[0:12] for x in os.listdir(data_path)
+                                        if x.startswith("scene")))
+            scan_names = open(os.path.join(root, f"scannetv2_{split}.txt")).read().splitlines()
+            check(scan_names == all_scan_names and len(scan_names) == count, f"scannet {split}: {scan_names}")
+            table = json.load(open(os.path.join(root, "votenet_classes.json")))
+            nyu40ids = np.array(table["nyu40ids"])
+            mean_size_arr = np.load(os.path.join(root, "scannet_means.npz"))["arr_0"]
+            check(mean_size_arr.shape == (5, 3) and table["num_heading_bin"] == 1, f"scannet means {mean_size_arr.shape}")
+            for name in scan_names:
+                path = os.path.join(data_path, name)
+                mesh_vertices = np.load(path + "_vert.npy")
+                instance_labels = np.load(path + "_ins_label.npy")
+                semantic_labels = np.load(path + "_sem_label.npy")
+                instance_bboxes = np.load(path + "_bbox.npy")
+                point_cloud = mesh_vertices[:, 0:3]
+                check(mesh_vertices.shape[1] == 6 and instance_labels.shape == semantic_labels.shape ==
+                      (mesh_vertices.shape[0],), f"scannet {name}: shapes")
+                check(instance_bboxes.shape[1] == 7 and 1 <= instance_bboxes.shape[0] <= 64,
+                      f"scannet {name}: bbox {instance_bboxes.shape}")
+                class_ind = [np.where(nyu40ids == x)[0][0] for x in instance_bboxes[:, -1]]
+                check(len(class_ind) == instance_bboxes.shape[0], f"scannet {name}: every box class is known")
+                centres = []
+                for i_instance in np.unique(instance_labels):
+                    ind = np.where(instance_labels == i_instance)[0]
+                    if semantic_labels[ind[0]] in nyu40ids:
+                        x = point_cloud[ind, :3]
+                        centres.append((0.5 * (x.min(0) + x.max(0)), x.max(0) - x.min(0), semantic_labels[ind[0]]))
+                check(len(centres) == instance_bboxes.shape[0], f"scannet {name}: one box per voted instance")
+                for (c, size, label), row in zip(centres, instance_bboxes):
+                    check(np.allclose(c, row[0:3], atol=1e-6) and np.allclose(size, row[3:6], atol=1e-6)
+                          and label == row[6], f"scannet {name}: box = its instance's extent and class")
+
+
 with tempfile.TemporaryDirectory() as tmp:
+    votenet_scenes(tmp)
     # ---- objects in every format, the NPY files as the reference --------------------------------
     outs = {fmt: generate(tmp, fmt, OBJECTS + f"cloud_format: {fmt}\n" + ("h5_clouds_per_file: 10\n" if fmt == "hdf5" else ""))[0]
             for fmt in ["npy", "ply", "ply_ascii", "pcd", "pcd_ascii", "hdf5"]}
@@ -161,8 +277,11 @@ with tempfile.TemporaryDirectory() as tmp:
             check(bool((np.abs(local) <= half + 1e-5).all()), f"scene {k} object {o['instance_id']}: inside its box")
             check(bool(pts[:, 2].min() >= -1e-5), f"scene {k}: on or above the floor")
             # VoteNet's box from the votenet_bbox row has the same corners as the box itself.
+            # VoteNet's box from the votenet_bbox row is the box, padded by at most the stated margin.
             corners = votenet_corners(row)
-            own = box_frame(corners, o["center"], o["yaw"])
-            check(np.allclose(np.abs(own), half, atol=1e-9), f"scene {k}: VoteNet corners match the box")
+            own = np.abs(box_frame(corners, o["center"], o["yaw"]))
+            check(bool((own >= half - 1e-9).all() and (own <= half * (1 + 1e-6) + 2e-6).all()),
+                  f"scene {k}: VoteNet corners are the box's, padded ({own.max(axis=0)} vs {half})")
+            check(bool(in_votenet_box(pts, row).all()), f"scene {k}: VoteNet's hull test holds every point of its object")
 
 finish()

@@ -37,6 +37,8 @@ struct Sample {
   std::string meta_ext = "json";  ///< the meta file's extension after `name.` ("camera.json" for cameras)
   /// Family files written beside the sample as name + suffix, e.g. a scene's "_bbox.npy".
   std::vector<std::pair<std::string, std::vector<std::uint8_t>>> extra_files;
+  /// Whether the cloud is written in cloud_format (false: a layout whose extra files hold it).
+  bool cloud_file = true;
   std::string name;  ///< relative path without extension, e.g. "00003/00003_00017"
 };
 
@@ -134,6 +136,13 @@ class Generator {
   /// Why this config may make images of one flat color, and what to change, for the warning a
   /// run gives when it made some ("" when the family knows no reason).
   virtual std::string blank_hint() const { return ""; }
+  /// Files a family's own layout needs beside its samples in a folder dataset (class tables, split
+  /// lists a reader takes), named relative to the dataset (or split) root; written by
+  /// write_layout_files with the manifest, from `paths`: the data files made so far, relative to
+  /// that root. None by default.
+  virtual std::vector<std::string> layout_file_names() const { return {}; }
+  virtual void write_layout_files(const std::filesystem::path& /*root*/,
+                                  const std::vector<std::string>& /*paths*/) const {}
 
  protected:
   /// Throws Error(OutOfRange) unless the indices lie inside the dataset.
