@@ -69,8 +69,8 @@ inline __attribute__((always_inline)) void lanes_body(const float* coef, const s
       // Map index = number of thresholds strictly below u.
       vi idx = u > u;  // all zero
       for (int i = 0; i < N - 1; ++i) idx -= (vi)(u > T[i]);
-      const vf a = __builtin_shuffle(A, idx), b = __builtin_shuffle(B, idx), c = __builtin_shuffle(C, idx);
-      const vf d = __builtin_shuffle(D, idx), e = __builtin_shuffle(E, idx), f = __builtin_shuffle(F, idx);
+      const vf a = detail::permute(A, idx), b = detail::permute(B, idx), c = detail::permute(C, idx);
+      const vf d = detail::permute(D, idx), e = detail::permute(E, idx), f = detail::permute(F, idx);
       const vf nx = (x[g] * a + y[g] * b) + e;
       const vf ny = (x[g] * c + y[g] * d) + f;
       x[g] = nx;

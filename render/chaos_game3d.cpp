@@ -45,7 +45,7 @@ inline __attribute__((always_inline)) void lanes_body(const float* coef, const s
     v8i idx = {};
     for (int i = 0; i < N - 1; ++i) idx -= (v8i)(u > T[i]);
     v8f c[kCoef];
-    for (int q = 0; q < kCoef; ++q) c[q] = __builtin_shuffle(C[q], idx);
+    for (int q = 0; q < kCoef; ++q) c[q] = detail::permute(C[q], idx);
     const v8f nx = (x * c[0] + y * c[1]) + (z * c[2] + c[9]);
     const v8f ny = (x * c[3] + y * c[4]) + (z * c[5] + c[10]);
     const v8f nz = (x * c[6] + y * c[7]) + (z * c[8] + c[11]);

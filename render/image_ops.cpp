@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "detail/simd.h"
 #include "fdsl/core/error.h"
 
 namespace fdsl {
@@ -322,9 +323,9 @@ __attribute__((target_clones("avx2", "default"))) void rgb_to_planar(const std::
     std::memcpy(&v0, src + 3 * i, 16);
     std::memcpy(&v1, src + 3 * i + 16, 16);
     std::memcpy(&v2, src + 3 * i + 32, 16);
-    const Bytes16 cr = __builtin_shuffle(__builtin_shuffle(v0, v1, kLo[0]), v2, kHi[0]);
-    const Bytes16 cg = __builtin_shuffle(__builtin_shuffle(v0, v1, kLo[1]), v2, kHi[1]);
-    const Bytes16 cb = __builtin_shuffle(__builtin_shuffle(v0, v1, kLo[2]), v2, kHi[2]);
+    const Bytes16 cr = detail::permute(detail::permute(v0, v1, kLo[0]), v2, kHi[0]);
+    const Bytes16 cg = detail::permute(detail::permute(v0, v1, kLo[1]), v2, kHi[1]);
+    const Bytes16 cb = detail::permute(detail::permute(v0, v1, kLo[2]), v2, kHi[2]);
     std::memcpy(r + i, &cr, 16);
     std::memcpy(g + i, &cg, 16);
     std::memcpy(b + i, &cb, 16);

@@ -42,12 +42,12 @@ inline __attribute__((always_inline)) void interleave_body(const float* px, cons
     y = (y - my) * s;
     z = (z - mz) * s;
     // Two-input shuffles: x and y first, then z into the gaps.
-    const v8f a0 = __builtin_shuffle(x, y, v8i{0, 8, 0, 1, 9, 1, 2, 10});
-    const v8f a1 = __builtin_shuffle(x, y, v8i{0, 3, 11, 0, 4, 12, 0, 5});
-    const v8f a2 = __builtin_shuffle(x, y, v8i{13, 0, 6, 14, 0, 7, 15, 0});
-    const v8f o0 = __builtin_shuffle(a0, z, v8i{0, 1, 8, 3, 4, 9, 6, 7});
-    const v8f o1 = __builtin_shuffle(a1, z, v8i{10, 1, 2, 11, 4, 5, 12, 7});
-    const v8f o2 = __builtin_shuffle(a2, z, v8i{0, 13, 2, 3, 14, 5, 6, 15});
+    const v8f a0 = detail::permute(x, y, v8i{0, 8, 0, 1, 9, 1, 2, 10});
+    const v8f a1 = detail::permute(x, y, v8i{0, 3, 11, 0, 4, 12, 0, 5});
+    const v8f a2 = detail::permute(x, y, v8i{13, 0, 6, 14, 0, 7, 15, 0});
+    const v8f o0 = detail::permute(a0, z, v8i{0, 1, 8, 3, 4, 9, 6, 7});
+    const v8f o1 = detail::permute(a1, z, v8i{10, 1, 2, 11, 4, 5, 12, 7});
+    const v8f o2 = detail::permute(a2, z, v8i{0, 13, 2, 3, 14, 5, 6, 15});
     std::memcpy(out + 3 * k, &o0, 32);
     std::memcpy(out + 3 * k + 8, &o1, 32);
     std::memcpy(out + 3 * k + 16, &o2, 32);

@@ -88,4 +88,33 @@ inline void map_thresholds(const std::vector<double>& probs, std::vector<std::ui
   }
 }
 
+/// GCC's __builtin_shuffle for any compiler: lane i of the result is lane idx[i] (modulo the lane
+/// count) of v, or of the concatenation a:b for the two-vector form. Clang (the fuzz build) has no
+/// runtime-indexed shuffle builtin and takes the lane loop; GCC's release build is unchanged.
+template <class V, class I>
+inline V permute(V v, I idx) {
+#if defined(__clang__)
+  constexpr int W = sizeof(V) / sizeof(v[0]);
+  V r;
+  for (int i = 0; i < W; ++i) r[i] = v[idx[i] & (W - 1)];
+  return r;
+#else
+  return __builtin_shuffle(v, idx);
+#endif
+}
+template <class V, class I>
+inline V permute(V a, V b, I idx) {
+#if defined(__clang__)
+  constexpr int W = sizeof(V) / sizeof(a[0]);
+  V r;
+  for (int i = 0; i < W; ++i) {
+    const int k = idx[i] & (2 * W - 1);
+    r[i] = k < W ? a[k] : b[k - W];
+  }
+  return r;
+#else
+  return __builtin_shuffle(a, b, idx);
+#endif
+}
+
 }  // namespace fdsl::detail
