@@ -1,9 +1,13 @@
 // End to end: the FractalDB-1k recipe written as PNG files or as WebDataset tar shards (class
 // order or shuffled), and PNG encoding of real renders.
 #include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 
+#include "fdsl/core/parallel.h"
 #include "fdsl/dataset/generate.h"
 #include "fdsl/io/png.h"
 #include "harness.h"
@@ -19,12 +23,30 @@ DatasetSpec fractaldb_1k_spec(const std::vector<std::string>& overrides = {}) {
   return load_recipe("fractaldb-1k.yaml", overrides);
 }
 
+/// The same samples as an end-to-end run of `classes` classes rendered in memory only, the way
+/// the pipeline renders them (make_range over chunks of the generator's preferred size, in
+/// parallel on `threads`), images dropped: the rate the writing is measured against.
+double in_memory_rate(const DatasetSpec& spec, int threads, int classes) {
+  const Generator& gen = *spec.generator;
+  const std::int64_t chunk = std::max<std::int64_t>(1, gen.preferred_chunk());
+  const std::int64_t per_class = (gen.instances_per_class() + chunk - 1) / chunk;
+  std::atomic<std::int64_t> done{0};
+  const auto start = std::chrono::steady_clock::now();
+  parallel_for(0, classes * per_class, threads, [&](std::int64_t k) {
+    const std::int64_t c = k / per_class, b = (k % per_class) * chunk;
+    const std::int64_t e = std::min(gen.instances_per_class(), b + chunk);
+    gen.make_range(c, b, e, [&](Sample&&) { done.fetch_add(1, std::memory_order_relaxed); });
+  });
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return static_cast<double>(done.load()) / secs;
+}
+
 /// `classes` of the recipe; tar output (with shard_samples 1000, about 10 MB shards) when
 /// `overrides` say so. Tar output writes the first `classes` x 1000 samples of the order as whole
 /// shards: the dataset is cut to `classes` classes by config.
 Report end_to_end(int threads, int classes, const std::vector<std::string>& overrides = {}) {
   std::vector<std::string> o_all = overrides;
-  const bool tar = !overrides.empty();
+  const bool tar = std::find(overrides.begin(), overrides.end(), "output_format=tar") != overrides.end();
   if (tar) o_all.push_back("classes=" + std::to_string(classes));
   const DatasetSpec spec = fractaldb_1k_spec(o_all);
   GenerateOptions o;
@@ -34,22 +56,27 @@ Report end_to_end(int threads, int classes, const std::vector<std::string>& over
   Report r = dataset_report(s, "images", threads);
   r.reference_rate = kOfficialFractalDBImagesPerSecond * threads;
   r.reference = "official FractalDB scripts (3.75 s/image/core)";
-  char buf[192];
+  const double render = in_memory_rate(spec, threads, classes);
+  char buf[320];
   std::snprintf(buf, sizeof buf,
-                "%lld images of 362x362%s, mean %.0f bytes per sample; 1M images at this rate: %.1f min",
+                "%lld images of 362x362%s, mean %.0f bytes per sample, %s; %.2f of the in-memory render "
+                "(%.0f/s, same samples, this run); 1M images at this rate: %.1f min",
                 static_cast<long long>(s.samples_written),
                 tar ? (" in " + std::to_string(s.shards_written) + " shards").c_str() : "",
-                s.bytes_written / std::max(1.0, r.items), 1e6 / (r.items / r.seconds) / 60.0);
+                s.bytes_written / std::max(1.0, r.items), spec.params.get_string("png_encoder").c_str(),
+                (r.items / r.seconds) / render, render, 1e6 / (r.items / r.seconds) / 60.0);
   r.extra = buf;
   return r;
 }
 
-Report encode_only() {
+Report encode_only(PngEncoder encoder, int level) {
   const DatasetSpec spec = fractaldb_1k_spec();
   std::vector<Image> images;
   spec.generator->make_range(0, 0, 40, [&](Sample&& s) { images.push_back(std::move(s.image)); });
   std::vector<std::uint8_t> out;
   PngOptions png;
+  png.encoder = encoder;
+  png.level = level;
   std::size_t i = 0;
   double bytes = 0;
   auto [iters, secs] = time_loop(
@@ -69,7 +96,8 @@ Report encode_only() {
   return r;
 }
 
-FDSL_BENCH("encode/png_fractaldb1k_362px", encode_only);
+FDSL_BENCH("encode/png_fractaldb1k_362px", [] { return encode_only(PngEncoder::Libdeflate, 2); });
+FDSL_BENCH("encode/png_isal1_fractaldb1k_362px", [] { return encode_only(PngEncoder::Isal, 1); });
 FDSL_BENCH("e2e/fractaldb1k_to_png_1thread", [] { return end_to_end(1, 2); });
 FDSL_BENCH("e2e/fractaldb1k_to_png_2threads", [] { return end_to_end(2, 4); });
 const std::vector<std::string> kTar = {"output_format=tar", "shard_samples=1000"};
@@ -78,5 +106,12 @@ FDSL_BENCH("e2e/fractaldb1k_to_tar_1thread", [] { return end_to_end(1, 2, kTar);
 FDSL_BENCH("e2e/fractaldb1k_to_tar_2threads", [] { return end_to_end(2, 4, kTar); });
 FDSL_BENCH("e2e/fractaldb1k_to_shuffled_tar_2threads", [] { return end_to_end(2, 4, kShuffledTar); });
 
+const std::vector<std::string> kIsal = {"png_encoder=isal", "png_level=1"};
+const std::vector<std::string> kIsalTar = {"png_encoder=isal", "png_level=1", "output_format=tar",
+                                           "shard_samples=1000"};
+FDSL_BENCH("e2e/fractaldb1k_to_png_isal_1thread", [] { return end_to_end(1, 2, kIsal); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_1thread", [] { return end_to_end(1, 2, kIsalTar); });
+FDSL_BENCH("e2e/fractaldb1k_to_png_isal_2threads", [] { return end_to_end(2, 4, kIsal); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_2threads", [] { return end_to_end(2, 4, kIsalTar); });
 }  // namespace
 }  // namespace fdsl::bench

@@ -171,8 +171,10 @@ Report run_encode(int side, int channels, const PngOptions& options, double seco
   char extra[200];
   std::snprintf(extra, sizeof extra, "mean PNG %.0f bytes (%.1f%% of raw %zu), %s level %d, filter %s%s", mean,
                 100.0 * mean / static_cast<double>(images[0].size_bytes()), images[0].size_bytes(),
-                options.encoder == PngEncoder::Libpng ? "libpng" : "libdeflate", options.level,
-                filter_name(options.filter), strategy_name(options));
+                options.encoder == PngEncoder::Libpng       ? "libpng"
+                : options.encoder == PngEncoder::Libdeflate ? "libdeflate"
+                                                            : "isal",
+                options.level, filter_name(options.filter), strategy_name(options));
   r.extra = extra;
   return r;
 }
@@ -202,6 +204,8 @@ FDSL_BENCH("png/libdeflate/gray362",
 FDSL_BENCH("png/libpng/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Libpng), default_seconds()); });
 FDSL_BENCH("png/libdeflate/rgb224",
            [] { return run_encode(224, 3, with_encoder(PngEncoder::Libdeflate), default_seconds()); });
+FDSL_BENCH("png/isal/gray362", [] { return run_encode(362, 1, with_encoder(PngEncoder::Isal), default_seconds()); });
+FDSL_BENCH("png/isal/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Isal), default_seconds()); });
 FDSL_BENCH("png/opencv-like/gray362", [] { return run_encode(362, 1, opencv_like(), default_seconds()); });
 
 /// Decoding speed of the default encoding (libpng reader).
@@ -239,6 +243,18 @@ const bool sweep_registered = [] {
             {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
       }
     }
+    if (png_encoder_available(PngEncoder::Isal))
+      for (int level : {0, 1, 2, 3})
+        for (PngFilter filter : filters) {
+          PngOptions o;
+          o.encoder = PngEncoder::Isal;
+          o.level = level;
+          o.filter = filter;
+          std::string name =
+              std::string("png/sweep/isal/") + kind.name + "/L" + std::to_string(level) + "/" + filter_name(filter);
+          registry().push_back(
+              {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
+        }
     for (int level : {1, 2, 3, 6}) {
       for (PngFilter filter : filters) {
         for (PngStrategy strategy : {PngStrategy::Rle, PngStrategy::Default}) {

@@ -6,7 +6,12 @@ namespace fdsl {
 
 OutputSettings OutputSettings::from_params(const Params& params) {
   OutputSettings s;
-  s.png.encoder = params.get_string("png_encoder") == "libpng" ? PngEncoder::Libpng : PngEncoder::Libdeflate;
+  const std::string& encoder = params.get_string("png_encoder");
+  s.png.encoder = encoder == "libpng" ? PngEncoder::Libpng
+                  : encoder == "isal" ? PngEncoder::Isal
+                                      : PngEncoder::Libdeflate;
+  if (!png_encoder_available(s.png.encoder))
+    params.fail("png_encoder", "this fdsl was built without Intel ISA-L (Debian: libisal-dev, then rebuild)");
   s.png.level = static_cast<int>(params.get_int("png_level"));  // libpng's limit: declared (limit_when)
   s.format = params.get_string("output_format") == "tar" ? OutputFormat::Tar : OutputFormat::Folder;
   s.label_files = s.format == OutputFormat::Tar;

@@ -40,6 +40,9 @@
 #include <libdeflate.h>
 #include <png.h>
 #include <zlib.h>
+#if defined(FDSL_HAVE_ISAL)
+#include <isa-l/igzip_lib.h>
+#endif
 
 #include <array>
 #include <csetjmp>
@@ -149,13 +152,61 @@ libdeflate_compressor* thread_compressor(int level) {
   return slot.get();
 }
 
+/// A zlib compressor for the writer below: compresses `in` into at most `capacity` bytes at `dst`
+/// and returns the size, or 0 when it does not fit.
+using ZlibCompress = std::size_t (*)(const std::vector<std::uint8_t>& in, int level, std::uint8_t* dst,
+                                     std::size_t capacity);
+
+std::size_t libdeflate_compress(const std::vector<std::uint8_t>& in, int level, std::uint8_t* dst,
+                                std::size_t capacity) {
+  return libdeflate_zlib_compress(thread_compressor(level), in.data(), in.size(), dst, capacity);
+}
+
+#if defined(FDSL_HAVE_ISAL)
+/// ISA-L's stateless igzip with a zlib wrapper; each thread keeps its level buffer.
+std::size_t isal_compress(const std::vector<std::uint8_t>& in, int level, std::uint8_t* dst, std::size_t capacity) {
+  static constexpr std::size_t kLevelBuf[] = {ISAL_DEF_LVL0_DEFAULT, ISAL_DEF_LVL1_DEFAULT, ISAL_DEF_LVL2_DEFAULT,
+                                              ISAL_DEF_LVL3_DEFAULT};
+  thread_local std::vector<std::uint8_t> level_buf;
+  if (in.size() > 0xffffffffu || capacity > 0xffffffffu)
+    throw_bad_input("encode_png: the isal encoder takes at most 4 GiB of scanlines per image");
+  // The hash tables live in the level buffer; stateless compression does not clear them, and a
+  // stale entry can change which match is found, so the bytes would depend on the images this
+  // thread compressed before. Cleared, the bytes depend on this image only.
+  level_buf.assign(kLevelBuf[level], 0);
+  // Zeroed: stateless init leaves parts of the internal state as it finds them, and stack garbage
+  // there changed the bytes (measured: the same image came out two ways in one thread).
+  isal_zstream stream{};
+  isal_deflate_stateless_init(&stream);
+  stream.level = static_cast<std::uint32_t>(level);
+  stream.level_buf = level_buf.empty() ? nullptr : level_buf.data();
+  stream.level_buf_size = static_cast<std::uint32_t>(level_buf.size());
+  stream.gzip_flag = IGZIP_ZLIB;
+  stream.end_of_stream = 1;
+  stream.flush = NO_FLUSH;
+  stream.next_in = const_cast<std::uint8_t*>(in.data());
+  stream.avail_in = static_cast<std::uint32_t>(in.size());
+  stream.next_out = dst;
+  stream.avail_out = static_cast<std::uint32_t>(capacity);
+  const int r = isal_deflate_stateless(&stream);
+  if (r == STATELESS_OVERFLOW) return 0;
+  if (r != COMP_OK)
+    throw_runtime("encode_png: ISA-L could not compress (error " + std::to_string(r) + ", level " +
+                  std::to_string(level) + ")");
+  return stream.total_out;
+}
+#endif
+
 /// Our own PNG writer: signature, IHDR, a single IDAT with the whole zlib stream, IEND.
-void encode_with_libdeflate(const Image& image, const PngOptions& options, std::vector<std::uint8_t>& out) {
+void encode_with_zlib_stream(const Image& image, const PngOptions& options, ZlibCompress compress,
+                             std::vector<std::uint8_t>& out) {
   thread_local std::vector<std::uint8_t> scanlines;
   filter_scanlines(image, options.filter, scanlines);
 
-  libdeflate_compressor* compressor = thread_compressor(options.level);
-  const std::size_t bound = libdeflate_zlib_compress_bound(compressor, scanlines.size());
+  // libdeflate's bound holds for every deflate encoder that falls back to stored blocks; ISA-L
+  // may need a little more on incompressible rows, so there is one retry with more room.
+  const int bound_level = options.encoder == PngEncoder::Libdeflate ? options.level : 6;
+  std::size_t bound = libdeflate_zlib_compress_bound(thread_compressor(bound_level), scanlines.size()) + 1024;
   constexpr std::size_t kIhdrChunk = 4 + 4 + 13 + 4;
   constexpr std::size_t kIdatHeader = 4 + 4;
   constexpr std::size_t kIendChunk = 4 + 4 + 4;
@@ -176,10 +227,15 @@ void encode_with_libdeflate(const Image& image, const PngOptions& options, std::
   ihdr[20] = 0;                            // no interlace
   put_chunk_crc(ihdr, 13);
 
-  std::size_t compressed =
-      libdeflate_zlib_compress(compressor, scanlines.data(), scanlines.size(), p + kDataStart, bound);
+  std::size_t compressed = compress(scanlines, options.level, p + kDataStart, bound);
+  if (compressed == 0) {
+    bound = bound + bound / 8 + 65536;
+    out.resize(kDataStart + bound + 4 + kIendChunk);
+    p = out.data();
+    compressed = compress(scanlines, options.level, p + kDataStart, bound);
+  }
   if (compressed == 0 || compressed > 0x7fffffffu) {
-    throw_runtime("encode_png: libdeflate could not compress a " + std::to_string(image.width) + "x" +
+    throw_runtime("encode_png: could not compress a " + std::to_string(image.width) + "x" +
                   std::to_string(image.height) + " image");
   }
   std::uint8_t* idat = p + kDataStart - kIdatHeader;
@@ -355,17 +411,50 @@ bool decode_with_libpng_raw(LibpngState& state) {
 }  // namespace
 }  // namespace detail
 
+bool png_encoder_available(PngEncoder encoder) {
+#if defined(FDSL_HAVE_ISAL)
+  (void)encoder;
+  return true;
+#else
+  return encoder != PngEncoder::Isal;
+#endif
+}
+
+int png_max_level(PngEncoder encoder) {
+  switch (encoder) {
+    case PngEncoder::Libpng:
+      return detail::kMaxLibpngLevel;
+    case PngEncoder::Libdeflate:
+      return detail::kMaxLibdeflateLevel;
+    case PngEncoder::Isal:
+      return 3;
+  }
+  return 0;
+}
+
 void encode_png(const Image& image, const PngOptions& options, std::vector<std::uint8_t>& out) {
   detail::check_encodable(image);
-  const bool libpng = options.encoder == PngEncoder::Libpng;
-  const int max_level = libpng ? detail::kMaxLibpngLevel : detail::kMaxLibdeflateLevel;
+  const char* name = options.encoder == PngEncoder::Libpng       ? "libpng"
+                     : options.encoder == PngEncoder::Libdeflate ? "libdeflate"
+                                                                 : "isal";
+  const int max_level = png_max_level(options.encoder);
   if (options.level < 0 || options.level > max_level) {
-    throw_bad_input(std::string("encode_png: level must be 0..") + std::to_string(max_level) + " for the " +
-                    (libpng ? "libpng" : "libdeflate") + " encoder, got " + std::to_string(options.level));
+    throw_bad_input(std::string("encode_png: level must be 0..") + std::to_string(max_level) + " for the " + name +
+                    " encoder, got " + std::to_string(options.level));
   }
-  if (!libpng) {
-    detail::encode_with_libdeflate(image, options, out);
+  if (options.encoder == PngEncoder::Libdeflate) {
+    detail::encode_with_zlib_stream(image, options, detail::libdeflate_compress, out);
     return;
+  }
+  if (options.encoder == PngEncoder::Isal) {
+#if defined(FDSL_HAVE_ISAL)
+    detail::encode_with_zlib_stream(image, options, detail::isal_compress, out);
+    return;
+#else
+    throw_bad_input(
+        "encode_png: this fdsl was built without Intel ISA-L (Debian: libisal-dev); use the "
+        "libdeflate or libpng encoder");
+#endif
   }
   out.clear();
   detail::LibpngState state;
