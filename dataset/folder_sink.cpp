@@ -2,6 +2,8 @@
 // folders, or the family's official tree), written atomically; work units are a class x a chunk
 // of instances on a fixed grid, made in parallel.
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -10,6 +12,7 @@
 #include "fdsl/core/parallel.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/io/files.h"
+#include "file_writer.h"
 #include "sinks.h"
 
 namespace fdsl::detail {
@@ -49,38 +52,60 @@ class FolderSink final : public Sink {
     return units;
   }
 
+  /// Render threads make and encode the samples of a unit; writer threads create the files
+  /// (file_writer.h), so a slow create does not stall rendering. A unit is recorded once all its
+  /// files are in place.
   void write(const std::vector<WorkItem>& units, SinkRun& run) const override {
     std::atomic<bool> stopped{false};
-    parallel_for(0, static_cast<std::int64_t>(units.size()), run.threads, [&](std::int64_t k) {
-      if (run.stop && run.stop->load()) {
-        stopped = true;
-        return;
-      }
-      const WorkItem& u = units[static_cast<std::size_t>(k)];
-      std::vector<FileRecord> files;
-      thread_local std::vector<EncodedFile> encoded;
-      make_range_checked(gen_, u.index, u.begin, u.end, [&](Sample&& s) {
-        note_sample(run, s);
-        encode_sample(s, settings_, encoded);
-        std::int64_t sample_bytes = 0;
-        for (const EncodedFile& e : encoded) {
-          FileRecord f;
-          f.path = prefix_ + e.path;
-          f.label = s.label;
-          f.labels = s.labels;
-          f.crc = crc32(e.bytes);
-          f.bytes = static_cast<std::int64_t>(e.bytes.size());
-          write_file_atomic(run.dir / f.path, e.bytes, run.fsync_files);
-          sample_bytes += f.bytes;
-          files.push_back(std::move(f));
+    // Writers mostly wait on the filesystem (a create, a rename): twice the render threads, at
+    // least 4, so a filesystem where a create takes milliseconds still keeps up.
+    FileWriterPool writers(std::max(4, 2 * effective_thread_count(run.threads)),
+                           static_cast<std::size_t>(queue_bytes(gen_, run.threads)), run.fsync_files);
+    try {
+      parallel_for(0, static_cast<std::int64_t>(units.size()), run.threads, [&](std::int64_t k) {
+        if ((run.stop && run.stop->load()) || writers.failed()) {
+          stopped = true;
+          return;
         }
-        run.bytes += sample_bytes;
-        ++run.samples;
-        if (run.progress) run.progress->add(1, sample_bytes);
+        const WorkItem& u = units[static_cast<std::size_t>(k)];
+        auto files = std::make_shared<std::vector<FileRecord>>();
+        FileWriterPool::Unit out = writers.unit([&run, u, files] {
+          if (run.done) run.done(u, std::move(*files));
+        });
+        thread_local std::vector<EncodedFile> encoded;
+        make_range_checked(gen_, u.index, u.begin, u.end, [&](Sample&& s) {
+          note_sample(run, s);
+          encode_sample(s, settings_, encoded);
+          std::int64_t sample_bytes = 0;
+          for (EncodedFile& e : encoded) {
+            FileRecord f;
+            f.path = prefix_ + e.path;
+            f.label = s.label;
+            f.labels = s.labels;
+            f.crc = crc32(e.bytes);
+            f.bytes = static_cast<std::int64_t>(e.bytes.size());
+            sample_bytes += f.bytes;
+            // The record is complete before its file is queued: the unit's on_done may run as
+            // soon as the last file is written.
+            files->push_back(f);
+            out.add(run.dir / f.path, std::move(e.bytes));
+          }
+          run.bytes += sample_bytes;
+          ++run.samples;
+          if (run.progress) run.progress->add(1, sample_bytes);
+        });
+        out.close();
       });
-      if (run.done) run.done(u, std::move(files));
-    });
-    if (stopped) run.stopped = true;
+    } catch (...) {
+      // A render or encode error: the files in flight still land (or fail) before it is told.
+      try {
+        writers.finish();
+      } catch (...) {
+      }
+      throw;
+    }
+    writers.finish();
+    if (stopped && !writers.failed()) run.stopped = true;
   }
 
   /// Every class's recorded instance ranges cover all its instances (units of partial runs

@@ -77,6 +77,11 @@ std::int64_t piece_samples(const Generator& gen) {
   return std::max<std::int64_t>(1, std::min(gen.preferred_chunk(), cap));
 }
 
+double queue_bytes(const Generator& gen, int threads) {
+  const double sample = std::max(1.0, gen.sample_memory().output_bytes);
+  return std::min(64.0 * (1 << 20), std::max(8.0 * (1 << 20), 2.0 * effective_thread_count(threads) * sample));
+}
+
 std::string part_suffix(const ShardAssignment& part) {
   if (part.count == 1) return "";
   // Built by append: GCC 12 gives a false -Wrestrict warning for `"-" + std::string`.
@@ -390,6 +395,7 @@ double run_buffer_bytes(const DatasetSpec& spec, const Sink& sink, int threads) 
   const Generator& gen = *spec.generator;
   const double out = gen.sample_memory().output_bytes;
   if (sink.format() == "hdf5") return 2.0 * static_cast<double>(sink.chunk()) * out;  // the clouds, then the file
+  if (sink.format() == "folder") return detail::queue_bytes(gen, threads);
   if (sink.format() != "tar") return 0;
   return std::max(2, 4 * effective_thread_count(threads)) * static_cast<double>(sink.chunk()) * out;
 }

@@ -39,6 +39,10 @@ void make_range_checked(const Generator& gen, std::int64_t category, std::int64_
 /// when their raw outputs pass 32 MB (large images), so the queued pieces stay bounded.
 std::int64_t piece_samples(const Generator& gen);
 
+/// The bound of the folder sink's queue of encoded files waiting for a writer thread: two raw
+/// samples per render thread, at least 8 MiB, at most 64 MiB (a larger file still goes, alone).
+double queue_bytes(const Generator& gen, int threads);
+
 /// "" for a single process, "-I-of-N" for part I of N: each process has its own bookkeeping files.
 std::string part_suffix(const ShardAssignment& part);
 

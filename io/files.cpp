@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <random>
 #include <system_error>
+#include <thread>
 
 #include "fdsl/core/error.h"
 
@@ -90,8 +91,16 @@ bool is_temporary_name(const std::string& name) {
 }  // namespace
 }  // namespace detail
 
+namespace {
+std::atomic<int> create_delay_us{0};
+}  // namespace
+
+void set_file_create_delay_for_bench(int microseconds) { create_delay_us.store(microseconds); }
+
 AtomicFileWriter::AtomicFileWriter(fs::path path) : path_(std::move(path)) {
   using detail::os_error;
+  if (const int delay = create_delay_us.load(std::memory_order_relaxed); delay > 0)
+    std::this_thread::sleep_for(std::chrono::microseconds(delay));
   if (path_.filename().empty()) throw_runtime("cannot write " + path_.string() + ": the path names no file");
   const fs::path parent = path_.parent_path();
   if (!parent.empty()) {

@@ -71,6 +71,11 @@ std::uint32_t crc32(std::span<const std::uint8_t> bytes, std::uint32_t crc = 0);
 /// Error(BadInput) "output directory <dir> is not writable: <reason>" otherwise.
 void ensure_writable_dir(const std::filesystem::path& dir);
 
+/// For benchmarks: every file an AtomicFileWriter creates costs `microseconds` more (a sleep before
+/// the create), as on a network filesystem where a create takes milliseconds. 0 (the default): no
+/// delay. Not for production use.
+void set_file_create_delay_for_bench(int microseconds);
+
 /// Removes leftover temporary files (".<name>.tmp-<pid>-<n>") written by write_file_atomic under
 /// `dir`, recursively; returns how many. A missing `dir` removes nothing.
 std::size_t remove_temporary_files(const std::filesystem::path& dir);
