@@ -231,30 +231,22 @@ const bool sweep_registered = [] {
   const Kind kinds[] = {{362, 1, "gray362"}, {224, 3, "rgb224"}};
   const PngFilter filters[] = {PngFilter::None, PngFilter::Sub, PngFilter::Up};
   for (const Kind& kind : kinds) {
-    for (int level : {0, 1, 2, 4, 6, 9}) {
-      for (PngFilter filter : filters) {
-        PngOptions o;
-        o.encoder = PngEncoder::Libdeflate;
-        o.level = level;
-        o.filter = filter;
-        std::string name =
-            std::string("png/sweep/libdeflate/") + kind.name + "/L" + std::to_string(level) + "/" + filter_name(filter);
-        registry().push_back(
-            {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
-      }
-    }
-    if (png_encoder_available(PngEncoder::Isal))
-      for (int level : {0, 1, 2, 3})
+    // libdeflate and ISA-L: every level x filter of the list.
+    const auto sweep = [&](PngEncoder encoder, const char* encoder_name, std::initializer_list<int> levels) {
+      for (int level : levels)
         for (PngFilter filter : filters) {
           PngOptions o;
-          o.encoder = PngEncoder::Isal;
+          o.encoder = encoder;
           o.level = level;
           o.filter = filter;
-          std::string name =
-              std::string("png/sweep/isal/") + kind.name + "/L" + std::to_string(level) + "/" + filter_name(filter);
+          std::string name = std::string("png/sweep/") + encoder_name + "/" + kind.name + "/L" + std::to_string(level) +
+                             "/" + filter_name(filter);
           registry().push_back(
               {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
         }
+    };
+    sweep(PngEncoder::Libdeflate, "libdeflate", {0, 1, 2, 4, 6, 9});
+    if (png_encoder_available(PngEncoder::Isal)) sweep(PngEncoder::Isal, "isal", {0, 1, 2, 3});
     for (int level : {1, 2, 3, 6}) {
       for (PngFilter filter : filters) {
         for (PngStrategy strategy : {PngStrategy::Rle, PngStrategy::Default}) {
