@@ -11,13 +11,16 @@ PyTorch datasets live in fdsl.torch (imported on demand, so `import fdsl` does n
 """
 import os as _os
 
-# An installed package finds the shipped FractalDB categories under <prefix>/share/fdsl/data
-# (the build tree knows its source folder); an explicit FDSL_DATA_DIR wins.
+# An installed package finds the shipped FractalDB categories inside itself (a wheel: fdsl/share/
+# fdsl/data) or under <prefix>/share/fdsl/data (`cmake --install`); the build tree knows its source
+# folder; an explicit FDSL_DATA_DIR wins.
 if "FDSL_DATA_DIR" not in _os.environ:
     _here = _os.path.dirname(_os.path.abspath(__file__))
-    _data = _os.path.normpath(_os.path.join(_here, "..", "..", "..", "..", "share", "fdsl", "data"))
-    if _os.path.isdir(_os.path.join(_data, "fractaldb")):
-        _os.environ["FDSL_DATA_DIR"] = _data
+    for _data in (_os.path.join(_here, "share", "fdsl", "data"),
+                  _os.path.normpath(_os.path.join(_here, "..", "..", "..", "..", "share", "fdsl", "data"))):
+        if _os.path.isdir(_os.path.join(_data, "fractaldb")):
+            _os.environ["FDSL_DATA_DIR"] = _data
+            break
 
 from ._fdsl import (BufferPool, Generator, ParamSpec, Sample, SharedSlots, __version__,  # noqa: E402
                     list_generators, params)
