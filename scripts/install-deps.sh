@@ -13,10 +13,17 @@ BUILD_PKGS=(
 )
 TEST_PKGS=(
   python3 python3-numpy python3-pil python3-noise python3-h5py python3-open3d
-  python3-torch python3-torchvision
+  python3-torch python3-torchvision python3-venv
   openmpi-bin libopenmpi-dev xvfb xauth x11-apps netpbm
   slurm-wlm munge
 )
+
+# --list: print the package names, one a line, and install nothing (the packaging test checks that
+# every library the wheel loads comes from these packages or their dependencies).
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
