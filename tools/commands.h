@@ -30,5 +30,6 @@ void add_list(CLI::App& app);
 void add_preview(CLI::App& app);
 void add_merge(CLI::App& app);
 void add_verify(CLI::App& app);
+void add_stats(CLI::App& app);
 
 }  // namespace fdsl::cli

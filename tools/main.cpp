@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
   fdsl::cli::add_preview(app);
   fdsl::cli::add_merge(app);
   fdsl::cli::add_verify(app);
+  fdsl::cli::add_stats(app);
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   try {

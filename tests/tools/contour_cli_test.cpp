@@ -67,7 +67,9 @@ TEST(ContourCli, CompatPartialRunsHaveTheBytesOfTheFullRun) {
     ASSERT_EQ(part_cats.size(), 3u) << yaml;
     for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(part_cats[k], full_cats[k + 1]) << yaml;
     for (const std::string name : {"param/00001.csv", "param/00003.csv"})
-      if (full.count(name)) EXPECT_EQ(part.at(name), full.at(name)) << name;
+      if (full.count(name)) {
+        EXPECT_EQ(part.at(name), full.at(name)) << name;
+      }
     EXPECT_FALSE(part.count("param/00000.csv")) << "class 0 is not in the folder";
   }
 }

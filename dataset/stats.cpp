@@ -1,0 +1,819 @@
+#include "fdsl/dataset/stats.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <numeric>
+
+#include <Eigen/Eigenvalues>
+
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/core/stop.h"
+#include "fdsl/io/files.h"
+#include "fdsl/io/png.h"
+#include "fdsl/io/tar_reader.h"
+
+namespace fdsl {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+// ---- one sample -------------------------------------------------------------------------------
+
+namespace {
+
+std::uint32_t pixel_at(const Image& im, std::size_t i) {
+  const std::uint8_t* p = im.pixels.data() + i * im.channels;
+  return im.channels == 1 ? p[0] : (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
+}
+
+/// The most frequent value on the border (ties: the smallest value).
+std::uint32_t border_mode(const Image& im) {
+  std::vector<std::uint32_t> v;
+  const int w = im.width, h = im.height;
+  v.reserve(2 * static_cast<std::size_t>(w + h));
+  for (int x = 0; x < w; ++x) {
+    v.push_back(pixel_at(im, x));
+    if (h > 1) v.push_back(pixel_at(im, static_cast<std::size_t>(h - 1) * w + x));
+  }
+  for (int y = 1; y + 1 < h; ++y) {
+    v.push_back(pixel_at(im, static_cast<std::size_t>(y) * w));
+    if (w > 1) v.push_back(pixel_at(im, static_cast<std::size_t>(y) * w + w - 1));
+  }
+  std::sort(v.begin(), v.end());
+  std::uint32_t best = v[0];
+  std::size_t best_n = 0;
+  for (std::size_t i = 0; i < v.size();) {
+    std::size_t j = i;
+    while (j < v.size() && v[j] == v[i]) ++j;
+    if (j - i > best_n) best_n = j - i, best = v[i];
+    i = j;
+  }
+  return best;
+}
+
+}  // namespace
+
+SampleStats image_stats(const Image& image, std::string name, std::string klass) {
+  SampleStats s;
+  s.name = std::move(name);
+  s.klass = std::move(klass);
+  s.width = image.width;
+  s.height = image.height;
+  s.channels = image.channels;
+  constexpr int G = kStatsImageGrid;
+  s.descriptor.assign(G * G, 0.f);
+  if (image.empty() || image.width <= 0 || image.height <= 0) return s;
+  const std::uint32_t bg = border_mode(image);
+  const int w = image.width, h = image.height, c = image.channels;
+  std::vector<std::int64_t> cell_ink(G * G, 0), cell_n(G * G, 0);
+  std::vector<int> cx(w);
+  for (int x = 0; x < w; ++x) cx[x] = static_cast<int>(static_cast<std::int64_t>(x) * G / w);
+  std::int64_t ink = 0;
+  int x0 = w, x1 = -1, y0 = h, y1 = -1;
+  std::uint64_t sum = 0;
+  double sum2 = 0;
+  for (int y = 0; y < h; ++y) {
+    const std::uint8_t* row = image.row(y);
+    const int cy = static_cast<int>(static_cast<std::int64_t>(y) * G / h);
+    std::int64_t* ci = cell_ink.data() + cy * G;
+    std::int64_t* cn = cell_n.data() + cy * G;
+    std::uint64_t row_sum = 0, row_sum2 = 0;
+    for (int x = 0; x < w; ++x) {
+      const std::uint8_t* p = row + static_cast<std::size_t>(x) * c;
+      std::uint32_t v;
+      if (c == 1) {
+        v = p[0];
+        row_sum += p[0];
+        row_sum2 += std::uint32_t(p[0]) * p[0];
+      } else {
+        v = (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
+        for (int k = 0; k < c; ++k) row_sum += p[k], row_sum2 += std::uint32_t(p[k]) * p[k];
+      }
+      ++cn[cx[x]];
+      if (v != bg) {
+        ++ink;
+        ++ci[cx[x]];
+        x0 = std::min(x0, x), x1 = std::max(x1, x);
+        y0 = std::min(y0, y), y1 = std::max(y1, y);
+      }
+    }
+    sum += row_sum;
+    sum2 += static_cast<double>(row_sum2);
+  }
+  const double n = static_cast<double>(w) * h;
+  const double bytes = n * c;
+  s.ink = ink / n;
+  if (ink > 0) {
+    s.bbox_w = (x1 - x0 + 1) / static_cast<double>(w);
+    s.bbox_h = (y1 - y0 + 1) / static_cast<double>(h);
+  }
+  s.mean = sum / bytes;
+  s.std = std::sqrt(std::max(0.0, sum2 / bytes - s.mean * s.mean));
+  for (int i = 0; i < G * G; ++i)
+    s.descriptor[i] = cell_n[i] ? static_cast<float>(static_cast<double>(cell_ink[i]) / cell_n[i]) : 0.f;
+  return s;
+}
+
+SampleStats cloud_stats(const PointCloud& cloud, std::string name, std::string klass) {
+  SampleStats s;
+  s.name = std::move(name);
+  s.klass = std::move(klass);
+  s.is_cloud = true;
+  constexpr int G = kStatsCloudGrid;
+  s.descriptor.assign(G * G * G, 0.f);
+  const std::size_t n = cloud.size();
+  s.points = static_cast<std::int64_t>(n);
+  if (n == 0) return s;
+  const float* p = cloud.xyz.data();
+  double lo[3], hi[3], mean[3] = {0, 0, 0};
+  for (int a = 0; a < 3; ++a) lo[a] = hi[a] = p[a];
+  for (std::size_t i = 0; i < n; ++i)
+    for (int a = 0; a < 3; ++a) {
+      const double v = p[3 * i + a];
+      lo[a] = std::min(lo[a], v), hi[a] = std::max(hi[a], v);
+      mean[a] += v;
+    }
+  for (int a = 0; a < 3; ++a) mean[a] /= static_cast<double>(n);
+  double cov[3][3] = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d[3] = {p[3 * i] - mean[0], p[3 * i + 1] - mean[1], p[3 * i + 2] - mean[2]};
+    for (int a = 0; a < 3; ++a)
+      for (int b = a; b < 3; ++b) cov[a][b] += d[a] * d[b];
+  }
+  Eigen::Matrix3d m;
+  for (int a = 0; a < 3; ++a)
+    for (int b = a; b < 3; ++b) m(a, b) = m(b, a) = cov[a][b] / static_cast<double>(n);
+  for (int a = 0; a < 3; ++a) {
+    s.var[a] = m(a, a);
+    s.extent[a] = hi[a] - lo[a];
+  }
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eig(m, Eigen::EigenvaluesOnly);
+  const Eigen::Vector3d ev = eig.eigenvalues();  // ascending
+  const double l1 = std::max(ev(2), 0.0), l2 = std::max(ev(1), 0.0), l3 = std::max(ev(0), 0.0);
+  s.l21 = l1 > 0 ? l2 / l1 : 0;
+  s.l31 = l1 > 0 ? l3 / l1 : 0;
+  // Distinct points: exact float triples.
+  std::vector<std::array<float, 3>> pts(n);
+  for (std::size_t i = 0; i < n; ++i) pts[i] = {p[3 * i], p[3 * i + 1], p[3 * i + 2]};
+  std::sort(pts.begin(), pts.end());
+  s.distinct = static_cast<double>(std::unique(pts.begin(), pts.end()) - pts.begin()) / static_cast<double>(n);
+  // Occupancy in the bounding cube around the box centre.
+  const double side = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
+  double origin[3];
+  for (int a = 0; a < 3; ++a) origin[a] = (lo[a] + hi[a]) / 2 - side / 2;
+  std::vector<std::int64_t> cells(G * G * G, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    int idx[3];
+    for (int a = 0; a < 3; ++a) {
+      const double t = side > 0 ? (p[3 * i + a] - origin[a]) / side : 0.5;
+      idx[a] = std::clamp(static_cast<int>(t * G), 0, G - 1);
+    }
+    ++cells[(idx[2] * G + idx[1]) * G + idx[0]];
+  }
+  for (int i = 0; i < G * G * G; ++i) s.descriptor[i] = static_cast<float>(static_cast<double>(cells[i]) / n);
+  return s;
+}
+
+// ---- the report -------------------------------------------------------------------------------
+
+namespace {
+
+ojson summary_of(std::vector<double> v) {
+  ojson j;
+  j["count"] = v.size();
+  if (v.empty()) return j;
+  const double n = static_cast<double>(v.size());
+  double sum = 0;
+  for (double x : v) sum += x;
+  const double mean = sum / n;
+  double ss = 0;
+  for (double x : v) ss += (x - mean) * (x - mean);
+  std::sort(v.begin(), v.end());
+  auto q = [&](double f) { return v[static_cast<std::size_t>(std::llround(f * (n - 1)))]; };
+  j["mean"] = mean;
+  j["std"] = std::sqrt(ss / n);
+  j["min"] = v.front();
+  j["p05"] = q(0.05);
+  j["p50"] = q(0.5);
+  j["p95"] = q(0.95);
+  j["max"] = v.back();
+  return j;
+}
+
+/// Class keys in a natural order: numerically when every key is a whole number, else as text.
+bool all_numeric(const std::vector<std::string>& keys) {
+  for (const auto& k : keys) {
+    if (k.empty() || k.size() > 18) return false;
+    for (char ch : k)
+      if (ch < '0' || ch > '9') return false;
+  }
+  return true;
+}
+
+struct ClassGroup {
+  std::string key;
+  std::vector<std::size_t> members;  // indices into the samples of one kind
+  std::vector<double> mean_desc;
+  double spread = 0;
+};
+
+constexpr std::size_t kMaxNames = 1000;  // flagged names listed per kind (the count is always exact)
+
+ojson names_json(const std::vector<std::string>& names) {
+  ojson j = ojson::array();
+  for (std::size_t i = 0; i < names.size() && i < kMaxNames; ++i) j.push_back(names[i]);
+  return j;
+}
+
+/// Per-class figures, the closest class pairs and the classes that do not vary, for one kind.
+void class_analysis(const std::vector<const SampleStats*>& s, const StatsThresholds& t, int threads, ojson& out) {
+  std::map<std::string, std::size_t> index;
+  std::vector<ClassGroup> groups;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto [it, fresh] = index.emplace(s[i]->klass, groups.size());
+    if (fresh) groups.push_back({s[i]->klass, {}, {}, 0});
+    groups[it->second].members.push_back(i);
+  }
+  std::vector<std::string> keys;
+  for (const auto& g : groups) keys.push_back(g.key);
+  const bool numeric = all_numeric(keys);
+  std::sort(groups.begin(), groups.end(), [numeric](const ClassGroup& a, const ClassGroup& b) {
+    if (numeric && a.key.size() != b.key.size()) {
+      return std::stoll(a.key) < std::stoll(b.key) || (std::stoll(a.key) == std::stoll(b.key) && a.key < b.key);
+    }
+    return a.key < b.key;
+  });
+  const std::size_t C = groups.size();
+  if (C == 0) return;
+  // Many classes: compare 2 x 2 (2 x 2 x 2) pooled descriptors, so the pairs stay quick.
+  const std::size_t full_dim = s[0]->descriptor.size();
+  const bool pool = C > 4000;
+  const int G = s[0]->is_cloud ? kStatsCloudGrid : kStatsImageGrid;
+  auto pooled = [&](const std::vector<float>& d, std::vector<double>& out_d) {
+    if (!pool) {
+      out_d.assign(d.begin(), d.end());
+      return;
+    }
+    const int H = G / 2;
+    if (s[0]->is_cloud) {
+      out_d.assign(H * H * H, 0.0);
+      for (int z = 0; z < G; ++z)
+        for (int y = 0; y < G; ++y)
+          for (int x = 0; x < G; ++x) out_d[((z / 2) * H + y / 2) * H + x / 2] += d[(z * G + y) * G + x];
+    } else {
+      out_d.assign(H * H, 0.0);
+      for (int y = 0; y < G; ++y)
+        for (int x = 0; x < G; ++x) out_d[(y / 2) * H + x / 2] += d[y * G + x] / 4.0;
+    }
+  };
+  std::size_t dim = 0;
+  parallel_for(0, static_cast<std::int64_t>(C), threads, [&](std::int64_t gi) {
+    ClassGroup& g = groups[gi];
+    std::vector<double> acc, d;
+    for (std::size_t m : g.members) {
+      pooled(s[m]->descriptor, d);
+      if (acc.empty()) acc.assign(d.size(), 0.0);
+      for (std::size_t k = 0; k < d.size(); ++k) acc[k] += d[k];
+    }
+    for (double& v : acc) v /= static_cast<double>(g.members.size());
+    double spread = 0;
+    for (std::size_t m : g.members) {
+      pooled(s[m]->descriptor, d);
+      double dd = 0;
+      for (std::size_t k = 0; k < d.size(); ++k) dd += (d[k] - acc[k]) * (d[k] - acc[k]);
+      spread += std::sqrt(dd);
+    }
+    g.spread = spread / static_cast<double>(g.members.size());
+    g.mean_desc = std::move(acc);
+  });
+  dim = groups[0].mean_desc.size();
+  (void)full_dim;
+  // Nearest class of every class, and each row's closest pairs (a < b), in parallel by row.
+  struct Pair {
+    double d;
+    std::size_t a, b;
+    bool operator<(const Pair& o) const { return d < o.d || (d == o.d && (a < o.a || (a == o.a && b < o.b))); }
+  };
+  const std::size_t K = static_cast<std::size_t>(std::max(0, t.similar_pairs));
+  std::vector<double> nearest_d(C, -1);
+  std::vector<std::size_t> nearest(C, 0);
+  std::vector<std::vector<Pair>> row_pairs(C);
+  if (C > 1) {
+    parallel_for(0, static_cast<std::int64_t>(C), threads, [&](std::int64_t ai) {
+      if ((ai & 63) == 0) throw_if_stopped("class distances");
+      const std::size_t a = static_cast<std::size_t>(ai);
+      const double* ma = groups[a].mean_desc.data();
+      std::vector<Pair> best;
+      double nd = -1;
+      std::size_t nb = 0;
+      for (std::size_t b = 0; b < C; ++b) {
+        if (b == a) continue;
+        const double* mb = groups[b].mean_desc.data();
+        double dd = 0;
+        for (std::size_t k = 0; k < dim; ++k) dd += (ma[k] - mb[k]) * (ma[k] - mb[k]);
+        const double d = std::sqrt(dd);
+        if (nd < 0 || d < nd) nd = d, nb = b;
+        if (b > a && K > 0) {
+          best.push_back({d, a, b});
+          if (best.size() > 4 * K) {
+            std::nth_element(best.begin(), best.begin() + K, best.end());
+            best.resize(K);
+          }
+        }
+      }
+      std::sort(best.begin(), best.end());
+      if (best.size() > K) best.resize(K);
+      nearest_d[a] = nd;
+      nearest[a] = nb;
+      row_pairs[a] = std::move(best);
+    });
+  }
+  std::vector<Pair> pairs;
+  for (auto& r : row_pairs) pairs.insert(pairs.end(), r.begin(), r.end());
+  std::sort(pairs.begin(), pairs.end());
+  if (pairs.size() > K) pairs.resize(K);
+
+  std::vector<double> spreads;
+  for (const auto& g : groups)
+    if (g.members.size() > 1) spreads.push_back(g.spread);
+  double median_spread = 0;
+  if (!spreads.empty()) {
+    std::vector<double> v = spreads;
+    std::sort(v.begin(), v.end());
+    median_spread = v[v.size() / 2];
+  }
+  ojson classes = ojson::array();
+  std::vector<std::string> static_classes;
+  std::int64_t overlapping = 0;
+  for (std::size_t gi = 0; gi < C; ++gi) {
+    const ClassGroup& g = groups[gi];
+    std::vector<double> ink, mean, bytes;
+    for (std::size_t m : g.members) {
+      ink.push_back(s[m]->is_cloud ? s[m]->distinct : s[m]->ink);
+      mean.push_back(s[m]->is_cloud ? s[m]->l31 : s[m]->mean);
+      if (s[m]->file_bytes >= 0) bytes.push_back(static_cast<double>(s[m]->file_bytes));
+    }
+    ojson c;
+    c["class"] = g.key;
+    c["samples"] = g.members.size();
+    const ojson a = summary_of(ink), b = summary_of(mean);
+    if (s[0]->is_cloud) {
+      c["distinct_mean"] = a["mean"];
+      c["l31_mean"] = b["mean"];
+    } else {
+      c["ink_mean"] = a["mean"];
+      c["ink_std"] = a["std"];
+      c["intensity_mean"] = b["mean"];
+    }
+    if (!bytes.empty()) c["file_bytes_mean"] = summary_of(bytes)["mean"];
+    c["spread"] = g.spread;
+    if (C > 1) {
+      c["nearest"] = groups[nearest[gi]].key;
+      c["nearest_distance"] = nearest_d[gi];
+      const double own = (g.spread + groups[nearest[gi]].spread) / 2;
+      if (nearest_d[gi] < own) ++overlapping;
+    }
+    if (g.members.size() > 1 && g.spread <= t.static_spread * median_spread) static_classes.push_back(g.key);
+    classes.push_back(std::move(c));
+  }
+  ojson pj = ojson::array();
+  for (const Pair& p : pairs) {
+    const double own = (groups[p.a].spread + groups[p.b].spread) / 2;
+    pj.push_back({{"a", groups[p.a].key},
+                  {"b", groups[p.b].key},
+                  {"distance", p.d},
+                  {"ratio", own > 0 ? ojson(p.d / own) : ojson(nullptr)},
+                  {"example_a", s[groups[p.a].members[0]]->name},
+                  {"example_b", s[groups[p.b].members[0]]->name}});
+  }
+  out["num_classes"] = C;
+  out["descriptor_dim"] = dim;
+  out["spread"] = summary_of(spreads);
+  out["similar_pairs"] = std::move(pj);
+  out["overlapping_classes"] = overlapping;
+  out["static_classes_count"] = static_classes.size();
+  out["static_classes"] = names_json(static_classes);
+  out["classes"] = std::move(classes);
+}
+
+}  // namespace
+
+ojson summarize_stats(const std::vector<SampleStats>& samples, const StatsThresholds& t, int threads) {
+  std::vector<const SampleStats*> images, clouds;
+  for (const auto& s : samples) (s.is_cloud ? clouds : images).push_back(&s);
+  ojson report;
+  report["measured"] = samples.size();
+  report["thresholds"] = {
+      {"blank_ink", t.blank_ink}, {"full_ink", t.full_ink},           {"flat", t.flat},
+      {"distinct", t.distinct},   {"static_spread", t.static_spread}, {"similar_pairs", t.similar_pairs}};
+  if (!images.empty()) {
+    ojson im;
+    im["count"] = images.size();
+    std::vector<double> ink, bw, bh, mean, sd, bytes;
+    std::vector<std::string> blank, full;
+    ojson cols;
+    std::vector<std::string> names, klass;
+    for (const SampleStats* s : images) {
+      ink.push_back(s->ink), bw.push_back(s->bbox_w), bh.push_back(s->bbox_h);
+      mean.push_back(s->mean), sd.push_back(s->std);
+      if (s->file_bytes >= 0) bytes.push_back(static_cast<double>(s->file_bytes));
+      if (s->ink < t.blank_ink) blank.push_back(s->name);
+      if (s->ink > t.full_ink) full.push_back(s->name);
+      names.push_back(s->name), klass.push_back(s->klass);
+    }
+    ojson sum;
+    sum["ink"] = summary_of(ink);
+    sum["bbox_w"] = summary_of(bw);
+    sum["bbox_h"] = summary_of(bh);
+    sum["intensity_mean"] = summary_of(mean);
+    sum["intensity_std"] = summary_of(sd);
+    if (!bytes.empty()) sum["file_bytes"] = summary_of(bytes);
+    im["summary"] = std::move(sum);
+    im["blank_count"] = blank.size();
+    im["blank"] = names_json(blank);
+    im["saturated_count"] = full.size();
+    im["saturated"] = names_json(full);
+    class_analysis(images, t, threads, im);
+    cols["name"] = names;
+    cols["class"] = klass;
+    cols["ink"] = ink;
+    cols["bbox_w"] = bw;
+    cols["bbox_h"] = bh;
+    cols["intensity_mean"] = mean;
+    cols["intensity_std"] = sd;
+    std::vector<std::int64_t> fb;
+    for (const SampleStats* s : images) fb.push_back(s->file_bytes);
+    cols["file_bytes"] = fb;
+    im["per_sample"] = std::move(cols);
+    report["images"] = std::move(im);
+  }
+  if (!clouds.empty()) {
+    ojson cl;
+    cl["count"] = clouds.size();
+    std::vector<double> pts, var[3], ext[3], distinct, l21, l31;
+    std::vector<std::string> lines, planes, repeats, empty, names, klass;
+    for (const SampleStats* s : clouds) {
+      pts.push_back(static_cast<double>(s->points));
+      for (int a = 0; a < 3; ++a) var[a].push_back(s->var[a]), ext[a].push_back(s->extent[a]);
+      distinct.push_back(s->distinct), l21.push_back(s->l21), l31.push_back(s->l31);
+      if (s->points == 0)
+        empty.push_back(s->name);
+      else if (s->l21 < t.flat)
+        lines.push_back(s->name);
+      else if (s->l31 < t.flat)
+        planes.push_back(s->name);
+      if (s->points > 0 && s->distinct < t.distinct) repeats.push_back(s->name);
+      names.push_back(s->name), klass.push_back(s->klass);
+    }
+    ojson sum;
+    sum["points"] = summary_of(pts);
+    const char* axes[3] = {"x", "y", "z"};
+    for (int a = 0; a < 3; ++a) sum[std::string("var_") + axes[a]] = summary_of(var[a]);
+    for (int a = 0; a < 3; ++a) sum[std::string("extent_") + axes[a]] = summary_of(ext[a]);
+    sum["distinct"] = summary_of(distinct);
+    sum["l21"] = summary_of(l21);
+    sum["l31"] = summary_of(l31);
+    cl["summary"] = std::move(sum);
+    cl["empty_count"] = empty.size();
+    cl["empty"] = names_json(empty);
+    cl["lines_count"] = lines.size();
+    cl["lines"] = names_json(lines);
+    cl["planes_count"] = planes.size();
+    cl["planes"] = names_json(planes);
+    cl["repeats_count"] = repeats.size();
+    cl["repeats"] = names_json(repeats);
+    class_analysis(clouds, t, threads, cl);
+    ojson cols;
+    cols["name"] = names;
+    cols["class"] = klass;
+    cols["points"] = pts;
+    for (int a = 0; a < 3; ++a) cols[std::string("var_") + axes[a]] = var[a];
+    cols["distinct"] = distinct;
+    cols["l21"] = l21;
+    cols["l31"] = l31;
+    cl["per_sample"] = std::move(cols);
+    report["clouds"] = std::move(cl);
+  }
+  return report;
+}
+
+// ---- text -------------------------------------------------------------------------------------
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string row(const std::string& label, const ojson& s, double scale = 1, const char* f = "%9.3f") {
+  std::string line = label;
+  line.resize(18, ' ');
+  if (!s.contains("mean")) return line + "  (none)\n";
+  for (const char* k : {"mean", "std", "min", "p05", "p50", "p95", "max"}) line += fmt(f, s[k].get<double>() * scale);
+  return line + "\n";
+}
+
+std::string flagged(const std::string& what, const ojson& kind, const std::string& key, const std::string& noun) {
+  const std::size_t n = kind.value(key + "_count", std::size_t(0));
+  std::string line = what + ": " + std::to_string(n) + " " + noun;
+  if (n > 0) {
+    line += ", e.g.";
+    const auto& names = kind[key];
+    for (std::size_t i = 0; i < names.size() && i < 3; ++i) line += " " + names[i].get<std::string>();
+    if (n > 3) line += " ...";
+  }
+  return line + "\n";
+}
+
+std::string classes_text(const ojson& kind, const char* noun) {
+  std::string out;
+  if (!kind.contains("num_classes")) return out;
+  const std::size_t C = kind["num_classes"].get<std::size_t>();
+  out += std::to_string(C) + " classes; descriptor spread within a class: ";
+  const ojson& sp = kind["spread"];
+  out += sp.contains("mean")
+             ? "median " + fmt("%.4f", sp["p50"].get<double>()) + ", min " + fmt("%.4f", sp["min"].get<double>()) +
+                   ", max " + fmt("%.4f", sp["max"].get<double>())
+             : std::string("(one ") + noun + " per class)";
+  out += "\n";
+  out += "classes whose " + std::string(noun) +
+         " do not vary: " + std::to_string(kind["static_classes_count"].get<std::size_t>());
+  const auto& st = kind["static_classes"];
+  for (std::size_t i = 0; i < st.size() && i < 8; ++i) out += (i ? ", " : " (") + st[i].get<std::string>();
+  if (!st.empty()) out += st.size() > 8 ? ", ...)" : ")";
+  out += "\n";
+  if (C > 1) {
+    out += "classes nearer another class than their own spread: " +
+           std::to_string(kind["overlapping_classes"].get<std::int64_t>()) + "\n";
+    out += "closest class pairs (distance of the mean descriptors; / mean spread):\n";
+    for (const auto& p : kind["similar_pairs"]) {
+      out += "  " + p["a"].get<std::string>() + " ~ " + p["b"].get<std::string>() + "  " +
+             fmt("%.4f", p["distance"].get<double>());
+      if (!p["ratio"].is_null()) out += "  (" + fmt("%.2f", p["ratio"].get<double>()) + ")";
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string stats_text(const ojson& r) {
+  std::string out;
+  out += "fdsl stats: " + r.value("source", std::string("?"));
+  if (r.contains("layout")) out += " (" + r["layout"].get<std::string>() + ")";
+  out += ": " + std::to_string(r.value("measured", std::size_t(0))) + " images and clouds measured\n";
+  const std::string head = std::string(18, ' ') + "     mean      std      min      p05      p50      p95      max\n";
+  if (r.contains("images")) {
+    const ojson& im = r["images"];
+    const ojson& s = im["summary"];
+    out += "images: " + std::to_string(im["count"].get<std::size_t>()) + "\n" + head;
+    out += row("ink fraction", s["ink"]);
+    out += row("bbox width", s["bbox_w"]);
+    out += row("bbox height", s["bbox_h"]);
+    out += row("intensity mean", s["intensity_mean"], 1, "%9.2f");
+    out += row("intensity std", s["intensity_std"], 1, "%9.2f");
+    if (s.contains("file_bytes")) out += row("PNG KB", s["file_bytes"], 1e-3, "%9.2f");
+    const ojson& th = r["thresholds"];
+    out += flagged("blank (ink < " + fmt("%g", th["blank_ink"].get<double>()) + ")", im, "blank", "images");
+    out += flagged("saturated (ink > " + fmt("%g", th["full_ink"].get<double>()) + ")", im, "saturated", "images");
+    out += classes_text(im, "images");
+  }
+  if (r.contains("clouds")) {
+    const ojson& cl = r["clouds"];
+    const ojson& s = cl["summary"];
+    out += "clouds: " + std::to_string(cl["count"].get<std::size_t>()) + "\n" + head;
+    out += row("points", s["points"], 1, "%9.0f");
+    for (const char* a : {"x", "y", "z"}) out += row(std::string("variance ") + a, s[std::string("var_") + a]);
+    for (const char* a : {"x", "y", "z"}) out += row(std::string("extent ") + a, s[std::string("extent_") + a]);
+    out += row("distinct points", s["distinct"]);
+    out += row("PCA l2/l1", s["l21"], 1, "%9.4f");
+    out += row("PCA l3/l1", s["l31"], 1, "%9.4f");
+    const ojson& th = r["thresholds"];
+    const std::string flat = fmt("%g", th["flat"].get<double>());
+    out += flagged("empty", cl, "empty", "clouds");
+    out += flagged("lines (l2/l1 < " + flat + ")", cl, "lines", "clouds");
+    out += flagged("planes (l3/l1 < " + flat + ")", cl, "planes", "clouds");
+    out += flagged("repeated points (distinct < " + fmt("%g", th["distinct"].get<double>()) + ")", cl, "repeats",
+                   "clouds");
+    out += classes_text(cl, "clouds");
+  }
+  if (r.contains("unreadable") && !r["unreadable"].empty())
+    out += std::to_string(r["unreadable"].size()) +
+           " files could not be read (see stats.json; `fdsl verify` checks them)\n";
+  return out;
+}
+
+// ---- reading a dataset ------------------------------------------------------------------------
+
+namespace {
+
+/// A float32 NPY array of shape (N, 3) or (N, k >= 3): its first three columns.
+PointCloud read_npy_cloud(const std::vector<std::uint8_t>& b, const std::string& what) {
+  if (b.size() < 10 || std::memcmp(b.data(), "\x93NUMPY", 6) != 0) throw_bad_input(what + ": not an NPY file");
+  const int major = b[6];
+  std::size_t header_len = 0, start = 0;
+  if (major == 1) {
+    header_len = b[8] | (std::size_t(b[9]) << 8);
+    start = 10;
+  } else if (major == 2 || major == 3) {
+    if (b.size() < 12) throw_bad_input(what + ": NPY header cut short");
+    header_len = b[8] | (std::size_t(b[9]) << 8) | (std::size_t(b[10]) << 16) | (std::size_t(b[11]) << 24);
+    start = 12;
+  } else {
+    throw_bad_input(what + ": NPY version " + std::to_string(major) + " is not 1, 2 or 3");
+  }
+  if (start + header_len > b.size()) throw_bad_input(what + ": NPY header cut short");
+  const std::string h(reinterpret_cast<const char*>(b.data() + start), header_len);
+  if (h.find("'descr': '<f4'") == std::string::npos) throw_bad_input(what + ": not a float32 array (" + h + ")");
+  if (h.find("'fortran_order': True") != std::string::npos) throw_bad_input(what + ": Fortran order is not read");
+  const auto sp = h.find("'shape': (");
+  if (sp == std::string::npos) throw_bad_input(what + ": NPY header has no shape");
+  std::vector<std::uint64_t> shape;
+  const char* p = h.data() + sp + 10;
+  const char* end = h.data() + h.size();
+  while (p < end && *p != ')') {
+    while (p < end && (*p == ' ' || *p == ',')) ++p;
+    if (p < end && *p == ')') break;
+    std::uint64_t v = 0;
+    auto [q, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc()) throw_bad_input(what + ": bad NPY shape");
+    shape.push_back(v);
+    p = q;
+  }
+  if (shape.size() != 2 || shape[1] < 3 || shape[1] > 64)
+    throw_bad_input(what + ": shape is not (N, 3) or (N, k) with 3 <= k <= 64");
+  const std::uint64_t n = shape[0], k = shape[1];
+  const std::size_t data = start + header_len;
+  if (n > (b.size() - data) / (4 * k)) throw_bad_input(what + ": data cut short");
+  PointCloud c;
+  c.xyz.resize(n * 3);
+  for (std::uint64_t i = 0; i < n; ++i) std::memcpy(&c.xyz[3 * i], b.data() + data + 4 * (i * k), 12);
+  return c;
+}
+
+struct Item {
+  std::string path;  // relative to dir
+  enum Kind { Png, Npy, Tar } kind;
+};
+
+std::string ext_of(const std::string& name) {
+  const auto slash = name.rfind('/');
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  return name.substr(dot + 1);
+}
+
+/// Which files of the dataset are measured: .png, .npy clouds (not the _label.npy files) and .tar shards.
+bool measured(const std::string& path, Item::Kind& kind) {
+  const std::string e = ext_of(path);
+  const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  if (base == "preview.png" || base == "stats.png") return false;
+  if (e == "png") return kind = Item::Png, true;
+  if (e == "tar") return kind = Item::Tar, true;
+  if (e == "npy") {
+    auto ends = [&](const char* s) {
+      const std::size_t n = std::strlen(s);
+      return path.size() >= n && path.compare(path.size() - n, n, s) == 0;
+    };
+    if (ends("_label.npy") || ends("_bbox.npy") || ends("_votes.npy")) return false;
+    return kind = Item::Npy, true;
+  }
+  return false;
+}
+
+/// The class of a folder file: its first path component (below the split folder, if any).
+std::string folder_class(const std::string& path, const std::vector<std::string>& splits) {
+  std::string p = path;
+  for (const auto& s : splits)
+    if (p.size() > s.size() + 1 && p.compare(0, s.size() + 1, s + "/") == 0) {
+      p = p.substr(s.size() + 1);
+      break;
+    }
+  const auto slash = p.find('/');
+  return slash == std::string::npos ? "" : p.substr(0, slash);
+}
+
+}  // namespace
+
+ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw_bad_input(dir.string() + " is not a folder");
+  std::vector<Item> items;
+  std::string layout = "files";
+  std::vector<std::string> splits;
+  const fs::path manifest_path = dir / "manifest.json";
+  if (fs::exists(manifest_path, ec)) {
+    nlohmann::json m;
+    try {
+      m = nlohmann::json::parse(read_text_file(manifest_path));
+      layout = m.value("layout", layout);
+      if (m.contains("splits") && m["splits"].is_object())
+        for (auto it = m["splits"].begin(); it != m["splits"].end(); ++it) splits.push_back(it.key());
+      for (const auto& f : m.at("files")) {
+        const std::string p = f.at("path").get<std::string>();
+        Item::Kind k;
+        if (measured(p, k)) items.push_back({p, k});
+      }
+    } catch (const std::exception& e) {
+      throw_bad_input(manifest_path.string() + ": unreadable manifest (" + e.what() + ")");
+    }
+  } else {
+    for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      const std::string p = fs::relative(it->path(), dir, ec).generic_string();
+      Item::Kind k;
+      if (measured(p, k)) items.push_back({p, k});
+    }
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.path < b.path; });
+  }
+  if (items.empty())
+    throw_bad_input(dir.string() +
+                    " holds no sample fdsl stats reads (PNG images, NPY float32 clouds, or WebDataset .tar shards of "
+                    "them; PLY, PCD and HDF5 clouds are not read yet: make the dataset with cloud_format: npy)");
+  if (o.on_start) o.on_start(static_cast<std::int64_t>(items.size()), layout);
+
+  // Each item yields its samples in order; items in parallel, concatenated in item order.
+  std::vector<std::vector<SampleStats>> results(items.size());
+  std::vector<std::vector<std::pair<std::string, std::string>>> problems(items.size());
+  parallel_for(0, static_cast<std::int64_t>(items.size()), o.threads, [&](std::int64_t i) {
+    throw_if_stopped("stats");
+    const Item& item = items[i];
+    const fs::path path = dir / item.path;
+    try {
+      if (item.kind == Item::Tar) {
+        TarReader reader(path);
+        TarMember m;
+        std::vector<std::uint8_t> data;
+        // Members of one sample are adjacent (WebDataset): gather them by key.
+        std::string key, cls;
+        std::vector<std::pair<std::string, std::vector<std::uint8_t>>> pending;
+        auto flush = [&] {
+          for (auto& [name, bytes] : pending) {
+            const std::string e = ext_of(name);
+            SampleStats st;
+            if (e == "png") {
+              st = image_stats(decode_png(bytes.data(), bytes.size(), item.path + ":" + name), name, cls);
+            } else {
+              st = cloud_stats(read_npy_cloud(bytes, item.path + ":" + name), name, cls);
+            }
+            st.file_bytes = static_cast<std::int64_t>(bytes.size());
+            results[i].push_back(std::move(st));
+          }
+          pending.clear();
+          cls.clear();
+        };
+        while (reader.next(m, data)) {
+          const auto dot = m.name.find('.');
+          const std::string k = dot == std::string::npos ? m.name : m.name.substr(0, dot);
+          if (k != key) flush(), key = k;
+          Item::Kind kind;
+          const std::string e = dot == std::string::npos ? "" : m.name.substr(dot + 1);
+          if (e == "cls") {
+            cls.assign(data.begin(), data.end());
+            while (!cls.empty() && (cls.back() == '\n' || cls.back() == ' ')) cls.pop_back();
+          } else if (measured(m.name, kind) && kind != Item::Tar) {
+            pending.emplace_back(m.name, data);
+          }
+        }
+        flush();
+      } else {
+        const std::vector<std::uint8_t> bytes = read_file(path);
+        const std::string klass = folder_class(item.path, splits);
+        SampleStats st = item.kind == Item::Png
+                             ? image_stats(decode_png(bytes.data(), bytes.size(), item.path), item.path, klass)
+                             : cloud_stats(read_npy_cloud(bytes, item.path), item.path, klass);
+        st.file_bytes = static_cast<std::int64_t>(bytes.size());
+        results[i].push_back(std::move(st));
+      }
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Interrupted) throw;
+      problems[i].emplace_back(item.path, e.what());
+    }
+    if (o.on_progress) o.on_progress(1);
+  });
+  std::vector<SampleStats> all;
+  ojson unreadable = ojson::array();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    for (auto& s : results[i]) all.push_back(std::move(s));
+    for (auto& [p, why] : problems[i]) unreadable.push_back({{"path", p}, {"problem", why}});
+  }
+  ojson report;
+  report["source"] = dir.string();
+  report["layout"] = layout;
+  ojson body = summarize_stats(all, o.thresholds, o.threads);
+  for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
+  report["unreadable"] = std::move(unreadable);
+  return report;
+}
+
+}  // namespace fdsl

@@ -1,0 +1,93 @@
+// Dataset statistics: what is in a dataset, measured per sample and per class, so a user can see
+// blank, saturated and degenerate samples, classes whose instances do not vary, and classes that
+// are near-duplicates of each other, without looking at every image (`fdsl stats`).
+//
+// Definitions (the same for a folder, tar shards and samples rendered in memory):
+// - background of an image: the most frequent pixel value on its border (ties: the smallest);
+//   ink: the pixels that differ from it in any channel; ink fraction: their share of the image.
+// - bbox: the ink's bounding box, as fractions of the width and height (0 when there is no ink).
+// - mean and std: over every byte of the image (all channels), in 0..255.
+// - descriptor: the ink fraction in each cell of a 16 x 16 grid over the image (clouds: the share
+//   of points in each cell of an 8 x 8 x 8 grid over the cloud's bounding cube).
+// - a class's spread: the mean distance of its samples' descriptors to the class mean; the
+//   distance between two classes: between their mean descriptors.
+// - clouds: per-axis variance and extent, the share of distinct points, and the PCA eigenvalue
+//   ratios l2/l1 and l3/l1 of the covariance (l1 >= l2 >= l3): near 0 is a line or a plane.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fdsl/core/image.h"
+#include "fdsl/core/point_cloud.h"
+
+namespace fdsl {
+
+inline constexpr int kStatsImageGrid = 16;  ///< image descriptor: 16 x 16 cells
+inline constexpr int kStatsCloudGrid = 8;   ///< cloud descriptor: 8 x 8 x 8 cells
+
+/// The measurements of one image or cloud.
+struct SampleStats {
+  std::string name;   ///< path of the file relative to the dataset (or the sample name), with extension
+  std::string klass;  ///< the class: folder name, .cls label, or the category index
+  bool is_cloud = false;
+  // images
+  int width = 0, height = 0, channels = 0;
+  double ink = 0;                 ///< ink fraction
+  double bbox_w = 0, bbox_h = 0;  ///< ink bounding box, fractions of width and height
+  double mean = 0, std = 0;       ///< intensity over all bytes
+  std::int64_t file_bytes = -1;   ///< the PNG (or cloud file) size; -1 when not known
+  // clouds
+  std::int64_t points = 0;
+  double var[3] = {0, 0, 0}, extent[3] = {0, 0, 0};
+  double distinct = 0;      ///< distinct points / points
+  double l21 = 0, l31 = 0;  ///< PCA eigenvalue ratios
+  std::vector<float> descriptor;
+};
+
+/// Measures an image; `name` and `klass` are copied into the result.
+SampleStats image_stats(const Image& image, std::string name, std::string klass);
+/// Measures a point cloud (xyz only).
+SampleStats cloud_stats(const PointCloud& cloud, std::string name, std::string klass);
+
+/// What counts as blank, saturated or degenerate.
+struct StatsThresholds {
+  double blank_ink = 0.0005;   ///< an image with less ink is "blank" (one flat colour has 0)
+  double full_ink = 0.95;      ///< an image with more ink is "saturated": the shape fills the frame
+  double flat = 1e-4;          ///< a cloud with l3/l1 (l2/l1) below this is a plane (a line)
+  double distinct = 0.9;       ///< a cloud with fewer distinct points than this share "repeats points"
+  double static_spread = 0.1;  ///< a class whose spread is below this share of the median spread "does not vary"
+  int similar_pairs = 10;      ///< how many of the closest class pairs to list
+};
+
+/// Per-sample measurements (in a fixed order) aggregated into the report: per-figure summaries
+/// (mean, std, min, 5/50/95 percentiles, max), per-class means and spreads, the flagged samples by
+/// name, the closest class pairs and the classes that do not vary. Every figure depends only on
+/// the samples and their order, never on the thread count.
+nlohmann::ordered_json summarize_stats(const std::vector<SampleStats>& samples, const StatsThresholds& thresholds,
+                                       int threads);
+
+/// The one-screen text summary of a report made by summarize_stats.
+std::string stats_text(const nlohmann::ordered_json& report);
+
+struct StatsOptions {
+  int threads = 0;  ///< 0: all cores
+  StatsThresholds thresholds;
+  /// Told once the files to read are known: how many (files and shards), and the layout.
+  std::function<void(std::int64_t, const std::string&)> on_start;
+  /// Told as each file or shard is done (from worker threads); may be empty.
+  std::function<void(std::int64_t)> on_progress;
+};
+
+/// Measures every PNG and NPY cloud of the dataset `dir` made by fdsl (ImageFolder or WebDataset
+/// shards, by its manifest; without one, every .png/.npy/.tar under it, sorted by path). Files
+/// that cannot be read are listed in the report's "unreadable" and skipped. Throws Error(BadInput)
+/// when `dir` holds no sample fdsl can measure (naming the formats it reads).
+nlohmann::ordered_json dataset_stats(const std::filesystem::path& dir, const StatsOptions& options);
+
+}  // namespace fdsl

@@ -1,0 +1,258 @@
+"""fdsl stats: every per-sample figure re-computed with NumPy from what Pillow and NumPy read out of
+the dataset (the definitions in include/fdsl/dataset/stats.h), the same figures from a folder, tar
+shards and samples rendered in memory, for any thread count, the flagged samples found by name,
+and bad input refused with a clear message."""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+from testkit import check, finish, generate, run_cli
+
+SRC = os.environ["FDSL_SOURCE_DIR"]
+tmp = tempfile.mkdtemp(prefix="fdsl-stats-")
+
+FRACTALS = """generator: fractaldb
+seed: 3
+categories: search
+classes: 4
+instances: 10
+size: 64
+points: 20000
+"""
+
+
+def stats(args, expect=0):
+    r = run_cli(["stats", "--progress", "quiet"] + args)
+    check(r.returncode == expect, f"stats {args}: exit {r.returncode} (want {expect}): {r.stderr[-600:]}")
+    return r
+
+
+def load(folder):
+    with open(os.path.join(folder, "stats.json")) as f:
+        return json.load(f)
+
+
+def border_mode(a):
+    """The most frequent value on the border (ties: the smallest), a pixel as one integer."""
+    packed = a[..., 0].astype(np.int64) if a.shape[2] == 1 else (
+        (a[..., 0].astype(np.int64) << 16) | (a[..., 1].astype(np.int64) << 8) | a[..., 2])
+    border = np.concatenate([packed[0], packed[-1], packed[1:-1, 0], packed[1:-1, -1]])
+    values, counts = np.unique(border, return_counts=True)
+    return packed, values[np.argmax(counts)]
+
+
+def expected_image(path):
+    img = Image.open(path)
+    a = np.asarray(img)
+    if a.ndim == 2:
+        a = a[..., None]
+    packed, bg = border_mode(a)
+    ink = packed != bg
+    h, w = ink.shape
+    ys, xs = np.nonzero(ink)
+    bw = (xs.max() - xs.min() + 1) / w if len(xs) else 0.0
+    bh = (ys.max() - ys.min() + 1) / h if len(ys) else 0.0
+    flat = a.astype(np.float64).ravel()
+    return {"ink": ink.mean(), "bbox_w": bw, "bbox_h": bh, "intensity_mean": flat.mean(),
+            "intensity_std": flat.std(), "file_bytes": os.path.getsize(path)}
+
+
+def close(a, b, tol=1e-9):
+    return abs(a - b) <= tol * max(1.0, abs(b))
+
+
+# --- a folder of PNGs: every figure against NumPy ------------------------------------------------
+folder, _ = generate(tmp, "frac", FRACTALS)
+r = stats([folder])
+rep = load(folder)
+im = rep["images"]
+cols = im["per_sample"]
+check(im["count"] == 40 and len(cols["name"]) == 40, f"40 images measured ({im['count']})")
+check(rep["layout"] == "imagefolder", f"layout from the manifest ({rep['layout']})")
+bad = []
+for i, name in enumerate(cols["name"]):
+    e = expected_image(os.path.join(folder, name))
+    for k, v in e.items():
+        if not close(cols[k][i], v):
+            bad.append((name, k, cols[k][i], v))
+    if cols["class"][i] != name.split("/")[0]:
+        bad.append((name, "class", cols["class"][i]))
+check(not bad, f"every image's figures equal NumPy's over Pillow's pixels: {bad[:4]}")
+inks = np.array(cols["ink"])
+s = im["summary"]["ink"]
+check(close(s["mean"], inks.mean()) and close(s["std"], inks.std()) and s["min"] == inks.min()
+      and s["max"] == inks.max(), f"the ink summary is the per-sample one ({s})")
+check(s["p50"] == np.sort(inks)[round(0.5 * 39)], "p50 is the nearest-rank median")
+check(im["num_classes"] == 4 and [c["class"] for c in im["classes"]] == ["00000", "00001", "00002", "00003"],
+      f"4 classes in order: {[c['class'] for c in im['classes']]}")
+for c in im["classes"]:
+    members = [i for i, k in enumerate(cols["class"]) if k == c["class"]]
+    check(c["samples"] == 10 and close(c["ink_mean"], inks[members].mean()),
+          f"class {c['class']}: 10 samples and their mean ink")
+check(len(im["similar_pairs"]) == 6, f"all 6 pairs of 4 classes listed, closest first ({len(im['similar_pairs'])})")
+dists = [p["distance"] for p in im["similar_pairs"]]
+check(dists == sorted(dists), "pairs sorted by distance")
+check("ink fraction" in r.stdout and "closest class pairs" in r.stdout and "stats.json" in r.stdout,
+      f"a text summary on stdout: {r.stdout[:300]}")
+check(len(r.stdout.splitlines()) <= 40, f"the summary fits one screen ({len(r.stdout.splitlines())} lines)")
+
+# The class descriptor: re-stated for one image (16 x 16 cells of the ink fraction).
+name = cols["name"][5]
+a = np.asarray(Image.open(os.path.join(folder, name)))[..., None]
+packed, bg = border_mode(a)
+ink = (packed != bg).astype(np.float64)
+h, w = ink.shape
+cy, cx = (np.arange(h) * 16) // h, (np.arange(w) * 16) // w
+grid = np.zeros((16, 16))
+np.add.at(grid, (cy[:, None].repeat(w, 1), cx[None, :].repeat(h, 0)), ink)
+counts = np.zeros((16, 16))
+np.add.at(counts, (cy[:, None].repeat(w, 1), cx[None, :].repeat(h, 0)), 1)
+desc = grid / counts
+
+# Class means and spreads from that descriptor, re-stated for every image, give the same pairs.
+descs = {}
+for i, n in enumerate(cols["name"]):
+    a = np.asarray(Image.open(os.path.join(folder, n)))[..., None]
+    packed, bg = border_mode(a)
+    ink = (packed != bg).astype(np.float64)
+    g = np.zeros((16, 16))
+    np.add.at(g, (cy[:, None].repeat(w, 1), cx[None, :].repeat(h, 0)), ink)
+    descs.setdefault(cols["class"][i], []).append((g / counts).astype(np.float32).astype(np.float64).ravel())
+means = {k: np.mean(v, axis=0) for k, v in descs.items()}
+spreads = {k: np.mean([np.linalg.norm(d - means[k]) for d in v]) for k, v in descs.items()}
+for c in im["classes"]:
+    check(close(c["spread"], spreads[c["class"]], 1e-6), f"class {c['class']} spread {c['spread']} = {spreads[c['class']]}")
+p0 = im["similar_pairs"][0]
+check(close(p0["distance"], np.linalg.norm(means[p0["a"]] - means[p0["b"]]), 1e-6), "the closest pair's distance")
+
+# --- the same dataset as tar shards, and rendered in memory: the same figures --------------------
+tar, _ = generate(tmp, "frac-tar", FRACTALS + "output_format: tar\nshard_samples: 7\n")
+stats([tar])
+t = load(tar)
+check(t["layout"] == "webdataset" and t["images"]["count"] == 40, f"tar: 40 images ({t['images']['count']})")
+for k in ("ink", "bbox_w", "bbox_h", "intensity_mean", "intensity_std", "file_bytes"):
+    check(t["images"]["per_sample"][k] == cols[k], f"tar shards give the folder's {k}")
+check([int(c) for c in t["images"]["per_sample"]["class"]] == [int(n.split("/")[0]) for n in cols["name"]],
+      "tar classes are the .cls labels")
+cfg = os.path.join(tmp, "frac.yaml")
+mem_out = os.path.join(tmp, "mem")
+stats([cfg, "--sample", "40", "-o", mem_out])
+m = load(mem_out)
+check(m["layout"] == "in memory" and m["rendered"] == {"classes": 4, "instances_per_class": 10, "samples": 40},
+      f"--sample 40: 4 classes x 10 ({m.get('rendered')})")
+check(m["images"]["per_sample"] == im["per_sample"], "in memory: the folder's every figure, names and PNG sizes")
+check(m["images"]["similar_pairs"] == im["similar_pairs"], "in memory: the same class pairs")
+
+# --- any thread count: the same bytes -----------------------------------------------------------
+outs = []
+for j in ("1", "2", "5"):
+    o = os.path.join(tmp, "j" + j)
+    stats([folder, "-j", j, "-o", o])
+    with open(os.path.join(o, "stats.json"), "rb") as f:
+        outs.append(f.read())
+check(outs[0] == outs[1] == outs[2], "stats.json is byte-identical for -j 1, 2 and 5")
+
+# --- flags: a blank image and a saturated one are named -------------------------------------------
+damaged = os.path.join(tmp, "damaged")
+shutil.copytree(folder, damaged)
+Image.new("L", (64, 64), 0).save(os.path.join(damaged, cols["name"][3]))
+full = np.zeros((64, 64), np.uint8)
+full[1:, 1:] = 200
+Image.fromarray(full).save(os.path.join(damaged, cols["name"][7]))
+r = stats([damaged])
+d = load(damaged)
+check(cols["name"][3] in d["images"]["blank"], f"the flat image is listed blank ({d['images']['blank'][:5]})")
+check(cols["name"][7] in d["images"]["saturated"], f"the full image is listed saturated ({d['images']['saturated']})")
+check(cols["name"][3] in r.stdout or d["images"]["blank_count"] > 3, "the summary names a blank image")
+# A class whose instances are all one image does not vary.
+same = os.path.join(tmp, "same")
+shutil.copytree(folder, same)
+first = [n for n in cols["name"] if n.startswith("00002/")]
+for n in first[1:]:
+    shutil.copyfile(os.path.join(same, first[0]), os.path.join(same, n))
+stats([same])
+sm = load(same)
+check(sm["images"]["static_classes"] == ["00002"], f"class 00002 does not vary ({sm['images']['static_classes']})")
+# A copy of a class is its nearest: distance 0, first of the pairs.
+dup = os.path.join(tmp, "dup")
+shutil.copytree(folder, dup)
+for n in [n for n in cols["name"] if n.startswith("00001/")]:
+    shutil.copyfile(os.path.join(dup, n.replace("00001/", "00003/").replace("00001_", "00003_")), os.path.join(dup, n))
+stats([dup])
+dp = load(dup)["images"]["similar_pairs"][0]
+check((dp["a"], dp["b"], dp["distance"]) == ("00001", "00003", 0.0), f"the copied class pairs with its source: {dp}")
+
+# --- point clouds (NPY): variance, extent, distinct points, flatness against NumPy ---------------
+clouds, _ = generate(tmp, "pc", """generator: pc_fractal
+seed: 1
+classes: 3
+instances: 4
+points: 3000
+cloud_format: npy
+""")
+stats([clouds])
+c = load(clouds)["clouds"]
+cc = c["per_sample"]
+check(c["count"] == 12, f"12 clouds ({c['count']})")
+bad = []
+for i, name in enumerate(cc["name"]):
+    p = np.load(os.path.join(clouds, name))[:, :3].astype(np.float64)
+    ev = np.sort(np.linalg.eigvalsh(np.cov(p.T, bias=True)))[::-1]
+    want = {"points": len(p), "var_x": p[:, 0].var(), "var_y": p[:, 1].var(), "var_z": p[:, 2].var(),
+            "distinct": len(np.unique(p, axis=0)) / len(p), "l21": ev[1] / ev[0], "l31": ev[2] / ev[0]}
+    for k, v in want.items():
+        if not close(cc[k][i], v, 1e-6):
+            bad.append((name, k, cc[k][i], v))
+check(not bad, f"every cloud's figures equal NumPy's: {bad[:4]}")
+mem_pc = os.path.join(tmp, "mem-pc")
+stats([os.path.join(tmp, "pc.yaml"), "--sample", "12", "-o", mem_pc])
+mp = load(mem_pc)["clouds"]["per_sample"]
+check(mp["distinct"] == cc["distinct"] and mp["l31"] == cc["l31"], "in memory: the clouds' figures of the files")
+
+# --- every shipped config renders stats in memory ------------------------------------------------
+small = {"size": "48", "points": "2000"}
+for cfgname in sorted(os.listdir(os.path.join(SRC, "configs"))):
+    path = os.path.join(SRC, "configs", cfgname)
+    out = os.path.join(tmp, "cfg-" + cfgname)
+    # Shrink what each family has of size and points, so every config takes a moment.
+    text = open(path).read()
+    sets = []
+    for k, v in small.items():
+        if any(line.startswith(k + ":") for line in text.splitlines()):
+            sets += ["--set", f"{k}={v}"]
+    r = stats([path, "--sample", "4", "-o", out, "-j", "2"] + sets)
+    if r.returncode == 0:
+        rep = load(out)
+        check(("images" in rep) or ("clouds" in rep), f"{cfgname}: images or clouds measured")
+
+# --- bad input: a clear message, exit 2, nothing written -----------------------------------------
+r = stats([cfg], expect=2)
+check("--sample" in r.stderr, f"a config without --sample says how ({r.stderr.strip()})")
+empty = os.path.join(tmp, "empty")
+os.makedirs(empty)
+r = stats([empty], expect=2)
+check("holds no sample" in r.stderr and not os.path.exists(os.path.join(empty, "stats.json")),
+      f"an empty folder: refused, nothing written ({r.stderr.strip()})")
+r = stats([os.path.join(tmp, "nope")], expect=2)
+for opt in (["--blank-ink", "2"], ["--pairs", "-1"], ["--sample", "0"], ["--progress", "fast"]):
+    stats([folder] + opt, expect=2)
+r = stats([folder, "--set", "size=32"], expect=2)
+check("--sample" in r.stderr, f"--set without --sample is refused ({r.stderr.strip()})")
+# A damaged file: the others are measured, the file is named, exit 1.
+broken = os.path.join(tmp, "broken")
+shutil.copytree(folder, broken)
+with open(os.path.join(broken, cols["name"][0]), "r+b") as f:
+    f.truncate(20)
+r = stats([broken], expect=1)
+b = load(broken)
+check(b["images"]["count"] == 39 and b["unreadable"][0]["path"] == cols["name"][0],
+      f"39 measured, the damaged one listed ({b['unreadable'][:1]})")
+check(cols["name"][0] in r.stderr, f"the error names the file ({r.stderr.strip()[-300:]})")
+
+shutil.rmtree(tmp)
+finish()

@@ -1,0 +1,169 @@
+// fdsl stats DIR | CONFIG --sample N [-o DIR]: what is in a dataset. Measures every image and
+// cloud (ink fraction, bounding box, intensity, file size; cloud variance, extent, distinct points,
+// flatness), summarizes them per class, lists blank, saturated and degenerate samples by name,
+// classes that do not vary and the closest class pairs; writes stats.json and prints a summary.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.h"
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/core/stop.h"
+#include "fdsl/dataset/encode.h"
+#include "fdsl/dataset/progress.h"
+#include "fdsl/dataset/spec.h"
+#include "fdsl/dataset/stats.h"
+#include "fdsl/io/files.h"
+
+namespace fdsl::cli {
+
+namespace {
+
+struct StatsArgs {
+  ConfigOptions config;
+  std::int64_t sample = 0;
+  std::string output;
+  std::string progress = "auto";
+  StatsThresholds thresholds;
+};
+
+ProgressOptions progress_options(const std::string& mode) {
+  ProgressOptions po;
+  po.bar = mode == "bar" || (mode == "auto" && ::isatty(STDERR_FILENO));
+  po.quiet = mode == "quiet";
+  return po;
+}
+
+/// Samples rendered in memory: the first k classes, m instances each, about n in all, with at
+/// least min(instances, 8) per class so every class has a spread.
+nlohmann::ordered_json config_stats(const StatsArgs& a) {
+  const std::int64_t n = a.sample;
+  // At most n classes are rendered: only those are searched (categories are prefix-stable).
+  SpecOptions so = spec_options(a.config);
+  so.search_limit = n;
+  const DatasetSpec spec = load_dataset_spec(a.config.config, so);
+  const Generator& gen = *spec.generator;
+  const std::int64_t C = gen.num_classes(), I = gen.instances_per_class();
+  const std::int64_t m = std::min(I, std::max(std::min<std::int64_t>(I, 8), (n + C - 1) / C));
+  const std::int64_t k = std::min(C, (n + m - 1) / m);
+  const OutputSettings out = OutputSettings::from_params(spec.params);
+  const std::string cloud_ext = spec.params.has("cloud_format") ? spec.params.get_string("cloud_format") : "cloud";
+  const std::int64_t total = std::min(n, k * m);
+  std::vector<std::vector<SampleStats>> results(total);
+  Progress progress(gen.sample_noun(), total, progress_options(a.progress));
+  parallel_for(0, total, a.config.threads, [&](std::int64_t j) {
+    throw_if_stopped("stats");
+    const std::int64_t c = j / m, i = j % m;
+    const Sample s = gen.make(c, i);
+    const std::string name = gen.sample_name(c, i);
+    const auto slash = name.find('/');
+    const std::string klass = slash == std::string::npos ? std::to_string(c) : name.substr(0, slash);
+    std::vector<std::uint8_t> png;
+    auto add_image = [&](const Image& im, const std::string& file) {
+      SampleStats st = image_stats(im, file, klass);
+      encode_png(im, out.png, png);
+      st.file_bytes = static_cast<std::int64_t>(png.size());
+      results[j].push_back(std::move(st));
+    };
+    if (!s.image.empty()) add_image(s.image, name + ".png");
+    for (std::size_t v = 0; v < s.views.size(); ++v)
+      add_image(s.views[v], (v < s.view_names.size() ? s.view_names[v] : name + "_" + std::to_string(v)) + ".png");
+    if (!s.cloud.empty()) results[j].push_back(cloud_stats(s.cloud, name + "." + cloud_ext, klass));
+    progress.add(1);
+  });
+  progress.finish();
+  std::vector<SampleStats> all;
+  for (auto& r : results)
+    for (auto& s : r) all.push_back(std::move(s));
+  nlohmann::ordered_json report;
+  report["source"] = a.config.config;
+  report["layout"] = "in memory";
+  report["family"] = gen.family();
+  report["rendered"] = {{"classes", k}, {"instances_per_class", m}, {"samples", total}};
+  nlohmann::ordered_json body = summarize_stats(all, a.thresholds, a.config.threads);
+  for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
+  report["unreadable"] = nlohmann::ordered_json::array();
+  return report;
+}
+
+}  // namespace
+
+void add_stats(CLI::App& app) {
+  auto args = std::make_shared<StatsArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "stats",
+      "measure a dataset (ink, bounding box, intensity, file size; cloud variance, flatness, repeated points), per "
+      "class, with blank/degenerate samples and near-duplicate classes; or render N samples of a config in memory");
+  cmd->add_option("config", args->config.config,
+                  "a dataset folder (read its files), or a YAML config with --sample N (render in memory)")
+      ->required();
+  cmd->add_option("--set", args->config.overrides, "with --sample: override a config key (repeatable)");
+  cmd->add_option("--seed", args->config.seed, "with --sample: dataset seed");
+  add_threads_option(*cmd, args->config.threads);
+  cmd->add_option("--sample", args->sample,
+                  "render about N samples of the config in memory (the first classes, at least 8 instances each) "
+                  "instead of reading files: 1..10000000")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{10000000}));
+  cmd->add_option("-o,--output", args->output,
+                  "folder for stats.json (default: the dataset folder; out/<config>-stats for --sample)");
+  cmd->add_option("--progress", args->progress, "auto (a bar on a terminal), bar, log or quiet")
+      ->check(CLI::IsMember({"auto", "bar", "log", "quiet"}));
+  StatsThresholds& t = args->thresholds;
+  cmd->add_option("--blank-ink", t.blank_ink, "an image with less ink is blank: 0..1")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--full-ink", t.full_ink, "an image with more ink is saturated: 0..1")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--flat", t.flat, "a cloud with l2/l1 (l3/l1) below this is a line (a plane): 0..1")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--distinct", t.distinct, "a cloud with a smaller share of distinct points repeats points: 0..1")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--static-spread", t.static_spread,
+                  "a class whose spread is below this share of the median spread does not vary: 0..1")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--pairs", t.similar_pairs, "how many of the closest class pairs to list: 0..1000")
+      ->check(CLI::Range(0, 1000));
+  cmd->callback([args] {
+    namespace fs = std::filesystem;
+    const StatsArgs& a = *args;
+    std::error_code ec;
+    const bool is_dir = fs::is_directory(a.config.config, ec);
+    if (!is_dir && a.sample == 0)
+      throw_bad_input(a.config.config +
+                      " is not a dataset folder; to measure a config, render samples in memory with --sample N");
+    if (is_dir && a.sample == 0 && (!a.config.overrides.empty() || !a.config.seed.empty()))
+      throw_bad_input("--set and --seed change what is rendered: they need --sample N");
+    nlohmann::ordered_json report;
+    fs::path out;
+    if (a.sample > 0) {
+      report = config_stats(a);
+      out = a.output.empty() ? fs::path("out") / (fs::path(a.config.config).filename().string() + "-stats")
+                             : fs::path(a.output);
+      if (a.output.empty() && !is_dir) out = fs::path("out") / (fs::path(a.config.config).stem().string() + "-stats");
+    } else {
+      StatsOptions o;
+      o.threads = a.config.threads;
+      o.thresholds = a.thresholds;
+      std::unique_ptr<Progress> progress;
+      o.on_start = [&](std::int64_t n, const std::string& layout) {
+        progress =
+            std::make_unique<Progress>(layout == "webdataset" ? "shards" : "files", n, progress_options(a.progress));
+      };
+      o.on_progress = [&](std::int64_t n) { progress->add(n); };
+      report = dataset_stats(a.config.config, o);
+      if (progress) progress->finish();
+      out = a.output.empty() ? fs::path(a.config.config) : fs::path(a.output);
+    }
+    ensure_writable_dir(out);
+    write_file_atomic(out / "stats.json", report.dump(1) + "\n");
+    std::printf("%s", stats_text(report).c_str());
+    std::printf("stats.json: %s\n", (out / "stats.json").string().c_str());
+    const std::size_t bad = report["unreadable"].size();
+    if (bad > 0)
+      throw_runtime(std::to_string(bad) + (bad == 1 ? " file" : " files") + " of " + a.config.config +
+                    " could not be read, e.g. " + report["unreadable"][0]["path"].get<std::string>() + ": " +
+                    report["unreadable"][0]["problem"].get<std::string>() + " (`fdsl verify` checks every file)");
+  });
+}
+
+}  // namespace fdsl::cli
