@@ -14,6 +14,7 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/stop.h"
+#include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
 #include "fdsl/io/tar_reader.h"
@@ -570,7 +571,11 @@ std::string stats_text(const ojson& r) {
   std::string out;
   out += "fdsl stats: " + r.value("source", std::string("?"));
   if (r.contains("layout")) out += " (" + r["layout"].get<std::string>() + ")";
-  out += ": " + std::to_string(r.value("measured", std::size_t(0))) + " images and clouds measured\n";
+  std::vector<std::string> what;
+  if (r.contains("images")) what.push_back(std::to_string(r["images"]["count"].get<std::size_t>()) + " images");
+  if (r.contains("clouds")) what.push_back(std::to_string(r["clouds"]["count"].get<std::size_t>()) + " clouds");
+  if (what.empty()) what.push_back("nothing");
+  out += ": " + what[0] + (what.size() > 1 ? " and " + what[1] : std::string()) + " measured\n";
   const std::string head = std::string(18, ' ') + "     mean      std      min      p05      p50      p95      max\n";
   if (r.contains("images")) {
     const ojson& im = r["images"];
@@ -616,53 +621,9 @@ std::string stats_text(const ojson& r) {
 
 namespace {
 
-/// A float32 NPY array of shape (N, 3) or (N, k >= 3): its first three columns.
-PointCloud read_npy_cloud(const std::vector<std::uint8_t>& b, const std::string& what) {
-  if (b.size() < 10 || std::memcmp(b.data(), "\x93NUMPY", 6) != 0) throw_bad_input(what + ": not an NPY file");
-  const int major = b[6];
-  std::size_t header_len = 0, start = 0;
-  if (major == 1) {
-    header_len = b[8] | (std::size_t(b[9]) << 8);
-    start = 10;
-  } else if (major == 2 || major == 3) {
-    if (b.size() < 12) throw_bad_input(what + ": NPY header cut short");
-    header_len = b[8] | (std::size_t(b[9]) << 8) | (std::size_t(b[10]) << 16) | (std::size_t(b[11]) << 24);
-    start = 12;
-  } else {
-    throw_bad_input(what + ": NPY version " + std::to_string(major) + " is not 1, 2 or 3");
-  }
-  if (start + header_len > b.size()) throw_bad_input(what + ": NPY header cut short");
-  const std::string h(reinterpret_cast<const char*>(b.data() + start), header_len);
-  if (h.find("'descr': '<f4'") == std::string::npos) throw_bad_input(what + ": not a float32 array (" + h + ")");
-  if (h.find("'fortran_order': True") != std::string::npos) throw_bad_input(what + ": Fortran order is not read");
-  const auto sp = h.find("'shape': (");
-  if (sp == std::string::npos) throw_bad_input(what + ": NPY header has no shape");
-  std::vector<std::uint64_t> shape;
-  const char* p = h.data() + sp + 10;
-  const char* end = h.data() + h.size();
-  while (p < end && *p != ')') {
-    while (p < end && (*p == ' ' || *p == ',')) ++p;
-    if (p < end && *p == ')') break;
-    std::uint64_t v = 0;
-    auto [q, ec] = std::from_chars(p, end, v);
-    if (ec != std::errc()) throw_bad_input(what + ": bad NPY shape");
-    shape.push_back(v);
-    p = q;
-  }
-  if (shape.size() != 2 || shape[1] < 3 || shape[1] > 64)
-    throw_bad_input(what + ": shape is not (N, 3) or (N, k) with 3 <= k <= 64");
-  const std::uint64_t n = shape[0], k = shape[1];
-  const std::size_t data = start + header_len;
-  if (n > (b.size() - data) / (4 * k)) throw_bad_input(what + ": data cut short");
-  PointCloud c;
-  c.xyz.resize(n * 3);
-  for (std::uint64_t i = 0; i < n; ++i) std::memcpy(&c.xyz[3 * i], b.data() + data + 4 * (i * k), 12);
-  return c;
-}
-
 struct Item {
   std::string path;  // relative to dir
-  enum Kind { Png, Npy, Tar } kind;
+  enum Kind { Png, Cloud, Tar, H5 } kind;
 };
 
 std::string ext_of(const std::string& name) {
@@ -672,52 +633,66 @@ std::string ext_of(const std::string& name) {
   return name.substr(dot + 1);
 }
 
-/// Which files of the dataset are measured: .png, .npy clouds (not the _label.npy files) and .tar shards.
+/// Which files of the dataset are measured: .png images, .ply/.pcd/.npy clouds (not the _label,
+/// _bbox and _votes arrays beside scenes), .h5 files of clouds and .tar shards.
 bool measured(const std::string& path, Item::Kind& kind) {
   const std::string e = ext_of(path);
   const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   if (base == "preview.png" || base == "stats.png") return false;
   if (e == "png") return kind = Item::Png, true;
   if (e == "tar") return kind = Item::Tar, true;
+  if (e == "h5" || e == "hdf5") return kind = Item::H5, true;
+  if (e == "ply" || e == "pcd") return kind = Item::Cloud, true;
   if (e == "npy") {
     auto ends = [&](const char* s) {
       const std::size_t n = std::strlen(s);
       return path.size() >= n && path.compare(path.size() - n, n, s) == 0;
     };
     if (ends("_label.npy") || ends("_bbox.npy") || ends("_votes.npy")) return false;
-    return kind = Item::Npy, true;
+    return kind = Item::Cloud, true;
   }
   return false;
 }
 
-/// The class of a folder file: its first path component (below the split folder, if any).
-std::string folder_class(const std::string& path, const std::vector<std::string>& splits) {
-  std::string p = path;
-  for (const auto& s : splits)
-    if (p.size() > s.size() + 1 && p.compare(0, s.size() + 1, s + "/") == 0) {
-      p = p.substr(s.size() + 1);
-      break;
-    }
-  const auto slash = p.find('/');
-  return slash == std::string::npos ? "" : p.substr(0, slash);
+/// The class names of an HDF5 dataset (shape_names.txt beside the files, one per line), or none.
+std::vector<std::string> shape_names(const fs::path& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  const fs::path p = dir / "shape_names.txt";
+  if (!fs::exists(p, ec)) return names;
+  const std::string text = read_text_file(p);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = text.find('\n', i);
+    if (j == std::string::npos) j = text.size();
+    std::string line = text.substr(i, j - i);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    names.push_back(line);
+    i = j + 1;
+  }
+  return names;
 }
 
 }  // namespace
+
+std::string stats_class_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return "";
+  const auto before = path.rfind('/', slash - 1);
+  return before == std::string::npos ? path.substr(0, slash) : path.substr(before + 1, slash - before - 1);
+}
 
 ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw_bad_input(dir.string() + " is not a folder");
   std::vector<Item> items;
   std::string layout = "files";
-  std::vector<std::string> splits;
   const fs::path manifest_path = dir / "manifest.json";
   if (fs::exists(manifest_path, ec)) {
     nlohmann::json m;
     try {
       m = nlohmann::json::parse(read_text_file(manifest_path));
       layout = m.value("layout", layout);
-      if (m.contains("splits") && m["splits"].is_object())
-        for (auto it = m["splits"].begin(); it != m["splits"].end(); ++it) splits.push_back(it.key());
       for (const auto& f : m.at("files")) {
         const std::string p = f.at("path").get<std::string>();
         Item::Kind k;
@@ -738,8 +713,9 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   }
   if (items.empty())
     throw_bad_input(dir.string() +
-                    " holds no sample fdsl stats reads (PNG images, NPY float32 clouds, or WebDataset .tar shards of "
-                    "them; PLY, PCD and HDF5 clouds are not read yet: make the dataset with cloud_format: npy)");
+                    " holds no sample fdsl stats reads (PNG images; PLY, PCD, NPY or ModelNet-style HDF5 clouds; "
+                    "WebDataset .tar shards of them)");
+  const std::vector<std::string> names = shape_names(dir);
   if (o.on_start) o.on_start(static_cast<std::int64_t>(items.size()), layout);
 
   // Each item yields its samples in order; items in parallel, concatenated in item order.
@@ -757,14 +733,17 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
         // Members of one sample are adjacent (WebDataset): gather them by key.
         std::string key, cls;
         std::vector<std::pair<std::string, std::vector<std::uint8_t>>> pending;
+        // The class: the folder of the member's name, as in a folder dataset (fdsl names members
+        // class/sample), else the .cls label.
         auto flush = [&] {
+          if (key.find('/') != std::string::npos) cls = stats_class_of(key);
           for (auto& [name, bytes] : pending) {
             const std::string e = ext_of(name);
             SampleStats st;
             if (e == "png") {
               st = image_stats(decode_png(bytes.data(), bytes.size(), item.path + ":" + name), name, cls);
             } else {
-              st = cloud_stats(read_npy_cloud(bytes, item.path + ":" + name), name, cls);
+              st = cloud_stats(decode_cloud(bytes.data(), bytes.size(), e, item.path + ":" + name), name, cls);
             }
             st.file_bytes = static_cast<std::int64_t>(bytes.size());
             results[i].push_back(std::move(st));
@@ -786,12 +765,25 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
           }
         }
         flush();
+      } else if (item.kind == Item::H5) {
+        const ModelNetClouds h = read_modelnet_h5(path);
+        for (std::size_t j = 0; j < h.count; ++j) {
+          PointCloud c;
+          const float* first = h.xyz.data() + j * h.points * 3;
+          c.xyz.assign(first, first + h.points * 3);
+          const std::int64_t l = h.label[j];
+          const std::string klass = l >= 0 && static_cast<std::size_t>(l) < names.size() ? names[l] : std::to_string(l);
+          SampleStats st = cloud_stats(c, item.path + ":" + std::to_string(j), klass);
+          st.file_bytes = static_cast<std::int64_t>(h.points * 12);
+          results[i].push_back(std::move(st));
+        }
       } else {
         const std::vector<std::uint8_t> bytes = read_file(path);
-        const std::string klass = folder_class(item.path, splits);
-        SampleStats st = item.kind == Item::Png
-                             ? image_stats(decode_png(bytes.data(), bytes.size(), item.path), item.path, klass)
-                             : cloud_stats(read_npy_cloud(bytes, item.path), item.path, klass);
+        const std::string klass = stats_class_of(item.path);
+        SampleStats st =
+            item.kind == Item::Png
+                ? image_stats(decode_png(bytes.data(), bytes.size(), item.path), item.path, klass)
+                : cloud_stats(decode_cloud(bytes.data(), bytes.size(), ext_of(item.path), item.path), item.path, klass);
         st.file_bytes = static_cast<std::int64_t>(bytes.size());
         results[i].push_back(std::move(st));
       }

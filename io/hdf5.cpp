@@ -7,6 +7,7 @@
 #include <hdf5.h>
 
 #include "fdsl/core/error.h"
+#include "fdsl/io/cloud_read.h"
 
 namespace fdsl {
 
@@ -46,6 +47,12 @@ void write_dataset(hid_t file, const char* name, hid_t mem_type, hid_t file_type
         std::string("writing dataset '") + name + "'");
 }
 
+/// HDF5 may be built without thread safety: one caller at a time, writers and readers alike.
+std::mutex& hdf5_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 }  // namespace
 
 void encode_modelnet_h5(const ModelNetBatch& b, std::vector<std::uint8_t>& out) {
@@ -60,9 +67,8 @@ void encode_modelnet_h5(const ModelNetBatch& b, std::vector<std::uint8_t>& out) 
     throw_bad_input("HDF5 writer: sample_index needs 2 values per cloud");
 
   // HDF5 may be built without thread safety: one caller at a time.
-  static std::mutex mutex;
   static std::atomic<unsigned long> counter{0};
-  std::lock_guard<std::mutex> lock(mutex);
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors become exceptions, not stderr dumps
 
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
@@ -86,6 +92,62 @@ void encode_modelnet_h5(const ModelNetBatch& b, std::vector<std::uint8_t>& out) 
   check(size > 0, "sizing the file image");
   out.resize(static_cast<std::size_t>(size));
   check(H5Fget_file_image(file.get(), out.data(), static_cast<std::size_t>(size)) == size, "copying the file image");
+}
+
+ModelNetClouds read_modelnet_h5(const std::filesystem::path& path) {
+  const std::string what = path.string();
+  std::lock_guard<std::mutex> lock(hdf5_mutex());
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  if (H5Fis_hdf5(path.c_str()) <= 0) throw_bad_input(what + ": not an HDF5 file");
+  Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (file.get() < 0) throw_bad_input(what + ": not an HDF5 file");
+  std::error_code ec;
+  const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
+  // Opens `name`, checks its rank and class, and returns its dimensions.
+  auto open = [&](const char* name, std::vector<hsize_t>& dims, H5T_class_t want) {
+    if (H5Lexists(file.get(), name, H5P_DEFAULT) <= 0) throw_bad_input(what + ": no dataset '" + name + "'");
+    const hid_t set = H5Dopen2(file.get(), name, H5P_DEFAULT);
+    if (set < 0) throw_bad_input(what + ": dataset '" + name + "' cannot be opened");
+    Handle space(H5Dget_space(set), H5Sclose);
+    Handle type(H5Dget_type(set), H5Tclose);
+    const int rank = space.get() >= 0 ? H5Sget_simple_extent_ndims(space.get()) : -1;
+    if (rank < 1 || rank > 3 || type.get() < 0 || H5Tget_class(type.get()) != want) {
+      H5Dclose(set);
+      throw_bad_input(what + ": dataset '" + name + "' is not " + (want == H5T_FLOAT ? "floats" : "integers") +
+                      " of rank 1 to 3");
+    }
+    dims.assign(static_cast<std::size_t>(rank), 0);
+    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    // Compressed data may exceed the file, but not a thousandfold (and never past 8 GiB).
+    double elements = 1;
+    for (hsize_t d : dims) elements *= static_cast<double>(d);
+    const double bytes = elements * static_cast<double>(H5Tget_size(type.get()));
+    if (bytes > 8.0 * (1ull << 30) || (ec ? false : bytes > 1000.0 * static_cast<double>(file_size) + 65536)) {
+      H5Dclose(set);
+      throw_bad_input(what + ": dataset '" + name + "' is larger than the file can hold");
+    }
+    return set;
+  };
+  ModelNetClouds out;
+  std::vector<hsize_t> dims;
+  {
+    Handle set(open("data", dims, H5T_FLOAT), H5Dclose);
+    if (dims.size() != 3 || dims[2] != 3) throw_bad_input(what + ": 'data' is not (B, N, 3)");
+    out.count = dims[0];
+    out.points = dims[1];
+    out.xyz.resize(out.count * out.points * 3);
+    if (!out.xyz.empty() && H5Dread(set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.xyz.data()) < 0)
+      throw_bad_input(what + ": 'data' cannot be read");
+  }
+  {
+    Handle set(open("label", dims, H5T_INTEGER), H5Dclose);
+    if (dims[0] != out.count || (dims.size() == 2 && dims[1] != 1) || dims.size() == 3)
+      throw_bad_input(what + ": 'label' is not (B,) or (B, 1) for the B clouds of 'data'");
+    out.label.resize(out.count);
+    if (!out.label.empty() && H5Dread(set.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.label.data()) < 0)
+      throw_bad_input(what + ": 'label' cannot be read");
+  }
+  return out;
 }
 
 }  // namespace fdsl

@@ -59,8 +59,7 @@ nlohmann::ordered_json config_stats(const StatsArgs& a) {
     const std::int64_t c = j / m, i = j % m;
     const Sample s = gen.make(c, i);
     const std::string name = gen.sample_name(c, i);
-    const auto slash = name.find('/');
-    const std::string klass = slash == std::string::npos ? std::to_string(c) : name.substr(0, slash);
+    const std::string klass = name.find('/') == std::string::npos ? std::to_string(c) : stats_class_of(name);
     std::vector<std::uint8_t> png;
     auto add_image = [&](const Image& im, const std::string& file) {
       SampleStats st = image_stats(im, file, klass);

@@ -15,6 +15,7 @@
 
 #include "fdsl/core/rng.h"
 #include "fdsl/generators/pc_fractal.h"
+#include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/pcd.h"
 #include "fdsl/render/normals.h"
@@ -162,6 +163,42 @@ TEST(PclNormals, AgreeWithFdslOnPcFractalDbClouds) {
     }
     EXPECT_GT(compared, 1000u) << "category " << c;
     EXPECT_GE(static_cast<double>(agree), 0.99 * static_cast<double>(compared)) << "category " << c;
+  }
+}
+
+// The other direction: fdsl's reader (fdsl stats) reads what PCL writes, in all three encodings,
+// binary_compressed (LZF, column layout) included, with PCL's fields around x y z.
+TEST(FdslReadsPcl, EveryEncodingOfPointXYZRGBNormal) {
+  test::TempDir dir("fdsl-pcl");
+  Rng rng(5);
+  pcl::PointCloud<pcl::PointXYZRGBNormal> cloud;
+  for (int i = 0; i < 5000; ++i) {
+    pcl::PointXYZRGBNormal p;
+    // Repeated values make long LZF back-references; random ones literals.
+    p.x = i % 3 == 0 ? 1.0f : static_cast<float>(rng.uniform(-5, 5));
+    p.y = static_cast<float>(rng.uniform(-5, 5));
+    p.z = static_cast<float>(i % 100);
+    p.r = p.g = p.b = static_cast<std::uint8_t>(i);
+    p.normal_x = p.normal_y = 0;
+    p.normal_z = 1;
+    p.curvature = 0;
+    cloud.push_back(p);
+  }
+  for (int mode = 0; mode < 3; ++mode) {
+    const fs::path path = dir / ("pcl" + std::to_string(mode) + ".pcd");
+    pcl::PCDWriter writer;
+    const int rc = mode == 0   ? writer.writeASCII(path.string(), cloud, 9)
+                   : mode == 1 ? writer.writeBinary(path.string(), cloud)
+                               : writer.writeBinaryCompressed(path.string(), cloud);
+    ASSERT_EQ(rc, 0);
+    const std::vector<std::uint8_t> bytes = read_file(path);
+    const PointCloud got = decode_pcd(bytes.data(), bytes.size(), path.string());
+    ASSERT_EQ(got.size(), cloud.size()) << "mode " << mode;
+    for (std::size_t i = 0; i < cloud.size(); ++i) {
+      ASSERT_EQ(got.xyz[3 * i], cloud[i].x) << "mode " << mode << " point " << i;
+      ASSERT_EQ(got.xyz[3 * i + 1], cloud[i].y) << "mode " << mode << " point " << i;
+      ASSERT_EQ(got.xyz[3 * i + 2], cloud[i].z) << "mode " << mode << " point " << i;
+    }
   }
 }
 

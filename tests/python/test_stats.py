@@ -214,6 +214,74 @@ stats([os.path.join(tmp, "pc.yaml"), "--sample", "12", "-o", mem_pc])
 mp = load(mem_pc)["clouds"]["per_sample"]
 check(mp["distinct"] == cc["distinct"] and mp["l31"] == cc["l31"], "in memory: the clouds' figures of the files")
 
+# --- every cloud format fdsl writes gives the NPY dataset's figures -------------------------------
+pc_text = open(os.path.join(tmp, "pc.yaml")).read()
+fields = ["points", "var_x", "var_y", "var_z", "distinct", "l21", "l31", "class"]
+for fmt in ("ply", "ply_ascii", "pcd", "pcd_ascii", "tar", "hdf5"):
+    extra = "output_format: tar\ncloud_format: ply\n" if fmt == "tar" else f"cloud_format: {fmt}\n"
+    text = pc_text.replace("cloud_format: npy\n", extra)
+    out, _ = generate(tmp, "pc-" + fmt, text)
+    stats([out])
+    got = load(out)["clouds"]["per_sample"]
+    if fmt == "hdf5":  # the file holds the clouds shuffled: compare as sets of rows
+        same = sorted(zip(*[got[k] for k in fields])) == sorted(zip(*[cc[k] for k in fields]))
+    else:
+        same = all(got[k] == cc[k] for k in fields) and [n.rsplit(".", 1)[0] for n in got["name"]] == [
+            n.rsplit(".", 1)[0] for n in cc["name"]]
+    check(same, f"cloud_format {fmt}: the figures of the NPY files, class names included")
+
+# --- clouds other programs wrote: Open3D's PLY and PCD encodings, h5py's ModelNet file ------------
+import open3d as o3d  # noqa: E402
+import h5py  # noqa: E402
+
+foreign = os.path.join(tmp, "foreign")
+rng = np.random.default_rng(4)
+written = {}
+encodings = [("ply", dict(write_ascii=False)), ("ply", dict(write_ascii=True)),
+             ("pcd", dict(write_ascii=False, compressed=False)), ("pcd", dict(write_ascii=True)),
+             ("pcd", dict(write_ascii=False, compressed=True))]
+for k, (ext, kw) in enumerate(encodings):
+    os.makedirs(os.path.join(foreign, f"c{k}"))
+    for j in range(2):
+        pts = rng.normal(size=(500 + 100 * j, 3)) * [1.0, 0.5, 0.1] + k
+        pts[::7] = pts[0]  # repeated points
+        pc = o3d.geometry.PointCloud(o3d.utility.Vector3dVector(pts))
+        pc.colors = o3d.utility.Vector3dVector(rng.random((len(pts), 3)))
+        name = f"c{k}/s{j}.{ext}"
+        check(o3d.io.write_point_cloud(os.path.join(foreign, name), pc, **kw), f"Open3D writes {name} {kw}")
+        back = np.asarray(o3d.io.read_point_cloud(os.path.join(foreign, name)).points)
+        written[name] = back.astype(np.float32).astype(np.float64)
+stats([foreign])
+fc = load(foreign)["clouds"]["per_sample"]
+check(sorted(fc["name"]) == sorted(written), f"every Open3D file measured: {fc['name']}")
+bad = []
+for i, name in enumerate(fc["name"]):
+    p = written[name]
+    want = {"points": len(p), "var_x": p[:, 0].var(), "var_z": p[:, 2].var(),
+            "distinct": len(np.unique(p, axis=0)) / len(p)}
+    for k, v in want.items():
+        if not close(fc[k][i], v, 1e-5):
+            bad.append((name, k, fc[k][i], v))
+check(not bad, f"Open3D's PLY/PCD (binary, ASCII, compressed) give NumPy's figures: {bad[:4]}")
+
+h5dir = os.path.join(tmp, "h5py")
+os.makedirs(h5dir)
+data = rng.normal(size=(6, 256, 3)).astype(np.float32)
+data[5] = 0  # one cloud collapsed to a point
+with h5py.File(os.path.join(h5dir, "ply_data_train0.h5"), "w") as f:
+    f["data"] = data
+    f["label"] = np.array([[0], [1], [2], [0], [1], [2]], dtype=np.uint8)
+with open(os.path.join(h5dir, "shape_names.txt"), "w") as f:
+    f.write("airplane\nbathtub\nbed\n")
+stats([h5dir])
+hc = load(h5dir)["clouds"]
+hp = hc["per_sample"]
+check(hp["class"] == ["airplane", "bathtub", "bed"] * 2 and hp["name"][5] == "ply_data_train0.h5:5",
+      f"h5py's ModelNet file: classes from shape_names.txt ({hp['class']}, {hp['name'][:2]})")
+check(all(close(hp["var_y"][i], data[i][:, 1].astype(np.float64).var(), 1e-6) for i in range(6)),
+      "h5py's clouds: NumPy's variances")
+check(hp["distinct"][5] == 1 / 256, f"the collapsed cloud has one distinct point ({hp['distinct'][5]})")
+
 # --- every shipped config renders stats in memory ------------------------------------------------
 small = {"size": "48", "points": "2000"}
 for cfgname in sorted(os.listdir(os.path.join(SRC, "configs"))):
@@ -229,6 +297,11 @@ for cfgname in sorted(os.listdir(os.path.join(SRC, "configs"))):
     if r.returncode == 0:
         rep = load(out)
         check(("images" in rep) or ("clouds" in rep), f"{cfgname}: images or clouds measured")
+        kind = rep.get("images") or rep.get("clouds")
+        names = set(kind["per_sample"]["class"])
+        # The class is the folder that holds the file (RCDB's image/00000/..., views' images/00000/...).
+        check(names and all(n not in ("image", "images", "") for n in names) or "scenes" in names,
+              f"{cfgname}: classes are the class folders ({sorted(names)[:3]})")
 
 # --- bad input: a clear message, exit 2, nothing written -----------------------------------------
 r = stats([cfg], expect=2)

@@ -50,6 +50,10 @@ struct SampleStats {
   std::vector<float> descriptor;
 };
 
+/// The class of a sample file: the folder that holds it (00000/x.png; image/00000/x.png in RCDB's
+/// tree; train/00000/x.png in a split), "" for a file at the top.
+std::string stats_class_of(const std::string& path);
+
 /// Measures an image; `name` and `klass` are copied into the result.
 SampleStats image_stats(const Image& image, std::string name, std::string klass);
 /// Measures a point cloud (xyz only).
