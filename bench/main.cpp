@@ -72,7 +72,10 @@ int main(int argc, char** argv) {
     double rate = r.items / r.seconds;
     double mbs = r.bytes > 0 ? r.bytes / r.seconds / 1e6 : 0;
     char ratio[32] = "-";
-    if (r.reference_rate > 0) std::snprintf(ratio, sizeof ratio, "%.0fx", rate / r.reference_rate);
+    if (r.reference_rate > 0) {
+      const double x = rate / r.reference_rate;
+      std::snprintf(ratio, sizeof ratio, x < 10 ? "%.2fx" : "%.0fx", x);
+    }
     char rate_s[64];
     std::snprintf(rate_s, sizeof rate_s, "%.1f %s/s", rate, r.unit.c_str());
     std::printf("%-44s %8d %22s %10.1f %12s %s\n", c.name.c_str(), r.threads, rate_s, mbs, ratio, r.reference.c_str());

@@ -72,41 +72,74 @@ SampleStats image_stats(const Image& image, std::string name, std::string klass)
   if (image.empty() || image.width <= 0 || image.height <= 0) return s;
   const std::uint32_t bg = border_mode(image);
   const int w = image.width, h = image.height, c = image.channels;
-  std::vector<std::int64_t> cell_ink(G * G, 0), cell_n(G * G, 0);
-  std::vector<int> cx(w);
-  for (int x = 0; x < w; ++x) cx[x] = static_cast<int>(static_cast<std::int64_t>(x) * G / w);
+  // Cell k of a row spans columns [bx[k], bx[k+1]); the pixel count of a cell follows from the
+  // spans, so the pixel loop only counts ink (branch-free) and sums bytes.
+  std::vector<int> bx(G + 1), by(G + 1);
+  for (int k = 0; k <= G; ++k) {
+    bx[k] = static_cast<int>((static_cast<std::int64_t>(k) * w + G - 1) / G);
+    by[k] = static_cast<int>((static_cast<std::int64_t>(k) * h + G - 1) / G);
+  }
+  std::vector<std::int64_t> cell_ink(G * G, 0);
+  const std::uint8_t b0 = c == 1 ? static_cast<std::uint8_t>(bg) : static_cast<std::uint8_t>(bg >> 16);
+  const std::uint8_t b1 = static_cast<std::uint8_t>(bg >> 8), b2 = static_cast<std::uint8_t>(bg);
+  auto is_ink = [&](const std::uint8_t* p) -> std::uint32_t {
+    return c == 1 ? p[0] != b0 : ((p[0] ^ b0) | (p[1] ^ b1) | (p[2] ^ b2)) != 0;
+  };
   std::int64_t ink = 0;
   int x0 = w, x1 = -1, y0 = h, y1 = -1;
   std::uint64_t sum = 0;
   double sum2 = 0;
-  for (int y = 0; y < h; ++y) {
-    const std::uint8_t* row = image.row(y);
-    const int cy = static_cast<int>(static_cast<std::int64_t>(y) * G / h);
-    std::int64_t* ci = cell_ink.data() + cy * G;
-    std::int64_t* cn = cell_n.data() + cy * G;
-    std::uint64_t row_sum = 0, row_sum2 = 0;
-    for (int x = 0; x < w; ++x) {
-      const std::uint8_t* p = row + static_cast<std::size_t>(x) * c;
-      std::uint32_t v;
-      if (c == 1) {
-        v = p[0];
-        row_sum += p[0];
-        row_sum2 += std::uint32_t(p[0]) * p[0];
-      } else {
-        v = (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
-        for (int k = 0; k < c; ++k) row_sum += p[k], row_sum2 += std::uint32_t(p[k]) * p[k];
-      }
-      ++cn[cx[x]];
-      if (v != bg) {
-        ++ink;
-        ++ci[cx[x]];
-        x0 = std::min(x0, x), x1 = std::max(x1, x);
-        y0 = std::min(y0, y), y1 = std::max(y1, y);
-      }
-    }
-    sum += row_sum;
-    sum2 += static_cast<double>(row_sum2);
+  const std::size_t row_bytes = static_cast<std::size_t>(w) * c;
+  std::vector<std::uint8_t> bg_row(row_bytes);
+  for (std::size_t i = 0; i < row_bytes; i += c) {
+    bg_row[i] = b0;
+    if (c == 3) bg_row[i + 1] = b1, bg_row[i + 2] = b2;
   }
+  for (int cy = 0; cy < G; ++cy)
+    for (int y = by[cy]; y < by[cy + 1]; ++y) {
+      const std::uint8_t* row = image.row(y);
+      std::int64_t* ci = cell_ink.data() + cy * G;
+      std::int64_t row_ink = 0;
+      for (int k = 0; k < G; ++k) {
+        std::uint32_t seg = 0;
+        const std::size_t b = static_cast<std::size_t>(bx[k]) * c, e = static_cast<std::size_t>(bx[k + 1]) * c;
+        // Most cells of a sparse render are background: one memcmp settles them.
+        if (std::memcmp(row + b, bg_row.data() + b, e - b) == 0) continue;
+        if (c == 1) {
+          for (int x = bx[k]; x < bx[k + 1]; ++x) seg += row[x] != b0;
+        } else {
+          for (int x = bx[k]; x < bx[k + 1]; ++x) seg += is_ink(row + static_cast<std::size_t>(x) * c);
+        }
+        ci[k] += seg;
+        row_ink += seg;
+      }
+      // 32-bit sums over blocks small enough not to overflow (16384 x 255^2 < 2^32): they vectorize.
+      for (std::size_t i0 = 0; i0 < row_bytes; i0 += 16384) {
+        const std::size_t i1 = std::min(row_bytes, i0 + 16384);
+        std::uint32_t block_sum = 0, block_sum2 = 0;
+        for (std::size_t i = i0; i < i1; ++i) {
+          const std::uint32_t v = row[i];
+          block_sum += v;
+          block_sum2 += v * v;
+        }
+        sum += block_sum;
+        sum2 += static_cast<double>(block_sum2);
+      }
+      if (row_ink == 0) continue;
+      ink += row_ink;
+      y0 = std::min(y0, y), y1 = y;
+      // Only columns outside the box found so far can widen it.
+      for (int x = 0; x < x0; ++x)
+        if (is_ink(row + static_cast<std::size_t>(x) * c)) {
+          x0 = x;
+          break;
+        }
+      for (int x = w - 1; x > x1; --x)
+        if (is_ink(row + static_cast<std::size_t>(x) * c)) {
+          x1 = x;
+          break;
+        }
+    }
   const double n = static_cast<double>(w) * h;
   const double bytes = n * c;
   s.ink = ink / n;
@@ -116,8 +149,10 @@ SampleStats image_stats(const Image& image, std::string name, std::string klass)
   }
   s.mean = sum / bytes;
   s.std = std::sqrt(std::max(0.0, sum2 / bytes - s.mean * s.mean));
-  for (int i = 0; i < G * G; ++i)
-    s.descriptor[i] = cell_n[i] ? static_cast<float>(static_cast<double>(cell_ink[i]) / cell_n[i]) : 0.f;
+  for (int i = 0; i < G * G; ++i) {
+    const std::int64_t cells = static_cast<std::int64_t>(bx[i % G + 1] - bx[i % G]) * (by[i / G + 1] - by[i / G]);
+    s.descriptor[i] = cells ? static_cast<float>(static_cast<double>(cell_ink[i]) / cells) : 0.f;
+  }
   return s;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the readers of untrusted input with libFuzzer (clang, AddressSanitizer and UBSan): the
-# config parser, the FractalDB/PC-FractalDB category CSV readers, and the PNG and tar readers of
-# `fdsl verify`. Each target runs FUZZ_SECONDS (default 60) from a seed corpus of the project's
+# config parser, the FractalDB/PC-FractalDB category CSV readers, the PNG and tar readers of
+# `fdsl verify` and the point-cloud readers of `fdsl stats`. Each target runs FUZZ_SECONDS (default 60) from a seed corpus of the project's
 # own files; a finding (crash, leak, sanitizer report, an exception that is not fdsl::Error)
 # fails the script and leaves the input as crash-* in the corpus folder. Not part of the default
 # test suite: ctest -L fuzz runs it.
@@ -16,11 +16,11 @@ SAN="-march=native -fsanitize=address,undefined -fno-sanitize-recover=undefined 
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_FLAGS="$SAN" -DCMAKE_C_FLAGS="$SAN" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DFDSL_BUILD_FUZZ=ON -DFDSL_BUILD_TESTS=OFF -DFDSL_BUILD_BENCH=OFF -DFDSL_BUILD_PYTHON=OFF >/dev/null
-cmake --build "$BUILD" -j "$(nproc)" --target fuzz_config fuzz_category_csv fuzz_png fuzz_tar fdsl_cli
+cmake --build "$BUILD" -j "$(nproc)" --target fuzz_config fuzz_category_csv fuzz_png fuzz_tar fuzz_cloud fdsl_cli
 
 # Seed corpora from what fdsl reads and writes.
 CORPUS="$BUILD/fuzz-corpus"
-rm -rf "$CORPUS" && mkdir -p "$CORPUS"/{config,category_csv,png,tar}
+rm -rf "$CORPUS" && mkdir -p "$CORPUS"/{config,category_csv,png,tar,cloud}
 cp configs/*.yaml "$CORPUS/config/"
 find data/fractaldb -name '*.csv' | head -50 | xargs -I{} cp {} "$CORPUS/category_csv/" 2>/dev/null || true
 SEED="$BUILD/fuzz-seed"
@@ -34,10 +34,15 @@ cp "$SEED/folder/categories.csv" "$CORPUS/category_csv/table.csv"
 cp "$SEED"/pc/categories/*.csv "$SEED/pc/categories.csv" "$CORPUS/category_csv/" 2>/dev/null || true
 find "$SEED/folder" -name '*.png' | head -6 | while read -r f; do cp "$f" "$CORPUS/png/$(basename "$f")"; done
 cp "$SEED"/tar/*.tar "$CORPUS/tar/"
+for f in ply ply_ascii pcd pcd_ascii npy; do
+  ASAN_OPTIONS=detect_leaks=0 "$BUILD/fdsl" generate configs/pc-fractaldb-1k.yaml -o "$SEED/cloud-$f" --set classes=2 \
+    --set instances=2 --set points=64 --set search_points=2000 --set cloud_format=$f --progress quiet >/dev/null
+  find "$SEED/cloud-$f" -name "*.${f%_ascii}" | head -2 | while read -r c; do cp "$c" "$CORPUS/cloud/$f-$(basename "$c")"; done
+done
 
 status=0
 ABS_BUILD=$(cd "$BUILD" && pwd)
-for target in config category_csv png tar; do
+for target in config category_csv png tar cloud; do
   log="$ABS_BUILD/fuzz_$target.log"
   if (cd "$CORPUS/$target" && "$ABS_BUILD/fuzz/fuzz_$target" -max_total_time="$SECONDS_EACH" -timeout=10 \
       -rss_limit_mb=4096 -print_final_stats=1 . >"$log" 2>&1); then

@@ -61,6 +61,12 @@ std::vector<std::uint8_t> encode_png(const Image& image, const PngOptions& optio
 /// 8 bits); throws Error(BadInput) naming `what` if the bytes are not a valid PNG.
 Image decode_png(const std::uint8_t* data, std::size_t size, const std::string& what = "PNG data");
 
+namespace detail {
+/// decode_png without its fast path (libdeflate for 8-bit non-interlaced gray/RGB(A)): libpng
+/// alone, for tests that compare the two.
+Image decode_png_with_libpng(const std::uint8_t* data, std::size_t size, const std::string& what);
+}  // namespace detail
+
 /// Reads and decodes a PNG file; throws Error(BadInput) naming the path if it cannot be read or
 /// is not a valid PNG.
 Image read_png(const std::filesystem::path& path);
