@@ -7,20 +7,26 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 #include "commands.h"
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/stop.h"
 #include "fdsl/dataset/encode.h"
+#include "fdsl/dataset/preview.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/dataset/stats.h"
+#include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
+#include "fdsl/io/png.h"
 
 namespace fdsl::cli {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 struct StatsArgs {
   ConfigOptions config;
@@ -39,7 +45,7 @@ ProgressOptions progress_options(const std::string& mode) {
 
 /// Samples rendered in memory: the first k classes, m instances each, about n in all, with at
 /// least min(instances, 8) per class so every class has a spread.
-nlohmann::ordered_json config_stats(const StatsArgs& a) {
+nlohmann::ordered_json config_stats(const StatsArgs& a, Image& plot) {
   const std::int64_t n = a.sample;
   // At most n classes are rendered: only those are searched (categories are prefix-stable).
   SpecOptions so = spec_options(a.config);
@@ -74,6 +80,9 @@ nlohmann::ordered_json config_stats(const StatsArgs& a) {
     progress.add(1);
   });
   progress.finish();
+  std::map<std::string, std::int64_t> index;  // sample file name -> j
+  for (std::int64_t j = 0; j < total; ++j)
+    for (const auto& st : results[static_cast<std::size_t>(j)]) index.emplace(st.name, j);
   std::vector<SampleStats> all;
   for (auto& r : results)
     for (auto& s : r) all.push_back(std::move(s));
@@ -85,7 +94,27 @@ nlohmann::ordered_json config_stats(const StatsArgs& a) {
   nlohmann::ordered_json body = summarize_stats(all, a.thresholds, a.config.threads);
   for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
   report["unreadable"] = nlohmann::ordered_json::array();
+  // The pair pictures: each example named in the report is rendered again (index: built above).
+  plot = stats_plot(report, [&](const std::string& name, int tile) {
+    const auto it = index.find(name);
+    if (it == index.end()) return Image();
+    return sample_picture(gen.make(it->second / m, it->second % m), tile);
+  });
   return report;
+}
+
+/// An example of a folder dataset, for the pair pictures: its PNG, or its cloud drawn; nothing
+/// for members of shards and HDF5 files.
+Image file_picture(const fs::path& dir, const std::string& name, int tile) {
+  std::error_code ec;
+  const fs::path p = dir / name;
+  if (name.find(':') != std::string::npos || !fs::is_regular_file(p, ec)) return Image();
+  const std::string ext = p.extension().string();
+  if (ext == ".png") return read_png(p);
+  Sample s;
+  const std::vector<std::uint8_t> bytes = read_file(p);
+  s.cloud = decode_cloud(bytes.data(), bytes.size(), ext.empty() ? "" : ext.substr(1), p.string());
+  return sample_picture(s, tile);
 }
 
 }  // namespace
@@ -133,9 +162,10 @@ void add_stats(CLI::App& app) {
     if (is_dir && a.sample == 0 && (!a.config.overrides.empty() || !a.config.seed.empty()))
       throw_bad_input("--set and --seed change what is rendered: they need --sample N");
     nlohmann::ordered_json report;
+    Image plot;
     fs::path out;
     if (a.sample > 0) {
-      report = config_stats(a);
+      report = config_stats(a, plot);
       out = a.output.empty() ? fs::path("out") / (fs::path(a.config.config).filename().string() + "-stats")
                              : fs::path(a.output);
       if (a.output.empty() && !is_dir) out = fs::path("out") / (fs::path(a.config.config).stem().string() + "-stats");
@@ -151,12 +181,16 @@ void add_stats(CLI::App& app) {
       o.on_progress = [&](std::int64_t n) { progress->add(n); };
       report = dataset_stats(a.config.config, o);
       if (progress) progress->finish();
+      const fs::path dir = a.config.config;
+      plot = stats_plot(report, [&](const std::string& name, int tile) { return file_picture(dir, name, tile); });
       out = a.output.empty() ? fs::path(a.config.config) : fs::path(a.output);
     }
     ensure_writable_dir(out);
     write_file_atomic(out / "stats.json", report.dump(1) + "\n");
+    write_file_atomic(out / "stats.png", encode_png(plot));
     std::printf("%s", stats_text(report).c_str());
-    std::printf("stats.json: %s\n", (out / "stats.json").string().c_str());
+    std::printf("stats.json: %s\nstats.png: %s\n", (out / "stats.json").string().c_str(),
+                (out / "stats.png").string().c_str());
     const std::size_t bad = report["unreadable"].size();
     if (bad > 0)
       throw_runtime(std::to_string(bad) + (bad == 1 ? " file" : " files") + " of " + a.config.config +

@@ -148,14 +148,36 @@ check(m["layout"] == "in memory" and m["rendered"] == {"classes": 4, "instances_
 check(m["images"]["per_sample"] == im["per_sample"], "in memory: the folder's every figure, names and PNG sizes")
 check(m["images"]["similar_pairs"] == im["similar_pairs"], "in memory: the same class pairs")
 
+
+# --- stats.png: plots Pillow reads, the pair pictures drawn from the files or the renders -------
+def plot(folder):
+    a = np.asarray(Image.open(os.path.join(folder, "stats.png")).convert("RGB"))
+    # The grey box drawn where an example has no picture: 96 x 96 of (60, 60, 60).
+    grey = np.all(a == 60, axis=2).sum()
+    return a, grey
+
+
+pairs_shown = min(10, len(im["similar_pairs"]))
+for where, d, want_pictures in (("folder", folder, True), ("in memory", mem_out, True), ("tar", tar, False)):
+    a, grey = plot(d)
+    check(a.shape[1] == 1200 and a.shape[0] > 300, f"{where}: stats.png is 1200 px wide ({a.shape})")
+    if want_pictures:
+        check(grey < 96 * 96, f"{where}: every pair has its pictures ({grey} grey pixels)")
+    else:
+        check(grey >= 2 * pairs_shown * 96 * 96, f"{where}: members of shards are grey boxes ({grey})")
+a_folder, _ = plot(folder)
+a_mem, _ = plot(mem_out)
+h = min(a_folder.shape[0], a_mem.shape[0])
+check(np.array_equal(a_folder[40:h], a_mem[40:h]), "the folder's plots and the in-memory ones are the same below the title")
+
 # --- any thread count: the same bytes -----------------------------------------------------------
 outs = []
 for j in ("1", "2", "5"):
     o = os.path.join(tmp, "j" + j)
     stats([folder, "-j", j, "-o", o])
-    with open(os.path.join(o, "stats.json"), "rb") as f:
-        outs.append(f.read())
-check(outs[0] == outs[1] == outs[2], "stats.json is byte-identical for -j 1, 2 and 5")
+    with open(os.path.join(o, "stats.json"), "rb") as f, open(os.path.join(o, "stats.png"), "rb") as g:
+        outs.append(f.read() + g.read())
+check(outs[0] == outs[1] == outs[2], "stats.json and stats.png are byte-identical for -j 1, 2 and 5")
 
 # --- flags: a blank image and a saturated one are named -------------------------------------------
 damaged = os.path.join(tmp, "damaged")

@@ -88,10 +88,20 @@ struct StatsOptions {
   std::function<void(std::int64_t)> on_progress;
 };
 
-/// Measures every PNG and NPY cloud of the dataset `dir` made by fdsl (ImageFolder or WebDataset
-/// shards, by its manifest; without one, every .png/.npy/.tar under it, sorted by path). Files
+/// Measures every PNG image and PLY/PCD/NPY/HDF5 cloud of the dataset `dir` (ImageFolder or
+/// WebDataset shards, by its manifest; without one, every such file under it, sorted by path). Files
 /// that cannot be read are listed in the report's "unreadable" and skipped. Throws Error(BadInput)
 /// when `dir` holds no sample fdsl can measure (naming the formats it reads).
 nlohmann::ordered_json dataset_stats(const std::filesystem::path& dir, const StatsOptions& options);
+
+/// A picture of the sample named in a report (its file name), `tile` pixels high, RGB; empty
+/// when there is none to show.
+using StatsPicture = std::function<Image(const std::string& name, int tile)>;
+
+/// The plots of a report, as one RGB image (stats.png): for images and for clouds, histograms of
+/// the ink fraction and file size (clouds: distinct points and l3/l1), each class's spread sorted,
+/// with the median and the static threshold marked, and the closest class pairs side by side
+/// (`picture` draws an example of each; without it, or where it gives nothing, a grey box).
+Image stats_plot(const nlohmann::ordered_json& report, const StatsPicture& picture = {});
 
 }  // namespace fdsl
