@@ -59,6 +59,17 @@ const ParamTable& dataset_params() {
                    "what precedes each file name in {split}_files.txt (empty: this folder's name and a slash, so "
                    "the lists open from its parent folder; PointNet: data/modelnet40_ply_hdf5_2048/)")
           .when("cloud_format", {"hdf5"}),
+      float_param("min_ink", 0, 0, 1,
+                  "guard: an image (or any view) with a smaller ink fraction (pixels unlike the border's most "
+                  "common value, as fdsl stats measures it) is drawn again from the sample's next streams (0: off)"),
+      float_param("max_ink", 1, 0, 1,
+                  "guard: an image (or any view) with a larger ink fraction is drawn again (1: off)"),
+      float_param("min_flatness", 0, 0, 1,
+                  "guard: a point cloud whose PCA eigenvalue ratio l3/l1 is below this (0 for a plane or a line, 1 "
+                  "for a ball) is drawn again (0: off)"),
+      int_param("guard_draws", 8, 1, 64,
+                "draws a guard tries per sample, the first included; when none passes, the first is kept and the "
+                "sample is listed as failing in the manifest and the run's summary"),
   };
   return table;
 }

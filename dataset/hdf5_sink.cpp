@@ -181,6 +181,7 @@ class Hdf5Sink final : public Sink {
       Sample out;
       make_range_checked(gen_, id / instances, id % instances, id % instances + 1,
                          [&](Sample&& s) { out = std::move(s); });
+      note_sample(run, out);
       return out;
     };
     Sample head = make(0);

@@ -108,9 +108,37 @@ std::string item_record(const WorkItem& item, const std::vector<FileRecord>& fil
   return j.dump();
 }
 
+std::string guard_record(const std::string& split, const Sample& s, const std::string& fingerprint) {
+  nlohmann::ordered_json j;
+  j["guard"] = s.name;
+  j["config"] = fingerprint;
+  if (!split.empty()) j["split"] = split;
+  j["category"] = s.category;
+  j["instance"] = s.instance;
+  j["draw"] = s.draw;
+  if (!s.guard_failed.empty()) j["failed"] = s.guard_failed;
+  return j.dump();
+}
+
 JournalState read_journals(const fs::path& dir, const std::string& fingerprint) {
   JournalState state;
   for (const nlohmann::json& j : Journal::read_all(dir)) {
+    if (j.is_object() && j.contains("guard")) {
+      GuardRecord g;
+      try {
+        if (j.at("config").get<std::string>() != fingerprint) continue;  // its items say whose it is
+        g.name = j.at("guard").get<std::string>();
+        if (j.contains("split")) g.split = j["split"].get<std::string>();
+        g.category = j.at("category").get<std::int64_t>();
+        g.instance = j.at("instance").get<std::int64_t>();
+        g.draw = j.at("draw").get<int>();
+        if (j.contains("failed")) g.failed = j["failed"].get<std::vector<std::string>>();
+      } catch (const std::exception&) {
+        continue;
+      }
+      state.guarded[{g.split, g.category, g.instance}] = std::move(g);
+      continue;
+    }
     ItemRecord r;
     std::string config;
     try {

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "fdsl/core/version.h"
+#include "fdsl/dataset/guard.h"
 #include "fdsl/io/files.h"
 
 namespace fdsl {
@@ -43,8 +44,9 @@ void write_class_folders(const std::map<std::string, const FileRecord*>& files, 
 
 }  // namespace
 
-bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& dir,
-                    const std::map<std::string, ItemRecord>& done, const std::string& fingerprint) {
+bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& dir, const JournalState& journal,
+                    const std::string& fingerprint) {
+  const std::map<std::string, ItemRecord>& done = journal.done;
   const Generator& gen = *spec.generator;
   const bool complete = sink.complete(done);
   const std::vector<std::int64_t> cats = sink.categories(done);
@@ -91,6 +93,30 @@ bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& d
   head["category_files"] = category_files;
   head["layout_files"] = sink.layout_files();
   head["category_stats"] = gen.stats();
+  if (const GuardSettings* g = guard_of(gen)) {
+    nlohmann::ordered_json guards;
+    if (g->min_ink > 0) guards["min_ink"] = g->min_ink;
+    if (g->max_ink < 1) guards["max_ink"] = g->max_ink;
+    if (g->min_flatness > 0) guards["min_flatness"] = g->min_flatness;
+    guards["guard_draws"] = g->draws;
+    std::int64_t redrawn = 0, failed = 0;
+    nlohmann::ordered_json samples = nlohmann::ordered_json::array();
+    for (const auto& [key, r] : journal.guarded) {
+      (r.failed.empty() ? redrawn : failed) += 1;
+      nlohmann::ordered_json e;
+      if (!r.split.empty()) e["split"] = r.split;
+      e["name"] = r.name;
+      e["category"] = r.category;
+      e["instance"] = r.instance;
+      e["draw"] = r.draw;
+      if (!r.failed.empty()) e["failed"] = r.failed;
+      samples.push_back(std::move(e));
+    }
+    guards["redrawn"] = redrawn;
+    guards["failed"] = failed;
+    guards["samples"] = std::move(samples);
+    head["guards"] = std::move(guards);
+  }
   nlohmann::ordered_json categories = nlohmann::ordered_json::array();
   for (std::int64_t c : cats) categories.push_back(gen.category_json(c));
   head["categories"] = std::move(categories);

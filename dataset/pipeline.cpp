@@ -60,6 +60,14 @@ bool flat(const Image& im) {
 }  // namespace
 
 void note_sample(SinkRun& run, const Sample& s) {
+  if (s.draw > 0 || !s.guard_failed.empty()) {
+    if (s.draw > 0) ++run.guard_redrawn;
+    if (!s.guard_failed.empty() && run.guard_failed.fetch_add(1) == 0) {
+      const std::lock_guard<std::mutex> lock(run.blank_mutex);
+      run.first_guard_failed = s.name;
+    }
+    if (run.on_guard) run.on_guard(run.split, s);
+  }
   bool blank = flat(s.image);
   for (const Image& v : s.views) blank = blank || flat(v);
   if (!blank) return;
@@ -427,6 +435,11 @@ std::string GenerateSummary::to_json() const {
   if (!redone.empty()) j["redone"] = redone;
   j["blank_samples"] = blank_samples;
   if (blank_samples > 0) j["first_blank"] = first_blank;
+  if (guard_redrawn > 0 || guard_failed > 0) {
+    j["guard_redrawn"] = guard_redrawn;
+    j["guard_failed"] = guard_failed;
+    if (guard_failed > 0) j["first_guard_failed"] = first_guard_failed;
+  }
   j["seconds"] = seconds;
   j["samples_per_second"] = seconds > 0 ? samples_written / seconds : 0.0;
   j["megabytes_per_second"] = seconds > 0 ? bytes_written / seconds / 1e6 : 0.0;
@@ -559,6 +572,9 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   run.progress = &progress;
   // A file of many samples is worth an fsync of its record; a folder unit's files are not synced.
   const bool sync_records = sink->format() != "folder";
+  run.on_guard = [&](const std::string& split, const Sample& s) {
+    journal.append(guard_record(split, s, fingerprint));
+  };
   run.done = [&](const WorkItem& item, std::vector<FileRecord>&& files) {
     journal.append(item_record(item, files, fingerprint), sync_records);
     if (sink->format() == "tar") ++summary.shards_written;
@@ -577,10 +593,13 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   summary.bytes_written = run.bytes;
   summary.blank_samples = run.blank;
   summary.first_blank = run.first_blank;
+  summary.guard_redrawn = run.guard_redrawn;
+  summary.guard_failed = run.guard_failed;
+  summary.first_guard_failed = run.first_guard_failed;
   summary.interrupted = run.stopped;
   if (!run.stopped) {
     if (part.count == 1) {
-      summary.complete = write_manifest(spec, *sink, o.output, read_journals(o.output, fingerprint).done, fingerprint);
+      summary.complete = write_manifest(spec, *sink, o.output, read_journals(o.output, fingerprint), fingerprint);
       summary.manifest_written = true;
     } else {
       // The first process to find every part done writes the manifest: the last one to finish.
@@ -592,7 +611,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
       if (sink->complete(all.done)) {
         summary.complete = true;
         if (!fs::exists(o.output / "manifest.json", ec)) {
-          write_manifest(spec, *sink, o.output, all.done, fingerprint);
+          write_manifest(spec, *sink, o.output, all, fingerprint);
           summary.manifest_written = true;
         }
       }
@@ -624,7 +643,7 @@ MergeSummary merge_dataset(const DatasetSpec& spec, const fs::path& dir) {
   }
   m.complete = sink->complete(journal.done);
   if (m.complete) {
-    write_manifest(spec, *sink, dir, journal.done, fingerprint);
+    write_manifest(spec, *sink, dir, journal, fingerprint);
     m.temporary_files_removed = remove_temporary_files(dir);
   }
   return m;
@@ -646,7 +665,7 @@ std::int64_t regenerate_files(const DatasetSpec& spec, const fs::path& dir, cons
   // The layout's files and the manifest are written again from the journals, as they were.
   const std::string fingerprint = config_fingerprint(spec);
   const JournalState journal = read_journals(dir, fingerprint);
-  if (!journal.done.empty()) write_manifest(spec, *sink, dir, journal.done, fingerprint);
+  if (!journal.done.empty()) write_manifest(spec, *sink, dir, journal, fingerprint);
   return static_cast<std::int64_t>(items.size());
 }
 

@@ -6,6 +6,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/dataset/guard.h"
 #include "fdsl/io/files.h"
 
 namespace fdsl {
@@ -53,7 +54,7 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const f
   ctx.config_dir = config_dir;
   ctx.search_limit = options.search_limit;
   ctx.on_phase = options.on_phase;
-  spec.generator = spec.info->create(spec.params, ctx);
+  spec.generator = guard_generator(spec.info->create(spec.params, ctx), spec.params);
   return spec;
 }
 

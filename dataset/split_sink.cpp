@@ -82,6 +82,8 @@ class SplitSink final : public Sink {
       sub.fsync_files = run.fsync_files;
       sub.stop = run.stop;
       sub.progress = run.progress;
+      sub.split = p.name;
+      sub.on_guard = run.on_guard;
       if (run.done)
         sub.done = [&](const WorkItem& item, std::vector<FileRecord>&& files) {
           WorkItem keyed = item;
@@ -92,6 +94,9 @@ class SplitSink final : public Sink {
       run.samples += sub.samples.load();
       run.bytes += sub.bytes.load();
       if (sub.blank.load() > 0 && run.blank.fetch_add(sub.blank.load()) == 0) run.first_blank = sub.first_blank;
+      run.guard_redrawn += sub.guard_redrawn.load();
+      if (sub.guard_failed.load() > 0 && run.guard_failed.fetch_add(sub.guard_failed.load()) == 0)
+        run.first_guard_failed = sub.first_guard_failed;
       if (sub.stopped) {
         run.stopped = true;
         return;

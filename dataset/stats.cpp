@@ -14,6 +14,7 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/stop.h"
+#include "fdsl/dataset/guard.h"
 #include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
@@ -28,15 +29,20 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-std::uint32_t pixel_at(const Image& im, std::size_t i) {
-  const std::uint8_t* p = im.pixels.data() + i * im.channels;
-  return im.channels == 1 ? p[0] : (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
+struct Pixels {
+  const std::uint8_t* data;
+  int w, h, c;
+};
+
+std::uint32_t pixel_at(const Pixels& im, std::size_t i) {
+  const std::uint8_t* p = im.data + i * im.c;
+  return im.c == 1 ? p[0] : (std::uint32_t(p[0]) << 16) | (std::uint32_t(p[1]) << 8) | p[2];
 }
 
 /// The most frequent value on the border (ties: the smallest value).
-std::uint32_t border_mode(const Image& im) {
+std::uint32_t border_mode(const Pixels& im) {
   std::vector<std::uint32_t> v;
-  const int w = im.width, h = im.height;
+  const int w = im.w, h = im.h;
   v.reserve(2 * static_cast<std::size_t>(w + h));
   for (int x = 0; x < w; ++x) {
     v.push_back(pixel_at(im, x));
@@ -56,6 +62,26 @@ std::uint32_t border_mode(const Image& im) {
     i = j;
   }
   return best;
+}
+
+std::uint32_t border_mode(const Image& im) {
+  return border_mode(Pixels{im.pixels.data(), im.width, im.height, im.channels});
+}
+
+/// The covariance eigenvalues of a cloud's points, descending (l1 >= l2 >= l3 >= 0).
+std::array<double, 3> pca_eigenvalues(const float* p, std::size_t n, const double mean[3]) {
+  double cov[3][3] = {};
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d[3] = {p[3 * i] - mean[0], p[3 * i + 1] - mean[1], p[3 * i + 2] - mean[2]};
+    for (int a = 0; a < 3; ++a)
+      for (int b = a; b < 3; ++b) cov[a][b] += d[a] * d[b];
+  }
+  Eigen::Matrix3d m;
+  for (int a = 0; a < 3; ++a)
+    for (int b = a; b < 3; ++b) m(a, b) = m(b, a) = cov[a][b] / static_cast<double>(n);
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eig(m, Eigen::EigenvaluesOnly);
+  const Eigen::Vector3d ev = eig.eigenvalues();  // ascending
+  return {std::max(ev(2), 0.0), std::max(ev(1), 0.0), std::max(ev(0), 0.0)};
 }
 
 }  // namespace
@@ -176,24 +202,19 @@ SampleStats cloud_stats(const PointCloud& cloud, std::string name, std::string k
       mean[a] += v;
     }
   for (int a = 0; a < 3; ++a) mean[a] /= static_cast<double>(n);
-  double cov[3][3] = {};
-  for (std::size_t i = 0; i < n; ++i) {
-    const double d[3] = {p[3 * i] - mean[0], p[3 * i + 1] - mean[1], p[3 * i + 2] - mean[2]};
-    for (int a = 0; a < 3; ++a)
-      for (int b = a; b < 3; ++b) cov[a][b] += d[a] * d[b];
-  }
-  Eigen::Matrix3d m;
-  for (int a = 0; a < 3; ++a)
-    for (int b = a; b < 3; ++b) m(a, b) = m(b, a) = cov[a][b] / static_cast<double>(n);
+  double var[3] = {0, 0, 0};
+  for (std::size_t i = 0; i < n; ++i)
+    for (int a = 0; a < 3; ++a) {
+      const double d = p[3 * i + a] - mean[a];
+      var[a] += d * d;
+    }
   for (int a = 0; a < 3; ++a) {
-    s.var[a] = m(a, a);
+    s.var[a] = var[a] / static_cast<double>(n);
     s.extent[a] = hi[a] - lo[a];
   }
-  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eig(m, Eigen::EigenvaluesOnly);
-  const Eigen::Vector3d ev = eig.eigenvalues();  // ascending
-  const double l1 = std::max(ev(2), 0.0), l2 = std::max(ev(1), 0.0), l3 = std::max(ev(0), 0.0);
-  s.l21 = l1 > 0 ? l2 / l1 : 0;
-  s.l31 = l1 > 0 ? l3 / l1 : 0;
+  const std::array<double, 3> l = pca_eigenvalues(p, n, mean);
+  s.l21 = l[0] > 0 ? l[1] / l[0] : 0;
+  s.l31 = l[0] > 0 ? l[2] / l[0] : 0;
   // Distinct points: exact float triples.
   std::vector<std::array<float, 3>> pts(n);
   for (std::size_t i = 0; i < n; ++i) pts[i] = {p[3 * i], p[3 * i + 1], p[3 * i + 2]};
@@ -214,6 +235,53 @@ SampleStats cloud_stats(const PointCloud& cloud, std::string name, std::string k
   }
   for (int i = 0; i < G * G * G; ++i) s.descriptor[i] = static_cast<float>(static_cast<double>(cells[i]) / n);
   return s;
+}
+
+double ink_fraction(const std::uint8_t* pixels, int width, int height, int channels) {
+  if (!pixels || width <= 0 || height <= 0 || channels <= 0) return 0;
+  const Pixels im{pixels, width, height, channels};
+  const std::uint32_t bg = border_mode(im);
+  const int c = channels;
+  const std::uint8_t b0 = c == 1 ? static_cast<std::uint8_t>(bg) : static_cast<std::uint8_t>(bg >> 16);
+  const std::uint8_t b1 = static_cast<std::uint8_t>(bg >> 8), b2 = static_cast<std::uint8_t>(bg);
+  const std::size_t row_bytes = static_cast<std::size_t>(width) * c;
+  std::vector<std::uint8_t> bg_row(row_bytes);
+  for (std::size_t i = 0; i < row_bytes; i += c) {
+    bg_row[i] = b0;
+    if (c >= 3) bg_row[i + 1] = b1, bg_row[i + 2] = b2;
+  }
+  std::int64_t ink = 0;
+  for (int y = 0; y < height; ++y) {
+    const std::uint8_t* row = pixels + static_cast<std::size_t>(y) * row_bytes;
+    if (std::memcmp(row, bg_row.data(), row_bytes) == 0) continue;
+    if (c == 1) {
+      std::int64_t n = 0;
+      for (int x = 0; x < width; ++x) n += row[x] != b0;
+      ink += n;
+    } else {
+      for (int x = 0; x < width; ++x) {
+        const std::uint8_t* q = row + static_cast<std::size_t>(x) * c;
+        ink += ((q[0] ^ b0) | (q[1] ^ b1) | (q[2] ^ b2)) != 0;
+      }
+    }
+  }
+  return static_cast<double>(ink) / (static_cast<double>(width) * height);
+}
+
+double ink_fraction(const Image& image) {
+  return ink_fraction(image.pixels.data(), image.width, image.height, image.channels);
+}
+
+double cloud_flatness(const PointCloud& cloud) {
+  const std::size_t n = cloud.size();
+  if (n == 0) return 0;
+  const float* p = cloud.xyz.data();
+  double mean[3] = {0, 0, 0};
+  for (std::size_t i = 0; i < n; ++i)
+    for (int a = 0; a < 3; ++a) mean[a] += p[3 * i + a];
+  for (int a = 0; a < 3; ++a) mean[a] /= static_cast<double>(n);
+  const std::array<double, 3> l = pca_eigenvalues(p, n, mean);
+  return l[0] > 0 ? l[2] / l[0] : 0;
 }
 
 // ---- the report -------------------------------------------------------------------------------

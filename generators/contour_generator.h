@@ -277,6 +277,13 @@ class ContourGenerator final : public Generator {
   }
 
   std::string family() const override { return f_.family(); }
+  // compat: official replays the published stream (the train split); faithful redraws from fdsl's.
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    if (s_.official) return nullptr;
+    std::unique_ptr<ContourGenerator> g(new ContourGenerator(*this, 0));
+    g->s_.sample_seed = redraw_seed(s_.sample_seed, draw);
+    return g;
+  }
   std::int64_t num_classes() const override { return s_.classes; }
   std::int64_t instances_per_class() const override { return s_.instances; }
   std::optional<ImageShape> image_shape() const override { return ImageShape{s_.size, s_.size, s_.channels}; }
@@ -465,6 +472,9 @@ class ContourGenerator final : public Generator {
   CommonSettings s_;
   std::vector<Category> cats_;  ///< faithful: drawn at construction
   std::unique_ptr<Replay> replay_;
+
+  /// A copy for redrawn() (faithful only: the replay state is not copied).
+  ContourGenerator(const ContourGenerator& o, int) : f_(o.f_), s_(o.s_), cats_(o.cats_), replay_(make_replay()) {}
 };
 
 }  // namespace fdsl::detail::contour

@@ -234,6 +234,13 @@ class FractalDB final : public Generator {
   }
 
   std::string family() const override { return "fractaldb"; }
+  // compat: official draws every orbit from MT19937(100): there is no other draw.
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    if (official_) return nullptr;
+    auto g = std::make_unique<FractalDB>(*this);
+    g->sample_seed_ = redraw_seed(sample_seed_, draw);
+    return g;
+  }
   std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
   std::int64_t preferred_chunk() const override { return draws_ * flips_; }

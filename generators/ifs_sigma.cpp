@@ -221,6 +221,11 @@ class IfsSigma final : public Generator {
   }
 
   std::string family() const override { return "ifs_sigma"; }
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    auto g = std::make_unique<IfsSigma>(*this);
+    g->sample_seed_ = redraw_seed(sample_seed_, draw);
+    return g;
+  }
   std::int64_t num_classes() const override { return classes_; }
   std::int64_t instances_per_class() const override { return instances_; }
   std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }

@@ -463,6 +463,11 @@ class PcFractal final : public detail::PcObjectFamily {
   PcFractal(const Params& p, const GeneratorContext& ctx) : PcObjectFamily(p, ctx) {}
 
   std::string family() const override { return "pc_fractal"; }
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    auto g = std::make_unique<PcFractal>(*this);
+    g->objects_.redraw(draw);
+    return g;
+  }
 
  private:
   Sample make_one(std::int64_t cat, std::int64_t inst, detail::MainCloudCache* cache) const override {

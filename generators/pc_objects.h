@@ -70,6 +70,8 @@ class PcObjects {
     return m;
   }
   std::int64_t points() const { return points_; }
+  /// Switches the per-sample streams to those of redraw `draw` (Generator::redrawn).
+  void redraw(std::uint64_t draw) { sample_seed_ = redraw_seed(sample_seed_, draw); }
 
  private:
   /// `points` points of `ifs` normalized into xyz; retries a diverging orbit with child streams and

@@ -130,6 +130,12 @@ class PcScenes final : public Generator {
   }
 
   std::string family() const override { return "pc_scenes"; }
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    auto g = std::make_unique<PcScenes>(*this);
+    g->seed_ = redraw_seed(seed_, draw);
+    g->objects_.redraw(draw);
+    return g;
+  }
   bool makes_point_clouds() const override { return true; }
   std::int64_t num_classes() const override { return 1; }
   std::int64_t instances_per_class() const override { return scenes_; }

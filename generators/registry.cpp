@@ -27,6 +27,11 @@ std::uint64_t sample_seed(const Params& params) {
              : detail::mix64(seed ^ (0x53504c4954ULL + static_cast<std::uint64_t>(split) * 0x9e3779b97f4a7c15ULL));
 }
 
+std::uint64_t redraw_seed(std::uint64_t seed, std::uint64_t draw) {
+  if (draw == 0) return seed;
+  return detail::mix64(detail::mix64(seed ^ 0x52454452415753ULL) + draw * 0x9e3779b97f4a7c15ULL);
+}
+
 int output_channels(const Params& params) {
   const std::string& c = params.get_string("channels");
   return c == "auto" ? 0 : std::stoi(c);

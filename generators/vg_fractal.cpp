@@ -171,6 +171,11 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
   VgFractal(const Params& p, const GeneratorContext& ctx) : ViewSetup(p), PcObjectFamily(p, ctx) {}
 
   std::string family() const override { return "vg_fractal"; }
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    auto g = std::make_unique<VgFractal>(*this);
+    g->objects_.redraw(draw);
+    return g;
+  }
 
   // A single paired view is the sample's image; several views (or the views layout) are not one image.
   std::optional<ImageShape> image_shape() const override {

@@ -9,6 +9,7 @@
 #include "fdsl/core/memory.h"
 #include "fdsl/core/stop.h"
 #include "fdsl/dataset/generate.h"
+#include "fdsl/dataset/guard.h"
 
 namespace fdsl::cli {
 
@@ -84,6 +85,17 @@ void run_generate(const GenerateArgs& a) {
                  "%s)%s%s\n",
                  who.c_str(), static_cast<long long>(s.blank_samples), static_cast<long long>(s.samples_written), what,
                  s.first_blank.c_str(), hint.empty() ? "" : ": ", hint.c_str());
+  }
+  if (const GuardSettings* g = guard_of(*spec.generator); g && (s.guard_redrawn > 0 || s.guard_failed > 0)) {
+    std::fprintf(stderr, "%s: guards: %lld of %lld %s drawn again", who.c_str(),
+                 static_cast<long long>(s.guard_redrawn + s.guard_failed), static_cast<long long>(s.samples_written),
+                 what);
+    if (s.guard_failed > 0)
+      std::fprintf(stderr,
+                   "; warning: %lld passed no guard in %d draws and were kept as drawn first (listed under \"guards\" "
+                   "in manifest.json; first: %s)",
+                   static_cast<long long>(s.guard_failed), g->draws, s.first_guard_failed.c_str());
+    std::fprintf(stderr, "\n");
   }
   std::printf("%s\n", s.to_json().c_str());
 }

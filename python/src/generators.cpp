@@ -21,6 +21,8 @@ struct PySample {
   py::object point_instances = py::none(), point_classes = py::none();
   py::object meta;
   std::string name;
+  int draw = 0;
+  py::list guard_failed;
 };
 
 std::string shape_text(const py::object& array) {
@@ -42,6 +44,8 @@ py::object sample_to_python(Sample&& s) {
   out.instance = s.instance;
   out.label = s.label;
   for (std::int64_t l : s.labels) out.labels.append(l);
+  out.draw = s.draw;
+  for (const std::string& g : s.guard_failed) out.guard_failed.append(g);
   out.name = std::move(s.name);
   out.meta = s.meta.is_null() ? py::dict() : json_to_python(s.meta);
   if (!s.image.empty()) {
@@ -82,6 +86,10 @@ void bind_generators(py::module_& m) {
       .def_readonly("point_classes", &PySample::point_classes, "N int32 per-point class ids, or None")
       .def_readonly("meta", &PySample::meta, "extra per-sample data (cameras, boxes) as a dict")
       .def_readonly("name", &PySample::name, "file name without extension, as `fdsl generate` writes it")
+      .def_readonly("draw", &PySample::draw,
+                    "generation guards (min_ink, ...): which draw of the sample this is (0: the first)")
+      .def_readonly("guard_failed", &PySample::guard_failed,
+                    "the guards no draw passed (then this is draw 0); empty otherwise")
       .def("__repr__", [](const PySample& s) {
         return "Sample(category=" + std::to_string(s.category) + ", instance=" + std::to_string(s.instance) +
                ", label=" + std::to_string(s.label) + ", image=" + shape_text(s.image) +

@@ -58,6 +58,9 @@ struct GenerateSummary {
   std::vector<std::string> redone;  ///< recorded items whose files were missing or changed, made again
   std::int64_t blank_samples = 0;   ///< samples written whose image (or a view) is one flat color
   std::string first_blank;          ///< the first of them
+  std::int64_t guard_redrawn = 0;   ///< samples written from a later draw by a generation guard
+  std::int64_t guard_failed = 0;    ///< samples written that no draw of guard_draws passed
+  std::string first_guard_failed;   ///< the first of them
   double seconds = 0;
   bool complete = false;          ///< every class and instance of the dataset is present
   bool manifest_written = false;  ///< this process wrote manifest.json (the last of a split run to finish)

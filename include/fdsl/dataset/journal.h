@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,11 +48,26 @@ class Journal {
 /// The journal line of a finished item: {"item", "config" (the fingerprint), "files": [...]}.
 std::string item_record(const WorkItem& item, const std::vector<FileRecord>& files, const std::string& fingerprint);
 
+/// A sample a generation guard redrew, or that no draw passed (dataset/guard.h), as journalled.
+struct GuardRecord {
+  std::string split;  ///< "" unless the dataset has several splits
+  std::string name;   ///< the sample's name
+  std::int64_t category = 0, instance = 0;
+  int draw = 0;                     ///< the draw kept
+  std::vector<std::string> failed;  ///< the guards it still fails (draw 0 kept)
+};
+
+/// The journal line of a guarded sample: {"guard": name, "config", "split", "category", "instance",
+/// "draw", "failed"}.
+std::string guard_record(const std::string& split, const Sample& s, const std::string& fingerprint);
+
 /// What the journals of a folder hold.
 struct JournalState {
   std::map<std::string, ItemRecord> done;  ///< items of this config, by key (a later record wins)
-  std::set<std::string> other_configs;     ///< fingerprints of records made by other configs ("" for none)
-  std::int64_t other_records = 0;          ///< how many such records
+  /// Guarded samples of this config, by split and sample (category, instance): once each.
+  std::map<std::tuple<std::string, std::int64_t, std::int64_t>, GuardRecord> guarded;
+  std::set<std::string> other_configs;  ///< fingerprints of records made by other configs ("" for none)
+  std::int64_t other_records = 0;       ///< how many such records
 };
 /// Reads every journal of `dir`, sorting records by whether `fingerprint` made them.
 JournalState read_journals(const std::filesystem::path& dir, const std::string& fingerprint);

@@ -7,14 +7,17 @@
 #include <map>
 #include <string>
 
+#include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/sink.h"
 #include "fdsl/dataset/spec.h"
 
 namespace fdsl {
 
-/// Writes the category files of the classes `done` holds (categories.json, ...), the sink's
-/// layout files and DIR/manifest.json, in that order. Returns whether every sample is present.
+/// Writes the category files of the classes the journals' finished items hold (categories.json,
+/// ...), the sink's layout files and DIR/manifest.json, in that order; with generation guards,
+/// the manifest's "guards" lists every sample they redrew or could not pass. Returns whether
+/// every sample is present.
 bool write_manifest(const DatasetSpec& spec, const Sink& sink, const std::filesystem::path& dir,
-                    const std::map<std::string, ItemRecord>& done, const std::string& fingerprint);
+                    const JournalState& journal, const std::string& fingerprint);
 
 }  // namespace fdsl

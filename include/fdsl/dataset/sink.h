@@ -78,11 +78,21 @@ struct SinkRun {
   std::atomic<std::int64_t> blank{0};
   std::string first_blank;  ///< the first such sample's name (under blank_mutex)
   std::mutex blank_mutex;
+  /// Generation guards: samples kept from a later draw, and samples no draw passed (the first
+  /// such sample's name under blank_mutex). Counted by note_sample().
+  std::atomic<std::int64_t> guard_redrawn{0}, guard_failed{0};
+  std::string first_guard_failed;
+  /// The split the samples belong to in a dataset of several splits ("" otherwise).
+  std::string split;
+  /// Told of every sample a guard redrew or could not pass (split, sample), from any thread; the
+  /// pipeline journals it for the manifest. May be empty.
+  std::function<void(const std::string&, const Sample&)> on_guard = {};
   bool stopped = false;  ///< set by write() when it stopped before every item was done
 };
 
-/// Counts `s` in run.blank when its image or any view is one flat color (sinks call it for every
-/// sample they write).
+/// Counts `s` in run.blank when its image or any view is one flat color, and in the guard counts
+/// when a guard redrew it or no draw passed (telling run.on_guard); sinks call it for every sample
+/// they write.
 void note_sample(SinkRun& run, const Sample& s);
 
 class Sink {

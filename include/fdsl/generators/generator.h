@@ -40,6 +40,10 @@ struct Sample {
   /// Whether the cloud is written in cloud_format (false: a layout whose extra files hold it).
   bool cloud_file = true;
   std::string name;  ///< relative path without extension, e.g. "00003/00003_00017"
+  /// Generation guards (dataset/guard.h): the draw this sample is (0: the first), and the guards
+  /// it still fails when no draw passed them (then it is draw 0).
+  int draw = 0;
+  std::vector<std::string> guard_failed;
 };
 
 /// What one sample takes in memory while it is made and encoded (its images, clouds and scratch
@@ -136,6 +140,11 @@ class Generator {
   /// Why this config may make images of one flat color, and what to change, for the warning a
   /// run gives when it made some ("" when the family knows no reason).
   virtual std::string blank_hint() const { return ""; }
+  /// A copy of this generator, with the same categories, whose per-sample streams are those of
+  /// redraw `draw` (>= 1): sample (c, i) of the copy is a fresh draw of (c, i) from the same
+  /// distribution, for the generation guards (min_ink, ...). Null for a family or mode whose
+  /// samples cannot be drawn again (compat: official replays a published stream).
+  virtual std::unique_ptr<Generator> redrawn(std::uint64_t /*draw*/) const { return nullptr; }
   /// Files a family's own layout needs beside its samples in a folder dataset (class tables, split
   /// lists a reader takes), named relative to the dataset (or split) root; written by
   /// write_layout_files with the manifest, from `paths`: the data files made so far, relative to
@@ -192,6 +201,9 @@ const GeneratorInfo& find_generator(const std::string& name);
 /// and the split for val and test, so no sample of one split is one of another. Categories are
 /// drawn from `seed` itself: every split has the same.
 std::uint64_t sample_seed(const Params& params);
+/// The per-sample seed of redraw `draw` of a generator whose per-sample seed is `seed` (draw 0:
+/// `seed` itself), for Generator::redrawn.
+std::uint64_t redraw_seed(std::uint64_t seed, std::uint64_t draw);
 /// 0 for train, 1 for val, 2 for test.
 int split_index(const Params& params);
 
