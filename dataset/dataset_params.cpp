@@ -59,6 +59,9 @@ const ParamTable& dataset_params() {
                    "what precedes each file name in {split}_files.txt (empty: this folder's name and a slash, so "
                    "the lists open from its parent folder; PointNet: data/modelnet40_ply_hdf5_2048/)")
           .when("cloud_format", {"hdf5"}),
+      bool_param("card", true,
+                 "write a dataset card with the manifest: README.md (recipe, counts, statistics, how to load and "
+                 "regenerate it), card-preview.jpg and card-stats.jpg"),
       float_param("min_ink", 0, 0, 1,
                   "guard: an image (or any view) with a smaller ink fraction (pixels unlike the border's most "
                   "common value, as fdsl stats measures it) is drawn again from the sample's next streams (0: off)"),

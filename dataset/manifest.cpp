@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "fdsl/core/version.h"
+#include "fdsl/dataset/card.h"
 #include "fdsl/dataset/guard.h"
 #include "fdsl/io/files.h"
 
@@ -120,6 +121,8 @@ bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& d
   nlohmann::ordered_json categories = nlohmann::ordered_json::array();
   for (std::int64_t c : cats) categories.push_back(gen.category_json(c));
   head["categories"] = std::move(categories);
+  if (spec.params.has("card") && spec.params.get_bool("card"))
+    head["card_files"] = write_dataset_card(spec, sink, dir, head, journal);
   // The (long) file list goes one entry per line after the pretty head.
   std::string text = head.dump(1);
   text.pop_back();

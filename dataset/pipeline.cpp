@@ -399,7 +399,18 @@ std::string item_damage(const fs::path& dir, const ItemRecord& r, bool crc) {
 
 /// Buffers of the run beyond the samples in flight: the encoded pieces queued for the tar writer,
 /// or an HDF5 file assembled in memory.
+double run_buffer_bytes_of_sink(const DatasetSpec& spec, const Sink& sink, int threads);
+
 double run_buffer_bytes(const DatasetSpec& spec, const Sink& sink, int threads) {
+  const Generator& gen = *spec.generator;
+  const double out = gen.sample_memory().output_bytes;
+  // The dataset card, made with the manifest, draws its pictures from full-size RGB copies and
+  // holds its plots (about 16 MB).
+  const double card = spec.params.has("card") && spec.params.get_bool("card") ? 3.0 * out + 16e6 : 0.0;
+  return card + run_buffer_bytes_of_sink(spec, sink, threads);
+}
+
+double run_buffer_bytes_of_sink(const DatasetSpec& spec, const Sink& sink, int threads) {
   const Generator& gen = *spec.generator;
   const double out = gen.sample_memory().output_bytes;
   if (sink.format() == "hdf5") return 2.0 * static_cast<double>(sink.chunk()) * out;  // the clouds, then the file

@@ -911,4 +911,38 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   return report;
 }
 
+ojson memory_stats(const Generator& gen, const std::vector<std::pair<std::int64_t, std::int64_t>>& samples,
+                   const PngOptions& png_options, const std::string& cloud_ext, const StatsThresholds& thresholds,
+                   int threads, const std::function<void()>& on_sample, std::map<std::string, std::size_t>* index) {
+  const auto total = static_cast<std::int64_t>(samples.size());
+  std::vector<std::vector<SampleStats>> results(samples.size());
+  parallel_for(0, total, threads, [&](std::int64_t j) {
+    throw_if_stopped("stats");
+    const auto [c, i] = samples[static_cast<std::size_t>(j)];
+    const Sample s = gen.make(c, i);
+    const std::string name = gen.sample_name(c, i);
+    const std::string klass = name.find('/') == std::string::npos ? std::to_string(c) : stats_class_of(name);
+    std::vector<std::uint8_t> png;
+    auto add_image = [&](const Image& im, const std::string& file) {
+      SampleStats st = image_stats(im, file, klass);
+      encode_png(im, png_options, png);
+      st.file_bytes = static_cast<std::int64_t>(png.size());
+      results[static_cast<std::size_t>(j)].push_back(std::move(st));
+    };
+    if (!s.image.empty()) add_image(s.image, name + ".png");
+    for (std::size_t v = 0; v < s.views.size(); ++v)
+      add_image(s.views[v], (v < s.view_names.size() ? s.view_names[v] : name + "_" + std::to_string(v)) + ".png");
+    if (!s.cloud.empty())
+      results[static_cast<std::size_t>(j)].push_back(cloud_stats(s.cloud, name + "." + cloud_ext, klass));
+    if (on_sample) on_sample();
+  });
+  if (index)
+    for (std::size_t j = 0; j < results.size(); ++j)
+      for (const auto& st : results[j]) index->emplace(st.name, j);
+  std::vector<SampleStats> all;
+  for (auto& r : results)
+    for (auto& s : r) all.push_back(std::move(s));
+  return summarize_stats(all, thresholds, threads);
+}
+
 }  // namespace fdsl

@@ -173,7 +173,7 @@ void find_extra_files(const fs::path& dir, const std::string& layout, const std:
   std::set<std::string> listed,
       known = {"manifest.json",   "fdsl.yaml",     "categories.json", "categories.csv",  "_info.json",
                "train_files.txt", "val_files.txt", "test_files.txt",  "shape_names.txt", "classes.json"};
-  for (const char* field : {"category_files", "layout_files"})
+  for (const char* field : {"category_files", "layout_files", "card_files"})
     if (manifest.contains(field) && manifest[field].is_array())
       for (const auto& f : manifest[field])
         if (f.is_string()) known.insert(f.get<std::string>());

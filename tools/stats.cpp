@@ -58,47 +58,25 @@ nlohmann::ordered_json config_stats(const StatsArgs& a, Image& plot) {
   const OutputSettings out = OutputSettings::from_params(spec.params);
   const std::string cloud_ext = spec.params.has("cloud_format") ? spec.params.get_string("cloud_format") : "cloud";
   const std::int64_t total = std::min(n, k * m);
-  std::vector<std::vector<SampleStats>> results(total);
+  std::vector<std::pair<std::int64_t, std::int64_t>> which;
+  for (std::int64_t j = 0; j < total; ++j) which.emplace_back(j / m, j % m);
   Progress progress(gen.sample_noun(), total, progress_options(a.progress));
-  parallel_for(0, total, a.config.threads, [&](std::int64_t j) {
-    throw_if_stopped("stats");
-    const std::int64_t c = j / m, i = j % m;
-    const Sample s = gen.make(c, i);
-    const std::string name = gen.sample_name(c, i);
-    const std::string klass = name.find('/') == std::string::npos ? std::to_string(c) : stats_class_of(name);
-    std::vector<std::uint8_t> png;
-    auto add_image = [&](const Image& im, const std::string& file) {
-      SampleStats st = image_stats(im, file, klass);
-      encode_png(im, out.png, png);
-      st.file_bytes = static_cast<std::int64_t>(png.size());
-      results[j].push_back(std::move(st));
-    };
-    if (!s.image.empty()) add_image(s.image, name + ".png");
-    for (std::size_t v = 0; v < s.views.size(); ++v)
-      add_image(s.views[v], (v < s.view_names.size() ? s.view_names[v] : name + "_" + std::to_string(v)) + ".png");
-    if (!s.cloud.empty()) results[j].push_back(cloud_stats(s.cloud, name + "." + cloud_ext, klass));
-    progress.add(1);
-  });
+  std::map<std::string, std::size_t> index;  // sample file name -> j
+  nlohmann::ordered_json body = memory_stats(
+      gen, which, out.png, cloud_ext, a.thresholds, a.config.threads, [&] { progress.add(1); }, &index);
   progress.finish();
-  std::map<std::string, std::int64_t> index;  // sample file name -> j
-  for (std::int64_t j = 0; j < total; ++j)
-    for (const auto& st : results[static_cast<std::size_t>(j)]) index.emplace(st.name, j);
-  std::vector<SampleStats> all;
-  for (auto& r : results)
-    for (auto& s : r) all.push_back(std::move(s));
   nlohmann::ordered_json report;
   report["source"] = a.config.config;
   report["layout"] = "in memory";
   report["family"] = gen.family();
   report["rendered"] = {{"classes", k}, {"instances_per_class", m}, {"samples", total}};
-  nlohmann::ordered_json body = summarize_stats(all, a.thresholds, a.config.threads);
   for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
   report["unreadable"] = nlohmann::ordered_json::array();
   // The pair pictures: each example named in the report is rendered again (index: built above).
   plot = stats_plot(report, [&](const std::string& name, int tile) {
     const auto it = index.find(name);
     if (it == index.end()) return Image();
-    return sample_picture(gen.make(it->second / m, it->second % m), tile);
+    return sample_picture(gen.make(which[it->second].first, which[it->second].second), tile);
   });
   return report;
 }

@@ -98,10 +98,11 @@ CASES = {
         2, '3009256a8d4ff7bd'),
 }
 
-# The sample files; bookkeeping (manifest, config, category listings, journals) may change form.
+# The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card)
+# may change form.
 # The HDF5 file lists name the files under the folder's own name (tested in test_pointcloud_consumers.py).
 SKIP = ("manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "_info.json", "train_files.txt",
-        "classes.json")
+        "classes.json", "README.md", "card-preview.jpg", "card-stats.jpg")
 
 
 def digest(folder):

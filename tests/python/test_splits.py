@@ -37,7 +37,8 @@ FAMILIES = {
                   "cloud_format: npy\n",
 }
 SPLITS = "splits: train,val,test\nval_instances: 2\ntest_instances: 2\n"
-BOOKKEEPING = {"manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "classes.json"}
+BOOKKEEPING = {"manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "classes.json", "README.md",
+               "card-preview.jpg", "card-stats.jpg"}
 
 
 def sample_files(root):

@@ -18,13 +18,17 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "fdsl/core/image.h"
 #include "fdsl/core/point_cloud.h"
+#include "fdsl/generators/generator.h"
+#include "fdsl/io/png.h"
 
 namespace fdsl {
 
@@ -93,6 +97,18 @@ struct StatsOptions {
 /// that cannot be read are listed in the report's "unreadable" and skipped. Throws Error(BadInput)
 /// when `dir` holds no sample fdsl can measure (naming the formats it reads).
 nlohmann::ordered_json dataset_stats(const std::filesystem::path& dir, const StatsOptions& options);
+
+/// Measures samples of `gen` rendered in memory, in the order given (category, instance): their
+/// images and views (PNG sizes as encoded with `png`) and clouds (named with `cloud_ext`), as
+/// summarize_stats reports them; `on_sample` is told as each is done (from worker threads; may be
+/// empty). `index` (may be null) receives each measured file name -> its position in `samples`,
+/// so a plot can render an example again. The same report for any thread count.
+nlohmann::ordered_json memory_stats(const Generator& gen,
+                                    const std::vector<std::pair<std::int64_t, std::int64_t>>& samples,
+                                    const PngOptions& png, const std::string& cloud_ext,
+                                    const StatsThresholds& thresholds, int threads,
+                                    const std::function<void()>& on_sample = {},
+                                    std::map<std::string, std::size_t>* index = nullptr);
 
 /// A picture of the sample named in a report (its file name), `tile` pixels high, RGB; empty
 /// when there is none to show.

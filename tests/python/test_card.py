@@ -1,0 +1,81 @@
+"""The dataset card: README.md, card-preview.jpg and card-stats.jpg in every dataset folder, read by the
+tools a person uses (Pillow for the pictures, torchvision's ImageFolder and tarfile for the loading
+instructions); the same bytes for any thread count; no PNG but the samples'; verify knows the files;
+`card: false` writes none."""
+import json
+import os
+import re
+import tarfile
+import tempfile
+
+from PIL import Image
+
+from testkit import check, finish, run_cli
+
+tmp = tempfile.mkdtemp(prefix="fdsl-card-")
+BASE = """generator: fractaldb
+name: cardtest
+categories: official
+classes: 5
+size: 48
+points: 4000
+patch_draws: 2
+flips: 2
+"""
+
+
+def gen(name, text, *extra):
+    cfg = os.path.join(tmp, name + ".yaml")
+    with open(cfg, "w") as f:
+        f.write(text)
+    out = os.path.join(tmp, name)
+    r = run_cli(["generate", cfg, "-o", out, "--progress", "quiet", *extra])
+    check(r.returncode == 0, f"{name}: generate: {r.stderr[-400:]}")
+    return out
+
+
+out = gen("folder", BASE, "-j", "1")
+card = open(os.path.join(out, "README.md")).read()
+check(card.startswith("# cardtest\n"), "the card is titled with the dataset's name")
+for want in ["| classes | 5 |", "| instances per class | 100 |", "| samples | 500 (complete) |",
+             "| `points` | `4000` | `200000` |", "| `flips` | `2` | `4` |", "![preview", "ink fraction",
+             "fdsl verify THIS_FOLDER --regenerate"]:
+    check(want in card, f"the card says {want!r}")
+for pic in ("card-preview.jpg", "card-stats.jpg"):
+    im = Image.open(os.path.join(out, pic))
+    check(im.format == "JPEG" and im.size[0] > 200 and im.size[1] > 100, f"{pic}: a picture Pillow reads")
+m = json.load(open(os.path.join(out, "manifest.json")))
+check(m["card_files"] == ["card-stats.jpg", "card-preview.jpg", "README.md"], f"manifest lists the card: {m.get('card_files')}")
+pngs = [os.path.join(p, f) for p, _, fs in os.walk(out) for f in fs if f.endswith(".png")]
+check(len(pngs) == 500, f"no PNG but the samples' ({len(pngs)})")
+r = run_cli(["verify", out])
+check(r.returncode == 0 and '"extra_files":[]' in r.stdout, f"verify knows the card files: {r.stdout[-300:]}")
+# The card's instructions work: ImageFolder on the folder it names sees every sample and class.
+try:
+    from torchvision.datasets import ImageFolder
+    root = re.search(r'ImageFolder\("THIS_FOLDER([^"]*)"\)', card).group(1)
+    ds = ImageFolder(out + root)
+    check(len(ds) == 500 and len(ds.classes) == 5, f"ImageFolder as the card says: {len(ds)} samples {ds.classes}")
+except ImportError:
+    pass
+# Byte for byte the same with 2 threads.
+out2 = gen("folder2", BASE, "-j", "2")
+for f in ("README.md", "card-preview.jpg", "card-stats.jpg"):
+    check(open(os.path.join(out, f), "rb").read() == open(os.path.join(out2, f), "rb").read(),
+          f"{f}: the same for -j 1 and -j 2")
+
+# Tar shards: the card's shard pattern names exactly the shards written.
+tar = gen("tar", BASE + "output_format: tar\nshard_samples: 120\n")
+card = open(os.path.join(tar, "README.md")).read()
+pat = re.search(r'WebDataset\("([^"]+)"', card).group(1)
+a, b = re.search(r"\{(\d+)\.\.(\d+)\}", pat).groups()
+names = [re.sub(r"\{.*\}", f"{k:0{len(a)}d}", pat) for k in range(int(a), int(b) + 1)]
+check(names == sorted(f for f in os.listdir(tar) if f.endswith(".tar")), f"shard pattern {pat}")
+with tarfile.open(os.path.join(tar, names[0])) as t:
+    check(any(n.endswith(".cls") for n in t.getnames()), "the shards hold the .cls the card's snippet reads")
+
+# card: false writes none.
+off = gen("off", BASE + "card: false\n")
+check(not any(os.path.exists(os.path.join(off, f)) for f in ("README.md", "card-preview.jpg", "card-stats.jpg")),
+      "card: false writes no card")
+finish()
