@@ -228,6 +228,15 @@ std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink&
   // samples do not add to the run's peak.
   ::malloc_trim(0);
 #endif
+  // No pictures beside an ImageFolder tree of images: timm's folder reader takes every image
+  // under the root (any folder, .jpg too) for a sample, so they would be mixed into the data.
+  const bool pictures = sink.layout() != "imagefolder" ||
+                        (gen.makes_point_clouds() && !gen.image_shape() && gen.family() != "vg_fractal");
+  if (!pictures) {
+    std::error_code ec;
+    fs::remove(dir / "card-preview.jpg", ec);
+    fs::remove(dir / "card-stats.jpg", ec);
+  }
   if (!which.empty()) {
     StatsThresholds t;
     // Large samples one at a time: the card must not take more memory than the run did.
@@ -238,27 +247,29 @@ std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink&
     report["family"] = gen.family();
     report["unreadable"] = ojson::array();
     stats_block = stats_text(report);
-    const Image plot = stats_plot(report, [&](const std::string& file, int tile) {
-      const auto it = index.find(file);
-      if (it == index.end()) return Image();
-      return sample_picture(gen.make(which[it->second].first, which[it->second].second), tile);
-    });
-    write_file_atomic(dir / "card-stats.jpg", encode_jpeg(plot), true);
-    written.push_back("card-stats.jpg");
+    if (pictures) {
+      const Image plot = stats_plot(report, [&](const std::string& file, int tile) {
+        const auto it = index.find(file);
+        if (it == index.end()) return Image();
+        return sample_picture(gen.make(which[it->second].first, which[it->second].second), tile);
+      });
+      write_file_atomic(dir / "card-stats.jpg", encode_jpeg(plot), true);
+      written.push_back("card-stats.jpg");
 
-    // The preview: up to 8 classes spread over those present, 8 instances spread over each.
-    SheetOptions o;
-    const auto C = static_cast<std::int64_t>(classes.size()), I = gen.instances_per_class();
-    // (at most `budget` tiles, so a small run's card stays small)
-    const std::int64_t rows = std::min<std::int64_t>({C, 8, budget});
-    const std::int64_t cols = std::clamp<std::int64_t>(budget / rows, 1, std::min<std::int64_t>(I, 8));
-    for (std::int64_t a = 0; a < rows; ++a) o.categories.push_back(classes[static_cast<std::size_t>(a * C / rows)]);
-    for (std::int64_t b = 0; b < cols; ++b) o.instances.push_back(b * I / cols);
-    o.tile = 96;
-    o.threads = threads;
-    o.title = name + "  (" + gen.family() + ", seed " + std::to_string(p.get_int("seed")) + ")";
-    write_file_atomic(dir / "card-preview.jpg", encode_jpeg(contact_sheet(gen, o)), true);
-    written.push_back("card-preview.jpg");
+      // The preview: up to 8 classes spread over those present, 8 instances spread over each.
+      SheetOptions o;
+      const auto C = static_cast<std::int64_t>(classes.size()), I = gen.instances_per_class();
+      // (at most `budget` tiles, so a small run's card stays small)
+      const std::int64_t rows = std::min<std::int64_t>({C, 8, budget});
+      const std::int64_t cols = std::clamp<std::int64_t>(budget / rows, 1, std::min<std::int64_t>(I, 8));
+      for (std::int64_t a = 0; a < rows; ++a) o.categories.push_back(classes[static_cast<std::size_t>(a * C / rows)]);
+      for (std::int64_t b = 0; b < cols; ++b) o.instances.push_back(b * I / cols);
+      o.tile = 96;
+      o.threads = threads;
+      o.title = name + "  (" + gen.family() + ", seed " + std::to_string(p.get_int("seed")) + ")";
+      write_file_atomic(dir / "card-preview.jpg", encode_jpeg(contact_sheet(gen, o)), true);
+      written.push_back("card-preview.jpg");
+    }
   }
 
   std::string md = "# " + name + "\n\n";
@@ -306,11 +317,17 @@ std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink&
   if (!cat_stats.empty()) md += "Category construction: `" + cat_stats.dump() + "`\n\n";
 
   if (!which.empty()) {
-    md += "## Preview\n\n![preview: classes in rows, instances in columns](card-preview.jpg)\n\n";
+    if (pictures)
+      md += "## Preview\n\n![preview: classes in rows, instances in columns](card-preview.jpg)\n\n";
+    else
+      md +=
+          "## Preview\n\nNo pictures are kept beside an ImageFolder tree (timm's folder reader would take them "
+          "for samples): `fdsl preview THIS_FOLDER/fdsl.yaml` draws a contact sheet and `fdsl stats THIS_FOLDER "
+          "-o OUT` the plots.\n\n";
     md += "## Statistics\n\n" + count_text(static_cast<std::int64_t>(which.size())) + " " + gen.sample_noun() +
           " spread over the classes, rendered again in memory (the bytes of the files; the definitions are "
           "`fdsl stats`'s, and `fdsl stats THIS_FOLDER` measures every file):\n\n```text\n" +
-          stats_block + "```\n\n![statistics](card-stats.jpg)\n\n";
+          stats_block + "```\n\n" + (pictures ? "![statistics](card-stats.jpg)\n\n" : "");
   }
   md += guard_section(gen, journal);
   md += loading_section(spec, sink, journal);
