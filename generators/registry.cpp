@@ -1,6 +1,7 @@
 // The registry: an explicit table from family name to parameter table and factory.
 #include "fdsl/core/error.h"
 #include "fdsl/core/rng.h"
+#include "fdsl/generators/dead_leaves.h"
 #include "fdsl/generators/fractaldb.h"
 #include "fdsl/generators/generator.h"
 #include "fdsl/generators/ifs_sigma.h"
@@ -8,6 +9,7 @@
 #include "fdsl/generators/pc_fractal.h"
 #include "fdsl/generators/pc_scenes.h"
 #include "fdsl/generators/rcdb.h"
+#include "fdsl/generators/spectral_noise.h"
 #include "fdsl/generators/vg_fractal.h"
 #include "fdsl/generators/visual_atom.h"
 
@@ -65,6 +67,17 @@ const std::vector<GeneratorInfo>& generator_registry() {
        "MV-FractalDB views, ExFractalDB random views)",
        &vg_fractal_params(), &make_vg_fractal, 0, 1000,
        "as pc_fractal: classes 0 takes every category of the source; instances 0: 1000 (145 with mv_weights)"},
+      {"spectral_noise",
+       "Spectral noise (Learning to See by Looking at Noise): random phase, amplitude 1/(|fx|^a + |fy|^b), palette "
+       "colours",
+       &spectral_noise_params(), &make_spectral_noise, 1, 105000,
+       "one class (the paper's unlabelled set; classes K split [slope_min, slope_max] into K bins); instances 0: the "
+       "small-scale set's 105,000"},
+      {"dead_leaves",
+       "Dead leaves (Learning to See by Looking at Noise): occluding shapes, power-law radii, flat or textured",
+       &dead_leaves_params(), &make_dead_leaves, 1, 105000,
+       "one class (the paper's unlabelled set; classes K split [sigma_min, sigma_max] into K bins); instances 0: the "
+       "small-scale set's 105,000"},
   };
   return registry;
 }

@@ -44,7 +44,9 @@ TEST(Batch, HoldsMakesImagesInEitherLayoutForAnyThreadCount) {
        {"generator: ifs_sigma\nclasses: 3\ninstances: 3\nsize: 24\npoints: 3000\n",
         "generator: fractaldb\ncategories: official\nclasses: 2\ninstances: 5\nsize: 20\npoints: 2000\n",
         "generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 300\nsize: 16\nshading: height\n",
-        "generator: rcdb\nclasses: 2\ninstances: 2\nsize: 24\n"}) {
+        "generator: rcdb\nclasses: 2\ninstances: 2\nsize: 24\n",
+        "generator: spectral_noise\nclasses: 2\ninstances: 2\nsize: 24\n",
+        "generator: dead_leaves\nclasses: 2\ninstances: 2\nsize: 24\nsigma_min: 2\nsigma_max: 4\n"}) {
     SCOPED_TRACE(yaml);
     const DatasetSpec spec = spec_of(yaml);
     const Generator& gen = *spec.generator;

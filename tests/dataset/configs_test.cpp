@@ -35,14 +35,16 @@ TEST(Configs, EveryShippedConfigLoadsAndRenders) {
     // Build the first few categories only (categories are prefix-stable) and render one sample.
     // A compat run splits classes evenly over its workers: one class each then.
     const RawConfig::Item* workers = raw.find("workers");
-    const std::int64_t classes = workers ? std::stoll(workers->text) : 2;
+    // A recipe of one class (the noise families' unlabelled sets) stays one class.
+    const RawConfig::Item* given = raw.find("classes");
+    const std::int64_t classes = workers ? std::stoll(workers->text) : given && given->text == "1" ? 1 : 2;
     SpecOptions so;
     so.overrides = {"classes=" + std::to_string(classes)};
     const DatasetSpec spec = make_dataset_spec(raw, so, path.parent_path());
     // Scenes mix object categories: the dataset itself has one class (scenes are its instances).
     const bool scenes = raw.find("generator")->text == "pc_scenes";
     ASSERT_EQ(spec.generator->num_classes(), scenes ? 1 : classes);
-    const Sample s = spec.generator->make(scenes ? 0 : 1, spec.generator->instances_per_class() - 1);
+    const Sample s = spec.generator->make(scenes || classes == 1 ? 0 : 1, spec.generator->instances_per_class() - 1);
     EXPECT_FALSE(s.image.empty() && s.cloud.empty() && s.views.empty());
   }
 }
@@ -57,6 +59,8 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
       {"ifs-sigma.yaml", {1000, 100, 224}},
       {"1p-frac.yaml", {1000, 1, 512}},
       {"quickstart.yaml", {20, 100, 256}},
+      {"dead-leaves-mixed.yaml", {1, 105000, 128}},
+      {"spectrum.yaml", {1, 105000, 128}},
   };
   for (const auto& [file, e] : recipes) {
     SCOPED_TRACE(file);

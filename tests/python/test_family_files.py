@@ -20,6 +20,8 @@ BASE = {
     "pc_fractal": "classes: 2\ninstances: 2\npoints: 300\nsearch_points: 1000\n",
     "pc_scenes": "classes: 2\ninstances: 2\nobject_instances: 2\npoints: 100\nsearch_points: 1000\n",
     "vg_fractal": "classes: 2\ninstances: 2\npoints: 500\nsize: 32\nsearch_points: 1000\n",
+    "spectral_noise": "classes: 2\ninstances: 2\nsize: 32\n",
+    "dead_leaves": "instances: 2\nsize: 32\n",
 }
 
 

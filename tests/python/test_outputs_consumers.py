@@ -21,6 +21,8 @@ CONFIGS = {
     "ifs_sigma_multi": "generator: ifs_sigma\nclasses: 3\ninstances: 4\nsize: 48\npoints: 4000\n"
                        "objects_min: 2\nobjects_max: 4\n",
     "one_frac": "generator: one_frac\nclasses: 4\ninstances: 2\nsize: 96\npoints: 8000\n",
+    "spectral_noise_gray": "generator: spectral_noise\nclasses: 2\ninstances: 3\nsize: 40\nchannels: 1\n",
+    "dead_leaves": "generator: dead_leaves\nclasses: 2\ninstances: 3\nsize: 40\nsigma_min: 2\nsigma_max: 4\n",
 }
 
 
@@ -53,7 +55,7 @@ with tempfile.TemporaryDirectory() as tmp:
         # A weight row can make a FractalDB system diverge; like the official renderer's near-empty
         # images for such rows, those come out empty. They must stay rare.
         check(blank <= len(files) // 10, f"{name}: {blank} of {len(files)} images are blank")
-        expected_mode = {"fractaldb_patch_gray": "L", "one_frac": "L"}.get(name, "RGB")
+        expected_mode = {"fractaldb_patch_gray": "L", "one_frac": "L", "spectral_noise_gray": "L"}.get(name, "RGB")
         check(mode == expected_mode, f"{name}: PNG mode {mode}, expected {expected_mode}")
         if name == "fractaldb_patch_gray":
             values = set()

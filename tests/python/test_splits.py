@@ -22,6 +22,8 @@ FAMILIES = {
                         "fill_points: 20000\nfill_size: 128\nfill_threshold: 0.1\n",
     "ifs_sigma": "generator: ifs_sigma\nclasses: 2\ninstances: 3\nsize: 32\npoints: 2000\n",
     "one_frac": "generator: one_frac\nclasses: 2\ninstances: 3\nsize: 32\npoints: 5000\n",
+    "spectral_noise": "generator: spectral_noise\nclasses: 2\ninstances: 3\nsize: 32\n",
+    "dead_leaves": "generator: dead_leaves\ninstances: 3\nsize: 32\ntexture: spectral\ntexture_pool: 4\n",
     # The contour families' geometry keys are pixels of the 512 px recipe: scaled to 32 px so that
     # faithful samples are never flat (the official modes keep the official geometry and its blanks).
     "visual_atom": "generator: visual_atom\nclasses: 2\ninstances: 3\nsize: 32\ncenter_range: 25\nradius_min: 1\nradius_max: 6\n",

@@ -1,0 +1,351 @@
+// dead_leaves generator (the official generate_datasets/dead_leaves/generate_dataset.py, a port of
+// the authors' dead_leaves.m). Per shape, in this order: the shape (shape: mixed picks one of six),
+// the colour (floor(U(0, 1) * 255) per channel), the radius (RadiusTable), the centre
+// (floor(U(0, size)) per axis), then the shape's own draws:
+//   circle           radius r
+//   square           side r sqrt(2), axis-aligned, corners truncated to integers
+//   oriented_square  the square's integer corners rotated by theta ~ U(0, 2 pi)
+//   rectangle        corners (+-r cos a, +-r sin a), a ~ U(0, pi / 2)
+//   triangle         3 sorted angles ~ U(0, 2 pi) on the circle of radius r
+//   quadrilateral    the same with 4
+// Shapes are drawn over the earlier ones until every pixel is covered or max_shapes were drawn
+// (the official max_iters 5000); pixels never covered stay black, as in the official images.
+// texture: spectral fills each shape with one of texture_pool spectral-noise images made from the
+// dataset seed (the official textured variant pastes one of 10,000 stat-spectrum_color_wmm images
+// per colour; the wavelet-marginal step of those is not made here).
+#include "fdsl/generators/dead_leaves.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "exponent_classes.h"
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/render/spectral.h"
+
+namespace fdsl {
+
+const ParamTable& dead_leaves_params() {
+  static const ParamTable table = {
+      enum_param("shape", "mixed",
+                 {"mixed", "square", "oriented_square", "circle", "rectangle", "triangle", "quadrilateral"},
+                 "the shapes (the paper's variants: square, oriented_square, mixed)")
+          .explorer_knob(1),
+      float_param("sigma_min", 3.0, 0.0, 10.0, "lower end of the radius power law's exponent (the paper: 3)")
+          .at_most("sigma_max")
+          .explorer_knob(2),
+      float_param("sigma_max", 3.0, 0.0, 10.0, "upper end of the exponent (classes split [sigma_min, sigma_max])"),
+      float_param("radius_min", 0.03, 0.0, 1.0, "smallest radius, a fraction of the side (the paper: 0.03)", true)
+          .at_most("radius_max")
+          .explorer_knob(3),
+      float_param("radius_max", 1.0, 0.0, 4.0, "largest radius, a fraction of the side (the paper: 1)", true),
+      int_param("radius_levels", 200, 2, 1000000,
+                "radii in the table between radius_min and radius_max (the paper: 200)"),
+      int_param("max_shapes", 5000, 1, 10000000, "shapes drawn at most when pixels stay uncovered (the paper: 5000)"),
+      enum_param("texture", "none", {"none", "spectral"},
+                 "none: flat colours; spectral: each shape shows one of texture_pool spectral-noise images")
+          .explorer_knob(4),
+      int_param("texture_pool", 64, 1, 100000, "spectral-noise textures made once from the dataset seed")
+          .when("texture", {"spectral"}),
+  };
+  return table;
+}
+
+RadiusTable::RadiusTable(double r_min, double r_max, int levels, double sigma) {
+  radius.resize(static_cast<std::size_t>(levels));
+  cdf.resize(radius.size());
+  double sum = 0;
+  for (int i = 0; i < levels; ++i) {
+    // numpy.linspace: start + i * step, the last point exactly the end.
+    const double r = i + 1 == levels ? r_max : r_min + static_cast<double>(i) * ((r_max - r_min) / (levels - 1));
+    radius[static_cast<std::size_t>(i)] = r;
+    double w = 1.0 / std::pow(r, sigma);
+    if (sigma > 0) w -= 1.0 / std::pow(r_max, sigma);
+    sum += w;
+    cdf[static_cast<std::size_t>(i)] = sum;
+  }
+  const double top = *std::max_element(cdf.begin(), cdf.end());
+  for (auto& c : cdf) c = top > 0 ? c / top : 1.0;
+}
+
+std::size_t RadiusTable::pick(double u) const {
+  // cdf is non-decreasing: the nearest value is at the first index at or above u, or just before.
+  const auto it = std::lower_bound(cdf.begin(), cdf.end(), u);
+  std::size_t i = static_cast<std::size_t>(it - cdf.begin());
+  if (i == cdf.size()) return cdf.size() - 1;
+  // The first of equal values (argmin takes the first minimum).
+  while (i > 0 && cdf[i - 1] == cdf[i]) --i;
+  if (i > 0 && std::abs(cdf[i - 1] - u) <= std::abs(cdf[i] - u)) {
+    std::size_t j = i - 1;
+    while (j > 0 && cdf[j - 1] == cdf[j]) --j;
+    return j;
+  }
+  return i;
+}
+
+namespace {
+
+enum class Shape { Circle, Square, OrientedSquare, Rectangle, Triangle, Quadrilateral, Mixed };
+
+Shape shape_of(const std::string& s) {
+  if (s == "circle") return Shape::Circle;
+  if (s == "square") return Shape::Square;
+  if (s == "oriented_square") return Shape::OrientedSquare;
+  if (s == "rectangle") return Shape::Rectangle;
+  if (s == "triangle") return Shape::Triangle;
+  if (s == "quadrilateral") return Shape::Quadrilateral;
+  return Shape::Mixed;
+}
+
+/// The canvas and what covers it: spans are painted with a flat colour or a texture.
+struct Canvas {
+  int size = 0, channels = 3;
+  std::uint8_t* pixels = nullptr;
+  std::vector<std::uint8_t> covered;
+  std::int64_t uncovered = 0;
+  const std::uint8_t* texture = nullptr;  ///< a size x size x channels image, or null
+  std::uint8_t color[3] = {0, 0, 0};
+
+  void span(int y, long x0, long x1) {
+    if (y < 0 || y >= size) return;
+    x0 = std::max(0L, x0);
+    x1 = std::min(static_cast<long>(size) - 1, x1);
+    if (x0 > x1) return;
+    const std::size_t row = static_cast<std::size_t>(y) * static_cast<std::size_t>(size);
+    std::uint8_t* cov = covered.data() + row;
+    for (long x = x0; x <= x1; ++x) {
+      uncovered -= cov[x] == 0;
+      cov[x] = 1;
+    }
+    const std::size_t ch = static_cast<std::size_t>(channels);
+    std::uint8_t* dst = pixels + (row + static_cast<std::size_t>(x0)) * ch;
+    const std::size_t n = static_cast<std::size_t>(x1 - x0 + 1);
+    if (texture) {
+      std::memcpy(dst, texture + (row + static_cast<std::size_t>(x0)) * ch, n * ch);
+    } else if (channels == 1) {
+      std::memset(dst, color[0], n);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        dst[3 * i] = color[0];
+        dst[3 * i + 1] = color[1];
+        dst[3 * i + 2] = color[2];
+      }
+    }
+  }
+
+  /// cv2.circle(thickness=-1) at an integer centre: the pixels within r of it.
+  void circle(long cx, long cy, long r) {
+    const long y0 = std::max(-r, -cy), y1 = std::min(r, static_cast<long>(size) - 1 - cy);
+    for (long dy = y0; dy <= y1; ++dy) {
+      const long half = static_cast<long>(std::floor(std::sqrt(static_cast<double>(r * r - dy * dy))));
+      span(static_cast<int>(cy + dy), cx - half, cx + half);
+    }
+  }
+
+  /// A convex polygon with integer vertices, its boundary included (cv2.fillPoly's pixels).
+  void convex(const long* xs, const long* ys, int n) {
+    long ymin = ys[0], ymax = ys[0];
+    for (int i = 1; i < n; ++i) {
+      ymin = std::min(ymin, ys[i]);
+      ymax = std::max(ymax, ys[i]);
+    }
+    ymin = std::max(ymin, 0L);
+    ymax = std::min(ymax, static_cast<long>(size) - 1);
+    for (long y = ymin; y <= ymax; ++y) {
+      double lo = 1e300, hi = -1e300;
+      for (int i = 0; i < n; ++i) {
+        const int j = (i + 1) % n;
+        const long y0 = ys[i], y1 = ys[j];
+        if (y < std::min(y0, y1) || y > std::max(y0, y1)) continue;
+        if (y0 == y1) {
+          lo = std::min(lo, static_cast<double>(std::min(xs[i], xs[j])));
+          hi = std::max(hi, static_cast<double>(std::max(xs[i], xs[j])));
+          continue;
+        }
+        const double x = static_cast<double>(xs[i]) + static_cast<double>(xs[j] - xs[i]) * static_cast<double>(y - y0) /
+                                                          static_cast<double>(y1 - y0);
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      }
+      if (lo > hi) continue;
+      span(static_cast<int>(y), static_cast<long>(std::ceil(lo - 1e-9)), static_cast<long>(std::floor(hi + 1e-9)));
+    }
+  }
+};
+
+class DeadLeaves final : public Generator {
+ public:
+  DeadLeaves(const Params& p, const GeneratorContext& ctx) {
+    sample_seed_ = sample_seed(p);
+    size_ = static_cast<int>(p.get_int("size"));
+    channels_ = output_channels(p) == 1 ? 1 : 3;
+    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("dead_leaves");
+    sigmas_.read(p, "sigma", p.get_int("classes") > 0 ? p.get_int("classes") : default_classes("dead_leaves"));
+    shape_ = shape_of(p.get_string("shape"));
+    r_min_ = p.get_float("radius_min");
+    r_max_ = p.get_float("radius_max");
+    levels_ = static_cast<int>(p.get_int("radius_levels"));
+    max_shapes_ = p.get_int("max_shapes");
+    check_category_memory(p, "radius_levels", sigmas_.classes > 1 ? 1 : sigmas_.classes, 16.0 * levels_);
+    if (sigmas_.hi == sigmas_.lo) fixed_table_ = std::make_shared<RadiusTable>(r_min_, r_max_, levels_, sigmas_.lo);
+    if (p.get_string("texture") == "spectral") {
+      const std::int64_t pool = p.get_int("texture_pool");
+      const double each = static_cast<double>(size_) * size_ * channels_;
+      check_category_memory(p, "texture_pool", pool, each);
+      textures_ = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(pool * each));
+      const auto seed = static_cast<std::uint64_t>(p.get_int("seed"));
+      if (ctx.on_phase) ctx.on_phase("spectral textures: " + std::to_string(pool));
+      parallel_for(0, pool, ctx.threads, [&](std::int64_t t) {
+        // The spectrum model's defaults: slope U(0.5, 3.5), anisotropy N(0, 0.05), palette colours.
+        Rng rng(seed, 0, static_cast<std::uint64_t>(t), Purpose::Background);
+        const double s = rng.uniform(0.5, 3.5), d = rng.normal() * 0.05;
+        render_spectral_image(textures_->data() + static_cast<std::size_t>(t * each), size_, channels_,
+                              std::max(0.0, s + d), std::max(0.0, s - d), channels_ == 3, rng);
+      });
+      pool_ = pool;
+    }
+  }
+
+  std::string family() const override { return "dead_leaves"; }
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    auto g = std::make_unique<DeadLeaves>(*this);
+    g->sample_seed_ = redraw_seed(sample_seed_, draw);
+    return g;
+  }
+  std::int64_t num_classes() const override { return sigmas_.classes; }
+  std::int64_t instances_per_class() const override { return instances_; }
+  std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
+  SampleMemory sample_memory() const override {
+    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + 1.0);
+    m.bytes += 16.0 * levels_;
+    return m;
+  }
+
+  Sample make(std::int64_t cat, std::int64_t inst) const override {
+    Sample s = start_sample(cat, inst);
+    s.image = Image(size_, size_, channels_, 0);
+    render(cat, inst, s.image.pixels.data());
+    return s;
+  }
+
+  std::int64_t make_image_into(std::int64_t cat, std::int64_t inst, std::uint8_t* pixels, int width, int height,
+                               int channels) const override {
+    check_index(cat, inst);
+    if (width != size_ || height != size_ || channels != channels_)
+      return Generator::make_image_into(cat, inst, pixels, width, height, channels);
+    std::memset(pixels, 0, static_cast<std::size_t>(size_) * size_ * channels_);
+    render(cat, inst, pixels);
+    return cat;
+  }
+
+  nlohmann::ordered_json category_json(std::int64_t cat) const override {
+    check_index(cat, 0);
+    nlohmann::ordered_json j;
+    j["category"] = cat;
+    j["sigma_min"] = sigmas_.bin_lo(cat);
+    j["sigma_max"] = sigmas_.bin_hi(cat);
+    return j;
+  }
+
+  std::string describe_category(std::int64_t cat) const override {
+    check_index(cat, 0);
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "%05lld sigma %.2f-%.2f", static_cast<long long>(cat), sigmas_.bin_lo(cat),
+                  sigmas_.bin_hi(cat));
+    return buf;
+  }
+
+ private:
+  void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out) const {
+    Rng rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
+    const double sigma = fixed_table_ ? sigmas_.lo : sigmas_.draw(cat, rng);
+    std::unique_ptr<RadiusTable> own;
+    if (!fixed_table_) own = std::make_unique<RadiusTable>(r_min_, r_max_, levels_, sigma);
+    const RadiusTable& table = fixed_table_ ? *fixed_table_ : *own;
+    thread_local Canvas canvas;
+    canvas.size = size_;
+    canvas.channels = channels_;
+    canvas.pixels = out;
+    const std::size_t area = static_cast<std::size_t>(size_) * static_cast<std::size_t>(size_);
+    canvas.covered.assign(area, 0);
+    canvas.uncovered = static_cast<std::int64_t>(area);
+    const double res = size_;
+    for (std::int64_t k = 0; k < max_shapes_ && canvas.uncovered > 0; ++k) {
+      const Shape shape = shape_ == Shape::Mixed ? static_cast<Shape>(rng.uniform_int(0, 5)) : shape_;
+      for (int c = 0; c < 3; ++c) canvas.color[c] = static_cast<std::uint8_t>(std::floor(rng.uniform() * 255.0));
+      if (channels_ == 1) canvas.color[0] = canvas.color[1];  // one of the three draws, as a gray level
+      canvas.texture = nullptr;
+      if (textures_)
+        canvas.texture = textures_->data() + static_cast<std::size_t>(rng.uniform_int(0, pool_ - 1)) * area *
+                                                 static_cast<std::size_t>(channels_);
+      const long radius = std::max(static_cast<long>(table.radius[table.pick(rng.uniform())] * res), 1L);
+      const long cx = static_cast<long>(rng.uniform(0.0, res)), cy = static_cast<long>(rng.uniform(0.0, res));
+      const double r = static_cast<double>(radius);
+      long xs[4], ys[4];
+      int n = 4;
+      switch (shape) {
+        case Shape::Circle:
+          canvas.circle(cx, cy, radius);
+          continue;
+        case Shape::Square:
+        case Shape::OrientedSquare: {
+          const long h = static_cast<long>(r * std::sqrt(2.0) / 2);  // int32 of +-side / 2
+          const double cs[4][2] = {{-1.0, -1.0}, {1.0, -1.0}, {1.0, 1.0}, {-1.0, 1.0}};
+          double c = 1, s = 0;
+          if (shape == Shape::OrientedSquare) {
+            const double theta = rng.uniform(0.0, 2 * M_PI);
+            c = std::cos(theta);
+            s = std::sin(theta);
+          }
+          for (int i = 0; i < 4; ++i) {
+            const double x = cs[i][0] * h, y = cs[i][1] * h;
+            xs[i] = static_cast<long>(static_cast<double>(cx) + (c * x - s * y));
+            ys[i] = static_cast<long>(static_cast<double>(cy) + (s * x + c * y));
+          }
+          break;
+        }
+        case Shape::Rectangle: {
+          const double a = rng.uniform(0.0, 0.5 * M_PI);
+          const long px = static_cast<long>(r * std::cos(a)), py = static_cast<long>(r * std::sin(a));
+          const long qx[4] = {px, px, -px, -px}, qy[4] = {py, -py, -py, py};
+          for (int i = 0; i < 4; ++i) {
+            xs[i] = cx + qx[i];
+            ys[i] = cy + qy[i];
+          }
+          break;
+        }
+        default: {
+          n = shape == Shape::Triangle ? 3 : 4;
+          double angles[4];
+          for (int i = 0; i < n; ++i) angles[i] = rng.uniform(0.0, 2 * M_PI);
+          std::sort(angles, angles + n);
+          for (int i = 0; i < n; ++i) {
+            xs[i] = static_cast<long>(static_cast<double>(cx) + r * std::cos(angles[i]));
+            ys[i] = static_cast<long>(static_cast<double>(cy) + r * std::sin(angles[i]));
+          }
+          break;
+        }
+      }
+      canvas.convex(xs, ys, n);
+    }
+  }
+
+  std::uint64_t sample_seed_ = 0;
+  int size_ = 256, channels_ = 3, levels_ = 200;
+  std::int64_t instances_ = 1, max_shapes_ = 5000, pool_ = 0;
+  detail::ExponentClasses sigmas_;
+  Shape shape_ = Shape::Mixed;
+  double r_min_ = 0.03, r_max_ = 1.0;
+  std::shared_ptr<const RadiusTable> fixed_table_;
+  std::shared_ptr<std::vector<std::uint8_t>> textures_;
+};
+
+}  // namespace
+
+std::unique_ptr<Generator> make_dead_leaves(const Params& params, const GeneratorContext& context) {
+  return std::make_unique<DeadLeaves>(params, context);
+}
+
+}  // namespace fdsl

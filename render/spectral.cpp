@@ -1,0 +1,203 @@
+#include "fdsl/render/spectral.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Dense>
+
+#include "fdsl/render/fft.h"
+
+namespace fdsl {
+
+namespace {
+
+/// A uniformly distributed unit phasor (rejection from the square: no trigonometry).
+inline void unit_phasor(Rng& rng, float& c, float& s) {
+  for (;;) {
+    const std::uint64_t u = rng.next_u64();
+    const float x = static_cast<float>(static_cast<std::int64_t>(u >> 40)) * 0x1.0p-23f - 1.0f;
+    const float y = static_cast<float>(static_cast<std::int64_t>((u >> 16) & 0xffffff)) * 0x1.0p-23f - 1.0f;
+    const float r2 = x * x + y * y;
+    if (r2 > 1.0f || r2 < 1e-12f) continue;
+    const float inv = 1.0f / std::sqrt(r2);
+    c = x * inv;
+    s = y * inv;
+    return;
+  }
+}
+
+}  // namespace
+
+void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& w) {
+  const std::size_t N = static_cast<std::size_t>(n);
+  w.re.assign(N * N, 0.0f);
+  w.im.assign(N * N, 0.0f);
+  w.px.resize(N);
+  w.py.resize(N);
+  // |f / n|^slope per axis (numpy's 0**s: 0 for s > 0, 1 for s = 0).
+  for (std::size_t k = 0; k < N; ++k) {
+    const double f = static_cast<double>(std::min(k, N - k)) / static_cast<double>(n);
+    w.px[k] = static_cast<float>(f == 0 ? (slope_x > 0 ? 0.0 : 1.0) : std::pow(f, slope_x));
+    w.py[k] = static_cast<float>(f == 0 ? (slope_y > 0 ? 0.0 : 1.0) : std::pow(f, slope_y));
+  }
+  for (std::size_t ky = 0; ky < N; ++ky) {
+    const std::size_t my = (N - ky) % N;
+    if (my < ky) continue;  // the mirror row was done
+    for (std::size_t kx = 0; kx < N; ++kx) {
+      const std::size_t mx = (N - kx) % N;
+      if (my == ky && mx < kx) continue;  // the mirror was done
+      if (ky == 0 && kx == 0) continue;   // DC: 0
+      const float m = 1.0f / (1e-16f + w.px[kx] + w.py[ky]);
+      const std::size_t i = ky * N + kx, j = my * N + mx;
+      if (i == j) {  // self-paired: a real coefficient of either sign per field
+        const std::uint64_t u = rng.next_u64();
+        w.re[i] = (u & 1) ? m : -m;
+        w.im[i] = (u & 2) ? m : -m;
+        continue;
+      }
+      float c1, s1, c2, s2;
+      unit_phasor(rng, c1, s1);
+      unit_phasor(rng, c2, s2);
+      // Z = H1 + i H2 with H(-f) = conj(H(f)): the inverse DFT's real part is field 1, imaginary 2.
+      w.re[i] = m * (c1 - s2);
+      w.im[i] = m * (s1 + c2);
+      w.re[j] = m * (c1 + s2);
+      w.im[j] = m * (c2 - s1);
+    }
+  }
+  fft2(w.re.data(), w.im.data(), n, true, w.scratch);
+}
+
+double measured_spectral_slope(const float* field, int n, double f_lo, double f_hi) {
+  const std::size_t N = static_cast<std::size_t>(n);
+  std::vector<float> re(field, field + N * N), im(N * N, 0.0f), scratch;
+  fft2(re.data(), im.data(), n, false, scratch);
+  // Mean amplitude per integer radius, then a line through (log r, log mean amplitude).
+  const int rmax = n / 2;
+  std::vector<double> sum(static_cast<std::size_t>(rmax) + 1, 0.0), count(sum.size(), 0.0);
+  for (std::size_t y = 0; y < N; ++y)
+    for (std::size_t x = 0; x < N; ++x) {
+      const double fy = static_cast<double>(std::min(y, N - y)), fx = static_cast<double>(std::min(x, N - x));
+      const long r = std::lround(std::sqrt(fx * fx + fy * fy));
+      if (r < 1 || r > rmax) continue;
+      const double a = std::hypot(static_cast<double>(re[y * N + x]), static_cast<double>(im[y * N + x]));
+      sum[static_cast<std::size_t>(r)] += a;
+      count[static_cast<std::size_t>(r)] += 1;
+    }
+  double sx = 0, sy = 0, sxx = 0, sxy = 0, k = 0;
+  for (int r = 1; r <= rmax; ++r) {
+    if (r < f_lo || r > f_hi || count[static_cast<std::size_t>(r)] == 0 || sum[static_cast<std::size_t>(r)] <= 0)
+      continue;
+    const double lx = std::log(static_cast<double>(r));
+    const double ly = std::log(sum[static_cast<std::size_t>(r)] / count[static_cast<std::size_t>(r)]);
+    sx += lx;
+    sy += ly;
+    sxx += lx * lx;
+    sxy += lx * ly;
+    k += 1;
+  }
+  if (k < 2) return 0.0;
+  return -(k * sxy - sx * sy) / (k * sxx - sx * sx);
+}
+
+PaletteModel random_palette_model(Rng& rng) {
+  PaletteModel p;
+  // As the official sample_colormodel: 3 + floor(U(0, 20)) colours, shares 0.001 + U(0, 1)
+  // normalized, colours floor(U(0, 256)) per channel, the palette image rescaled to [0, 255].
+  // The official image also box-blurs the palette stripes; the shares here are the expected ones.
+  p.count = 3 + static_cast<int>(std::floor(rng.uniform(0.0, 20.0)));
+  std::vector<double> share(static_cast<std::size_t>(p.count)), rgb(static_cast<std::size_t>(p.count) * 3);
+  double total = 0;
+  for (auto& s : share) total += (s = 0.001 + rng.uniform());
+  double lo = 255, hi = 0;
+  for (auto& v : rgb) {
+    v = std::floor(rng.uniform(0.0, 256.0));
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const double scale = hi > lo ? 255.0 / (hi - lo) : 0.0;
+  Eigen::Vector3d mean = Eigen::Vector3d::Zero();
+  std::vector<Eigen::Vector3d> col(share.size());
+  for (std::size_t i = 0; i < share.size(); ++i) {
+    share[i] /= total;
+    col[i] = Eigen::Vector3d((rgb[3 * i] - lo) * scale, (rgb[3 * i + 1] - lo) * scale, (rgb[3 * i + 2] - lo) * scale);
+    mean += share[i] * col[i];
+  }
+  Eigen::Matrix3d cov = Eigen::Matrix3d::Zero();
+  for (std::size_t i = 0; i < share.size(); ++i) cov += share[i] * (col[i] - mean) * (col[i] - mean).transpose();
+  Eigen::SelfAdjointEigenSolver<Eigen::Matrix3d> eig(cov);
+  const Eigen::Matrix3d v = eig.eigenvectors();
+  for (int r = 0; r < 3; ++r) {
+    p.mean[r] = mean(r);
+    for (int c = 0; c < 3; ++c) p.basis[3 * r + c] = v(r, c);
+  }
+  return p;
+}
+
+void render_spectral_image(std::uint8_t* out, int size, int channels, double sx, double sy, bool pca, Rng& rng) {
+  int field = 2;
+  while (field < size) field *= 2;
+  PaletteModel palette;
+  if (pca) {
+    Rng color = rng.child(1);
+    palette = random_palette_model(color);
+  }
+  Rng phases = rng.child(2);
+  thread_local SpectralWork work;
+  thread_local std::vector<float> planes;
+  const std::size_t area = static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
+  planes.resize(area * static_cast<std::size_t>(channels));
+  // Channel c of the crop, rescaled to mean 128 and the official noise's standard deviation.
+  auto take = [&](const std::vector<float>& src, int c) {
+    double sum = 0, sq = 0;
+    const std::size_t f = static_cast<std::size_t>(field);
+    float* dst = planes.data() + area * static_cast<std::size_t>(c);
+    for (int y = 0; y < size; ++y) {
+      const float* row = src.data() + static_cast<std::size_t>(y) * f;
+      for (int x = 0; x < size; ++x) {
+        const double v = row[x];
+        sum += v;
+        sq += v * v;
+        dst[static_cast<std::size_t>(y) * static_cast<std::size_t>(size) + x] = row[x];
+      }
+    }
+    const double mean = sum / static_cast<double>(area);
+    const double var = std::max(0.0, sq / static_cast<double>(area) - mean * mean);
+    const double k = var > 0 ? (256.0 / std::sqrt(12.0)) / std::sqrt(var) : 0.0;
+    for (std::size_t i = 0; i < area; ++i) dst[i] = static_cast<float>(128.0 + (dst[i] - mean) * k);
+  };
+  spectral_pair(field, sx, sy, phases, work);
+  take(work.re, 0);
+  if (channels == 3) {
+    take(work.im, 1);
+    spectral_pair(field, sx, sy, phases, work);
+    take(work.re, 2);
+  }
+  if (pca) {
+    // out = V^T y + mean, per pixel.
+    float* p0 = planes.data();
+    float* p1 = p0 + area;
+    float* p2 = p1 + area;
+    const double* v = palette.basis;  // row-major, eigenvectors in columns
+    for (std::size_t i = 0; i < area; ++i) {
+      const double y0 = p0[i], y1 = p1[i], y2 = p2[i];
+      p0[i] = static_cast<float>(v[0] * y0 + v[3] * y1 + v[6] * y2 + palette.mean[0]);
+      p1[i] = static_cast<float>(v[1] * y0 + v[4] * y1 + v[7] * y2 + palette.mean[1]);
+      p2[i] = static_cast<float>(v[2] * y0 + v[5] * y1 + v[8] * y2 + palette.mean[2]);
+    }
+  }
+  float lo = planes[0], hi = planes[0];
+  for (float v : planes) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  const float k = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+  for (std::size_t i = 0; i < area; ++i)
+    for (int c = 0; c < channels; ++c) {
+      const float v = (planes[area * static_cast<std::size_t>(c) + i] - lo) * k;
+      out[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)] =
+          static_cast<std::uint8_t>(std::clamp(v, 0.0f, 255.0f));
+    }
+}
+
+}  // namespace fdsl

@@ -1,0 +1,209 @@
+// spectral_noise and dead_leaves: samples are pure functions of their indices, classes split the
+// exponent range, and the drawn distributions are the published ones (the measured spectral slope;
+// the dead-leaves radius law, measured on rendered discs).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+
+#include "fdsl/core/error.h"
+#include "fdsl/dataset/spec.h"
+#include "fdsl/generators/dead_leaves.h"
+#include "fdsl/render/spectral.h"
+#include "test_support.h"
+
+namespace fdsl {
+namespace {
+
+DatasetSpec spec_from(const std::string& yaml, int threads = 0) {
+  test::TempDir dir("noise_families");
+  SpecOptions o;
+  o.threads = threads;
+  return make_dataset_spec(parse_config_text(yaml, "cfg.yaml"), o, dir.path());
+}
+
+void expect_pure(const std::string& yaml, int channels) {
+  const DatasetSpec a = spec_from(yaml, 1), b = spec_from(yaml, 2);
+  const Generator& g = *a.generator;
+  ASSERT_EQ(g.image_shape()->channels, channels) << yaml;
+  const Sample s0 = g.make(0, 0), s1 = g.make(0, 1);
+  EXPECT_EQ(s0.image.channels, channels);
+  EXPECT_EQ(s0.image.pixels, b.generator->make(0, 0).image.pixels) << "the same sample from another generator";
+  EXPECT_EQ(s0.image.pixels, g.make(0, 0).image.pixels) << "the same sample twice";
+  EXPECT_NE(s0.image.pixels, s1.image.pixels) << "two instances";
+  std::vector<std::uint8_t> into(s1.image.pixels.size(), 7);
+  g.make_image_into(0, 1, into.data(), s1.image.width, s1.image.height, channels);
+  EXPECT_EQ(into, s1.image.pixels) << "make_image_into draws make()'s pixels";
+  const auto redraw = g.redrawn(1);
+  ASSERT_TRUE(redraw);
+  EXPECT_NE(redraw->make(0, 0).image.pixels, s0.image.pixels);
+}
+
+TEST(SpectralNoise, SamplesArePureAndUseTheFullRange) {
+  expect_pure("generator: spectral_noise\ninstances: 4\nsize: 64\n", 3);
+  expect_pure("generator: spectral_noise\ninstances: 4\nsize: 48\nchannels: 1\n", 1);
+  expect_pure("generator: spectral_noise\ninstances: 4\nsize: 32\ncolor_model: independent\n", 3);
+  const DatasetSpec spec = spec_from("generator: spectral_noise\ninstances: 3\nsize: 64\n");
+  EXPECT_EQ(spec.generator->num_classes(), 1);
+  for (int i = 0; i < 3; ++i) {
+    const auto& px = spec.generator->make(0, i).image.pixels;
+    const auto [lo, hi] = std::minmax_element(px.begin(), px.end());
+    EXPECT_EQ(*lo, 0);
+    EXPECT_GE(*hi, 254);  // min-max scaled, then truncated
+  }
+}
+
+// A gray image made with slope s (no anisotropy) measures s within 0.05 on the frequencies above the
+// lowest few and below where 8-bit rounding's white floor takes over.
+TEST(SpectralNoise, MeasuredSlopeOfTheImagesIsTheSlope) {
+  for (double s : {0.5, 1.0, 1.5, 2.0}) {
+    char yaml[200];
+    std::snprintf(yaml, sizeof yaml,
+                  "generator: spectral_noise\ninstances: 6\nsize: 256\nchannels: 1\nslope_min: %g\nslope_max: %g\n"
+                  "anisotropy: 0\n",
+                  s, s);
+    const DatasetSpec spec = spec_from(yaml);
+    double sum = 0;
+    for (int i = 0; i < 6; ++i) {
+      const Sample smp = spec.generator->make(0, i);
+      std::vector<float> f(smp.image.pixels.begin(), smp.image.pixels.end());
+      sum += measured_spectral_slope(f.data(), 256, 4, 24);
+    }
+    EXPECT_NEAR(sum / 6, s, 0.05) << "slope " << s;
+  }
+}
+
+TEST(SpectralNoise, ClassesSplitTheSlopeRange) {
+  const DatasetSpec spec = spec_from("generator: spectral_noise\nclasses: 3\ninstances: 2\nsize: 32\n");
+  const Generator& g = *spec.generator;
+  ASSERT_EQ(g.num_classes(), 3);
+  EXPECT_DOUBLE_EQ(g.category_json(0)["slope_min"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(g.category_json(1)["slope_min"].get<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(g.category_json(2)["slope_max"].get<double>(), 3.5);
+  // Steeper classes make smoother images: fewer large steps between neighbours.
+  auto roughness = [&](std::int64_t c) {
+    double r = 0;
+    for (int i = 0; i < 2; ++i) {
+      const Sample s = g.make(c, i);
+      for (std::size_t k = 3; k < s.image.pixels.size(); ++k)
+        r += std::abs(static_cast<int>(s.image.pixels[k]) - static_cast<int>(s.image.pixels[k - 3]));
+    }
+    return r;
+  };
+  EXPECT_GT(roughness(0), roughness(1));
+  EXPECT_GT(roughness(1), roughness(2));
+  try {
+    spec_from("generator: spectral_noise\nclasses: 4\nslope_min: 2\nslope_max: 2\n");
+    FAIL() << "classes over an empty slope range were accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("classes"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("slope_min"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(spec_from("generator: spectral_noise\nchannels: 1\ncolor_model: independent\n"), Error);
+  EXPECT_THROW(spec_from("generator: spectral_noise\nslope_min: 3\nslope_max: 1\n"), Error);
+}
+
+TEST(DeadLeaves, SamplesArePureAndCoverTheCanvas) {
+  for (const char* shape : {"mixed", "square", "oriented_square", "circle", "rectangle", "triangle", "quadrilateral"})
+    expect_pure(std::string("generator: dead_leaves\ninstances: 3\nsize: 48\nshape: ") + shape + "\n", 3);
+  expect_pure("generator: dead_leaves\ninstances: 3\nsize: 40\nchannels: 1\n", 1);
+  expect_pure("generator: dead_leaves\ninstances: 3\nsize: 40\ntexture: spectral\ntexture_pool: 5\n", 3);
+  const DatasetSpec spec = spec_from("generator: dead_leaves\ninstances: 20\nsize: 64\n");
+  int black = 0;
+  for (int i = 0; i < 20; ++i) {
+    const Image img = spec.generator->make(0, i).image;
+    for (std::size_t p = 0; p < img.pixels.size(); p += 3)
+      black += img.pixels[p] == 0 && img.pixels[p + 1] == 0 && img.pixels[p + 2] == 0;
+  }
+  EXPECT_EQ(black, 0) << "pixels left uncovered";
+  // One shape only: the rest of the canvas stays black, as in the official images.
+  const DatasetSpec one = spec_from("generator: dead_leaves\ninstances: 1\nsize: 64\nmax_shapes: 1\nradius_max: 0.2\n");
+  const Image img = one.generator->make(0, 0).image;
+  int uncovered = 0;
+  for (std::size_t p = 0; p < img.pixels.size(); p += 3) uncovered += img.pixels[p] == 0 && img.pixels[p + 2] == 0;
+  EXPECT_GT(uncovered, 64 * 64 / 2);
+}
+
+// The official table: numpy's argmin(|cdf - u|) over the cumulative r^-sigma - r_max^-sigma weights.
+TEST(DeadLeaves, RadiusTableIsTheOfficialOne) {
+  const RadiusTable t(0.03, 1.0, 200, 3.0);
+  ASSERT_EQ(t.radius.size(), 200u);
+  EXPECT_DOUBLE_EQ(t.radius.front(), 0.03);
+  EXPECT_DOUBLE_EQ(t.radius.back(), 1.0);
+  EXPECT_DOUBLE_EQ(t.cdf.back(), 1.0);
+  for (double u : {0.0, 0.001, 0.1, 0.5, 0.77, 0.999, 1.0}) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < t.cdf.size(); ++i)
+      if (std::abs(t.cdf[i] - u) < std::abs(t.cdf[best] - u)) best = i;
+    EXPECT_EQ(t.pick(u), best) << "u " << u;
+  }
+}
+
+// Single discs (max_shapes: 1, shape: circle) measured on the images follow the power law: the
+// histogram of 2r + 1 (the disc's extent where one axis is not clipped) against the table's law.
+TEST(DeadLeaves, DiscRadiiFollowThePowerLaw) {
+  const int size = 200, n = 3000;
+  const DatasetSpec spec = spec_from(
+      "generator: dead_leaves\ninstances: 3000\nsize: 200\nmax_shapes: 1\n"
+      "shape: circle\nradius_max: 0.2\n");
+  std::map<long, double> got;
+  int counted = 0;
+  for (int i = 0; i < n; ++i) {
+    const Image img = spec.generator->make(0, i).image;
+    int x0 = size, x1 = -1, y0 = size, y1 = -1;
+    for (int y = 0; y < size; ++y)
+      for (int x = 0; x < size; ++x) {
+        const std::uint8_t* p = &img.pixels[(static_cast<std::size_t>(y) * size + x) * 3];
+        if (p[0] | p[1] | p[2]) {
+          x0 = std::min(x0, x);
+          x1 = std::max(x1, x);
+          y0 = std::min(y0, y);
+          y1 = std::max(y1, y);
+        }
+      }
+    if (x1 < 0) continue;
+    // An extent that touches neither border on an axis is 2r + 1.
+    long extent = -1;
+    if (x0 > 0 && x1 < size - 1) extent = x1 - x0 + 1;
+    if (y0 > 0 && y1 < size - 1) extent = std::max(extent, static_cast<long>(y1 - y0 + 1));
+    if (extent < 0) continue;
+    got[(extent - 1) / 2] += 1;
+    ++counted;
+  }
+  ASSERT_GT(counted, n * 8 / 10);
+  // The law: P(index i) is the span of u nearest to cdf[i]; radius int(r_i * size).
+  const RadiusTable t(0.03, 0.2, 200, 3.0);
+  std::map<long, double> want;
+  for (std::size_t i = 0; i < t.cdf.size(); ++i) {
+    const double lo = i == 0 ? 0.0 : (t.cdf[i - 1] + t.cdf[i]) / 2;
+    const double hi = i + 1 == t.cdf.size() ? 1.0 : (t.cdf[i] + t.cdf[i + 1]) / 2;
+    want[std::max(1L, static_cast<long>(t.radius[i] * size))] += hi - lo;
+  }
+  // Larger discs are clipped more often: weight each radius by its chance of an unclipped axis.
+  double norm = 0;
+  for (auto& [r, p] : want) {
+    const double inside = std::max(0.0, (size - 2.0 * r - 2) / size);
+    p *= 1 - (1 - inside) * (1 - inside);
+    norm += p;
+  }
+  double tv = 0;
+  std::set<long> radii;
+  for (const auto& [r, p] : want) radii.insert(r);
+  for (const auto& [r, c] : got) radii.insert(r);
+  for (long r : radii) tv += std::abs(got[r] / counted - want[r] / norm);
+  EXPECT_LT(tv / 2, 0.05) << "total variation between measured and published radius laws";
+}
+
+TEST(DeadLeaves, ClassesSplitTheExponentRangeAndRefuseAnEmptyOne) {
+  const DatasetSpec spec =
+      spec_from("generator: dead_leaves\nclasses: 2\ninstances: 2\nsize: 32\nsigma_min: 2\nsigma_max: 4\n");
+  EXPECT_EQ(spec.generator->num_classes(), 2);
+  EXPECT_DOUBLE_EQ(spec.generator->category_json(1)["sigma_min"].get<double>(), 3.0);
+  EXPECT_THROW(spec_from("generator: dead_leaves\nclasses: 2\n"), Error);
+  EXPECT_THROW(spec_from("generator: dead_leaves\ntexture_pool: 3\n"), Error);  // applies to texture: spectral only
+}
+
+}  // namespace
+}  // namespace fdsl
