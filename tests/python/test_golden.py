@@ -96,6 +96,15 @@ CASES = {
         2, '881d0753989a344f'),
     'vg_map_tar_shuffled': ('generator: vg_fractal\nclasses: 2\ninstances: 2\npoints: 1000\nsize: 40\nshading: map\nsupersample: 2\nviews: 2\noutput_format: tar\nshard_samples: 3\n',
         2, '3009256a8d4ff7bd'),
+    # 0.3.x added the noise families (issue 21).
+    'spectral_noise': ('generator: spectral_noise\nclasses: 2\ninstances: 2\nsize: 48\n',
+        4, 'ca380e8cb41421bc'),
+    'spectral_noise_gray_odd': ('generator: spectral_noise\ninstances: 3\nsize: 37\nchannels: 1\n',
+        3, '627cc163076cb489'),
+    'dead_leaves': ('generator: dead_leaves\ninstances: 4\nsize: 48\n',
+        4, '6cc6d496871b21cf'),
+    'dead_leaves_textured_tar': ('generator: dead_leaves\nclasses: 2\ninstances: 2\nsize: 40\nsigma_min: 2\nsigma_max: 4\ntexture: spectral\ntexture_pool: 3\noutput_format: tar\nshard_samples: 3\n',
+        2, 'dc86de6b7c46caa6'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card)
