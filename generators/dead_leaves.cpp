@@ -175,21 +175,16 @@ struct Canvas {
   }
 };
 
-class DeadLeaves final : public Generator {
+class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
  public:
-  DeadLeaves(const Params& p, const GeneratorContext& ctx) {
-    sample_seed_ = sample_seed(p);
-    size_ = static_cast<int>(p.get_int("size"));
-    channels_ = output_channels(p) == 1 ? 1 : 3;
-    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("dead_leaves");
-    sigmas_.read(p, "sigma", p.get_int("classes") > 0 ? p.get_int("classes") : default_classes("dead_leaves"));
+  DeadLeaves(const Params& p, const GeneratorContext& ctx) : ExponentClassGenerator(p, "dead_leaves", "sigma") {
     shape_ = shape_of(p.get_string("shape"));
     r_min_ = p.get_float("radius_min");
     r_max_ = p.get_float("radius_max");
     levels_ = static_cast<int>(p.get_int("radius_levels"));
     max_shapes_ = p.get_int("max_shapes");
-    check_category_memory(p, "radius_levels", sigmas_.classes > 1 ? 1 : sigmas_.classes, 16.0 * levels_);
-    if (sigmas_.hi == sigmas_.lo) fixed_table_ = std::make_shared<RadiusTable>(r_min_, r_max_, levels_, sigmas_.lo);
+    if (exponents_.hi == exponents_.lo)
+      fixed_table_ = std::make_shared<RadiusTable>(r_min_, r_max_, levels_, exponents_.lo);
     if (p.get_string("texture") == "spectral") {
       const std::int64_t pool = p.get_int("texture_pool");
       const double each = static_cast<double>(size_) * size_ * channels_;
@@ -200,67 +195,23 @@ class DeadLeaves final : public Generator {
       parallel_for(0, pool, ctx.threads, [&](std::int64_t t) {
         // The spectrum model's defaults: slope U(0.5, 3.5), anisotropy N(0, 0.05), palette colours.
         Rng rng(seed, 0, static_cast<std::uint64_t>(t), Purpose::Background);
-        const double s = rng.uniform(0.5, 3.5), d = rng.normal() * 0.05;
-        render_spectral_image(textures_->data() + static_cast<std::size_t>(t * each), size_, channels_,
-                              std::max(0.0, s + d), std::max(0.0, s - d), channels_ == 3, rng);
+        const AxisSlopes a = draw_axis_slopes(rng.uniform(0.5, 3.5), 0.05, rng);
+        render_spectral_image(textures_->data() + static_cast<std::size_t>(t * each), size_, channels_, a.x, a.y,
+                              channels_ == 3, rng);
       });
       pool_ = pool;
     }
   }
 
-  std::string family() const override { return "dead_leaves"; }
-  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
-    auto g = std::make_unique<DeadLeaves>(*this);
-    g->sample_seed_ = redraw_seed(sample_seed_, draw);
-    return g;
-  }
-  std::int64_t num_classes() const override { return sigmas_.classes; }
-  std::int64_t instances_per_class() const override { return instances_; }
-  std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
   SampleMemory sample_memory() const override {
     SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + 1.0);
     m.bytes += 16.0 * levels_;
     return m;
   }
 
-  Sample make(std::int64_t cat, std::int64_t inst) const override {
-    Sample s = start_sample(cat, inst);
-    s.image = Image(size_, size_, channels_, 0);
-    render(cat, inst, s.image.pixels.data());
-    return s;
-  }
-
-  std::int64_t make_image_into(std::int64_t cat, std::int64_t inst, std::uint8_t* pixels, int width, int height,
-                               int channels) const override {
-    check_index(cat, inst);
-    if (width != size_ || height != size_ || channels != channels_)
-      return Generator::make_image_into(cat, inst, pixels, width, height, channels);
-    std::memset(pixels, 0, static_cast<std::size_t>(size_) * size_ * channels_);
-    render(cat, inst, pixels);
-    return cat;
-  }
-
-  nlohmann::ordered_json category_json(std::int64_t cat) const override {
-    check_index(cat, 0);
-    nlohmann::ordered_json j;
-    j["category"] = cat;
-    j["sigma_min"] = sigmas_.bin_lo(cat);
-    j["sigma_max"] = sigmas_.bin_hi(cat);
-    return j;
-  }
-
-  std::string describe_category(std::int64_t cat) const override {
-    check_index(cat, 0);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%05lld sigma %.2f-%.2f", static_cast<long long>(cat), sigmas_.bin_lo(cat),
-                  sigmas_.bin_hi(cat));
-    return buf;
-  }
-
- private:
   void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out) const {
     Rng rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
-    const double sigma = fixed_table_ ? sigmas_.lo : sigmas_.draw(cat, rng);
+    const double sigma = fixed_table_ ? exponents_.lo : exponents_.draw(cat, rng);
     std::unique_ptr<RadiusTable> own;
     if (!fixed_table_) own = std::make_unique<RadiusTable>(r_min_, r_max_, levels_, sigma);
     const RadiusTable& table = fixed_table_ ? *fixed_table_ : *own;
@@ -332,10 +283,9 @@ class DeadLeaves final : public Generator {
     }
   }
 
-  std::uint64_t sample_seed_ = 0;
-  int size_ = 256, channels_ = 3, levels_ = 200;
-  std::int64_t instances_ = 1, max_shapes_ = 5000, pool_ = 0;
-  detail::ExponentClasses sigmas_;
+ private:
+  int levels_ = 200;
+  std::int64_t max_shapes_ = 5000, pool_ = 0;
   Shape shape_ = Shape::Mixed;
   double r_min_ = 0.03, r_max_ = 1.0;
   std::shared_ptr<const RadiusTable> fixed_table_;

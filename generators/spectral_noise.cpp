@@ -40,29 +40,15 @@ const ParamTable& spectral_noise_params() {
 
 namespace {
 
-class SpectralNoise final : public Generator {
+class SpectralNoise final : public detail::ExponentClassGenerator<SpectralNoise> {
  public:
-  SpectralNoise(const Params& p, const GeneratorContext&) {
-    sample_seed_ = sample_seed(p);
-    size_ = static_cast<int>(p.get_int("size"));
+  SpectralNoise(const Params& p, const GeneratorContext&) : ExponentClassGenerator(p, "spectral_noise", "slope") {
     field_ = 2;
     while (field_ < size_) field_ *= 2;
-    channels_ = output_channels(p) == 1 ? 1 : 3;
-    instances_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("spectral_noise");
-    slopes_.read(p, "slope", p.get_int("classes") > 0 ? p.get_int("classes") : default_classes("spectral_noise"));
     anisotropy_ = p.get_float("anisotropy");
     pca_ = channels_ == 3 && p.get_string("color_model") == "pca";
   }
 
-  std::string family() const override { return "spectral_noise"; }
-  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
-    auto g = std::make_unique<SpectralNoise>(*this);
-    g->sample_seed_ = redraw_seed(sample_seed_, draw);
-    return g;
-  }
-  std::int64_t num_classes() const override { return slopes_.classes; }
-  std::int64_t instances_per_class() const override { return instances_; }
-  std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
   // The complex planes, the FFT's scratch and the image (and its PNG rows).
   SampleMemory sample_memory() const override {
     const double side = static_cast<double>(size_), f = static_cast<double>(field_);
@@ -71,52 +57,14 @@ class SpectralNoise final : public Generator {
     return m;
   }
 
-  Sample make(std::int64_t cat, std::int64_t inst) const override {
-    Sample s = start_sample(cat, inst);
-    s.image = Image(size_, size_, channels_, 0);
-    render(cat, inst, s.image.pixels.data());
-    return s;
-  }
-
-  std::int64_t make_image_into(std::int64_t cat, std::int64_t inst, std::uint8_t* pixels, int width, int height,
-                               int channels) const override {
-    check_index(cat, inst);
-    if (width != size_ || height != size_ || channels != channels_)
-      return Generator::make_image_into(cat, inst, pixels, width, height, channels);
-    render(cat, inst, pixels);
-    return cat;
-  }
-
-  nlohmann::ordered_json category_json(std::int64_t cat) const override {
-    check_index(cat, 0);
-    nlohmann::ordered_json j;
-    j["category"] = cat;
-    j["slope_min"] = slopes_.bin_lo(cat);
-    j["slope_max"] = slopes_.bin_hi(cat);
-    return j;
-  }
-
-  std::string describe_category(std::int64_t cat) const override {
-    check_index(cat, 0);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%05lld slope %.2f-%.2f", static_cast<long long>(cat), slopes_.bin_lo(cat),
-                  slopes_.bin_hi(cat));
-    return buf;
+  void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out) const {
+    Rng rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Noise);
+    const AxisSlopes a = draw_axis_slopes(exponents_.draw(cat, rng), anisotropy_, rng);
+    render_spectral_image(out, size_, channels_, a.x, a.y, pca_, rng);
   }
 
  private:
-  void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out) const {
-    Rng rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Noise);
-    const double s = slopes_.draw(cat, rng);
-    const double d = anisotropy_ > 0 ? rng.normal() * anisotropy_ : 0.0;
-    const double sx = std::max(0.0, s + d), sy = std::max(0.0, s - d);
-    render_spectral_image(out, size_, channels_, sx, sy, pca_, rng);
-  }
-
-  std::uint64_t sample_seed_ = 0;
-  int size_ = 256, field_ = 256, channels_ = 3;
-  std::int64_t instances_ = 1;
-  detail::ExponentClasses slopes_;
+  int field_ = 256;
   double anisotropy_ = 0.05;
   bool pca_ = true;
 };

@@ -134,6 +134,11 @@ PaletteModel random_palette_model(Rng& rng) {
   return p;
 }
 
+AxisSlopes draw_axis_slopes(double s, double anisotropy, Rng& rng) {
+  const double d = anisotropy > 0 ? rng.normal() * anisotropy : 0.0;
+  return {std::max(0.0, s + d), std::max(0.0, s - d)};
+}
+
 void render_spectral_image(std::uint8_t* out, int size, int channels, double sx, double sy, bool pca, Rng& rng) {
   int field = 2;
   while (field < size) field *= 2;

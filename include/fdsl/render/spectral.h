@@ -37,6 +37,13 @@ PaletteModel random_palette_model(Rng& rng);
 
 namespace fdsl {
 
+/// The axis slopes of an image of slope s: s + d and s - d (at least 0), d ~ N(0, anisotropy)
+/// (no draw when anisotropy is 0).
+struct AxisSlopes {
+  double x = 0, y = 0;
+};
+AxisSlopes draw_axis_slopes(double s, double anisotropy, Rng& rng);
+
 /// One spectral-noise image of side `size` (any; a corner of the next power of two's field) with
 /// 1 or 3 channels, interleaved, into `out`: the fields rescaled to mean 128 and standard deviation
 /// 256 / sqrt(12), for 3 channels with `pca` rotated by a random palette's principal axes and
