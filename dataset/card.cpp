@@ -181,6 +181,37 @@ std::string loading_section(const DatasetSpec& spec, const Sink& sink, const Jou
   return s;
 }
 
+/// What the masks are and how trainers read them.
+std::string mask_section(const Generator& gen, const Sink& sink, const std::string& split) {
+  const MaskInfo m = gen.masks();
+  if (!m.on) return "";
+  std::string s = "## Masks\n\nEvery image has a class mask (the " + m.objects +
+                  "'s category id per pixel, 0 = background, " + std::to_string(m.semantic_bits) +
+                  "-bit PNG) and an instance mask (the " + m.objects + "s numbered 1, 2, ... in drawing order, " +
+                  std::to_string(m.instance_bits) +
+                  "-bit PNG; a pixel belongs to the one drawn last over it). Category ids are 1-based: id 1 is `" +
+                  (m.categories.empty() ? std::string("?") : m.categories.front()) + "`";
+  if (m.categories.size() > 1)
+    s += ", ..., id " + std::to_string(m.categories.size()) + " is `" + m.categories.back() + "`";
+  s += ".\n\n";
+  if (sink.layout() == "webdataset") {
+    s += "In the shards they are the members `<key>.seg.png` and `<key>.inst.png`:\n\n```python\nimport "
+         "webdataset as wds, numpy as np, io\nfrom PIL import Image\nds = wds.WebDataset(\"...\").to_tuple(\"png\", "
+         "\"seg.png\", \"inst.png\")\n# masks: np.array(Image.open(io.BytesIO(seg)))\n```\n\n";
+    return s;
+  }
+  s += "The tree is `images/` (the class folders, as ImageFolder reads them), `masks/` and `instances/` (the "
+       "same names), and `annotations/instances_" +
+       split +
+       ".json`: COCO instance annotations (compressed RLE, bbox, area) with file names relative to `images/`.\n\n"
+       "```python\nfrom pycocotools.coco import COCO\ncoco = COCO(\"THIS_FOLDER/annotations/instances_" +
+       split +
+       ".json\")\nann = coco.loadAnns(coco.getAnnIds(imgIds=[1]))[0]\nmask = coco.annToMask(ann)\n```\n\n"
+       "mmsegmentation: `img_dir='images', ann_dir='masks'` (both `.png`, searched recursively); detectron2: "
+       "`register_coco_instances(name, {}, json_file, 'THIS_FOLDER/images')`.\n\n";
+  return s;
+}
+
 std::string guard_section(const Generator& gen, const JournalState& journal) {
   const GuardSettings* g = guard_of(gen);
   if (!g) return "";
@@ -331,6 +362,7 @@ std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink&
   }
   md += guard_section(gen, journal);
   md += loading_section(spec, sink, journal);
+  md += mask_section(gen, sink, spec.params.get_string("split"));
   md +=
       "## Checking and making it again\n\n```sh\n"
       "fdsl verify THIS_FOLDER                 # every file against manifest.json (size and CRC-32)\n"

@@ -59,6 +59,10 @@ const ParamTable& dataset_params() {
                    "what precedes each file name in {split}_files.txt (empty: this folder's name and a slash, so "
                    "the lists open from its parent folder; PointNet: data/modelnet40_ply_hdf5_2048/)")
           .when("cloud_format", {"hdf5"}),
+      bool_param("masks", false,
+                 "dense labels beside each image: a class mask (mask category + 1 per pixel, 0 background; 16-bit PNG "
+                 "above 255 categories) and an instance mask (objects 1, 2, ... in drawing order), COCO instance "
+                 "annotations in a folder dataset (families with objects: ifs_sigma, dead_leaves)"),
       bool_param("card", true,
                  "write a dataset card with the manifest: README.md (recipe, counts, statistics, how to load and "
                  "regenerate it), card-preview.jpg and card-stats.jpg"),

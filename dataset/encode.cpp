@@ -1,8 +1,42 @@
 #include "fdsl/dataset/encode.h"
 
+#include <cstring>
+
 #include "fdsl/core/error.h"
 
 namespace fdsl {
+
+namespace {
+/// Where the tree folder of a mask-dataset path starts: 0, or after "train/", "val/", "test/".
+std::size_t tree_start(const std::string& path) {
+  for (const char* split : {"train/", "val/", "test/"}) {
+    const std::size_t n = std::strlen(split);
+    if (path.compare(0, n, split) == 0) return n;
+  }
+  return 0;
+}
+bool starts_at(const std::string& path, std::size_t at, const std::string& prefix) {
+  return path.compare(at, prefix.size(), prefix) == 0;
+}
+bool ends_with(const std::string& s, const char* suffix) {
+  const std::size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+}  // namespace
+
+bool is_mask_file(const std::string& path) {
+  if (ends_with(path, ".seg.png") || ends_with(path, ".inst.png")) return true;
+  for (std::size_t at : {std::size_t{0}, tree_start(path)})
+    if (starts_at(path, at, kMasksDir) || starts_at(path, at, kInstancesDir)) return true;
+  return false;
+}
+
+std::string strip_mask_tree(const std::string& path) {
+  for (std::size_t at : {std::size_t{0}, tree_start(path)})
+    for (const std::string* tree : {&kImagesDir, &kMasksDir, &kInstancesDir})
+      if (starts_at(path, at, *tree)) return path.substr(0, at) + path.substr(at + tree->size());
+  return path;
+}
 
 OutputSettings OutputSettings::from_params(const Params& params) {
   OutputSettings s;
@@ -58,6 +92,23 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
     f.path = sample.name + suffix;
     f.bytes = bytes;
   }
+  bool tree = false;
+  if (!sample.semantic.empty() || !sample.instances.empty()) {
+    // A folder dataset with masks is an images/ tree (class folders, as ImageFolder reads it)
+    // beside masks/ and instances/ trees of the same names (mmsegmentation's img_dir / ann_dir);
+    // in tar shards the masks are members of the sample (<key>.seg.png, <key>.inst.png).
+    tree = settings.format == OutputFormat::Folder;
+    if (!sample.semantic.empty()) {
+      EncodedFile& f = next();
+      f.path = tree ? kMasksDir + sample.name + ".png" : sample.name + ".seg.png";
+      encode_label_png(sample.semantic, sample.semantic.bits, settings.png, f.bytes);
+    }
+    if (!sample.instances.empty()) {
+      EncodedFile& f = next();
+      f.path = tree ? kInstancesDir + sample.name + ".png" : sample.name + ".inst.png";
+      encode_label_png(sample.instances, sample.instances.bits, settings.png, f.bytes);
+    }
+  }
   if (settings.label_files) {
     EncodedFile& f = next();
     f.path = sample.name + ".cls";
@@ -77,6 +128,11 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
     }
   }
   out.resize(n);
+  if (tree)
+    for (EncodedFile& f : out)
+      if (f.path.compare(0, kMasksDir.size(), kMasksDir) != 0 &&
+          f.path.compare(0, kInstancesDir.size(), kInstancesDir) != 0)
+        f.path.insert(0, kImagesDir);
 }
 
 }  // namespace fdsl

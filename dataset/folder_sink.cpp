@@ -10,6 +10,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
+#include "fdsl/dataset/coco.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/io/files.h"
 #include "file_writer.h"
@@ -22,7 +23,11 @@ namespace {
 class FolderSink final : public Sink {
  public:
   FolderSink(const DatasetSpec& spec, const OutputSettings& settings, std::string prefix)
-      : Sink(*spec.generator), settings_(settings), prefix_(std::move(prefix)) {}
+      : Sink(*spec.generator),
+        settings_(settings),
+        prefix_(std::move(prefix)),
+        split_(prefix_.empty() ? spec.params.get_string("split") : prefix_.substr(0, prefix_.size() - 1)),
+        masks_(spec.generator->masks()) {}
 
   std::string layout() const override { return "imagefolder"; }
   std::string format() const override { return "folder"; }
@@ -145,6 +150,7 @@ class FolderSink final : public Sink {
   /// this root.
   void finish(const std::map<std::string, ItemRecord>& done, const std::filesystem::path& dir,
               bool /*complete*/) const override {
+    if (masks_.on) write_coco(done, dir);
     if (gen_.layout_file_names().empty()) return;
     std::vector<std::string> paths;
     for (const auto& [key, r] : done)
@@ -154,6 +160,7 @@ class FolderSink final : public Sink {
   }
   std::vector<std::string> layout_files() const override {
     std::vector<std::string> out;
+    if (masks_.on) out.push_back(prefix_ + coco_file());
     for (const std::string& f : gen_.layout_file_names()) out.push_back(prefix_ + f);
     return out;
   }
@@ -165,7 +172,8 @@ class FolderSink final : public Sink {
     std::unordered_map<std::string, std::vector<std::string>> by_name;
     for (const std::string& full : paths) {
       if (full.compare(0, prefix_.size(), prefix_) != 0) continue;  // another split's file
-      const std::string p = full.substr(prefix_.size());
+      // With masks, images/, masks/ or instances/ stands before the sample's name.
+      const std::string p = masks_.on ? strip_mask_tree(full.substr(prefix_.size())) : full.substr(prefix_.size());
       const std::size_t slash = p.rfind('/');
       for (std::size_t at = slash == std::string::npos ? 0 : slash + 1; at < p.size(); ++at)
         if (p[at] == '.' || p[at] == '_') by_name[p.substr(0, at)].push_back(full);
@@ -195,8 +203,28 @@ class FolderSink final : public Sink {
     return w;
   }
 
+  std::string coco_file() const { return "annotations/instances_" + split_ + ".json"; }
+
+  /// annotations/instances_{split}.json beside the images/ masks/ instances/ trees: every
+  /// finished sample's objects, read back from its masks, images in name order.
+  void write_coco(const std::map<std::string, ItemRecord>& done, const std::filesystem::path& dir) const {
+    const std::string inst = prefix_ + kInstancesDir;
+    std::vector<CocoImage> images;
+    for (const auto& [key, r] : done)
+      for (const FileRecord& f : r.files)
+        if (f.path.compare(0, inst.size(), inst) == 0) {
+          const std::string rest = f.path.substr(inst.size());
+          images.push_back({rest, dir / (prefix_ + kMasksDir + rest), dir / f.path});
+        }
+    std::sort(images.begin(), images.end(),
+              [](const CocoImage& a, const CocoImage& b) { return a.file_name < b.file_name; });
+    write_coco_instances(dir / (prefix_ + coco_file()), masks_, images, 0);
+  }
+
   OutputSettings settings_;
   std::string prefix_;  ///< "val/" in a dataset of several splits, else ""
+  std::string split_;   ///< the split's name, for the COCO file
+  MaskInfo masks_;
 };
 
 }  // namespace

@@ -125,6 +125,7 @@ class GuardedGenerator final : public Generator {
   std::string describe_category(std::int64_t category) const override { return inner_->describe_category(category); }
   nlohmann::ordered_json stats() const override { return inner_->stats(); }
   std::string blank_hint() const override { return inner_->blank_hint(); }
+  MaskInfo masks() const override { return inner_->masks(); }
   std::vector<std::string> layout_file_names() const override { return inner_->layout_file_names(); }
   void write_layout_files(const std::filesystem::path& root, const std::vector<std::string>& paths) const override {
     inner_->write_layout_files(root, paths);

@@ -13,6 +13,16 @@ namespace fdsl {
 
 namespace fs = std::filesystem;
 
+namespace {
+/// The families whose samples can carry masks, for the refusal of `masks` elsewhere.
+std::string mask_family_names() {
+  std::string out;
+  for (const GeneratorInfo& g : generator_registry())
+    if (g.masks) out += (out.empty() ? "" : ", ") + g.name;
+  return out;
+}
+}  // namespace
+
 Params resolve_dataset_params(const RawConfig& raw, const GeneratorInfo** info_out) {
   const RawConfig::Item* gen = raw.find("generator");
   std::string all;
@@ -54,6 +64,9 @@ DatasetSpec make_dataset_spec(RawConfig raw, const SpecOptions& options, const f
   ctx.config_dir = config_dir;
   ctx.search_limit = options.search_limit;
   ctx.on_phase = options.on_phase;
+  if (spec.params.get_bool("masks") && !spec.info->masks)
+    spec.params.fail("masks", "the " + spec.info->name +
+                                  " family makes no masks (families with masks: " + mask_family_names() + ")");
   spec.generator = guard_generator(spec.info->create(spec.params, ctx), spec.params);
   return spec;
 }

@@ -14,6 +14,7 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/stop.h"
+#include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/guard.h"
 #include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
@@ -742,6 +743,7 @@ bool measured(const std::string& path, Item::Kind& kind) {
   const std::string e = ext_of(path);
   const std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   if (base == "preview.png" || base == "stats.png") return false;
+  if (is_mask_file(path)) return false;  // class and instance masks are labels, not images
   if (e == "png") return kind = Item::Png, true;
   if (e == "tar") return kind = Item::Tar, true;
   if (e == "h5" || e == "hdf5") return kind = Item::H5, true;

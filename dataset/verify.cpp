@@ -12,6 +12,7 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/version.h"
+#include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/generate.h"
 #include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/spec.h"
@@ -292,9 +293,11 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
   if (!tar && !hdf5) {
     std::set<std::string> keys;
     for (const Expected& e : expected) {
-      const std::size_t slash = e.path.rfind('/');
-      const std::size_t dot = e.path.find('.', slash == std::string::npos ? 0 : slash + 1);
-      keys.insert(e.path.substr(0, dot));
+      // A dataset with masks: a sample's image and masks sit in three trees under one name.
+      const std::string path = strip_mask_tree(e.path);
+      const std::size_t slash = path.rfind('/');
+      const std::size_t dot = path.find('.', slash == std::string::npos ? 0 : slash + 1);
+      keys.insert(path.substr(0, dot));
     }
     folder_samples = static_cast<std::int64_t>(keys.size());
   }

@@ -107,6 +107,11 @@ struct Canvas {
   std::int64_t uncovered = 0;
   const std::uint8_t* texture = nullptr;  ///< a size x size x channels image, or null
   std::uint8_t color[3] = {0, 0, 0};
+  /// With masks: the shape's kind + 1 and its drawing index + 1 go to every pixel it covers.
+  std::uint16_t* semantic = nullptr;
+  std::uint32_t* instances = nullptr;
+  std::uint16_t kind = 0;
+  std::uint32_t id = 0;
 
   void span(int y, long x0, long x1) {
     if (y < 0 || y >= size) return;
@@ -122,6 +127,10 @@ struct Canvas {
     const std::size_t ch = static_cast<std::size_t>(channels);
     std::uint8_t* dst = pixels + (row + static_cast<std::size_t>(x0)) * ch;
     const std::size_t n = static_cast<std::size_t>(x1 - x0 + 1);
+    if (semantic) {
+      std::fill_n(semantic + row + static_cast<std::size_t>(x0), n, kind);
+      std::fill_n(instances + row + static_cast<std::size_t>(x0), n, id);
+    }
     if (texture) {
       std::memcpy(dst, texture + (row + static_cast<std::size_t>(x0)) * ch, n * ch);
     } else if (channels == 1) {
@@ -183,6 +192,10 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
     r_max_ = p.get_float("radius_max");
     levels_ = static_cast<int>(p.get_int("radius_levels"));
     max_shapes_ = p.get_int("max_shapes");
+    masks_ = p.get_bool("masks");
+    if (masks_ && max_shapes_ > 65535)
+      p.fail("max_shapes",
+             "masks number the shapes in 16 bits: at most 65,535 with masks, got " + std::to_string(max_shapes_));
     if (exponents_.hi == exponents_.lo)
       fixed_table_ = std::make_shared<RadiusTable>(r_min_, r_max_, levels_, exponents_.lo);
     if (p.get_string("texture") == "spectral") {
@@ -204,12 +217,28 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
   }
 
   SampleMemory sample_memory() const override {
-    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + 1.0);
+    // Masks: the class and instance maps (2 bytes a pixel each), the drawing indices (4) and
+    // their PNG rows (3).
+    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + 1.0 + (masks_ ? 11.0 : 0.0));
     m.bytes += 16.0 * levels_;
     return m;
   }
 
-  void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out) const {
+  MaskInfo masks() const override {
+    MaskInfo m;
+    m.on = masks_;
+    if (!masks_) return m;
+    m.categories = {"circle", "square", "oriented_square", "rectangle", "triangle", "quadrilateral"};
+    m.semantic_bits = 8;
+    m.instance_bits = max_shapes_ > 255 ? 16 : 8;
+    m.objects = "shape";
+    return m;
+  }
+
+  /// The image of (cat, inst) into `out` (black); with masks on and a `sample`, its masks too:
+  /// the shape kind per pixel, and the shapes that stay visible numbered 1, 2, ... in drawing
+  /// order.
+  void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out, Sample* sample) const {
     Rng rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
     const double sigma = fixed_table_ ? exponents_.lo : exponents_.draw(cat, rng);
     std::unique_ptr<RadiusTable> own;
@@ -222,9 +251,21 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
     const std::size_t area = static_cast<std::size_t>(size_) * static_cast<std::size_t>(size_);
     canvas.covered.assign(area, 0);
     canvas.uncovered = static_cast<std::int64_t>(area);
+    canvas.semantic = nullptr;
+    canvas.instances = nullptr;
+    thread_local std::vector<std::uint32_t> drawn_ids;
+    if (masks_ && sample) {
+      sample->semantic.reset(size_, size_);
+      sample->semantic.bits = 8;
+      drawn_ids.assign(area, 0);
+      canvas.semantic = sample->semantic.values.data();
+      canvas.instances = drawn_ids.data();
+    }
     const double res = size_;
     for (std::int64_t k = 0; k < max_shapes_ && canvas.uncovered > 0; ++k) {
       const Shape shape = shape_ == Shape::Mixed ? static_cast<Shape>(rng.uniform_int(0, 5)) : shape_;
+      canvas.kind = static_cast<std::uint16_t>(static_cast<int>(shape) + 1);
+      canvas.id = static_cast<std::uint32_t>(k + 1);
       for (int c = 0; c < 3; ++c) canvas.color[c] = static_cast<std::uint8_t>(std::floor(rng.uniform() * 255.0));
       if (channels_ == 1) canvas.color[0] = canvas.color[1];  // one of the three draws, as a gray level
       canvas.texture = nullptr;
@@ -281,11 +322,29 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
       }
       canvas.convex(xs, ys, n);
     }
+    if (canvas.semantic) number_visible(drawn_ids, *sample);
+  }
+
+  /// The instance mask from the drawing indices: the shapes still visible, renumbered 1, 2, ...
+  /// in the order they were drawn.
+  void number_visible(const std::vector<std::uint32_t>& drawn, Sample& s) const {
+    thread_local std::vector<std::uint32_t> renumber;
+    renumber.assign(static_cast<std::size_t>(max_shapes_) + 1, 0);
+    for (std::uint32_t v : drawn) renumber[v] = 1;
+    std::uint32_t next = 0;
+    for (std::size_t k = 1; k < renumber.size(); ++k)
+      if (renumber[k]) renumber[k] = ++next;
+    renumber[0] = 0;  // never covered: background
+    s.instances.reset(size_, size_);
+    s.instances.bits = max_shapes_ > 255 ? 16 : 8;
+    for (std::size_t i = 0; i < drawn.size(); ++i)
+      s.instances.values[i] = static_cast<std::uint16_t>(renumber[drawn[i]]);
   }
 
  private:
   int levels_ = 200;
   std::int64_t max_shapes_ = 5000, pool_ = 0;
+  bool masks_ = false;
   Shape shape_ = Shape::Mixed;
   double r_min_ = 0.03, r_max_ = 1.0;
   std::shared_ptr<const RadiusTable> fixed_table_;

@@ -66,7 +66,7 @@ class ExponentClassGenerator : public Generator {
   Sample make(std::int64_t cat, std::int64_t inst) const override {
     Sample s = start_sample(cat, inst);
     s.image = Image(size_, size_, channels_, 0);
-    static_cast<const Derived&>(*this).render(cat, inst, s.image.pixels.data());
+    static_cast<const Derived&>(*this).render(cat, inst, s.image.pixels.data(), &s);
     return s;
   }
 
@@ -76,7 +76,7 @@ class ExponentClassGenerator : public Generator {
     if (width != size_ || height != size_ || channels != channels_)
       return Generator::make_image_into(cat, inst, pixels, width, height, channels);
     std::memset(pixels, 0, static_cast<std::size_t>(size_) * size_ * channels_);
-    static_cast<const Derived&>(*this).render(cat, inst, pixels);
+    static_cast<const Derived&>(*this).render(cat, inst, pixels, nullptr);
     return cat;
   }
 

@@ -188,6 +188,9 @@ class IfsSigma final : public Generator {
     jitter_ = p.get_bool("jitter");
     flips_ = p.get_bool("flips");
     blur_ = p.get_bool("blur");
+    masks_ = p.get_bool("masks");
+    if (masks_ && classes_ > 65535)
+      p.fail("masks", "class masks hold at most 65,535 classes (16-bit PNG), classes is " + std::to_string(classes_));
     objects_min_ = p.get_int("objects_min");
     objects_max_ = p.get_int("objects_max");
     scale_min_ = p.get_float("object_scale_min");
@@ -233,8 +236,9 @@ class IfsSigma final : public Generator {
   // PNG rows), gray 3.5, several objects 2 more; a plasma background adds its grid (4 bytes a cell
   // of the 2^k + 1 square) and a level per pixel (4 bytes).
   SampleMemory sample_memory() const override {
-    SampleMemory m = image_memory(
-        size_, channels_, (channels_ == 3 ? 10.0 : 4.0) + (objects_max_ > 1 ? 3.0 : 0.0) + (background_ ? 4.5 : 0.0));
+    SampleMemory m = image_memory(size_, channels_,
+                                  (channels_ == 3 ? 10.0 : 4.0) + (objects_max_ > 1 ? 3.0 : 0.0) +
+                                      (background_ ? 4.5 : 0.0) + (masks_ ? 8.0 : 0.0));
     if (background_) {
       double side = 1;
       while (side + 1 < size_) side *= 2;
@@ -247,13 +251,30 @@ class IfsSigma final : public Generator {
     return m;
   }
 
+  MaskInfo masks() const override {
+    MaskInfo m;
+    m.on = masks_;
+    if (!masks_) return m;
+    m.categories.reserve(static_cast<std::size_t>(classes_));
+    for (std::int64_t c = 0; c < classes_; ++c) {
+      const std::string name = sample_name(c, 0);
+      m.categories.push_back(name.substr(0, name.find('/')));
+    }
+    m.semantic_bits = classes_ + 1 > 255 ? 16 : 8;
+    m.instance_bits = objects_max_ > 255 ? 16 : 8;
+    m.objects = "fractal";
+    return m;
+  }
+
   Sample make(std::int64_t cat, std::int64_t inst) const override {
     Sample s = start_sample(cat, inst);
     if (objects_max_ == 1) {
       s.image = Image(size_, size_, channels_, 0);
       draw_single(cat, inst, s.image.pixels.data(), true);
+      if (masks_) single_masks(cat, inst, s);
       return s;
     }
+    if (masks_) start_masks(s);
     // Several fractals, each drawn on its own canvas and pasted, then the background and flips.
     Rng aug(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
     const Rng orbit(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
@@ -271,6 +292,7 @@ class IfsSigma final : public Generator {
       render_object(ifs, side, channels_, style_, orbit.child(static_cast<std::uint64_t>(j)),
                     object_draws(style_, obj_aug), object);
       paste_nonzero(object, s.image, x, y);
+      if (masks_) paste_masks(object, x, y, static_cast<std::uint16_t>(cls + 1), static_cast<std::uint16_t>(j + 1), s);
       s.labels.push_back(cls);
     }
     std::sort(s.labels.begin(), s.labels.end());
@@ -282,6 +304,10 @@ class IfsSigma final : public Generator {
     }
     const Orientation o = draw_flips(aug);
     orient(s.image, o.transpose, o.flip_v, o.flip_h);
+    if (masks_) {
+      orient(s.semantic, o);
+      orient(s.instances, o);
+    }
     if (blur_ && aug.bernoulli(0.5)) gaussian_blur3(s.image, aug.uniform(0.5, 1.0));
     return s;
   }
@@ -323,6 +349,62 @@ class IfsSigma final : public Generator {
  private:
   Rng background_rng(std::int64_t cat, std::int64_t inst) const {
     return Rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Background);
+  }
+
+  /// Both masks of `s`, all background, in the depths masks() declares.
+  void start_masks(Sample& s) const {
+    s.semantic.reset(size_, size_);
+    s.semantic.bits = classes_ + 1 > 255 ? 16 : 8;
+    s.instances.reset(size_, size_);
+    s.instances.bits = objects_max_ > 255 ? 16 : 8;
+  }
+
+  /// Marks the object's inked pixels (any channel nonzero), pasted at (x0, y0), in both masks.
+  static void paste_masks(const Image& object, int x0, int y0, std::uint16_t cls, std::uint16_t id, Sample& s) {
+    LabelMap& sem = s.semantic;
+    LabelMap& ins = s.instances;
+    const int c = object.channels;
+    const int xs = std::max(0, -x0), xe = std::min(object.width, sem.width - x0);
+    for (int y = std::max(0, -y0); y < std::min(object.height, sem.height - y0); ++y) {
+      const std::uint8_t* p = object.row(y);
+      for (int x = xs; x < xe; ++x) {
+        bool ink = p[c * x] != 0;
+        if (c == 3) ink = ink || p[3 * x + 1] != 0 || p[3 * x + 2] != 0;
+        if (!ink) continue;
+        sem.at(x0 + x, y0 + y) = cls;
+        ins.at(x0 + x, y0 + y) = id;
+      }
+    }
+  }
+
+  /// The masks of a single fractal: the pixels its ink reaches (drawn again, upright, on black,
+  /// then oriented as the image is), before any blur; the image itself when nothing else can
+  /// have touched it.
+  void single_masks(std::int64_t cat, std::int64_t inst, Sample& s) const {
+    start_masks(s);
+    const std::uint16_t cls = static_cast<std::uint16_t>(cat + 1);
+    const std::size_t n = static_cast<std::size_t>(size_) * static_cast<std::size_t>(size_);
+    if (!background_ && !blur_) {
+      const std::uint8_t* p = s.image.pixels.data();
+      for (std::size_t i = 0; i < n; ++i) {
+        bool ink = p[i * channels_] != 0;
+        if (channels_ == 3) ink = ink || p[3 * i + 1] != 0 || p[3 * i + 2] != 0;
+        if (ink) s.semantic.values[i] = cls, s.instances.values[i] = 1;
+      }
+      return;
+    }
+    Rng aug(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
+    const Rng orbit(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
+    const Ifs2 ifs = system_for(cat, aug);
+    const ObjectDraws d = object_draws(style_, aug);
+    const Orientation o = draw_flips(aug);
+    thread_local std::vector<std::uint8_t> ink;
+    ink.assign(n, 0);
+    ink_object(ifs, size_, 1, style_, orbit, d, ink.data(), Orientation{});
+    for (std::size_t i = 0; i < n; ++i)
+      if (ink[i]) s.semantic.values[i] = cls, s.instances.values[i] = 1;
+    orient(s.semantic, o);
+    orient(s.instances, o);
   }
 
   /// The random transpose and flips (p = 0.5 each), or none.
@@ -389,6 +471,7 @@ class IfsSigma final : public Generator {
   ObjectStyle style_;
   bool background_ = true, jitter_ = true, flips_ = true, blur_ = true;
   std::int64_t objects_min_ = 1, objects_max_ = 1;
+  bool masks_ = false;
   double scale_min_ = 0.15, scale_max_ = 0.6;
   double lo_ = 0, hi_ = 0;
   std::vector<SigmaIfs> systems_;

@@ -46,7 +46,7 @@ const std::vector<GeneratorInfo>& generator_registry() {
        "classes 0: every category of the categories source (official: 1000); instances 0: 25 weight rows x "
        "patch_draws x flips (1000)"},
       {"ifs_sigma", "Anderson & Farrell sigma-factor fractals with color, backgrounds and augmentation",
-       &ifs_sigma_params(), &make_ifs_sigma, 1000, 100, ""},
+       &ifs_sigma_params(), &make_ifs_sigma, 1000, 100, "", true},
       {"one_frac", "1p-frac: one sigma-factor fractal perturbed into classes", &one_frac_params(), &make_one_frac, 1000,
        1, ""},
       {"visual_atom", "VisualAtom: Perlin-perturbed contours with two sine waves, faithful or the official images",
@@ -77,7 +77,8 @@ const std::vector<GeneratorInfo>& generator_registry() {
        "Dead leaves (Learning to See by Looking at Noise): occluding shapes, power-law radii, flat or textured",
        &dead_leaves_params(), &make_dead_leaves, 1, 105000,
        "one class (the paper's unlabelled set; classes K split [sigma_min, sigma_max] into K bins); instances 0: the "
-       "small-scale set's 105,000"},
+       "small-scale set's 105,000",
+       true},
   };
   return registry;
 }

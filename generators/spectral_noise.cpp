@@ -57,7 +57,8 @@ class SpectralNoise final : public detail::ExponentClassGenerator<SpectralNoise>
     return m;
   }
 
-  void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out) const {
+  /// The image of (cat, inst) into `out` (no masks: `sample` is unused).
+  void render(std::int64_t cat, std::int64_t inst, std::uint8_t* out, Sample* /*sample*/) const {
     Rng rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Noise);
     const AxisSlopes a = draw_axis_slopes(exponents_.draw(cat, rng), anisotropy_, rng);
     render_spectral_image(out, size_, channels_, a.x, a.y, pca_, rng);

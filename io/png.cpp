@@ -36,6 +36,7 @@
 // smaller files.
 
 #include "fdsl/io/png.h"
+#include <algorithm>
 
 #include <libdeflate.h>
 #include <png.h>
@@ -198,11 +199,20 @@ std::size_t isal_compress(const std::vector<std::uint8_t>& in, int level, std::u
 #endif
 
 /// Our own PNG writer: signature, IHDR, a single IDAT with the whole zlib stream, IEND.
+void write_zlib_png(int width, int height, int bit_depth, int color_type, const std::vector<std::uint8_t>& scanlines,
+                    const PngOptions& options, ZlibCompress compress, std::vector<std::uint8_t>& out);
+
 void encode_with_zlib_stream(const Image& image, const PngOptions& options, ZlibCompress compress,
                              std::vector<std::uint8_t>& out) {
   thread_local std::vector<std::uint8_t> scanlines;
   filter_scanlines(image, options.filter, scanlines);
+  write_zlib_png(image.width, image.height, 8, image.channels == 1 ? 0 : 2, scanlines, options, compress, out);
+  if (scanlines.capacity() > kKeepScratchBytes) std::vector<std::uint8_t>().swap(scanlines);
+}
 
+/// The PNG of prepared scanlines (filter byte + row per line) with the given IHDR fields.
+void write_zlib_png(int width, int height, int bit_depth, int color_type, const std::vector<std::uint8_t>& scanlines,
+                    const PngOptions& options, ZlibCompress compress, std::vector<std::uint8_t>& out) {
   // libdeflate's bound holds for every deflate encoder that falls back to stored blocks; ISA-L
   // may need a little more on incompressible rows, so there is one retry with more room.
   const int bound_level = options.encoder == PngEncoder::Libdeflate ? options.level : 6;
@@ -218,13 +228,13 @@ void encode_with_zlib_stream(const Image& image, const PngOptions& options, Zlib
   std::uint8_t* ihdr = p + sizeof kPngSignature;
   put_u32_be(ihdr, 13);
   std::memcpy(ihdr + 4, "IHDR", 4);
-  put_u32_be(ihdr + 8, static_cast<std::uint32_t>(image.width));
-  put_u32_be(ihdr + 12, static_cast<std::uint32_t>(image.height));
-  ihdr[16] = 8;                            // bit depth
-  ihdr[17] = image.channels == 1 ? 0 : 2;  // color type: gray or RGB
-  ihdr[18] = 0;                            // compression: deflate
-  ihdr[19] = 0;                            // filter method: adaptive (per-row byte)
-  ihdr[20] = 0;                            // no interlace
+  put_u32_be(ihdr + 8, static_cast<std::uint32_t>(width));
+  put_u32_be(ihdr + 12, static_cast<std::uint32_t>(height));
+  ihdr[16] = static_cast<std::uint8_t>(bit_depth);
+  ihdr[17] = static_cast<std::uint8_t>(color_type);  // 0 gray, 2 RGB
+  ihdr[18] = 0;                                      // compression: deflate
+  ihdr[19] = 0;                                      // filter method: adaptive (per-row byte)
+  ihdr[20] = 0;                                      // no interlace
   put_chunk_crc(ihdr, 13);
 
   std::size_t compressed = compress(scanlines, options.level, p + kDataStart, bound);
@@ -235,8 +245,8 @@ void encode_with_zlib_stream(const Image& image, const PngOptions& options, Zlib
     compressed = compress(scanlines, options.level, p + kDataStart, bound);
   }
   if (compressed == 0 || compressed > 0x7fffffffu) {
-    throw_runtime("encode_png: could not compress a " + std::to_string(image.width) + "x" +
-                  std::to_string(image.height) + " image");
+    throw_runtime("encode_png: could not compress a " + std::to_string(width) + "x" + std::to_string(height) +
+                  " image");
   }
   std::uint8_t* idat = p + kDataStart - kIdatHeader;
   put_u32_be(idat, static_cast<std::uint32_t>(compressed));
@@ -248,8 +258,6 @@ void encode_with_zlib_stream(const Image& image, const PngOptions& options, Zlib
   std::memcpy(iend + 4, "IEND", 4);
   put_chunk_crc(iend, 0);
   out.resize(kDataStart + compressed + 4 + kIendChunk);
-
-  if (scanlines.capacity() > kKeepScratchBytes) std::vector<std::uint8_t>().swap(scanlines);
 }
 
 // --- libpng glue -------------------------------------------------------------------------------
@@ -593,6 +601,140 @@ void encode_png(const Image& image, const PngOptions& options, std::vector<std::
   if (!detail::encode_with_libpng_raw(state)) {
     throw_runtime(std::string("encode_png: libpng failed: ") + state.error);
   }
+}
+
+void encode_label_png(const LabelMap& labels, int bits, const PngOptions& options, std::vector<std::uint8_t>& out) {
+  check_image_size(labels.width, labels.height, "encode_label_png");
+  if (bits != 8 && bits != 16) throw_bad_input("encode_label_png: bits must be 8 or 16, got " + std::to_string(bits));
+  const std::size_t w = static_cast<std::size_t>(labels.width), h = static_cast<std::size_t>(labels.height);
+  if (labels.values.size() != w * h)
+    throw_bad_input("encode_label_png: a " + std::to_string(w) + "x" + std::to_string(h) + " label map needs " +
+                    std::to_string(w * h) + " values, it has " + std::to_string(labels.values.size()));
+  PngOptions o = options;
+  // Label maps go through fdsl's own writer for every encoder (libpng's levels 0-9 are
+  // libdeflate levels too): the bytes stay a function of the labels and the level.
+#if defined(FDSL_HAVE_ISAL)
+  const bool isal = o.encoder == PngEncoder::Isal;
+#else
+  const bool isal = false;
+#endif
+  if (!isal) o.encoder = PngEncoder::Libdeflate;
+  o.level = std::clamp(o.level, 0, isal ? 3 : detail::kMaxLibdeflateLevel);
+  thread_local std::vector<std::uint8_t> scanlines;
+  const std::size_t row_bytes = w * static_cast<std::size_t>(bits / 8);
+  scanlines.resize((row_bytes + 1) * h);
+  std::uint8_t* p = scanlines.data();
+  const std::uint16_t* v = labels.values.data();
+  for (std::size_t y = 0; y < h; ++y) {
+    *p++ = 0;  // filter None
+    if (bits == 8) {
+      for (std::size_t x = 0; x < w; ++x) {
+        if (v[x] > 255) throw_bad_input("encode_label_png: label " + std::to_string(v[x]) + " does not fit 8 bits");
+        p[x] = static_cast<std::uint8_t>(v[x]);
+      }
+    } else {
+      for (std::size_t x = 0; x < w; ++x) {  // PNG samples are big-endian
+        p[2 * x] = static_cast<std::uint8_t>(v[x] >> 8);
+        p[2 * x + 1] = static_cast<std::uint8_t>(v[x]);
+      }
+    }
+    p += row_bytes;
+    v += w;
+  }
+#if defined(FDSL_HAVE_ISAL)
+  const detail::ZlibCompress compress = isal ? detail::isal_compress : detail::libdeflate_compress;
+#else
+  const detail::ZlibCompress compress = detail::libdeflate_compress;
+#endif
+  detail::write_zlib_png(labels.width, labels.height, bits, 0, scanlines, o, compress, out);
+  if (scanlines.capacity() > detail::kKeepScratchBytes) std::vector<std::uint8_t>().swap(scanlines);
+}
+
+namespace {
+/// Reads an 8- or 16-bit gray PNG into `out` through libpng; false with `error` set otherwise.
+/// Only trivially destructible locals live in the setjmp region (see the libpng glue above).
+struct LabelReadState {
+  detail::LibpngState base;
+  LabelMap* out = nullptr;
+  int bits = 0;
+  std::vector<png_bytep> rows;
+  std::vector<std::uint8_t> raw;
+};
+
+bool decode_label_raw(LabelReadState& st) {
+  png_structp png =
+      png_create_read_struct(PNG_LIBPNG_VER_STRING, &st.base, detail::libpng_error, detail::libpng_warning);
+  if (!png) {
+    std::snprintf(st.base.error, sizeof st.base.error, "libpng could not create a reader");
+    return false;
+  }
+  png_infop info = png_create_info_struct(png);
+  if (!info) {
+    png_destroy_read_struct(&png, nullptr, nullptr);
+    std::snprintf(st.base.error, sizeof st.base.error, "libpng could not create an info struct");
+    return false;
+  }
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  png_set_read_fn(png, &st.base, detail::libpng_read_from_memory);
+  png_read_info(png, info);
+  const png_uint_32 width = png_get_image_width(png, info), height = png_get_image_height(png, info);
+  const int color_type = png_get_color_type(png, info), bit_depth = png_get_bit_depth(png, info);
+  if (width < 1 || height < 1 || width > static_cast<png_uint_32>(kMaxImageSide) ||
+      height > static_cast<png_uint_32>(kMaxImageSide) || color_type != PNG_COLOR_TYPE_GRAY ||
+      (bit_depth != 8 && bit_depth != 16)) {
+    std::snprintf(st.base.error, sizeof st.base.error,
+                  "not a label map: %ux%u, color type %d, bit depth %d (label maps are 8- or 16-bit gray, "
+                  "1..%d pixels a side)",
+                  width, height, color_type, bit_depth, kMaxImageSide);
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  const std::size_t row_bytes = png_get_rowbytes(png, info);
+  bool ok = true;
+  try {
+    st.raw.resize(row_bytes * height);
+    st.rows.resize(height);
+    for (png_uint_32 y = 0; y < height; ++y) st.rows[y] = st.raw.data() + y * row_bytes;
+    st.out->reset(static_cast<int>(width), static_cast<int>(height));
+  } catch (const std::exception& e) {
+    std::snprintf(st.base.error, sizeof st.base.error, "%s", e.what());
+    ok = false;
+  }
+  if (!ok) {
+    png_destroy_read_struct(&png, &info, nullptr);
+    return false;
+  }
+  png_read_image(png, st.rows.data());
+  png_read_end(png, nullptr);
+  png_destroy_read_struct(&png, &info, nullptr);
+  st.bits = bit_depth;
+  const std::size_t n = static_cast<std::size_t>(width) * height;
+  std::uint16_t* v = st.out->values.data();
+  const std::uint8_t* r = st.raw.data();
+  if (bit_depth == 8)
+    for (std::size_t i = 0; i < n; ++i) v[i] = r[i];
+  else
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint16_t>(r[2 * i] << 8 | r[2 * i + 1]);
+  return true;
+}
+}  // namespace
+
+LabelMap decode_label_png(const std::uint8_t* data, std::size_t size, const std::string& what, int* bits) {
+  if (size < sizeof detail::kPngSignature || png_sig_cmp(data, 0, sizeof detail::kPngSignature) != 0)
+    throw_bad_input(what + " is not a PNG: it does not start with the PNG signature");
+  LabelMap out;
+  LabelReadState st;
+  st.base.data = data;
+  st.base.size = size;
+  st.out = &out;
+  if (!decode_label_raw(st)) throw_bad_input(what + " is not a valid label PNG: " + st.base.error);
+  if (bits) *bits = st.bits;
+  return out;
 }
 
 std::vector<std::uint8_t> encode_png(const Image& image, const PngOptions& options) {

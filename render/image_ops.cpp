@@ -63,6 +63,25 @@ void transpose_in_place(Image& im) {
     }
 }
 
+void orient(LabelMap& m, Orientation o) {
+  if (o.identity() || m.empty()) return;
+  const int ow = o.transpose ? m.height : m.width, oh = o.transpose ? m.width : m.height;
+  thread_local std::vector<std::uint16_t> out;
+  out.resize(m.values.size());
+  for (int y = 0; y < oh; ++y) {
+    const int fy = o.flip_v ? oh - 1 - y : y;
+    std::uint16_t* d = out.data() + static_cast<std::size_t>(y) * ow;
+    for (int x = 0; x < ow; ++x) {
+      const int fx = o.flip_h ? ow - 1 - x : x;
+      // (fx, fy) of the transposed map is (fy, fx) of the source.
+      d[x] = o.transpose ? m.at(fy, fx) : m.at(fx, fy);
+    }
+  }
+  m.values.swap(out);
+  m.width = ow;
+  m.height = oh;
+}
+
 void orient(Image& im, bool transpose, bool flip_v, bool flip_h) {
   if (!transpose && !flip_v && !flip_h) return;
   if (!transpose && !flip_h) {

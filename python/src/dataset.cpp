@@ -273,6 +273,21 @@ void bind_dataset(py::module_& m) {
           },
           "the shape of every sample's image, (H, W) or (H, W, C) as sample.image has it; None for families "
           "without one image per sample")
+      .def_property_readonly(
+          "masks",
+          [](const PyGenerator& g) -> py::object {
+            const MaskInfo m = g.gen().masks();
+            if (!m.on) return py::none();
+            py::dict d;
+            d["categories"] = m.categories;
+            d["objects"] = m.objects;
+            d["semantic_bits"] = m.semantic_bits;
+            d["instance_bits"] = m.instance_bits;
+            return py::object(std::move(d));
+          },
+          "with `masks: true`: what the masks hold (categories: the names of semantic ids 1, 2, ...; objects; "
+          "the PNG depths); None otherwise. sample() gives them as Sample.mask and Sample.instances (batch() "
+          "renders images only)")
       .def_property_readonly("num_classes", [](const PyGenerator& g) { return g.gen().num_classes(); })
       .def_property_readonly("instances_per_class", [](const PyGenerator& g) { return g.gen().instances_per_class(); })
       .def_property_readonly("threads", &PyGenerator::threads, "the thread count it was built with")

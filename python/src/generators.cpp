@@ -18,6 +18,7 @@ struct PySample {
   py::list labels;
   py::list views;
   py::object image = py::none(), cloud = py::none(), normals = py::none();
+  py::object mask = py::none(), instances = py::none();
   py::object point_instances = py::none(), point_classes = py::none();
   py::object meta;
   std::string name;
@@ -54,6 +55,9 @@ py::object sample_to_python(Sample&& s) {
     if (img.channels != 1) shape.push_back(img.channels);
     out.image = adopt_vector(std::move(s.image.pixels), std::move(shape));
   }
+  if (!s.semantic.empty()) out.mask = adopt_vector(std::move(s.semantic.values), {s.semantic.height, s.semantic.width});
+  if (!s.instances.empty())
+    out.instances = adopt_vector(std::move(s.instances.values), {s.instances.height, s.instances.width});
   for (Image& v : s.views) {
     std::vector<py::ssize_t> shape{v.height, v.width};
     if (v.channels != 1) shape.push_back(v.channels);
@@ -77,6 +81,12 @@ void bind_generators(py::module_& m) {
       .def_readonly("label", &PySample::label, "the class index")
       .def_readonly("labels", &PySample::labels, "multi-label target (multi-object images); empty otherwise")
       .def_readonly("image", &PySample::image, "HxW (gray) or HxWx3 (RGB) uint8 array; None without an image")
+      .def_readonly("mask", &PySample::mask,
+                    "with `masks: true`: HxW uint16 class mask (mask category + 1 per pixel, 0 background); None "
+                    "otherwise")
+      .def_readonly("instances", &PySample::instances,
+                    "with `masks: true`: HxW uint16 instance mask (objects 1, 2, ... in drawing order, 0 "
+                    "background); None otherwise")
       .def_readonly("views", &PySample::views,
                     "multi-view samples: one HxW or HxWx3 uint8 array per view (their cameras are meta['cameras']); "
                     "empty otherwise")
@@ -93,6 +103,7 @@ void bind_generators(py::module_& m) {
       .def("__repr__", [](const PySample& s) {
         return "Sample(category=" + std::to_string(s.category) + ", instance=" + std::to_string(s.instance) +
                ", label=" + std::to_string(s.label) + ", image=" + shape_text(s.image) +
+               (s.mask.is_none() ? "" : ", mask=" + shape_text(s.mask)) +
                (s.views.empty() ? "" : ", views=" + std::to_string(s.views.size())) +
                (s.cloud.is_none() ? "" : ", cloud=" + shape_text(s.cloud)) + ", name='" + s.name + "')";
       });

@@ -13,6 +13,20 @@
 
 namespace fdsl {
 
+/// The trees of a folder dataset with masks: the images (and every other file of a sample), the
+/// class masks and the instance masks, each under the sample's name.
+inline const std::string kImagesDir = "images/";
+inline const std::string kMasksDir = "masks/";
+inline const std::string kInstancesDir = "instances/";
+
+/// Whether `path` (relative to a dataset root) is a mask file: in a folder dataset one under
+/// masks/ or instances/ (at the root or a split's train/, val/, test/), in a tar shard a member
+/// <key>.seg.png or <key>.inst.png.
+bool is_mask_file(const std::string& path);
+/// `path` without the images/, masks/ or instances/ tree before its sample's name (at the root
+/// or after a split's folder): the same name for a sample's image and masks.
+std::string strip_mask_tree(const std::string& path);
+
 /// One encoded file of a sample, its path relative to the dataset root.
 struct EncodedFile {
   std::string path;
@@ -41,10 +55,10 @@ struct OutputSettings {
 
 /// Encodes a sample's image (<name>.png), its views (<view_names[k]>.png), its point cloud (<name>.ply, .pcd or .npy,
 /// by the cloud format; NPY adds _sem_label.npy / _ins_label.npy for per-point ids), its label
-/// (<name>.cls, with label_files) and its meta (<name>.<meta_ext>, by default .json) when it has
-/// them. `out` is resized
-/// to the number of files; its buffers are reused across calls. A cloud with a batch format
-/// (hdf5) is an error: the dataset writer assembles those files itself.
+/// (<name>.cls, with label_files), its masks (folders: images/<name>.png, masks/<name>.png,
+/// instances/<name>.png; tar: <name>.seg.png, <name>.inst.png) and its meta (<name>.<meta_ext>, by default .json) when
+/// it has them. `out` is resized to the number of files; its buffers are reused across calls. A cloud with a batch
+/// format (hdf5) is an error: the dataset writer assembles those files itself.
 void encode_sample(const Sample& sample, const OutputSettings& settings, std::vector<EncodedFile>& out);
 
 }  // namespace fdsl

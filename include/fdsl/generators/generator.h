@@ -16,6 +16,7 @@
 
 #include "fdsl/core/ifs.h"
 #include "fdsl/core/image.h"
+#include "fdsl/core/label_map.h"
 #include "fdsl/core/params.h"
 #include "fdsl/core/point_cloud.h"
 
@@ -32,6 +33,12 @@ struct Sample {
   /// relative to the dataset root, like `name`). Empty otherwise.
   std::vector<Image> views;
   std::vector<std::string> view_names;
+  /// Dense labels (the `masks` key), as wide and high as `image`; empty unless masks are on.
+  /// semantic: the mask category (MaskInfo::categories) + 1 per pixel, 0 = background;
+  /// instances: 1, 2, ... per object in drawing order (occlusion resolved: a pixel belongs to the
+  /// object drawn last over it), 0 = background.
+  LabelMap semantic;
+  LabelMap instances;
   PointCloud cloud;               ///< empty for families without point clouds
   nlohmann::ordered_json meta;    ///< extra per-sample data (cameras, boxes), written as JSON
   std::string meta_ext = "json";  ///< the meta file's extension after `name.` ("camera.json" for cameras)
@@ -44,6 +51,15 @@ struct Sample {
   /// it still fails when no draw passed them (then it is draw 0).
   int draw = 0;
   std::vector<std::string> guard_failed;
+};
+
+/// What a family's masks are (the `masks` key): the categories their semantic ids stand for and
+/// the PNG depth each map is written in (16 bits where ids may exceed 255).
+struct MaskInfo {
+  bool on = false;                      ///< masks: true, and the family makes them
+  std::vector<std::string> categories;  ///< semantic id k + 1 is categories[k] (COCO's category k + 1)
+  int semantic_bits = 8, instance_bits = 8;
+  std::string objects;  ///< what one instance is, for the card: "fractal", "shape"
 };
 
 /// What one sample takes in memory while it is made and encoded (its images, clouds and scratch
@@ -145,6 +161,8 @@ class Generator {
   /// distribution, for the generation guards (min_ink, ...). Null for a family or mode whose
   /// samples cannot be drawn again (compat: official replays a published stream).
   virtual std::unique_ptr<Generator> redrawn(std::uint64_t /*draw*/) const { return nullptr; }
+  /// The family's masks (MaskInfo::on false: it makes none, or masks are off).
+  virtual MaskInfo masks() const { return {}; }
   /// Files a family's own layout needs beside its samples in a folder dataset (class tables, split
   /// lists a reader takes), named relative to the dataset (or split) root; written by
   /// write_layout_files with the manifest, from `paths`: the data files made so far, relative to
@@ -171,6 +189,7 @@ struct GeneratorInfo {
   /// The recipe's own counts, taken where `classes` or `instances` is 0 (0 here: see the note).
   std::int64_t classes = 0, instances = 0;
   std::string counts_note;  ///< where a count depends on other keys, how
+  bool masks = false;       ///< whether the family makes masks (the `masks` key)
 };
 
 /// The recipe's own count of classes (instances) of family `name`, for `classes: 0` (`instances: 0`).

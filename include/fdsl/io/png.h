@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fdsl/core/image.h"
+#include "fdsl/core/label_map.h"
 
 namespace fdsl {
 
@@ -55,6 +56,17 @@ void encode_png(const Image& image, const PngOptions& options, std::vector<std::
 
 /// Encodes into a new byte vector; see the overload above.
 std::vector<std::uint8_t> encode_png(const Image& image, const PngOptions& options = {});
+
+/// Encodes a label map as a gray PNG of `bits` (8 or 16; 16-bit samples big-endian, as PNG
+/// stores them) with `options`' level, always through fdsl's own writer (libdeflate, or ISA-L
+/// when that is the encoder; levels above the compressor's are clamped). Throws Error(BadInput)
+/// for a label that does not fit 8 bits or an inconsistent map.
+void encode_label_png(const LabelMap& labels, int bits, const PngOptions& options, std::vector<std::uint8_t>& out);
+
+/// Decodes an 8- or 16-bit gray PNG as labels (no scaling); `bits` receives its depth. Throws
+/// Error(BadInput) naming `what` for anything else.
+LabelMap decode_label_png(const std::uint8_t* data, std::size_t size, const std::string& what = "label PNG",
+                          int* bits = nullptr);
 
 /// Decodes 8-bit gray, gray+alpha, RGB, RGBA or palette PNG (libpng) into 1 or 3 channels
 /// (gray and gray+alpha to 1, the others to 3; alpha is dropped, 16-bit samples are reduced to

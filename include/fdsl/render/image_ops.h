@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fdsl/core/image.h"
+#include "fdsl/core/label_map.h"
 #include "fdsl/core/rng.h"
 
 namespace fdsl {
@@ -20,6 +21,8 @@ void transpose_in_place(Image& image);
 /// transpose (if `transpose`), then flip_vertical (if `flip_v`), then flip_horizontal (if
 /// `flip_h`), in one pass over the pixels (through a per-thread buffer).
 void orient(Image& image, bool transpose, bool flip_v, bool flip_h);
+/// The same orientation of a label map (masks follow their image).
+void orient(LabelMap& labels, Orientation o);
 /// FractalDB's flip index: 0 none, 1 top-bottom, 2 left-right, 3 both.
 void apply_flip(Image& image, int flip);
 

@@ -201,7 +201,8 @@ class FractalDataset(_FractalData, Dataset):
             if sample is None:
                 return []
             cameras = sample.meta.get("cameras") if isinstance(sample.meta, dict) else None
-            self._plain_images = sample.image is not None and not cameras and not sample.views
+            self._plain_images = (sample.image is not None and not cameras and not sample.views
+                                  and sample.mask is None)
             if self._plain_images and self._batch_shape is None:
                 self._learn_batch_shape()
         if not self._plain_images or not len(indices):
@@ -328,7 +329,14 @@ class FractalIterableDataset(_FractalData, IterableDataset):
 
     def _batch(self, indices):
         flat = self._flat_indices(indices)
-        if self.target == "label":
+        if self.generator.masks is not None:
+            # Dense labels: each sample's image and masks (see _sample_input), stacked field by field.
+            samples = [self.generator[j] for j in flat]
+            items = [_sample_input(s, "tensor") for s in samples]
+            images = {k: torch.stack([it[k] for it in items]) for k in items[0]}
+            targets = torch.tensor([s.label for s in samples]) if self.target == "label" else torch.stack(
+                [_target(s, self.target, self.num_classes) for s in samples])
+        elif self.target == "label":
             images, targets = self._render_labelled(flat, self.render_threads)
         else:
             samples = [self.generator[j] for j in flat]

@@ -98,10 +98,21 @@ def _sample_input(sample, image_format):
     """What a sample gives a model: its image; its cloud (N, 3) float32 for point-cloud families;
     for aligned samples (vg_fractal) a dict of "image" (CxHxW, or VxCxHxW for several views),
     "cloud" (when written), and the cameras' "K" (3x3, or Vx3x3) and "world_to_camera" (4x4, or
-    Vx4x4) as float64 tensors, so the default collate stacks every field."""
+    Vx4x4) as float64 tensors, so the default collate stacks every field; with masks a dict of
+    "image", "mask" and "instances" (HxW int64)."""
     cameras = sample.meta.get("cameras") if isinstance(sample.meta, dict) else None
     numpy = image_format == "numpy"
     as_output = (lambda a: a) if numpy else torch.from_numpy  # arrays stay NumPy, else tensors (no copy)
+    if getattr(sample, "mask", None) is not None:
+        # Dense labels (masks: true): the image with its class and instance masks, HxW int64 as
+        # segmentation losses take them (torch has no uint16), PIL images with image_format="pil".
+        if image_format == "pil":
+            from PIL import Image
+            return {"image": _convert_image(sample.image, "pil"), "mask": Image.fromarray(sample.mask),
+                    "instances": Image.fromarray(sample.instances)}
+        return {"image": _convert_image(sample.image, image_format),
+                "mask": as_output(sample.mask.astype(np.int64)),
+                "instances": as_output(sample.instances.astype(np.int64))}
     if not cameras:
         if sample.image is None and sample.cloud is not None:
             return as_output(sample.cloud)

@@ -1,0 +1,169 @@
+#include "fdsl/dataset/coco.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "fdsl/core/error.h"
+#include "fdsl/core/parallel.h"
+#include "fdsl/io/files.h"
+#include "fdsl/io/png.h"
+
+namespace fdsl {
+
+namespace fs = std::filesystem;
+
+std::vector<CocoObject> coco_objects(const LabelMap& instances, const LabelMap& semantic, const std::string& what) {
+  if (instances.width != semantic.width || instances.height != semantic.height)
+    throw_bad_input(what + ": the instance mask is " + std::to_string(instances.width) + "x" +
+                    std::to_string(instances.height) + ", the class mask " + std::to_string(semantic.width) + "x" +
+                    std::to_string(semantic.height));
+  const int w = instances.width, h = instances.height;
+  // Objects by id; `end` is where (column-major) each object's last run of pixels ended.
+  std::vector<CocoObject> objects;
+  std::vector<std::int32_t> slot(65536, -1);
+  std::vector<std::uint64_t> end;
+  auto object_of = [&](std::uint16_t id, int x, int y) -> std::size_t {
+    if (slot[id] < 0) {
+      slot[id] = static_cast<std::int32_t>(objects.size());
+      CocoObject o;
+      o.instance = id;
+      o.category = semantic.at(x, y);
+      o.x0 = o.x1 = x;
+      o.y0 = o.y1 = y;
+      objects.push_back(std::move(o));
+      end.push_back(0);
+    }
+    return static_cast<std::size_t>(slot[id]);
+  };
+  // Walk the pixels column by column (COCO's order), closing a run wherever the id changes.
+  std::uint16_t cur = 0;
+  std::uint64_t start = 0, pos = 0;
+  auto close = [&](std::uint16_t id, std::uint64_t s, std::uint64_t e) {
+    if (id == 0) return;
+    const std::size_t k = static_cast<std::size_t>(slot[id]);
+    CocoObject& o = objects[k];
+    o.counts.push_back(static_cast<std::uint32_t>(s - end[k]));
+    o.counts.push_back(static_cast<std::uint32_t>(e - s));
+    end[k] = e;
+  };
+  for (int x = 0; x < w; ++x)
+    for (int y = 0; y < h; ++y, ++pos) {
+      const std::uint16_t v = instances.at(x, y);
+      if (v != 0) {
+        CocoObject& o = objects[object_of(v, x, y)];
+        ++o.area;
+        o.x0 = std::min(o.x0, x);
+        o.x1 = std::max(o.x1, x);
+        o.y0 = std::min(o.y0, y);
+        o.y1 = std::max(o.y1, y);
+        if (semantic.at(x, y) != o.category)
+          throw_bad_input(what + ": object " + std::to_string(v) + " has pixels of classes " +
+                          std::to_string(o.category) + " and " + std::to_string(semantic.at(x, y)));
+      }
+      if (v != cur) {
+        close(cur, start, pos);
+        cur = v;
+        start = pos;
+      }
+    }
+  close(cur, start, pos);
+  const std::uint64_t total = static_cast<std::uint64_t>(w) * static_cast<std::uint64_t>(h);
+  for (std::size_t k = 0; k < objects.size(); ++k)
+    if (end[k] < total) objects[k].counts.push_back(static_cast<std::uint32_t>(total - end[k]));
+  std::sort(objects.begin(), objects.end(),
+            [](const CocoObject& a, const CocoObject& b) { return a.instance < b.instance; });
+  return objects;
+}
+
+std::string coco_rle_string(const std::vector<std::uint32_t>& counts) {
+  std::string s;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    std::int64_t x = counts[i];
+    if (i > 2) x -= static_cast<std::int64_t>(counts[i - 2]);
+    bool more = true;
+    while (more) {
+      std::int64_t c = x & 0x1f;
+      x >>= 5;  // arithmetic: negative deltas end at -1
+      more = (c & 0x10) ? x != -1 : x != 0;
+      if (more) c |= 0x20;
+      s.push_back(static_cast<char>(c + 48));
+    }
+  }
+  return s;
+}
+
+namespace {
+
+std::string json_string(const std::string& s) { return nlohmann::json(s).dump(); }
+
+/// One image's objects and size, read back from its mask files.
+struct ImageObjects {
+  int width = 0, height = 0;
+  std::vector<CocoObject> objects;
+};
+
+ImageObjects read_objects(const CocoImage& image) {
+  const std::vector<std::uint8_t> inst_bytes = read_file(image.instances);
+  const std::vector<std::uint8_t> sem_bytes = read_file(image.semantic);
+  const LabelMap inst = decode_label_png(inst_bytes.data(), inst_bytes.size(), image.instances.string());
+  const LabelMap sem = decode_label_png(sem_bytes.data(), sem_bytes.size(), image.semantic.string());
+  ImageObjects r;
+  r.objects = coco_objects(inst, sem, image.instances.string());
+  r.width = inst.width;
+  r.height = inst.height;
+  return r;
+}
+
+}  // namespace
+
+void write_coco_instances(const fs::path& out, const MaskInfo& masks, const std::vector<CocoImage>& images,
+                          int threads) {
+  AtomicFileWriter file(out);
+  std::string buf;
+  auto flush = [&] {
+    file.write(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size()));
+    buf.clear();
+  };
+  buf += "{\"info\":{\"description\":\"instance masks made by fdsl\"},\n\"categories\":[";
+  for (std::size_t k = 0; k < masks.categories.size(); ++k)
+    buf += std::string(k ? ",\n" : "\n") + "{\"id\":" + std::to_string(k + 1) +
+           ",\"name\":" + json_string(masks.categories[k]) + ",\"supercategory\":" + json_string(masks.objects) + "}";
+  buf += "],\n\"annotations\":[";
+  // Blocks of images are read in parallel and written in order, so ids (images 1, 2, ... in the
+  // order given; annotations on from 1 in that order) do not depend on the thread count.
+  constexpr std::size_t kBlock = 512;
+  std::string images_json;
+  std::int64_t next_id = 1;
+  for (std::size_t b = 0; b < images.size(); b += kBlock) {
+    const std::size_t e = std::min(images.size(), b + kBlock);
+    std::vector<ImageObjects> block(e - b);
+    parallel_for(static_cast<std::int64_t>(b), static_cast<std::int64_t>(e), threads, [&](std::int64_t i) {
+      block[static_cast<std::size_t>(i) - b] = read_objects(images[static_cast<std::size_t>(i)]);
+    });
+    for (std::size_t k = 0; k < block.size(); ++k) {
+      const std::size_t i = b + k;
+      const ImageObjects& im = block[k];
+      images_json += std::string(i ? ",\n" : "\n") + "{\"id\":" + std::to_string(i + 1) +
+                     ",\"file_name\":" + json_string(images[i].file_name) + ",\"width\":" + std::to_string(im.width) +
+                     ",\"height\":" + std::to_string(im.height) + "}";
+      for (const CocoObject& o : im.objects) {
+        buf += std::string(next_id > 1 ? ",\n" : "\n") + "{\"id\":" + std::to_string(next_id) +
+               ",\"image_id\":" + std::to_string(i + 1) + ",\"category_id\":" + std::to_string(o.category) +
+               ",\"segmentation\":{\"size\":[" + std::to_string(im.height) + "," + std::to_string(im.width) +
+               "],\"counts\":" + json_string(coco_rle_string(o.counts)) + "},\"area\":" + std::to_string(o.area) +
+               ",\"bbox\":[" + std::to_string(o.x0) + "," + std::to_string(o.y0) + "," +
+               std::to_string(o.x1 - o.x0 + 1) + "," + std::to_string(o.y1 - o.y0 + 1) + "],\"iscrowd\":0}";
+        ++next_id;
+      }
+      if (buf.size() > (1u << 20)) flush();
+    }
+  }
+  buf += "],\n\"images\":[";
+  flush();
+  buf.swap(images_json);
+  buf += "]}\n";
+  flush();
+  file.commit(false);
+}
+
+}  // namespace fdsl
