@@ -51,7 +51,27 @@ std::string stats_text(const Generator& gen) {
   return "";
 }
 
-bool is_paired(const Sample& s) { return (!s.image.empty() || !s.views.empty()) && !s.cloud.empty(); }
+bool is_paired(const Sample& s) {
+  return ((!s.image.empty() || !s.views.empty()) && !s.cloud.empty()) || (!s.image.empty() && !s.instances.empty());
+}
+
+Image mask_overlay(const Sample& s) {
+  const Image rgb = gray_to_rgb(s.image);
+  Image out(rgb.width, rgb.height, 3, 0);
+  const LabelMap& ids = s.instances;
+  for (int y = 0; y < rgb.height; ++y)
+    for (int x = 0; x < rgb.width; ++x) {
+      const std::uint16_t id = ids.width == rgb.width && ids.height == rgb.height ? ids.at(x, y) : 0;
+      std::uint8_t color[3] = {0, 0, 0};
+      // Object k's hue steps by the golden ratio: neighbours in drawing order stay apart.
+      if (id) hsv_to_rgb(std::fmod(0.618033988749895 * id, 1.0), 0.85, 1.0, color);
+      for (int c = 0; c < 3; ++c) {
+        const double v = 0.35 * rgb.at(x, y, c) + (id ? 0.65 * color[c] : 0.0);
+        out.at(x, y, c) = static_cast<std::uint8_t>(std::lround(std::min(255.0, v)));
+      }
+    }
+  return out;
+}
 
 const Image& first_picture(const Sample& s) { return s.image.empty() && !s.views.empty() ? s.views.front() : s.image; }
 
@@ -84,7 +104,13 @@ Image sample_picture(const Sample& s, int tile) {
   if (!is_paired(s)) return im;
   Image both(2 * tile, tile, 3, 0);
   blit(im, both, 0, 0);
-  blit(render_cloud_view(s.cloud, tile), both, tile, 0);
+  if (!s.cloud.empty()) {
+    blit(render_cloud_view(s.cloud, tile), both, tile, 0);
+  } else {
+    Image over = mask_overlay(s);
+    if (over.width != tile || over.height != tile) over = resize_bilinear(over, tile, tile);
+    blit(over, both, tile, 0);
+  }
   return both;
 }
 

@@ -12,6 +12,7 @@
 #include "fdsl/core/error.h"
 #include "fdsl/dataset/coco.h"
 #include "fdsl/dataset/generate.h"
+#include "fdsl/dataset/preview.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
@@ -255,6 +256,29 @@ TEST(Masks, DeadLeavesNumbersTheVisibleShapes) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("max_shapes"), std::string::npos) << e.what();
   }
+}
+
+TEST(Masks, PreviewsShowTheOverlayBesideTheImage) {
+  const DatasetSpec s = spec_from("generator: dead_leaves\ninstances: 2\nsize: 32\nmasks: true\n");
+  const Sample a = s.generator->make(0, 1);
+  const Image pic = sample_picture(a, 32);
+  ASSERT_EQ(pic.width, 64);
+  ASSERT_EQ(pic.height, 32);
+  const Image over = mask_overlay(a);
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x)
+      for (int c = 0; c < 3; ++c) {
+        ASSERT_EQ(pic.at(x, y, c), a.image.at(x, y, c)) << "the image on the left";
+        ASSERT_EQ(pic.at(32 + x, y, c), over.at(x, y, c)) << "the overlay on the right";
+      }
+  // Two objects side by side get different colours in the overlay.
+  bool differs = false;
+  for (int y = 0; y < 32 && !differs; ++y)
+    for (int x = 1; x < 32 && !differs; ++x)
+      if (a.instances.at(x, y) != a.instances.at(x - 1, y) && a.instances.at(x, y) && a.instances.at(x - 1, y))
+        differs = over.at(x, y, 0) != over.at(x - 1, y, 0) || over.at(x, y, 1) != over.at(x - 1, y, 1) ||
+                  over.at(x, y, 2) != over.at(x - 1, y, 2);
+  EXPECT_TRUE(differs);
 }
 
 TEST(Masks, RefusedForFamiliesWithoutObjects) {

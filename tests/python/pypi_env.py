@@ -19,7 +19,8 @@ import tarfile
 
 # The consumers the tests read fdsl's output with (versions pinned so a PyPI release cannot turn
 # CI red overnight; raise them on purpose).
-CONSUMERS = ["webdataset==1.0.2", "timm==1.0.31", "plyfile==1.1.3", "trimesh==5.2.0", "pypcd4==1.5.1"]
+CONSUMERS = ["webdataset==1.0.2", "timm==1.0.31", "plyfile==1.1.3", "trimesh==5.2.0", "pypcd4==1.5.1",
+             "pycocotools==2.0.10"]
 # What the packaging test builds and inspects wheels with.
 TOOLS = ["build==1.6.1", "auditwheel==6.8.2"]
 

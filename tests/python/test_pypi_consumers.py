@@ -6,6 +6,9 @@
   folder output's label and pixels.
 - timm: `create_dataset("wds/...", split="train")` (it reads _info.json) with `create_loader`, 2
   workers; `create_dataset("", root=folder)` over the folder dataset: its class indices are ours.
+- pycocotools reads the COCO instances file of a dataset with masks (ifs_sigma objects, dead
+  leaves): annToMask of every annotation is that object's pixels in the instance mask, its area
+  and bbox agree with maskUtils', and the image and category tables are complete.
 - plyfile and trimesh read PLY (binary and ASCII), pypcd4 reads PCD (binary and ASCII): the points
   and normals of the NPY output.
 test_webdataset_consumers.py and test_pointcloud_consumers.py keep the checks that need no PyPI."""
@@ -133,5 +136,41 @@ with tempfile.TemporaryDirectory() as tmp:
                 names = ("x", "y", "z", "normal_x", "normal_y", "normal_z")
                 got = pc.numpy(names).astype(np.float32) if all(n in pc.fields for n in names) else None
                 check(got is not None and np.array_equal(got, a), f"pypcd4 {fmt} {rel}: points and normals")
+
+# pycocotools over the COCO files of datasets with masks.
+from pycocotools import mask as mask_utils  # noqa: E402
+from pycocotools.coco import COCO  # noqa: E402
+
+MASKED = {
+    "objects": "generator: ifs_sigma\nclasses: 5\ninstances: 6\nsize: 64\npoints: 5000\nobjects_max: 5\nmasks: true\n",
+    "leaves": "generator: dead_leaves\ninstances: 8\nsize: 96\nmasks: true\n",
+}
+coco_tmp = tempfile.mkdtemp(prefix="fdsl-coco-")
+for name, text in MASKED.items():
+    out, _ = generate(coco_tmp, "coco-" + name, text)
+    coco = COCO(os.path.join(out, "annotations", "instances_train.json"))
+    n_images = 30 if name == "objects" else 8
+    check(len(coco.getImgIds()) == n_images, f"{name}: {len(coco.getImgIds())} images")
+    check(len(coco.getCatIds()) == (5 if name == "objects" else 6), f"{name}: categories {coco.getCatIds()}")
+    checked = 0
+    for img_id in coco.getImgIds():
+        info = coco.loadImgs(img_id)[0]
+        inst = np.array(Image.open(os.path.join(out, "instances", info["file_name"])))
+        sem = np.array(Image.open(os.path.join(out, "masks", info["file_name"])))
+        anns = coco.loadAnns(coco.getAnnIds(imgIds=[img_id]))
+        check(len(anns) == len(np.unique(inst[inst > 0])), f"{name} {info['file_name']}: one annotation per object")
+        for k, a in enumerate(anns):
+            m = coco.annToMask(a)
+            want = inst == k + 1
+            check(np.array_equal(m.astype(bool), want), f"{name} {info['file_name']}: annToMask of {a['id']}")
+            rle = coco.annToRLE(a)
+            check(int(mask_utils.area(rle)) == a["area"] == int(want.sum()), f"{name}: area of {a['id']}")
+            check([int(v) for v in mask_utils.toBbox(rle)] == a["bbox"], f"{name}: bbox of {a['id']} {a['bbox']}")
+            check(int(sem[want][0]) == a["category_id"], f"{name}: category of {a['id']}")
+            encoded = mask_utils.encode(np.asfortranarray(want.astype(np.uint8)))
+            check(encoded["counts"].decode() == a["segmentation"]["counts"],
+                  f"{name}: the RLE string is maskUtils.encode's")
+            checked += 1
+    check(checked > n_images, f"{name}: {checked} annotations checked")
 
 finish()

@@ -33,9 +33,13 @@ struct SheetLayout {
 /// tiles are twice as wide.
 SheetLayout sheet_layout(const SheetOptions& options, bool row_labels, bool paired = false);
 
-/// True for samples with both pictures and a cloud (vg_fractal pairs): previews show the image
-/// beside a rendering of the cloud.
+/// True for samples with both pictures and a cloud (vg_fractal pairs), or an image and masks:
+/// previews show the image beside a rendering of the cloud, or beside its mask overlay.
 bool is_paired(const Sample& sample);
+
+/// The image dimmed with each object of its instance mask in a colour of its own (RGB, the
+/// image's size): what previews show beside an image with masks.
+Image mask_overlay(const Sample& sample);
 
 /// The sample's own picture: its image, or its first view for multi-view samples; empty when it
 /// has neither (a point cloud).
@@ -43,7 +47,7 @@ const Image& first_picture(const Sample& sample);
 
 /// What a preview shows of a sample, RGB, `tile` pixels high: its image (or first view) resized to
 /// tile x tile; a rendering of its cloud when it has no picture; for a paired sample, the image
-/// with the cloud's rendering to its right (2 * tile wide).
+/// with the cloud's rendering (or the mask overlay) to its right (2 * tile wide).
 Image sample_picture(const Sample& sample, int tile);
 
 /// Renders the sheet (RGB): each tile is sample_picture of (category, instance): the generator's
