@@ -157,12 +157,13 @@ class Hdf5Sink final : public Sink {
     batch.label.resize(static_cast<std::size_t>(count));
     batch.sample_index.resize(static_cast<std::size_t>(2 * count));
     std::atomic<std::int64_t> points{-1};
-    std::atomic<bool> with_normals{false};
+    std::atomic<bool> with_normals{false}, with_parts{false};
     std::atomic<bool> mismatch{false}, stopped{false};
     // The first cloud fixes N and whether normals are written; the rest follow in parallel.
     auto fill = [&](std::int64_t j, Sample&& s) {
       const std::size_t n = s.cloud.size();
-      if (static_cast<std::int64_t>(n) != points.load() || s.cloud.normals.empty() == with_normals.load()) {
+      if (static_cast<std::int64_t>(n) != points.load() || s.cloud.normals.empty() == with_normals.load() ||
+          s.cloud.part_ids.empty() == with_parts.load()) {
         mismatch = true;
         return;
       }
@@ -171,6 +172,14 @@ class Hdf5Sink final : public Sink {
       if (!batch.normal.empty())
         std::copy(s.cloud.normals.begin(), s.cloud.normals.end(),
                   batch.normal.begin() + static_cast<std::ptrdiff_t>(at));
+      if (!batch.pid.empty())
+        for (std::size_t i = 0; i < n; ++i) {
+          if (s.cloud.part_ids[i] > 255) {
+            mismatch = true;
+            return;
+          }
+          batch.pid[static_cast<std::size_t>(j) * n + i] = static_cast<std::uint8_t>(s.cloud.part_ids[i]);
+        }
       batch.label[static_cast<std::size_t>(j)] = static_cast<std::int32_t>(s.label);
       batch.sample_index[static_cast<std::size_t>(2 * j)] = static_cast<std::int32_t>(s.category);
       batch.sample_index[static_cast<std::size_t>(2 * j + 1)] = static_cast<std::int32_t>(s.instance);
@@ -194,9 +203,11 @@ class Hdf5Sink final : public Sink {
                       " GB to assemble one file; lower h5_clouds_per_file");
     points = static_cast<std::int64_t>(head.cloud.size());
     with_normals = !head.cloud.normals.empty();
+    with_parts = !head.cloud.part_ids.empty();
     batch.points = head.cloud.size();
     batch.data.resize(static_cast<std::size_t>(count) * batch.points * 3);
     if (with_normals) batch.normal.resize(batch.data.size());
+    if (with_parts) batch.pid.resize(static_cast<std::size_t>(count) * batch.points);
     fill(0, std::move(head));
     parallel_for(1, count, run.threads, [&](std::int64_t j) {
       if (run.stop && run.stop->load()) {

@@ -58,6 +58,18 @@ const ParamTable& pc_fractal_params() {
   return table;
 }
 
+const ParamTable& pc_fractal_family_params() {
+  static const ParamTable table = [] {
+    ParamTable t = pc_fractal_params();
+    t.push_back(bool_param("part_labels", false,
+                           "per-point part labels, ShapeNetPart-style: the IFS map that placed each point (noise_mix's "
+                           "points from another category: one part after the maps), as PLY/PCD `part`, NPY "
+                           "_part_label.npy, HDF5 `pid`"));
+    return t;
+  }();
+  return table;
+}
+
 // ---- category search ------------------------------------------------------------------------
 
 Ifs3 pc_fractal_candidate(const PcSearchOptions& o, std::int64_t index) {
@@ -460,7 +472,8 @@ namespace {
 
 class PcFractal final : public detail::PcObjectFamily {
  public:
-  PcFractal(const Params& p, const GeneratorContext& ctx) : PcObjectFamily(p, ctx) {}
+  PcFractal(const Params& p, const GeneratorContext& ctx)
+      : PcObjectFamily(p, ctx), part_labels_(p.get_bool("part_labels")) {}
 
   std::string family() const override { return "pc_fractal"; }
   std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
@@ -475,12 +488,24 @@ class PcFractal final : public detail::PcObjectFamily {
     s.category = cat;
     s.instance = inst;
     s.label = cat;
-    objects_.object(cat, inst, s.cloud, cache);
+    objects_.object(cat, inst, s.cloud, cache, part_labels_);
+    if (part_labels_) {
+      // A point's part is the map of its category that placed it; noise_mix's points from another
+      // category get one part of their own, after the category's maps.
+      PointCloud& c = s.cloud;
+      const std::size_t own = static_cast<std::size_t>(objects_.own_points());
+      const auto noise = static_cast<std::int32_t>(objects_.system(cat).maps.size());
+      c.part_ids.resize(c.map_ids.size());
+      for (std::size_t i = 0; i < c.map_ids.size(); ++i) c.part_ids[i] = i < own ? c.map_ids[i] : noise;
+      c.map_ids.clear();
+    }
     objects_.finish(s.cloud);
     objects_.order(s.cloud, cat, inst);
     s.name = sample_name(cat, inst);
     return s;
   }
+
+  bool part_labels_ = false;
 };
 
 }  // namespace

@@ -58,6 +58,9 @@ class PcObjects {
   std::string describe_category(std::int64_t category) const;
   nlohmann::ordered_json stats() const;
   std::int64_t fps_points() const { return fps_points_; }
+  /// Points of an object cloud drawn from its own category (the rest, in noise_mix, come after
+  /// them from another category).
+  std::int64_t own_points() const { return mode_ == PcInstanceMode::NoiseMix ? main_points_ : points_; }
   /// Memory of a cloud of `points` points while it is made and finished (measured: 51 bytes a
   /// point, normals 34 more, farthest point sampling 20 more).
   SampleMemory cloud_memory(std::int64_t points) const {

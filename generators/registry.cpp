@@ -56,7 +56,7 @@ const std::vector<GeneratorInfo>& generator_registry() {
       {"pc_fractal",
        "PC-FractalDB 3D IFS point clouds: variance search or CSVs; FractalNoiseMix, MV-FractalDB or resampled "
        "instances",
-       &pc_fractal_params(), &make_pc_fractal, 0, 1000,
+       &pc_fractal_family_params(), &make_pc_fractal, 0, 1000,
        "classes 0: every category of the categories folder or table (a search needs a count); instances 0: 1000, "
        "145 with instance_mode mv_weights"},
       {"pc_scenes", "PC-FractalDB scenes for 3D detection: placed fractal objects, per-point ids, oriented boxes",

@@ -36,7 +36,7 @@ void pcd_ascii(const PointCloud& c, std::vector<CloudFile>& f) {
 void npy(const PointCloud& c, std::vector<CloudFile>& f) {
   check_cloud_arrays(c, "NPY writer");
   const std::size_t n = c.size();
-  std::size_t count = 1 + !c.class_ids.empty() + !c.instance_ids.empty();
+  std::size_t count = 1 + !c.class_ids.empty() + !c.instance_ids.empty() + !c.part_ids.empty();
   f.resize(count);
   f[0].suffix = ".npy";
   if (c.normals.empty()) {
@@ -59,17 +59,22 @@ void npy(const PointCloud& c, std::vector<CloudFile>& f) {
     f[k].suffix = "_ins_label.npy";
     encode_npy(c.instance_ids.data(), NpyType::Int32, {n}, f[k++].bytes);
   }
+  if (!c.part_ids.empty()) {
+    f[k].suffix = "_part_label.npy";
+    encode_npy(c.part_ids.data(), NpyType::Int32, {n}, f[k++].bytes);
+  }
 }
 
 }  // namespace
 
 const std::vector<CloudFormat>& cloud_formats() {
   static const std::vector<CloudFormat> table = {
-      {"ply", "PLY, binary little-endian: float x y z [nx ny nz] [int label instance]", &ply_binary},
+      {"ply", "PLY, binary little-endian: float x y z [nx ny nz] [int label instance part]", &ply_binary},
       {"ply_ascii", "PLY, ASCII: same properties, shortest exact decimal floats", &ply_ascii},
-      {"pcd", "PCD v0.7 (PCL), binary: x y z [normal_x normal_y normal_z] [label instance]", &pcd_binary},
+      {"pcd", "PCD v0.7 (PCL), binary: x y z [normal_x normal_y normal_z] [label instance part]", &pcd_binary},
       {"pcd_ascii", "PCD v0.7 (PCL), ASCII", &pcd_ascii},
-      {"npy", "NumPy float32 (N,3), (N,6) with normals; labels in _sem_label.npy / _ins_label.npy", &npy},
+      {"npy", "NumPy float32 (N,3), (N,6) with normals; labels in _sem_label.npy / _ins_label.npy / _part_label.npy",
+       &npy},
       {"hdf5", "HDF5 in the ModelNet40 layout: files of h5_clouds_per_file clouds, data (B,N,3), label (B,1)", nullptr},
   };
   return table;
@@ -105,6 +110,10 @@ void check_cloud_arrays(const PointCloud& c, const char* writer) {
     if (v < 0) fail("a class id is negative (" + std::to_string(v) + "); ids are written unsigned");
   for (std::int32_t v : c.instance_ids)
     if (v < 0) fail("an instance id is negative (" + std::to_string(v) + "); ids are written unsigned");
+  if (!c.part_ids.empty() && c.part_ids.size() != n)
+    fail(std::to_string(c.part_ids.size()) + " part ids for " + std::to_string(n) + " points");
+  for (std::int32_t v : c.part_ids)
+    if (v < 0) fail("a part id is negative (" + std::to_string(v) + "); ids are written unsigned");
 }
 
 }  // namespace fdsl

@@ -53,6 +53,10 @@ void encode_cloud_records(const PointCloud& cloud, const std::string& header, bo
         out.push_back(' ');
         append_int(out, cloud.instance_ids[i]);
       }
+      if (has.parts) {
+        out.push_back(' ');
+        append_int(out, cloud.part_ids[i]);
+      }
       out.push_back('\n');
     }
     return;
@@ -62,7 +66,7 @@ void encode_cloud_records(const PointCloud& cloud, const std::string& header, bo
   out.resize(header.size() + n * record);
   std::memcpy(out.data(), header.data(), header.size());
   std::uint8_t* p = out.data() + header.size();
-  if (!has.normals && !has.labels && !has.instances) {
+  if (!has.normals && !has.labels && !has.instances && !has.parts) {
     std::memcpy(p, cloud.xyz.data(), n * 12);
     return;
   }
@@ -79,6 +83,10 @@ void encode_cloud_records(const PointCloud& cloud, const std::string& header, bo
     }
     if (has.instances) {
       std::memcpy(p, &cloud.instance_ids[i], 4);
+      p += 4;
+    }
+    if (has.parts) {
+      std::memcpy(p, &cloud.part_ids[i], 4);
       p += 4;
     }
   }

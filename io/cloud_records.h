@@ -12,15 +12,20 @@
 namespace fdsl {
 
 /// The per-point arrays a cloud carries besides x y z; each record holds x y z, then normals
-/// (3 floats), class id, instance id (int32 each) where present, in that order.
+/// (3 floats), class id, instance id, part id (int32 each) where present, in that order.
 struct CloudFields {
-  bool normals = false, labels = false, instances = false;
+  bool normals = false, labels = false, instances = false, parts = false;
 
   explicit CloudFields(const PointCloud& cloud)
-      : normals(!cloud.normals.empty()), labels(!cloud.class_ids.empty()), instances(!cloud.instance_ids.empty()) {}
+      : normals(!cloud.normals.empty()),
+        labels(!cloud.class_ids.empty()),
+        instances(!cloud.instance_ids.empty()),
+        parts(!cloud.part_ids.empty()) {}
 
   /// Bytes of one binary record.
-  std::size_t record_bytes() const { return 12 + (normals ? 12 : 0) + (labels ? 4 : 0) + (instances ? 4 : 0); }
+  std::size_t record_bytes() const {
+    return 12 + (normals ? 12 : 0) + (labels ? 4 : 0) + (instances ? 4 : 0) + (parts ? 4 : 0);
+  }
 };
 
 /// Sets `out` to `header` and then the cloud's records: in ASCII one line a point, values

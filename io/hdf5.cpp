@@ -65,6 +65,7 @@ void encode_modelnet_h5(const ModelNetBatch& b, std::vector<std::uint8_t>& out) 
     throw_bad_input("HDF5 writer: normals and points differ in number");
   if (!b.sample_index.empty() && b.sample_index.size() != 2 * n)
     throw_bad_input("HDF5 writer: sample_index needs 2 values per cloud");
+  if (!b.pid.empty() && b.pid.size() != n * b.points) throw_bad_input("HDF5 writer: pid needs one value per point");
 
   // HDF5 may be built without thread safety: one caller at a time.
   static std::atomic<unsigned long> counter{0};
@@ -73,7 +74,7 @@ void encode_modelnet_h5(const ModelNetBatch& b, std::vector<std::uint8_t>& out) 
 
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   check(fapl.get() >= 0, "file access list");
-  const std::size_t estimate = 4 * (b.data.size() + b.normal.size()) + 8 * n + (1 << 16);
+  const std::size_t estimate = 4 * (b.data.size() + b.normal.size()) + b.pid.size() + 8 * n + (1 << 16);
   check(H5Pset_fapl_core(fapl.get(), estimate, 0) >= 0, "memory driver");
   // The core driver without backing store never touches the disk; the name only has to be unique.
   const std::string name = "fdsl-memory-" + std::to_string(counter++) + ".h5";
@@ -84,6 +85,7 @@ void encode_modelnet_h5(const ModelNetBatch& b, std::vector<std::uint8_t>& out) 
   write_dataset(file.get(), "label", H5T_NATIVE_INT32, H5T_STD_I32LE, {n, 1}, b.label.data());
   if (!b.normal.empty())
     write_dataset(file.get(), "normal", H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, {n, b.points, 3}, b.normal.data());
+  if (!b.pid.empty()) write_dataset(file.get(), "pid", H5T_NATIVE_UINT8, H5T_STD_U8LE, {n, b.points}, b.pid.data());
   if (!b.sample_index.empty())
     write_dataset(file.get(), "sample_index", H5T_NATIVE_INT32, H5T_STD_I32LE, {n, 2}, b.sample_index.data());
 

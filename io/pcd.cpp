@@ -29,6 +29,12 @@ void encode_pcd(const PointCloud& cloud, PcdEncoding encoding, std::vector<std::
     type += " U";
     count += " 1";
   }
+  if (has.parts) {
+    fields += " part";
+    size += " 4";
+    type += " U";
+    count += " 1";
+  }
   const std::string points = std::to_string(cloud.size());
   const std::string header = "# .PCD v0.7 - Point Cloud Data file format\nVERSION 0.7\nFIELDS " + fields + "\nSIZE " +
                              size + "\nTYPE " + type + "\nCOUNT " + count + "\nWIDTH " + points +

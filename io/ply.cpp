@@ -18,6 +18,7 @@ void encode_ply(const PointCloud& cloud, PlyEncoding encoding, std::vector<std::
   if (has.normals) header += "property float nx\nproperty float ny\nproperty float nz\n";
   if (has.labels) header += "property int label\n";
   if (has.instances) header += "property int instance\n";
+  if (has.parts) header += "property int part\n";
   header += "end_header\n";
   encode_cloud_records(cloud, header, encoding == PlyEncoding::Ascii, "PLY writer", out);
 }

@@ -303,6 +303,7 @@ void select_points(PointCloud& cloud, const std::vector<std::uint32_t>& index) {
   pick3(cloud.normals);
   pick1(cloud.instance_ids);
   pick1(cloud.class_ids);
+  pick1(cloud.part_ids);
   if (!cloud.map_ids.empty()) {
     std::vector<std::uint8_t> out(index.size());
     for (std::size_t i = 0; i < index.size(); ++i) out[i] = cloud.map_ids[index[i]];

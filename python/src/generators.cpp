@@ -19,7 +19,7 @@ struct PySample {
   py::list views;
   py::object image = py::none(), cloud = py::none(), normals = py::none();
   py::object mask = py::none(), instances = py::none();
-  py::object point_instances = py::none(), point_classes = py::none();
+  py::object point_instances = py::none(), point_classes = py::none(), point_parts = py::none();
   py::object meta;
   std::string name;
   int draw = 0;
@@ -69,6 +69,7 @@ py::object sample_to_python(Sample&& s) {
   if (!c.normals.empty()) out.normals = adopt_vector(std::move(c.normals), {n, 3});
   if (!c.instance_ids.empty()) out.point_instances = adopt_vector(std::move(c.instance_ids), {n});
   if (!c.class_ids.empty()) out.point_classes = adopt_vector(std::move(c.class_ids), {n});
+  if (!c.part_ids.empty()) out.point_parts = adopt_vector(std::move(c.part_ids), {n});
   return py::cast(std::move(out));
 }
 
@@ -94,6 +95,8 @@ void bind_generators(py::module_& m) {
       .def_readonly("normals", &PySample::normals, "Nx3 float32 normals, or None")
       .def_readonly("point_instances", &PySample::point_instances, "N int32 per-point instance ids, or None")
       .def_readonly("point_classes", &PySample::point_classes, "N int32 per-point class ids, or None")
+      .def_readonly("point_parts", &PySample::point_parts,
+                    "N int32 per-point part ids (part_labels: the IFS map that placed each point), or None")
       .def_readonly("meta", &PySample::meta, "extra per-sample data (cameras, boxes) as a dict")
       .def_readonly("name", &PySample::name, "file name without extension, as `fdsl generate` writes it")
       .def_readonly("draw", &PySample::draw,

@@ -18,6 +18,8 @@ namespace fdsl {
 
 /// The family's parameters (declared once).
 const ParamTable& pc_fractal_params();
+/// pc_fractal's own table: the object keys and part_labels.
+const ParamTable& pc_fractal_family_params();
 
 std::unique_ptr<Generator> make_pc_fractal(const Params& params, const GeneratorContext& context);
 
