@@ -24,17 +24,25 @@ bool ends_with(const std::string& s, const char* suffix) {
 }
 }  // namespace
 
+// fdsl's trees and SegRCDB's official ones.
+const std::string kImageTrees[] = {"images/", "image/"};
+const std::string kMaskTrees[] = {"masks/", "instances/", "mask/", "instance/"};
+
 bool is_mask_file(const std::string& path) {
   if (ends_with(path, ".seg.png") || ends_with(path, ".inst.png")) return true;
   for (std::size_t at : {std::size_t{0}, tree_start(path)})
-    if (starts_at(path, at, kMasksDir) || starts_at(path, at, kInstancesDir)) return true;
+    for (const std::string& tree : kMaskTrees)
+      if (starts_at(path, at, tree)) return true;
   return false;
 }
 
 std::string strip_mask_tree(const std::string& path) {
-  for (std::size_t at : {std::size_t{0}, tree_start(path)})
-    for (const std::string* tree : {&kImagesDir, &kMasksDir, &kInstancesDir})
-      if (starts_at(path, at, *tree)) return path.substr(0, at) + path.substr(at + tree->size());
+  for (std::size_t at : {std::size_t{0}, tree_start(path)}) {
+    for (const std::string& tree : kImageTrees)
+      if (starts_at(path, at, tree)) return path.substr(0, at) + path.substr(at + tree.size());
+    for (const std::string& tree : kMaskTrees)
+      if (starts_at(path, at, tree)) return path.substr(0, at) + path.substr(at + tree.size());
+  }
   return path;
 }
 
@@ -100,12 +108,12 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
     tree = settings.format == OutputFormat::Folder;
     if (!sample.semantic.empty()) {
       EncodedFile& f = next();
-      f.path = tree ? kMasksDir + sample.name + ".png" : sample.name + ".seg.png";
+      f.path = tree ? settings.masks_dir + sample.name + ".png" : sample.name + ".seg.png";
       encode_label_png(sample.semantic, sample.semantic.bits, settings.png, f.bytes);
     }
     if (!sample.instances.empty()) {
       EncodedFile& f = next();
-      f.path = tree ? kInstancesDir + sample.name + ".png" : sample.name + ".inst.png";
+      f.path = tree ? settings.instances_dir + sample.name + ".png" : sample.name + ".inst.png";
       encode_label_png(sample.instances, sample.instances.bits, settings.png, f.bytes);
     }
   }
@@ -130,9 +138,9 @@ void encode_sample(const Sample& sample, const OutputSettings& settings, std::ve
   out.resize(n);
   if (tree)
     for (EncodedFile& f : out)
-      if (f.path.compare(0, kMasksDir.size(), kMasksDir) != 0 &&
-          f.path.compare(0, kInstancesDir.size(), kInstancesDir) != 0)
-        f.path.insert(0, kImagesDir);
+      if (f.path.compare(0, settings.masks_dir.size(), settings.masks_dir) != 0 &&
+          f.path.compare(0, settings.instances_dir.size(), settings.instances_dir) != 0)
+        f.path.insert(0, settings.images_dir);
 }
 
 }  // namespace fdsl

@@ -27,7 +27,11 @@ class FolderSink final : public Sink {
         settings_(settings),
         prefix_(std::move(prefix)),
         split_(prefix_.empty() ? spec.params.get_string("split") : prefix_.substr(0, prefix_.size() - 1)),
-        masks_(spec.generator->masks()) {}
+        masks_(spec.generator->masks()) {
+    settings_.images_dir = masks_.images_dir;
+    settings_.masks_dir = masks_.semantic_dir;
+    settings_.instances_dir = masks_.instances_dir;
+  }
 
   std::string layout() const override { return "imagefolder"; }
   std::string format() const override { return "folder"; }
@@ -208,13 +212,13 @@ class FolderSink final : public Sink {
   /// annotations/instances_{split}.json beside the images/ masks/ instances/ trees: every
   /// finished sample's objects, read back from its masks, images in name order.
   void write_coco(const std::map<std::string, ItemRecord>& done, const std::filesystem::path& dir) const {
-    const std::string inst = prefix_ + kInstancesDir;
+    const std::string inst = prefix_ + masks_.instances_dir;
     std::vector<CocoImage> images;
     for (const auto& [key, r] : done)
       for (const FileRecord& f : r.files)
         if (f.path.compare(0, inst.size(), inst) == 0) {
           const std::string rest = f.path.substr(inst.size());
-          images.push_back({rest, dir / (prefix_ + kMasksDir + rest), dir / f.path});
+          images.push_back({rest, dir / (prefix_ + masks_.semantic_dir + rest), dir / f.path});
         }
     std::sort(images.begin(), images.end(),
               [](const CocoImage& a, const CocoImage& b) { return a.file_name < b.file_name; });

@@ -44,8 +44,9 @@ struct Tables {
 };
 
 /// How one family perturbs a vertex: VisualAtom phi = p eta - eta - wave1 - wave2,
-/// RCDB phi = p eta 2 - eta.
-enum class Noise { VisualAtom, Rcdb };
+/// RCDB and SegRCDB phi = p eta 2 - eta. VisualAtom and SegRCDB add the centre to the start
+/// vertices, RCDB when it draws (the sums round differently).
+enum class Noise { VisualAtom, Rcdb, SegRcdb };
 
 /// How the orbits are drawn.
 struct Stroke {
@@ -88,10 +89,17 @@ struct Shape {
   std::int64_t gray_lo = 0, gray_hi = 255;
 };
 
+/// Told of every orbit as it is drawn: its index and its q + 1 vertices (the last a copy of the
+/// first), in canvas pixels.
+struct NoOrbitHook {
+  void operator()(std::int64_t, const double*, const double*, std::size_t) const {}
+};
+
 /// Draws the K orbits of one instance onto `canvas` (1 channel), taking every draw from `src` in
 /// the official order: per orbit the gray, then q noise inputs U(0, 10000) for x, then q for y.
-template <class Source>
-void render_orbits(const Shape& s, const Tables& t, Source& src, const Stroke& stroke, Image& canvas, Scratch& b) {
+template <class Source, class Hook = NoOrbitHook>
+void render_orbits(const Shape& s, const Tables& t, Source& src, const Stroke& stroke, Image& canvas, Scratch& b,
+                   Hook&& on_orbit = {}) {
   const int q = t.q;
   b.x.resize(static_cast<std::size_t>(q) + 1);
   b.y.resize(static_cast<std::size_t>(q) + 1);
@@ -101,8 +109,9 @@ void render_orbits(const Shape& s, const Tables& t, Source& src, const Stroke& s
   double* y = b.y.data();
   const double r0 = static_cast<double>(s.r0);
   const bool va = s.noise == Noise::VisualAtom;
+  const bool centred = s.noise != Noise::Rcdb;  // the centre is in the start vertices
   for (int v = 0; v < q; ++v) {
-    if (va) {
+    if (centred) {
       x[v] = t.cos_v[v] * r0 * s.ox + s.cx;
       y[v] = t.sin_v[v] * r0 * s.oy + s.cy;
     } else {
@@ -146,7 +155,7 @@ void render_orbits(const Shape& s, const Tables& t, Source& src, const Stroke& s
     const auto ink = static_cast<std::uint8_t>(std::clamp<std::int64_t>(gray, 0, 255));
     const double* dx = x;
     const double* dy = y;
-    if (!va) {
+    if (!centred) {
       b.dx.resize(static_cast<std::size_t>(q) + 1);
       b.dy.resize(static_cast<std::size_t>(q) + 1);
       for (int v = 0; v <= q; ++v) {
@@ -156,6 +165,7 @@ void render_orbits(const Shape& s, const Tables& t, Source& src, const Stroke& s
       dx = b.dx.data();
       dy = b.dy.data();
     }
+    on_orbit(k, dx, dy, static_cast<std::size_t>(q) + 1);
     // The closing vertex is a copy of vertex 0: q + 1 points, open, are the q segments.
     if (stroke.antialias)
       b.aa.draw(canvas, dx, dy, static_cast<std::size_t>(q) + 1, false, ink, stroke.width);

@@ -9,6 +9,7 @@
 #include "fdsl/generators/pc_fractal.h"
 #include "fdsl/generators/pc_scenes.h"
 #include "fdsl/generators/rcdb.h"
+#include "fdsl/generators/segrcdb.h"
 #include "fdsl/generators/spectral_noise.h"
 #include "fdsl/generators/vg_fractal.h"
 #include "fdsl/generators/visual_atom.h"
@@ -79,6 +80,10 @@ const std::vector<GeneratorInfo>& generator_registry() {
        "one class (the paper's unlabelled set; classes K split [sigma_min, sigma_max] into K bins); instances 0: the "
        "small-scale set's 105,000",
        true},
+      {"segrcdb",
+       "SegRCDB: images of RCDB contour stacks with semantic masks (M1/M2/M3), faithful or the official images",
+       &segrcdb_params(), &make_segrcdb, 1, 20000,
+       "one class of images (the masks' categories are mask_classes); instances 0: the published 20,000", true},
   };
   return registry;
 }

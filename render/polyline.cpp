@@ -248,4 +248,141 @@ void PolylineAA::draw(Image& image, const double* xs, const double* ys, std::siz
   }
 }
 
+namespace {
+
+/// One polygon edge as Pillow's Draw.c keeps it.
+struct PillowEdge {
+  int d = 0;
+  int x0 = 0, y0 = 0;
+  int xmin = 0, ymin = 0, xmax = 0, ymax = 0;
+  float dx = 0;
+};
+
+void add_pillow_edge(PillowEdge& e, int x0, int y0, int x1, int y1) {
+  e.xmin = std::min(x0, x1);
+  e.xmax = std::max(x0, x1);
+  e.ymin = std::min(y0, y1);
+  e.ymax = std::max(y0, y1);
+  if (y0 == y1) {
+    e.d = 0;
+    e.dx = 0.0f;
+  } else {
+    e.dx = static_cast<float>(x1 - x0) / static_cast<float>(y1 - y0);
+    e.d = y0 == e.ymin ? 1 : -1;
+  }
+  e.x0 = x0;
+  e.y0 = y0;
+}
+
+/// Draw.c's ROUND_UP and ROUND_DOWN, with C's promotions: a float plus 0.5F stays float; fabs()
+/// of a float is a double, so the negative branch adds in double.
+int round_up(float f) {
+  return f >= 0.0 ? static_cast<int>(std::floor(static_cast<double>(f + 0.5F)))
+                  : static_cast<int>(-std::floor(std::fabs(static_cast<double>(f)) + 0.5F));
+}
+int round_down(float f) {
+  return f >= 0.0 ? static_cast<int>(std::ceil(static_cast<double>(f - 0.5F)))
+                  : static_cast<int>(-std::ceil(std::fabs(static_cast<double>(f)) - 0.5F));
+}
+
+void pillow_hline(Image& im, int x0, int y0, int x1, std::uint8_t value) {
+  if (y0 < 0 || y0 >= im.height) return;
+  if (x0 > x1) std::swap(x0, x1);
+  if (x0 < 0) {
+    x0 = 0;
+  } else if (x0 >= im.width) {
+    return;
+  }
+  if (x1 < 0) return;
+  if (x1 >= im.width) x1 = im.width - 1;
+  std::uint8_t* row = im.row(y0);
+  const int c = im.channels;
+  std::fill(row + static_cast<std::size_t>(x0) * c, row + static_cast<std::size_t>(x1 + 1) * c, value);
+}
+
+/// x of the edge at row y, as Draw.c computes it: (y - y0) * dx + x0 in float.
+float edge_x(int y, const PillowEdge& e) { return static_cast<float>(y - e.y0) * e.dx + static_cast<float>(e.x0); }
+
+}  // namespace
+
+void fill_polygon_pillow(Image& image, const double* xs, const double* ys, std::size_t count, std::uint8_t value) {
+  if (count == 0) return;
+  thread_local std::vector<int> xy;
+  thread_local std::vector<PillowEdge> e;
+  thread_local std::vector<const PillowEdge*> table;
+  thread_local std::vector<float> xx;
+  xy.resize(2 * count);
+  for (std::size_t i = 0; i < count; ++i) {  // _draw_polygon: (int) of each coordinate
+    xy[2 * i] = std::isnan(xs[i]) ? 0 : static_cast<int>(std::clamp(xs[i], -kCoordinateLimit, kCoordinateLimit));
+    xy[2 * i + 1] = std::isnan(ys[i]) ? 0 : static_cast<int>(std::clamp(ys[i], -kCoordinateLimit, kCoordinateLimit));
+  }
+  // ImagingDrawPolygon: the edge list, runs of horizontal edges in one direction joined.
+  e.assign(count, PillowEdge{});
+  std::size_t n = 0, i = 0;
+  for (; i + 1 < count; ++i) {
+    const int x0 = xy[2 * i], y0 = xy[2 * i + 1], x1 = xy[2 * i + 2], y1 = xy[2 * i + 3];
+    if (y0 == y1 && i != 0 && y0 == xy[2 * i - 1]) {
+      PillowEdge& last = e[n - 1];
+      if (x1 > x0 && x0 > xy[2 * i - 2]) {
+        last.xmax = x1;
+        continue;
+      }
+      if (x1 < x0 && x0 < xy[2 * i - 2]) {
+        last.xmin = x1;
+        continue;
+      }
+    }
+    add_pillow_edge(e[n++], x0, y0, x1, y1);
+  }
+  if (xy[2 * i] != xy[0] || xy[2 * i + 1] != xy[1]) {
+    if (n == e.size()) e.emplace_back();
+    add_pillow_edge(e[n++], xy[2 * i], xy[2 * i + 1], xy[0], xy[1]);
+  }
+  // polygon_generic without alpha.
+  int ymin = image.height - 1, ymax = 0;
+  table.clear();
+  for (std::size_t k = 0; k < n; ++k) {
+    ymin = std::min(ymin, e[k].ymin);
+    ymax = std::max(ymax, e[k].ymax);
+    if (e[k].ymin == e[k].ymax) {
+      pillow_hline(image, e[k].xmin, e[k].ymin, e[k].xmax, value);
+      continue;
+    }
+    table.push_back(&e[k]);
+  }
+  ymin = std::max(ymin, 0);
+  ymax = std::min(ymax, image.height);
+  xx.assign(2 * table.size() + 1, 0.0f);
+  for (; ymin <= ymax; ++ymin) {
+    std::size_t j = 0;
+    for (std::size_t t = 0; t < table.size(); ++t) {
+      const PillowEdge& cur = *table[t];
+      if (ymin < cur.ymin || ymin > cur.ymax) continue;
+      xx[j++] = edge_x(ymin, cur);
+      if (ymin == cur.ymax && ymin < ymax) {
+        xx[j] = xx[j - 1];  // consistent polygons
+        ++j;
+      } else if (cur.dx != 0 && std::round(xx[j - 1]) == xx[j - 1]) {
+        // Connect discontiguous corners (Draw.c indexes xx by the edge number here, as it does).
+        for (std::size_t k = 0; k < t; ++k) {
+          const PillowEdge& other = *table[k];
+          if ((cur.dx > 0 && other.dx <= 0) || (cur.dx < 0 && other.dx >= 0)) continue;
+          if (((ymin == cur.ymin && ymin == other.ymin) || (ymin == cur.ymax && ymin == other.ymax)) &&
+              xx[j - 1] == edge_x(ymin, other)) {
+            const int offset = ymin == ymax ? -1 : 1;
+            const float a = edge_x(ymin + offset, cur), b = edge_x(ymin + offset, other);
+            if (ymin == cur.ymax)
+              xx[k] = cur.dx > 0 ? static_cast<float>(std::fmax(a, b) + 1) : static_cast<float>(std::fmin(a, b) - 1);
+            else
+              xx[k] = cur.dx > 0 ? static_cast<float>(std::fmin(a, b)) : static_cast<float>(std::fmax(a, b) + 1);
+            break;
+          }
+        }
+      }
+    }
+    std::sort(xx.begin(), xx.begin() + static_cast<std::ptrdiff_t>(j));
+    for (std::size_t k = 1; k < j; k += 2) pillow_hline(image, round_up(xx[k - 1]), ymin, round_down(xx[k]), value);
+  }
+}
+
 }  // namespace fdsl

@@ -48,6 +48,9 @@ struct OutputSettings {
   /// folders and its manifest.
   bool label_files = false;
   const CloudFormat* cloud = nullptr;  ///< the writer for point clouds (`cloud_format`)
+  /// A folder dataset with masks: the trees of its images, class masks and instance masks (the
+  /// family's MaskInfo; set by the folder sink).
+  std::string images_dir = kImagesDir, masks_dir = kMasksDir, instances_dir = kInstancesDir;
   /// Reads png_encoder, png_level, output_format, the shard keys and cloud_format (throws
   /// Error(BadInput) naming the key for a bad combination, e.g. shuffle with folder output).
   static OutputSettings from_params(const Params& params);

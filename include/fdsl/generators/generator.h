@@ -60,6 +60,9 @@ struct MaskInfo {
   std::vector<std::string> categories;  ///< semantic id k + 1 is categories[k] (COCO's category k + 1)
   int semantic_bits = 8, instance_bits = 8;
   std::string objects;  ///< what one instance is, for the card: "fractal", "shape"
+  /// The trees of a folder dataset: images, class masks, instance masks (SegRCDB's official
+  /// layout names them image/ and mask/).
+  std::string images_dir = "images/", semantic_dir = "masks/", instances_dir = "instances/";
 };
 
 /// What one sample takes in memory while it is made and encoded (its images, clouds and scratch

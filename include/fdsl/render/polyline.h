@@ -28,6 +28,12 @@ void draw_line_pillow(Image& image, std::int64_t x0, std::int64_t y0, std::int64
 void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std::size_t n, bool closed,
                           std::uint8_t value);
 
+/// Pillow 9.4's filled polygon, ImageDraw.polygon(points, fill=value) on an 8-bit or RGB canvas:
+/// the n points truncated to integers, an edge per consecutive pair (and a closing one), the
+/// horizontal edges drawn as lines, and scanlines filled between the sorted crossings in 32-bit
+/// float arithmetic, with Pillow's corner rules, so its pixels are Pillow's.
+void fill_polygon_pillow(Image& image, const double* xs, const double* ys, std::size_t n, std::uint8_t value);
+
 /// Anti-aliased polylines. Each segment is walked along its major axis; a pixel whose centre lies
 /// over the segment (or within half the stroke width beyond its ends) has coverage
 /// 1 - clamp(d - (width - 1) / 2, 0, 1), d its centre's distance to the segment's line, so a

@@ -1,0 +1,394 @@
+// segrcdb generator (Shinoda et al., ICCV 2023; compat: official replays SegRCDB_params.py and
+// SegRCDB_render.py). Categories are RCDB contour formulas drawn with random.seed(0); every image
+// holds `objects` contour stacks, each of a category drawn per object, its contours drawn in gray
+// lines on black and the category's gray level (category + 1) in the class mask:
+//   mode M1  the mask holds each contour's lines (the published dataset)
+//   mode M2  the ring between the first and the last contour (filled, with both outlines)
+//   mode M3  the last contour filled
+// Defaults are make_SegRCDB.sh's: 254 categories, 20,000 images, 32 objects an image, 40 workers,
+// vertices int(Exp(mean 100)) in 3..500, K ~ U{1..50}, eta ~ U(0, 4), w ~ U(0, 0.1), r0 ~ U{0..50},
+// ox, oy ~ U(1, 2), centres (512 + U{-512..512}) / 2.
+#include "fdsl/generators/segrcdb.h"
+
+#include <cmath>
+#include <cstdio>
+#include <type_traits>
+
+#include "contour_generator.h"
+#include "fdsl/core/stop.h"
+#include "fdsl/generators/rcdb.h"
+#include "fdsl/render/color.h"
+#include "fdsl/render/raster.h"
+
+namespace fdsl {
+
+const ParamTable& segrcdb_params() {
+  static const ParamTable table = {
+      enum_param("compat", "faithful", {"faithful", "official"},
+                 "faithful: fdsl's seeded streams; official: SegRCDB_render.py's images and masks pixel for pixel"),
+      int_param("workers", 40, 1, 100000,
+                "the official run's worker count (make_SegRCDB.sh: 40): worker t renders images [t N/T, (t+1) N/T) "
+                "from random.seed(t + 1)")
+          .when("compat", {"official"}),
+      int_param("mask_classes", 254, 1, 255, "segmentation categories (their gray level in the mask: 1..255)"),
+      int_param("objects", 32, 1, 255, "contour stacks per image (instance_num), each of a category drawn for it"),
+      enum_param("mode", "M1", {"M1", "M2", "M3"},
+                 "mask type: M1 the contour lines, M2 the ring between the first and last contour, M3 the last "
+                 "contour filled"),
+      int_param("vertices_max", 500, 3, 100000, "most contour vertices (vertex_num; q = int(Exp(mean)) in 3..max)"),
+      float_param("vertices_mean", 100.0, 0.0, 1e9,
+                  "mean of the exponential the vertex count is drawn from "
+                  "(the official vertex_num / 5)",
+                  true, false),
+      int_param("orbits_min", 1, 1, 100000, "fewest contours per object (line_num_min)").at_most("orbits_max"),
+      int_param("orbits_max", 50, 1, 100000, "most contours per object (line_num_max)"),
+      float_param("perlin_min", 0.0, -1e6, 1e6, "Perlin amplitude eta ~ U(perlin_min, perlin_max)")
+          .at_most("perlin_max"),
+      float_param("perlin_max", 4.0, -1e6, 1e6, "largest Perlin amplitude"),
+      float_param("line_width", 0.1, 0.0, 1e6, "line-width offset w ~ U(0, line_width) (make_SegRCDB.sh: 0.1)"),
+      int_param("radius_min", 0, 0, 1000000, "start radius r0 ~ U{radius_min..radius_max}").at_most("radius_max"),
+      int_param("radius_max", 50, 0, 1000000, "largest start radius"),
+      float_param("oval_rate", 2.0, 1.0, 1e6, "oval factors ox, oy ~ U(1, oval_rate)"),
+      int_param("center_range", 512, 0, 1000000, "object centres (size + U{-range..range}) / 2 (start_pos)"),
+  };
+  return table;
+}
+
+namespace {
+
+using detail::contour::NoOrbitHook;
+using detail::contour::PyDraw;
+using detail::contour::PySource;
+using detail::contour::RngDraw;
+using detail::contour::RngSource;
+using detail::contour::Scratch;
+using detail::contour::Shape;
+using detail::contour::Tables;
+
+enum class Mode { M1, M2, M3 };
+
+/// One category, as SegRCDB_params.py draws it and param/NNNNN.csv records it.
+struct SegCategory {
+  std::int64_t q = 3, orbits = 1, r0 = 0;
+  double eta = 0, w = 0, ox = 1, oy = 1;
+  int gray = 1;  ///< its level in the mask: category + 1
+};
+
+class SegRcdb final : public Generator {
+ public:
+  SegRcdb(const Params& p, const GeneratorContext& ctx) {
+    seed_ = static_cast<std::uint64_t>(p.get_int("seed"));
+    sample_seed_ = sample_seed(p);
+    size_ = static_cast<int>(p.get_int("size"));
+    channels_ = output_channels(p) == 1 ? 1 : 3;  // auto: RGB, as the official images
+    const std::int64_t classes = p.get_int("classes");
+    if (classes > 1)
+      p.fail("classes",
+             "segrcdb images carry no class label (one class); mask_classes sets the segmentation "
+             "categories");
+    images_ = p.get_int("instances") > 0 ? p.get_int("instances") : default_instances("segrcdb");
+    categories_ = p.get_int("mask_classes");
+    objects_ = p.get_int("objects");
+    const std::string& mode = p.get_string("mode");
+    mode_ = mode == "M2" ? Mode::M2 : mode == "M3" ? Mode::M3 : Mode::M1;
+    official_ = p.get_string("compat") == "official";
+    workers_ = p.get_int("workers");
+    center_ = p.get_int("center_range");
+    threads_ = ctx.threads;
+    if (official_ && images_ % workers_ != 0)
+      p.fail("workers", "compat: official splits the " + std::to_string(images_) + " images evenly over " +
+                            std::to_string(workers_) +
+                            " workers (worker t renders images [t N/T, (t+1) N/T)); "
+                            "the worker count must divide instances");
+    vmax_ = p.get_int("vertices_max");
+    vmean_ = p.get_float("vertices_mean");
+    kmin_ = p.get_int("orbits_min");
+    kmax_ = p.get_int("orbits_max");
+    pmin_ = p.get_float("perlin_min");
+    pmax_ = p.get_float("perlin_max");
+    wmax_ = p.get_float("line_width");
+    rmin_ = p.get_int("radius_min");
+    rmax_ = p.get_int("radius_max");
+    oval_ = p.get_float("oval_rate");
+    const double hit = std::exp(-3.0 / vmean_) - std::exp(-static_cast<double>(vmax_ + 1) / vmean_);
+    if (!(hit >= 1e-4))
+      p.fail("vertices_mean", "q = int(Exp(mean)) falls in [3, " + std::to_string(vmax_) + "] with probability " +
+                                  std::to_string(hit) + ": the redraw would practically never end");
+    draw_categories();
+  }
+
+  std::string family() const override { return "segrcdb"; }
+  std::int64_t num_classes() const override { return 1; }
+  std::int64_t instances_per_class() const override { return images_; }
+  std::optional<ImageShape> image_shape() const override { return ImageShape{size_, size_, channels_}; }
+  std::unique_ptr<Generator> redrawn(std::uint64_t draw) const override {
+    if (official_) return nullptr;
+    auto g = std::make_unique<SegRcdb>(*this);
+    g->sample_seed_ = redraw_seed(sample_seed_, draw);
+    return g;
+  }
+  // The canvas, the mask canvases, the RGB copy and the PNG rows: about 12 bytes a pixel.
+  SampleMemory sample_memory() const override { return image_memory(size_, channels_, 12.0); }
+  // compat: a worker's images are one unit, replayed once from the worker's seed.
+  std::int64_t preferred_chunk() const override { return official_ ? images_ / workers_ : 16; }
+
+  MaskInfo masks() const override {
+    MaskInfo m;
+    m.on = true;
+    for (std::int64_t c = 1; c <= categories_; ++c) m.categories.push_back("class" + std::to_string(c));
+    m.objects = "contour";
+    m.images_dir = "image/";
+    m.semantic_dir = "mask/";
+    m.instances_dir = "instance/";
+    return m;
+  }
+
+  /// The official name: image/NNNNNN.png (the tree is the mask layout's), NNNNNN the image index.
+  std::string sample_name(std::int64_t cat, std::int64_t inst) const override {
+    check_index(cat, inst);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(inst));
+    return buf;
+  }
+
+  Sample make(std::int64_t cat, std::int64_t inst) const override { return make_via_range(cat, inst); }
+
+  void make_range(std::int64_t cat, std::int64_t begin, std::int64_t end,
+                  const std::function<void(Sample&&)>& emit) const override {
+    check_index(cat, begin);
+    check_index(cat, end - 1);
+    const bool held_out = sample_seed_ != seed_;
+    if (official_ && !held_out) {
+      // Worker t's stream from random.seed(t + 1): the images before `begin` are skipped (their
+      // draws taken, nothing drawn), then the range is rendered.
+      const std::int64_t per = images_ / workers_;
+      for (std::int64_t i = begin; i < end;) {
+        const std::int64_t t = i / per, last = std::min(end, (t + 1) * per);
+        PyRandom r(static_cast<std::uint64_t>(t) + 1);
+        for (std::int64_t k = t * per; k < i; ++k) {
+          if ((k & 63) == 0) throw_if_stopped("the compat: official stream replay");
+          PyDraw d{r};
+          PySource src{r};
+          image(k, d, src, false, nullptr);
+        }
+        for (; i < last; ++i) {
+          PyDraw d{r};
+          PySource src{r};
+          Sample s;
+          image(i, d, src, true, &s);
+          emit(std::move(s));
+        }
+      }
+      return;
+    }
+    for (std::int64_t i = begin; i < end; ++i) {
+      Rng layout(sample_seed_, 0, static_cast<std::uint64_t>(i), Purpose::Layout);
+      Rng noise(sample_seed_, 0, static_cast<std::uint64_t>(i), Purpose::Noise);
+      RngDraw d{layout};
+      RngSource src{noise};
+      Sample s;
+      image(i, d, src, true, &s);
+      emit(std::move(s));
+    }
+  }
+
+  nlohmann::ordered_json category_json(std::int64_t cat) const override {
+    check_index(cat, 0);
+    nlohmann::ordered_json j;
+    j["category"] = cat;
+    j["mask_classes"] = categories_;
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const SegCategory& c : cats_)
+      list.push_back({{"gray", c.gray},
+                      {"vertices", c.q},
+                      {"perlin", c.eta},
+                      {"line_width", c.w},
+                      {"radius", c.r0},
+                      {"contours", c.orbits},
+                      {"oval_x", c.ox},
+                      {"oval_y", c.oy}});
+    j["mask_categories"] = std::move(list);
+    if (official_) j["compat"] = "official";
+    return j;
+  }
+
+  /// The official param/NNNNN.csv of every mask category (csv.writer rows key,value with \r\n,
+  /// values as Python prints them), whatever image classes are asked for.
+  std::vector<std::pair<std::string, std::string>> category_files(
+      const std::vector<std::int64_t>& /*classes*/) const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (std::size_t k = 0; k < cats_.size(); ++k) {
+      const SegCategory& c = cats_[k];
+      char name[32];
+      std::snprintf(name, sizeof name, "param/%05zu.csv", k + 1);
+      std::string t;
+      t += "Category_num," + std::to_string(k + 1) + "\r\n";
+      t += "Vertex," + std::to_string(c.q) + "\r\n";
+      t += "Perlin_noise," + python_float_repr(c.eta) + "\r\n";
+      t += "line_width," + python_float_repr(c.w) + "\r\n";
+      t += "Center_rad," + std::to_string(c.r0) + "\r\n";
+      t += "Line_num," + std::to_string(c.orbits) + "\r\n";
+      t += "Oval_rate_x," + python_float_repr(c.ox) + "\r\n";
+      t += "Oval_rate_y," + python_float_repr(c.oy) + "\r\n";
+      t += "Color_Gray," + std::to_string(c.gray) + "\r\n";
+      out.emplace_back(name, std::move(t));
+    }
+    return out;
+  }
+
+  std::string describe_category(std::int64_t /*cat*/) const override {
+    return std::to_string(categories_) + " categories, " + std::to_string(objects_) + " objects, " +
+           (mode_ == Mode::M1   ? "M1"
+            : mode_ == Mode::M2 ? "M2"
+                                : "M3");
+  }
+
+  std::string blank_hint() const override {
+    return size_ < 512 ? "center_range and radius_min/radius_max are pixels of the 512 px recipe; scale them with "
+                         "the size"
+                       : "";
+  }
+
+ private:
+  /// SegRCDB_params.py: random.seed(0) (faithful: fdsl's category stream), then per category
+  /// q (redrawn into 3..vertices_max), K, eta, w, r0, ox, oy in that order.
+  void draw_categories() {
+    cats_.resize(static_cast<std::size_t>(categories_));
+    tables_.resize(cats_.size());
+    PyRandom py(0);
+    Rng rng(seed_, 0, 0, Purpose::Category);
+    for (std::int64_t k = 0; k < categories_; ++k) {
+      SegCategory c = official_ ? draw_category(PyDraw{py}) : draw_category(RngDraw{rng});
+      c.gray = static_cast<int>(k + 1);
+      cats_[static_cast<std::size_t>(k)] = c;
+    }
+    parallel_for(0, categories_, threads_, [&](std::int64_t k) {
+      tables_[static_cast<std::size_t>(k)].build(static_cast<int>(cats_[static_cast<std::size_t>(k)].q), false);
+    });
+  }
+
+  template <class D>
+  SegCategory draw_category(D d) const {
+    SegCategory c;
+    const double lambd = 1 / vmean_;  // expovariate(1 / (vertex_num / 5))
+    do {
+      c.q = static_cast<std::int64_t>(d.expovariate(lambd));
+    } while (!(c.q > 2 && c.q <= vmax_));
+    c.orbits = d.randint(kmin_, kmax_);
+    c.eta = d.uniform(pmin_, pmax_);
+    c.w = d.uniform(0.0, wmax_);
+    c.r0 = d.randint(rmin_, rmax_);
+    c.ox = d.uniform(1, oval_);
+    c.oy = d.uniform(1, oval_);
+    return c;
+  }
+
+  /// Image `index`: `objects` stacks, each a category drawn with d.randint(1, C), its centre
+  /// (size + randint(-P, P)) / 2 for y then x, its contours from `src`. With `draw` false the
+  /// draws are only taken (skipped images of a worker).
+  template <class D, class Source>
+  void image(std::int64_t index, D& d, Source& src, bool draw, Sample* out) const {
+    thread_local Scratch scratch;
+    thread_local Image canvas, mask, ids;
+    const detail::contour::Stroke stroke;
+    if (draw) {
+      canvas = Image(size_, size_, 1, 0);
+      mask = Image(size_, size_, 1, 0);
+      ids = Image(size_, size_, 1, 0);
+    }
+    for (std::int64_t k = 0; k < objects_; ++k) {
+      const std::int64_t cat = d.randint(1, categories_);
+      const SegCategory& c = cats_[static_cast<std::size_t>(cat - 1)];
+      const Tables& t = tables_[static_cast<std::size_t>(cat - 1)];
+      Shape s;
+      s.noise = detail::contour::Noise::SegRcdb;
+      s.eta = c.eta;
+      s.w = c.w;
+      s.r0 = c.r0;
+      s.ox = c.ox;
+      s.oy = c.oy;
+      s.cy = static_cast<double>(size_ + d.randint(-center_, center_)) / 2;
+      s.cx = static_cast<double>(size_ + d.randint(-center_, center_)) / 2;
+      s.orbits = c.orbits;
+      s.gray_lo = 0;
+      s.gray_hi = 255;
+      if (!draw) {
+        if constexpr (std::is_same_v<Source, PySource>)
+          detail::contour::skip_orbits(s.orbits, static_cast<int>(c.q), 0, 255, src.r);
+        continue;
+      }
+      const auto gray = static_cast<std::uint8_t>(c.gray), id = static_cast<std::uint8_t>(k + 1);
+      thread_local std::vector<double> hx, hy, px, py;
+      auto hook = [&](std::int64_t orbit, const double* x, const double* y, std::size_t n) {
+        if (mode_ == Mode::M1) {
+          draw_polyline_pillow(mask, x, y, n, false, gray);
+          draw_polyline_pillow(ids, x, y, n, false, id);
+          return;
+        }
+        if (orbit == 0 && mode_ == Mode::M2) segment_points(x, y, n, hx, hy);
+        if (orbit + 1 < s.orbits) return;
+        segment_points(x, y, n, px, py);
+        const std::size_t m = px.size();
+        if (mode_ == Mode::M3) {
+          fill_polygon_pillow(mask, px.data(), py.data(), m, gray);
+          fill_polygon_pillow(ids, px.data(), py.data(), m, id);
+        } else if (orbit > 0) {
+          for (Image* im : {&mask, &ids}) {
+            const std::uint8_t v = im == &mask ? gray : id;
+            fill_polygon_pillow(*im, px.data(), py.data(), m, v);
+            fill_polygon_pillow(*im, hx.data(), hy.data(), m, 0);
+            draw_polyline_pillow(*im, hx.data(), hy.data(), m, false, v);
+            draw_polyline_pillow(*im, px.data(), py.data(), m, false, v);
+          }
+        }
+      };
+      detail::contour::render_orbits(s, t, src, stroke, canvas, scratch, hook);
+    }
+    if (!draw) return;
+    Sample& o = *out;
+    o.category = 0;
+    o.instance = index;
+    o.label = 0;
+    o.name = sample_name(0, index);
+    o.image = channels_ == 3 ? gray_to_rgb(canvas) : canvas;
+    o.semantic.reset(size_, size_);
+    o.instances.reset(size_, size_);
+    for (std::size_t i = 0; i < mask.pixels.size(); ++i) {
+      o.semantic.values[i] = mask.pixels[i];
+      o.instances.values[i] = ids.pixels[i];
+    }
+  }
+
+  /// SegRCDB_render.py's point list of a contour: each segment's two ends, 2q points for the
+  /// q segments of the n = q + 1 vertices. M2 fills the last contour's list, clears the first's,
+  /// then draws the 2q - 1 segments of both lists; M3 fills the last contour's.
+  static void segment_points(const double* x, const double* y, std::size_t n, std::vector<double>& ox,
+                             std::vector<double>& oy) {
+    ox.clear();
+    oy.clear();
+    for (std::size_t v = 0; v + 1 < n; ++v) {
+      ox.push_back(x[v]);
+      ox.push_back(x[v + 1]);
+      oy.push_back(y[v]);
+      oy.push_back(y[v + 1]);
+    }
+  }
+
+  std::uint64_t seed_ = 0, sample_seed_ = 0;
+  int size_ = 512, channels_ = 3, threads_ = 0;
+  std::int64_t images_ = 20000, categories_ = 254, objects_ = 32, workers_ = 40, center_ = 512;
+  Mode mode_ = Mode::M1;
+  bool official_ = false;
+  std::int64_t vmax_ = 500, kmin_ = 1, kmax_ = 50, rmin_ = 0, rmax_ = 50;
+  double vmean_ = 100, pmin_ = 0, pmax_ = 4, wmax_ = 0.1, oval_ = 2;
+  std::vector<SegCategory> cats_;
+  std::vector<Tables> tables_;
+};
+
+}  // namespace
+
+std::unique_ptr<Generator> make_segrcdb(const Params& params, const GeneratorContext& context) {
+  return std::make_unique<SegRcdb>(params, context);
+}
+
+}  // namespace fdsl
