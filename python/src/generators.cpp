@@ -6,6 +6,7 @@
 #include "convert.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/generators/generator.h"
+#include "fdsl/render/polyline.h"
 #include "module.h"
 
 namespace fdsl::python {
@@ -111,6 +112,18 @@ void bind_generators(py::module_& m) {
                (s.cloud.is_none() ? "" : ", cloud=" + shape_text(s.cloud)) + ", name='" + s.name + "')";
       });
 
+  m.def(
+      "_pillow_polygon",
+      [](int width, int height, std::vector<double> xs, std::vector<double> ys, int value) {
+        if (xs.size() != ys.size()) throw py::value_error("xs and ys differ in length");
+        check_image_size(width, height, "_pillow_polygon");
+        Image im(width, height, 1, 0);
+        fill_polygon_pillow(im, xs.data(), ys.data(), xs.size(), static_cast<std::uint8_t>(value & 255));
+        return adopt_vector(std::move(im.pixels), {height, width});
+      },
+      py::arg("width"), py::arg("height"), py::arg("xs"), py::arg("ys"), py::arg("value") = 255,
+      "For tests: fdsl's port of Pillow 9.4's ImageDraw.polygon(fill=value) on a black L image (what "
+      "segrcdb's M2 and M3 masks use), as an HxW uint8 array");
   m.def(
       "list_generators",
       [] {

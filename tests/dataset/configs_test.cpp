@@ -37,7 +37,7 @@ TEST(Configs, EveryShippedConfigLoadsAndRenders) {
     const RawConfig::Item* workers = raw.find("workers");
     // A recipe of one class (the noise families' unlabelled sets) stays one class.
     const RawConfig::Item* given = raw.find("classes");
-    const std::int64_t classes = workers ? std::stoll(workers->text) : given && given->text == "1" ? 1 : 2;
+    const std::int64_t classes = given && given->text == "1" ? 1 : workers ? std::stoll(workers->text) : 2;
     SpecOptions so;
     so.overrides = {"classes=" + std::to_string(classes)};
     const DatasetSpec spec = make_dataset_spec(raw, so, path.parent_path());
@@ -61,6 +61,7 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
       {"quickstart.yaml", {20, 100, 256}},
       {"dead-leaves-mixed.yaml", {1, 105000, 128}},
       {"spectrum.yaml", {1, 105000, 128}},
+      {"segrcdb.yaml", {1, 20000, 512}},
   };
   for (const auto& [file, e] : recipes) {
     SCOPED_TRACE(file);

@@ -22,7 +22,18 @@ BASE = {
     "vg_fractal": "classes: 2\ninstances: 2\npoints: 500\nsize: 32\nsearch_points: 1000\n",
     "spectral_noise": "classes: 2\ninstances: 2\nsize: 32\n",
     "dead_leaves": "instances: 2\nsize: 32\n",
+    "segrcdb": "instances: 2\nsize: 32\nmask_classes: 5\nobjects: 3\ncenter_range: 25\nradius_max: 6\n",
 }
+# The trees of datasets with masks (fdsl's and SegRCDB's official ones): a sample's files sit
+# under each with one name.
+TREES = ("images/", "masks/", "instances/", "image/", "mask/", "instance/")
+
+
+def untree(path):
+    for t in TREES:
+        if path.startswith(t):
+            return path[len(t):]
+    return path
 
 
 def table_rows():
@@ -46,12 +57,13 @@ def paths_in(cell):
 def stem_of(paths):
     """The sample's name: the longest common prefix of the paths cut at the first '.' of their
     file names."""
-    cut = [p[:len(p) - len(os.path.basename(p)) + os.path.basename(p).index(".")] for p in paths]
+    cut = [untree(p)[:len(untree(p)) - len(os.path.basename(p)) + os.path.basename(p).index(".")] for p in paths]
     return os.path.commonprefix(cut)
 
 
 def of_sample(names, stem):
-    return {n for n in names if n.startswith(stem) and (len(n) == len(stem) or n[len(stem)] in "._")}
+    return {n for n in names
+            if untree(n).startswith(stem) and (len(untree(n)) == len(stem) or untree(n)[len(stem)] in "._")}
 
 
 rows = table_rows()
