@@ -89,10 +89,11 @@ struct Shape {
   std::int64_t gray_lo = 0, gray_hi = 255;
 };
 
-/// Told of every orbit as it is drawn: its index and its q + 1 vertices (the last a copy of the
-/// first), in canvas pixels.
+/// Told of every orbit before it is drawn: its index, its q + 1 vertices (the last a copy of the
+/// first) in canvas pixels and its ink; returns true when it drew the orbit onto the canvas itself
+/// (Pillow lines only), false to leave it to render_orbits.
 struct NoOrbitHook {
-  void operator()(std::int64_t, const double*, const double*, std::size_t) const {}
+  bool operator()(std::int64_t, const double*, const double*, std::size_t, std::uint8_t) const { return false; }
 };
 
 /// Draws the K orbits of one instance onto `canvas` (1 channel), taking every draw from `src` in
@@ -165,7 +166,7 @@ void render_orbits(const Shape& s, const Tables& t, Source& src, const Stroke& s
       dx = b.dx.data();
       dy = b.dy.data();
     }
-    on_orbit(k, dx, dy, static_cast<std::size_t>(q) + 1);
+    if (on_orbit(k, dx, dy, static_cast<std::size_t>(q) + 1, ink)) continue;
     // The closing vertex is a copy of vertex 0: q + 1 points, open, are the q segments.
     if (stroke.antialias)
       b.aa.draw(canvas, dx, dy, static_cast<std::size_t>(q) + 1, false, ink, stroke.width);

@@ -12,6 +12,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <type_traits>
 
 #include "contour_generator.h"
@@ -115,6 +117,10 @@ class SegRcdb final : public Generator {
       p.fail("vertices_mean", "q = int(Exp(mean)) falls in [3, " + std::to_string(vmax_) + "] with probability " +
                                   std::to_string(hit) + ": the redraw would practically never end");
     draw_categories();
+    if (official_) {
+      check_category_memory(p, "instances", images_ / kCheckpoint + 1, static_cast<double>(sizeof(Mt19937)));
+      checkpoints_->at.resize(static_cast<std::size_t>(images_ / kCheckpoint + 1));
+    }
   }
 
   std::string family() const override { return "segrcdb"; }
@@ -163,15 +169,17 @@ class SegRcdb final : public Generator {
       // draws taken, nothing drawn), then the range is rendered.
       const std::int64_t per = images_ / workers_;
       for (std::int64_t i = begin; i < end;) {
-        const std::int64_t t = i / per, last = std::min(end, (t + 1) * per);
-        PyRandom r(static_cast<std::uint64_t>(t) + 1);
-        for (std::int64_t k = t * per; k < i; ++k) {
+        const std::int64_t last = std::min(end, (i / per + 1) * per);
+        PyRandom r;
+        for (std::int64_t k = resume_at(i, r); k < i; ++k) {
           if ((k & 63) == 0) throw_if_stopped("the compat: official stream replay");
+          remember(k, r);
           PyDraw d{r};
           PySource src{r};
           image(k, d, src, false, nullptr);
         }
         for (; i < last; ++i) {
+          remember(i, r);
           PyDraw d{r};
           PySource src{r};
           Sample s;
@@ -250,6 +258,33 @@ class SegRcdb final : public Generator {
   }
 
  private:
+  /// compat: where the replay of image i may start: its worker's seed, or the latest checkpoint
+  /// (the stream's state before every kCheckpoint-th image, kept as replays pass them) at or
+  /// before i in the same worker. Sets `r` and returns that image.
+  std::int64_t resume_at(std::int64_t i, PyRandom& r) const {
+    const std::int64_t per = images_ / workers_, first = i / per * per;
+    {
+      std::lock_guard<std::mutex> lock(checkpoints_->mutex);
+      for (std::int64_t k = i / kCheckpoint; k >= 0 && k * kCheckpoint >= first; --k) {
+        const auto& state = checkpoints_->at[static_cast<std::size_t>(k)];
+        if (state) {
+          r.set_state(*state);
+          return k * kCheckpoint;
+        }
+      }
+    }
+    r = PyRandom(static_cast<std::uint64_t>(first / per) + 1);  // random.seed(thread_num + 1)
+    return first;
+  }
+
+  /// Keeps the state before image k when k is a checkpoint.
+  void remember(std::int64_t k, const PyRandom& r) const {
+    if (k % kCheckpoint != 0) return;
+    std::lock_guard<std::mutex> lock(checkpoints_->mutex);
+    auto& state = checkpoints_->at[static_cast<std::size_t>(k / kCheckpoint)];
+    if (!state) state = std::make_unique<Mt19937>(r.state());
+  }
+
   /// SegRCDB_params.py: random.seed(0) (faithful: fdsl's category stream), then per category
   /// q (redrawn into 3..vertices_max), K, eta, w, r0, ox, oy in that order.
   void draw_categories() {
@@ -289,11 +324,11 @@ class SegRcdb final : public Generator {
   template <class D, class Source>
   void image(std::int64_t index, D& d, Source& src, bool draw, Sample* out) const {
     thread_local Scratch scratch;
-    thread_local Image canvas, mask, ids;
+    thread_local Image canvas, ids;
+    std::uint8_t level[256] = {};  // the class mask's value of each instance id
     const detail::contour::Stroke stroke;
     if (draw) {
       canvas = Image(size_, size_, 1, 0);
-      mask = Image(size_, size_, 1, 0);
       ids = Image(size_, size_, 1, 0);
     }
     for (std::int64_t k = 0; k < objects_; ++k) {
@@ -317,30 +352,29 @@ class SegRcdb final : public Generator {
           detail::contour::skip_orbits(s.orbits, static_cast<int>(c.q), 0, 255, src.r);
         continue;
       }
-      const auto gray = static_cast<std::uint8_t>(c.gray), id = static_cast<std::uint8_t>(k + 1);
+      // The class mask takes the same drawing operations as the instance mask, with the
+      // category's gray for the object's id: it is drawn once, as ids, and looked up at the end.
+      const auto id = static_cast<std::uint8_t>(k + 1);
+      level[id] = static_cast<std::uint8_t>(c.gray);
       thread_local std::vector<double> hx, hy, px, py;
-      auto hook = [&](std::int64_t orbit, const double* x, const double* y, std::size_t n) {
-        if (mode_ == Mode::M1) {
-          draw_polyline_pillow(mask, x, y, n, false, gray);
-          draw_polyline_pillow(ids, x, y, n, false, id);
-          return;
+      auto hook = [&](std::int64_t orbit, const double* x, const double* y, std::size_t n, std::uint8_t ink) {
+        if (mode_ == Mode::M1) {  // the mask lines are the image's: one walk draws both
+          draw_polyline_pillow2(canvas, ids, x, y, n, false, ink, id);
+          return true;
         }
         if (orbit == 0 && mode_ == Mode::M2) segment_points(x, y, n, hx, hy);
-        if (orbit + 1 < s.orbits) return;
+        if (orbit + 1 < s.orbits) return false;
         segment_points(x, y, n, px, py);
         const std::size_t m = px.size();
         if (mode_ == Mode::M3) {
-          fill_polygon_pillow(mask, px.data(), py.data(), m, gray);
           fill_polygon_pillow(ids, px.data(), py.data(), m, id);
         } else if (orbit > 0) {
-          for (Image* im : {&mask, &ids}) {
-            const std::uint8_t v = im == &mask ? gray : id;
-            fill_polygon_pillow(*im, px.data(), py.data(), m, v);
-            fill_polygon_pillow(*im, hx.data(), hy.data(), m, 0);
-            draw_polyline_pillow(*im, hx.data(), hy.data(), m, false, v);
-            draw_polyline_pillow(*im, px.data(), py.data(), m, false, v);
-          }
+          fill_polygon_pillow(ids, px.data(), py.data(), m, id);
+          fill_polygon_pillow(ids, hx.data(), hy.data(), m, 0);
+          draw_polyline_pillow(ids, hx.data(), hy.data(), m, false, id);
+          draw_polyline_pillow(ids, px.data(), py.data(), m, false, id);
         }
+        return false;
       };
       detail::contour::render_orbits(s, t, src, stroke, canvas, scratch, hook);
     }
@@ -353,8 +387,8 @@ class SegRcdb final : public Generator {
     o.image = channels_ == 3 ? gray_to_rgb(canvas) : canvas;
     o.semantic.reset(size_, size_);
     o.instances.reset(size_, size_);
-    for (std::size_t i = 0; i < mask.pixels.size(); ++i) {
-      o.semantic.values[i] = mask.pixels[i];
+    for (std::size_t i = 0; i < ids.pixels.size(); ++i) {
+      o.semantic.values[i] = level[ids.pixels[i]];
       o.instances.values[i] = ids.pixels[i];
     }
   }
@@ -383,6 +417,14 @@ class SegRcdb final : public Generator {
   double vmean_ = 100, pmin_ = 0, pmax_ = 4, wmax_ = 0.1, oval_ = 2;
   std::vector<SegCategory> cats_;
   std::vector<Tables> tables_;
+  /// compat: stream states before every kCheckpoint-th image (2.5 KB each), so a sample or a
+  /// resumed unit replays at most kCheckpoint - 1 images of its worker.
+  static constexpr std::int64_t kCheckpoint = 16;
+  struct Checkpoints {
+    std::mutex mutex;
+    std::vector<std::unique_ptr<Mt19937>> at;
+  };
+  std::shared_ptr<Checkpoints> checkpoints_ = std::make_shared<Checkpoints>();
 };
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fdsl/core/error.h"
+
 namespace fdsl {
 
 namespace {
@@ -22,9 +24,11 @@ inline bool truncate_coordinate(double v, std::int64_t& out) {
 /// (m0 + i sm, n0 + sn floor((2 dn i + dm) / (2 dm))) for i = 0..dm: the closed form of Bresenham's
 /// error recurrence (start 2 dn - dm, step while >= 0), so the walk can start where the major axis
 /// enters the canvas.
+/// With `second` (gray canvases only), every pixel is also set to `value2` in that canvas of the
+/// same size.
 template <int C>
 void line_clipped(std::uint8_t* pixels, int width, int height, std::int64_t x0, std::int64_t y0, std::int64_t x1,
-                  std::int64_t y1, std::uint8_t value) {
+                  std::int64_t y1, std::uint8_t value, std::uint8_t* second = nullptr, std::uint8_t value2 = 0) {
   if ((x0 < 0 && x1 < 0) || (x0 >= width && x1 >= width) || (y0 < 0 && y1 < 0) || (y0 >= height && y1 >= height))
     return;
   std::int64_t dx = x1 - x0, dy = y1 - y0;
@@ -53,6 +57,7 @@ void line_clipped(std::uint8_t* pixels, int width, int height, std::int64_t x0, 
     if (n0 >= 0 && n0 < n_limit) {
       std::uint8_t* p = pixels + m0 * m_stride + n0 * n_stride;
       for (int c = 0; c < C; ++c) p[c] = value;
+      if (second) second[m0 * m_stride + n0 * n_stride] = value2;
     }
     return;
   }
@@ -65,6 +70,7 @@ void line_clipped(std::uint8_t* pixels, int width, int height, std::int64_t x0, 
     if (n >= 0 && n < n_limit) {
       std::uint8_t* p = pixels + m * m_stride + n * n_stride;
       for (int c = 0; c < C; ++c) p[c] = value;
+      if (second) second[m * m_stride + n * n_stride] = value2;
     } else if ((sn > 0) == (n >= n_limit) && dn > 0) {
       break;  // the minor axis has left the canvas and only moves further away
     }
@@ -79,7 +85,9 @@ void line_clipped(std::uint8_t* pixels, int width, int height, std::int64_t x0, 
 /// The common case of a gray canvas and a segment with both ends on it: no clipping, and the
 /// Bresenham walk along the major axis with pointer steps and no data-dependent branch (the
 /// error's sign makes a mask). Same pixels as line_clipped, whose recurrence this is.
-inline void line_inside_gray(std::uint8_t* pixels, int width, int x0, int y0, int x1, int y1, std::uint8_t value) {
+template <bool Two>
+inline void line_inside_gray(std::uint8_t* pixels, int width, int x0, int y0, int x1, int y1, std::uint8_t value,
+                             std::uint8_t* second = nullptr, std::uint8_t value2 = 0) {
   int dx = x1 - x0, dy = y1 - y0;
   std::ptrdiff_t step_x = 1, step_y = width;
   if (dx < 0) {
@@ -93,12 +101,13 @@ inline void line_inside_gray(std::uint8_t* pixels, int width, int x0, int y0, in
   const bool x_major = dx > dy;
   const int dm = x_major ? dx : dy, dn = x_major ? dy : dx;
   const std::ptrdiff_t sm = x_major ? step_x : step_y, sn = x_major ? step_y : step_x;
-  std::uint8_t* p = pixels + static_cast<std::ptrdiff_t>(y0) * width + x0;
+  std::ptrdiff_t at = static_cast<std::ptrdiff_t>(y0) * width + x0;
   int e = 2 * dn - dm;
   for (int i = 0; i <= dm; ++i) {
-    *p = value;
+    pixels[at] = value;
+    if constexpr (Two) second[at] = value2;
     const int take = ~(e >> 31);  // all ones when e >= 0: the minor step is taken
-    p += sm + (sn & take);
+    at += sm + (sn & take);
     e += 2 * dn - (2 * dm & take);
   }
 }
@@ -134,17 +143,13 @@ void draw_line_pillow(Image& image, double x0, double y0, double x1, double y1, 
   line_int(image, a, b, c, d, value);
 }
 
-void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std::size_t n, bool closed,
-                          std::uint8_t value) {
-  if (n == 0) return;
-  if (image.channels != 1) {
-    for (std::size_t i = 0; i + 1 < n; ++i) draw_line_pillow(image, xs[i], ys[i], xs[i + 1], ys[i + 1], value);
-    if (closed) draw_line_pillow(image, xs[n - 1], ys[n - 1], xs[0], ys[0], value);
-    return;
-  }
-  // Gray canvases (the contour generators' hot path): every point truncated once and flagged
-  // (1: on the canvas, 2: not a number); segments with both ends on the canvas are drawn
-  // without clipping.
+namespace {
+
+/// The gray-canvas polyline: every point truncated once and flagged (1: on the canvas, 2: not a
+/// number); segments with both ends on the canvas are drawn without clipping. With `second`, the
+/// same pixels of that canvas get `value2`.
+void polyline_gray(Image& image, const double* xs, const double* ys, std::size_t n, bool closed, std::uint8_t value,
+                   std::uint8_t* second, std::uint8_t value2) {
   thread_local std::vector<std::int32_t> ix, iy;
   thread_local std::vector<std::uint8_t> flag;
   ix.resize(n);
@@ -168,13 +173,38 @@ void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std:
   const int width = image.width, height = image.height;
   auto segment = [=](std::size_t a, std::size_t b) {
     const int fa = pf[a], fb = pf[b];
-    if (fa & fb & 1)
-      line_inside_gray(pixels, width, px[a], py[a], px[b], py[b], value);
-    else if (!((fa | fb) & 2))
-      line_clipped<1>(pixels, width, height, px[a], py[a], px[b], py[b], value);
+    if (fa & fb & 1) {
+      if (second)
+        line_inside_gray<true>(pixels, width, px[a], py[a], px[b], py[b], value, second, value2);
+      else
+        line_inside_gray<false>(pixels, width, px[a], py[a], px[b], py[b], value);
+    } else if (!((fa | fb) & 2)) {
+      line_clipped<1>(pixels, width, height, px[a], py[a], px[b], py[b], value, second, value2);
+    }
   };
   for (std::size_t i = 0; i + 1 < n; ++i) segment(i, i + 1);
   if (closed) segment(n - 1, 0);
+}
+
+}  // namespace
+
+void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std::size_t n, bool closed,
+                          std::uint8_t value) {
+  if (n == 0) return;
+  if (image.channels != 1) {
+    for (std::size_t i = 0; i + 1 < n; ++i) draw_line_pillow(image, xs[i], ys[i], xs[i + 1], ys[i + 1], value);
+    if (closed) draw_line_pillow(image, xs[n - 1], ys[n - 1], xs[0], ys[0], value);
+    return;
+  }
+  polyline_gray(image, xs, ys, n, closed, value, nullptr, 0);
+}
+
+void draw_polyline_pillow2(Image& image, Image& second, const double* xs, const double* ys, std::size_t n, bool closed,
+                           std::uint8_t value, std::uint8_t value2) {
+  if (image.channels != 1 || second.channels != 1 || image.width != second.width || image.height != second.height)
+    throw Error(ErrorKind::Runtime, "draw_polyline_pillow2: two gray canvases of one size");
+  if (n == 0) return;
+  polyline_gray(image, xs, ys, n, closed, value, second.pixels.data(), value2);
 }
 
 // ---- anti-aliased ----

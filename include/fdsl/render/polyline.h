@@ -28,6 +28,11 @@ void draw_line_pillow(Image& image, std::int64_t x0, std::int64_t y0, std::int64
 void draw_polyline_pillow(Image& image, const double* xs, const double* ys, std::size_t n, bool closed,
                           std::uint8_t value);
 
+/// draw_polyline_pillow into two gray canvases of one size at once: the same pixels, `value` in
+/// `image` and `value2` in `second` (a contour and its mask; one walk of each segment).
+void draw_polyline_pillow2(Image& image, Image& second, const double* xs, const double* ys, std::size_t n, bool closed,
+                           std::uint8_t value, std::uint8_t value2);
+
 /// Pillow 9.4's filled polygon, ImageDraw.polygon(points, fill=value) on an 8-bit or RGB canvas:
 /// the n points truncated to integers, an edge per consecutive pair (and a closing one), the
 /// horizontal edges drawn as lines, and scanlines filled between the sorted crossings in 32-bit
