@@ -105,6 +105,20 @@ CASES = {
         4, '6cc6d496871b21cf'),
     'dead_leaves_textured_tar': ('generator: dead_leaves\nclasses: 2\ninstances: 2\nsize: 40\nsigma_min: 2\nsigma_max: 4\ntexture: spectral\ntexture_pool: 3\noutput_format: tar\nshard_samples: 3\n',
         2, 'dc86de6b7c46caa6'),
+    # 0.3.x added dense labels (issue 19): SegRCDB (compat: official is the official script's
+    # images and masks), masks with COCO files, per-point part labels.
+    'segrcdb_official': ('generator: segrcdb\ncompat: official\ninstances: 4\nworkers: 2\nsize: 64\nmask_classes: 8\nobjects: 4\ncenter_range: 60\nradius_max: 15\n',
+        13, '8e8be43c7fa9f14d'),
+    'segrcdb_m2_official_tar': ('generator: segrcdb\ncompat: official\ninstances: 4\nworkers: 2\nsize: 64\nmask_classes: 8\nobjects: 4\ncenter_range: 60\nradius_max: 15\nmode: M2\noutput_format: tar\nshard_samples: 3\n',
+        2, '8479cd51e63ef7d3'),
+    'segrcdb_m3': ('generator: segrcdb\ninstances: 3\nsize: 48\nmask_classes: 6\nobjects: 3\ncenter_range: 40\nradius_max: 12\nmode: M3\n',
+        10, 'b3afd666084d8003'),
+    'ifs_sigma_masks': ('generator: ifs_sigma\nclasses: 3\ninstances: 2\nsize: 48\npoints: 4000\nobjects_max: 3\nmasks: true\n',
+        19, '11f13e5151740a42'),
+    'dead_leaves_masks_tar': ('generator: dead_leaves\ninstances: 3\nsize: 40\nmasks: true\noutput_format: tar\nshard_samples: 2\n',
+        2, 'dcfc4c924022946a'),
+    'pc_parts_npy': ('generator: pc_fractal\nclasses: 2\ninstances: 2\npoints: 400\ncloud_format: npy\npart_labels: true\n',
+        8, '188f5d5832089a41'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card)
