@@ -164,7 +164,10 @@ class FolderSink final : public Sink {
   }
   std::vector<std::string> layout_files() const override {
     std::vector<std::string> out;
-    if (masks_.on) out.push_back(prefix_ + coco_file());
+    if (masks_.on) {
+      out.push_back(prefix_ + coco_file());
+      out.push_back(prefix_ + split_list());
+    }
     for (const std::string& f : gen_.layout_file_names()) out.push_back(prefix_ + f);
     return out;
   }
@@ -208,6 +211,9 @@ class FolderSink final : public Sink {
   }
 
   std::string coco_file() const { return "annotations/instances_" + split_ + ".json"; }
+  /// mmsegmentation's split list: one image name a line, relative to the images tree, without
+  /// the .png (CustomDataset(split=...)).
+  std::string split_list() const { return "splits/" + split_ + ".txt"; }
 
   /// annotations/instances_{split}.json beside the images/ masks/ instances/ trees: every
   /// finished sample's objects, read back from its masks, images in name order.
@@ -223,6 +229,9 @@ class FolderSink final : public Sink {
     std::sort(images.begin(), images.end(),
               [](const CocoImage& a, const CocoImage& b) { return a.file_name < b.file_name; });
     write_coco_instances(dir / (prefix_ + coco_file()), masks_, images, 0);
+    std::string list;
+    for (const CocoImage& im : images) list += im.file_name.substr(0, im.file_name.size() - 4) + "\n";
+    write_file_atomic(dir / (prefix_ + split_list()), list);
   }
 
   OutputSettings settings_;

@@ -490,14 +490,8 @@ class PcFractal final : public detail::PcObjectFamily {
     s.label = cat;
     objects_.object(cat, inst, s.cloud, cache, part_labels_);
     if (part_labels_) {
-      // A point's part is the map of its category that placed it; noise_mix's points from another
-      // category get one part of their own, after the category's maps.
-      PointCloud& c = s.cloud;
-      const std::size_t own = static_cast<std::size_t>(objects_.own_points());
-      const auto noise = static_cast<std::int32_t>(objects_.system(cat).maps.size());
-      c.part_ids.resize(c.map_ids.size());
-      for (std::size_t i = 0; i < c.map_ids.size(); ++i) c.part_ids[i] = i < own ? c.map_ids[i] : noise;
-      c.map_ids.clear();
+      objects_.parts_from_maps(cat, s.cloud);
+      s.cloud.map_ids.clear();
     }
     objects_.finish(s.cloud);
     objects_.order(s.cloud, cat, inst);

@@ -10,6 +10,7 @@
 
 #include "fdsl/core/error.h"
 #include "fdsl/generators/pc_fractal.h"
+#include "fdsl/io/npy.h"
 #include "fdsl/io/pc_category_csv.h"
 #include "fdsl/render/color.h"
 #include "fdsl/render/projection.h"
@@ -19,12 +20,17 @@ namespace fdsl {
 
 const ParamTable& vg_fractal_params() {
   static const ParamTable table = [] {
-    ParamTable t = pc_fractal_params();  // the objects' keys, declared once there
-    for (ParamSpec& p : t)
+    ParamTable t = pc_fractal_family_params();  // the objects' keys, declared once there
+    for (ParamSpec& p : t) {
       if (p.name == "points") {
         p.default_value = std::int64_t{8192};
         p.help = "points per cloud (FSVGP: 8,192)";
       }
+      if (p.name == "part_labels")
+        p.help =
+            "per-point part labels (the IFS map that placed each point) in the written cloud, and each view's "
+            "parts through the z-buffer: <image>.parts.npy (H, W) int32, 1 + the nearest point's part, 0 empty";
+    }
     const ParamTable views = {
         enum_param("projection", "perspective", {"perspective", "orthographic"},
                    "camera model: pinhole perspective or orthographic"),
@@ -89,6 +95,7 @@ struct ViewSetup {
   int channels_ = 0;
   bool views_layout_ = false;
   bool write_cloud_ = true;
+  bool part_labels_ = false;
 
   explicit ViewSetup(const Params& p) {
     seed_ = sample_seed(p);  // the views are per-sample draws
@@ -148,6 +155,7 @@ struct ViewSetup {
 
     views_layout_ = p.get_string("layout") == "views";
     write_cloud_ = p.get_bool("write_cloud");
+    part_labels_ = p.get_bool("part_labels");
     if (views_layout_ && p.get_string("output_format") == "tar")
       p.fail("layout",
              "views writes an ImageFolder of single views; tar shards keep a sample's files under one "
@@ -224,7 +232,8 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
 
   Sample make_one(std::int64_t cat, std::int64_t inst, detail::MainCloudCache* cache) const override {
     Sample s = start_sample(cat, inst);
-    objects_.object(cat, inst, s.cloud, cache, splat_.shading == Shading::MapIndex);
+    objects_.object(cat, inst, s.cloud, cache, splat_.shading == Shading::MapIndex || part_labels_);
+    if (part_labels_) objects_.parts_from_maps(cat, s.cloud);
     objects_.finish(s.cloud);
     const Rng view_rng(seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::View);
     const bool single = !views_layout_ && spec_.count == 1;
@@ -233,9 +242,21 @@ class VgFractal final : private ViewSetup, public detail::PcObjectFamily {
       const ViewAngles a = view_angles(spec_, k, view_rng);
       const Camera cam = orbit_camera(rig_, a.azimuth_deg, a.elevation_deg);
       Image img;
-      render_points(s.cloud, cam, splat_, img);
-      if (channels_ == 3 && img.channels == 1) img = gray_to_rgb(img);
       const std::string name = single ? s.name : view_name(s.name, k);  // the image, without .png
+      if (part_labels_) {
+        // The parts seen in this view, through the z-buffer: name.parts.npy (H, W) int32,
+        // 1 + the part of the nearest point, 0 where nothing is drawn.
+        LabelMap parts;
+        render_points(s.cloud, cam, splat_, img, parts);
+        std::vector<std::int32_t> values(parts.values.begin(), parts.values.end());
+        std::vector<std::uint8_t> bytes;
+        encode_npy(values.data(), NpyType::Int32,
+                   {static_cast<std::size_t>(parts.height), static_cast<std::size_t>(parts.width)}, bytes);
+        s.extra_files.emplace_back(name.substr(s.name.size()) + ".parts.npy", std::move(bytes));
+      } else {
+        render_points(s.cloud, cam, splat_, img);
+      }
+      if (channels_ == 3 && img.channels == 1) img = gray_to_rgb(img);
       nlohmann::ordered_json cj;
       cj["view"] = k;
       cj["image"] = name.substr(name.rfind('/') + 1) + ".png";

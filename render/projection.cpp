@@ -389,7 +389,23 @@ void resolve(Buffers& buf, const Shader& shade, int s, int W, Image& out) {
 
 }  // namespace
 
+namespace {
+void render_points_impl(const PointCloud& cloud, const Camera& cam, const SplatOptions& o, Image& out,
+                        LabelMap* labels);
+}  // namespace
+
 void render_points(const PointCloud& cloud, const Camera& cam, const SplatOptions& o, Image& out) {
+  render_points_impl(cloud, cam, o, out, nullptr);
+}
+
+void render_points(const PointCloud& cloud, const Camera& cam, const SplatOptions& o, Image& out, LabelMap& labels) {
+  if (cloud.part_ids.size() != cloud.size()) throw_runtime("render_points: the cloud has no part ids");
+  render_points_impl(cloud, cam, o, out, &labels);
+}
+
+namespace {
+void render_points_impl(const PointCloud& cloud, const Camera& cam, const SplatOptions& o, Image& out,
+                        LabelMap* labels) {
   check_image_size(cam.width, cam.height, "camera image");
   const int s = o.supersample;
   if (s < 1 || s > 4) throw_bad_input("supersample must be in [1, 4] (got " + std::to_string(s) + ")");
@@ -416,7 +432,7 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
                        static_cast<float>(W), static_cast<float>(H), W, buf.pix.data(), buf.depth.data());
 
   // The common case: white dots, one pixel each, no supersampling: no z-buffer needed.
-  if (o.shading == Shading::White && o.radius == 0 && s == 1) {
+  if (o.shading == Shading::White && o.radius == 0 && s == 1 && !labels) {
     std::uint8_t* px = out.pixels.data();
     for (std::size_t i = 0; i < n; ++i)
       if (buf.pix[i] >= 0) px[buf.pix[i]] = 255;
@@ -424,8 +440,23 @@ void render_points(const PointCloud& cloud, const Camera& cam, const SplatOption
   }
   zbuffer_points(buf, n, W, H, o.radius * s);
   resolve(buf, Shader(o, cloud, buf), s, W, out);
+  if (labels) {
+    // Per output pixel the nearest sample (the smallest depth bits: depths are positive, so
+    // their bits order as the floats do; one point wins a tie), then its point's part.
+    labels->reset(cam.width, cam.height);
+    thread_local std::vector<std::uint64_t> nearest;
+    nearest.assign(static_cast<std::size_t>(cam.width) * cam.height, kEmpty);
+    for (const std::int32_t q : buf.touched) {
+      const std::size_t at = static_cast<std::size_t>(q / W / s) * cam.width + static_cast<std::size_t>(q % W / s);
+      nearest[at] = std::min(nearest[at], buf.zbuf[q]);
+    }
+    for (std::size_t i = 0; i < nearest.size(); ++i)
+      if (nearest[i] != kEmpty)
+        labels->values[i] = static_cast<std::uint16_t>(cloud.part_ids[nearest[i] & 0xffffffffu] + 1);
+  }
   for (const std::int32_t q : buf.touched) buf.zbuf[q] = kEmpty;
 }
+}  // namespace
 
 std::array<double, 3> parse_vec3(const std::string& text, const std::string& what) {
   std::array<double, 3> v{};

@@ -11,6 +11,7 @@ import tempfile
 
 import h5py
 import numpy as np
+from PIL import Image
 
 import fdsl
 from testkit import check, finish, generate
@@ -102,7 +103,43 @@ for c in range(3):
     ok = b.cloud.shape == (512, 3) and all(lookup.get(tuple(p)) == k for p, k in zip(b.cloud.tolist(), b.point_parts.tolist()))
     check(ok, f"fps {c}: each sampled point keeps its part")
 
-for family, extra in (("pc_scenes", ""), ("vg_fractal", ""), ("rcdb", "")):
+# vg_fractal: each view's parts through the z-buffer, beside the image as <image>.parts.npy.
+VG = ("generator: vg_fractal\nseed: 2\nclasses: 2\ninstances: 2\npoints: 4000\nsize: 64\npart_labels: true\n"
+      "instance_mode: resample\n")
+for extra, views in (("shading: map\n", None), ("shading: white\n", None), ("shading: map\nviews: 3\n", 3),
+                     ("layout: views\nviews: 2\nshading: map\nsupersample: 2\n", 2)):
+    out, _ = generate(tmp, "vg%d" % len(extra), VG + extra)
+    gv = fdsl.Generator.from_config(os.path.join(out, "fdsl.yaml"))
+    vcats = json.load(open(os.path.join(out, "categories.json")))["categories"]
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    pngs = sorted(f["path"] for f in manifest["files"] if f["path"].endswith(".png"))
+    parts_files = sorted(f["path"] for f in manifest["files"] if f["path"].endswith(".parts.npy"))
+    check(len(pngs) == len(parts_files) and len(pngs) >= 4, f"{extra!r}: a parts file per image ({len(parts_files)})")
+    for png in pngs:
+        labels = np.load(os.path.join(out, png[:-4] + ".parts.npy"))
+        img = np.array(Image.open(os.path.join(out, png)))
+        check(labels.shape == img.shape[:2] and labels.dtype == np.int32, f"{png}: parts {labels.shape} {labels.dtype}")
+        drawn = img.reshape(img.shape[0], img.shape[1], -1).max(axis=2) > 0
+        c = int(png.split("/")[-2])
+        m = len(vcats[c]["maps"])
+        check(labels.max() <= m and labels.min() >= 0, f"{png}: parts 1..{m} ({labels.max()})")
+        if "supersample" not in extra:
+            check(np.array_equal(labels > 0, drawn), f"{png}: a part where a point is drawn, 0 elsewhere")
+        if "map" in extra and "supersample" not in extra:
+            # shading: map colours a pixel by the map of the point drawn there: one colour per part.
+            flat = img.reshape(-1, 3)
+            for part in np.unique(labels[labels > 0]):
+                colours = np.unique(flat[labels.reshape(-1) == part], axis=0)
+                check(len(colours) == 1, f"{png}: part {part - 1} is drawn in one colour ({len(colours)})")
+        else:
+            check((labels > 0).sum() >= drawn.sum() * 0.5, f"{png}: parts cover the drawn pixels")
+    # The written cloud carries the parts too (pairs write it).
+    plys = sorted(f["path"] for f in manifest["files"] if f["path"].endswith(".ply"))
+    if plys:
+        _, part = ply_parts(os.path.join(out, plys[0]))
+        check(part.shape == (4000,) and part.max() < 8, f"{plys[0]}: the cloud's part property")
+
+for family, extra in (("pc_scenes", ""), ("rcdb", "")):
     _, r = generate(tmp, "no-" + family, f"generator: {family}\nclasses: 2\npart_labels: true\n{extra}", expect=2)
     check("part_labels" in r.stderr, f"{family} refuses part_labels: {r.stderr}")
 

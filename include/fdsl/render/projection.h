@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fdsl/core/image.h"
+#include "fdsl/core/label_map.h"
 #include "fdsl/core/point_cloud.h"
 #include "fdsl/core/rng.h"
 
@@ -122,6 +123,12 @@ struct SplatOptions {
 /// Renders `cloud` through `camera` into `out` (width x height; 1 channel for White and Depth,
 /// 3 for Height and MapIndex), nearer points over farther ones. `out` is reused across calls.
 void render_points(const PointCloud& cloud, const Camera& camera, const SplatOptions& options, Image& out);
+
+/// The same render, and the cloud's per-point part ids seen through the z-buffer: `labels` gets,
+/// per pixel, 1 + the part of the nearest point drawn there (with supersampling, the nearest of
+/// the pixel's samples), 0 where nothing is drawn. The cloud must have part_ids.
+void render_points(const PointCloud& cloud, const Camera& camera, const SplatOptions& options, Image& out,
+                   LabelMap& labels);
 
 /// Parses "x,y,z" (three finite numbers) for config keys such as look_at; throws Error(BadInput)
 /// naming `what` otherwise.
