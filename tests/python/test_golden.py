@@ -121,8 +121,8 @@ CASES = {
         8, '188f5d5832089a41'),
 }
 
-# The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card)
-# may change form.
+# The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card,
+# split lists) may change form.
 # The HDF5 file lists name the files under the folder's own name (tested in test_pointcloud_consumers.py).
 SKIP = ("manifest.json", "fdsl.yaml", "categories.json", "categories.csv", "_info.json", "train_files.txt",
         "classes.json", "README.md", "card-preview.jpg", "card-stats.jpg")
@@ -135,7 +135,7 @@ def digest(folder):
         dirs.sort()
         for f in sorted(files):
             rel = os.path.relpath(os.path.join(path, f), folder)
-            if f.startswith(".fdsl") or rel in SKIP or rel.startswith("param/"):
+            if f.startswith(".fdsl") or rel in SKIP or rel.startswith("param/") or rel.startswith("splits/"):
                 continue
             with open(os.path.join(path, f), "rb") as fh:
                 h.update(rel.encode() + b"\0" + fh.read())
