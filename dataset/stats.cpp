@@ -715,11 +715,109 @@ std::string stats_text(const ojson& r) {
                    "clouds");
     out += classes_text(cl, "clouds");
   }
+  if (r.contains("masks") && !r["masks"].is_null()) {
+    const ojson& m = r["masks"];
+    const ojson& s = m["summary"];
+    out += "masks: " + std::to_string(m["class_masks"].get<std::size_t>()) + " class, " +
+           std::to_string(m["instance_masks"].get<std::size_t>()) + " instance\n" + head;
+    if (s.contains("coverage")) out += row("mask coverage", s["coverage"]);
+    if (s.contains("categories_per_image")) out += row("categories/image", s["categories_per_image"], 1, "%9.2f");
+    if (s.contains("objects_per_image")) out += row("objects/image", s["objects_per_image"], 1, "%9.2f");
+    if (s.contains("object_area")) out += row("object area", s["object_area"], 1, "%9.4f");
+    out += std::to_string(m["categories"].size()) + " categories present";
+    if (m["empty"]["count"].get<std::size_t>() > 0)
+      out += "; " + std::to_string(m["empty"]["count"].get<std::size_t>()) + " class masks are empty";
+    out += "\n";
+  }
   if (r.contains("unreadable") && !r["unreadable"].empty())
     out += std::to_string(r["unreadable"].size()) +
            " files could not be read (see stats.json; `fdsl verify` checks them)\n";
   return out;
 }
+
+// ---- masks -----------------------------------------------------------------------------------
+
+namespace {
+
+/// What the masks of some samples hold: per class mask its coverage and categories, per instance
+/// mask its objects and their sizes, and the pixels of each category.
+struct MaskTally {
+  std::vector<double> coverage, categories, objects, object_area;
+  std::map<std::uint32_t, double> category_pixels;  ///< category id -> pixels
+  std::map<std::uint32_t, std::int64_t> category_images;
+  std::vector<std::string> empty;  ///< class masks with no object pixel
+
+  void add_semantic(const LabelMap& m, const std::string& name) {
+    std::map<std::uint32_t, std::int64_t> count;
+    std::int64_t covered = 0;
+    for (std::uint16_t v : m.values)
+      if (v) ++count[v], ++covered;
+    const double area = static_cast<double>(m.values.size());
+    coverage.push_back(area > 0 ? static_cast<double>(covered) / area : 0.0);
+    categories.push_back(static_cast<double>(count.size()));
+    for (const auto& [c, n] : count) category_pixels[c] += static_cast<double>(n), ++category_images[c];
+    if (covered == 0) empty.push_back(name);
+  }
+  void add_instances(const LabelMap& m) {
+    std::map<std::uint32_t, std::int64_t> count;
+    for (std::uint16_t v : m.values)
+      if (v) ++count[v];
+    objects.push_back(static_cast<double>(count.size()));
+    const double area = static_cast<double>(m.values.size());
+    for (const auto& [id, n] : count) object_area.push_back(static_cast<double>(n) / area);
+  }
+  void merge(MaskTally&& o) {
+    coverage.insert(coverage.end(), o.coverage.begin(), o.coverage.end());
+    categories.insert(categories.end(), o.categories.begin(), o.categories.end());
+    objects.insert(objects.end(), o.objects.begin(), o.objects.end());
+    object_area.insert(object_area.end(), o.object_area.begin(), o.object_area.end());
+    for (const auto& [c, n] : o.category_pixels) category_pixels[c] += n;
+    for (const auto& [c, n] : o.category_images) category_images[c] += n;
+    empty.insert(empty.end(), o.empty.begin(), o.empty.end());
+  }
+  /// The report's "masks" block (null when no mask was read).
+  ojson json() const {
+    if (coverage.empty() && objects.empty()) return nullptr;
+    ojson j;
+    j["class_masks"] = coverage.size();
+    j["instance_masks"] = objects.size();
+    ojson sum;
+    if (!coverage.empty()) {
+      sum["coverage"] = summary_of(coverage);
+      sum["categories_per_image"] = summary_of(categories);
+    }
+    if (!objects.empty()) {
+      sum["objects_per_image"] = summary_of(objects);
+      if (!object_area.empty()) sum["object_area"] = summary_of(object_area);
+    }
+    j["summary"] = std::move(sum);
+    double total = 0;
+    for (const auto& [c, n] : category_pixels) total += n;
+    ojson cats = ojson::array();
+    for (const auto& [c, n] : category_pixels)
+      cats.push_back({{"id", c}, {"pixel_share", total > 0 ? n / total : 0.0}, {"images", category_images.at(c)}});
+    j["categories"] = std::move(cats);
+    j["empty"] = {{"count", empty.size()}, {"samples", names_json(empty)}};
+    return j;
+  }
+};
+
+/// A mask file's kind from its name: 1 a class mask, 2 an instance mask, 0 neither.
+int mask_kind(const std::string& path) {
+  auto ends = [&](const char* x) {
+    const std::size_t n = std::strlen(x);
+    return path.size() >= n && path.compare(path.size() - n, n, x) == 0;
+  };
+  if (ends(".seg.png")) return 1;
+  if (ends(".inst.png")) return 2;
+  if (!is_mask_file(path)) return 0;
+  const std::string plain = strip_mask_tree(path);
+  const std::size_t at = path.size() - plain.size();  // where the tree folder ends
+  const std::string tree = path.substr(0, at);
+  return tree.find("instance") != std::string::npos ? 2 : 1;
+}
+
+}  // namespace
 
 // ---- reading a dataset ------------------------------------------------------------------------
 
@@ -791,6 +889,7 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw_bad_input(dir.string() + " is not a folder");
   std::vector<Item> items;
+  std::vector<std::string> mask_items;  // class and instance masks of a folder dataset
   std::string layout = "files";
   const fs::path manifest_path = dir / "manifest.json";
   if (fs::exists(manifest_path, ec)) {
@@ -802,6 +901,7 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
         const std::string p = f.at("path").get<std::string>();
         Item::Kind k;
         if (measured(p, k)) items.push_back({p, k});
+        if (mask_kind(p)) mask_items.push_back(p);
       }
     } catch (const std::exception& e) {
       throw_bad_input(manifest_path.string() + ": unreadable manifest (" + e.what() + ")");
@@ -813,8 +913,10 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
       const std::string p = fs::relative(it->path(), dir, ec).generic_string();
       Item::Kind k;
       if (measured(p, k)) items.push_back({p, k});
+      if (mask_kind(p)) mask_items.push_back(p);
     }
     std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.path < b.path; });
+    std::sort(mask_items.begin(), mask_items.end());
   }
   if (items.empty())
     throw_bad_input(dir.string() +
@@ -826,6 +928,7 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   // Each item yields its samples in order; items in parallel, concatenated in item order.
   std::vector<std::vector<SampleStats>> results(items.size());
   std::vector<std::vector<std::pair<std::string, std::string>>> problems(items.size());
+  std::vector<MaskTally> tallies(items.size());
   parallel_for(0, static_cast<std::int64_t>(items.size()), o.threads, [&](std::int64_t i) {
     throw_if_stopped("stats");
     const Item& item = items[i];
@@ -865,6 +968,12 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
           if (e == "cls") {
             cls.assign(data.begin(), data.end());
             while (!cls.empty() && (cls.back() == '\n' || cls.back() == ' ')) cls.pop_back();
+          } else if (const int mk = mask_kind(m.name)) {
+            const LabelMap lm = decode_label_png(data.data(), data.size(), item.path + ":" + m.name);
+            if (mk == 1)
+              tallies[i].add_semantic(lm, item.path + ":" + m.name);
+            else
+              tallies[i].add_instances(lm);
           } else if (measured(m.name, kind) && kind != Item::Tar) {
             pending.emplace_back(m.name, data);
           }
@@ -898,17 +1007,42 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
     }
     if (o.on_progress) o.on_progress(1);
   });
+  // A folder's masks, in parallel too, merged in name order.
+  std::vector<MaskTally> mask_tallies(mask_items.size());
+  std::vector<std::string> mask_problems(mask_items.size());
+  parallel_for(0, static_cast<std::int64_t>(mask_items.size()), o.threads, [&](std::int64_t i) {
+    throw_if_stopped("stats");
+    const std::string& p = mask_items[static_cast<std::size_t>(i)];
+    try {
+      const std::vector<std::uint8_t> bytes = read_file(dir / p);
+      const LabelMap lm = decode_label_png(bytes.data(), bytes.size(), p);
+      if (mask_kind(p) == 1)
+        mask_tallies[static_cast<std::size_t>(i)].add_semantic(lm, p);
+      else
+        mask_tallies[static_cast<std::size_t>(i)].add_instances(lm);
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Interrupted) throw;
+      mask_problems[static_cast<std::size_t>(i)] = e.what();
+    }
+  });
   std::vector<SampleStats> all;
   ojson unreadable = ojson::array();
+  MaskTally masks;
   for (std::size_t i = 0; i < items.size(); ++i) {
     for (auto& s : results[i]) all.push_back(std::move(s));
     for (auto& [p, why] : problems[i]) unreadable.push_back({{"path", p}, {"problem", why}});
+    masks.merge(std::move(tallies[i]));
+  }
+  for (std::size_t i = 0; i < mask_items.size(); ++i) {
+    if (!mask_problems[i].empty()) unreadable.push_back({{"path", mask_items[i]}, {"problem", mask_problems[i]}});
+    masks.merge(std::move(mask_tallies[i]));
   }
   ojson report;
   report["source"] = dir.string();
   report["layout"] = layout;
   ojson body = summarize_stats(all, o.thresholds, o.threads);
   for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
+  if (ojson mj = masks.json(); !mj.is_null()) report["masks"] = std::move(mj);
   report["unreadable"] = std::move(unreadable);
   return report;
 }
@@ -918,6 +1052,7 @@ ojson memory_stats(const Generator& gen, const std::vector<std::pair<std::int64_
                    int threads, const std::function<void()>& on_sample, std::map<std::string, std::size_t>* index) {
   const auto total = static_cast<std::int64_t>(samples.size());
   std::vector<std::vector<SampleStats>> results(samples.size());
+  std::vector<MaskTally> tallies(samples.size());
   parallel_for(0, total, threads, [&](std::int64_t j) {
     throw_if_stopped("stats");
     const auto [c, i] = samples[static_cast<std::size_t>(j)];
@@ -936,6 +1071,8 @@ ojson memory_stats(const Generator& gen, const std::vector<std::pair<std::int64_
       add_image(s.views[v], (v < s.view_names.size() ? s.view_names[v] : name + "_" + std::to_string(v)) + ".png");
     if (!s.cloud.empty())
       results[static_cast<std::size_t>(j)].push_back(cloud_stats(s.cloud, name + "." + cloud_ext, klass));
+    if (!s.semantic.empty()) tallies[static_cast<std::size_t>(j)].add_semantic(s.semantic, name);
+    if (!s.instances.empty()) tallies[static_cast<std::size_t>(j)].add_instances(s.instances);
     if (on_sample) on_sample();
   });
   if (index)
@@ -944,7 +1081,11 @@ ojson memory_stats(const Generator& gen, const std::vector<std::pair<std::int64_
   std::vector<SampleStats> all;
   for (auto& r : results)
     for (auto& s : r) all.push_back(std::move(s));
-  return summarize_stats(all, thresholds, threads);
+  MaskTally masks;
+  for (auto& t : tallies) masks.merge(std::move(t));
+  ojson report = summarize_stats(all, thresholds, threads);
+  if (ojson mj = masks.json(); !mj.is_null()) report["masks"] = std::move(mj);
+  return report;
 }
 
 }  // namespace fdsl

@@ -111,10 +111,32 @@ for im in coco["images"]:
               f"{n}: bbox {a['bbox']}")
         check(a["category_id"] == int(sem[want][0]) and a["iscrowd"] == 0, f"{n}: category {a['category_id']}")
 
+split_list = open(os.path.join(out, "splits", "train.txt")).read().split()
+check(split_list == [n[:-4] for n in names], f"splits/train.txt lists the images for mmsegmentation: {split_list[:3]}")
 r = run_cli(["verify", out])
 check(r.returncode == 0 and "20 samples" in r.stderr, f"verify: {r.stderr}")
 r = run_cli(["stats", out, "--progress", "quiet"])
 check(r.returncode == 0 and "20 images measured" in r.stdout + r.stderr, f"stats measures the images only: {r.stdout}")
+# The masks block of stats.json against NumPy over the mask files.
+ms = json.load(open(os.path.join(out, "stats.json"))).get("masks", {})
+check(ms.get("class_masks") == 20 and ms.get("instance_masks") == 20, f"stats counts the masks: {ms.get('class_masks')}")
+sems = [load(os.path.join(out, "masks", n)) for n in names]
+inss = [load(os.path.join(out, "instances", n)) for n in names]
+summ = ms.get("summary", {})
+cov = [float((m > 0).mean()) for m in sems]
+check(abs(summ.get("coverage", {}).get("mean", -1) - np.mean(cov)) < 1e-9, f"mask coverage {summ.get('coverage')}")
+objs = [len(np.unique(m[m > 0])) for m in inss]
+check(abs(summ.get("objects_per_image", {}).get("mean", -1) - np.mean(objs)) < 1e-9
+      and summ["objects_per_image"]["max"] == max(objs), f"objects/image {summ.get('objects_per_image')}")
+cats = [len(np.unique(m[m > 0])) for m in sems]
+check(abs(summ.get("categories_per_image", {}).get("mean", -1) - np.mean(cats)) < 1e-9, "categories/image")
+check(summ.get("object_area", {}).get("count") == sum(objs), "one object area per object")
+ink = sum(int((m > 0).sum()) for m in sems)
+for c in ms.get("categories", []):
+    share = sum(int((m == c["id"]).sum()) for m in sems) / ink
+    check(abs(c["pixel_share"] - share) < 1e-9 and c["images"] == sum(bool((m == c["id"]).any()) for m in sems),
+          f"category {c['id']}: share {c['pixel_share']} vs {share}")
+check(ms.get("empty", {}).get("count") == sum(not m.any() for m in sems), "empty masks counted")
 
 # torchvision's ImageFolder reads images/ as the class folders, masks left out.
 try:
