@@ -55,14 +55,10 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
     int size;
   };
   const std::map<std::string, Expect> recipes = {
-      {"fractaldb-1k.yaml", {1000, 1000, 362}},
-      {"ifs-sigma.yaml", {1000, 100, 224}},
-      {"1p-frac.yaml", {1000, 1, 512}},
-      {"ofdb-1k.yaml", {1000, 1, 362}},
-      {"quickstart.yaml", {20, 100, 256}},
-      {"dead-leaves-mixed.yaml", {1, 105000, 128}},
-      {"spectrum.yaml", {1, 105000, 128}},
-      {"segrcdb.yaml", {1, 20000, 512}},
+      {"fractaldb-1k.yaml", {1000, 1000, 362}}, {"ifs-sigma.yaml", {1000, 100, 224}},
+      {"1p-frac.yaml", {1000, 1, 512}},         {"ofdb-1k.yaml", {1000, 1, 362}},
+      {"quickstart.yaml", {20, 100, 256}},      {"dead-leaves-mixed.yaml", {1, 105000, 128}},
+      {"spectrum.yaml", {1, 105000, 128}},      {"segrcdb.yaml", {1, 20000, 512}},
   };
   for (const auto& [file, e] : recipes) {
     SCOPED_TRACE(file);
