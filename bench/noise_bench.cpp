@@ -1,4 +1,4 @@
-// The noise families (spectral_noise, dead_leaves) at 256 px: in memory, one thread, and end to
+// The noise families (spectral_noise, dead_leaves, moire) at 256 px: in memory, one thread, and end to
 // end to a folder of PNGs in the same run, against issue 21's goal of 2,000 images/s per core in
 // memory (the authors' Python code is not timed here: it needs pyrtools and p_tqdm).
 #include <cstdio>
@@ -57,11 +57,14 @@ const char* kSpectrum = "generator: spectral_noise\ninstances: 100000\nsize: 256
 const char* kSpectrumGray = "generator: spectral_noise\ninstances: 100000\nsize: 256\nchannels: 1\n";
 const char* kLeaves = "generator: dead_leaves\ninstances: 100000\nsize: 256\n";
 const char* kLeavesTextured = "generator: dead_leaves\ninstances: 100000\nsize: 256\ntexture: spectral\n";
+const char* kMoire = "generator: moire\ninstances: 100000\nsize: 256\n";
 
 FDSL_BENCH("render/spectral_noise_rgb_256px", [] { return in_memory(kSpectrum); });
 FDSL_BENCH("render/spectral_noise_gray_256px", [] { return in_memory(kSpectrumGray); });
 FDSL_BENCH("render/dead_leaves_mixed_256px", [] { return in_memory(kLeaves); });
 FDSL_BENCH("render/dead_leaves_textured_256px", [] { return in_memory(kLeavesTextured); });
+FDSL_BENCH("render/moire_mixed_256px", [] { return in_memory(kMoire); });
+FDSL_BENCH("e2e/moire_mixed_256px_to_png_1thread", [] { return to_png(kMoire, 400); });
 FDSL_BENCH("e2e/spectral_noise_rgb_256px_to_png_1thread", [] { return to_png(kSpectrum, 400); });
 FDSL_BENCH("e2e/dead_leaves_mixed_256px_to_png_1thread", [] { return to_png(kLeaves, 400); });
 

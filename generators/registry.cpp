@@ -5,6 +5,7 @@
 #include "fdsl/generators/fractaldb.h"
 #include "fdsl/generators/generator.h"
 #include "fdsl/generators/ifs_sigma.h"
+#include "fdsl/generators/moire.h"
 #include "fdsl/generators/one_frac.h"
 #include "fdsl/generators/pc_fractal.h"
 #include "fdsl/generators/pc_scenes.h"
@@ -80,6 +81,9 @@ const std::vector<GeneratorInfo>& generator_registry() {
        "one class (the paper's unlabelled set; classes K split [sigma_min, sigma_max] into K bins); instances 0: the "
        "small-scale set's 105,000",
        true},
+      {"moire", "Moire (MoireDB): products of line and circle gratings whose beat fringes interfere, gray or colour",
+       &moire_params(), &make_moire, 1, 10000,
+       "one class of mixing images (classes K split [period_min, period_max] into K bins); instances 0: 10,000"},
       {"segrcdb",
        "SegRCDB: images of RCDB contour stacks with semantic masks (M1/M2/M3), faithful or the official images",
        &segrcdb_params(), &make_segrcdb, 1, 20000,

@@ -22,6 +22,7 @@ BASE = {
     "vg_fractal": "classes: 2\ninstances: 2\npoints: 500\nsize: 32\nsearch_points: 1000\n",
     "spectral_noise": "classes: 2\ninstances: 2\nsize: 32\n",
     "dead_leaves": "instances: 2\nsize: 32\n",
+    "moire": "instances: 2\nsize: 32\n",
     "segrcdb": "instances: 2\nsize: 32\nmask_classes: 5\nobjects: 3\ncenter_range: 25\nradius_max: 6\n",
 }
 # The trees of datasets with masks (fdsl's and SegRCDB's official ones): a sample's files sit

@@ -35,6 +35,7 @@ CONFIGS = {
     "rcdb": "generator: rcdb\nclasses: 3\ninstances: 2\nsize: 64\n",
     "spectral_noise": "generator: spectral_noise\nclasses: 3\ninstances: 2\nsize: 48\n",
     "dead_leaves": "generator: dead_leaves\nclasses: 3\ninstances: 2\nsize: 48\nsigma_min: 1\nsigma_max: 4\n",
+    "moire": "generator: moire\nclasses: 3\ninstances: 2\nsize: 48\n",
     "vg_fractal": "generator: vg_fractal\nclasses: 3\ninstances: 2\nsize: 48\npoints: 2000\ncloud_format: npy\n",
 }
 

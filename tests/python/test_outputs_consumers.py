@@ -23,6 +23,7 @@ CONFIGS = {
     "one_frac": "generator: one_frac\nclasses: 4\ninstances: 2\nsize: 96\npoints: 8000\n",
     "spectral_noise_gray": "generator: spectral_noise\nclasses: 2\ninstances: 3\nsize: 40\nchannels: 1\n",
     "dead_leaves": "generator: dead_leaves\nclasses: 2\ninstances: 3\nsize: 40\nsigma_min: 2\nsigma_max: 4\n",
+    "moire": "generator: moire\nclasses: 2\ninstances: 3\nsize: 40\n",
 }
 
 

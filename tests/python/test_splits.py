@@ -24,6 +24,7 @@ FAMILIES = {
     "one_frac": "generator: one_frac\nclasses: 2\ninstances: 3\nsize: 32\npoints: 5000\n",
     "spectral_noise": "generator: spectral_noise\nclasses: 2\ninstances: 3\nsize: 32\n",
     "dead_leaves": "generator: dead_leaves\ninstances: 3\nsize: 32\ntexture: spectral\ntexture_pool: 4\n",
+    "moire": "generator: moire\ninstances: 3\nsize: 32\n",
     # The contour families' geometry keys are pixels of the 512 px recipe: scaled to 32 px so that
     # faithful samples are never flat (the official modes keep the official geometry and its blanks).
     "visual_atom": "generator: visual_atom\nclasses: 2\ninstances: 3\nsize: 32\ncenter_range: 25\nradius_min: 1\nradius_max: 6\n",

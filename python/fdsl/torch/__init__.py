@@ -23,6 +23,6 @@ on first use). Parallelism comes from the workers.
 from ._collate import collate
 from ._datasets import FractalDataset, FractalIterableDataset
 from ._distributed import rank_and_world_size
-from ._transforms import RandomView
+from ._transforms import PixMix, RandomView
 
-__all__ = ["FractalDataset", "FractalIterableDataset", "RandomView", "collate", "rank_and_world_size"]
+__all__ = ["FractalDataset", "FractalIterableDataset", "PixMix", "RandomView", "collate", "rank_and_world_size"]
