@@ -19,6 +19,7 @@
 #include "fdsl/dataset/stats.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
+#include "sinks.h"
 
 namespace fdsl {
 
@@ -230,8 +231,35 @@ std::string guard_section(const Generator& gen, const JournalState& journal) {
 
 }  // namespace
 
+std::vector<std::pair<std::int64_t, std::int64_t>> card_selection(const Generator& gen, const Sink& sink,
+                                                                  const std::map<std::string, ItemRecord>& done,
+                                                                  std::int64_t* budget_out) {
+  // Statistics of samples spread over the classes present, about 1,000 (fewer when samples are
+  // large: at most about 256 MB of raw samples), rendered again in memory unless the run that
+  // wrote them measured them (SampleStatsCache).
+  const double each = std::max(1.0, gen.sample_memory().output_bytes);
+  // A quarter of the samples present at most (at least 16), so the card costs a small share of the run.
+  // The samples present: a folder unit's instances; shards and HDF5 files say how many.
+  double present = 0;
+  for (const auto& [key, r] : done) {
+    std::int64_t c, b, e, in_files = 0;
+    for (const FileRecord& f : r.files) in_files += f.samples;
+    if (in_files > 0)
+      present += static_cast<double>(in_files);
+    else if (detail::parse_unit_key(key, c, b, e))
+      present += static_cast<double>(e - b);
+    else
+      for (const FileRecord& f : r.files) present += f.label >= 0;
+  }
+  const auto budget =
+      static_cast<std::int64_t>(std::clamp(std::min(256e6 / each, present / 4), std::min(16.0, present), 1024.0));
+  if (budget_out) *budget_out = budget;
+  return card_samples(sink.categories(done), gen.instances_per_class(), budget);
+}
+
 std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink& sink, const fs::path& dir,
-                                            const ojson& head, const JournalState& journal) {
+                                            const ojson& head, const JournalState& journal,
+                                            const SampleStatsCache* card_stats) {
   const Generator& gen = *spec.generator;
   const Params& p = spec.params;
   const std::vector<std::int64_t> classes = sink.categories(journal.done);
@@ -239,17 +267,8 @@ std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink&
   const OutputSettings out = OutputSettings::from_params(p);
   const bool complete = head.value("complete", false);
 
-  // Statistics of samples spread over the classes present, about 1,000 (fewer when samples are
-  // large: at most about 256 MB of raw samples), rendered again in memory.
-  const double each = std::max(1.0, gen.sample_memory().output_bytes);
-  // A quarter of the samples present at most (at least 16), so the card costs a small share of the run.
-  // The samples the folder holds (a file with a label is one; shards and HDF5 files say how many).
-  double present = 0;
-  for (const auto& [key, r] : journal.done)
-    for (const FileRecord& f : r.files) present += f.samples > 0 ? static_cast<double>(f.samples) : f.label >= 0;
-  const auto budget =
-      static_cast<std::int64_t>(std::clamp(std::min(256e6 / each, present / 4), std::min(16.0, present), 1024.0));
-  const auto which = card_samples(classes, gen.instances_per_class(), budget);
+  std::int64_t budget = 0;
+  const std::vector<std::pair<std::int64_t, std::int64_t>> which = card_selection(gen, sink, journal.done, &budget);
   std::map<std::string, std::size_t> index;
   const std::string cloud_ext = p.has("cloud_format") ? p.get_string("cloud_format") : "cloud";
   std::vector<std::string> written;
@@ -272,7 +291,7 @@ std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink&
     StatsThresholds t;
     // Large samples one at a time: the card must not take more memory than the run did.
     const int threads = gen.sample_memory().bytes > 16e6 ? 1 : 0;
-    ojson report = memory_stats(gen, which, out.png, cloud_ext, t, threads, {}, &index);
+    ojson report = memory_stats(gen, which, out.png, cloud_ext, t, threads, {}, &index, card_stats);
     report["source"] = name;
     report["layout"] = "in memory";
     report["family"] = gen.family();

@@ -85,6 +85,7 @@ class FolderSink final : public Sink {
         make_range_checked(gen_, u.index, u.begin, u.end, [&](Sample&& s) {
           note_sample(run, s);
           encode_sample(s, settings_, encoded);
+          note_encoded(run, s, encoded);
           std::int64_t sample_bytes = 0;
           for (EncodedFile& e : encoded) {
             FileRecord f;

@@ -46,7 +46,7 @@ void write_class_folders(const std::map<std::string, const FileRecord*>& files, 
 }  // namespace
 
 bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& dir, const JournalState& journal,
-                    const std::string& fingerprint) {
+                    const std::string& fingerprint, const SampleStatsCache* card_stats) {
   const std::map<std::string, ItemRecord>& done = journal.done;
   const Generator& gen = *spec.generator;
   const bool complete = sink.complete(done);
@@ -122,7 +122,7 @@ bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& d
   for (std::int64_t c : cats) categories.push_back(gen.category_json(c));
   head["categories"] = std::move(categories);
   if (spec.params.has("card") && spec.params.get_bool("card"))
-    head["card_files"] = write_dataset_card(spec, sink, dir, head, journal);
+    head["card_files"] = write_dataset_card(spec, sink, dir, head, journal, card_stats);
   // The (long) file list goes one entry per line after the pretty head.
   std::string text = head.dump(1);
   text.pop_back();

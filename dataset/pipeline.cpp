@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <set>
 #include <system_error>
@@ -17,10 +18,12 @@
 #include "fdsl/core/memory.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/version.h"
+#include "fdsl/dataset/card.h"
 #include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/manifest.h"
 #include "fdsl/dataset/memory_plan.h"
 #include "fdsl/dataset/progress.h"
+#include "fdsl/dataset/stats.h"
 #include "fdsl/io/files.h"
 #include "sinks.h"
 
@@ -51,10 +54,11 @@ namespace {
 
 bool flat(const Image& im) {
   if (im.pixels.empty()) return false;
+  // Every pixel equals the first exactly when the bytes repeat with the pixel's period: one
+  // memcmp of the image against itself shifted by a pixel (vectorised; stops at the first ink).
   const std::size_t c = static_cast<std::size_t>(im.channels);
-  for (std::size_t i = c; i < im.pixels.size(); ++i)
-    if (im.pixels[i] != im.pixels[i % c]) return false;
-  return true;
+  if (im.pixels.size() <= c) return true;
+  return std::memcmp(im.pixels.data() + c, im.pixels.data(), im.pixels.size() - c) == 0;
 }
 
 }  // namespace
@@ -75,6 +79,16 @@ void note_sample(SinkRun& run, const Sample& s) {
     const std::lock_guard<std::mutex> lock(run.blank_mutex);
     run.first_blank = s.name;
   }
+}
+
+void note_encoded(SinkRun& run, const Sample& s, const std::vector<EncodedFile>& files) {
+  if (!run.card_stats || !run.card_stats->wants(s.category, s.instance)) return;
+  // encode_sample writes the image first, then the views.
+  const std::size_t pictures = (s.image.empty() ? 0 : 1) + s.views.size();
+  std::vector<std::int64_t> sizes;
+  for (std::size_t k = 0; k < pictures && k < files.size(); ++k)
+    sizes.push_back(static_cast<std::int64_t>(files[k].bytes.size()));
+  run.card_stats->record(run.gen, s, sizes);
 }
 
 namespace detail {
@@ -590,6 +604,28 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
     journal.append(item_record(item, files, fingerprint), sync_records);
     if (sink->format() == "tar") ++summary.shards_written;
   };
+  // The card's samples, measured as they are written, so the card need not make them again: the
+  // card's choice for the dataset as it will be once this run is done (a run that stops short
+  // has a card that makes the rest itself).
+  std::unique_ptr<SampleStatsCache> card_stats;
+  if (todo > 0 && spec.params.has("card") && spec.params.get_bool("card")) {
+    std::map<std::string, ItemRecord> after = journal_state.done;
+    for (const WorkItem& item : pending) {
+      ItemRecord r;
+      r.key = item.key;
+      std::int64_t c, b, e;
+      if (!detail::parse_unit_key(item.key, c, b, e)) {
+        FileRecord f;  // a shard or HDF5 file: its samples
+        f.samples = item.samples;
+        r.files.push_back(f);
+      }
+      after[item.key] = std::move(r);
+    }
+    card_stats = std::make_unique<SampleStatsCache>(
+        card_selection(gen, *sink, after),
+        spec.params.has("cloud_format") ? spec.params.get_string("cloud_format") : "cloud");
+    run.card_stats = card_stats.get();
+  }
   try {
     sink->write(pending, run);
   } catch (const Error& e) {
@@ -610,7 +646,8 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
   summary.interrupted = run.stopped;
   if (!run.stopped) {
     if (part.count == 1) {
-      summary.complete = write_manifest(spec, *sink, o.output, read_journals(o.output, fingerprint), fingerprint);
+      summary.complete =
+          write_manifest(spec, *sink, o.output, read_journals(o.output, fingerprint), fingerprint, card_stats.get());
       summary.manifest_written = true;
     } else {
       // The first process to find every part done writes the manifest: the last one to finish.
@@ -622,7 +659,7 @@ GenerateSummary generate_dataset(const DatasetSpec& spec, const GenerateOptions&
       if (sink->complete(all.done)) {
         summary.complete = true;
         if (!fs::exists(o.output / "manifest.json", ec)) {
-          write_manifest(spec, *sink, o.output, all, fingerprint);
+          write_manifest(spec, *sink, o.output, all, fingerprint, card_stats.get());
           summary.manifest_written = true;
         }
       }

@@ -1047,32 +1047,94 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   return report;
 }
 
+namespace {
+
+/// One sample measured as memory_stats reports it: its pictures (PNG sizes from `png_size`),
+/// cloud and masks.
+struct MeasuredSample {
+  std::vector<SampleStats> stats;
+  MaskTally masks;
+};
+
+MeasuredSample measure_sample(const Generator& gen, const Sample& s, std::int64_t c, std::int64_t i,
+                              const std::string& cloud_ext,
+                              const std::function<std::int64_t(const Image&, int)>& png_size) {
+  MeasuredSample out;
+  const std::string name = gen.sample_name(c, i);
+  const std::string klass = name.find('/') == std::string::npos ? std::to_string(c) : stats_class_of(name);
+  int picture = 0;
+  auto add_image = [&](const Image& im, const std::string& file) {
+    SampleStats st = image_stats(im, file, klass);
+    st.file_bytes = png_size(im, picture++);
+    out.stats.push_back(std::move(st));
+  };
+  if (!s.image.empty()) add_image(s.image, name + ".png");
+  for (std::size_t v = 0; v < s.views.size(); ++v)
+    add_image(s.views[v], (v < s.view_names.size() ? s.view_names[v] : name + "_" + std::to_string(v)) + ".png");
+  if (!s.cloud.empty()) out.stats.push_back(cloud_stats(s.cloud, name + "." + cloud_ext, klass));
+  if (!s.semantic.empty()) out.masks.add_semantic(s.semantic, name);
+  if (!s.instances.empty()) out.masks.add_instances(s.instances);
+  return out;
+}
+
+}  // namespace
+
+struct SampleStatsCache::Entry : MeasuredSample {};
+
+SampleStatsCache::SampleStatsCache(std::vector<Key> wanted, std::string cloud_ext)
+    : wanted_(std::move(wanted)), cloud_ext_(std::move(cloud_ext)) {
+  std::sort(wanted_.begin(), wanted_.end());
+}
+SampleStatsCache::~SampleStatsCache() = default;
+
+bool SampleStatsCache::wants(std::int64_t category, std::int64_t instance) const {
+  return std::binary_search(wanted_.begin(), wanted_.end(), Key{category, instance});
+}
+
+void SampleStatsCache::record(const Generator& gen, const Sample& s, const std::vector<std::int64_t>& png_bytes) {
+  if (!wants(s.category, s.instance)) return;
+  auto e = std::make_unique<Entry>();
+  static_cast<MeasuredSample&>(*e) =
+      measure_sample(gen, s, s.category, s.instance, cloud_ext_, [&](const Image&, int k) -> std::int64_t {
+        return static_cast<std::size_t>(k) < png_bytes.size() ? png_bytes[static_cast<std::size_t>(k)] : -1;
+      });
+  const std::lock_guard<std::mutex> lock(mutex_);
+  entries_[{s.category, s.instance}] = std::move(e);
+}
+
+std::size_t SampleStatsCache::size() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return entries_.size();
+}
+
+const SampleStatsCache::Entry* SampleStatsCache::find(std::int64_t category, std::int64_t instance) const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  const auto it = entries_.find({category, instance});
+  return it == entries_.end() ? nullptr : it->second.get();
+}
+
 ojson memory_stats(const Generator& gen, const std::vector<std::pair<std::int64_t, std::int64_t>>& samples,
                    const PngOptions& png_options, const std::string& cloud_ext, const StatsThresholds& thresholds,
-                   int threads, const std::function<void()>& on_sample, std::map<std::string, std::size_t>* index) {
+                   int threads, const std::function<void()>& on_sample, std::map<std::string, std::size_t>* index,
+                   const SampleStatsCache* cache) {
   const auto total = static_cast<std::int64_t>(samples.size());
   std::vector<std::vector<SampleStats>> results(samples.size());
   std::vector<MaskTally> tallies(samples.size());
   parallel_for(0, total, threads, [&](std::int64_t j) {
     throw_if_stopped("stats");
     const auto [c, i] = samples[static_cast<std::size_t>(j)];
-    const Sample s = gen.make(c, i);
-    const std::string name = gen.sample_name(c, i);
-    const std::string klass = name.find('/') == std::string::npos ? std::to_string(c) : stats_class_of(name);
-    std::vector<std::uint8_t> png;
-    auto add_image = [&](const Image& im, const std::string& file) {
-      SampleStats st = image_stats(im, file, klass);
-      encode_png(im, png_options, png);
-      st.file_bytes = static_cast<std::int64_t>(png.size());
-      results[static_cast<std::size_t>(j)].push_back(std::move(st));
-    };
-    if (!s.image.empty()) add_image(s.image, name + ".png");
-    for (std::size_t v = 0; v < s.views.size(); ++v)
-      add_image(s.views[v], (v < s.view_names.size() ? s.view_names[v] : name + "_" + std::to_string(v)) + ".png");
-    if (!s.cloud.empty())
-      results[static_cast<std::size_t>(j)].push_back(cloud_stats(s.cloud, name + "." + cloud_ext, klass));
-    if (!s.semantic.empty()) tallies[static_cast<std::size_t>(j)].add_semantic(s.semantic, name);
-    if (!s.instances.empty()) tallies[static_cast<std::size_t>(j)].add_instances(s.instances);
+    MeasuredSample m;
+    if (const SampleStatsCache::Entry* e = cache ? cache->find(c, i) : nullptr) {
+      m = *e;
+    } else {
+      std::vector<std::uint8_t> png;
+      m = measure_sample(gen, gen.make(c, i), c, i, cloud_ext, [&](const Image& im, int) {
+        encode_png(im, png_options, png);
+        return static_cast<std::int64_t>(png.size());
+      });
+    }
+    results[static_cast<std::size_t>(j)] = std::move(m.stats);
+    tallies[static_cast<std::size_t>(j)] = std::move(m.masks);
     if (on_sample) on_sample();
   });
   if (index)

@@ -209,6 +209,7 @@ class TarSink final : public Sink {
         std::vector<EncodedFile>& files = buffer.samples[buffer.count++];
         note_sample(run, s);
         encode_sample(s, settings_, files);
+        note_encoded(run, s, files);
         check_webdataset_names(s.name, files);
       });
       p = q;

@@ -9,6 +9,7 @@
 #include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/sink.h"
 #include "fdsl/dataset/spec.h"
+#include "fdsl/dataset/stats.h"
 #include "test_support.h"
 
 namespace fdsl {
@@ -127,6 +128,30 @@ TEST(Pipeline, SplitPartsMergeIntoTheWholeDataset) {
   const GenerateSummary second = generate_dataset(spec, o);
   EXPECT_TRUE(second.complete && second.manifest_written);
   EXPECT_EQ(test::snapshot(t / "split"), test::snapshot(t / "whole"));
+}
+
+// The card's samples measured while a run has them: the same report as made again from scratch,
+// and the cache is what the card reads (a wrong size recorded shows in the report).
+TEST(Pipeline, TheCardReadsTheSamplesTheRunMeasured) {
+  const DatasetSpec spec = spec_of(kFolder);
+  const Generator& gen = *spec.generator;
+  const OutputSettings settings = OutputSettings::from_params(spec.params);
+  const std::vector<std::pair<std::int64_t, std::int64_t>> which = {{0, 1}, {1, 5}, {2, 11}};
+  SampleStatsCache cache(which, "cloud"), wrong(which, "cloud");
+  SinkRun run(gen, settings, {});
+  run.card_stats = &cache;
+  std::vector<EncodedFile> files;
+  for (std::int64_t c = 0; c < 3; ++c)
+    gen.make_range(c, 0, gen.instances_per_class(), [&](Sample&& s) {
+      encode_sample(s, settings, files);
+      note_encoded(run, s, files);
+      wrong.record(gen, s, {7});
+    });
+  EXPECT_EQ(cache.size(), 3u);
+  const StatsThresholds t;
+  const auto fresh = memory_stats(gen, which, settings.png, "cloud", t, 1);
+  EXPECT_EQ(memory_stats(gen, which, settings.png, "cloud", t, 1, {}, nullptr, &cache).dump(), fresh.dump());
+  EXPECT_NE(memory_stats(gen, which, settings.png, "cloud", t, 1, {}, nullptr, &wrong).dump(), fresh.dump());
 }
 
 }  // namespace

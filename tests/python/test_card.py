@@ -81,6 +81,32 @@ for f in ("README.md", "card-preview.jpg", "card-stats.jpg"):
     check(open(os.path.join(tar, f), "rb").read() == open(os.path.join(tar2, f), "rb").read(),
           f"tar: {f} the same for -j 2 and -j 1")
 
+# The card's statistics come from the samples as the run wrote them (measured then, not made
+# again): the same bytes as a card made from scratch afterwards (`fdsl merge` writes the manifest
+# and the card again, rendering every sample it measures), for a folder, for tar shards, and for
+# a dataset made in two runs (the second run measured only its own samples).
+def card_bytes(d):
+    return {f: open(os.path.join(d, f), "rb").read() for f in ("README.md", "card-preview.jpg", "card-stats.jpg")
+            if os.path.exists(os.path.join(d, f))}
+
+
+for d in (out, tar):
+    before = card_bytes(d)
+    for f in before:
+        os.remove(os.path.join(d, f))
+    r = run_cli(["merge", d])
+    check(r.returncode == 0, f"merge {d}: {r.stderr[-300:]}")
+    check(card_bytes(d) == before, f"{os.path.basename(d)}: the card measured by the run is the card made again")
+halves = os.path.join(tmp, "halves")
+with open(halves + ".yaml", "w") as f:
+    f.write(BASE)
+for part in ("0:2", "2:5"):
+    r = run_cli(["generate", halves + ".yaml", "-o", halves, "--progress", "quiet", "--classes", part] +
+                (["--resume"] if part == "2:5" else []))
+    check(r.returncode == 0, f"generate --classes {part}: {r.stderr[-300:]}")
+check(card_bytes(halves)["README.md"].replace(b"halves", b"folder") == card_bytes(out)["README.md"].replace(
+    b"halves", b"folder"), "a dataset made in two runs has the card of one made at once")
+
 # card: false writes none.
 off = gen("off", BASE + "card: false\n")
 check(not any(os.path.exists(os.path.join(off, f)) for f in ("README.md", "card-preview.jpg", "card-stats.jpg")),

@@ -17,6 +17,7 @@
 #include "fdsl/dataset/journal.h"
 #include "fdsl/dataset/sink.h"
 #include "fdsl/dataset/spec.h"
+#include "fdsl/dataset/stats.h"
 
 namespace fdsl {
 
@@ -28,8 +29,17 @@ inline const std::vector<std::string>& dataset_card_files() {
 
 /// Writes the card of the dataset in `dir` (README.md last), from the manifest's head (its
 /// counts, layout and completeness) and the journals. Returns the files written.
+/// Counts measured by the run (`card_stats`, may be null) are used instead of making those samples again.
 std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink& sink, const std::filesystem::path& dir,
-                                            const nlohmann::ordered_json& head, const JournalState& journal);
+                                            const nlohmann::ordered_json& head, const JournalState& journal,
+                                            const SampleStatsCache* card_stats = nullptr);
+
+/// The samples the card of a dataset holding `done` measures (card_samples over the classes
+/// present, about a quarter of the samples present, at most 1,024); `budget` (may be null)
+/// receives the sample budget, which also sizes the preview.
+std::vector<std::pair<std::int64_t, std::int64_t>> card_selection(const Generator& gen, const Sink& sink,
+                                                                  const std::map<std::string, ItemRecord>& done,
+                                                                  std::int64_t* budget = nullptr);
 
 /// The samples the card measures: up to 64 classes spread evenly over `classes`, instances spread
 /// evenly over each, about `budget` in all (at least one per class).

@@ -16,8 +16,9 @@ namespace fdsl {
 /// Writes the category files of the classes the journals' finished items hold (categories.json,
 /// ...), the sink's layout files and DIR/manifest.json, in that order; with generation guards,
 /// the manifest's "guards" lists every sample they redrew or could not pass. Returns whether
-/// every sample is present.
+/// every sample is present. `card_stats` (may be null): the card's samples as the run measured them.
 bool write_manifest(const DatasetSpec& spec, const Sink& sink, const std::filesystem::path& dir,
-                    const JournalState& journal, const std::string& fingerprint);
+                    const JournalState& journal, const std::string& fingerprint,
+                    const SampleStatsCache* card_stats = nullptr);
 
 }  // namespace fdsl

@@ -25,6 +25,7 @@
 namespace fdsl {
 
 class Progress;
+class SampleStatsCache;
 
 /// One file of a finished item, as the journal and the manifest record it.
 struct FileRecord {
@@ -88,12 +89,17 @@ struct SinkRun {
   /// pipeline journals it for the manifest. May be empty.
   std::function<void(const std::string&, const Sample&)> on_guard = {};
   bool stopped = false;  ///< set by write() when it stopped before every item was done
+  /// The dataset card's samples, measured as the sinks encode them (note_encoded); may be null.
+  SampleStatsCache* card_stats = nullptr;
 };
 
 /// Counts `s` in run.blank when its image or any view is one flat color, and in the guard counts
 /// when a guard redrew it or no draw passed (telling run.on_guard); sinks call it for every sample
 /// they write.
 void note_sample(SinkRun& run, const Sample& s);
+/// After encode_sample: hands the sample and the sizes of its encoded pictures to run.card_stats
+/// when the card wants it.
+void note_encoded(SinkRun& run, const Sample& s, const std::vector<EncodedFile>& files);
 
 class Sink {
  public:

@@ -19,6 +19,8 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -98,17 +100,47 @@ struct StatsOptions {
 /// when `dir` holds no sample fdsl can measure (naming the formats it reads).
 nlohmann::ordered_json dataset_stats(const std::filesystem::path& dir, const StatsOptions& options);
 
+/// The measurements memory_stats takes of chosen samples, taken instead while a run has them in
+/// hand (the dataset card's samples: then the card need not make them again). Thread-safe.
+class SampleStatsCache {
+ public:
+  using Key = std::pair<std::int64_t, std::int64_t>;  ///< (category, instance)
+  /// Keeps the measurements of `wanted` only; `cloud_ext` names clouds as memory_stats does.
+  SampleStatsCache(std::vector<Key> wanted, std::string cloud_ext);
+  ~SampleStatsCache();
+  SampleStatsCache(const SampleStatsCache&) = delete;
+  SampleStatsCache& operator=(const SampleStatsCache&) = delete;
+
+  bool wants(std::int64_t category, std::int64_t instance) const;
+  /// Measures `s` (made by `gen`) as memory_stats would, when it is wanted; `png_bytes[k]` is the
+  /// encoded size of its k-th picture (the image, then its views, as encode_sample writes them).
+  void record(const Generator& gen, const Sample& s, const std::vector<std::int64_t>& png_bytes);
+  std::size_t size() const;
+
+  struct Entry;
+  /// The measurements of (category, instance), or null.
+  const Entry* find(std::int64_t category, std::int64_t instance) const;
+
+ private:
+  std::vector<Key> wanted_;  ///< sorted
+  std::string cloud_ext_;
+  mutable std::mutex mutex_;
+  std::map<Key, std::unique_ptr<Entry>> entries_;
+};
+
 /// Measures samples of `gen` rendered in memory, in the order given (category, instance): their
 /// images and views (PNG sizes as encoded with `png`) and clouds (named with `cloud_ext`), as
 /// summarize_stats reports them; `on_sample` is told as each is done (from worker threads; may be
 /// empty). `index` (may be null) receives each measured file name -> its position in `samples`,
-/// so a plot can render an example again. The same report for any thread count.
+/// so a plot can render an example again. Samples `cache` (may be null) holds are not made again.
+/// The same report for any thread count.
 nlohmann::ordered_json memory_stats(const Generator& gen,
                                     const std::vector<std::pair<std::int64_t, std::int64_t>>& samples,
                                     const PngOptions& png, const std::string& cloud_ext,
                                     const StatsThresholds& thresholds, int threads,
                                     const std::function<void()>& on_sample = {},
-                                    std::map<std::string, std::size_t>* index = nullptr);
+                                    std::map<std::string, std::size_t>* index = nullptr,
+                                    const SampleStatsCache* cache = nullptr);
 
 /// A picture of the sample named in a report (its file name), `tile` pixels high, RGB; empty
 /// when there is none to show.
