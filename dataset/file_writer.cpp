@@ -1,6 +1,11 @@
 #include "file_writer.h"
 
+#include <sys/resource.h>
+#include <time.h>
+
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 
 #include "fdsl/io/files.h"
 
@@ -12,9 +17,44 @@ struct FileWriterPool::Unit::State {
   std::atomic<bool> failed{false};
 };
 
-FileWriterPool::FileWriterPool(int writers, std::size_t max_queued_bytes, bool fsync_files)
-    : max_bytes_(max_queued_bytes), fsync_(fsync_files) {
+namespace {
+std::int64_t thread_cpu_ns() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+/// Times this thread gave up its core to wait (for the disk, the network, a lock); being
+/// preempted by a busy render thread does not count.
+std::int64_t voluntary_switches() {
+  rusage r{};
+  ::getrusage(RUSAGE_THREAD, &r);
+  return r.ru_nvcsw;
+}
+std::int64_t wall_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+FileWriterPool::FileWriterPool(int writers, std::size_t max_queued_bytes, bool fsync_files, int max_writers)
+    : max_bytes_(max_queued_bytes), fsync_(fsync_files), max_writers_(std::max({1, writers, max_writers})) {
   for (int i = 0; i < std::max(1, writers); ++i) threads_.emplace_back([this] { work(); });
+}
+
+int FileWriterPool::writers() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int>(threads_.size());
+}
+
+void FileWriterPool::maybe_grow() {
+  // Judged on a few files since the last growth: writers that wait on the filesystem (their
+  // writes block, at least every other one, and take over twice their CPU time) are helped by
+  // another; busy ones, or ones only preempted by render threads, are not.
+  const auto n = static_cast<std::int64_t>(threads_.size());
+  if (n >= max_writers_ || closing_ || timed_files_ < 4 * n || wall_ns_ <= 2 * cpu_ns_ || 2 * blocked_ < timed_files_)
+    return;
+  threads_.emplace_back([this] { work(); });
+  wall_ns_ = cpu_ns_ = timed_files_ = blocked_ = 0;
 }
 
 FileWriterPool::~FileWriterPool() {
@@ -49,7 +89,8 @@ void FileWriterPool::file_written(const std::shared_ptr<Unit::State>& unit, bool
 
 void FileWriterPool::push(Job&& job) {
   std::unique_lock<std::mutex> lock(mutex_);
-  has_room_.wait(lock, [&] { return queue_.empty() || queued_bytes_ + job.bytes.size() <= max_bytes_ || error_; });
+  const auto room = [&] { return queue_.empty() || queued_bytes_ + job.bytes.size() <= max_bytes_ || error_; };
+  has_room_.wait(lock, room);
   if (error_) {
     lock.unlock();
     file_written(job.unit, false);
@@ -57,6 +98,7 @@ void FileWriterPool::push(Job&& job) {
   }
   queued_bytes_ += job.bytes.size();
   queue_.push_back(std::move(job));
+  if (queue_.size() > threads_.size()) maybe_grow();  // files wait for a writer
   lock.unlock();
   has_work_.notify_one();
 }
@@ -81,7 +123,15 @@ void FileWriterPool::work() {
     }
     if (ok) {
       try {
+        const std::int64_t wall0 = wall_ns(), cpu0 = thread_cpu_ns(), switches0 = voluntary_switches();
         write_file_atomic(job.path, job.bytes, fsync_);
+        const std::int64_t wall = wall_ns() - wall0, cpu = thread_cpu_ns() - cpu0;
+        const bool blocked = voluntary_switches() > switches0;
+        std::lock_guard<std::mutex> lock(mutex_);
+        wall_ns_ += wall;
+        cpu_ns_ += cpu;
+        blocked_ += blocked;
+        ++timed_files_;
       } catch (...) {
         ok = false;
         std::lock_guard<std::mutex> lock(mutex_);

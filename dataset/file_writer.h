@@ -19,9 +19,13 @@ namespace fdsl::detail {
 
 class FileWriterPool {
  public:
-  /// `writers` threads; submit() waits while more than `max_queued_bytes` are queued (a single
+  /// `writers` threads, growing up to `max_writers` (at least `writers`) while more files wait for
+  /// a writer than there are writers and the writers spend most of their time waiting on the filesystem rather than
+  /// working (a network filesystem's slow create): on a local disk, where a create is CPU work
+  /// in the kernel, more writers only contend for the directory's lock and take the render
+  /// threads' cores. submit() waits while more than `max_queued_bytes` are queued (a single
   /// file larger than that still goes through, alone).
-  FileWriterPool(int writers, std::size_t max_queued_bytes, bool fsync_files);
+  FileWriterPool(int writers, std::size_t max_queued_bytes, bool fsync_files, int max_writers = 0);
   ~FileWriterPool();  ///< finishes the queue (errors are dropped here: call finish() to see them)
   FileWriterPool(const FileWriterPool&) = delete;
   FileWriterPool& operator=(const FileWriterPool&) = delete;
@@ -43,6 +47,8 @@ class FileWriterPool {
   };
   Unit unit(std::function<void()> on_done);
 
+  /// The writer threads running now.
+  int writers() const;
   /// Whether a write has failed (the run should stop making new work).
   bool failed() const;
   /// Waits until every queued file is written and every closed unit reported; rethrows the first
@@ -59,8 +65,16 @@ class FileWriterPool {
   void work();
   static void file_written(const std::shared_ptr<Unit::State>& unit, bool ok);
 
+  /// With mutex_ held: starts another writer when files wait for one and the writers mostly wait
+  /// on the filesystem.
+  void maybe_grow();
+
   const std::size_t max_bytes_;
   const bool fsync_;
+  const int max_writers_;
+  /// Wall and CPU nanoseconds the writers spent in writes since the pool last grew, how many
+  /// writes, and how many of them blocked.
+  std::int64_t wall_ns_ = 0, cpu_ns_ = 0, timed_files_ = 0, blocked_ = 0;
   mutable std::mutex mutex_;
   std::condition_variable has_work_, has_room_, idle_;
   std::deque<Job> queue_;

@@ -75,5 +75,32 @@ TEST(FileWriterPool, AWriteErrorStopsTheWorkAndIsRethrown) {
   EXPECT_FALSE(fs::exists(dir.path() / "later.png"));
 }
 
+// Writers that wait on the filesystem (every create delayed, as on a network filesystem) while
+// files queue up: the pool grows, never past its cap, and every file still lands.
+TEST(FileWriterPool, GrowsWhileItsWritersWaitOnTheFilesystem) {
+  TempDir dir("fdsl-writer");
+  set_file_create_delay_for_bench(5000);
+  std::atomic<int> reported{0};
+  const auto name = [](int k) {
+    std::string n = "f";  // built by append: GCC 12 warns falsely on "f" + std::string
+    n += std::to_string(k);
+    n += ".png";
+    return n;
+  };
+  {
+    FileWriterPool pool(1, 20, false, 3);  // two files queued at most: adds follow the writes
+    EXPECT_EQ(pool.writers(), 1);
+    FileWriterPool::Unit unit = pool.unit([&] { ++reported; });
+    for (int k = 0; k < 60; ++k) unit.add(dir.path() / name(k), std::vector<std::uint8_t>(10, 1));
+    unit.close();
+    pool.finish();
+    EXPECT_GT(pool.writers(), 1);
+    EXPECT_LE(pool.writers(), 3);
+  }
+  set_file_create_delay_for_bench(0);
+  EXPECT_EQ(reported.load(), 1);
+  for (int k = 0; k < 60; ++k) EXPECT_TRUE(fs::exists(dir.path() / name(k)));
+}
+
 }  // namespace
 }  // namespace fdsl::detail
