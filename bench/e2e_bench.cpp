@@ -129,20 +129,20 @@ Report encode_only(PngEncoder encoder, int level) {
 
 FDSL_BENCH("encode/png_fractaldb1k_362px", [] { return encode_only(PngEncoder::Libdeflate, 2); });
 FDSL_BENCH("encode/png_isal1_fractaldb1k_362px", [] { return encode_only(PngEncoder::Isal, 1); });
-FDSL_BENCH("e2e/fractaldb1k_to_png_1thread", [] { return end_to_end(1, 2); });
-FDSL_BENCH("e2e/fractaldb1k_to_png_2threads", [] { return end_to_end(2, 4); });
+FDSL_BENCH("e2e/fractaldb1k_to_png_1thread", [] { return end_to_end(1, 4); });
+FDSL_BENCH("e2e/fractaldb1k_to_png_2threads", [] { return end_to_end(2, 8); });
 const std::vector<std::string> kTar = {"output_format=tar", "shard_samples=1000"};
 const std::vector<std::string> kShuffledTar = {"output_format=tar", "shard_samples=1000", "shuffle=true"};
-FDSL_BENCH("e2e/fractaldb1k_to_tar_1thread", [] { return end_to_end(1, 2, kTar); });
-FDSL_BENCH("e2e/fractaldb1k_to_tar_2threads", [] { return end_to_end(2, 4, kTar); });
-FDSL_BENCH("e2e/fractaldb1k_to_shuffled_tar_2threads", [] { return end_to_end(2, 4, kShuffledTar); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_1thread", [] { return end_to_end(1, 4, kTar); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_2threads", [] { return end_to_end(2, 8, kTar); });
+FDSL_BENCH("e2e/fractaldb1k_to_shuffled_tar_2threads", [] { return end_to_end(2, 8, kShuffledTar); });
 
 /// Files that cost 2 ms each to create (a network filesystem's create), written from one render
 /// thread: with the files written off the render path the rate stays near the local-disk rate;
 /// written inline it could not pass 500 images/s.
 Report slow_create(const std::vector<std::string>& overrides) {
   set_file_create_delay_for_bench(2000);
-  Report r = end_to_end(1, 2, overrides);
+  Report r = end_to_end(1, 4, overrides);
   set_file_create_delay_for_bench(0);
   r.extra += "; every file create delayed by 2 ms (inline writing: at most 500 files/s)";
   return r;
@@ -152,9 +152,9 @@ FDSL_BENCH("e2e/fractaldb1k_to_png_slow_create_1thread", [] { return slow_create
 const std::vector<std::string> kIsal = {"png_encoder=isal", "png_level=1"};
 const std::vector<std::string> kIsalTar = {"png_encoder=isal", "png_level=1", "output_format=tar",
                                            "shard_samples=1000"};
-FDSL_BENCH("e2e/fractaldb1k_to_png_isal_1thread", [] { return end_to_end(1, 2, kIsal); });
-FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_1thread", [] { return end_to_end(1, 2, kIsalTar); });
-FDSL_BENCH("e2e/fractaldb1k_to_png_isal_2threads", [] { return end_to_end(2, 4, kIsal); });
-FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_2threads", [] { return end_to_end(2, 4, kIsalTar); });
+FDSL_BENCH("e2e/fractaldb1k_to_png_isal_1thread", [] { return end_to_end(1, 4, kIsal); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_1thread", [] { return end_to_end(1, 4, kIsalTar); });
+FDSL_BENCH("e2e/fractaldb1k_to_png_isal_2threads", [] { return end_to_end(2, 8, kIsal); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_2threads", [] { return end_to_end(2, 8, kIsalTar); });
 }  // namespace
 }  // namespace fdsl::bench

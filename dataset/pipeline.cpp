@@ -104,6 +104,8 @@ double queue_bytes(const Generator& gen, int threads) {
   return std::min(64.0 * (1 << 20), std::max(8.0 * (1 << 20), 2.0 * effective_thread_count(threads) * sample));
 }
 
+int writer_queue(int threads) { return std::max(1, effective_thread_count(threads)); }
+
 std::string part_suffix(const ShardAssignment& part) {
   if (part.count == 1) return "";
   // Built by append: GCC 12 gives a false -Wrestrict warning for `"-" + std::string`.
@@ -430,7 +432,9 @@ double run_buffer_bytes_of_sink(const DatasetSpec& spec, const Sink& sink, int t
   if (sink.format() == "hdf5") return 2.0 * static_cast<double>(sink.chunk()) * out;  // the clouds, then the file
   if (sink.format() == "folder") return detail::queue_bytes(gen, threads);
   if (sink.format() != "tar") return 0;
-  return std::max(2, 4 * effective_thread_count(threads)) * static_cast<double>(sink.chunk()) * out;
+  // The render threads' slots, the pieces waiting for the shard writer and the one it writes.
+  const int pieces = std::max(2, 4 * effective_thread_count(threads)) + detail::writer_queue(threads) + 1;
+  return pieces * static_cast<double>(sink.chunk()) * out;
 }
 
 /// 1234567 -> "1,234,567".

@@ -42,6 +42,8 @@ std::int64_t piece_samples(const Generator& gen);
 /// The bound of the folder sink's queue of encoded files waiting for a writer thread: two raw
 /// samples per render thread, at least 8 MiB, at most 64 MiB (a larger file still goes, alone).
 double queue_bytes(const Generator& gen, int threads);
+/// The tar sink: encoded pieces that may wait for its shard writer thread (one per render thread).
+int writer_queue(int threads);
 
 /// "" for a single process, "-I-of-N" for part I of N: each process has its own bookkeeping files.
 std::string part_suffix(const ShardAssignment& part);

@@ -2,8 +2,13 @@
 // shards are rendered and encoded in parallel and written in order by one writer, so a shard's
 // bytes do not depend on the thread count; a shard is renamed into place when complete.
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
@@ -56,55 +61,105 @@ class TarSink final : public Sink {
     return out;
   }
 
+  /// Render threads make and encode pieces in parallel; a writer thread of its own appends them
+  /// to their shards in order (the copy into the page cache, a finished shard's fsync, rename and
+  /// journal record), so no render thread waits on the disk. At most `threads` pieces wait for it.
   void write(const std::vector<WorkItem>& shards, SinkRun& run) const override {
     const std::vector<Piece> pieces = cut_pieces(shards, chunk());
     const int threads = effective_thread_count(run.threads);
     const std::size_t slots = static_cast<std::size_t>(std::max(2, 4 * threads));
+    const auto max_queued = static_cast<std::size_t>(writer_queue(run.threads));
     std::vector<PieceBuffer> buffers(slots);
-    // The shard being written: only the serial stage touches these.
-    std::unique_ptr<AtomicFileWriter> file;
-    std::optional<TarWriter> tar;
+
+    // Shared with the writer thread, under `mutex`.
+    std::mutex mutex;
+    std::condition_variable has_work, has_room;
+    std::deque<std::pair<std::int64_t, PieceBuffer>> queue;
+    std::vector<PieceBuffer> spare;  // written buffers, handed back to the slots
+    bool closing = false;
+    std::exception_ptr error;
+    std::int64_t written = 0;
+
+    std::thread writer([&] {
+      // The shard being written: only this thread touches these.
+      std::unique_ptr<AtomicFileWriter> file;
+      std::optional<TarWriter> tar;
+      for (;;) {
+        std::pair<std::int64_t, PieceBuffer> job;
+        {
+          std::unique_lock<std::mutex> lock(mutex);
+          has_work.wait(lock, [&] { return !queue.empty() || closing; });
+          if (queue.empty()) break;
+          job = std::move(queue.front());
+          queue.pop_front();
+          if (error) {
+            spare.push_back(std::move(job.second));
+            has_room.notify_all();
+            continue;
+          }
+        }
+        has_room.notify_all();
+        try {
+          write_piece(pieces[static_cast<std::size_t>(job.first)], job.second, run, file, tar);
+          const std::lock_guard<std::mutex> lock(mutex);
+          ++written;
+        } catch (...) {
+          const std::lock_guard<std::mutex> lock(mutex);
+          if (!error) error = std::current_exception();
+        }
+        {
+          const std::lock_guard<std::mutex> lock(mutex);
+          spare.push_back(std::move(job.second));
+        }
+        has_room.notify_all();
+      }
+      // A shard cut short by a stop or an error is not kept: its temporary file goes with the writer.
+      tar.reset();
+      file.reset();
+    });
+    const auto stop_writer = [&] {
+      {
+        const std::lock_guard<std::mutex> lock(mutex);
+        closing = true;
+      }
+      has_work.notify_all();
+      writer.join();
+    };
 
     PipelineStages stages;
     stages.work = [&](std::int64_t i, std::size_t slot) {
       make_piece(pieces[static_cast<std::size_t>(i)], buffers[slot], run);
     };
     stages.write = [&](std::int64_t i, std::size_t slot) {
-      const Piece& piece = pieces[static_cast<std::size_t>(i)];
-      if (piece.begin == layout_.shard_begin(piece.shard)) {
-        file = std::make_unique<AtomicFileWriter>(run.dir / layout_.shard_name(piece.shard));
-        tar.emplace(*file);
+      PieceBuffer filled;
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        has_room.wait(lock, [&] { return queue.size() < max_queued || error; });
+        if (error) return;  // the writer failed: nothing more is written (stop() ends the run)
+        if (!spare.empty()) {
+          filled = std::move(spare.back());
+          spare.pop_back();
+        }
+        // The slot keeps a written buffer (its allocations reused); the writer takes the new one.
+        std::swap(filled, buffers[slot]);
+        queue.emplace_back(i, std::move(filled));
       }
-      const PieceBuffer& buffer = buffers[slot];
-      for (std::size_t s = 0; s < buffer.count; ++s) {
-        const std::uint64_t before = tar->size();
-        for (const EncodedFile& f : buffer.samples[s]) tar->add(f.path, f.bytes);
-        if (run.progress) run.progress->add(1, static_cast<std::int64_t>(tar->size() - before));
-      }
-      if (piece.end == layout_.shard_end(piece.shard)) {
-        // Complete: end marker, fsync, rename; the done record goes last.
-        tar->finish();
-        file->commit(true);
-        FileRecord f;
-        f.path = layout_.shard_name(piece.shard);
-        f.samples = piece.end - layout_.shard_begin(piece.shard);
-        f.bytes = static_cast<std::int64_t>(file->size());
-        f.crc = file->crc();
-        tar.reset();
-        file.reset();
-        run.samples += f.samples;
-        run.bytes += f.bytes;
-        if (run.progress) run.progress->add_unit();
-        std::vector<FileRecord> files{std::move(f)};
-        if (run.done) run.done(shard_item(piece.shard), std::move(files));
-      }
+      has_work.notify_one();
     };
-    stages.stop = [&] { return run.stop && run.stop->load(); };
-    const std::int64_t written = ordered_pipeline(static_cast<std::int64_t>(pieces.size()), run.threads, slots, stages);
+    stages.stop = [&] {
+      if (run.stop && run.stop->load()) return true;
+      const std::lock_guard<std::mutex> lock(mutex);
+      return static_cast<bool>(error);
+    };
+    try {
+      ordered_pipeline(static_cast<std::int64_t>(pieces.size()), run.threads, slots, stages);
+    } catch (...) {
+      stop_writer();
+      throw;
+    }
+    stop_writer();
+    if (error) std::rethrow_exception(error);
     if (written < static_cast<std::int64_t>(pieces.size())) run.stopped = true;
-    // A shard cut short by a stop is not kept: its temporary file goes with the writer.
-    tar.reset();
-    file.reset();
   }
 
   std::string item_name(const WorkItem& shard) const override { return layout_.shard_name(shard.index); }
@@ -195,6 +250,38 @@ class TarSink final : public Sink {
       }
     }
     return pieces;
+  }
+
+  /// Appends a piece to its shard (opened at the shard's first piece); at the shard's last
+  /// piece: the end marker, fsync, rename, then the done record.
+  void write_piece(const Piece& piece, const PieceBuffer& buffer, SinkRun& run, std::unique_ptr<AtomicFileWriter>& file,
+                   std::optional<TarWriter>& tar) const {
+    if (piece.begin == layout_.shard_begin(piece.shard)) {
+      tar.reset();
+      file = std::make_unique<AtomicFileWriter>(run.dir / layout_.shard_name(piece.shard));
+      tar.emplace(*file);
+    }
+    for (std::size_t s = 0; s < buffer.count; ++s) {
+      const std::uint64_t before = tar->size();
+      for (const EncodedFile& f : buffer.samples[s]) tar->add(f.path, f.bytes);
+      if (run.progress) run.progress->add(1, static_cast<std::int64_t>(tar->size() - before));
+    }
+    if (piece.end == layout_.shard_end(piece.shard)) {
+      tar->finish();
+      file->commit(true);
+      FileRecord f;
+      f.path = layout_.shard_name(piece.shard);
+      f.samples = piece.end - layout_.shard_begin(piece.shard);
+      f.bytes = static_cast<std::int64_t>(file->size());
+      f.crc = file->crc();
+      tar.reset();
+      file.reset();
+      run.samples += f.samples;
+      run.bytes += f.bytes;
+      if (run.progress) run.progress->add_unit();
+      std::vector<FileRecord> files{std::move(f)};
+      if (run.done) run.done(shard_item(piece.shard), std::move(files));
+    }
   }
 
   void make_piece(const Piece& piece, PieceBuffer& buffer, SinkRun& run) const {
