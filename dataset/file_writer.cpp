@@ -46,13 +46,15 @@ int FileWriterPool::writers() const {
   return static_cast<int>(threads_.size());
 }
 
-void FileWriterPool::maybe_grow() {
-  // Judged on a few files since the last growth: writers that wait on the filesystem (their
-  // writes block, at least every other one, and take over twice their CPU time) are helped by
-  // another; busy ones, or ones only preempted by render threads, are not.
+void FileWriterPool::maybe_grow(bool producer_waits) {
+  // Judged on a few files since the last growth. Another writer helps when the writers wait on
+  // the filesystem (their writes block, at least every other one, and take over twice their CPU
+  // time), or when they are the bottleneck: the queue is full, so the render threads wait and
+  // leave their cores to it. Writers that are only preempted by busy render threads are not helped.
   const auto n = static_cast<std::int64_t>(threads_.size());
-  if (n >= max_writers_ || closing_ || timed_files_ < 4 * n || wall_ns_ <= 2 * cpu_ns_ || 2 * blocked_ < timed_files_)
-    return;
+  if (n >= max_writers_ || closing_ || timed_files_ < 4 * n) return;
+  const bool waiting = wall_ns_ > 2 * cpu_ns_ && 2 * blocked_ >= timed_files_;
+  if (!waiting && !producer_waits) return;
   threads_.emplace_back([this] { work(); });
   wall_ns_ = cpu_ns_ = timed_files_ = blocked_ = 0;
 }
@@ -90,6 +92,7 @@ void FileWriterPool::file_written(const std::shared_ptr<Unit::State>& unit, bool
 void FileWriterPool::push(Job&& job) {
   std::unique_lock<std::mutex> lock(mutex_);
   const auto room = [&] { return queue_.empty() || queued_bytes_ + job.bytes.size() <= max_bytes_ || error_; };
+  if (!room()) maybe_grow(true);
   has_room_.wait(lock, room);
   if (error_) {
     lock.unlock();
@@ -98,7 +101,7 @@ void FileWriterPool::push(Job&& job) {
   }
   queued_bytes_ += job.bytes.size();
   queue_.push_back(std::move(job));
-  if (queue_.size() > threads_.size()) maybe_grow();  // files wait for a writer
+  if (queue_.size() > threads_.size()) maybe_grow(false);  // files wait for a writer
   lock.unlock();
   has_work_.notify_one();
 }

@@ -67,7 +67,7 @@ class FileWriterPool {
 
   /// With mutex_ held: starts another writer when files wait for one and the writers mostly wait
   /// on the filesystem.
-  void maybe_grow();
+  void maybe_grow(bool producer_waits);
 
   const std::size_t max_bytes_;
   const bool fsync_;

@@ -68,8 +68,9 @@ class FolderSink final : public Sink {
     std::atomic<bool> stopped{false};
     // One writer to begin with: on a local disk a create is CPU work in the kernel, and writers
     // in one folder contend for its lock (4 writers beside 2 render threads on 2 cores: 0.23 of
-    // the render rate, 1 writer: 0.27). Where a create waits on the filesystem (milliseconds on
-    // a network filesystem) the pool grows, to twice the render threads, at least 4.
+    // the render rate, 1 writer: 0.27-0.35). The pool grows, to twice the render threads, at
+    // least 4, where a create waits on the filesystem (milliseconds on a network filesystem) or
+    // the writers cannot keep up and the render threads wait (large files: clouds, pairs).
     FileWriterPool writers(1, static_cast<std::size_t>(queue_bytes(gen_, run.threads)), run.fsync_files,
                            std::max(4, 2 * effective_thread_count(run.threads)));
     try {
