@@ -202,25 +202,6 @@ inline void paste_clipped(std::uint32_t m, int x, int y, int width, int height, 
 
 // ---- kernels: each handles one block of pixel coordinates ----------------------------------
 
-void points_kernel(const std::int32_t* qx, const std::int32_t* qy, std::size_t n, Image& image, std::uint8_t value) {
-  const std::size_t stride = image.stride();
-  std::uint8_t* __restrict data = image.pixels.data();
-  // Points off the canvas (qx < 0) write into a spare byte instead of being skipped: with a
-  // zoomed-in window many points fall outside, and a branch on each would be mispredicted.
-  std::uint8_t spare[3];
-  if (image.channels == 1) {
-    for (std::size_t i = 0; i < n; ++i) {
-      std::uint8_t* p = qx[i] >= 0 ? data + qy[i] * stride + qx[i] : spare;
-      *p = value;
-    }
-    return;
-  }
-  for (std::size_t i = 0; i < n; ++i) {
-    std::uint8_t* p = qx[i] >= 0 ? data + qy[i] * stride + qx[i] * 3 : spare;
-    p[0] = p[1] = p[2] = value;
-  }
-}
-
 /// Gray fresh patches: a mask row (3 bits) becomes three bytes of 0 or value, written as one
 /// 4-byte read-modify-write that keeps the fourth byte (three stores per point, not nine).
 /// The mask is drawn for every point, in or out of the canvas, so the stream stays aligned with
