@@ -5,6 +5,8 @@
 //   mode M1  the mask holds each contour's lines (the published dataset)
 //   mode M2  the ring between the first and the last contour (filled, with both outlines)
 //   mode M3  the last contour filled
+// formula: visual_atom (faithful) draws VisualAtom's contours instead (Perlin noise plus two sine
+// waves of frequencies n1, n2 per category): a multi-object VisualAtom with the same masks.
 // Defaults are make_SegRCDB.sh's: 254 categories, 20,000 images, 32 objects an image, 40 workers,
 // vertices int(Exp(mean 100)) in 3..500, K ~ U{1..50}, eta ~ U(0, 4), w ~ U(0, 0.1), r0 ~ U{0..50},
 // ox, oy ~ U(1, 2), centres (512 + U{-512..512}) / 2.
@@ -52,6 +54,20 @@ const ParamTable& segrcdb_params() {
       int_param("radius_max", 50, 0, 1000000, "largest start radius"),
       float_param("oval_rate", 2.0, 1.0, 1e6, "oval factors ox, oy ~ U(1, oval_rate)"),
       int_param("center_range", 512, 0, 1000000, "object centres (size + U{-range..range}) / 2 (start_pos)"),
+      enum_param("formula", "rcdb", {"rcdb", "visual_atom"},
+                 "the objects' contours: rcdb (SegRCDB's, Perlin noise alone) or visual_atom (VisualAtom's, Perlin "
+                 "noise and two sine waves of frequencies n1, n2 drawn per category: a multi-object VisualAtom); "
+                 "visual_atom is faithful only"),
+      int_param("n1_min", 0, 0, 1000000, "visual_atom formula: first wave frequency n1 ~ U{n1_min..n1_max}")
+          .at_most("n1_max")
+          .when("formula", {"visual_atom"}),
+      int_param("n1_max", 20, 0, 1000000, "upper end of n1 (VisualAtom-1k: 20)").when("formula", {"visual_atom"}),
+      int_param("n2_min", 0, 0, 1000000,
+                "visual_atom formula: second wave frequency n2 ~ U{n2_min..n2_max}, redrawn until n2 != n1 (n1 = 0 "
+                "accepts n2 = 0)")
+          .at_most("n2_max")
+          .when("formula", {"visual_atom"}),
+      int_param("n2_max", 20, 0, 1000000, "upper end of n2").when("formula", {"visual_atom"}),
   };
   return table;
 }
@@ -73,7 +89,8 @@ enum class Mode { M1, M2, M3 };
 struct SegCategory {
   std::int64_t q = 3, orbits = 1, r0 = 0;
   double eta = 0, w = 0, ox = 1, oy = 1;
-  int gray = 1;  ///< its level in the mask: category + 1
+  int gray = 1;                 ///< its level in the mask: category + 1
+  std::int64_t n1 = 0, n2 = 0;  ///< formula visual_atom: the wave frequencies
 };
 
 class SegRcdb final : public Generator {
@@ -112,6 +129,23 @@ class SegRcdb final : public Generator {
     rmin_ = p.get_int("radius_min");
     rmax_ = p.get_int("radius_max");
     oval_ = p.get_float("oval_rate");
+    atoms_ = p.get_string("formula") == "visual_atom";
+    if (atoms_ && official_)
+      p.fail("formula",
+             "compat: official replays SegRCDB's own (rcdb) contours; formula: visual_atom is faithful "
+             "only (set compat: faithful)");
+    if (atoms_) {
+      n1min_ = p.get_int("n1_min");
+      n1max_ = p.get_int("n1_max");
+      n2min_ = p.get_int("n2_min");
+      n2max_ = p.get_int("n2_max");
+      // n2 is redrawn until it differs from a non-zero n1: a single n2 value n1 can take never passes.
+      if (n2min_ == n2max_ && n2min_ != 0 && n1min_ <= n2min_ && n2min_ <= n1max_)
+        p.fail("n2_min", "n2 ranges over the single value " + std::to_string(n2min_) + ", which n1 (U{" +
+                             std::to_string(n1min_) + ".." + std::to_string(n1max_) +
+                             "}) can take, and n2 must differ from a non-zero n1: the draw would never end; widen "
+                             "n2_min..n2_max or keep n1 off that value");
+    }
     const double hit = std::exp(-3.0 / vmean_) - std::exp(-static_cast<double>(vmax_ + 1) / vmean_);
     if (!(hit >= 1e-4))
       p.fail("vertices_mean", "q = int(Exp(mean)) falls in [3, " + std::to_string(vmax_) + "] with probability " +
@@ -215,7 +249,13 @@ class SegRcdb final : public Generator {
                       {"contours", c.orbits},
                       {"oval_x", c.ox},
                       {"oval_y", c.oy}});
+    if (atoms_)
+      for (std::size_t k = 0; k < cats_.size(); ++k) {
+        list[k]["n1"] = cats_[k].n1;
+        list[k]["n2"] = cats_[k].n2;
+      }
     j["mask_categories"] = std::move(list);
+    j["formula"] = atoms_ ? "visual_atom" : "rcdb";
     if (official_) j["compat"] = "official";
     return j;
   }
@@ -239,13 +279,18 @@ class SegRcdb final : public Generator {
       t += "Oval_rate_x," + python_float_repr(c.ox) + "\r\n";
       t += "Oval_rate_y," + python_float_repr(c.oy) + "\r\n";
       t += "Color_Gray," + std::to_string(c.gray) + "\r\n";
+      if (atoms_) {  // not in the official files: VisualAtom's wave frequencies
+        t += "Freq_1," + std::to_string(c.n1) + "\r\n";
+        t += "Freq_2," + std::to_string(c.n2) + "\r\n";
+      }
       out.emplace_back(name, std::move(t));
     }
     return out;
   }
 
   std::string describe_category(std::int64_t /*cat*/) const override {
-    return std::to_string(categories_) + " categories, " + std::to_string(objects_) + " objects, " +
+    return std::to_string(categories_) + (atoms_ ? " VisualAtom" : "") + " categories, " + std::to_string(objects_) +
+           " objects, " +
            (mode_ == Mode::M1   ? "M1"
             : mode_ == Mode::M2 ? "M2"
                                 : "M3");
@@ -298,7 +343,8 @@ class SegRcdb final : public Generator {
       cats_[static_cast<std::size_t>(k)] = c;
     }
     parallel_for(0, categories_, threads_, [&](std::int64_t k) {
-      tables_[static_cast<std::size_t>(k)].build(static_cast<int>(cats_[static_cast<std::size_t>(k)].q), false);
+      const SegCategory& c = cats_[static_cast<std::size_t>(k)];
+      tables_[static_cast<std::size_t>(k)].build(static_cast<int>(c.q), atoms_, c.n1, c.n2);
     });
   }
 
@@ -315,6 +361,12 @@ class SegRcdb final : public Generator {
     c.r0 = d.randint(rmin_, rmax_);
     c.ox = d.uniform(1, oval_);
     c.oy = d.uniform(1, oval_);
+    if (atoms_) {  // VisualAtom's wave frequencies, after the rest (rcdb's draws stay as they are)
+      c.n1 = d.randint(n1min_, n1max_);
+      do {
+        c.n2 = d.randint(n2min_, n2max_);
+      } while (c.n2 == c.n1 && c.n1 != 0);
+    }
     return c;
   }
 
@@ -336,7 +388,7 @@ class SegRcdb final : public Generator {
       const SegCategory& c = cats_[static_cast<std::size_t>(cat - 1)];
       const Tables& t = tables_[static_cast<std::size_t>(cat - 1)];
       Shape s;
-      s.noise = detail::contour::Noise::SegRcdb;
+      s.noise = atoms_ ? detail::contour::Noise::VisualAtom : detail::contour::Noise::SegRcdb;
       s.eta = c.eta;
       s.w = c.w;
       s.r0 = c.r0;
@@ -415,6 +467,8 @@ class SegRcdb final : public Generator {
   bool official_ = false;
   std::int64_t vmax_ = 500, kmin_ = 1, kmax_ = 50, rmin_ = 0, rmax_ = 50;
   double vmean_ = 100, pmin_ = 0, pmax_ = 4, wmax_ = 0.1, oval_ = 2;
+  bool atoms_ = false;  ///< formula: visual_atom
+  std::int64_t n1min_ = 0, n1max_ = 20, n2min_ = 0, n2max_ = 20;
   std::vector<SegCategory> cats_;
   std::vector<Tables> tables_;
   /// compat: stream states before every kCheckpoint-th image (2.5 KB each), so a sample or a
