@@ -198,7 +198,11 @@ std::string mask_section(const Generator& gen, const Sink& sink, const std::stri
   if (sink.layout() == "webdataset") {
     s += "In the shards they are the members `<key>.seg.png` and `<key>.inst.png`:\n\n```python\nimport "
          "webdataset as wds, numpy as np, io\nfrom PIL import Image\nds = wds.WebDataset(\"...\").to_tuple(\"png\", "
-         "\"seg.png\", \"inst.png\")\n# masks: np.array(Image.open(io.BytesIO(seg)))\n```\n\n";
+         "\"seg.png\", \"inst.png\")\n# masks: np.array(Image.open(io.BytesIO(seg)))\n```\n\n"
+         "`annotations/instances_" +
+         split +
+         ".json` beside the shards holds the objects in COCO format (compressed RLE, bbox, area), each image "
+         "named by its member (`file_name`) and the shard that holds it (`shard`).\n\n";
     return s;
   }
   s += "The tree is `images/` (the class folders, as ImageFolder reads them), `masks/` and `instances/` (the "

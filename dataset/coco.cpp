@@ -116,54 +116,85 @@ ImageObjects read_objects(const CocoImage& image) {
 
 }  // namespace
 
-void write_coco_instances(const fs::path& out, const MaskInfo& masks, const std::vector<CocoImage>& images,
-                          int threads) {
-  AtomicFileWriter file(out);
-  std::string buf;
-  auto flush = [&] {
+/// The file as it is written: the categories and annotations stream to the temporary file, the
+/// "images" entries wait in memory (a line each) for the end.
+struct CocoWriter::State {
+  explicit State(const fs::path& out) : file(out) {}
+  AtomicFileWriter file;
+  std::string buf, images_json;
+  std::int64_t next_image = 1, next_id = 1;
+  void flush() {
     file.write(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(buf.data()), buf.size()));
     buf.clear();
-  };
+  }
+  void add(const ImageObjects& im, const std::string& file_name, const std::string& extra) {
+    const std::int64_t i = next_image++;
+    images_json += std::string(i > 1 ? ",\n" : "\n") + "{\"id\":" + std::to_string(i) +
+                   ",\"file_name\":" + json_string(file_name) + ",\"width\":" + std::to_string(im.width) +
+                   ",\"height\":" + std::to_string(im.height) + (extra.empty() ? "" : "," + extra) + "}";
+    for (const CocoObject& o : im.objects) {
+      buf += std::string(next_id > 1 ? ",\n" : "\n") + "{\"id\":" + std::to_string(next_id) +
+             ",\"image_id\":" + std::to_string(i) + ",\"category_id\":" + std::to_string(o.category) +
+             ",\"segmentation\":{\"size\":[" + std::to_string(im.height) + "," + std::to_string(im.width) +
+             "],\"counts\":" + json_string(coco_rle_string(o.counts)) + "},\"area\":" + std::to_string(o.area) +
+             ",\"bbox\":[" + std::to_string(o.x0) + "," + std::to_string(o.y0) + "," + std::to_string(o.x1 - o.x0 + 1) +
+             "," + std::to_string(o.y1 - o.y0 + 1) + "],\"iscrowd\":0}";
+      ++next_id;
+    }
+    if (buf.size() > (1u << 20)) flush();
+  }
+};
+
+CocoWriter::CocoWriter(const fs::path& out, const MaskInfo& masks) : state_(std::make_unique<State>(out)) {
+  std::string& buf = state_->buf;
   buf += "{\"info\":{\"description\":\"instance masks made by fdsl\"},\n\"categories\":[";
   for (std::size_t k = 0; k < masks.categories.size(); ++k)
     buf += std::string(k ? ",\n" : "\n") + "{\"id\":" + std::to_string(k + 1) +
            ",\"name\":" + json_string(masks.categories[k]) + ",\"supercategory\":" + json_string(masks.objects) + "}";
   buf += "],\n\"annotations\":[";
+}
+
+CocoWriter::~CocoWriter() = default;
+
+void CocoWriter::add(const std::vector<CocoEncodedImage>& block, int threads) {
+  std::vector<ImageObjects> objects(block.size());
+  parallel_for(0, static_cast<std::int64_t>(block.size()), threads, [&](std::int64_t i) {
+    const CocoEncodedImage& im = block[static_cast<std::size_t>(i)];
+    const LabelMap inst = decode_label_png(im.instances_png.data(), im.instances_png.size(), im.file_name);
+    const LabelMap sem = decode_label_png(im.semantic_png.data(), im.semantic_png.size(), im.file_name);
+    ImageObjects& r = objects[static_cast<std::size_t>(i)];
+    r.objects = coco_objects(inst, sem, im.file_name);
+    r.width = inst.width;
+    r.height = inst.height;
+  });
+  for (std::size_t k = 0; k < block.size(); ++k) state_->add(objects[k], block[k].file_name, block[k].extra);
+}
+
+void CocoWriter::commit() {
+  State& st = *state_;
+  st.buf += "],\n\"images\":[";
+  st.flush();
+  st.buf.swap(st.images_json);
+  st.buf += "]}\n";
+  st.flush();
+  st.file.commit(false);
+}
+
+void write_coco_instances(const fs::path& out, const MaskInfo& masks, const std::vector<CocoImage>& images,
+                          int threads) {
+  CocoWriter writer(out, masks);
   // Blocks of images are read in parallel and written in order, so ids (images 1, 2, ... in the
   // order given; annotations on from 1 in that order) do not depend on the thread count.
   constexpr std::size_t kBlock = 512;
-  std::string images_json;
-  std::int64_t next_id = 1;
   for (std::size_t b = 0; b < images.size(); b += kBlock) {
     const std::size_t e = std::min(images.size(), b + kBlock);
     std::vector<ImageObjects> block(e - b);
     parallel_for(static_cast<std::int64_t>(b), static_cast<std::int64_t>(e), threads, [&](std::int64_t i) {
       block[static_cast<std::size_t>(i) - b] = read_objects(images[static_cast<std::size_t>(i)]);
     });
-    for (std::size_t k = 0; k < block.size(); ++k) {
-      const std::size_t i = b + k;
-      const ImageObjects& im = block[k];
-      images_json += std::string(i ? ",\n" : "\n") + "{\"id\":" + std::to_string(i + 1) +
-                     ",\"file_name\":" + json_string(images[i].file_name) + ",\"width\":" + std::to_string(im.width) +
-                     ",\"height\":" + std::to_string(im.height) + "}";
-      for (const CocoObject& o : im.objects) {
-        buf += std::string(next_id > 1 ? ",\n" : "\n") + "{\"id\":" + std::to_string(next_id) +
-               ",\"image_id\":" + std::to_string(i + 1) + ",\"category_id\":" + std::to_string(o.category) +
-               ",\"segmentation\":{\"size\":[" + std::to_string(im.height) + "," + std::to_string(im.width) +
-               "],\"counts\":" + json_string(coco_rle_string(o.counts)) + "},\"area\":" + std::to_string(o.area) +
-               ",\"bbox\":[" + std::to_string(o.x0) + "," + std::to_string(o.y0) + "," +
-               std::to_string(o.x1 - o.x0 + 1) + "," + std::to_string(o.y1 - o.y0 + 1) + "],\"iscrowd\":0}";
-        ++next_id;
-      }
-      if (buf.size() > (1u << 20)) flush();
-    }
+    for (std::size_t k = 0; k < block.size(); ++k) writer.state_->add(block[k], images[b + k].file_name, "");
   }
-  buf += "],\n\"images\":[";
-  flush();
-  buf.swap(images_json);
-  buf += "]}\n";
-  flush();
-  file.commit(false);
+  writer.commit();
 }
 
 }  // namespace fdsl

@@ -13,9 +13,11 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/version.h"
+#include "fdsl/dataset/coco.h"
 #include "fdsl/dataset/progress.h"
 #include "fdsl/dataset/tar_layout.h"
 #include "fdsl/io/files.h"
+#include "fdsl/io/tar_reader.h"
 #include "fdsl/io/tar_writer.h"
 #include "sinks.h"
 
@@ -48,7 +50,11 @@ void check_webdataset_names(const std::string& key, const std::vector<EncodedFil
 class TarSink final : public Sink {
  public:
   TarSink(const DatasetSpec& spec, const OutputSettings& settings)
-      : Sink(*spec.generator), spec_(spec), settings_(settings), layout_(spec, settings) {}
+      : Sink(*spec.generator),
+        spec_(spec),
+        settings_(settings),
+        layout_(spec, settings),
+        masks_(spec.generator->masks()) {}
 
   std::string layout() const override { return "webdataset"; }
   std::string format() const override { return "tar"; }
@@ -194,8 +200,10 @@ class TarSink final : public Sink {
     std::error_code ec;
     if (!complete) {
       std::filesystem::remove(dir / "_info.json", ec);
+      if (masks_.on) std::filesystem::remove(dir / coco_file(), ec);
       return;
     }
+    if (masks_.on) write_coco(dir);
     nlohmann::ordered_json splits;
     splits[layout_.prefix()] = split_info(done);
     write_tar_info(spec_, splits, dir);
@@ -219,9 +227,62 @@ class TarSink final : public Sink {
     return split;
   }
 
-  std::vector<std::string> layout_files() const override { return {"_info.json"}; }
+  std::vector<std::string> layout_files() const override {
+    if (masks_.on) return {"_info.json", coco_file()};
+    return {"_info.json"};
+  }
 
  private:
+  std::string coco_file() const { return "annotations/instances_" + layout_.prefix() + ".json"; }
+
+  /// annotations/instances_{split}.json beside the shards: every sample's objects, read back from
+  /// its members <key>.seg.png and <key>.inst.png, images in shard order, each named by its image
+  /// member with the shard that holds it ("shard").
+  void write_coco(const std::filesystem::path& dir) const {
+    CocoWriter coco(dir / coco_file(), masks_);
+    std::vector<CocoEncodedImage> block;
+    constexpr std::size_t kBlock = 256;
+    for (std::int64_t k = 0; k < layout_.num_shards(); ++k) {
+      const std::string shard = layout_.shard_name(k);
+      const std::string extra = "\"shard\":" + nlohmann::json(shard).dump();
+      TarReader reader(dir / shard);
+      TarMember m;
+      std::vector<std::uint8_t> data;
+      CocoEncodedImage cur;
+      std::string key;
+      const auto close = [&] {
+        if (!key.empty() && !cur.semantic_png.empty() && !cur.instances_png.empty()) {
+          block.push_back(std::move(cur));
+          if (block.size() >= kBlock) {
+            coco.add(block, 0);
+            block.clear();
+          }
+        }
+        cur = CocoEncodedImage();
+      };
+      while (reader.next(m, data)) {
+        const std::size_t dot = m.name.find('.');
+        if (dot == std::string::npos) continue;
+        const std::string name_key = m.name.substr(0, dot), ext = m.name.substr(dot);
+        if (name_key != key) {
+          close();
+          key = name_key;
+          cur.extra = extra;
+        }
+        if (ext == ".png")
+          cur.file_name = m.name;
+        else if (ext == ".seg.png")
+          cur.semantic_png = std::move(data);
+        else if (ext == ".inst.png")
+          cur.instances_png = std::move(data);
+        data.clear();
+      }
+      close();
+    }
+    if (!block.empty()) coco.add(block, 0);
+    coco.commit();
+  }
+
   WorkItem shard_item(std::int64_t k) const {
     WorkItem w;
     w.key = "shard " + std::to_string(k);
@@ -306,6 +367,7 @@ class TarSink final : public Sink {
   const DatasetSpec& spec_;
   OutputSettings settings_;
   TarLayout layout_;
+  MaskInfo masks_;
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 """Dense labels from the outside: the masks `fdsl generate` writes with `masks: true`, read with
 Pillow and NumPy, agree with the images (ink where an object is), with the Python bindings, with
 the COCO file (its compressed RLE decoded here from the format's definition, bbox, area,
-categories) and, in tar shards, are members of each sample by WebDataset rules; splits get a COCO
+categories) and, in tar shards, are members of each sample by WebDataset rules (with a COCO file
+beside the shards naming each image by its member and shard); splits get a COCO
 file each; torchvision's ImageFolder reads images/ without the masks; the PyTorch datasets give
 dicts of image and masks that batch; families without objects refuse the key."""
 import io
@@ -172,6 +173,35 @@ for key, files in members.items():
     seg = np.array(Image.open(io.BytesIO(files["seg.png"])))
     check(set(np.unique(seg)) <= set(range(7)), f"{key}: shape kinds 0..6")
     check(np.array_equal(seg > 0, a > 0), f"{key}: the masks cover the same pixels")
+
+# The COCO file beside the shards: one image per sample, named by its image member and shard, in
+# shard order; every annotation is its object's pixels in that sample's inst.png.
+coco_tar = json.load(open(os.path.join(out_dl, "annotations", "instances_train.json")))
+order = []
+for shard in sorted(f for f in os.listdir(out_dl) if f.endswith(".tar")):
+    with tarfile.open(os.path.join(out_dl, shard)) as t:
+        order += [(m.name, shard) for m in t.getmembers() if m.name.endswith(".png") and m.name.count(".") == 1]
+check([(im["file_name"], im["shard"]) for im in coco_tar["images"]] == order,
+      f"tar COCO images: the image members in shard order ({coco_tar['images'][:2]})")
+by_image = {}
+for a in coco_tar["annotations"]:
+    by_image.setdefault(a["image_id"], []).append(a)
+checked = 0
+for im in coco_tar["images"]:
+    files = members[im["file_name"].split(".", 1)[0]]
+    inst = np.array(Image.open(io.BytesIO(files["inst.png"])))
+    seg = np.array(Image.open(io.BytesIO(files["seg.png"])))
+    objs = by_image.get(im["id"], [])
+    check(len(objs) == len(np.unique(inst[inst > 0])), f"tar {im['file_name']}: one annotation per object")
+    for k, a in enumerate(objs):
+        want = inst == k + 1
+        m = rle_decode(a["segmentation"]["counts"], im["height"], im["width"])
+        check(np.array_equal(m.astype(bool), want) and a["area"] == int(want.sum()) and
+              a["category_id"] == int(seg[want][0]), f"tar {im['file_name']}: annotation {a['id']}")
+        checked += 1
+check(checked > 6, f"tar: {checked} annotations checked")
+r = run_cli(["verify", out_dl])
+check(r.returncode == 0 and '"extra_files":[]' in r.stdout, f"verify knows the tar COCO file: {r.stdout[-300:]}")
 
 # --- splits: a COCO file per split, beside that split's trees ---------------------------------
 out_sp, _ = generate(tmp, "splits", PLAIN + "splits: train,val\nval_instances: 2\n")

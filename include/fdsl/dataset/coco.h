@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,5 +41,29 @@ struct CocoImage {
 /// order too, so the file is the same for any thread count. Reads the masks with `threads`.
 void write_coco_instances(const std::filesystem::path& out, const MaskInfo& masks, const std::vector<CocoImage>& images,
                           int threads);
+
+/// One image given by its encoded masks (a tar shard's members), with extra fields for its entry
+/// in "images" (e.g. the shard that holds it), as a JSON object's members without braces.
+struct CocoEncodedImage {
+  std::string file_name, extra;
+  std::vector<std::uint8_t> semantic_png, instances_png;
+};
+
+/// The same file made block by block from masks in memory: add() images in order (decoded with
+/// `threads`), then commit(). Until commit() nothing is in place at `out`.
+class CocoWriter {
+ public:
+  CocoWriter(const std::filesystem::path& out, const MaskInfo& masks);
+  ~CocoWriter();
+  CocoWriter(const CocoWriter&) = delete;
+  CocoWriter& operator=(const CocoWriter&) = delete;
+  void add(const std::vector<CocoEncodedImage>& block, int threads);
+  void commit();
+
+ private:
+  friend void write_coco_instances(const std::filesystem::path&, const MaskInfo&, const std::vector<CocoImage>&, int);
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace fdsl
