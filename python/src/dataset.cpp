@@ -128,7 +128,7 @@ class PyGenerator {
   /// Renders `indices` into one uint8 array (N, H, W[, C]), or (N, C, H, W) when `channels_first`,
   /// and their labels (N,) int64.
   py::tuple batch(const py::object& index_list, const py::object& threads_arg, const py::object& out_arg,
-                  bool channels_first) const {
+                  bool channels_first, bool masks) const {
     const int threads = thread_count(threads_arg);
     std::vector<std::int64_t> indices;
     for (py::handle i : py::iter(index_list)) indices.push_back(index_value(i));
@@ -149,6 +149,19 @@ class PyGenerator {
     py::array_t<std::int64_t> labels(n);
     std::uint8_t* dst = images.mutable_data();
     std::int64_t* lab = labels.mutable_data();
+    if (masks) {
+      py::array_t<std::uint16_t> semantic(
+          {n, static_cast<py::ssize_t>(shape.height), static_cast<py::ssize_t>(shape.width)});
+      py::array_t<std::uint16_t> instances(
+          {n, static_cast<py::ssize_t>(shape.height), static_cast<py::ssize_t>(shape.width)});
+      std::uint16_t* sem = semantic.mutable_data();
+      std::uint16_t* ins = instances.mutable_data();
+      run_interruptible([&] {
+        render_batch_with_masks(gen(), where, channels_first ? BatchLayout::ChannelsFirst : BatchLayout::ChannelsLast,
+                                dst, lab, sem, ins, threads);
+      });
+      return py::make_tuple(images, labels, semantic, instances);
+    }
     run_interruptible([&] {
       render_batch(gen(), where, channels_first ? BatchLayout::ChannelsFirst : BatchLayout::ChannelsLast, dst, lab,
                    threads);
@@ -255,13 +268,14 @@ void bind_dataset(py::module_& m) {
           },
           py::arg("category"), py::arg("instance"), "The sample (category, instance); IndexError outside the dataset.")
       .def("batch", &PyGenerator::batch, py::arg("indices"), py::kw_only(), py::arg("threads") = 0,
-           py::arg("out") = py::none(), py::arg("channels_first") = false,
-           "batch(indices, *, threads=0, out=None, channels_first=False) -> (images, labels)\n\n"
+           py::arg("out") = py::none(), py::arg("channels_first") = false, py::arg("masks") = false,
+           "batch(indices, *, threads=0, out=None, channels_first=False, masks=False) -> (images, labels)\n\n"
            "Renders the samples at `indices` into one uint8 array (N, H, W) or (N, H, W, 3), or (N, C, H, W) "
            "with channels_first (as torch models take it), written in place into `out` when given, with "
            "labels (N,) int64. Renders on `threads` threads (0: all cores) with the "
            "GIL released; the result does not depend on the thread count. Inside DataLoader workers use "
-           "threads=1.")
+           "threads=1. With masks=True (a config with masks: true) it returns (images, labels, masks, instances), "
+           "the class and instance masks (N, H, W) uint16 as Sample.mask and Sample.instances hold them.")
       .def_property_readonly("family", [](const PyGenerator& g) { return g.gen().family(); })
       .def_property_readonly(
           "image_shape",
@@ -286,8 +300,8 @@ void bind_dataset(py::module_& m) {
             return py::object(std::move(d));
           },
           "with `masks: true`: what the masks hold (categories: the names of semantic ids 1, 2, ...; objects; "
-          "the PNG depths); None otherwise. sample() gives them as Sample.mask and Sample.instances (batch() "
-          "renders images only)")
+          "the PNG depths); None otherwise. sample() gives them as Sample.mask and Sample.instances, "
+          "batch(..., masks=True) as arrays (N, H, W)")
       .def_property_readonly("num_classes", [](const PyGenerator& g) { return g.gen().num_classes(); })
       .def_property_readonly("instances_per_class", [](const PyGenerator& g) { return g.gen().instances_per_class(); })
       .def_property_readonly("threads", &PyGenerator::threads, "the thread count it was built with")

@@ -4,7 +4,7 @@ the COCO file (its compressed RLE decoded here from the format's definition, bbo
 categories) and, in tar shards, are members of each sample by WebDataset rules (with a COCO file
 beside the shards naming each image by its member and shard); splits get a COCO
 file each; torchvision's ImageFolder reads images/ without the masks; the PyTorch datasets give
-dicts of image and masks that batch; families without objects refuse the key."""
+dicts of image and masks that batch, Generator.batch(masks=True) arrays of them; families without objects refuse the key."""
 import io
 import json
 import os
@@ -202,6 +202,23 @@ for im in coco_tar["images"]:
 check(checked > 6, f"tar: {checked} annotations checked")
 r = run_cli(["verify", out_dl])
 check(r.returncode == 0 and '"extra_files":[]' in r.stdout, f"verify knows the tar COCO file: {r.stdout[-300:]}")
+
+# Generator.batch(masks=True): the images, labels and both masks of many samples at once, the
+# same as sample() gives them one by one, channels first too; refused clearly without masks.
+bg = fdsl.Generator.from_config(os.path.join(out_dl, "fdsl.yaml"))
+images, labels, sems, insts = bg.batch(range(6), masks=True, threads=2)
+check(sems.shape == (6, 80, 80) and sems.dtype == np.uint16 and insts.dtype == np.uint16, f"batch masks {sems.shape}")
+for k in range(6):
+    s = bg[k]
+    check(np.array_equal(images[k], s.image) and labels[k] == s.label and np.array_equal(sems[k], s.mask) and
+          np.array_equal(insts[k], s.instances), f"batch(masks=True) {k}: the sample's image and masks")
+planar = bg.batch(range(6), masks=True, channels_first=True)[0]
+check(np.array_equal(planar.transpose(0, 2, 3, 1), images), "batch(masks=True, channels_first=True)")
+try:
+    fdsl.Generator.from_config({"generator": "dead_leaves", "instances": 2, "size": 40}).batch([0], masks=True)
+    check(False, "batch(masks=True) without masks: true is refused")
+except ValueError as e:
+    check("masks: true" in str(e), f"batch(masks=True) without masks names the key: {e}")
 
 # --- splits: a COCO file per split, beside that split's trees ---------------------------------
 out_sp, _ = generate(tmp, "splits", PLAIN + "splits: train,val\nval_instances: 2\n")

@@ -27,4 +27,12 @@ ImageShape batch_image_shape(const Generator& gen);
 void render_batch(const Generator& gen, const std::vector<std::pair<std::int64_t, std::int64_t>>& where,
                   BatchLayout layout, std::uint8_t* dst, std::int64_t* labels, int threads);
 
+/// The same, with each sample's class mask and instance mask (gen.masks().on) into `semantic` and
+/// `instances` (N * H * W values each, as Sample.semantic / Sample.instances hold them).
+/// Error(BadInput) when the family makes no masks (`masks: true` not set, or a family without
+/// objects).
+void render_batch_with_masks(const Generator& gen, const std::vector<std::pair<std::int64_t, std::int64_t>>& where,
+                             BatchLayout layout, std::uint8_t* dst, std::int64_t* labels, std::uint16_t* semantic,
+                             std::uint16_t* instances, int threads);
+
 }  // namespace fdsl
