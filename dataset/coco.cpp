@@ -102,16 +102,21 @@ struct ImageObjects {
   std::vector<CocoObject> objects;
 };
 
-ImageObjects read_objects(const CocoImage& image) {
-  const std::vector<std::uint8_t> inst_bytes = read_file(image.instances);
-  const std::vector<std::uint8_t> sem_bytes = read_file(image.semantic);
-  const LabelMap inst = decode_label_png(inst_bytes.data(), inst_bytes.size(), image.instances.string());
-  const LabelMap sem = decode_label_png(sem_bytes.data(), sem_bytes.size(), image.semantic.string());
+/// One image's objects and size from its encoded masks (`*_what` name them in errors).
+ImageObjects decode_objects(const std::vector<std::uint8_t>& inst_png, const std::string& inst_what,
+                            const std::vector<std::uint8_t>& sem_png, const std::string& sem_what) {
+  const LabelMap inst = decode_label_png(inst_png.data(), inst_png.size(), inst_what);
+  const LabelMap sem = decode_label_png(sem_png.data(), sem_png.size(), sem_what);
   ImageObjects r;
-  r.objects = coco_objects(inst, sem, image.instances.string());
+  r.objects = coco_objects(inst, sem, inst_what);
   r.width = inst.width;
   r.height = inst.height;
   return r;
+}
+
+ImageObjects read_objects(const CocoImage& image) {
+  return decode_objects(read_file(image.instances), image.instances.string(), read_file(image.semantic),
+                        image.semantic.string());
 }
 
 }  // namespace
@@ -160,12 +165,8 @@ void CocoWriter::add(const std::vector<CocoEncodedImage>& block, int threads) {
   std::vector<ImageObjects> objects(block.size());
   parallel_for(0, static_cast<std::int64_t>(block.size()), threads, [&](std::int64_t i) {
     const CocoEncodedImage& im = block[static_cast<std::size_t>(i)];
-    const LabelMap inst = decode_label_png(im.instances_png.data(), im.instances_png.size(), im.file_name);
-    const LabelMap sem = decode_label_png(im.semantic_png.data(), im.semantic_png.size(), im.file_name);
-    ImageObjects& r = objects[static_cast<std::size_t>(i)];
-    r.objects = coco_objects(inst, sem, im.file_name);
-    r.width = inst.width;
-    r.height = inst.height;
+    objects[static_cast<std::size_t>(i)] =
+        decode_objects(im.instances_png, im.file_name, im.semantic_png, im.file_name);
   });
   for (std::size_t k = 0; k < block.size(); ++k) state_->add(objects[k], block[k].file_name, block[k].extra);
 }
