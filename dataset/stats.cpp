@@ -1026,10 +1026,11 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
     }
   });
   std::vector<SampleStats> all;
+  std::vector<std::uint32_t> item_of;  // all[k] came from items[item_of[k]]
   ojson unreadable = ojson::array();
   MaskTally masks;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    for (auto& s : results[i]) all.push_back(std::move(s));
+    for (auto& s : results[i]) all.push_back(std::move(s)), item_of.push_back(static_cast<std::uint32_t>(i));
     for (auto& [p, why] : problems[i]) unreadable.push_back({{"path", p}, {"problem", why}});
     masks.merge(std::move(tallies[i]));
   }
@@ -1044,6 +1045,24 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
   if (ojson mj = masks.json(); !mj.is_null()) report["masks"] = std::move(mj);
   report["unreadable"] = std::move(unreadable);
+  if (o.example_shards) {
+    // The examples the pairs name (a few thousand at most), then one pass over the samples.
+    std::map<std::string, std::string> wanted;
+    for (const char* kind : {"images", "clouds"}) {
+      if (!report.contains(kind) || !report[kind].contains("similar_pairs")) continue;
+      for (const auto& p : report[kind]["similar_pairs"])
+        for (const char* side : {"example_a", "example_b"})
+          if (p.contains(side)) wanted.emplace(p[side].get<std::string>(), "");
+    }
+    for (std::size_t k = 0; k < all.size() && !wanted.empty(); ++k) {
+      const Item& item = items[item_of[k]];
+      if (item.kind != Item::Tar) continue;
+      const auto it = wanted.find(all[k].name);
+      if (it != wanted.end() && it->second.empty()) it->second = item.path;
+    }
+    for (auto& [name, shard] : wanted)
+      if (!shard.empty()) o.example_shards->emplace(name, shard);
+  }
   return report;
 }
 

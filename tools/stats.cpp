@@ -21,6 +21,7 @@
 #include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
+#include "fdsl/io/tar_reader.h"
 
 namespace fdsl::cli {
 
@@ -81,19 +82,76 @@ nlohmann::ordered_json config_stats(const StatsArgs& a, Image& plot) {
   return report;
 }
 
-/// An example of a folder dataset, for the pair pictures: its PNG, or its cloud drawn; nothing
-/// for members of shards and HDF5 files.
-Image file_picture(const fs::path& dir, const std::string& name, int tile) {
-  std::error_code ec;
-  const fs::path p = dir / name;
-  if (name.find(':') != std::string::npos || !fs::is_regular_file(p, ec)) return Image();
-  const std::string ext = p.extension().string();
-  if (ext == ".png") return read_png(p);
-  Sample s;
-  const std::vector<std::uint8_t> bytes = read_file(p);
-  s.cloud = decode_cloud(bytes.data(), bytes.size(), ext.empty() ? "" : ext.substr(1), p.string());
-  return sample_picture(s, tile);
-}
+/// The examples of a dataset read from its files, for the pair pictures: a PNG or a cloud file of
+/// a folder, a member of a WebDataset shard (the shard found by dataset_stats), a cloud of a
+/// ModelNet-style HDF5 file (named file:index). An example that cannot be read again draws as
+/// nothing (a grey box): the report already lists it as unreadable.
+class DatasetPictures {
+ public:
+  explicit DatasetPictures(fs::path dir) : dir_(std::move(dir)) {}
+  std::map<std::string, std::string>* shards() { return &shards_; }
+
+  Image operator()(const std::string& name, int tile) {
+    try {
+      return picture(name, tile);
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Interrupted) throw;
+      return Image();
+    }
+  }
+
+ private:
+  Image decoded(const std::uint8_t* data, std::size_t size, const std::string& ext, const std::string& where,
+                int tile) {
+    if (ext == "png") return decode_png(data, size, where);
+    Sample s;
+    s.cloud = decode_cloud(data, size, ext, where);
+    return sample_picture(s, tile);
+  }
+
+  Image picture(const std::string& name, int tile) {
+    std::error_code ec;
+    if (const auto it = shards_.find(name); it != shards_.end()) {
+      TarReader reader(dir_ / it->second);
+      TarMember m;
+      std::vector<std::uint8_t> data;
+      while (reader.next(m, data))
+        if (m.name == name) {
+          const auto dot = name.rfind('.');
+          return decoded(data.data(), data.size(), dot == std::string::npos ? "" : name.substr(dot + 1),
+                         it->second + ":" + name, tile);
+        }
+      return Image();
+    }
+    const fs::path p = dir_ / name;
+    if (fs::is_regular_file(p, ec)) {
+      const std::string ext = p.extension().string();
+      const std::vector<std::uint8_t> bytes = read_file(p);
+      return decoded(bytes.data(), bytes.size(), ext.empty() ? "" : ext.substr(1), p.string(), tile);
+    }
+    // file.h5:index
+    const auto colon = name.rfind(':');
+    if (colon == std::string::npos) return Image();
+    const std::string file = name.substr(0, colon), index = name.substr(colon + 1);
+    if (index.empty() || index.find_first_not_of("0123456789") != std::string::npos || index.size() > 12)
+      return Image();
+    if (file != h5_name_) {
+      h5_ = read_modelnet_h5(dir_ / file);
+      h5_name_ = file;
+    }
+    const std::size_t j = std::stoull(index);
+    if (j >= h5_.count) return Image();
+    Sample s;
+    const float* first = h5_.xyz.data() + j * h5_.points * 3;
+    s.cloud.xyz.assign(first, first + h5_.points * 3);
+    return sample_picture(s, tile);
+  }
+
+  fs::path dir_;
+  std::map<std::string, std::string> shards_;
+  std::string h5_name_;  // the HDF5 file last read, kept for the next example from it
+  ModelNetClouds h5_;
+};
 
 }  // namespace
 
@@ -157,10 +215,11 @@ void add_stats(CLI::App& app) {
             std::make_unique<Progress>(layout == "webdataset" ? "shards" : "files", n, progress_options(a.progress));
       };
       o.on_progress = [&](std::int64_t n) { progress->add(n); };
+      DatasetPictures pictures{fs::path(a.config.config)};
+      o.example_shards = pictures.shards();
       report = dataset_stats(a.config.config, o);
       if (progress) progress->finish();
-      const fs::path dir = a.config.config;
-      plot = stats_plot(report, [&](const std::string& name, int tile) { return file_picture(dir, name, tile); });
+      plot = stats_plot(report, [&](const std::string& name, int tile) { return pictures(name, tile); });
       out = a.output.empty() ? fs::path(a.config.config) : fs::path(a.output);
     }
     ensure_writable_dir(out);

@@ -92,6 +92,9 @@ struct StatsOptions {
   std::function<void(std::int64_t, const std::string&)> on_start;
   /// Told as each file or shard is done (from worker threads); may be empty.
   std::function<void(std::int64_t)> on_progress;
+  /// When given: filled with the shard (its path relative to the dataset) of each example the
+  /// report's class pairs name that is a member of a WebDataset shard, so its picture can be drawn.
+  std::map<std::string, std::string>* example_shards = nullptr;
 };
 
 /// Measures every PNG image and PLY/PCD/NPY/HDF5 cloud of the dataset `dir` (ImageFolder or
