@@ -1169,4 +1169,37 @@ ojson memory_stats(const Generator& gen, const std::vector<std::pair<std::int64_
   return report;
 }
 
+StatsSelection stats_sample_selection(const Generator& gen, std::int64_t n) {
+  StatsSelection sel;
+  const std::int64_t C = gen.num_classes(), I = gen.instances_per_class();
+  if (n <= 0 || C <= 0 || I <= 0) return sel;
+  const std::int64_t m = std::min(I, std::max(std::min<std::int64_t>(I, 8), (n + C - 1) / C));
+  const std::int64_t k = std::min(C, (n + m - 1) / m);
+  const std::int64_t total = std::min(n, k * m);
+  sel.classes = k;
+  sel.instances_per_class = m;
+  sel.samples.reserve(static_cast<std::size_t>(total));
+  for (std::int64_t j = 0; j < total; ++j) sel.samples.emplace_back(j / m, j % m);
+  return sel;
+}
+
+ojson sample_stats(const Generator& gen, const Params& params, const std::string& source, std::int64_t n,
+                   const StatsThresholds& thresholds, int threads, const std::function<void()>& on_sample,
+                   std::map<std::string, std::size_t>* index) {
+  const StatsSelection sel = stats_sample_selection(gen, n);
+  const OutputSettings out = OutputSettings::from_params(params);
+  const std::string cloud_ext = params.has("cloud_format") ? params.get_string("cloud_format") : "cloud";
+  ojson body = memory_stats(gen, sel.samples, out.png, cloud_ext, thresholds, threads, on_sample, index);
+  ojson report;
+  report["source"] = source;
+  report["layout"] = "in memory";
+  report["family"] = gen.family();
+  report["rendered"] = {{"classes", sel.classes},
+                        {"instances_per_class", sel.instances_per_class},
+                        {"samples", static_cast<std::int64_t>(sel.samples.size())}};
+  for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
+  report["unreadable"] = ojson::array();
+  return report;
+}
+
 }  // namespace fdsl

@@ -44,40 +44,25 @@ ProgressOptions progress_options(const std::string& mode) {
   return po;
 }
 
-/// Samples rendered in memory: the first k classes, m instances each, about n in all, with at
-/// least min(instances, 8) per class so every class has a spread.
+/// Samples rendered in memory (stats_sample_selection), and their plot.
 nlohmann::ordered_json config_stats(const StatsArgs& a, Image& plot) {
-  const std::int64_t n = a.sample;
   // At most n classes are rendered: only those are searched (categories are prefix-stable).
   SpecOptions so = spec_options(a.config);
-  so.search_limit = n;
+  so.search_limit = a.sample;
   const DatasetSpec spec = load_dataset_spec(a.config.config, so);
   const Generator& gen = *spec.generator;
-  const std::int64_t C = gen.num_classes(), I = gen.instances_per_class();
-  const std::int64_t m = std::min(I, std::max(std::min<std::int64_t>(I, 8), (n + C - 1) / C));
-  const std::int64_t k = std::min(C, (n + m - 1) / m);
-  const OutputSettings out = OutputSettings::from_params(spec.params);
-  const std::string cloud_ext = spec.params.has("cloud_format") ? spec.params.get_string("cloud_format") : "cloud";
-  const std::int64_t total = std::min(n, k * m);
-  std::vector<std::pair<std::int64_t, std::int64_t>> which;
-  for (std::int64_t j = 0; j < total; ++j) which.emplace_back(j / m, j % m);
-  Progress progress(gen.sample_noun(), total, progress_options(a.progress));
-  std::map<std::string, std::size_t> index;  // sample file name -> j
-  nlohmann::ordered_json body = memory_stats(
-      gen, which, out.png, cloud_ext, a.thresholds, a.config.threads, [&] { progress.add(1); }, &index);
+  const StatsSelection sel = stats_sample_selection(gen, a.sample);
+  Progress progress(gen.sample_noun(), static_cast<std::int64_t>(sel.samples.size()), progress_options(a.progress));
+  std::map<std::string, std::size_t> index;  // sample file name -> its position in sel.samples
+  nlohmann::ordered_json report = sample_stats(
+      gen, spec.params, a.config.config, a.sample, a.thresholds, a.config.threads, [&] { progress.add(1); }, &index);
   progress.finish();
-  nlohmann::ordered_json report;
-  report["source"] = a.config.config;
-  report["layout"] = "in memory";
-  report["family"] = gen.family();
-  report["rendered"] = {{"classes", k}, {"instances_per_class", m}, {"samples", total}};
-  for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
-  report["unreadable"] = nlohmann::ordered_json::array();
-  // The pair pictures: each example named in the report is rendered again (index: built above).
+  // The pair pictures: each example named in the report is rendered again.
   plot = stats_plot(report, [&](const std::string& name, int tile) {
     const auto it = index.find(name);
     if (it == index.end()) return Image();
-    return sample_picture(gen.make(which[it->second].first, which[it->second].second), tile);
+    const auto [c, i] = sel.samples[it->second];
+    return sample_picture(gen.make(c, i), tile);
   });
   return report;
 }

@@ -23,6 +23,7 @@ if "FDSL_DATA_DIR" not in _os.environ:
             break
 
 from ._fdsl import (BufferPool, Generator, ParamSpec, Sample, SharedSlots, __version__,  # noqa: E402
-                    list_generators, params)
+                    dataset_stats, list_generators, params, stats_text)
 
-__all__ = ["BufferPool", "Generator", "ParamSpec", "Sample", "SharedSlots", "list_generators", "params", "__version__"]
+__all__ = ["BufferPool", "Generator", "ParamSpec", "Sample", "SharedSlots", "dataset_stats", "list_generators",
+           "params", "stats_text", "__version__"]

@@ -15,6 +15,7 @@
 #include "fdsl/dataset/batch.h"
 #include "fdsl/dataset/memory_plan.h"
 #include "fdsl/dataset/spec.h"
+#include "fdsl/dataset/stats.h"
 #include "interrupt.h"
 #include "module.h"
 
@@ -225,9 +226,71 @@ class PyBufferPool {
   BufferPool pool_;
 };
 
+/// The flagging thresholds of `fdsl stats` as keyword arguments (the CLI's option names, without
+/// the dashes): ValueError naming the key and its range, TypeError for an unknown key.
+StatsThresholds stats_thresholds(const py::kwargs& kw) {
+  StatsThresholds t;
+  struct Key {
+    const char* name;
+    double* value;
+  };
+  const Key keys[] = {{"blank_ink", &t.blank_ink},
+                      {"full_ink", &t.full_ink},
+                      {"flat", &t.flat},
+                      {"distinct", &t.distinct},
+                      {"static_spread", &t.static_spread}};
+  for (auto item : kw) {
+    const std::string key = py::str(item.first);
+    bool known = false;
+    for (const Key& k : keys) {
+      if (key != k.name) continue;
+      known = true;
+      const double v = item.second.cast<double>();
+      if (!(v >= 0 && v <= 1))
+        throw py::value_error(key + "=" + std::string(py::repr(item.second)) + " is out of range; valid: 0..1");
+      *k.value = v;
+    }
+    if (key == "pairs") {
+      known = true;
+      if (!py::isinstance<py::int_>(item.second) || py::isinstance<py::bool_>(item.second))
+        throw py::type_error("pairs must be an int, not " + std::string(py::str(py::type::of(item.second))));
+      const long long v = item.second.cast<long long>();
+      if (v < 0 || v > 1000) throw py::value_error("pairs=" + std::to_string(v) + " is out of range; valid: 0..1000");
+      t.similar_pairs = static_cast<int>(v);
+    }
+    if (!known)
+      throw py::type_error("unknown keyword argument " + key +
+                           "; the thresholds are blank_ink, full_ink, flat, distinct, static_spread (0..1) and pairs "
+                           "(0..1000)");
+  }
+  return t;
+}
+
 }  // namespace
 
 void bind_dataset(py::module_& m) {
+  m.def(
+      "dataset_stats",
+      [](const py::object& path, const py::object& threads_arg, const py::kwargs& kw) {
+        StatsOptions o;
+        o.threads = PyGenerator::thread_count(threads_arg);
+        o.thresholds = stats_thresholds(kw);
+        const std::string dir = python_to_json(path).get<std::string>();
+        return json_to_python(run_interruptible([&] { return dataset_stats(dir, o); }));
+      },
+      py::arg("path"), py::kw_only(), py::arg("threads") = 0,
+      "dataset_stats(path, *, threads=0, **thresholds) -> dict\n\n"
+      "What `fdsl stats DIR` writes to stats.json, as a dict: every PNG image and PLY/PCD/NPY/HDF5 cloud of "
+      "the dataset folder measured (ink, bounding box, intensity, file size; cloud variance, flatness, "
+      "repeated points), per class, with the blank, saturated and degenerate samples by name, the classes that "
+      "do not vary and the closest class pairs. thresholds: blank_ink, full_ink, flat, distinct, static_spread "
+      "(0..1) and pairs (0..1000), as the CLI's options. The same report for any thread count; Ctrl-C stops it.");
+  m.def(
+      "stats_text",
+      [](const py::object& report) { return stats_text(nlohmann::ordered_json::parse(python_to_json(report).dump())); },
+      py::arg("report"),
+      "The one-screen summary `fdsl stats` prints, of a report from dataset_stats() or Generator.stats().");
+
   py::class_<PyBufferPool>(m, "BufferPool",
                            "Reusable uint8 arrays: array(shape) hands out a buffer of a freed array of the same size "
                            "when there is one (its pages already mapped), else a new one. An array returns to the "
@@ -276,6 +339,22 @@ void bind_dataset(py::module_& m) {
            "GIL released; the result does not depend on the thread count. Inside DataLoader workers use "
            "threads=1. With masks=True (a config with masks: true) it returns (images, labels, masks, instances), "
            "the class and instance masks (N, H, W) uint16 as Sample.mask and Sample.instances hold them.")
+      .def(
+          "stats",
+          [](const PyGenerator& g, std::int64_t samples, const py::object& threads_arg, const py::kwargs& kw) {
+            if (samples < 1 || samples > 10000000)
+              throw py::value_error("samples=" + std::to_string(samples) + " is out of range; valid: 1..10000000");
+            const int threads = PyGenerator::thread_count(threads_arg);
+            const StatsThresholds t = stats_thresholds(kw);
+            check_memory(plan_memory(g.gen(), threads));
+            return json_to_python(run_interruptible(
+                [&] { return sample_stats(g.gen(), g.spec().params, "Generator.stats", samples, t, threads); }));
+          },
+          py::arg("samples") = 1000, py::kw_only(), py::arg("threads") = 0,
+          "stats(samples=1000, *, threads=0, **thresholds) -> dict\n\n"
+          "What `fdsl stats CONFIG --sample N` writes to stats.json, as a dict: about `samples` samples of the "
+          "first classes (at least 8 instances each) rendered in memory and measured as dataset_stats() measures "
+          "files, PNG sizes included. Thresholds as in fdsl.dataset_stats(). Ctrl-C stops it.")
       .def_property_readonly("family", [](const PyGenerator& g) { return g.gen().family(); })
       .def_property_readonly(
           "image_shape",

@@ -361,5 +361,40 @@ check(b["images"]["count"] == 39 and b["unreadable"][0]["path"] == cols["name"][
       f"39 measured, the damaged one listed ({b['unreadable'][:1]})")
 check(cols["name"][0] in r.stderr, f"the error names the file ({r.stderr.strip()[-300:]})")
 
+# --- the Python API: the reports of the CLI, as dicts ---------------------------------------------
+import fdsl  # noqa: E402
+
+for where, d in (("folder", folder), ("tar", tar)):
+    got = fdsl.dataset_stats(d)
+    want = load(d)
+    check(got == want, f"fdsl.dataset_stats({where}) is its stats.json")
+    check(fdsl.dataset_stats(d, threads=1) == fdsl.dataset_stats(d, threads=2), f"{where}: any thread count")
+r = stats([folder])
+check(r.stdout.startswith(fdsl.stats_text(load(folder))), "fdsl.stats_text() is the summary the CLI prints")
+gen = fdsl.Generator.from_config(cfg)
+mine = gen.stats(40)
+cli = load(mem_out)
+check(mine["source"] == "Generator.stats" and {k: v for k, v in mine.items() if k != "source"}
+      == {k: v for k, v in cli.items() if k != "source"}, "Generator.stats(40) is `fdsl stats CONFIG --sample 40`")
+check(gen.stats(40, threads=1) == gen.stats(40, threads=2), "Generator.stats: any thread count")
+few = gen.stats(5)
+check(few["rendered"] == {"classes": 1, "instances_per_class": 8, "samples": 5},
+      f"5 samples: one class, 8 instances planned, 5 made ({few['rendered']})")
+strict = fdsl.dataset_stats(folder, blank_ink=0.5, pairs=2)
+check(len(strict["images"]["similar_pairs"]) == 2 and strict["images"]["blank_count"] >= 1,
+      f"thresholds as keywords: 2 pairs, images below half ink are blank ({strict['images']['blank_count']})")
+for call, kind, text in ((lambda: fdsl.dataset_stats(folder, blank_ink=2), ValueError, "blank_ink=2 is out of range"),
+                         (lambda: fdsl.dataset_stats(folder, pairs=1001), ValueError, "valid: 0..1000"),
+                         (lambda: fdsl.dataset_stats(folder, pairs=1.5), TypeError, "pairs must be an int"),
+                         (lambda: fdsl.dataset_stats(folder, blanc_ink=0.1), TypeError, "unknown keyword argument"),
+                         (lambda: fdsl.dataset_stats(os.path.join(tmp, "nope")), ValueError, "is not a folder"),
+                         (lambda: gen.stats(0), ValueError, "samples=0 is out of range"),
+                         (lambda: gen.stats(10, threads=-1), ValueError, "out of range")):
+    try:
+        call()
+        check(False, f"refused: {text}")
+    except kind as e:
+        check(text in str(e), f"{kind.__name__} saying {text!r}: {e}")
+
 shutil.rmtree(tmp)
 finish()

@@ -103,6 +103,23 @@ struct StatsOptions {
 /// when `dir` holds no sample fdsl can measure (naming the formats it reads).
 nlohmann::ordered_json dataset_stats(const std::filesystem::path& dir, const StatsOptions& options);
 
+/// What `fdsl stats CONFIG --sample N` renders: the first classes of `gen` (categories are
+/// prefix-stable), m instances each with m at least min(instances, 8) so every class has a spread,
+/// about `n` samples in all, in class order.
+struct StatsSelection {
+  std::int64_t classes = 0, instances_per_class = 0;
+  std::vector<std::pair<std::int64_t, std::int64_t>> samples;  ///< (category, instance)
+};
+StatsSelection stats_sample_selection(const Generator& gen, std::int64_t n);
+
+/// The report of `fdsl stats CONFIG --sample N` (stats.json): about `n` samples of `gen`
+/// (stats_sample_selection) rendered in memory and measured, PNG sizes from `params`' output
+/// settings, "source" naming the config. `index` as in memory_stats.
+nlohmann::ordered_json sample_stats(const Generator& gen, const Params& params, const std::string& source,
+                                    std::int64_t n, const StatsThresholds& thresholds, int threads,
+                                    const std::function<void()>& on_sample = {},
+                                    std::map<std::string, std::size_t>* index = nullptr);
+
 /// The measurements memory_stats takes of chosen samples, taken instead while a run has them in
 /// hand (the dataset card's samples: then the card need not make them again). Thread-safe.
 class SampleStatsCache {
