@@ -173,6 +173,7 @@ Report run_encode(int side, int channels, const PngOptions& options, double seco
                 100.0 * mean / static_cast<double>(images[0].size_bytes()), images[0].size_bytes(),
                 options.encoder == PngEncoder::Libpng       ? "libpng"
                 : options.encoder == PngEncoder::Libdeflate ? "libdeflate"
+                : options.encoder == PngEncoder::Runs       ? "runs"
                                                             : "isal",
                 options.level, filter_name(options.filter), strategy_name(options));
   r.extra = extra;
@@ -206,6 +207,8 @@ FDSL_BENCH("png/libdeflate/rgb224",
            [] { return run_encode(224, 3, with_encoder(PngEncoder::Libdeflate), default_seconds()); });
 FDSL_BENCH("png/isal/gray362", [] { return run_encode(362, 1, with_encoder(PngEncoder::Isal), default_seconds()); });
 FDSL_BENCH("png/isal/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Isal), default_seconds()); });
+FDSL_BENCH("png/runs/gray362", [] { return run_encode(362, 1, with_encoder(PngEncoder::Runs), default_seconds()); });
+FDSL_BENCH("png/runs/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Runs), default_seconds()); });
 FDSL_BENCH("png/opencv-like/gray362", [] { return run_encode(362, 1, opencv_like(), default_seconds()); });
 
 /// Decoding speed of the default encoding (libpng reader).
@@ -247,6 +250,7 @@ const bool sweep_registered = [] {
     };
     sweep(PngEncoder::Libdeflate, "libdeflate", {0, 1, 2, 4, 6, 9});
     if (png_encoder_available(PngEncoder::Isal)) sweep(PngEncoder::Isal, "isal", {0, 1, 2, 3});
+    sweep(PngEncoder::Runs, "runs", {0, 1, 2});
     for (int level : {1, 2, 3, 6}) {
       for (PngFilter filter : filters) {
         for (PngStrategy strategy : {PngStrategy::Rle, PngStrategy::Default}) {

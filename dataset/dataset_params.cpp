@@ -28,11 +28,13 @@ const ParamTable& dataset_params() {
       int_param("size", 256, 8, kMaxImageSide, "image width and height in pixels"),
       enum_param("channels", "auto", {"auto", "1", "3"},
                  "output channels: 1 gray, 3 RGB, auto (gray unless the render is color)"),
-      enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng", "isal"},
-                 "PNG encoder (same pixels; speed and size differ; isal: Intel ISA-L, levels 0-3)"),
+      enum_param("png_encoder", "libdeflate", {"libdeflate", "libpng", "isal", "runs"},
+                 "PNG encoder (same pixels; speed and size differ; isal: Intel ISA-L, levels 0-3; runs: fdsl's "
+                 "own run-matching deflate, levels 0-2, the same bytes on every CPU)"),
       int_param("png_level", 2, 0, 12, "PNG deflate level")
           .limit_when("png_encoder", "libpng", 9)
-          .limit_when("png_encoder", "isal", 3),
+          .limit_when("png_encoder", "isal", 3)
+          .limit_when("png_encoder", "runs", 2),
       enum_param("output_format", "folder", {"folder", "tar"},
                  "folder: ImageFolder PNGs, one folder per class; tar: WebDataset shards with _info.json (timm)"),
       int_param("shard_samples", 1000, 1, 1000000000, "samples per shard (the last shard may hold fewer)")

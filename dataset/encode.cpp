@@ -51,6 +51,7 @@ OutputSettings OutputSettings::from_params(const Params& params) {
   const std::string& encoder = params.get_string("png_encoder");
   s.png.encoder = encoder == "libpng" ? PngEncoder::Libpng
                   : encoder == "isal" ? PngEncoder::Isal
+                  : encoder == "runs" ? PngEncoder::Runs
                                       : PngEncoder::Libdeflate;
   if (!png_encoder_available(s.png.encoder))
     params.fail("png_encoder", "this fdsl was built without Intel ISA-L (Debian: libisal-dev, then rebuild)");

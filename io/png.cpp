@@ -52,6 +52,7 @@
 #include <memory>
 
 #include "fdsl/core/error.h"
+#include "fdsl/io/deflate_runs.h"
 #include "fdsl/io/files.h"
 
 namespace fdsl {
@@ -155,17 +156,24 @@ libdeflate_compressor* thread_compressor(int level) {
 
 /// A zlib compressor for the writer below: compresses `in` into at most `capacity` bytes at `dst`
 /// and returns the size, or 0 when it does not fit.
-using ZlibCompress = std::size_t (*)(const std::vector<std::uint8_t>& in, int level, std::uint8_t* dst,
-                                     std::size_t capacity);
+/// `layout` describes the scanlines (only the runs encoder looks at it).
+using ZlibCompress = std::size_t (*)(const std::vector<std::uint8_t>& in, int level, const RunsLayout& layout,
+                                     std::uint8_t* dst, std::size_t capacity);
 
-std::size_t libdeflate_compress(const std::vector<std::uint8_t>& in, int level, std::uint8_t* dst,
+std::size_t libdeflate_compress(const std::vector<std::uint8_t>& in, int level, const RunsLayout&, std::uint8_t* dst,
                                 std::size_t capacity) {
   return libdeflate_zlib_compress(thread_compressor(level), in.data(), in.size(), dst, capacity);
 }
 
+std::size_t runs_compress(const std::vector<std::uint8_t>& in, int level, const RunsLayout& layout, std::uint8_t* dst,
+                          std::size_t capacity) {
+  return deflate_runs_zlib(in.data(), in.size(), level, layout, dst, capacity);
+}
+
 #if defined(FDSL_HAVE_ISAL)
 /// ISA-L's stateless igzip with a zlib wrapper; each thread keeps its level buffer.
-std::size_t isal_compress(const std::vector<std::uint8_t>& in, int level, std::uint8_t* dst, std::size_t capacity) {
+std::size_t isal_compress(const std::vector<std::uint8_t>& in, int level, const RunsLayout&, std::uint8_t* dst,
+                          std::size_t capacity) {
   static constexpr std::size_t kLevelBuf[] = {ISAL_DEF_LVL0_DEFAULT, ISAL_DEF_LVL1_DEFAULT, ISAL_DEF_LVL2_DEFAULT,
                                               ISAL_DEF_LVL3_DEFAULT};
   thread_local std::vector<std::uint8_t> level_buf;
@@ -216,7 +224,12 @@ void write_zlib_png(int width, int height, int bit_depth, int color_type, const 
   // libdeflate's bound holds for every deflate encoder that falls back to stored blocks; ISA-L
   // may need a little more on incompressible rows, so there is one retry with more room.
   const int bound_level = options.encoder == PngEncoder::Libdeflate ? options.level : 6;
-  std::size_t bound = libdeflate_zlib_compress_bound(thread_compressor(bound_level), scanlines.size()) + 1024;
+  std::size_t bound = std::max(libdeflate_zlib_compress_bound(thread_compressor(bound_level), scanlines.size()),
+                               deflate_runs_bound(scanlines.size())) +
+                      1024;
+  RunsLayout layout;
+  layout.row_bytes = height > 0 ? scanlines.size() / static_cast<std::size_t>(height) : 0;
+  layout.pixel_bytes = static_cast<std::size_t>((color_type == 2 ? 3 : 1) * (bit_depth / 8));
   constexpr std::size_t kIhdrChunk = 4 + 4 + 13 + 4;
   constexpr std::size_t kIdatHeader = 4 + 4;
   constexpr std::size_t kIendChunk = 4 + 4 + 4;
@@ -237,12 +250,12 @@ void write_zlib_png(int width, int height, int bit_depth, int color_type, const 
   ihdr[20] = 0;                                      // no interlace
   put_chunk_crc(ihdr, 13);
 
-  std::size_t compressed = compress(scanlines, options.level, p + kDataStart, bound);
+  std::size_t compressed = compress(scanlines, options.level, layout, p + kDataStart, bound);
   if (compressed == 0) {
     bound = bound + bound / 8 + 65536;
     out.resize(kDataStart + bound + 4 + kIendChunk);
     p = out.data();
-    compressed = compress(scanlines, options.level, p + kDataStart, bound);
+    compressed = compress(scanlines, options.level, layout, p + kDataStart, bound);
   }
   if (compressed == 0 || compressed > 0x7fffffffu) {
     throw_runtime("encode_png: could not compress a " + std::to_string(width) + "x" + std::to_string(height) +
@@ -565,6 +578,8 @@ int png_max_level(PngEncoder encoder) {
       return detail::kMaxLibdeflateLevel;
     case PngEncoder::Isal:
       return 3;
+    case PngEncoder::Runs:
+      return kMaxRunsLevel;
   }
   return 0;
 }
@@ -573,6 +588,7 @@ void encode_png(const Image& image, const PngOptions& options, std::vector<std::
   detail::check_encodable(image);
   const char* name = options.encoder == PngEncoder::Libpng       ? "libpng"
                      : options.encoder == PngEncoder::Libdeflate ? "libdeflate"
+                     : options.encoder == PngEncoder::Runs       ? "runs"
                                                                  : "isal";
   const int max_level = png_max_level(options.encoder);
   if (options.level < 0 || options.level > max_level) {
@@ -581,6 +597,10 @@ void encode_png(const Image& image, const PngOptions& options, std::vector<std::
   }
   if (options.encoder == PngEncoder::Libdeflate) {
     detail::encode_with_zlib_stream(image, options, detail::libdeflate_compress, out);
+    return;
+  }
+  if (options.encoder == PngEncoder::Runs) {
+    detail::encode_with_zlib_stream(image, options, detail::runs_compress, out);
     return;
   }
   if (options.encoder == PngEncoder::Isal) {
@@ -618,8 +638,9 @@ void encode_label_png(const LabelMap& labels, int bits, const PngOptions& option
 #else
   const bool isal = false;
 #endif
-  if (!isal) o.encoder = PngEncoder::Libdeflate;
-  o.level = std::clamp(o.level, 0, isal ? 3 : detail::kMaxLibdeflateLevel);
+  const bool runs = o.encoder == PngEncoder::Runs;
+  if (!isal && !runs) o.encoder = PngEncoder::Libdeflate;
+  o.level = std::clamp(o.level, 0, isal ? 3 : runs ? kMaxRunsLevel : detail::kMaxLibdeflateLevel);
   thread_local std::vector<std::uint8_t> scanlines;
   const std::size_t row_bytes = w * static_cast<std::size_t>(bits / 8);
   scanlines.resize((row_bytes + 1) * h);
@@ -642,9 +663,11 @@ void encode_label_png(const LabelMap& labels, int bits, const PngOptions& option
     v += w;
   }
 #if defined(FDSL_HAVE_ISAL)
-  const detail::ZlibCompress compress = isal ? detail::isal_compress : detail::libdeflate_compress;
+  const detail::ZlibCompress compress = isal   ? detail::isal_compress
+                                        : runs ? detail::runs_compress
+                                               : detail::libdeflate_compress;
 #else
-  const detail::ZlibCompress compress = detail::libdeflate_compress;
+  const detail::ZlibCompress compress = runs ? detail::runs_compress : detail::libdeflate_compress;
 #endif
   detail::write_zlib_png(labels.width, labels.height, bits, 0, scanlines, o, compress, out);
   if (scanlines.capacity() > detail::kKeepScratchBytes) std::vector<std::uint8_t>().swap(scanlines);

@@ -47,14 +47,17 @@ struct Size {
 const Size kSizes[] = {{1, 1}, {2, 3}, {7, 5}, {33, 17}, {101, 1}, {1, 64}, {362, 362}, {224, 224}};
 /// Every encoder this build has (ISA-L is optional at build time; the README's install has it).
 const std::vector<PngEncoder> kEncoders = [] {
-  std::vector<PngEncoder> all = {PngEncoder::Libpng, PngEncoder::Libdeflate};
+  std::vector<PngEncoder> all = {PngEncoder::Libpng, PngEncoder::Libdeflate, PngEncoder::Runs};
   if (png_encoder_available(PngEncoder::Isal)) all.push_back(PngEncoder::Isal);
   return all;
 }();
 const PngFilter kFilters[] = {PngFilter::None, PngFilter::Sub, PngFilter::Up};
 
 std::string encoder_name(PngEncoder e) {
-  return e == PngEncoder::Libpng ? "libpng" : e == PngEncoder::Libdeflate ? "libdeflate" : "isal";
+  return e == PngEncoder::Libpng       ? "libpng"
+         : e == PngEncoder::Libdeflate ? "libdeflate"
+         : e == PngEncoder::Runs       ? "runs"
+                                       : "isal";
 }
 
 std::string filter_name(PngFilter f) {
@@ -185,6 +188,8 @@ print("pillow ok", checked)
 TEST(Png, LibdeflateOutputReadsBackInPillow) { check_with_pillow(PngEncoder::Libdeflate); }
 
 TEST(Png, LibpngOutputReadsBackInPillow) { check_with_pillow(PngEncoder::Libpng); }
+
+TEST(Png, RunsOutputReadsBackInPillow) { check_with_pillow(PngEncoder::Runs); }
 
 TEST(Png, IsalOutputReadsBackInPillow) {
   if (!png_encoder_available(PngEncoder::Isal)) GTEST_SKIP() << "built without ISA-L (Debian: libisal-dev)";

@@ -119,6 +119,11 @@ CASES = {
         2, 'dcfc4c924022946a'),
     'pc_parts_npy': ('generator: pc_fractal\nclasses: 2\ninstances: 2\npoints: 400\ncloud_format: npy\npart_labels: true\n',
         8, '188f5d5832089a41'),
+    # 0.3.x added fdsl's own PNG encoder (issue 23): pinned, so its datasets regenerate byte for byte.
+    'fractaldb_runs': ('generator: fractaldb\ncategories: official\nclasses: 2\ninstances: 4\nsize: 64\npoints: 5000\npng_encoder: runs\npng_level: 1\n',
+        8, '29e3b594cd863e7a'),
+    'ifs_sigma_runs': ('generator: ifs_sigma\nclasses: 3\ninstances: 3\nsize: 64\npoints: 5000\npng_encoder: runs\npng_level: 2\n',
+        9, '3c384bef8d412521'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card,

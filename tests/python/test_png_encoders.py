@@ -24,7 +24,8 @@ def pixels_and_bytes(folder):
 
 with tempfile.TemporaryDirectory() as tmp:
     runs = {}
-    for encoder, levels in (("libdeflate", (0, 2, 12)), ("libpng", (1, 9)), ("isal", (0, 1, 2, 3))):
+    for encoder, levels in (("libdeflate", (0, 2, 12)), ("libpng", (1, 9)), ("isal", (0, 1, 2, 3)),
+                            ("runs", (0, 1, 2))):
         for level in levels:
             name = f"{encoder}{level}"
             ds, r = generate(tmp, name, BASE + f"png_encoder: {encoder}\npng_level: {level}\n")
@@ -38,8 +39,8 @@ with tempfile.TemporaryDirectory() as tmp:
     for name, files in runs.items():
         check(set(files) == set(ref), f"{name}: the same files")
         check(all(files[p][0] == ref[p][0] for p in ref), f"{name}: the same pixels as libdeflate level 2")
-    check(len({runs[n][p][1] for n in ("isal1", "libdeflate2") for p in sorted(ref)[:1]}) == 2,
-          "isal writes its own bytes (another encoder, not a copy)")
+    check(len({runs[n][p][1] for n in ("isal1", "libdeflate2", "runs1") for p in sorted(ref)[:1]}) == 3,
+          "isal and runs write their own bytes (other encoders, not copies)")
 
     # Its own bytes for any thread count, and from a regenerate after damage.
     one, _ = generate(tmp, "isal_t1", BASE + "png_encoder: isal\npng_level: 1\n")
@@ -58,4 +59,14 @@ with tempfile.TemporaryDirectory() as tmp:
     bad, r = generate(tmp, "isal_bad", BASE + "png_encoder: isal\npng_level: 4\n", expect=2)
     check("png_level" in r.stderr and "isal" in r.stderr and "[0, 3]" in r.stderr and not os.path.exists(bad),
           f"png_level 4 with isal: {r.stderr}")
+    bad, r = generate(tmp, "runs_bad", BASE + "png_encoder: runs\npng_level: 3\n", expect=2)
+    check("png_level" in r.stderr and "runs" in r.stderr and "[0, 2]" in r.stderr and not os.path.exists(bad),
+          f"png_level 3 with runs: {r.stderr}")
+
+    # runs: the same bytes for any thread count, and on any CPU (pinned in test_golden.py and
+    # DeflateRuns.TheBytesArePinnedAndTheSameOnAnyThread); gray renders smaller than libdeflate's.
+    one, _ = generate(tmp, "runs_t1", BASE + "png_encoder: runs\npng_level: 1\n")
+    two = os.path.join(tmp, "runs_t2")
+    r = run_cli(["generate", os.path.join(tmp, "runs_t1.yaml"), "-o", two, "--threads", "2", "--progress", "quiet"])
+    check(r.returncode == 0 and pixels_and_bytes(one) == pixels_and_bytes(two), "runs: 1 and 2 threads, same bytes")
 finish()

@@ -17,12 +17,13 @@ enum class PngEncoder {
   Libpng,      ///< libpng + zlib, writing to memory
   Libdeflate,  ///< fdsl's own minimal writer around libdeflate (faster, same pixels)
   Isal,        ///< the same writer around Intel ISA-L's igzip (levels 0-3; fastest, larger files)
+  Runs,        ///< the same writer around fdsl's own deflate_runs (levels 0-2; same bytes on every CPU)
 };
 
 /// Whether this build has `encoder` (ISA-L is optional at build time).
 bool png_encoder_available(PngEncoder encoder);
 
-/// The highest `level` an encoder takes: libpng 9, libdeflate 12, ISA-L 3.
+/// The highest `level` an encoder takes: libpng 9, libdeflate 12, ISA-L 3, runs 2.
 int png_max_level(PngEncoder encoder);
 
 /// The PNG row filter applied to every scanline (one filter for the whole image, for speed).
