@@ -156,5 +156,14 @@ FDSL_BENCH("e2e/fractaldb1k_to_png_isal_1thread", [] { return end_to_end(1, 4, k
 FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_1thread", [] { return end_to_end(1, 4, kIsalTar); });
 FDSL_BENCH("e2e/fractaldb1k_to_png_isal_2threads", [] { return end_to_end(2, 8, kIsal); });
 FDSL_BENCH("e2e/fractaldb1k_to_tar_isal_2threads", [] { return end_to_end(2, 8, kIsalTar); });
+
+FDSL_BENCH("encode/png_runs1_fractaldb1k_362px", [] { return encode_only(PngEncoder::Runs, 1); });
+const std::vector<std::string> kRuns = {"png_encoder=runs", "png_level=1"};
+const std::vector<std::string> kRunsTar = {"png_encoder=runs", "png_level=1", "output_format=tar",
+                                           "shard_samples=1000"};
+FDSL_BENCH("e2e/fractaldb1k_to_png_runs_1thread", [] { return end_to_end(1, 4, kRuns); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_runs_1thread", [] { return end_to_end(1, 4, kRunsTar); });
+FDSL_BENCH("e2e/fractaldb1k_to_png_runs_2threads", [] { return end_to_end(2, 8, kRuns); });
+FDSL_BENCH("e2e/fractaldb1k_to_tar_runs_2threads", [] { return end_to_end(2, 8, kRunsTar); });
 }  // namespace
 }  // namespace fdsl::bench
