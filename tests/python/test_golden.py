@@ -124,6 +124,10 @@ CASES = {
         8, '29e3b594cd863e7a'),
     'ifs_sigma_runs': ('generator: ifs_sigma\nclasses: 3\ninstances: 3\nsize: 64\npoints: 5000\npng_encoder: runs\npng_level: 2\n',
         9, '3c384bef8d412521'),
+    # Taken with the painter that drew every shape in turn, before dead leaves were painted from the
+    # last shape back: 30,000 shapes at 1024 px hold more spans than one chunk of the reverse painter.
+    'dead_leaves_many_spans': ('generator: dead_leaves\ninstances: 2\nsize: 1024\nradius_min: 0.004\nradius_max: 0.02\nmax_shapes: 30000\nmasks: true\n',
+        7, '7271015c170c6f50'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card,
