@@ -11,18 +11,33 @@ namespace fdsl {
 
 namespace {
 
-/// A uniformly distributed unit phasor (rejection from the square: no trigonometry).
-inline void unit_phasor(Rng& rng, float& c, float& s) {
-  for (;;) {
-    const std::uint64_t u = rng.next_u64();
-    const float x = static_cast<float>(static_cast<std::int64_t>(u >> 40)) * 0x1.0p-23f - 1.0f;
-    const float y = static_cast<float>(static_cast<std::int64_t>((u >> 16) & 0xffffff)) * 0x1.0p-23f - 1.0f;
-    const float r2 = x * x + y * y;
-    if (r2 > 1.0f || r2 < 1e-12f) continue;
+/// `count` uniformly distributed unit phasors (rejection from the square: no trigonometry) into c
+/// and s: candidates are kept without a branch, then normalized in one pass the compiler
+/// vectorizes. The draws taken and the values are those of drawing the phasors one by one.
+void unit_phasors(Rng& rng, std::size_t count, float* c, float* s) {
+  // Draws in blocks (independent, so they overlap in the pipeline), the unused ones given back.
+  constexpr std::size_t kBlock = 128;
+  std::uint64_t u[kBlock];
+  std::size_t k = 0;
+  while (k < count) {
+    const std::uint64_t at = rng.position();
+    for (std::size_t b = 0; b < kBlock; ++b) u[b] = rng.next_u64();
+    std::size_t b = 0;
+    for (; b < kBlock && k < count; ++b) {
+      const float x = static_cast<float>(static_cast<std::int64_t>(u[b] >> 40)) * 0x1.0p-23f - 1.0f;
+      const float y = static_cast<float>(static_cast<std::int64_t>((u[b] >> 16) & 0xffffff)) * 0x1.0p-23f - 1.0f;
+      const float r2 = x * x + y * y;
+      c[k] = x;
+      s[k] = y;
+      k += static_cast<std::size_t>((r2 <= 1.0f) & (r2 >= 1e-12f));
+    }
+    rng.seek(at + b);
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    const float r2 = c[i] * c[i] + s[i] * s[i];
     const float inv = 1.0f / std::sqrt(r2);
-    c = x * inv;
-    s = y * inv;
-    return;
+    c[i] *= inv;
+    s[i] *= inv;
   }
 }
 
@@ -40,6 +55,26 @@ void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork
     w.px[k] = static_cast<float>(f == 0 ? (slope_x > 0 ? 0.0 : 1.0) : std::pow(f, slope_x));
     w.py[k] = static_cast<float>(f == 0 ? (slope_y > 0 ? 0.0 : 1.0) : std::pow(f, slope_y));
   }
+  // Per row, the frequency pairs in order; a self-paired frequency (drawn from the stream as it
+  // comes) first takes the phasors of the pairs before it, so the stream is read in cell order.
+  w.pairs.reserve(N);
+  w.pc.resize(2 * N);
+  w.ps.resize(2 * N);
+  auto fill_pairs = [&] {
+    const std::size_t p = w.pairs.size();
+    if (p == 0) return;
+    unit_phasors(rng, 2 * p, w.pc.data(), w.ps.data());
+    for (std::size_t t = 0; t < p; ++t) {
+      const SpectralWork::Pair& q = w.pairs[t];
+      const float c1 = w.pc[2 * t], s1 = w.ps[2 * t], c2 = w.pc[2 * t + 1], s2 = w.ps[2 * t + 1];
+      // Z = H1 + i H2 with H(-f) = conj(H(f)): the inverse DFT's real part is field 1, imaginary 2.
+      w.re[q.i] = q.m * (c1 - s2);
+      w.im[q.i] = q.m * (s1 + c2);
+      w.re[q.j] = q.m * (c1 + s2);
+      w.im[q.j] = q.m * (c2 - s1);
+    }
+    w.pairs.clear();
+  };
   for (std::size_t ky = 0; ky < N; ++ky) {
     const std::size_t my = (N - ky) % N;
     if (my < ky) continue;  // the mirror row was done
@@ -50,20 +85,15 @@ void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork
       const float m = 1.0f / (1e-16f + w.px[kx] + w.py[ky]);
       const std::size_t i = ky * N + kx, j = my * N + mx;
       if (i == j) {  // self-paired: a real coefficient of either sign per field
+        fill_pairs();
         const std::uint64_t u = rng.next_u64();
         w.re[i] = (u & 1) ? m : -m;
         w.im[i] = (u & 2) ? m : -m;
         continue;
       }
-      float c1, s1, c2, s2;
-      unit_phasor(rng, c1, s1);
-      unit_phasor(rng, c2, s2);
-      // Z = H1 + i H2 with H(-f) = conj(H(f)): the inverse DFT's real part is field 1, imaginary 2.
-      w.re[i] = m * (c1 - s2);
-      w.im[i] = m * (s1 + c2);
-      w.re[j] = m * (c1 + s2);
-      w.im[j] = m * (c2 - s1);
+      w.pairs.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j), m});
     }
+    fill_pairs();
   }
   fft2(w.re.data(), w.im.data(), n, true, w.scratch);
 }

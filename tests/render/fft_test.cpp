@@ -100,6 +100,76 @@ TEST(SpectralPair, BothFieldsHaveThePrescribedMagnitude) {
   EXPECT_LT(std::abs(dot) / std::sqrt(aa * bb), 0.5);
 }
 
+// The coefficients as first written: one phasor at a time, each frequency in row order. The batched
+// phasors must take the same draws and give the same floats (datasets made before regenerate).
+void reference_coefficients(int n, double sx, double sy, Rng& rng, std::vector<float>& re, std::vector<float>& im) {
+  const std::size_t N = static_cast<std::size_t>(n);
+  re.assign(N * N, 0.0f);
+  im.assign(N * N, 0.0f);
+  std::vector<float> px(N), py(N);
+  for (std::size_t k = 0; k < N; ++k) {
+    const double f = static_cast<double>(std::min(k, N - k)) / static_cast<double>(n);
+    px[k] = static_cast<float>(f == 0 ? (sx > 0 ? 0.0 : 1.0) : std::pow(f, sx));
+    py[k] = static_cast<float>(f == 0 ? (sy > 0 ? 0.0 : 1.0) : std::pow(f, sy));
+  }
+  auto phasor = [&](float& c, float& s) {
+    for (;;) {
+      const std::uint64_t u = rng.next_u64();
+      const float x = static_cast<float>(static_cast<std::int64_t>(u >> 40)) * 0x1.0p-23f - 1.0f;
+      const float y = static_cast<float>(static_cast<std::int64_t>((u >> 16) & 0xffffff)) * 0x1.0p-23f - 1.0f;
+      const float r2 = x * x + y * y;
+      if (r2 > 1.0f || r2 < 1e-12f) continue;
+      const float inv = 1.0f / std::sqrt(r2);
+      c = x * inv;
+      s = y * inv;
+      return;
+    }
+  };
+  for (std::size_t ky = 0; ky < N; ++ky) {
+    const std::size_t my = (N - ky) % N;
+    if (my < ky) continue;
+    for (std::size_t kx = 0; kx < N; ++kx) {
+      const std::size_t mx = (N - kx) % N;
+      if ((my == ky && mx < kx) || (ky == 0 && kx == 0)) continue;
+      const float m = 1.0f / (1e-16f + px[kx] + py[ky]);
+      const std::size_t i = ky * N + kx, j = my * N + mx;
+      if (i == j) {
+        const std::uint64_t u = rng.next_u64();
+        re[i] = (u & 1) ? m : -m;
+        im[i] = (u & 2) ? m : -m;
+        continue;
+      }
+      float c1, s1, c2, s2;
+      phasor(c1, s1);
+      phasor(c2, s2);
+      re[i] = m * (c1 - s2);
+      im[i] = m * (s1 + c2);
+      re[j] = m * (c1 + s2);
+      im[j] = m * (c2 - s1);
+    }
+  }
+}
+
+TEST(SpectralPair, IsTheOneByOnePhasorFieldBitForBitAndLeavesTheStreamWhereItLeftIt) {
+  for (int n : {2, 4, 8, 16, 64, 256}) {
+    Rng a(3, 1, static_cast<std::uint64_t>(n), Purpose::Noise), b = a;
+    SpectralWork w;
+    spectral_pair(n, 1.3, 2.2, a, w);
+    std::vector<float> re, im, scratch;
+    reference_coefficients(n, 1.3, 2.2, b, re, im);
+    fft2(re.data(), im.data(), n, true, scratch);
+    ASSERT_EQ(a.position(), b.position()) << "n " << n;
+    for (std::size_t i = 0; i < re.size(); ++i) {
+      ASSERT_EQ(w.re[i], re[i]) << "n " << n << " at " << i;
+      ASSERT_EQ(w.im[i], im[i]) << "n " << n << " at " << i;
+    }
+    // The next call continues the stream (the colour images' third channel).
+    spectral_pair(n, 0.5, 0.5, a, w);
+    reference_coefficients(n, 0.5, 0.5, b, re, im);
+    EXPECT_EQ(a.position(), b.position()) << "n " << n;
+  }
+}
+
 // The measured radial slope of a field made with slope s on both axes is s within 0.05.
 TEST(SpectralPair, MeasuredSlopeIsTheSlope) {
   for (double s : {0.5, 1.0, 2.0, 3.5}) {

@@ -15,6 +15,12 @@ namespace fdsl {
 /// above times n^2, exactly up to float rounding. `work` holds the planes and is reused.
 struct SpectralWork {
   std::vector<float> re, im, scratch, px, py;
+  struct Pair {
+    std::uint32_t i, j;  ///< a frequency and its mirror
+    float m;             ///< their magnitude
+  };
+  std::vector<Pair> pairs;  ///< a row's pairs waiting for their phasors
+  std::vector<float> pc, ps;
 };
 void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& work);
 
