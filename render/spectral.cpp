@@ -221,18 +221,38 @@ void render_spectral_image(std::uint8_t* out, int size, int channels, double sx,
       p2[i] = static_cast<float>(v[2] * y0 + v[5] * y1 + v[8] * y2 + palette.mean[2]);
     }
   }
+  // The range in 8 lanes (min and max are exact, so the lanes give the one-by-one answer).
+  float lo8[8], hi8[8];
+  for (int j = 0; j < 8; ++j) lo8[j] = hi8[j] = planes[0];
+  const std::size_t total = planes.size(), whole = total / 8 * 8;
+  for (std::size_t i = 0; i < whole; i += 8)
+    for (int j = 0; j < 8; ++j) {
+      lo8[j] = std::min(lo8[j], planes[i + static_cast<std::size_t>(j)]);
+      hi8[j] = std::max(hi8[j], planes[i + static_cast<std::size_t>(j)]);
+    }
   float lo = planes[0], hi = planes[0];
-  for (float v : planes) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
+  for (int j = 0; j < 8; ++j) {
+    lo = std::min(lo, lo8[j]);
+    hi = std::max(hi, hi8[j]);
+  }
+  for (std::size_t i = whole; i < total; ++i) {
+    lo = std::min(lo, planes[i]);
+    hi = std::max(hi, planes[i]);
   }
   const float k = hi > lo ? 255.0f / (hi - lo) : 0.0f;
+  // Quantized plane by plane (a loop the compiler vectorizes), then interleaved.
+  thread_local std::vector<std::uint8_t> quantized;
+  std::uint8_t* q = out;
+  if (channels != 1) {
+    quantized.resize(total);
+    q = quantized.data();
+  }
+  for (std::size_t i = 0; i < total; ++i)
+    q[i] = static_cast<std::uint8_t>(std::clamp((planes[i] - lo) * k, 0.0f, 255.0f));
+  if (channels == 1) return;
+  const std::size_t ch = static_cast<std::size_t>(channels);
   for (std::size_t i = 0; i < area; ++i)
-    for (int c = 0; c < channels; ++c) {
-      const float v = (planes[area * static_cast<std::size_t>(c) + i] - lo) * k;
-      out[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)] =
-          static_cast<std::uint8_t>(std::clamp(v, 0.0f, 255.0f));
-    }
+    for (std::size_t c = 0; c < ch; ++c) out[i * ch + c] = q[area * c + i];
 }
 
 }  // namespace fdsl
