@@ -70,7 +70,8 @@ const ParamTable& dataset_params() {
                  "regenerate it), card-preview.jpg and card-stats.jpg"),
       float_param("min_ink", 0, 0, 1,
                   "guard: an image (or any view) with a smaller ink fraction (pixels unlike the border's most "
-                  "common value, as fdsl stats measures it) is drawn again from the sample's next streams (0: off)"),
+                  "common value, as fdsl stats measures it; over a plasma background, the fractals' own) is drawn "
+                  "again from the sample's next streams (0: off)"),
       float_param("max_ink", 1, 0, 1,
                   "guard: an image (or any view) with a larger ink fraction is drawn again (1: off)"),
       float_param("min_flatness", 0, 0, 1,

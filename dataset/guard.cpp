@@ -1,5 +1,6 @@
 #include "fdsl/dataset/guard.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -12,27 +13,39 @@ namespace {
 
 constexpr const char* kGuardNames[3] = {"min_ink", "max_ink", "min_flatness"};
 
-/// Bit k set: the sample fails guard kGuardNames[k].
-unsigned failure_bits(const Sample& s, const GuardSettings& g) {
+/// The share of nonzero bytes of a one-channel mask.
+double mask_share(const Image& mask) {
+  if (mask.pixels.empty()) return 0;
+  const auto ink = std::count_if(mask.pixels.begin(), mask.pixels.end(), [](std::uint8_t v) { return v != 0; });
+  return static_cast<double>(ink) / static_cast<double>(mask.pixels.size());
+}
+
+unsigned ink_bits(double ink, const GuardSettings& g) {
+  return (ink < g.min_ink ? 1u : 0u) | (ink > g.max_ink ? 2u : 0u);
+}
+
+/// Bit k set: sample `s`, made by `gen`, fails guard kGuardNames[k]. Its image's ink is the
+/// family's shape mask where it has one (a plasma background), else measured from the pixels.
+unsigned failure_bits(const Generator& gen, const Sample& s, const GuardSettings& g) {
   unsigned bits = 0;
   if (g.images()) {
-    auto check = [&](const Image& im) {
-      if (im.empty()) return;
-      const double ink = ink_fraction(im);
-      if (ink < g.min_ink) bits |= 1u;
-      if (ink > g.max_ink) bits |= 2u;
-    };
-    check(s.image);
-    for (const Image& v : s.views) check(v);
+    if (!s.image.empty()) {
+      thread_local Image mask;
+      bits |= ink_bits(gen.shape_mask(s.category, s.instance, &s, mask) ? mask_share(mask) : ink_fraction(s.image), g);
+    }
+    for (const Image& v : s.views)
+      if (!v.empty()) bits |= ink_bits(ink_fraction(v), g);
   }
   if (g.clouds() && s.cloud.size() > 0 && cloud_flatness(s.cloud) < g.min_flatness) bits |= 4u;
   return bits;
 }
 
-unsigned image_failure_bits(const std::uint8_t* pixels, int w, int h, int c, const GuardSettings& g) {
+unsigned image_failure_bits(const Generator& gen, std::int64_t category, std::int64_t instance,
+                            const std::uint8_t* pixels, int w, int h, int c, const GuardSettings& g) {
   if (!g.images()) return 0;
-  const double ink = ink_fraction(pixels, w, h, c);
-  return (ink < g.min_ink ? 1u : 0u) | (ink > g.max_ink ? 2u : 0u);
+  thread_local Image mask;
+  if (gen.shape_mask(category, instance, nullptr, mask)) return ink_bits(mask_share(mask), g);
+  return ink_bits(ink_fraction(pixels, w, h, c), g);
 }
 
 std::vector<std::string> names_of(unsigned bits) {
@@ -74,14 +87,15 @@ class GuardedGenerator final : public Generator {
   std::int64_t make_image_into(std::int64_t category, std::int64_t instance, std::uint8_t* pixels, int width,
                                int height, int channels) const override {
     const std::int64_t label = inner_->make_image_into(category, instance, pixels, width, height, channels);
-    unsigned bits = image_failure_bits(pixels, width, height, channels, g_);
+    unsigned bits = image_failure_bits(*inner_, category, instance, pixels, width, height, channels, g_);
     count_draw(bits, true);
     if (bits == 0) return label;
     const std::size_t bytes = static_cast<std::size_t>(width) * height * channels;
     std::vector<std::uint8_t> first(pixels, pixels + bytes);
     for (int k = 1; k < g_.draws; ++k) {
-      redraw(k).make_image_into(category, instance, pixels, width, height, channels);
-      bits = image_failure_bits(pixels, width, height, channels, g_);
+      const Generator& r = redraw(k);
+      r.make_image_into(category, instance, pixels, width, height, channels);
+      bits = image_failure_bits(r, category, instance, pixels, width, height, channels, g_);
       count_draw(bits, false);
       if (bits == 0) {
         ++redrawn_;
@@ -126,6 +140,11 @@ class GuardedGenerator final : public Generator {
   nlohmann::ordered_json stats() const override { return inner_->stats(); }
   std::string blank_hint() const override { return inner_->blank_hint(); }
   MaskInfo masks() const override { return inner_->masks(); }
+  /// The mask of the draw `made` is (draw 0 without it).
+  bool shape_mask(std::int64_t category, std::int64_t instance, const Sample* made, Image& mask) const override {
+    const int k = made ? made->draw : 0;
+    return (k > 0 ? redraw(k) : *inner_).shape_mask(category, instance, made, mask);
+  }
   std::vector<std::string> layout_file_names() const override { return inner_->layout_file_names(); }
   void write_layout_files(const std::filesystem::path& root, const std::vector<std::string>& paths) const override {
     inner_->write_layout_files(root, paths);
@@ -149,13 +168,13 @@ class GuardedGenerator final : public Generator {
   }
 
   Sample guarded(Sample&& s) const {
-    unsigned bits = failure_bits(s, g_);
+    unsigned bits = failure_bits(*inner_, s, g_);
     count_draw(bits, true);
     if (bits == 0) return std::move(s);
     const unsigned first_bits = bits;
     for (int k = 1; k < g_.draws; ++k) {
       Sample r = redraw(k).make(s.category, s.instance);
-      bits = failure_bits(r, g_);
+      bits = failure_bits(redraw(k), r, g_);
       count_draw(bits, false);
       if (bits == 0) {
         ++redrawn_;
@@ -188,8 +207,8 @@ GuardSettings guard_settings(const Params& p) {
   return g;
 }
 
-std::vector<std::string> guard_failures(const Sample& s, const GuardSettings& g) {
-  return names_of(failure_bits(s, g));
+std::vector<std::string> guard_failures(const Generator& gen, const Sample& s, const GuardSettings& g) {
+  return names_of(failure_bits(gen, s, g));
 }
 
 std::unique_ptr<Generator> guard_generator(std::unique_ptr<Generator> inner, const Params& p) {

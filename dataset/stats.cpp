@@ -87,7 +87,32 @@ std::array<double, 3> pca_eigenvalues(const float* p, std::size_t n, const doubl
 
 }  // namespace
 
+namespace {
+SampleStats image_stats_on(const Image& image, std::string name, std::string klass, std::uint32_t bg);
+}
+
 SampleStats image_stats(const Image& image, std::string name, std::string klass) {
+  if (image.empty() || image.width <= 0 || image.height <= 0) return image_stats_on(image, name, klass, 0);
+  return image_stats_on(image, std::move(name), std::move(klass), border_mode(image));
+}
+
+SampleStats image_stats(const Image& image, std::string name, std::string klass, const Image& shape_mask) {
+  SampleStats s = image_stats(image, name, klass);
+  if (shape_mask.width != image.width || shape_mask.height != image.height || shape_mask.channels != 1)
+    throw_runtime(name + ": the shape mask is " + std::to_string(shape_mask.width) + "x" +
+                  std::to_string(shape_mask.height) + "x" + std::to_string(shape_mask.channels) + ", the image " +
+                  std::to_string(image.width) + "x" + std::to_string(image.height));
+  const SampleStats m = image_stats_on(shape_mask, name, klass, 0);
+  s.ink = m.ink;
+  s.bbox_w = m.bbox_w;
+  s.bbox_h = m.bbox_h;
+  s.descriptor = m.descriptor;
+  return s;
+}
+
+namespace {
+/// image_stats with the background value `bg` (packed as border_mode packs it).
+SampleStats image_stats_on(const Image& image, std::string name, std::string klass, std::uint32_t bg) {
   SampleStats s;
   s.name = std::move(name);
   s.klass = std::move(klass);
@@ -97,7 +122,6 @@ SampleStats image_stats(const Image& image, std::string name, std::string klass)
   constexpr int G = kStatsImageGrid;
   s.descriptor.assign(G * G, 0.f);
   if (image.empty() || image.width <= 0 || image.height <= 0) return s;
-  const std::uint32_t bg = border_mode(image);
   const int w = image.width, h = image.height, c = image.channels;
   // Cell k of a row spans columns [bx[k], bx[k+1]); the pixel count of a cell follows from the
   // spans, so the pixel loop only counts ink (branch-free) and sums bytes.
@@ -182,6 +206,7 @@ SampleStats image_stats(const Image& image, std::string name, std::string klass)
   }
   return s;
 }
+}  // namespace
 
 SampleStats cloud_stats(const PointCloud& cloud, std::string name, std::string klass) {
   SampleStats s;
@@ -1082,8 +1107,10 @@ MeasuredSample measure_sample(const Generator& gen, const Sample& s, std::int64_
   const std::string name = gen.sample_name(c, i);
   const std::string klass = name.find('/') == std::string::npos ? std::to_string(c) : stats_class_of(name);
   int picture = 0;
+  thread_local Image shape;
   auto add_image = [&](const Image& im, const std::string& file) {
-    SampleStats st = image_stats(im, file, klass);
+    const bool masked = &im == &s.image && gen.shape_mask(c, i, &s, shape);
+    SampleStats st = masked ? image_stats(im, file, klass, shape) : image_stats(im, file, klass);
     st.file_bytes = png_size(im, picture++);
     out.stats.push_back(std::move(st));
   };

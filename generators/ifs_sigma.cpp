@@ -277,26 +277,7 @@ class IfsSigma final : public Generator {
     if (masks_) start_masks(s);
     // Several fractals, each drawn on its own canvas and pasted, then the background and flips.
     Rng aug(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
-    const Rng orbit(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
-    Rng layout(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
-    thread_local Image object;
-    s.image = Image(size_, size_, channels_, 0);
-    const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
-    for (std::int64_t j = 0; j < k; ++j) {
-      const std::int64_t cls = j == 0 ? cat : layout.uniform_int(0, classes_ - 1);
-      const int side = std::max(8, static_cast<int>(std::lround(layout.uniform(scale_min_, scale_max_) * size_)));
-      const int x = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
-      const int y = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
-      Rng obj_aug = aug.child(static_cast<std::uint64_t>(j));
-      const Ifs2 ifs = system_for(cls, obj_aug);
-      render_object(ifs, side, channels_, style_, orbit.child(static_cast<std::uint64_t>(j)),
-                    object_draws(style_, obj_aug), object);
-      paste_nonzero(object, s.image, x, y);
-      if (masks_) paste_masks(object, x, y, static_cast<std::uint16_t>(cls + 1), static_cast<std::uint16_t>(j + 1), s);
-      s.labels.push_back(cls);
-    }
-    std::sort(s.labels.begin(), s.labels.end());
-    s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
+    paste_objects(cat, inst, aug, masks_, s);
     if (background_) {
       Image bg = plasma_background(size_, size_, background_rng(cat, inst), Orientation{});
       paste_nonzero(s.image, bg, 0, 0);
@@ -326,6 +307,42 @@ class IfsSigma final : public Generator {
     return cat;
   }
 
+  /// With a plasma background every pixel differs from the border, so the fractals' ink is
+  /// said from the fractals: the class mask when the sample has one, else the ink drawn again on
+  /// black (one channel), oriented as the image is.
+  bool shape_mask(std::int64_t cat, std::int64_t inst, const Sample* made, Image& mask) const override {
+    if (!background_) return false;
+    check_index(cat, inst);
+    mask = Image(size_, size_, 1, 0);
+    const std::size_t n = static_cast<std::size_t>(size_) * static_cast<std::size_t>(size_);
+    if (made && made->semantic.width == size_ && made->semantic.height == size_) {
+      for (std::size_t i = 0; i < n; ++i) mask.pixels[i] = made->semantic.values[i] != 0 ? 255 : 0;
+      return true;
+    }
+    Rng aug(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Augment);
+    Orientation o;
+    if (objects_max_ == 1) {
+      const Rng orbit(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
+      const Ifs2 ifs = system_for(cat, aug);
+      const ObjectDraws d = object_draws(style_, aug);
+      o = draw_flips(aug);
+      ink_object(ifs, size_, 1, style_, orbit, d, mask.pixels.data(), Orientation{});
+    } else {
+      Sample t;
+      paste_objects(cat, inst, aug, false, t);
+      o = draw_flips(aug);
+      const int c = t.image.channels;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint8_t* p = t.image.pixels.data() + i * static_cast<std::size_t>(c);
+        bool ink = p[0] != 0;
+        if (c == 3) ink = ink || p[1] != 0 || p[2] != 0;
+        mask.pixels[i] = ink ? 255 : 0;
+      }
+    }
+    orient(mask, o.transpose, o.flip_v, o.flip_h);
+    return true;
+  }
+
   nlohmann::ordered_json category_json(std::int64_t cat) const override {
     const SigmaIfs& sys = systems_.at(static_cast<std::size_t>(cat));
     nlohmann::ordered_json j;
@@ -349,6 +366,32 @@ class IfsSigma final : public Generator {
  private:
   Rng background_rng(std::int64_t cat, std::int64_t inst) const {
     return Rng(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Background);
+  }
+
+  /// The fractals of a multi-object sample, each drawn on its own canvas and pasted on black
+  /// into s.image (and its masks when `masks`), their classes into s.labels; `aug` goes on past
+  /// their draws (the flips and the blur come next).
+  void paste_objects(std::int64_t cat, std::int64_t inst, Rng& aug, bool masks, Sample& s) const {
+    const Rng orbit(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Orbit);
+    Rng layout(sample_seed_, static_cast<std::uint64_t>(cat), static_cast<std::uint64_t>(inst), Purpose::Layout);
+    thread_local Image object;
+    s.image = Image(size_, size_, channels_, 0);
+    const std::int64_t k = layout.uniform_int(objects_min_, objects_max_);
+    for (std::int64_t j = 0; j < k; ++j) {
+      const std::int64_t cls = j == 0 ? cat : layout.uniform_int(0, classes_ - 1);
+      const int side = std::max(8, static_cast<int>(std::lround(layout.uniform(scale_min_, scale_max_) * size_)));
+      const int x = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
+      const int y = static_cast<int>(layout.uniform_int(-side / 2, size_ - side / 2));
+      Rng obj_aug = aug.child(static_cast<std::uint64_t>(j));
+      const Ifs2 ifs = system_for(cls, obj_aug);
+      render_object(ifs, side, channels_, style_, orbit.child(static_cast<std::uint64_t>(j)),
+                    object_draws(style_, obj_aug), object);
+      paste_nonzero(object, s.image, x, y);
+      if (masks) paste_masks(object, x, y, static_cast<std::uint16_t>(cls + 1), static_cast<std::uint16_t>(j + 1), s);
+      s.labels.push_back(cls);
+    }
+    std::sort(s.labels.begin(), s.labels.end());
+    s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
   }
 
   /// Both masks of `s`, all background, in the depths masks() declares.

@@ -236,5 +236,83 @@ TEST(Guard, TheManifestListsEveryRedrawnSampleForAnyThreadCountSplitOrResume) {
   EXPECT_EQ(test::snapshot(t / "j1"), test::snapshot(t / "j2"));
 }
 
+// ifs_sigma's plasma background differs from the border everywhere, so the pixels would call
+// every image saturated: the family says its ink itself (Generator::shape_mask), drawn again or
+// read from the class mask, and the two agree exactly, single fractal or several.
+TEST(Guard, APlasmaBackgroundIsNotInkTheShapeMaskIs) {
+  for (const char* objects : {"", "objects_min: 2\nobjects_max: 4\n"}) {
+    const std::string base =
+        std::string("generator: ifs_sigma\nclasses: 4\ninstances: 6\nsize: 64\npoints: 4000\n") + objects;
+    const DatasetSpec plain = spec_from(base);
+    const DatasetSpec masked = spec_from(base + "masks: true\n");
+    const DatasetSpec flat = spec_from(base + "background: false\n");
+    Image drawn, from_mask, none;
+    double ink_sum = 0, pixel_sum = 0;
+    for (std::int64_t c = 0; c < 4; ++c)
+      for (std::int64_t i = 0; i < 6; ++i) {
+        const Sample s = plain.generator->make(c, i);
+        const Sample m = masked.generator->make(c, i);
+        pixel_sum += ink_fraction(s.image);
+        ASSERT_TRUE(plain.generator->shape_mask(c, i, nullptr, drawn));
+        ASSERT_TRUE(masked.generator->shape_mask(c, i, &m, from_mask));
+        ASSERT_EQ(drawn.pixels.size(), m.semantic.values.size());
+        for (std::size_t k = 0; k < drawn.pixels.size(); ++k)
+          ASSERT_EQ(drawn.pixels[k] != 0, m.semantic.values[k] != 0) << s.name << " pixel " << k << " " << objects;
+        EXPECT_EQ(drawn.pixels, from_mask.pixels);
+        const SampleStats st = image_stats(s.image, "x", "0", drawn);
+        EXPECT_LT(st.ink, 0.95);
+        EXPECT_GT(st.ink, 0.0);
+        EXPECT_EQ(st.mean, image_stats(s.image, "x", "0").mean) << "intensity stays the image's";
+        ink_sum += st.ink;
+        EXPECT_FALSE(flat.generator->shape_mask(c, i, nullptr, none)) << "a black background: the pixels say it";
+      }
+    EXPECT_LT(ink_sum / 24, 0.6);
+    EXPECT_GT(pixel_sum / 24, 0.7) << "by its pixels, the plasma is ink";
+    EXPECT_GT(pixel_sum - ink_sum, 0.3 * 24);
+  }
+  Image unused;
+  EXPECT_FALSE(spec_from(kSmallRcdb).generator->shape_mask(0, 0, nullptr, unused));
+}
+
+// The guards and fdsl stats in memory measure that mask: max_ink no longer rejects every image
+// of a plasma recipe, min_ink rejects by the fractal's own coverage, and stats flags no image
+// saturated.
+TEST(Guard, InkGuardsAndStatsOfAPlasmaRecipeMeasureTheFractal) {
+  const std::string base = "generator: ifs_sigma\nclasses: 5\ninstances: 8\nsize: 64\npoints: 4000\n";
+  const DatasetSpec plain = spec_from(base);
+  const DatasetSpec guarded = spec_from(base + "max_ink: 0.9\nmin_ink: 0.05\n");
+  const Generator& a = *plain.generator;
+  const Generator& g = *guarded.generator;
+  Image mask;
+  for (std::int64_t c = 0; c < 5; ++c)
+    for (std::int64_t i = 0; i < 8; ++i) {
+      const Sample s = g.make(c, i);
+      ASSERT_TRUE(a.shape_mask(c, i, nullptr, mask));
+      const SampleStats first = image_stats(a.make(c, i).image, "x", "0", mask);
+      const bool passes = first.ink >= 0.05 && first.ink <= 0.9;
+      if (passes) {
+        EXPECT_EQ(s.draw, 0) << s.name;
+        EXPECT_EQ(s.image.pixels, a.make(c, i).image.pixels);
+      }
+      Image own;
+      ASSERT_TRUE(g.shape_mask(c, i, &s, own));
+      const double ink = image_stats(s.image, "x", "0", own).ink;
+      if (s.guard_failed.empty()) {
+        EXPECT_GE(ink, 0.05) << s.name;
+        EXPECT_LE(ink, 0.9) << s.name;
+      }
+      // The path that fills a caller's buffer measures the same draw.
+      std::vector<std::uint8_t> buf(s.image.pixels.size());
+      g.make_image_into(c, i, buf.data(), 64, 64, 3);
+      EXPECT_EQ(buf, s.image.pixels) << s.name;
+    }
+  const GuardCounts n = *guard_counts(g);
+  EXPECT_LT(n.failed, 40) << "with the plasma counted as ink every image would fail max_ink";
+  EXPECT_EQ(n.rejected[1], 0) << "no fractal of this recipe covers 90% of its frame";
+  const nlohmann::ordered_json r = sample_stats(a, plain.params, "cfg", 40, StatsThresholds{}, 1);
+  EXPECT_EQ(r["images"]["saturated"].size(), 0u) << r["images"]["summary"]["ink"].dump();
+  EXPECT_LT(r["images"]["summary"]["ink"]["mean"].get<double>(), 0.6);
+}
+
 }  // namespace
 }  // namespace fdsl

@@ -6,7 +6,8 @@
 // holds fewer samples or samples of another distribution than its recipe.
 //
 // The measures are fdsl stats' (dataset/stats.h): the ink fraction (pixels unlike the border's
-// most frequent value, in any channel), and for clouds the PCA ratio l3/l1 ("flatness": 0 for a
+// most frequent value, in any channel; for a family whose background is not flat, the share its
+// shapes cover, Generator::shape_mask), and for clouds the PCA ratio l3/l1 ("flatness": 0 for a
 // plane or a line, 1 for a ball).
 #pragma once
 
@@ -45,8 +46,10 @@ double ink_fraction(const std::uint8_t* pixels, int width, int height, int chann
 /// A cloud's PCA eigenvalue ratio l3/l1 (0 for fewer than 2 distinct points).
 double cloud_flatness(const PointCloud& cloud);
 
-/// The guards `s` fails ("min_ink", "max_ink", "min_flatness"), in that order; empty when it passes.
-std::vector<std::string> guard_failures(const Sample& s, const GuardSettings& g);
+/// The guards `s`, made by `gen`, fails ("min_ink", "max_ink", "min_flatness"), in that order;
+/// empty when it passes. The image's ink is gen's shape mask where it has one
+/// (Generator::shape_mask: a plasma background), else measured from the pixels.
+std::vector<std::string> guard_failures(const Generator& gen, const Sample& s, const GuardSettings& g);
 
 /// What a guarded generator has checked so far in this process (not part of any sample: counts
 /// depend on what was made, resumed or retried).

@@ -5,6 +5,8 @@
 // Definitions (the same for a folder, tar shards and samples rendered in memory):
 // - background of an image: the most frequent pixel value on its border (ties: the smallest);
 //   ink: the pixels that differ from it in any channel; ink fraction: their share of the image.
+//   A family whose background is not one flat colour (ifs_sigma's plasma) says its ink itself
+//   (Generator::shape_mask): samples measured in memory use that; files can only use pixels.
 // - bbox: the ink's bounding box, as fractions of the width and height (0 when there is no ink).
 // - mean and std: over every byte of the image (all channels), in 0..255.
 // - descriptor: the ink fraction in each cell of a 16 x 16 grid over the image (clouds: the share
@@ -62,6 +64,10 @@ std::string stats_class_of(const std::string& path);
 
 /// Measures an image; `name` and `klass` are copied into the result.
 SampleStats image_stats(const Image& image, std::string name, std::string klass);
+/// The same, with the ink (fraction, bbox, descriptor) measured on `shape_mask` (one channel as
+/// large as the image, nonzero where the family's shapes lie: Generator::shape_mask) instead of
+/// the pixels; mean and std stay the image's.
+SampleStats image_stats(const Image& image, std::string name, std::string klass, const Image& shape_mask);
 /// Measures a point cloud (xyz only).
 SampleStats cloud_stats(const PointCloud& cloud, std::string name, std::string klass);
 

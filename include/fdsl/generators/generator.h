@@ -164,6 +164,17 @@ class Generator {
   /// distribution, for the generation guards (min_ink, ...). Null for a family or mode whose
   /// samples cannot be drawn again (compat: official replays a published stream).
   virtual std::unique_ptr<Generator> redrawn(std::uint64_t /*draw*/) const { return nullptr; }
+  /// Which pixels of sample (category, instance)'s image its shapes cover, for families whose
+  /// background is not one flat colour (ifs_sigma's plasma), where the pixels cannot say it:
+  /// `mask` becomes a one-channel image as large as the sample's, nonzero where a shape's ink
+  /// lies, in the image's final orientation (before any blur), and the result is true. `made` is
+  /// the sample when the caller has it (its class mask then answers without drawing again), else
+  /// null. fdsl stats and the ink guards measure this mask instead of the pixels. False (the
+  /// default): the background is flat, and the pixels unlike it are the ink.
+  virtual bool shape_mask(std::int64_t /*category*/, std::int64_t /*instance*/, const Sample* /*made*/,
+                          Image& /*mask*/) const {
+    return false;
+  }
   /// The family's masks (MaskInfo::on false: it makes none, or masks are off).
   virtual MaskInfo masks() const { return {}; }
   /// Files a family's own layout needs beside its samples in a folder dataset (class tables, split
