@@ -1,6 +1,8 @@
 #include "fdsl/dataset/coco.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <unordered_map>
 
 #include "fdsl/core/error.h"
@@ -20,11 +22,22 @@ std::vector<CocoObject> coco_objects(const LabelMap& instances, const LabelMap& 
   const int w = instances.width, h = instances.height;
   // Objects by id; `end` is where (column-major) each object's last run of pixels ended.
   std::vector<CocoObject> objects;
-  std::vector<std::int32_t> slot(65536, -1);
+  // slot[id]: the object's index, -1 before it is seen; class_of[id]: its class. Kept per thread
+  // and put back to their blank state before returning (they are 384 KB).
+  thread_local std::vector<std::int32_t> slot(65536, -1);
+  thread_local std::vector<std::uint16_t> class_of(65536, 0);
+  thread_local std::vector<std::uint16_t> seen;
+  struct Reset {
+    ~Reset() {
+      for (std::uint16_t id : seen) slot[id] = -1, class_of[id] = 0;
+      seen.clear();
+    }
+  } reset;
   std::vector<std::uint64_t> end;
-  auto object_of = [&](std::uint16_t id, int x, int y) -> std::size_t {
+  auto object_of = [&](std::uint16_t id, int x, int y) -> CocoObject& {
     if (slot[id] < 0) {
       slot[id] = static_cast<std::int32_t>(objects.size());
+      seen.push_back(id);
       CocoObject o;
       o.instance = id;
       o.category = semantic.at(x, y);
@@ -33,11 +46,8 @@ std::vector<CocoObject> coco_objects(const LabelMap& instances, const LabelMap& 
       objects.push_back(std::move(o));
       end.push_back(0);
     }
-    return static_cast<std::size_t>(slot[id]);
+    return objects[static_cast<std::size_t>(slot[id])];
   };
-  // Walk the pixels column by column (COCO's order), closing a run wherever the id changes.
-  std::uint16_t cur = 0;
-  std::uint64_t start = 0, pos = 0;
   auto close = [&](std::uint16_t id, std::uint64_t s, std::uint64_t e) {
     if (id == 0) return;
     const std::size_t k = static_cast<std::size_t>(slot[id]);
@@ -46,27 +56,66 @@ std::vector<CocoObject> coco_objects(const LabelMap& instances, const LabelMap& 
     o.counts.push_back(static_cast<std::uint32_t>(e - s));
     end[k] = e;
   };
-  for (int x = 0; x < w; ++x)
-    for (int y = 0; y < h; ++y, ++pos) {
-      const std::uint16_t v = instances.at(x, y);
+  // COCO counts runs column by column: the map is transposed once (in tiles, so both sides stay
+  // in cache), then walked in memory order a run at a time, each run updating its object once.
+  const std::size_t W = static_cast<std::size_t>(w), H = static_cast<std::size_t>(h);
+  thread_local std::vector<std::uint16_t> col;
+  col.resize(W * H);
+  constexpr std::size_t kTile = 64;
+  for (std::size_t y0 = 0; y0 < H; y0 += kTile)
+    for (std::size_t x0 = 0; x0 < W; x0 += kTile)
+      for (std::size_t y = y0; y < std::min(H, y0 + kTile); ++y) {
+        const std::uint16_t* row = instances.values.data() + y * W;
+        for (std::size_t x = x0; x < std::min(W, x0 + kTile); ++x) col[x * H + y] = row[x];
+      }
+  std::uint16_t cur = 0;
+  std::uint64_t start = 0;
+  for (int x = 0; x < w; ++x) {
+    const std::uint16_t* c = col.data() + static_cast<std::size_t>(x) * H;
+    for (int y = 0; y < h;) {
+      const std::uint16_t v = c[y];
+      int y1 = y + 1;
+      if constexpr (std::endian::native == std::endian::little) {
+        // Four ids a step: the first that differs is the lowest nonzero 16-bit lane of the xor.
+        const std::uint64_t same = 0x0001000100010001ull * v;
+        for (; y1 + 4 <= h; y1 += 4) {
+          std::uint64_t word;
+          std::memcpy(&word, c + y1, 8);
+          if (const std::uint64_t d = word ^ same) {
+            y1 += std::countr_zero(d) / 16;
+            break;
+          }
+        }
+      }
+      while (y1 < h && c[y1] == v) ++y1;
       if (v != 0) {
-        CocoObject& o = objects[object_of(v, x, y)];
-        ++o.area;
+        CocoObject& o = object_of(v, x, y);
+        o.area += y1 - y;
         o.x0 = std::min(o.x0, x);
         o.x1 = std::max(o.x1, x);
         o.y0 = std::min(o.y0, y);
-        o.y1 = std::max(o.y1, y);
-        if (semantic.at(x, y) != o.category)
-          throw_bad_input(what + ": object " + std::to_string(v) + " has pixels of classes " +
-                          std::to_string(o.category) + " and " + std::to_string(semantic.at(x, y)));
+        o.y1 = std::max(o.y1, y1 - 1);
       }
       if (v != cur) {
+        const std::uint64_t pos = static_cast<std::uint64_t>(x) * H + static_cast<std::uint64_t>(y);
         close(cur, start, pos);
         cur = v;
         start = pos;
       }
+      y = y1;
     }
+  }
+  const std::uint64_t pos = static_cast<std::uint64_t>(W) * H;
   close(cur, start, pos);
+  // Every pixel of an object has the object's class.
+  for (const CocoObject& o : objects) class_of[o.instance] = static_cast<std::uint16_t>(o.category);
+  const std::uint16_t* iv = instances.values.data();
+  const std::uint16_t* sv = semantic.values.data();
+  for (std::size_t i = 0; i < W * H; ++i)
+    if (iv[i] != 0 && sv[i] != class_of[iv[i]])
+      throw_bad_input(what + ": object " + std::to_string(iv[i]) + " has pixels of classes " +
+                      std::to_string(class_of[iv[i]]) + " and " + std::to_string(sv[i]));
+  if (col.capacity() > (std::size_t{16} << 20)) std::vector<std::uint16_t>().swap(col);
   const std::uint64_t total = static_cast<std::uint64_t>(w) * static_cast<std::uint64_t>(h);
   for (std::size_t k = 0; k < objects.size(); ++k)
     if (end[k] < total) objects[k].counts.push_back(static_cast<std::uint32_t>(total - end[k]));

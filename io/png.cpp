@@ -434,16 +434,26 @@ std::uint32_t be32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
 
-/// The common case, decoded with libdeflate (about twice zlib's inflate rate) and fdsl's own
-/// unfiltering: 8-bit gray, gray+alpha, RGB or RGBA, not interlaced. Returns false for anything
-/// else and for any damage (a bad CRC in a critical chunk, a bad zlib stream, a wrong data
-/// size, an unknown filter), and the caller decodes with libpng, which accepts or rejects the
-/// file with its own message: the fast path never changes what is accepted.
-bool decode_with_libdeflate(const std::uint8_t* data, std::size_t size, Image& out) {
+/// What inflate_unfiltered found: the header and the unfiltered rows.
+struct RawPng {
+  std::uint32_t width = 0, height = 0;
+  int color = -1, depth = 0, bytes_per_pixel = 0;
+  std::size_t stride = 0;         ///< bytes a row, without its filter byte
+  std::vector<std::uint8_t> raw;  ///< height rows of 1 + stride bytes, the filter byte first
+  const std::uint8_t* row(std::uint32_t y) const { return raw.data() + y * (stride + 1) + 1; }
+};
+
+/// The chunk walk, inflate (libdeflate, about twice zlib's rate) and unfiltering of the common
+/// case: not interlaced and, for images, 8-bit gray, gray+alpha, RGB or RGBA; for label maps
+/// (`label`), 8- or 16-bit gray. Returns false for anything else and for any damage (a bad CRC
+/// in a critical chunk, a bad zlib stream, a wrong data size, an unknown filter), and the caller
+/// decodes with libpng, which accepts or rejects the file with its own message: the fast path
+/// never changes what is accepted.
+bool inflate_unfiltered(const std::uint8_t* data, std::size_t size, bool label, RawPng& out) {
   if (size < 8 + 25 || std::memcmp(data, kPngSignature, 8) != 0) return false;
   std::size_t pos = 8;
   std::uint32_t width = 0, height = 0;
-  int color = -1;
+  int color = -1, depth = 0;
   std::vector<std::uint8_t> idat;
   const std::uint8_t* only_idat = nullptr;  // the data of a single IDAT chunk, not copied
   std::size_t only_idat_size = 0, idat_chunks = 0;
@@ -463,10 +473,12 @@ bool decode_with_libdeflate(const std::uint8_t* data, std::size_t size, Image& o
       if (std::memcmp(type, "IHDR", 4) != 0 || len != 13) return false;
       width = be32(body);
       height = be32(body + 4);
-      const int depth = body[8];
+      depth = body[8];
       color = body[9];
-      if (depth != 8 || body[10] != 0 || body[11] != 0 || body[12] != 0) return false;
-      if (color != 0 && color != 2 && color != 4 && color != 6) return false;
+      if (body[10] != 0 || body[11] != 0 || body[12] != 0) return false;
+      if (label ? (color != 0 || (depth != 8 && depth != 16))
+                : (depth != 8 || (color != 0 && color != 2 && color != 4 && color != 6)))
+        return false;
       if (width < 1 || height < 1 || width > static_cast<std::uint32_t>(kMaxImageSide) ||
           height > static_cast<std::uint32_t>(kMaxImageSide))
         return false;
@@ -492,26 +504,25 @@ bool decode_with_libdeflate(const std::uint8_t* data, std::size_t size, Image& o
   }
   if (!ended || !seen_idat) return false;
   const int in_channels = color == 0 ? 1 : color == 2 ? 3 : color == 4 ? 2 : 4;
-  const int channels = (color & 2) ? 3 : 1;
-  const std::size_t stride = static_cast<std::size_t>(width) * in_channels;
+  const std::size_t bpp = static_cast<std::size_t>(in_channels) * static_cast<std::size_t>(depth / 8);
+  const std::size_t stride = static_cast<std::size_t>(width) * bpp;
   const std::size_t raw_size = (stride + 1) * height;
   try {
-    std::vector<std::uint8_t> raw(raw_size);
+    out.raw.resize(raw_size);
     thread_local std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> d(
         libdeflate_alloc_decompressor(), libdeflate_free_decompressor);
     if (!d) return false;
     const std::uint8_t* z = idat.empty() ? only_idat : idat.data();
     const std::size_t z_size = idat.empty() ? only_idat_size : idat.size();
     std::size_t in_used = 0, got = 0;
-    if (libdeflate_zlib_decompress_ex(d.get(), z, z_size, raw.data(), raw.size(), &in_used, &got) !=
+    if (libdeflate_zlib_decompress_ex(d.get(), z, z_size, out.raw.data(), out.raw.size(), &in_used, &got) !=
             LIBDEFLATE_SUCCESS ||
         got != raw_size || in_used != z_size)
       return false;
     // Unfilter in place, row by row (PNG spec section 9).
-    const std::size_t bpp = static_cast<std::size_t>(in_channels);
     std::uint8_t* prev = nullptr;
     for (std::uint32_t y = 0; y < height; ++y) {
-      std::uint8_t* row = raw.data() + y * (stride + 1);
+      std::uint8_t* row = out.raw.data() + y * (stride + 1);
       const int filter = row[0];
       std::uint8_t* r = row + 1;
       switch (filter) {
@@ -542,21 +553,64 @@ bool decode_with_libdeflate(const std::uint8_t* data, std::size_t size, Image& o
       }
       prev = r;
     }
-    out = Image(static_cast<int>(width), static_cast<int>(height), channels);
-    for (std::uint32_t y = 0; y < height; ++y) {
-      const std::uint8_t* r = raw.data() + y * (stride + 1) + 1;
-      std::uint8_t* o = out.row(static_cast<int>(y));
-      if (in_channels == channels) {
-        std::memcpy(o, r, stride);
-      } else {
-        for (std::uint32_t x = 0; x < width; ++x)
-          for (int k = 0; k < channels; ++k) o[x * channels + k] = r[x * in_channels + k];
-      }
-    }
-    return true;
   } catch (const std::exception&) {
     return false;
   }
+  out.width = width;
+  out.height = height;
+  out.color = color;
+  out.depth = depth;
+  out.bytes_per_pixel = static_cast<int>(bpp);
+  out.stride = stride;
+  return true;
+}
+
+/// An 8-bit image through inflate_unfiltered (gray+alpha and RGBA lose their alpha, as
+/// libpng's path does).
+bool decode_with_libdeflate(const std::uint8_t* data, std::size_t size, Image& out) {
+  thread_local RawPng r;
+  if (!inflate_unfiltered(data, size, false, r)) return false;
+  try {
+    const int in_channels = r.bytes_per_pixel;
+    const int channels = (r.color & 2) ? 3 : 1;
+    out = Image(static_cast<int>(r.width), static_cast<int>(r.height), channels);
+    for (std::uint32_t y = 0; y < r.height; ++y) {
+      const std::uint8_t* row = r.row(y);
+      std::uint8_t* o = out.row(static_cast<int>(y));
+      if (in_channels == channels) {
+        std::memcpy(o, row, r.stride);
+      } else {
+        for (std::uint32_t x = 0; x < r.width; ++x)
+          for (int k = 0; k < channels; ++k) o[x * channels + k] = row[x * in_channels + k];
+      }
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  if (r.raw.capacity() > kKeepScratchBytes) std::vector<std::uint8_t>().swap(r.raw);
+  return true;
+}
+
+/// A label map (8- or 16-bit gray) through inflate_unfiltered; `bits` gets its depth.
+bool decode_label_with_libdeflate(const std::uint8_t* data, std::size_t size, LabelMap& out, int& bits) {
+  thread_local RawPng r;
+  if (!inflate_unfiltered(data, size, true, r)) return false;
+  try {
+    out.reset(static_cast<int>(r.width), static_cast<int>(r.height));
+  } catch (const std::exception&) {
+    return false;
+  }
+  std::uint16_t* v = out.values.data();
+  for (std::uint32_t y = 0; y < r.height; ++y, v += r.width) {
+    const std::uint8_t* row = r.row(y);
+    if (r.depth == 8)
+      for (std::uint32_t x = 0; x < r.width; ++x) v[x] = row[x];
+    else
+      for (std::uint32_t x = 0; x < r.width; ++x) v[x] = static_cast<std::uint16_t>(row[2 * x] << 8 | row[2 * x + 1]);
+  }
+  bits = r.depth;
+  if (r.raw.capacity() > kKeepScratchBytes) std::vector<std::uint8_t>().swap(r.raw);
+  return true;
 }
 }  // namespace
 }  // namespace detail
@@ -751,11 +805,26 @@ LabelMap decode_label_png(const std::uint8_t* data, std::size_t size, const std:
   if (size < sizeof detail::kPngSignature || png_sig_cmp(data, 0, sizeof detail::kPngSignature) != 0)
     throw_bad_input(what + " is not a PNG: it does not start with the PNG signature");
   LabelMap out;
+  int fast_bits = 0;
+  if (detail::decode_label_with_libdeflate(data, size, out, fast_bits)) {
+    out.bits = fast_bits;
+    if (bits) *bits = fast_bits;
+    return out;
+  }
+  return detail::decode_label_png_with_libpng(data, size, what, bits);
+}
+
+LabelMap detail::decode_label_png_with_libpng(const std::uint8_t* data, std::size_t size, const std::string& what,
+                                              int* bits) {
+  if (size < sizeof detail::kPngSignature || png_sig_cmp(data, 0, sizeof detail::kPngSignature) != 0)
+    throw_bad_input(what + " is not a PNG: it does not start with the PNG signature");
+  LabelMap out;
   LabelReadState st;
   st.base.data = data;
   st.base.size = size;
   st.out = &out;
   if (!decode_label_raw(st)) throw_bad_input(what + " is not a valid label PNG: " + st.base.error);
+  out.bits = st.bits;
   if (bits) *bits = st.bits;
   return out;
 }

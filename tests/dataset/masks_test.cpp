@@ -164,6 +164,12 @@ TEST(Coco, RleStringsDecodeToEachObjectsPixels) {
   LabelMap inst(2, 2, 1), sem(2, 2, 1);
   sem.at(1, 1) = 2;
   EXPECT_THROW(coco_objects(inst, sem, "t"), Error) << "one object, two classes";
+  // The per-thread tables are blank again after a refusal: the same map alone gives one object.
+  sem.at(1, 1) = 1;
+  const std::vector<CocoObject> again = coco_objects(inst, sem, "t");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].area, 4);
+  EXPECT_EQ(again[0].category, 1);
 }
 
 /// Whether any channel of pixel i is nonzero.

@@ -1,4 +1,5 @@
-// decode_png's fast path (libdeflate + fdsl's unfiltering, for 8-bit non-interlaced gray/RGB(A))
+// decode_png's fast path (libdeflate + fdsl's unfiltering, for 8-bit non-interlaced gray/RGB(A);
+// decode_label_png's for 8- and 16-bit gray)
 // against libpng alone: PNGs built here with every filter type row by row, split IDATs and
 // ancillary chunks decode to the same pixels; and for thousands of damaged files both accept
 // exactly the same ones, with the same pixels (the fast path never changes what is accepted).
@@ -42,9 +43,10 @@ struct Built {
 };
 
 /// A PNG of random smooth-and-noisy pixels, each row with a random filter, the zlib stream cut
-/// into random IDAT chunks, a tEXt chunk before them and a tIME chunk after.
-Built build_png(int w, int h, int color, Rng& rng) {
-  const int in_c = color == 0 ? 1 : color == 2 ? 3 : color == 4 ? 2 : 4;
+/// into random IDAT chunks, a tEXt chunk before them and a tIME chunk after; `depth` 16 only for
+/// gray (then `pixels` holds the big-endian sample bytes).
+Built build_png(int w, int h, int color, Rng& rng, int depth = 8) {
+  const int in_c = (color == 0 ? 1 : color == 2 ? 3 : color == 4 ? 2 : 4) * depth / 8;
   const std::size_t stride = static_cast<std::size_t>(w) * in_c;
   std::vector<std::uint8_t> img(stride * h);
   for (std::size_t i = 0; i < img.size(); ++i)
@@ -72,7 +74,7 @@ Built build_png(int w, int h, int color, Rng& rng) {
   std::vector<std::uint8_t> ihdr;
   put32(ihdr, static_cast<std::uint32_t>(w));
   put32(ihdr, static_cast<std::uint32_t>(h));
-  ihdr.insert(ihdr.end(), {8, static_cast<std::uint8_t>(color), 0, 0, 0});
+  ihdr.insert(ihdr.end(), {static_cast<std::uint8_t>(depth), static_cast<std::uint8_t>(color), 0, 0, 0});
   chunk(out.png, "IHDR", ihdr);
   chunk(out.png, "tEXt", {'k', 0, 'v'});
   for (std::size_t p = 0; p < z.size();) {
@@ -83,6 +85,10 @@ Built build_png(int w, int h, int color, Rng& rng) {
   chunk(out.png, "tIME", {7, 234, 1, 2, 3, 4, 5});
   chunk(out.png, "IEND", {});
   out.channels = (color & 2) ? 3 : 1;
+  if (depth == 16) {
+    out.pixels = img;
+    return out;
+  }
   for (int i = 0; i < w * h; ++i)
     for (int k = 0; k < out.channels; ++k) out.pixels.push_back(img[static_cast<std::size_t>(i) * in_c + k]);
   return out;
@@ -160,6 +166,81 @@ TEST(PngDecode, DamagedFilesAreAcceptedOrRefusedExactlyAsLibpngDoes) {
       expect_same_verdict(bad, "mutation " + std::to_string(k) + " of color type " + std::to_string(color));
     }
   }
+}
+
+// Label maps (8- and 16-bit gray) take the same fast path: the same values, depth and verdicts
+// as libpng alone, for every filter and for damaged files.
+std::vector<std::uint16_t> label_values(const Built& b, int depth) {
+  std::vector<std::uint16_t> v;
+  if (depth == 8)
+    v.assign(b.pixels.begin(), b.pixels.end());
+  else
+    for (std::size_t i = 0; i + 1 < b.pixels.size(); i += 2)
+      v.push_back(static_cast<std::uint16_t>(b.pixels[i] << 8 | b.pixels[i + 1]));
+  return v;
+}
+
+TEST(PngDecode, LabelMapsOfEveryFilterAndDepthDecodeAsLibpngDoes) {
+  Rng rng(41);
+  for (int depth : {8, 16})
+    for (auto [w, h] : {std::pair{1, 1}, {7, 5}, {64, 33}, {300, 2}}) {
+      const Built b = build_png(w, h, 0, rng, depth);
+      int fast_bits = 0, slow_bits = 0;
+      const LabelMap fast = decode_label_png(b.png.data(), b.png.size(), "built", &fast_bits);
+      const LabelMap slow = detail::decode_label_png_with_libpng(b.png.data(), b.png.size(), "built", &slow_bits);
+      ASSERT_EQ(fast.width, w);
+      ASSERT_EQ(fast.height, h);
+      EXPECT_EQ(fast_bits, depth);
+      EXPECT_EQ(slow_bits, depth);
+      EXPECT_EQ(fast.bits, depth);
+      EXPECT_EQ(slow.bits, depth);
+      EXPECT_EQ(fast.values, label_values(b, depth)) << depth << "-bit " << w << "x" << h;
+      EXPECT_EQ(slow.values, label_values(b, depth)) << "libpng, " << depth << "-bit";
+    }
+}
+
+TEST(PngDecode, DamagedLabelMapsAreAcceptedOrRefusedExactlyAsLibpngDoes) {
+  Rng rng(43);
+  auto verdict = [](const std::vector<std::uint8_t>& bytes, const std::string& what) {
+    bool fast_ok = false, slow_ok = false;
+    LabelMap fast, slow;
+    int fb = 0, sb = 0;
+    try {
+      fast = decode_label_png(bytes.data(), bytes.size(), what, &fb);
+      fast_ok = true;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    }
+    try {
+      slow = detail::decode_label_png_with_libpng(bytes.data(), bytes.size(), what, &sb);
+      slow_ok = true;
+    } catch (const Error&) {
+    }
+    ASSERT_EQ(fast_ok, slow_ok) << what;
+    if (fast_ok) {
+      ASSERT_EQ(fb, sb) << what;
+      ASSERT_EQ(fast.width, slow.width) << what;
+      ASSERT_EQ(fast.values, slow.values) << what;
+    }
+  };
+  for (int depth : {8, 16}) {
+    const Built b = build_png(19, 9, 0, rng, depth);
+    for (std::size_t n = 0; n < b.png.size(); n += 3)
+      verdict(std::vector<std::uint8_t>(b.png.begin(), b.png.begin() + static_cast<std::ptrdiff_t>(n)),
+              "cut at " + std::to_string(n));
+    for (int k = 0; k < 2000; ++k) {
+      std::vector<std::uint8_t> bad = b.png;
+      const int flips = static_cast<int>(rng.uniform_int(1, 3));
+      for (int j = 0; j < flips; ++j)
+        bad[static_cast<std::size_t>(rng.uniform_int(8, static_cast<std::int64_t>(bad.size()) - 1))] ^=
+            static_cast<std::uint8_t>(1u << rng.uniform_int(0, 7));
+      verdict(bad, "mutation " + std::to_string(k) + " of a " + std::to_string(depth) + "-bit map");
+    }
+  }
+  // An RGB file is no label map on either path.
+  const Built rgb = build_png(5, 5, 2, rng);
+  verdict(rgb.png, "RGB");
+  EXPECT_THROW(decode_label_png(rgb.png.data(), rgb.png.size(), "RGB"), Error);
 }
 
 }  // namespace

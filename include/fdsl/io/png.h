@@ -78,6 +78,9 @@ namespace detail {
 /// decode_png without its fast path (libdeflate for 8-bit non-interlaced gray/RGB(A)): libpng
 /// alone, for tests that compare the two.
 Image decode_png_with_libpng(const std::uint8_t* data, std::size_t size, const std::string& what);
+/// decode_label_png without its fast path (libdeflate for non-interlaced files), likewise.
+LabelMap decode_label_png_with_libpng(const std::uint8_t* data, std::size_t size, const std::string& what,
+                                      int* bits = nullptr);
 }  // namespace detail
 
 /// Reads and decodes a PNG file; throws Error(BadInput) naming the path if it cannot be read or
