@@ -49,10 +49,10 @@ class SpectralNoise final : public detail::ExponentClassGenerator<SpectralNoise>
     pca_ = channels_ == 3 && p.get_string("color_model") == "pca";
   }
 
-  // The complex planes, the FFT's scratch and the image (and its PNG rows).
+  // The complex planes, the FFT's two transposed planes and the image (and its PNG rows).
   SampleMemory sample_memory() const override {
     const double side = static_cast<double>(size_), f = static_cast<double>(field_);
-    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + 12.0 * f * f / (side * side) + 4.0 * channels_);
+    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + 16.0 * f * f / (side * side) + 4.0 * channels_);
     m.what += ", field " + std::to_string(field_) + " px";
     return m;
   }

@@ -113,18 +113,18 @@ void transpose(const float* __restrict in, float* __restrict out, int n) {
 void fft2(float* re, float* im, int n, bool inverse, std::vector<float>& scratch) {
   if (!fft_size_ok(n)) throw_runtime("fft2: size " + std::to_string(n) + " is not a power of two in [2, 16384]");
   const std::size_t area = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
-  scratch.resize(area + static_cast<std::size_t>(n));
-  float* tmp = scratch.data() + area;
+  // Two transposed planes and a row: the row pass runs on the transposed copies, which are then
+  // transposed back into re and im (no copy between).
+  scratch.resize(2 * area + static_cast<std::size_t>(n));
+  float* tre = scratch.data();
+  float* tim = tre + area;
+  float* tmp = tim + area;
   columns(re, im, n, inverse, tmp);
-  transpose(re, scratch.data(), n);
-  std::memcpy(re, scratch.data(), area * sizeof(float));
-  transpose(im, scratch.data(), n);
-  std::memcpy(im, scratch.data(), area * sizeof(float));
-  columns(re, im, n, inverse, tmp);
-  transpose(re, scratch.data(), n);
-  std::memcpy(re, scratch.data(), area * sizeof(float));
-  transpose(im, scratch.data(), n);
-  std::memcpy(im, scratch.data(), area * sizeof(float));
+  transpose(re, tre, n);
+  transpose(im, tim, n);
+  columns(tre, tim, n, inverse, tmp);
+  transpose(tre, re, n);
+  transpose(tim, im, n);
 }
 
 }  // namespace fdsl

@@ -21,7 +21,7 @@ void unit_phasors(Rng& rng, std::size_t count, float* c, float* s) {
   std::size_t k = 0;
   while (k < count) {
     const std::uint64_t at = rng.position();
-    for (std::size_t b = 0; b < kBlock; ++b) u[b] = rng.next_u64();
+    rng.fill(u, kBlock);
     std::size_t b = 0;
     for (; b < kBlock && k < count; ++b) {
       const float x = static_cast<float>(static_cast<std::int64_t>(u[b] >> 40)) * 0x1.0p-23f - 1.0f;

@@ -33,6 +33,12 @@ ASAN_OPTIONS=detect_leaks=0 "$BUILD/fdsl" search configs/pc-fractaldb-1k.yaml -o
 cp "$SEED/folder/categories.csv" "$CORPUS/category_csv/table.csv"
 cp "$SEED"/pc/categories/*.csv "$SEED/pc/categories.csv" "$CORPUS/category_csv/" 2>/dev/null || true
 find "$SEED/folder" -name '*.png' | head -6 | while read -r f; do cp "$f" "$CORPUS/png/$(basename "$f")"; done
+# Label maps too (8-bit class masks, 16-bit instance masks of dead leaves), for decode_label_png.
+ASAN_OPTIONS=detect_leaks=0 "$BUILD/fdsl" generate configs/dead-leaves-mixed.yaml -o "$SEED/labels" --classes 0:1 --instances 0:2 \
+  --set size=32 --set masks=true --progress quiet >/dev/null
+find "$SEED/labels" -path '*masks/*.png' -o -path '*instances/*.png' | head -4 | while read -r f; do
+  cp "$f" "$CORPUS/png/label-$(basename "$(dirname "$(dirname "$f")")")-$(basename "$f")"
+done
 cp "$SEED"/tar/*.tar "$CORPUS/tar/"
 for f in ply ply_ascii pcd pcd_ascii npy; do
   ASAN_OPTIONS=detect_leaks=0 "$BUILD/fdsl" generate configs/pc-fractaldb-1k.yaml -o "$SEED/cloud-$f" --set classes=2 \

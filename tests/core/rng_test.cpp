@@ -21,6 +21,24 @@ TEST(Rng, SameKeyGivesSameStream) {
   EXPECT_EQ(draws(Rng(123456789), 1000), draws(Rng(123456789), 1000));
 }
 
+// fill() is n calls of next_u64(), on whichever code path the CPU takes, from any position.
+TEST(Rng, FillGivesTheDrawsOfNextU64AndMovesAsFar) {
+  for (std::uint64_t key : {0ull, 1ull, 0xdeadbeefull, ~0ull})
+    for (std::size_t n : {0u, 1u, 3u, 7u, 8u, 9u, 16u, 63u, 128u, 1000u})
+      for (std::uint64_t at : {0ull, 5ull, (1ull << 40) + 3, ~0ull - 2000}) {
+        Rng a(key), b(key);
+        a.seek(at);
+        b.seek(at);
+        std::vector<std::uint64_t> got(n + 1, 42);
+        a.fill(got.data(), n);
+        for (std::size_t i = 0; i < n; ++i)
+          ASSERT_EQ(got[i], b.next_u64()) << key << " " << n << " " << at << " @" << i;
+        EXPECT_EQ(got[n], 42u) << "nothing past n";
+        EXPECT_EQ(a.position(), b.position());
+        EXPECT_EQ(a.next_u64(), b.next_u64());
+      }
+}
+
 TEST(Rng, EachPartOfTheKeyChangesTheStream) {
   const auto base = draws(Rng(42, 3, 7, Purpose::Orbit), 64);
   const std::vector<std::vector<std::uint64_t>> others = {

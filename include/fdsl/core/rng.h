@@ -53,6 +53,9 @@ class Rng {
     return detail::mix64(detail::mix64(lo_ + counter_ * detail::kGamma) ^ hi_);
   }
   std::uint32_t next_u32() { return static_cast<std::uint32_t>(next_u64() >> 32); }
+  /// The next `n` draws into out[0..n), exactly those of n calls of next_u64(), computed in
+  /// vector registers where the CPU has them (integer arithmetic: the same values everywhere).
+  void fill(std::uint64_t* out, std::size_t n);
 
   /// U[0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }

@@ -13,7 +13,7 @@ bool fft_size_ok(int n);
 
 /// In place: (re, im) becomes its 2D DFT, sum_{y,x} v[y][x] exp(-+2 pi i (ky y + kx x) / n); the
 /// inverse (sign +) is not scaled by 1 / n^2. Throws Error(Runtime) unless fft_size_ok(n).
-/// `scratch` is resized to n x n floats and reused between calls.
+/// `scratch` is resized to 2 n x n floats (and a row) and reused between calls.
 void fft2(float* re, float* im, int n, bool inverse, std::vector<float>& scratch);
 
 }  // namespace fdsl
