@@ -24,7 +24,6 @@ constexpr std::size_t kBlockTokens = 65535;  // a block of literals stores as on
 constexpr std::size_t kMaxStored = 65535;
 constexpr int kMinMatch = 3, kMaxMatch = 258;
 constexpr std::size_t kMaxDistance = 32768;
-constexpr std::size_t kRowMin = 259, kRowGain = 1;  // level 2: a match a row back
 constexpr int kLitLenSymbols = 286, kDistSymbols = 30, kCodeLenSymbols = 19;
 
 constexpr std::array<std::uint16_t, 29> kLengthBase = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
