@@ -195,25 +195,33 @@ std::string mask_section(const Generator& gen, const Sink& sink, const std::stri
   if (m.categories.size() > 1)
     s += ", ..., id " + std::to_string(m.categories.size()) + " is `" + m.categories.back() + "`";
   s += ".\n\n";
+  const std::vector<std::string> layout = sink.layout_files();
+  const bool coco = std::any_of(layout.begin(), layout.end(), [](const std::string& f) {
+    return f.find("annotations/instances_") != std::string::npos;
+  });
   if (sink.layout() == "webdataset") {
     s += "In the shards they are the members `<key>.seg.png` and `<key>.inst.png`:\n\n```python\nimport "
          "webdataset as wds, numpy as np, io\nfrom PIL import Image\nds = wds.WebDataset(\"...\").to_tuple(\"png\", "
-         "\"seg.png\", \"inst.png\")\n# masks: np.array(Image.open(io.BytesIO(seg)))\n```\n\n"
-         "`annotations/instances_" +
-         split +
-         ".json` beside the shards holds the objects in COCO format (compressed RLE, bbox, area), each image "
-         "named by its member (`file_name`) and the shard that holds it (`shard`).\n\n";
+         "\"seg.png\", \"inst.png\")\n# masks: np.array(Image.open(io.BytesIO(seg)))\n```\n\n";
+    if (coco)
+      s += "`annotations/instances_" + split +
+           ".json` beside the shards holds the objects in COCO format (compressed RLE, bbox, area), each image "
+           "named by its member (`file_name`) and the shard that holds it (`shard`).\n\n";
+    else
+      s += "No COCO file was written (`coco: false`).\n\n";
     return s;
   }
   s += "The tree is `images/` (the class folders, as ImageFolder reads them), `masks/` and `instances/` (the "
-       "same names), and `annotations/instances_" +
-       split +
-       ".json`: COCO instance annotations (compressed RLE, bbox, area) with file names relative to `images/`.\n\n"
-       "```python\nfrom pycocotools.coco import COCO\ncoco = COCO(\"THIS_FOLDER/annotations/instances_" +
-       split +
-       ".json\")\nann = coco.loadAnns(coco.getAnnIds(imgIds=[1]))[0]\nmask = coco.annToMask(ann)\n```\n\n"
-       "mmsegmentation: `img_dir='images', ann_dir='masks'` (both `.png`, searched recursively); detectron2: "
-       "`register_coco_instances(name, {}, json_file, 'THIS_FOLDER/images')`.\n\n";
+       "same names)";
+  if (coco)
+    s += ", and `annotations/instances_" + split +
+         ".json`: COCO instance annotations (compressed RLE, bbox, area) with file names relative to `images/`.\n\n"
+         "```python\nfrom pycocotools.coco import COCO\ncoco = COCO(\"THIS_FOLDER/annotations/instances_" +
+         split + ".json\")\nann = coco.loadAnns(coco.getAnnIds(imgIds=[1]))[0]\nmask = coco.annToMask(ann)\n```\n\n";
+  else
+    s += "; no COCO file was written (`coco: false`).\n\n";
+  s += "mmsegmentation: `img_dir='images', ann_dir='masks'` (both `.png`, searched recursively)";
+  s += coco ? "; detectron2: `register_coco_instances(name, {}, json_file, 'THIS_FOLDER/images')`.\n\n" : ".\n\n";
   return s;
 }
 

@@ -65,6 +65,9 @@ const ParamTable& dataset_params() {
                  "dense labels beside each image: a class mask (mask category + 1 per pixel, 0 background; 16-bit PNG "
                  "above 255 categories) and an instance mask (objects 1, 2, ... in drawing order), COCO instance "
                  "annotations in a folder dataset (families with objects: ifs_sigma, dead_leaves)"),
+      bool_param("coco", true,
+                 "with masks, also write COCO instance annotations, annotations/instances_{split}.json, built from "
+                 "the instance masks when the run ends (false: the class and instance masks only)"),
       bool_param("card", true,
                  "write a dataset card with the manifest: README.md (recipe, counts, statistics, how to load and "
                  "regenerate it), card-preview.jpg and card-stats.jpg"),

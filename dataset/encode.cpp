@@ -64,6 +64,7 @@ OutputSettings OutputSettings::from_params(const Params& params) {
       params.get_int("shard_bytes") > 0)
     params.fail("shard_bytes", "set shard_samples or shard_bytes, not both");
   s.cloud = &find_cloud_format(params.get_string("cloud_format"));
+  if (params.has("coco")) s.coco = params.get_bool("coco");
   return s;
 }
 

@@ -31,6 +31,10 @@ class FolderSink final : public Sink {
     settings_.images_dir = masks_.images_dir;
     settings_.masks_dir = masks_.semantic_dir;
     settings_.instances_dir = masks_.instances_dir;
+    if (!settings_.coco && !masks_.on)
+      spec.params.fail("coco", "applies to datasets with masks (masks: true, or generator: segrcdb); " +
+                                   spec.generator->family() + " makes none here");
+    coco_ = masks_.on && settings_.coco;
   }
 
   std::string layout() const override { return "imagefolder"; }
@@ -169,7 +173,7 @@ class FolderSink final : public Sink {
   std::vector<std::string> layout_files() const override {
     std::vector<std::string> out;
     if (masks_.on) {
-      out.push_back(prefix_ + coco_file());
+      if (coco_) out.push_back(prefix_ + coco_file());
       out.push_back(prefix_ + split_list());
     }
     for (const std::string& f : gen_.layout_file_names()) out.push_back(prefix_ + f);
@@ -219,8 +223,9 @@ class FolderSink final : public Sink {
   /// the .png (CustomDataset(split=...)).
   std::string split_list() const { return "splits/" + split_ + ".txt"; }
 
-  /// annotations/instances_{split}.json beside the images/ masks/ instances/ trees: every
-  /// finished sample's objects, read back from its masks, images in name order.
+  /// annotations/instances_{split}.json beside the images/ masks/ instances/ trees (unless coco
+  /// is off): every finished sample's objects, read back from its masks, images in name order;
+  /// and the split list.
   void write_coco(const std::map<std::string, ItemRecord>& done, const std::filesystem::path& dir) const {
     const std::string inst = prefix_ + masks_.instances_dir;
     std::vector<CocoImage> images;
@@ -232,7 +237,7 @@ class FolderSink final : public Sink {
         }
     std::sort(images.begin(), images.end(),
               [](const CocoImage& a, const CocoImage& b) { return a.file_name < b.file_name; });
-    write_coco_instances(dir / (prefix_ + coco_file()), masks_, images, 0);
+    if (coco_) write_coco_instances(dir / (prefix_ + coco_file()), masks_, images, 0);
     std::string list;
     for (const CocoImage& im : images) list += im.file_name.substr(0, im.file_name.size() - 4) + "\n";
     write_file_atomic(dir / (prefix_ + split_list()), list);
@@ -242,6 +247,7 @@ class FolderSink final : public Sink {
   std::string prefix_;  ///< "val/" in a dataset of several splits, else ""
   std::string split_;   ///< the split's name, for the COCO file
   MaskInfo masks_;
+  bool coco_ = false;  ///< masks and the COCO file
 };
 
 }  // namespace

@@ -54,7 +54,12 @@ class TarSink final : public Sink {
         spec_(spec),
         settings_(settings),
         layout_(spec, settings),
-        masks_(spec.generator->masks()) {}
+        masks_(spec.generator->masks()),
+        coco_(masks_.on && settings.coco) {
+    if (!settings.coco && !masks_.on)
+      spec.params.fail("coco", "applies to datasets with masks (masks: true, or generator: segrcdb); " +
+                                   spec.generator->family() + " makes none here");
+  }
 
   std::string layout() const override { return "webdataset"; }
   std::string format() const override { return "tar"; }
@@ -200,10 +205,10 @@ class TarSink final : public Sink {
     std::error_code ec;
     if (!complete) {
       std::filesystem::remove(dir / "_info.json", ec);
-      if (masks_.on) std::filesystem::remove(dir / coco_file(), ec);
+      if (coco_) std::filesystem::remove(dir / coco_file(), ec);
       return;
     }
-    if (masks_.on) write_coco(dir);
+    if (coco_) write_coco(dir);
     nlohmann::ordered_json splits;
     splits[layout_.prefix()] = split_info(done);
     write_tar_info(spec_, splits, dir);
@@ -228,7 +233,7 @@ class TarSink final : public Sink {
   }
 
   std::vector<std::string> layout_files() const override {
-    if (masks_.on) return {"_info.json", coco_file()};
+    if (coco_) return {"_info.json", coco_file()};
     return {"_info.json"};
   }
 
@@ -368,6 +373,7 @@ class TarSink final : public Sink {
   OutputSettings settings_;
   TarLayout layout_;
   MaskInfo masks_;
+  bool coco_ = false;  ///< masks and the COCO file
 };
 
 }  // namespace

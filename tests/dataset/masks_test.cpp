@@ -14,6 +14,7 @@
 #include "fdsl/dataset/generate.h"
 #include "fdsl/dataset/preview.h"
 #include "fdsl/dataset/spec.h"
+#include "fdsl/dataset/verify.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
 #include "fdsl/render/image_ops.h"
@@ -331,6 +332,51 @@ TEST(Masks, FolderDatasetHasTreesAndCocoTheSameForAnyThreadCount) {
   // The masks written are the generator's.
   const auto bytes = read_file(dir.path() / "one" / ("instances/" + name + ".png"));
   EXPECT_EQ(decode_label_png(bytes.data(), bytes.size()).values, spec.generator->make(2, 4).instances.values);
+}
+
+// coco: false keeps the masks and the split list and leaves the COCO file out, in a folder and in
+// shards; the dataset verifies, its card says so, the masks are the same bytes as with COCO; and
+// the key is refused, naming it, for a dataset without masks.
+TEST(Masks, CocoFalseWritesTheMasksWithoutTheCocoFile) {
+  test::TempDir dir("masks_nococo");
+  const std::string base =
+      "generator: dead_leaves\nclasses: 2\ninstances: 4\nsize: 32\nsigma_min: 2\nsigma_max: 4\nmasks: true\n";
+  for (const std::string format : {"folder", "tar"}) {
+    const std::string fmt = "output_format: " + format + "\n";
+    const fs::path with = dir.path() / (format + "-with"), without = dir.path() / (format + "-without");
+    generate_dataset(spec_from(base + fmt, 1), quiet(with, 1));
+    generate_dataset(spec_from(base + fmt + "coco: false\n", 1), quiet(without, 1));
+    const fs::path coco = fs::path("annotations") / "instances_train.json";
+    EXPECT_TRUE(fs::exists(with / coco)) << format;
+    EXPECT_FALSE(fs::exists(without / coco)) << format;
+    EXPECT_FALSE(fs::exists(without / "annotations")) << format;
+    const VerifyReport r = verify_dataset(without);
+    EXPECT_TRUE(r.ok()) << format << ": " << r.to_json();
+    EXPECT_TRUE(r.complete) << format;
+    const std::string card = read_text_file(without / "README.md");
+    EXPECT_NE(card.find("COCO file was written (`coco: false`)"), std::string::npos) << card;
+    EXPECT_EQ(card.find("pycocotools"), std::string::npos) << "no COCO loading recipe without the file";
+    if (format == "folder") {
+      EXPECT_TRUE(fs::exists(without / "splits" / "train.txt")) << "mmsegmentation's split list stays";
+      const std::string name = spec_from(base, 1).generator->sample_name(1, 3);
+      for (const std::string tree : {"images/", "masks/", "instances/"})
+        EXPECT_EQ(read_file(with / (tree + name + ".png")), read_file(without / (tree + name + ".png"))) << tree;
+    }
+  }
+  for (const std::string format : {"folder", "tar"}) {
+    const fs::path out = dir.path() / ("rcdb-" + format);
+    try {
+      generate_dataset(
+          spec_from("generator: rcdb\nclasses: 2\ninstances: 2\nsize: 32\ncoco: false\noutput_format: " + format + "\n",
+                    1),
+          quiet(out, 1));
+      FAIL() << format;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+      EXPECT_NE(std::string(e.what()).find("coco"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(out / "manifest.json"));
+  }
 }
 
 }  // namespace

@@ -51,6 +51,8 @@ struct OutputSettings {
   /// A folder dataset with masks: the trees of its images, class masks and instance masks (the
   /// family's MaskInfo; set by the folder sink).
   std::string images_dir = kImagesDir, masks_dir = kMasksDir, instances_dir = kInstancesDir;
+  /// With masks: also the COCO annotations file (the `coco` key).
+  bool coco = true;
   /// Reads png_encoder, png_level, output_format, the shard keys and cloud_format (throws
   /// Error(BadInput) naming the key for a bad combination, e.g. shuffle with folder output).
   static OutputSettings from_params(const Params& params);
