@@ -1,6 +1,7 @@
 #include "fdsl/io/tar_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -42,6 +43,8 @@ TarReader::TarReader(const std::filesystem::path& path) : path_(path) {
     fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   } while (fd_ < 0 && errno == EINTR);
   if (fd_ < 0) throw_bad_input("cannot read " + path.string() + ": " + std::generic_category().message(errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) file_size_ = static_cast<std::uint64_t>(st.st_size);
 }
 
 TarReader::~TarReader() {
@@ -97,6 +100,11 @@ bool TarReader::next(TarMember& member, std::vector<std::uint8_t>& data) {
   member.name = prefix.empty() ? name : prefix + "/" + name;
   member.type = static_cast<char>(h[156]);
   member.offset = at;
+  // A damaged size field can claim gigabytes: refuse what the file cannot hold before allocating.
+  if (member.size > file_size_ - std::min(file_size_, offset_))
+    fail(at, "member '" + member.name + "' is cut short: it declares " + std::to_string(member.size) +
+                 " bytes of data and the file has " + std::to_string(file_size_ - std::min(file_size_, offset_)) +
+                 " left (truncated or damaged)");
   data.resize(static_cast<std::size_t>(member.size));
   if (read(data.data(), data.size()) < data.size())
     fail(at, "member '" + member.name + "' is cut short: the file ends inside its " + std::to_string(member.size) +

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <Eigen/Dense>
 
@@ -182,31 +183,52 @@ void render_spectral_image(std::uint8_t* out, int size, int channels, double sx,
   thread_local std::vector<float> planes;
   const std::size_t area = static_cast<std::size_t>(size) * static_cast<std::size_t>(size);
   planes.resize(area * static_cast<std::size_t>(channels));
-  // Channel c of the crop, rescaled to mean 128 and the official noise's standard deviation.
-  auto take = [&](const std::vector<float>& src, int c) {
-    double sum = 0, sq = 0;
+  // Channels of the crop, rescaled to mean 128 and the official noise's standard deviation: one
+  // or two fields a pass (the sums of two fields are independent chains that overlap; each is
+  // summed in the same order as alone, so the values are the same).
+  auto take = [&](const std::vector<float>* src0, int c0, const std::vector<float>* src1, int c1) {
+    double sum0 = 0, sq0 = 0, sum1 = 0, sq1 = 0;
     const std::size_t f = static_cast<std::size_t>(field);
-    float* dst = planes.data() + area * static_cast<std::size_t>(c);
+    float* dst0 = planes.data() + area * static_cast<std::size_t>(c0);
+    float* dst1 = src1 ? planes.data() + area * static_cast<std::size_t>(c1) : nullptr;
     for (int y = 0; y < size; ++y) {
-      const float* row = src.data() + static_cast<std::size_t>(y) * f;
-      for (int x = 0; x < size; ++x) {
-        const double v = row[x];
-        sum += v;
-        sq += v * v;
-        dst[static_cast<std::size_t>(y) * static_cast<std::size_t>(size) + x] = row[x];
+      const std::size_t at = static_cast<std::size_t>(y) * static_cast<std::size_t>(size);
+      const float* row0 = src0->data() + static_cast<std::size_t>(y) * f;
+      if (src1) {
+        const float* row1 = src1->data() + static_cast<std::size_t>(y) * f;
+        for (int x = 0; x < size; ++x) {
+          const double v0 = row0[x], v1 = row1[x];
+          sum0 += v0;
+          sq0 += v0 * v0;
+          sum1 += v1;
+          sq1 += v1 * v1;
+        }
+        std::memcpy(dst1 + at, row1, static_cast<std::size_t>(size) * sizeof(float));
+      } else {
+        for (int x = 0; x < size; ++x) {
+          const double v0 = row0[x];
+          sum0 += v0;
+          sq0 += v0 * v0;
+        }
       }
+      std::memcpy(dst0 + at, row0, static_cast<std::size_t>(size) * sizeof(float));
     }
-    const double mean = sum / static_cast<double>(area);
-    const double var = std::max(0.0, sq / static_cast<double>(area) - mean * mean);
-    const double k = var > 0 ? (256.0 / std::sqrt(12.0)) / std::sqrt(var) : 0.0;
-    for (std::size_t i = 0; i < area; ++i) dst[i] = static_cast<float>(128.0 + (dst[i] - mean) * k);
+    auto rescale = [&](float* dst, double sum, double sq) {
+      const double mean = sum / static_cast<double>(area);
+      const double var = std::max(0.0, sq / static_cast<double>(area) - mean * mean);
+      const double k = var > 0 ? (256.0 / std::sqrt(12.0)) / std::sqrt(var) : 0.0;
+      for (std::size_t i = 0; i < area; ++i) dst[i] = static_cast<float>(128.0 + (dst[i] - mean) * k);
+    };
+    rescale(dst0, sum0, sq0);
+    if (src1) rescale(dst1, sum1, sq1);
   };
   spectral_pair(field, sx, sy, phases, work);
-  take(work.re, 0);
   if (channels == 3) {
-    take(work.im, 1);
+    take(&work.re, 0, &work.im, 1);
     spectral_pair(field, sx, sy, phases, work);
-    take(work.re, 2);
+    take(&work.re, 2, nullptr, 0);
+  } else {
+    take(&work.re, 0, nullptr, 0);
   }
   if (pca) {
     // out = V^T y + mean, per pixel.

@@ -2,6 +2,10 @@
 // reproducible, long names use the prefix field or are refused, damage is found.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
+#include <cstdio>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -200,6 +204,26 @@ TEST(Tar, ReaderFindsTruncationAndDamage) {
   write_file_atomic(t / "bad.tar", damaged);
   EXPECT_NE(read_all_error(t / "bad.tar").find("checksum"), std::string::npos);
   EXPECT_EQ(read_all_error(t / "ok.tar").find("cannot read"), 0u);
+}
+
+// A damaged size field (found by fuzz_tar) that claims 8 GB is refused from the file's size,
+// before any memory is taken for the member.
+TEST(Tar, AMemberLargerThanTheFileIsRefusedBeforeItIsRead) {
+  TempDir t;
+  auto archive = sample_archive();
+  const char huge[12] = {'7', '7', '7', '7', '7', '7', '7', '7', '7', '7', '7', '\0'};  // 2^33 - 1 bytes
+  std::memcpy(archive.data() + 124, huge, 12);
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : archive[i];
+  char field[8];
+  std::snprintf(field, sizeof field, "%06o", sum);
+  std::memcpy(archive.data() + 148, field, 7);
+  archive[155] = ' ';
+  write_file_atomic(t / "huge.tar", archive);
+  const std::string error = read_all_error(t / "huge.tar");
+  EXPECT_NE(error.find("declares 8589934591 bytes"), std::string::npos) << error;
+  EXPECT_NE(error.find("huge.tar"), std::string::npos) << error;
+  EXPECT_NE(error.find("at byte 0"), std::string::npos) << error;
 }
 
 }  // namespace

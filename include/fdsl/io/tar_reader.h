@@ -41,6 +41,9 @@ class TarReader {
   std::filesystem::path path_;
   int fd_ = -1;
   std::uint64_t offset_ = 0;
+  /// The file's size when it is a regular file (a member claiming more is refused before any
+  /// memory is taken for it), else the largest value.
+  std::uint64_t file_size_ = ~std::uint64_t{0};
   std::uint32_t crc_ = 0;
   bool ended_ = false;
 };
