@@ -105,8 +105,8 @@ std::vector<CocoObject> coco_objects(const LabelMap& instances, const LabelMap& 
       y = y1;
     }
   }
-  const std::uint64_t pos = static_cast<std::uint64_t>(W) * H;
-  close(cur, start, pos);
+  const std::uint64_t total = static_cast<std::uint64_t>(W) * H;
+  close(cur, start, total);
   // Every pixel of an object has the object's class.
   for (const CocoObject& o : objects) class_of[o.instance] = static_cast<std::uint16_t>(o.category);
   const std::uint16_t* iv = instances.values.data();
@@ -116,7 +116,6 @@ std::vector<CocoObject> coco_objects(const LabelMap& instances, const LabelMap& 
       throw_bad_input(what + ": object " + std::to_string(iv[i]) + " has pixels of classes " +
                       std::to_string(class_of[iv[i]]) + " and " + std::to_string(sv[i]));
   if (col.capacity() > (std::size_t{16} << 20)) std::vector<std::uint16_t>().swap(col);
-  const std::uint64_t total = static_cast<std::uint64_t>(w) * static_cast<std::uint64_t>(h);
   for (std::size_t k = 0; k < objects.size(); ++k)
     if (end[k] < total) objects[k].counts.push_back(static_cast<std::uint32_t>(total - end[k]));
   std::sort(objects.begin(), objects.end(),

@@ -333,10 +333,7 @@ class IfsSigma final : public Generator {
       o = draw_flips(aug);
       const int c = t.image.channels;
       for (std::size_t i = 0; i < n; ++i) {
-        const std::uint8_t* p = t.image.pixels.data() + i * static_cast<std::size_t>(c);
-        bool ink = p[0] != 0;
-        if (c == 3) ink = ink || p[1] != 0 || p[2] != 0;
-        mask.pixels[i] = ink ? 255 : 0;
+        mask.pixels[i] = inked(t.image.pixels.data() + i * static_cast<std::size_t>(c), c) ? 255 : 0;
       }
     }
     orient(mask, o.transpose, o.flip_v, o.flip_h);
@@ -394,6 +391,9 @@ class IfsSigma final : public Generator {
     s.labels.erase(std::unique(s.labels.begin(), s.labels.end()), s.labels.end());
   }
 
+  /// Whether a pixel of `c` channels at p has ink (any channel nonzero).
+  static bool inked(const std::uint8_t* p, int c) { return p[0] != 0 || (c == 3 && (p[1] != 0 || p[2] != 0)); }
+
   /// Both masks of `s`, all background, in the depths masks() declares.
   void start_masks(Sample& s) const {
     s.semantic.reset(size_, size_);
@@ -411,9 +411,7 @@ class IfsSigma final : public Generator {
     for (int y = std::max(0, -y0); y < std::min(object.height, sem.height - y0); ++y) {
       const std::uint8_t* p = object.row(y);
       for (int x = xs; x < xe; ++x) {
-        bool ink = p[c * x] != 0;
-        if (c == 3) ink = ink || p[3 * x + 1] != 0 || p[3 * x + 2] != 0;
-        if (!ink) continue;
+        if (!inked(p + c * x, c)) continue;
         sem.at(x0 + x, y0 + y) = cls;
         ins.at(x0 + x, y0 + y) = id;
       }
@@ -430,9 +428,8 @@ class IfsSigma final : public Generator {
     if (!background_ && !blur_) {
       const std::uint8_t* p = s.image.pixels.data();
       for (std::size_t i = 0; i < n; ++i) {
-        bool ink = p[i * channels_] != 0;
-        if (channels_ == 3) ink = ink || p[3 * i + 1] != 0 || p[3 * i + 2] != 0;
-        if (ink) s.semantic.values[i] = cls, s.instances.values[i] = 1;
+        if (inked(p + i * static_cast<std::size_t>(channels_), channels_))
+          s.semantic.values[i] = cls, s.instances.values[i] = 1;
       }
       return;
     }

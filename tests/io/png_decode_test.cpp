@@ -150,21 +150,29 @@ void expect_same_verdict(const std::vector<std::uint8_t>& b, const std::string& 
   }
 }
 
+/// Calls check(bytes, what) for `png` cut at every third byte, then for `mutations` copies with
+/// 1-3 random bits flipped after the signature; `of` ends each mutation's name.
+template <class Check>
+void for_each_damage(const std::vector<std::uint8_t>& png, Rng& rng, int mutations, const std::string& of,
+                     Check check) {
+  for (std::size_t n = 0; n < png.size(); n += 3)
+    check(std::vector<std::uint8_t>(png.begin(), png.begin() + static_cast<std::ptrdiff_t>(n)),
+          "cut at " + std::to_string(n));
+  for (int k = 0; k < mutations; ++k) {
+    std::vector<std::uint8_t> bad = png;
+    const int flips = static_cast<int>(rng.uniform_int(1, 3));
+    for (int j = 0; j < flips; ++j)
+      bad[static_cast<std::size_t>(rng.uniform_int(8, static_cast<std::int64_t>(bad.size()) - 1))] ^=
+          static_cast<std::uint8_t>(1u << rng.uniform_int(0, 7));
+    check(bad, "mutation " + std::to_string(k) + " " + of);
+  }
+}
+
 TEST(PngDecode, DamagedFilesAreAcceptedOrRefusedExactlyAsLibpngDoes) {
   Rng rng(29);
   for (int color : {0, 2, 6}) {
     const Built b = build_png(23, 11, color, rng);
-    for (std::size_t n = 0; n < b.png.size(); n += 3)
-      expect_same_verdict(std::vector<std::uint8_t>(b.png.begin(), b.png.begin() + static_cast<std::ptrdiff_t>(n)),
-                          "cut at " + std::to_string(n));
-    for (int k = 0; k < 3000; ++k) {
-      std::vector<std::uint8_t> bad = b.png;
-      const int flips = static_cast<int>(rng.uniform_int(1, 3));
-      for (int j = 0; j < flips; ++j)
-        bad[static_cast<std::size_t>(rng.uniform_int(8, static_cast<std::int64_t>(bad.size()) - 1))] ^=
-            static_cast<std::uint8_t>(1u << rng.uniform_int(0, 7));
-      expect_same_verdict(bad, "mutation " + std::to_string(k) + " of color type " + std::to_string(color));
-    }
+    for_each_damage(b.png, rng, 3000, "of color type " + std::to_string(color), expect_same_verdict);
   }
 }
 
@@ -225,17 +233,7 @@ TEST(PngDecode, DamagedLabelMapsAreAcceptedOrRefusedExactlyAsLibpngDoes) {
   };
   for (int depth : {8, 16}) {
     const Built b = build_png(19, 9, 0, rng, depth);
-    for (std::size_t n = 0; n < b.png.size(); n += 3)
-      verdict(std::vector<std::uint8_t>(b.png.begin(), b.png.begin() + static_cast<std::ptrdiff_t>(n)),
-              "cut at " + std::to_string(n));
-    for (int k = 0; k < 2000; ++k) {
-      std::vector<std::uint8_t> bad = b.png;
-      const int flips = static_cast<int>(rng.uniform_int(1, 3));
-      for (int j = 0; j < flips; ++j)
-        bad[static_cast<std::size_t>(rng.uniform_int(8, static_cast<std::int64_t>(bad.size()) - 1))] ^=
-            static_cast<std::uint8_t>(1u << rng.uniform_int(0, 7));
-      verdict(bad, "mutation " + std::to_string(k) + " of a " + std::to_string(depth) + "-bit map");
-    }
+    for_each_damage(b.png, rng, 2000, "of a " + std::to_string(depth) + "-bit map", verdict);
   }
   // An RGB file is no label map on either path.
   const Built rgb = build_png(5, 5, 2, rng);
