@@ -31,10 +31,7 @@ class FolderSink final : public Sink {
     settings_.images_dir = masks_.images_dir;
     settings_.masks_dir = masks_.semantic_dir;
     settings_.instances_dir = masks_.instances_dir;
-    if (!settings_.coco && !masks_.on)
-      spec.params.fail("coco", "applies to datasets with masks (masks: true, or generator: segrcdb); " +
-                                   spec.generator->family() + " makes none here");
-    coco_ = masks_.on && settings_.coco;
+    coco_ = masks_.on && settings_.coco;  // coco: false without masks is refused by make_layout_sink
   }
 
   std::string layout() const override { return "imagefolder"; }

@@ -229,6 +229,9 @@ namespace detail {
 std::unique_ptr<Sink> make_layout_sink(const DatasetSpec& spec, const OutputSettings& settings,
                                        const std::string& folder_prefix) {
   const Generator& gen = *spec.generator;
+  if (!settings.coco && !gen.masks().on)
+    spec.params.fail("coco", "applies to datasets with masks (masks: true, or generator: segrcdb); " + gen.family() +
+                                 " makes none here");
   if (gen.makes_point_clouds() && settings.cloud && settings.cloud->batch()) {
     if (settings.format == OutputFormat::Tar)
       throw_bad_input("cloud_format " + settings.cloud->name +

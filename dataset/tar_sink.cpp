@@ -55,11 +55,7 @@ class TarSink final : public Sink {
         settings_(settings),
         layout_(spec, settings),
         masks_(spec.generator->masks()),
-        coco_(masks_.on && settings.coco) {
-    if (!settings.coco && !masks_.on)
-      spec.params.fail("coco", "applies to datasets with masks (masks: true, or generator: segrcdb); " +
-                                   spec.generator->family() + " makes none here");
-  }
+        coco_(masks_.on && settings.coco) {}  // coco: false without masks is refused by make_layout_sink
 
   std::string layout() const override { return "webdataset"; }
   std::string format() const override { return "tar"; }

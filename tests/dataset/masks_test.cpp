@@ -363,13 +363,16 @@ TEST(Masks, CocoFalseWritesTheMasksWithoutTheCocoFile) {
         EXPECT_EQ(read_file(with / (tree + name + ".png")), read_file(without / (tree + name + ".png"))) << tree;
     }
   }
-  for (const std::string format : {"folder", "tar"}) {
-    const fs::path out = dir.path() / ("rcdb-" + format);
+  // Every layout refuses it: image folders and shards, and a cloud family's HDF5 files.
+  const std::pair<std::string, std::string> refused[] = {
+      {"rcdb-folder", "generator: rcdb\nclasses: 2\ninstances: 2\nsize: 32\noutput_format: folder\n"},
+      {"rcdb-tar", "generator: rcdb\nclasses: 2\ninstances: 2\nsize: 32\noutput_format: tar\n"},
+      {"pc-hdf5",
+       "generator: pc_fractal\nclasses: 2\ninstances: 2\npoints: 256\nsearch_points: 2000\ncloud_format: hdf5\n"}};
+  for (const auto& [format, yaml] : refused) {
+    const fs::path out = dir.path() / format;
     try {
-      generate_dataset(
-          spec_from("generator: rcdb\nclasses: 2\ninstances: 2\nsize: 32\ncoco: false\noutput_format: " + format + "\n",
-                    1),
-          quiet(out, 1));
+      generate_dataset(spec_from(yaml + "coco: false\n", 1), quiet(out, 1));
       FAIL() << format;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), ErrorKind::BadInput);
