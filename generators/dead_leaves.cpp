@@ -17,9 +17,11 @@
 #include "fdsl/generators/dead_leaves.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 
 #include "exponent_classes.h"
 #include "fdsl/core/error.h"
@@ -100,42 +102,146 @@ Shape shape_of(const std::string& s) {
   return Shape::Mixed;
 }
 
-/// Per row, the next pixel at or after x that is still free (covered or painted: not yet), as a
-/// union-find over positions with path halving: claiming a run of free pixels in a span costs its
-/// length, and a span over claimed pixels costs about one lookup, however often it was covered.
-struct FreeRuns {
+/// The set bits of v (std::popcount without the popcnt instruction is a library call here).
+inline int bit_count(std::uint64_t v) {
+  v = v - ((v >> 1) & 0x5555555555555555ull);
+  v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+  v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return static_cast<int>((v * 0x0101010101010101ull) >> 56);
+}
+
+/// std::floor and std::ceil of a double well inside the range of long, as integers (exact: the
+/// truncation is corrected by one where it went the wrong way).
+inline long floor_long(double v) {
+  const long t = static_cast<long>(v);
+  return t - static_cast<long>(v < static_cast<double>(t));
+}
+inline long ceil_long(double v) {
+  const long t = static_cast<long>(v);
+  return t + static_cast<long>(v > static_cast<double>(t));
+}
+
+/// Which pixels of each row are taken, a bit per pixel: claiming a span touches one word per 64
+/// pixels of it, whether its pixels were free or not, so a span over pixels covered many times
+/// costs a few word operations.
+struct RowBits {
   int size = 0;
-  std::vector<std::int32_t> next;  ///< per row size + 1 entries; the last one is a sentinel
+  std::size_t words = 0;  ///< per row
+  std::vector<std::uint64_t> bits;
 
   void reset(int n) {
     size = n;
-    const std::size_t w = static_cast<std::size_t>(n) + 1;
-    next.resize(w * static_cast<std::size_t>(n));
-    for (std::size_t y = 0; y < static_cast<std::size_t>(n); ++y)
-      for (std::size_t x = 0; x < w; ++x) next[y * w + x] = static_cast<std::int32_t>(x);
+    words = (static_cast<std::size_t>(n) + 63) / 64;
+    bits.assign(words * static_cast<std::size_t>(n), 0);
   }
-  std::int32_t find(std::int32_t* row, std::int32_t x) const {
-    while (row[x] != x) {
-      row[x] = row[row[x]];
-      x = row[x];
+  /// The bits x0..x1 of word w (x0 <= x1, both in the row).
+  static std::uint64_t word_mask(std::size_t w, std::int32_t x0, std::int32_t x1) {
+    const std::int64_t base = static_cast<std::int64_t>(w) * 64;
+    const int lo = static_cast<int>(std::max<std::int64_t>(x0 - base, 0));
+    const int hi = static_cast<int>(std::min<std::int64_t>(x1 - base, 63));
+    const std::uint64_t upto = hi == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (hi + 1)) - 1;
+    return upto & (~std::uint64_t{0} << lo);
+  }
+  /// Takes the pixels [x0, x1] of row y; returns how many of them were free.
+  std::int64_t take(int y, std::int32_t x0, std::int32_t x1) {
+    std::uint64_t* row = bits.data() + static_cast<std::size_t>(y) * words;
+    std::int64_t n = 0;
+    for (std::size_t w = static_cast<std::size_t>(x0) / 64, e = static_cast<std::size_t>(x1) / 64; w <= e; ++w) {
+      const std::uint64_t m = word_mask(w, x0, x1);
+      n += bit_count(m & ~row[w]);
+      row[w] |= m;
     }
-    return x;
+    return n;
   }
-  /// Calls f(a, b) for each run [a, b) of free pixels in [x0, x1] of row y and claims them.
+  /// Calls f(a, b) for each run [a, b) of free pixels in [x0, x1] of row y and takes them.
   template <class F>
   void claim(int y, std::int32_t x0, std::int32_t x1, F&& f) {
-    std::int32_t* row = next.data() + static_cast<std::size_t>(y) * (static_cast<std::size_t>(size) + 1);
-    std::int32_t x = find(row, x0);
-    while (x <= x1) {
-      std::int32_t e = x + 1;
-      while (e <= x1 && row[e] == e) ++e;
-      f(x, e);
-      const std::int32_t after = find(row, e);
-      for (std::int32_t i = x; i < e; ++i) row[i] = after;
-      x = after;
+    std::uint64_t* row = bits.data() + static_cast<std::size_t>(y) * words;
+    std::int32_t run_a = 0, run_b = -1;  // the run found so far, continued across words
+    for (std::size_t w = static_cast<std::size_t>(x0) / 64, e = static_cast<std::size_t>(x1) / 64; w <= e; ++w) {
+      const std::uint64_t m = word_mask(w, x0, x1);
+      std::uint64_t free = m & ~row[w];
+      row[w] |= m;
+      const std::int32_t base = static_cast<std::int32_t>(w * 64);
+      while (free) {
+        const int s = std::countr_zero(free);
+        const std::uint64_t from = free >> s;
+        const int len = ~from == 0 ? 64 - s : std::countr_zero(~from);
+        free &= len == 64 ? 0 : ~(((std::uint64_t{1} << len) - 1) << s);
+        const std::int32_t a = base + s, b = a + len;
+        if (a == run_b) {
+          run_b = b;
+        } else {
+          if (run_b > run_a) f(run_a, run_b);
+          run_a = a;
+          run_b = b;
+        }
+      }
     }
+    if (run_b > run_a) f(run_a, run_b);
   }
 };
+
+/// floor(a / b) for b > 0.
+inline long floor_div(long a, long b) {
+  const long q = a / b;
+  return q - static_cast<long>((a % b != 0) & (a < 0));
+}
+
+/// The rows of a convex polygon with integer vertices, its boundary included: f(y, x0, x1) for
+/// each row y in [0, size) it covers, in increasing y (x0 <= x1, not clipped to the canvas).
+/// Per row, the crossings of the edges x = xa + dx (y - ya) / dy are rationals with denominator
+/// dy, so the span is exactly [min ceil, max floor] of them; an edge steps its crossing by a
+/// quotient and a remainder a row, with no division. (The earlier form took ceil(x - 1e-9) and
+/// floor(x + 1e-9) of the crossings in doubles: a crossing off an integer is at least 1 / dy from
+/// it, far more than 1e-9 and the doubles' error, so the two agree; a test holds them together.)
+template <class F>
+void polygon_rows(const long* xs, const long* ys, int n, int size, F&& f) {
+  long ymin = ys[0], ymax = ys[0];
+  for (int i = 1; i < n; ++i) {
+    ymin = std::min(ymin, ys[i]);
+    ymax = std::max(ymax, ys[i]);
+  }
+  ymin = std::max(ymin, 0L);
+  ymax = std::min(ymax, static_cast<long>(size) - 1);
+  if (ymin > ymax) return;
+  thread_local std::vector<long> lo, hi;
+  const std::size_t rows = static_cast<std::size_t>(ymax - ymin + 1);
+  lo.assign(rows, std::numeric_limits<long>::max());
+  hi.assign(rows, std::numeric_limits<long>::min());
+  for (int i = 0; i < n; ++i) {
+    const int j = i + 1 == n ? 0 : i + 1;
+    long ax = xs[i], ay = ys[i], bx = xs[j], by = ys[j];
+    if (ay == by) {
+      if (ay < ymin || ay > ymax) continue;
+      const std::size_t r = static_cast<std::size_t>(ay - ymin);
+      lo[r] = std::min(lo[r], std::min(ax, bx));
+      hi[r] = std::max(hi[r], std::max(ax, bx));
+      continue;
+    }
+    if (ay > by) {
+      std::swap(ax, bx);
+      std::swap(ay, by);
+    }
+    const long y0 = std::max(ay, ymin), y1 = std::min(by, ymax);
+    if (y0 > y1) continue;
+    const long dx = bx - ax, dy = by - ay;
+    // floor(dx (y - ay) / dy) = q + carry, stepped by (step, rest) a row.
+    const long step = floor_div(dx, dy), rest = dx - step * dy;
+    long q = floor_div(dx * (y0 - ay), dy), r = dx * (y0 - ay) - q * dy;
+    for (long y = y0; y <= y1; ++y) {
+      const std::size_t k = static_cast<std::size_t>(y - ymin);
+      lo[k] = std::min(lo[k], ax + q + static_cast<long>(r != 0));
+      hi[k] = std::max(hi[k], ax + q);
+      r += rest;
+      const long carry = static_cast<long>(r >= dy);  // without a branch: it is taken at random
+      q += step + carry;
+      r -= carry * dy;
+    }
+  }
+  for (std::size_t k = 0; k < rows; ++k)
+    if (lo[k] <= hi[k]) f(ymin + static_cast<long>(k), lo[k], hi[k]);
+}
 
 /// The canvas and what covers it. Shapes are drawn in order, each over the earlier ones, so a
 /// pixel shows the last shape that covers it: the shapes' spans are collected (counting the pixels
@@ -164,7 +270,7 @@ struct Canvas {
     std::uint16_t kind;
     std::uint32_t id;
   };
-  FreeRuns coverage, paint;
+  RowBits coverage, paint;
   std::vector<Span> spans;
   std::vector<ShapeLook> shapes;
   /// Spans held before they are painted: a chunk painted over the earlier ones is the same as
@@ -194,8 +300,7 @@ struct Canvas {
     if (x0 > x1) return;
     spans.push_back({y, static_cast<std::int32_t>(x0), static_cast<std::int32_t>(x1),
                      static_cast<std::uint32_t>(shapes.size() - 1)});
-    coverage.claim(y, static_cast<std::int32_t>(x0), static_cast<std::int32_t>(x1),
-                   [&](std::int32_t a, std::int32_t b) { uncovered -= b - a; });
+    uncovered -= coverage.take(y, static_cast<std::int32_t>(x0), static_cast<std::int32_t>(x1));
   }
 
   /// Paints the spans held, the last first, each pixel by the last shape over it.
@@ -238,39 +343,14 @@ struct Canvas {
   void circle(long cx, long cy, long r) {
     const long y0 = std::max(-r, -cy), y1 = std::min(r, static_cast<long>(size) - 1 - cy);
     for (long dy = y0; dy <= y1; ++dy) {
-      const long half = static_cast<long>(std::floor(std::sqrt(static_cast<double>(r * r - dy * dy))));
+      const long half = floor_long(std::sqrt(static_cast<double>(r * r - dy * dy)));
       span(static_cast<int>(cy + dy), cx - half, cx + half);
     }
   }
 
   /// A convex polygon with integer vertices, its boundary included (cv2.fillPoly's pixels).
   void convex(const long* xs, const long* ys, int n) {
-    long ymin = ys[0], ymax = ys[0];
-    for (int i = 1; i < n; ++i) {
-      ymin = std::min(ymin, ys[i]);
-      ymax = std::max(ymax, ys[i]);
-    }
-    ymin = std::max(ymin, 0L);
-    ymax = std::min(ymax, static_cast<long>(size) - 1);
-    for (long y = ymin; y <= ymax; ++y) {
-      double lo = 1e300, hi = -1e300;
-      for (int i = 0; i < n; ++i) {
-        const int j = (i + 1) % n;
-        const long y0 = ys[i], y1 = ys[j];
-        if (y < std::min(y0, y1) || y > std::max(y0, y1)) continue;
-        if (y0 == y1) {
-          lo = std::min(lo, static_cast<double>(std::min(xs[i], xs[j])));
-          hi = std::max(hi, static_cast<double>(std::max(xs[i], xs[j])));
-          continue;
-        }
-        const double x = static_cast<double>(xs[i]) + static_cast<double>(xs[j] - xs[i]) * static_cast<double>(y - y0) /
-                                                          static_cast<double>(y1 - y0);
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-      }
-      if (lo > hi) continue;
-      span(static_cast<int>(y), static_cast<long>(std::ceil(lo - 1e-9)), static_cast<long>(std::floor(hi + 1e-9)));
-    }
+    polygon_rows(xs, ys, n, size, [&](long y, long x0, long x1) { span(static_cast<int>(y), x0, x1); });
   }
 };
 
@@ -307,9 +387,11 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
   }
 
   SampleMemory sample_memory() const override {
-    // The two free-run maps (4 bytes a pixel each); masks: the class and instance maps (2 bytes a
-    // pixel each), the drawing indices (4) and their PNG rows (3); a chunk of spans and looks.
-    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + 8.0 + (masks_ ? 11.0 : 0.0));
+    // Masks: the class and instance maps (2 bytes a pixel each), the drawing indices (4) and their
+    // PNG rows (3); the two bit maps of taken pixels (whole words per row); a chunk of spans and
+    // looks.
+    SampleMemory m = image_memory(size_, channels_, 2.5 * channels_ + (masks_ ? 11.0 : 0.0));
+    m.bytes += 2.0 * 8.0 * std::ceil(size_ / 64.0) * size_;
     // A chunk holds at most kChunkSpans spans (16 bytes) and as many looks (24), and never more
     // than the size rows of every shape drawn.
     const double spans = std::min(static_cast<double>(Canvas::kChunkSpans),
@@ -444,6 +526,12 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
 };
 
 }  // namespace
+
+std::vector<std::array<long, 3>> detail::dead_leaves_polygon_rows(const long* xs, const long* ys, int n, int size) {
+  std::vector<std::array<long, 3>> rows;
+  polygon_rows(xs, ys, n, size, [&](long y, long x0, long x1) { rows.push_back({y, x0, x1}); });
+  return rows;
+}
 
 std::unique_ptr<Generator> make_dead_leaves(const Params& params, const GeneratorContext& context) {
   return std::make_unique<DeadLeaves>(params, context);

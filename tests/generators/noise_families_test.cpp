@@ -3,12 +3,15 @@
 // the dead-leaves radius law, measured on rendered discs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <set>
 #include <string>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/rng.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/generators/dead_leaves.h"
 #include "fdsl/render/spectral.h"
@@ -127,6 +130,72 @@ TEST(DeadLeaves, SamplesArePureAndCoverTheCanvas) {
 }
 
 // The official table: numpy's argmin(|cdf - u|) over the cumulative r^-sigma - r_max^-sigma weights.
+// The rows of a convex polygon as dead leaves first drew them: per row, the edges' crossings in
+// doubles, then ceil(min - 1e-9) and floor(max + 1e-9).
+std::vector<std::array<long, 3>> rows_in_doubles(const long* xs, const long* ys, int n, int size) {
+  std::vector<std::array<long, 3>> rows;
+  long ymin = *std::min_element(ys, ys + n), ymax = *std::max_element(ys, ys + n);
+  ymin = std::max(ymin, 0L);
+  ymax = std::min(ymax, static_cast<long>(size) - 1);
+  for (long y = ymin; y <= ymax; ++y) {
+    double lo = 1e300, hi = -1e300;
+    for (int i = 0; i < n; ++i) {
+      const int j = (i + 1) % n;
+      const long y0 = ys[i], y1 = ys[j];
+      if (y < std::min(y0, y1) || y > std::max(y0, y1)) continue;
+      if (y0 == y1) {
+        lo = std::min(lo, static_cast<double>(std::min(xs[i], xs[j])));
+        hi = std::max(hi, static_cast<double>(std::max(xs[i], xs[j])));
+        continue;
+      }
+      const double x = static_cast<double>(xs[i]) +
+                       static_cast<double>(xs[j] - xs[i]) * static_cast<double>(y - y0) / static_cast<double>(y1 - y0);
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+    if (lo > hi) continue;
+    const long a = static_cast<long>(std::ceil(lo - 1e-9)), b = static_cast<long>(std::floor(hi + 1e-9));
+    if (a <= b) rows.push_back({y, a, b});
+  }
+  return rows;
+}
+
+TEST(DeadLeaves, PolygonRowsAreTheDoubleFormulasRows) {
+  // Random triangles and quadrilaterals (angles sorted on a circle, as the generator draws them,
+  // and arbitrary vertices), small and huge, inside and across the canvas, flat and degenerate.
+  Rng rng(5, 0, 0, Purpose::Layout);
+  int compared = 0;
+  for (int t = 0; t < 200000; ++t) {
+    const int n = 3 + static_cast<int>(rng.uniform_int(0, 1));
+    const int size = t % 3 == 0 ? 16384 : 256;
+    const double r = t % 7 == 0 ? rng.uniform(0.0, 4.0 * size) : rng.uniform(0.0, 40.0);
+    const double cx = rng.uniform(-r, size + r), cy = rng.uniform(-r, size + r);
+    long xs[4], ys[4];
+    if (t % 2 == 0) {
+      double a[4];
+      for (int i = 0; i < n; ++i) {  // drawn, then sorted in place
+        a[i] = rng.uniform(0.0, 2 * M_PI);
+        for (int k = i; k > 0 && a[k] < a[k - 1]; --k) std::swap(a[k], a[k - 1]);
+      }
+      for (int i = 0; i < n; ++i) {
+        xs[i] = static_cast<long>(cx + r * std::cos(a[i]));
+        ys[i] = static_cast<long>(cy + r * std::sin(a[i]));
+      }
+    } else {
+      for (int i = 0; i < n; ++i) {
+        xs[i] = static_cast<long>(cx + rng.uniform(-r, r));
+        ys[i] = t % 5 == 0 ? static_cast<long>(cy) : static_cast<long>(cy + rng.uniform(-r, r));
+      }
+    }
+    const auto want = rows_in_doubles(xs, ys, n, size);
+    // Only convex, consistently ordered vertex lists are drawn: for others, each row's crossings
+    // still give the same [min, max] span, so the two agree there as well.
+    ASSERT_EQ(detail::dead_leaves_polygon_rows(xs, ys, n, size), want) << "polygon " << t;
+    compared += static_cast<int>(want.size());
+  }
+  EXPECT_GT(compared, 100000);
+}
+
 TEST(DeadLeaves, RadiusTableIsTheOfficialOne) {
   const RadiusTable t(0.03, 1.0, 200, 3.0);
   ASSERT_EQ(t.radius.size(), 200u);

@@ -3,7 +3,9 @@
 // [0.03, 1] of the image side, until every pixel is covered; flat colours or spectral-noise textures.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <vector>
 
 #include "fdsl/generators/generator.h"
 
@@ -21,5 +23,11 @@ struct RadiusTable {
   /// The index numpy's argmin(|cdf - u|) picks (the first of equally near ones).
   std::size_t pick(double u) const;
 };
+
+namespace detail {
+/// The rows {y, x0, x1} dead leaves fills for a convex polygon with integer vertices (boundary
+/// included, rows in [0, size), x not clipped); for tests.
+std::vector<std::array<long, 3>> dead_leaves_polygon_rows(const long* xs, const long* ys, int n, int size);
+}  // namespace detail
 
 }  // namespace fdsl
