@@ -46,8 +46,10 @@ void unit_phasors(Rng& rng, std::size_t count, float* c, float* s) {
 
 void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& w) {
   const std::size_t N = static_cast<std::size_t>(n);
-  w.re.assign(N * N, 0.0f);
-  w.im.assign(N * N, 0.0f);
+  // Every cell but DC (0) is written below.
+  w.re.resize(N * N);
+  w.im.resize(N * N);
+  w.re[0] = w.im[0] = 0.0f;
   w.px.resize(N);
   w.py.resize(N);
   // |f / n|^slope per axis (numpy's 0**s: 0 for s > 0, 1 for s = 0).
@@ -76,9 +78,34 @@ void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork
     }
     w.pairs.clear();
   };
+  w.pm.resize(N);
   for (std::size_t ky = 0; ky < N; ++ky) {
     const std::size_t my = (N - ky) % N;
     if (my < ky) continue;  // the mirror row was done
+    if (my != ky) {
+      // A row whose mirror is another row: every frequency pairs with one there, in order, and
+      // none is self-paired, so the row's phasors are drawn at once and written row by row.
+      for (std::size_t kx = 0; kx < N; ++kx) w.pm[kx] = 1.0f / (1e-16f + w.px[kx] + w.py[ky]);
+      unit_phasors(rng, 2 * N, w.pc.data(), w.ps.data());
+      float* re = w.re.data() + ky * N;
+      float* im = w.im.data() + ky * N;
+      float* mre = w.re.data() + my * N;
+      float* mim = w.im.data() + my * N;
+      const float* c = w.pc.data();
+      const float* sn = w.ps.data();
+      const float* m = w.pm.data();
+      for (std::size_t kx = 0; kx < N; ++kx) {
+        re[kx] = m[kx] * (c[2 * kx] - sn[2 * kx + 1]);
+        im[kx] = m[kx] * (sn[2 * kx] + c[2 * kx + 1]);
+      }
+      mre[0] = m[0] * (c[0] + sn[1]);
+      mim[0] = m[0] * (c[1] - sn[0]);
+      for (std::size_t kx = 1; kx < N; ++kx) {
+        mre[N - kx] = m[kx] * (c[2 * kx] + sn[2 * kx + 1]);
+        mim[N - kx] = m[kx] * (c[2 * kx + 1] - sn[2 * kx]);
+      }
+      continue;
+    }
     for (std::size_t kx = 0; kx < N; ++kx) {
       const std::size_t mx = (N - kx) % N;
       if (my == ky && mx < kx) continue;  // the mirror was done

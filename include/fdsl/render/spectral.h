@@ -20,7 +20,7 @@ struct SpectralWork {
     float m;             ///< their magnitude
   };
   std::vector<Pair> pairs;  ///< a row's pairs waiting for their phasors
-  std::vector<float> pc, ps;
+  std::vector<float> pc, ps, pm;
 };
 void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& work);
 
