@@ -55,6 +55,49 @@ void swap_rows(float* p, int n, int a, int b, float* tmp) {
   std::memcpy(p + static_cast<std::size_t>(b) * n, tmp, len);
 }
 
+/// Two radix-2 stages over four rows a, b, c, d (len and 2 len apart by half): (a, b) and (c, d)
+/// with the twiddle w1, then (a, c) with w2 and (b, d) with w3. As separate functions, so the
+/// pointers are restrict parameters and the loop is vectorized without alias checks.
+void radix4(float* __restrict ar, float* __restrict ai, float* __restrict br, float* __restrict bi,
+            float* __restrict cr, float* __restrict ci, float* __restrict dr, float* __restrict di, std::size_t w,
+            float w1r, float w1i, float w2r, float w2i, float w3r, float w3i) {
+  for (std::size_t x = 0; x < w; ++x) {
+    const float t1r = br[x] * w1r - bi[x] * w1i, t1i = br[x] * w1i + bi[x] * w1r;
+    const float a_r = ar[x] + t1r, a_i = ai[x] + t1i, b_r = ar[x] - t1r, b_i = ai[x] - t1i;
+    const float t2r = dr[x] * w1r - di[x] * w1i, t2i = dr[x] * w1i + di[x] * w1r;
+    const float c_r = cr[x] + t2r, c_i = ci[x] + t2i, d_r = cr[x] - t2r, d_i = ci[x] - t2i;
+    const float t3r = c_r * w2r - c_i * w2i, t3i = c_r * w2i + c_i * w2r;
+    ar[x] = a_r + t3r;
+    ai[x] = a_i + t3i;
+    cr[x] = a_r - t3r;
+    ci[x] = a_i - t3i;
+    const float t4r = d_r * w3r - d_i * w3i, t4i = d_r * w3i + d_i * w3r;
+    br[x] = b_r + t4r;
+    bi[x] = b_i + t4i;
+    dr[x] = b_r - t4r;
+    di[x] = b_i - t4i;
+  }
+}
+
+/// radix4 at k = 0, where the radix-2 butterflies with the twiddle 1 add without multiplying.
+void radix4_first(float* __restrict ar, float* __restrict ai, float* __restrict br, float* __restrict bi,
+                  float* __restrict cr, float* __restrict ci, float* __restrict dr, float* __restrict di, std::size_t w,
+                  float w3r, float w3i) {
+  for (std::size_t x = 0; x < w; ++x) {
+    const float a_r = ar[x] + br[x], a_i = ai[x] + bi[x], b_r = ar[x] - br[x], b_i = ai[x] - bi[x];
+    const float c_r = cr[x] + dr[x], c_i = ci[x] + di[x], d_r = cr[x] - dr[x], d_i = ci[x] - di[x];
+    ar[x] = a_r + c_r;
+    ai[x] = a_i + c_i;
+    cr[x] = a_r - c_r;
+    ci[x] = a_i - c_i;
+    const float tr = d_r * w3r - d_i * w3i, ti = d_r * w3i + d_i * w3r;
+    br[x] = b_r + tr;
+    bi[x] = b_i + ti;
+    dr[x] = b_r - tr;
+    di[x] = b_i - ti;
+  }
+}
+
 /// The 1D DFT of every column.
 void columns(float* __restrict re, float* __restrict im, int n, bool inverse, float* tmp) {
   const Twiddles& t = twiddles(n);
@@ -67,16 +110,41 @@ void columns(float* __restrict re, float* __restrict im, int n, bool inverse, fl
   }
   const std::size_t w = static_cast<std::size_t>(n);
   const float sign = inverse ? 1.0f : -1.0f;
-  for (int len = 2; len <= n; len <<= 1) {
+  auto row = [&](float* p, int r) { return p + static_cast<std::size_t>(r) * w; };
+  // Two stages at a time where two are left (len and 2 len: each group of 2 len rows read and
+  // written once), otherwise one; each butterfly computes what it computes alone, so the result
+  // is the radix-2 one bit for bit.
+  int len = 2;
+  for (; 2 * len <= n; len <<= 2) {
+    const int half = len / 2, step1 = n / len, step2 = n / (2 * len);
+    for (int start = 0; start < n; start += 2 * len) {
+      for (int k = 0; k < half; ++k) {
+        const float w1r = t.c[static_cast<std::size_t>(k * step1)],
+                    w1i = sign * t.s[static_cast<std::size_t>(k * step1)];
+        const float w2r = t.c[static_cast<std::size_t>(k * step2)],
+                    w2i = sign * t.s[static_cast<std::size_t>(k * step2)];
+        const float w3r = t.c[static_cast<std::size_t>((k + half) * step2)];
+        const float w3i = sign * t.s[static_cast<std::size_t>((k + half) * step2)];
+        const int ia = start + k, ib = ia + half, ic = ia + len, id = ic + half;
+        float *ar = row(re, ia), *ai = row(im, ia), *br = row(re, ib), *bi = row(im, ib);
+        float *cr = row(re, ic), *ci = row(im, ic), *dr = row(re, id), *di = row(im, id);
+        if (k == 0)
+          radix4_first(ar, ai, br, bi, cr, ci, dr, di, w, w3r, w3i);
+        else
+          radix4(ar, ai, br, bi, cr, ci, dr, di, w, w1r, w1i, w2r, w2i, w3r, w3i);
+      }
+    }
+  }
+  for (; len <= n; len <<= 1) {
     const int half = len / 2, step = n / len;
     for (int start = 0; start < n; start += len) {
       for (int k = 0; k < half; ++k) {
         const float wr = t.c[static_cast<std::size_t>(k * step)];
         const float wi = sign * t.s[static_cast<std::size_t>(k * step)];
-        float* __restrict ar = re + static_cast<std::size_t>(start + k) * w;
-        float* __restrict ai = im + static_cast<std::size_t>(start + k) * w;
-        float* __restrict br = re + static_cast<std::size_t>(start + k + half) * w;
-        float* __restrict bi = im + static_cast<std::size_t>(start + k + half) * w;
+        float* __restrict ar = row(re, start + k);
+        float* __restrict ai = row(im, start + k);
+        float* __restrict br = row(re, start + k + half);
+        float* __restrict bi = row(im, start + k + half);
         if (k == 0) {
           for (std::size_t x = 0; x < w; ++x) {
             const float tr = br[x], ti = bi[x];

@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <complex>
+#include <cstdint>
+#include <utility>
 
 #include "fdsl/core/error.h"
 #include "fdsl/core/rng.h"
@@ -28,6 +31,73 @@ std::vector<std::complex<double>> naive_dft(const std::vector<float>& re, const 
       out[static_cast<std::size_t>(ky) * n + kx] = sum;
     }
   return out;
+}
+
+// The transform as spectral datasets were first made: radix-2 butterflies stage by stage, each
+// 1D transform on its own, rows after columns, the same float twiddles. fft2 may order its work
+// in any way, but each value must be computed by these operations, so datasets regenerate.
+void radix2_reference(std::vector<float>& re, std::vector<float>& im, int n, bool inverse) {
+  std::vector<float> c(static_cast<std::size_t>(n / 2)), s(c.size());
+  for (int k = 0; k < n / 2; ++k) {
+    const double a = 2.0 * M_PI * static_cast<double>(k) / static_cast<double>(n);
+    c[static_cast<std::size_t>(k)] = static_cast<float>(std::cos(a));
+    s[static_cast<std::size_t>(k)] = static_cast<float>(std::sin(a));
+  }
+  int bits = 0;
+  while ((1 << bits) < n) ++bits;
+  const float sign = inverse ? 1.0f : -1.0f;
+  auto one = [&](float* r, float* i, std::size_t stride) {
+    for (int a = 0; a < n; ++a) {
+      int b = 0;
+      for (int k = 0; k < bits; ++k) b |= ((a >> k) & 1) << (bits - 1 - k);
+      if (b > a) {
+        std::swap(r[a * stride], r[b * stride]);
+        std::swap(i[a * stride], i[b * stride]);
+      }
+    }
+    for (int len = 2; len <= n; len <<= 1)
+      for (int start = 0; start < n; start += len)
+        for (int k = 0; k < len / 2; ++k) {
+          float& ar = r[(start + k) * stride];
+          float& ai = i[(start + k) * stride];
+          float& br = r[(start + k + len / 2) * stride];
+          float& bi = i[(start + k + len / 2) * stride];
+          float tr = br, ti = bi;
+          if (k != 0) {
+            const float wr = c[static_cast<std::size_t>(k * (n / len))];
+            const float wi = sign * s[static_cast<std::size_t>(k * (n / len))];
+            tr = br * wr - bi * wi;
+            ti = br * wi + bi * wr;
+          }
+          br = ar - tr;
+          bi = ai - ti;
+          ar = ar + tr;
+          ai = ai + ti;
+        }
+  };
+  for (int x = 0; x < n; ++x) one(re.data() + x, im.data() + x, static_cast<std::size_t>(n));
+  for (int y = 0; y < n; ++y)
+    one(re.data() + static_cast<std::size_t>(y) * n, im.data() + static_cast<std::size_t>(y) * n, 1);
+}
+
+TEST(Fft2, IsTheRadix2TransformBitForBit) {
+  for (int n = 2; n <= 1024; n *= 2)
+    for (bool inverse : {false, true}) {
+      Rng rng(9, static_cast<std::uint64_t>(n), inverse, Purpose::Noise);
+      std::vector<float> re(static_cast<std::size_t>(n) * n), im(re.size()), scratch;
+      for (auto& v : re) v = static_cast<float>(rng.uniform(-1, 1));
+      for (auto& v : im) v = static_cast<float>(rng.uniform(-1, 1));
+      if (n == 4) re[5] = -0.0f;  // a signed zero through the butterflies without a multiply
+      std::vector<float> want_re = re, want_im = im;
+      radix2_reference(want_re, want_im, n, inverse);
+      fft2(re.data(), im.data(), n, inverse, scratch);
+      for (std::size_t i = 0; i < re.size(); ++i) {
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(re[i]), std::bit_cast<std::uint32_t>(want_re[i]))
+            << "n " << n << " cell " << i;
+        ASSERT_EQ(std::bit_cast<std::uint32_t>(im[i]), std::bit_cast<std::uint32_t>(want_im[i]))
+            << "n " << n << " cell " << i;
+      }
+    }
 }
 
 TEST(Fft2, MatchesTheDefinitionBothWays) {
