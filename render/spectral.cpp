@@ -19,18 +19,27 @@ void unit_phasors(Rng& rng, std::size_t count, float* c, float* s) {
   // Draws in blocks (independent, so they overlap in the pipeline), the unused ones given back.
   constexpr std::size_t kBlock = 128;
   std::uint64_t u[kBlock];
+  alignas(64) float xs[kBlock], ys[kBlock];
+  alignas(64) std::uint32_t keep[kBlock];
   std::size_t k = 0;
   while (k < count) {
     const std::uint64_t at = rng.position();
     rng.fill(u, kBlock);
+    // The candidates and their verdicts for the whole block (a loop in vector registers), then
+    // the kept ones packed in order until count are kept.
+    for (std::size_t b = 0; b < kBlock; ++b) {
+      const float x = static_cast<float>(static_cast<std::int32_t>(u[b] >> 40)) * 0x1.0p-23f - 1.0f;
+      const float y = static_cast<float>(static_cast<std::int32_t>((u[b] >> 16) & 0xffffff)) * 0x1.0p-23f - 1.0f;
+      const float r2 = x * x + y * y;
+      xs[b] = x;
+      ys[b] = y;
+      keep[b] = static_cast<std::uint32_t>((r2 <= 1.0f) & (r2 >= 1e-12f));
+    }
     std::size_t b = 0;
     for (; b < kBlock && k < count; ++b) {
-      const float x = static_cast<float>(static_cast<std::int64_t>(u[b] >> 40)) * 0x1.0p-23f - 1.0f;
-      const float y = static_cast<float>(static_cast<std::int64_t>((u[b] >> 16) & 0xffffff)) * 0x1.0p-23f - 1.0f;
-      const float r2 = x * x + y * y;
-      c[k] = x;
-      s[k] = y;
-      k += static_cast<std::size_t>((r2 <= 1.0f) & (r2 >= 1e-12f));
+      c[k] = xs[b];
+      s[k] = ys[b];
+      k += keep[b];
     }
     rng.seek(at + b);
   }
