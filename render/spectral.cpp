@@ -24,10 +24,13 @@ void unit_phasors(Rng& rng, std::size_t count, float* c, float* s) {
   std::size_t k = 0;
   while (k < count) {
     const std::uint64_t at = rng.position();
-    rng.fill(u, kBlock);
+    // About what the phasors still wanted take (pi / 4 of the candidates are kept), so few draws
+    // are computed only to be given back.
+    const std::size_t draws = std::min(kBlock, ((count - k) * 4 / 3 + 16 + 15) / 16 * 16);
+    rng.fill(u, draws);
     // The candidates and their verdicts for the whole block (a loop in vector registers), then
     // the kept ones packed in order until count are kept.
-    for (std::size_t b = 0; b < kBlock; ++b) {
+    for (std::size_t b = 0; b < draws; ++b) {
       const float x = static_cast<float>(static_cast<std::int32_t>(u[b] >> 40)) * 0x1.0p-23f - 1.0f;
       const float y = static_cast<float>(static_cast<std::int32_t>((u[b] >> 16) & 0xffffff)) * 0x1.0p-23f - 1.0f;
       const float r2 = x * x + y * y;
@@ -36,7 +39,7 @@ void unit_phasors(Rng& rng, std::size_t count, float* c, float* s) {
       keep[b] = static_cast<std::uint32_t>((r2 <= 1.0f) & (r2 >= 1e-12f));
     }
     std::size_t b = 0;
-    for (; b < kBlock && k < count; ++b) {
+    for (; b < draws && k < count; ++b) {
       c[k] = xs[b];
       s[k] = ys[b];
       k += keep[b];
@@ -48,6 +51,15 @@ void unit_phasors(Rng& rng, std::size_t count, float* c, float* s) {
     const float inv = 1.0f / std::sqrt(r2);
     c[i] *= inv;
     s[i] *= inv;
+  }
+}
+
+/// out = clamp((in - lo) k, 0, 255), truncated (restrict parameters: a byte store may alias
+/// anything, and the loop is only vectorized when the compiler knows it does not).
+void quantize(const float* __restrict in, std::uint8_t* __restrict out, std::size_t n, float lo, float k) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v = std::min(std::max((in[i] - lo) * k, 0.0f), 255.0f);
+    out[i] = static_cast<std::uint8_t>(static_cast<std::int32_t>(v));
   }
 }
 
@@ -305,8 +317,7 @@ void render_spectral_image(std::uint8_t* out, int size, int channels, double sx,
     quantized.resize(total);
     q = quantized.data();
   }
-  for (std::size_t i = 0; i < total; ++i)
-    q[i] = static_cast<std::uint8_t>(std::clamp((planes[i] - lo) * k, 0.0f, 255.0f));
+  quantize(planes.data(), q, total, lo, k);
   if (channels == 1) return;
   const std::size_t ch = static_cast<std::size_t>(channels);
   for (std::size_t i = 0; i < area; ++i)
