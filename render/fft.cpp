@@ -204,7 +204,7 @@ void transpose(const float* __restrict in, float* __restrict out, int n) {
 
 }  // namespace
 
-void fft2(float* re, float* im, int n, bool inverse, std::vector<float>& scratch) {
+void fft2(float* re, float* im, int n, bool inverse, std::vector<float>& scratch, bool want_im) {
   if (!fft_size_ok(n)) throw_runtime("fft2: size " + std::to_string(n) + " is not a power of two in [2, 16384]");
   const std::size_t area = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
   // Two transposed planes and a row: the row pass runs on the transposed copies, which are then
@@ -218,7 +218,7 @@ void fft2(float* re, float* im, int n, bool inverse, std::vector<float>& scratch
   transpose(im, tim, n);
   columns(tre, tim, n, inverse, tmp);
   transpose(tre, re, n);
-  transpose(tim, im, n);
+  if (want_im) transpose(tim, im, n);
 }
 
 }  // namespace fdsl

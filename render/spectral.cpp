@@ -65,7 +65,7 @@ void quantize(const float* __restrict in, std::uint8_t* __restrict out, std::siz
 
 }  // namespace
 
-void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& w) {
+void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& w, bool want_second) {
   const std::size_t N = static_cast<std::size_t>(n);
   // Every cell but DC (0) is written below.
   w.re.resize(N * N);
@@ -144,7 +144,7 @@ void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork
     }
     fill_pairs();
   }
-  fft2(w.re.data(), w.im.data(), n, true, w.scratch);
+  fft2(w.re.data(), w.im.data(), n, true, w.scratch, want_second);
 }
 
 double measured_spectral_slope(const float* field, int n, double f_lo, double f_hi) {
@@ -237,10 +237,7 @@ void render_spectral_image(std::uint8_t* out, int size, int channels, double sx,
   auto take = [&](const std::vector<float>* src0, int c0, const std::vector<float>* src1, int c1) {
     double sum0 = 0, sq0 = 0, sum1 = 0, sq1 = 0;
     const std::size_t f = static_cast<std::size_t>(field);
-    float* dst0 = planes.data() + area * static_cast<std::size_t>(c0);
-    float* dst1 = src1 ? planes.data() + area * static_cast<std::size_t>(c1) : nullptr;
     for (int y = 0; y < size; ++y) {
-      const std::size_t at = static_cast<std::size_t>(y) * static_cast<std::size_t>(size);
       const float* row0 = src0->data() + static_cast<std::size_t>(y) * f;
       if (src1) {
         const float* row1 = src1->data() + static_cast<std::size_t>(y) * f;
@@ -251,7 +248,6 @@ void render_spectral_image(std::uint8_t* out, int size, int channels, double sx,
           sum1 += v1;
           sq1 += v1 * v1;
         }
-        std::memcpy(dst1 + at, row1, static_cast<std::size_t>(size) * sizeof(float));
       } else {
         for (int x = 0; x < size; ++x) {
           const double v0 = row0[x];
@@ -259,21 +255,26 @@ void render_spectral_image(std::uint8_t* out, int size, int channels, double sx,
           sq0 += v0 * v0;
         }
       }
-      std::memcpy(dst0 + at, row0, static_cast<std::size_t>(size) * sizeof(float));
     }
-    auto rescale = [&](float* dst, double sum, double sq) {
+    // The crop rescaled straight from the field into its plane.
+    auto rescale = [&](const std::vector<float>* src, int c, double sum, double sq) {
       const double mean = sum / static_cast<double>(area);
       const double var = std::max(0.0, sq / static_cast<double>(area) - mean * mean);
       const double k = var > 0 ? (256.0 / std::sqrt(12.0)) / std::sqrt(var) : 0.0;
-      for (std::size_t i = 0; i < area; ++i) dst[i] = static_cast<float>(128.0 + (dst[i] - mean) * k);
+      float* dst = planes.data() + area * static_cast<std::size_t>(c);
+      for (int y = 0; y < size; ++y) {
+        const float* row = src->data() + static_cast<std::size_t>(y) * f;
+        float* out = dst + static_cast<std::size_t>(y) * static_cast<std::size_t>(size);
+        for (int x = 0; x < size; ++x) out[x] = static_cast<float>(128.0 + (static_cast<double>(row[x]) - mean) * k);
+      }
     };
-    rescale(dst0, sum0, sq0);
-    if (src1) rescale(dst1, sum1, sq1);
+    rescale(src0, c0, sum0, sq0);
+    if (src1) rescale(src1, c1, sum1, sq1);
   };
-  spectral_pair(field, sx, sy, phases, work);
+  spectral_pair(field, sx, sy, phases, work, channels == 3);
   if (channels == 3) {
     take(&work.re, 0, &work.im, 1);
-    spectral_pair(field, sx, sy, phases, work);
+    spectral_pair(field, sx, sy, phases, work, false);
     take(&work.re, 2, nullptr, 0);
   } else {
     take(&work.re, 0, nullptr, 0);

@@ -13,7 +13,9 @@ bool fft_size_ok(int n);
 
 /// In place: (re, im) becomes its 2D DFT, sum_{y,x} v[y][x] exp(-+2 pi i (ky y + kx x) / n); the
 /// inverse (sign +) is not scaled by 1 / n^2. Throws Error(Runtime) unless fft_size_ok(n).
-/// `scratch` is resized to 2 n x n floats (and a row) and reused between calls.
-void fft2(float* re, float* im, int n, bool inverse, std::vector<float>& scratch);
+/// `scratch` is resized to 2 n x n floats (and a row) and reused between calls. With
+/// `want_im` false only re is the transform's (im is left as the computation left it), which
+/// saves a pass where the imaginary part is not read.
+void fft2(float* re, float* im, int n, bool inverse, std::vector<float>& scratch, bool want_im = true);
 
 }  // namespace fdsl

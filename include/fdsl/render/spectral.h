@@ -12,7 +12,8 @@ namespace fdsl {
 
 /// Two independent real fields of side n (a power of two), row-major n x n, from one complex
 /// inverse FFT (a is the real part, b the imaginary part). Their DFT magnitude is the spectrum
-/// above times n^2, exactly up to float rounding. `work` holds the planes and is reused.
+/// above times n^2, exactly up to float rounding. `work` holds the planes and is reused. With
+/// `want_second` false only a (work.re) is made.
 struct SpectralWork {
   std::vector<float> re, im, scratch, px, py;
   struct Pair {
@@ -22,7 +23,7 @@ struct SpectralWork {
   std::vector<Pair> pairs;  ///< a row's pairs waiting for their phasors
   std::vector<float> pc, ps, pm;
 };
-void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& work);
+void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& work, bool want_second = true);
 
 /// The slope of the radially averaged amplitude spectrum of a real field (side n, a power of two),
 /// a least-squares fit of log amplitude against log frequency over radii [f_lo, f_hi] cycles per
