@@ -110,27 +110,21 @@ inline int bit_count(std::uint64_t v) {
   return static_cast<int>((v * 0x0101010101010101ull) >> 56);
 }
 
-/// std::floor and std::ceil of a double well inside the range of long, as integers (exact: the
-/// truncation is corrected by one where it went the wrong way).
+/// std::floor of a double well inside the range of long, as an integer (exact: the truncation
+/// is corrected by one where it went the wrong way).
 inline long floor_long(double v) {
   const long t = static_cast<long>(v);
   return t - static_cast<long>(v < static_cast<double>(t));
-}
-inline long ceil_long(double v) {
-  const long t = static_cast<long>(v);
-  return t + static_cast<long>(v > static_cast<double>(t));
 }
 
 /// Which pixels of each row are taken, a bit per pixel: claiming a span touches one word per 64
 /// pixels of it, whether its pixels were free or not, so a span over pixels covered many times
 /// costs a few word operations.
 struct RowBits {
-  int size = 0;
   std::size_t words = 0;  ///< per row
   std::vector<std::uint64_t> bits;
 
   void reset(int n) {
-    size = n;
     words = (static_cast<std::size_t>(n) + 63) / 64;
     bits.assign(words * static_cast<std::size_t>(n), 0);
   }

@@ -55,46 +55,57 @@ void swap_rows(float* p, int n, int a, int b, float* tmp) {
   std::memcpy(p + static_cast<std::size_t>(b) * n, tmp, len);
 }
 
+/// t = b w; at k = 0 (Unit), where w is 1, t = b without a multiply, as radix-2 adds there.
+template <bool Unit>
+inline void twiddled(float br, float bi, float wr, float wi, float& tr, float& ti) {
+  if constexpr (Unit) {
+    tr = br;
+    ti = bi;
+  } else {
+    tr = br * wr - bi * wi;
+    ti = br * wi + bi * wr;
+  }
+}
+
+// The butterfly loops take their rows as restrict parameters, so they are vectorized without
+// alias checks (with eight local pointers GCC gives up on the checks it would need).
+
+/// One radix-2 stage over rows a, b: (a, b) with the twiddle w (First: k = 0, w = 1).
+template <bool First>
+void radix2(float* __restrict ar, float* __restrict ai, float* __restrict br, float* __restrict bi, std::size_t w,
+            float wr, float wi) {
+  for (std::size_t x = 0; x < w; ++x) {
+    float tr, ti;
+    twiddled<First>(br[x], bi[x], wr, wi, tr, ti);
+    br[x] = ar[x] - tr;
+    bi[x] = ai[x] - ti;
+    ar[x] = ar[x] + tr;
+    ai[x] = ai[x] + ti;
+  }
+}
+
 /// Two radix-2 stages over four rows a, b, c, d (len and 2 len apart by half): (a, b) and (c, d)
-/// with the twiddle w1, then (a, c) with w2 and (b, d) with w3. As separate functions, so the
-/// pointers are restrict parameters and the loop is vectorized without alias checks.
+/// with the twiddle w1, then (a, c) with w2 and (b, d) with w3 (First: k = 0, w1 = w2 = 1).
+template <bool First>
 void radix4(float* __restrict ar, float* __restrict ai, float* __restrict br, float* __restrict bi,
             float* __restrict cr, float* __restrict ci, float* __restrict dr, float* __restrict di, std::size_t w,
             float w1r, float w1i, float w2r, float w2i, float w3r, float w3i) {
   for (std::size_t x = 0; x < w; ++x) {
-    const float t1r = br[x] * w1r - bi[x] * w1i, t1i = br[x] * w1i + bi[x] * w1r;
+    float t1r, t1i, t2r, t2i, t3r, t3i, t4r, t4i;
+    twiddled<First>(br[x], bi[x], w1r, w1i, t1r, t1i);
     const float a_r = ar[x] + t1r, a_i = ai[x] + t1i, b_r = ar[x] - t1r, b_i = ai[x] - t1i;
-    const float t2r = dr[x] * w1r - di[x] * w1i, t2i = dr[x] * w1i + di[x] * w1r;
+    twiddled<First>(dr[x], di[x], w1r, w1i, t2r, t2i);
     const float c_r = cr[x] + t2r, c_i = ci[x] + t2i, d_r = cr[x] - t2r, d_i = ci[x] - t2i;
-    const float t3r = c_r * w2r - c_i * w2i, t3i = c_r * w2i + c_i * w2r;
+    twiddled<First>(c_r, c_i, w2r, w2i, t3r, t3i);
     ar[x] = a_r + t3r;
     ai[x] = a_i + t3i;
     cr[x] = a_r - t3r;
     ci[x] = a_i - t3i;
-    const float t4r = d_r * w3r - d_i * w3i, t4i = d_r * w3i + d_i * w3r;
+    twiddled<false>(d_r, d_i, w3r, w3i, t4r, t4i);
     br[x] = b_r + t4r;
     bi[x] = b_i + t4i;
     dr[x] = b_r - t4r;
     di[x] = b_i - t4i;
-  }
-}
-
-/// radix4 at k = 0, where the radix-2 butterflies with the twiddle 1 add without multiplying.
-void radix4_first(float* __restrict ar, float* __restrict ai, float* __restrict br, float* __restrict bi,
-                  float* __restrict cr, float* __restrict ci, float* __restrict dr, float* __restrict di, std::size_t w,
-                  float w3r, float w3i) {
-  for (std::size_t x = 0; x < w; ++x) {
-    const float a_r = ar[x] + br[x], a_i = ai[x] + bi[x], b_r = ar[x] - br[x], b_i = ai[x] - bi[x];
-    const float c_r = cr[x] + dr[x], c_i = ci[x] + di[x], d_r = cr[x] - dr[x], d_i = ci[x] - di[x];
-    ar[x] = a_r + c_r;
-    ai[x] = a_i + c_i;
-    cr[x] = a_r - c_r;
-    ci[x] = a_i - c_i;
-    const float tr = d_r * w3r - d_i * w3i, ti = d_r * w3i + d_i * w3r;
-    br[x] = b_r + tr;
-    bi[x] = b_i + ti;
-    dr[x] = b_r - tr;
-    di[x] = b_i - ti;
   }
 }
 
@@ -129,40 +140,24 @@ void columns(float* __restrict re, float* __restrict im, int n, bool inverse, fl
         float *ar = row(re, ia), *ai = row(im, ia), *br = row(re, ib), *bi = row(im, ib);
         float *cr = row(re, ic), *ci = row(im, ic), *dr = row(re, id), *di = row(im, id);
         if (k == 0)
-          radix4_first(ar, ai, br, bi, cr, ci, dr, di, w, w3r, w3i);
+          radix4<true>(ar, ai, br, bi, cr, ci, dr, di, w, w1r, w1i, w2r, w2i, w3r, w3i);
         else
-          radix4(ar, ai, br, bi, cr, ci, dr, di, w, w1r, w1i, w2r, w2i, w3r, w3i);
+          radix4<false>(ar, ai, br, bi, cr, ci, dr, di, w, w1r, w1i, w2r, w2i, w3r, w3i);
       }
     }
   }
-  for (; len <= n; len <<= 1) {
+  for (; len <= n; len <<= 1) {  // the last stage, where their count is odd
     const int half = len / 2, step = n / len;
     for (int start = 0; start < n; start += len) {
       for (int k = 0; k < half; ++k) {
         const float wr = t.c[static_cast<std::size_t>(k * step)];
         const float wi = sign * t.s[static_cast<std::size_t>(k * step)];
-        float* __restrict ar = row(re, start + k);
-        float* __restrict ai = row(im, start + k);
-        float* __restrict br = row(re, start + k + half);
-        float* __restrict bi = row(im, start + k + half);
-        if (k == 0) {
-          for (std::size_t x = 0; x < w; ++x) {
-            const float tr = br[x], ti = bi[x];
-            br[x] = ar[x] - tr;
-            bi[x] = ai[x] - ti;
-            ar[x] = ar[x] + tr;
-            ai[x] = ai[x] + ti;
-          }
-          continue;
-        }
-        for (std::size_t x = 0; x < w; ++x) {
-          const float tr = br[x] * wr - bi[x] * wi;
-          const float ti = br[x] * wi + bi[x] * wr;
-          br[x] = ar[x] - tr;
-          bi[x] = ai[x] - ti;
-          ar[x] = ar[x] + tr;
-          ai[x] = ai[x] + ti;
-        }
+        float *ar = row(re, start + k), *ai = row(im, start + k);
+        float *br = row(re, start + k + half), *bi = row(im, start + k + half);
+        if (k == 0)
+          radix2<true>(ar, ai, br, bi, w, wr, wi);
+        else
+          radix2<false>(ar, ai, br, bi, w, wr, wi);
       }
     }
   }
