@@ -182,23 +182,10 @@ inline long floor_div(long a, long b) {
   return q - static_cast<long>((a % b != 0) & (a < 0));
 }
 
-/// The rows of a convex polygon with integer vertices, its boundary included: f(y, x0, x1) for
-/// each row y in [0, size) it covers, in increasing y (x0 <= x1, not clipped to the canvas).
-/// Per row, the crossings of the edges x = xa + dx (y - ya) / dy are rationals with denominator
-/// dy, so the span is exactly [min ceil, max floor] of them; an edge steps its crossing by a
-/// quotient and a remainder a row, with no division. (The earlier form took ceil(x - 1e-9) and
-/// floor(x + 1e-9) of the crossings in doubles: a crossing off an integer is at least 1 / dy from
-/// it, far more than 1e-9 and the doubles' error, so the two agree; a test holds them together.)
+/// polygon_rows for any vertex list (rows ymin..ymax, clipped): each edge records its crossings
+/// in per-row [lo, hi] tables.
 template <class F>
-void polygon_rows(const long* xs, const long* ys, int n, int size, F&& f) {
-  long ymin = ys[0], ymax = ys[0];
-  for (int i = 1; i < n; ++i) {
-    ymin = std::min(ymin, ys[i]);
-    ymax = std::max(ymax, ys[i]);
-  }
-  ymin = std::max(ymin, 0L);
-  ymax = std::min(ymax, static_cast<long>(size) - 1);
-  if (ymin > ymax) return;
+void polygon_rows_by_table(const long* xs, const long* ys, int n, long ymin, long ymax, F&& f) {
   thread_local std::vector<long> lo, hi;
   const std::size_t rows = static_cast<std::size_t>(ymax - ymin + 1);
   lo.assign(rows, std::numeric_limits<long>::max());
@@ -235,6 +222,116 @@ void polygon_rows(const long* xs, const long* ys, int n, int size, F&& f) {
   }
   for (std::size_t k = 0; k < rows; ++k)
     if (lo[k] <= hi[k]) f(ymin + static_cast<long>(k), lo[k], hi[k]);
+}
+
+/// One side of a polygon whose vertices, walked from its top vertex to its bottom one in each
+/// direction, never go up: the edges that contain a row are the one that crosses it, or the few
+/// that meet on it (one ends there, horizontal ones lie on it, the next starts there).
+struct ChainWalk {
+  const long* xs;
+  const long* ys;
+  int n, dir, v, last;  ///< the edge from vertex v to vertex v + dir (mod n); the chain ends at last
+  long ax = 0, by = 0, dy = 1, q = 0, r = 0, step = 0, rest = 0;
+
+  int next(int i) const {
+    i += dir;
+    return i >= n ? i - n : i;
+  }
+  /// The crossing of edge v with row y, stepped from here on (ys[v] <= y < its end's y).
+  void enter(long y) {
+    const int w = next(v);
+    ax = xs[v];
+    by = ys[w];
+    const long dx = xs[w] - ax;
+    dy = by - ys[v];
+    step = floor_div(dx, dy);
+    rest = dx - step * dy;
+    q = floor_div(dx * (y - ys[v]), dy);
+    r = dx * (y - ys[v]) - q * dy;
+  }
+  /// Row y where edges meet (or the first row): [lo, hi] over every chain edge on it, and the
+  /// edge that goes on below it entered at y + 1. Edge v contains y.
+  void meet(long y, long& lo, long& hi) {
+    for (;;) {
+      const int w = next(v);
+      if (ys[w] == ys[v]) {
+        lo = std::min(lo, std::min(xs[v], xs[w]));
+        hi = std::max(hi, std::max(xs[v], xs[w]));
+      } else {
+        const long dx = xs[w] - xs[v], d = ys[w] - ys[v], num = dx * (y - ys[v]);
+        const long qq = floor_div(num, d);
+        lo = std::min(lo, xs[v] + qq + static_cast<long>(num != qq * d));
+        hi = std::max(hi, xs[v] + qq);
+      }
+      if (ys[w] > y) break;
+      v = w;
+      if (v == last) return;
+    }
+    enter(y + 1);
+  }
+  /// [lo, hi] of row y (rows are asked in increasing order).
+  void row(long y, long& lo, long& hi) {
+    if (y < by) {
+      lo = std::min(lo, ax + q + static_cast<long>(r != 0));
+      hi = std::max(hi, ax + q);
+      r += rest;
+      const long carry = static_cast<long>(r >= dy);  // without a branch: it is taken at random
+      q += step + carry;
+      r -= carry * dy;
+    } else {
+      meet(y, lo, hi);
+    }
+  }
+};
+
+/// The rows of a polygon with integer vertices, its boundary included: f(y, x0, x1) for each row
+/// y in [0, size) it covers, in increasing y (x0 <= x1, not clipped to the canvas). Per row, the
+/// crossings of the edges x = xa + dx (y - ya) / dy are rationals with denominator dy, and the
+/// span is [min ceil, max floor] over the edges that contain the row; an edge steps its crossing
+/// by a quotient and a remainder a row, with no division. (The earlier form took ceil(x - 1e-9)
+/// and floor(x + 1e-9) of the crossings in doubles: a crossing off an integer is at least 1 / dy
+/// from it, far more than 1e-9 and the doubles' error, so the two agree; a test holds them
+/// together.) Polygons whose two sides from the top vertex go down all the way (every convex one)
+/// walk both sides at once; others fill per-row tables.
+template <class F>
+void polygon_rows(const long* xs, const long* ys, int n, int size, F&& f) {
+  int top = 0, bottom = 0;
+  for (int i = 1; i < n; ++i) {
+    if (ys[i] < ys[top]) top = i;
+    if (ys[i] > ys[bottom]) bottom = i;
+  }
+  const long ymin = std::max(ys[top], 0L), ymax = std::min(ys[bottom], static_cast<long>(size) - 1);
+  if (ymin > ymax) return;
+  // The first vertex at the bottom after top, and whether both sides from top to it never rise.
+  const long yb = ys[bottom];
+  for (bottom = top; ys[bottom] != yb;) bottom = bottom + 1 == n ? 0 : bottom + 1;
+  bool monotone = yb > ys[top];
+  for (int i = top; monotone && i != bottom;) {
+    const int j = i + 1 == n ? 0 : i + 1;
+    monotone = ys[j] >= ys[i];
+    i = j;
+  }
+  for (int i = top; monotone && i != bottom;) {
+    const int j = i == 0 ? n - 1 : i - 1;
+    monotone = ys[j] >= ys[i];
+    i = j;
+  }
+  if (!monotone) {
+    polygon_rows_by_table(xs, ys, n, ymin, ymax, f);
+    return;
+  }
+  ChainWalk a{xs, ys, n, 1, top, bottom}, b{xs, ys, n, n - 1, top, bottom};
+  for (ChainWalk* c : {&a, &b}) {
+    // The edge that contains the first row, entered there (meet() takes it from there).
+    while (ys[c->next(c->v)] < ymin) c->v = c->next(c->v);
+    c->by = ymin;
+  }
+  for (long y = ymin; y <= ymax; ++y) {
+    long lo = std::numeric_limits<long>::max(), hi = std::numeric_limits<long>::min();
+    a.row(y, lo, hi);
+    b.row(y, lo, hi);
+    if (lo <= hi) f(y, lo, hi);
+  }
 }
 
 /// The canvas and what covers it. Shapes are drawn in order, each over the earlier ones, so a
