@@ -246,8 +246,13 @@ struct ChainWalk {
     dy = by - ys[v];
     step = floor_div(dx, dy);
     rest = dx - step * dy;
-    q = floor_div(dx * (y - ys[v]), dy);
-    r = dx * (y - ys[v]) - q * dy;
+    if (y - ys[v] == 1) {  // below a vertex row: one row's step (a division is slow)
+      q = step;
+      r = rest;
+    } else {
+      q = floor_div(dx * (y - ys[v]), dy);
+      r = dx * (y - ys[v]) - q * dy;
+    }
   }
   /// Row y where edges meet (or the first row): [lo, hi] over every chain edge on it, and the
   /// edge that goes on below it entered at y + 1. Edge v contains y.
@@ -257,7 +262,11 @@ struct ChainWalk {
       if (ys[w] == ys[v]) {
         lo = std::min(lo, std::min(xs[v], xs[w]));
         hi = std::max(hi, std::max(xs[v], xs[w]));
-      } else {
+      } else if (y == ys[v] || y == ys[w]) {
+        const long x = y == ys[v] ? xs[v] : xs[w];
+        lo = std::min(lo, x);
+        hi = std::max(hi, x);
+      } else {  // the first row, on the canvas's edge
         const long dx = xs[w] - xs[v], d = ys[w] - ys[v], num = dx * (y - ys[v]);
         const long qq = floor_div(num, d);
         lo = std::min(lo, xs[v] + qq + static_cast<long>(num != qq * d));
