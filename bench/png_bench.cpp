@@ -1,8 +1,10 @@
 // PNG encoding speed and size on images that look like FractalDB renders (sparse 3x3 patches of
-// gray 127 on black). The png/sweep/* cases chose the defaults of PngOptions (see io/png.cpp).
+// gray 127 on black), and on real dead leaves and spectral noise renders. The png/sweep/* cases
+// chose the defaults of PngOptions (see io/png.cpp).
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -108,13 +110,29 @@ Image render_fractal(const std::vector<BenchMap>& maps, int side, int channels, 
   return image;
 }
 
-/// The bench images: every system, rendered gray at 362 and RGB at 224 (made once).
-const std::vector<Image>& bench_images(int side, int channels) {
-  static std::vector<Image> gray362, rgb224;
-  std::vector<Image>& images = channels == 1 ? gray362 : rgb224;
-  if (images.empty()) {
+/// `count` images of a generator at 256 px (the noise families: flat shapes, colour noise).
+std::vector<Image> generator_images(const std::string& yaml, int count) {
+  const DatasetSpec spec = spec_from_text(yaml);
+  std::vector<Image> images;
+  for (int i = 0; i < count; ++i) images.push_back(spec.generator->make(0, i).image);
+  return images;
+}
+
+/// The bench images (made once): every system rendered gray at 362 ("gray362") and RGB at 224
+/// ("rgb224"); dead leaves ("leaves256") and colour spectral noise ("spectrum256") at 256.
+const std::vector<Image>& bench_images(const std::string& kind) {
+  static std::map<std::string, std::vector<Image>> made;
+  std::vector<Image>& images = made[kind];
+  if (!images.empty()) return images;
+  if (kind == "leaves256") {
+    images = generator_images("generator: dead_leaves\ninstances: 8\nsize: 256\n", 8);
+  } else if (kind == "spectrum256") {
+    images = generator_images("generator: spectral_noise\ninstances: 8\nsize: 256\n", 8);
+  } else {
+    const bool gray = kind == "gray362";
     std::uint64_t seed = 1;
-    for (const auto& maps : bench_systems()) images.push_back(render_fractal(maps, side, channels, seed++));
+    for (const auto& maps : bench_systems())
+      images.push_back(render_fractal(maps, gray ? 362 : 224, gray ? 1 : 3, seed++));
   }
   return images;
 }
@@ -147,8 +165,8 @@ const char* strategy_name(const PngOptions& o) {
 
 /// Encodes the bench images round-robin for `seconds`; reports images/s, MB/s of raw pixels and
 /// the mean PNG size.
-Report run_encode(int side, int channels, const PngOptions& options, double seconds) {
-  const std::vector<Image>& images = bench_images(side, channels);
+Report run_encode(const std::string& kind, const PngOptions& options, double seconds) {
+  const std::vector<Image>& images = bench_images(kind);
   std::vector<std::uint8_t> out;
   double total_size = 0;
   for (const Image& image : images) {
@@ -199,21 +217,22 @@ PngOptions opencv_like() {
 
 // The defaults of PngOptions, per encoder and image kind.
 FDSL_BENCH("png/libpng/gray362",
-           [] { return run_encode(362, 1, with_encoder(PngEncoder::Libpng), default_seconds()); });
+           [] { return run_encode("gray362", with_encoder(PngEncoder::Libpng), default_seconds()); });
 FDSL_BENCH("png/libdeflate/gray362",
-           [] { return run_encode(362, 1, with_encoder(PngEncoder::Libdeflate), default_seconds()); });
-FDSL_BENCH("png/libpng/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Libpng), default_seconds()); });
+           [] { return run_encode("gray362", with_encoder(PngEncoder::Libdeflate), default_seconds()); });
+FDSL_BENCH("png/libpng/rgb224",
+           [] { return run_encode("rgb224", with_encoder(PngEncoder::Libpng), default_seconds()); });
 FDSL_BENCH("png/libdeflate/rgb224",
-           [] { return run_encode(224, 3, with_encoder(PngEncoder::Libdeflate), default_seconds()); });
-FDSL_BENCH("png/isal/gray362", [] { return run_encode(362, 1, with_encoder(PngEncoder::Isal), default_seconds()); });
-FDSL_BENCH("png/isal/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Isal), default_seconds()); });
-FDSL_BENCH("png/runs/gray362", [] { return run_encode(362, 1, with_encoder(PngEncoder::Runs), default_seconds()); });
-FDSL_BENCH("png/runs/rgb224", [] { return run_encode(224, 3, with_encoder(PngEncoder::Runs), default_seconds()); });
-FDSL_BENCH("png/opencv-like/gray362", [] { return run_encode(362, 1, opencv_like(), default_seconds()); });
+           [] { return run_encode("rgb224", with_encoder(PngEncoder::Libdeflate), default_seconds()); });
+FDSL_BENCH("png/isal/gray362", [] { return run_encode("gray362", with_encoder(PngEncoder::Isal), default_seconds()); });
+FDSL_BENCH("png/isal/rgb224", [] { return run_encode("rgb224", with_encoder(PngEncoder::Isal), default_seconds()); });
+FDSL_BENCH("png/runs/gray362", [] { return run_encode("gray362", with_encoder(PngEncoder::Runs), default_seconds()); });
+FDSL_BENCH("png/runs/rgb224", [] { return run_encode("rgb224", with_encoder(PngEncoder::Runs), default_seconds()); });
+FDSL_BENCH("png/opencv-like/gray362", [] { return run_encode("gray362", opencv_like(), default_seconds()); });
 
 /// Decoding speed of the default encoding (libpng reader).
 Report run_decode() {
-  std::vector<std::uint8_t> png = encode_png(bench_images(362, 1)[0]);
+  std::vector<std::uint8_t> png = encode_png(bench_images("gray362")[0]);
   auto [iterations, elapsed] = time_loop([&] { decode_png(png.data(), png.size()); }, default_seconds());
   Report r;
   r.items = static_cast<double>(iterations);
@@ -227,13 +246,9 @@ FDSL_BENCH("png/decode/gray362", run_decode);
 
 /// The sweep that chose the defaults: every encoder x level x filter (x strategy), shorter runs.
 const bool sweep_registered = [] {
-  struct Kind {
-    int side, channels;
-    const char* name;
-  };
-  const Kind kinds[] = {{362, 1, "gray362"}, {224, 3, "rgb224"}};
+  const char* kinds[] = {"gray362", "rgb224", "leaves256", "spectrum256"};
   const PngFilter filters[] = {PngFilter::None, PngFilter::Sub, PngFilter::Up};
-  for (const Kind& kind : kinds) {
+  for (const std::string kind : kinds) {
     // libdeflate and ISA-L: every level x filter of the list.
     const auto sweep = [&](PngEncoder encoder, const char* encoder_name, std::initializer_list<int> levels) {
       for (int level : levels)
@@ -242,10 +257,9 @@ const bool sweep_registered = [] {
           o.encoder = encoder;
           o.level = level;
           o.filter = filter;
-          std::string name = std::string("png/sweep/") + encoder_name + "/" + kind.name + "/L" + std::to_string(level) +
+          std::string name = std::string("png/sweep/") + encoder_name + "/" + kind + "/L" + std::to_string(level) +
                              "/" + filter_name(filter);
-          registry().push_back(
-              {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
+          registry().push_back({name, [kind, o] { return run_encode(kind, o, default_seconds() / 4); }});
         }
     };
     sweep(PngEncoder::Libdeflate, "libdeflate", {0, 1, 2, 4, 6, 9});
@@ -259,10 +273,9 @@ const bool sweep_registered = [] {
           o.level = level;
           o.filter = filter;
           o.strategy = strategy;
-          std::string name = std::string("png/sweep/libpng/") + kind.name + "/L" + std::to_string(level) + "/" +
+          std::string name = std::string("png/sweep/libpng/") + kind + "/L" + std::to_string(level) + "/" +
                              filter_name(filter) + (strategy == PngStrategy::Rle ? "/rle" : "/default");
-          registry().push_back(
-              {name, [kind, o] { return run_encode(kind.side, kind.channels, o, default_seconds() / 4); }});
+          registry().push_back({name, [kind, o] { return run_encode(kind, o, default_seconds() / 4); }});
         }
       }
     }
