@@ -361,7 +361,8 @@ std::vector<std::string> write_dataset_card(const DatasetSpec& spec, const Sink&
   if (const auto shape = gen.image_shape())
     md += "| image | " + std::to_string(shape->width) + " x " + std::to_string(shape->height) + ", " +
           (shape->channels == 1 ? std::string("gray") : std::to_string(shape->channels) + " channels") + ", PNG (" +
-          p.get_string("png_encoder") + " level " + std::to_string(p.get_int("png_level")) + ") |\n";
+          p.get_string("png_encoder") + " level " + std::to_string(p.get_int("png_level")) +
+          (p.get_string("png_filter") == "none" ? std::string() : ", filter " + p.get_string("png_filter")) + ") |\n";
   if (gen.makes_point_clouds() && p.has("cloud_format"))
     md += "| clouds | " + code(p.get_string("cloud_format")) + " |\n";
   md += "| fdsl | " + std::string(kVersion) + " |\n\n";

@@ -56,6 +56,8 @@ OutputSettings OutputSettings::from_params(const Params& params) {
   if (!png_encoder_available(s.png.encoder))
     params.fail("png_encoder", "this fdsl was built without Intel ISA-L (Debian: libisal-dev, then rebuild)");
   s.png.level = static_cast<int>(params.get_int("png_level"));  // libpng's limit: declared (limit_when)
+  const std::string& filter = params.get_string("png_filter");
+  s.png.filter = filter == "sub" ? PngFilter::Sub : filter == "up" ? PngFilter::Up : PngFilter::None;
   s.format = params.get_string("output_format") == "tar" ? OutputFormat::Tar : OutputFormat::Folder;
   s.label_files = s.format == OutputFormat::Tar;
   // Keys that only shape tar shards are refused in a folder dataset by their declarations.

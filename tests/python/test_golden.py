@@ -128,6 +128,11 @@ CASES = {
     # last shape back: 30,000 shapes at 1024 px hold more spans than one chunk of the reverse painter.
     'dead_leaves_many_spans': ('generator: dead_leaves\ninstances: 2\nsize: 1024\nradius_min: 0.004\nradius_max: 0.02\nmax_shapes: 30000\nmasks: true\n',
         7, '7271015c170c6f50'),
+    # png_filter (issue 23): rows filtered with sub or up, pinned for libdeflate and fdsl's own encoder.
+    'spectral_noise_sub': ('generator: spectral_noise\ninstances: 3\nsize: 48\npng_filter: sub\n',
+        3, '2a01d7274c921be9'),
+    'spectral_noise_runs_up': ('generator: spectral_noise\ninstances: 3\nsize: 48\npng_encoder: runs\npng_level: 2\npng_filter: up\n',
+        3, 'afbc47e623057eb9'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card,

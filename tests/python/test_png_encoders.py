@@ -1,9 +1,11 @@
 """Every PNG encoder gives the same pixels (read back with Pillow), its own bytes the same for any
-thread count, a dataset that verifies, and a clear refusal of a level it does not have."""
+thread count, a dataset that verifies, and a clear refusal of a level it does not have; every
+png_filter too (the rows carry the filter asked for)."""
 import hashlib
 import json
 import os
 import tempfile
+import zlib
 
 import numpy as np
 from PIL import Image
@@ -20,6 +22,25 @@ def pixels_and_bytes(folder):
         path = os.path.join(folder, f["path"])
         out[f["path"]] = (np.asarray(Image.open(path)).tobytes(), hashlib.sha256(open(path, "rb").read()).hexdigest())
     return out
+
+
+def row_filters(path):
+    """The filter byte of every row of an 8-bit PNG (IDAT inflated by zlib, not by fdsl)."""
+    data = open(path, "rb").read()
+    at, idat, width, channels = 8, b"", 0, 0
+    while at < len(data):
+        n = int.from_bytes(data[at:at + 4], "big")
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + n]
+        if kind == b"IHDR":
+            width, channels = int.from_bytes(body[:4], "big"), {0: 1, 2: 3}[body[9]]
+        if kind == b"IDAT":
+            idat += body
+        at += 12 + n
+    raw, stride = zlib.decompress(idat), 1 + width * channels
+    return {raw[i] for i in range(0, len(raw), stride)}
+
+
+NOISE = "generator: spectral_noise\ninstances: 6\nsize: 64\n"
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -62,6 +83,36 @@ with tempfile.TemporaryDirectory() as tmp:
     bad, r = generate(tmp, "runs_bad", BASE + "png_encoder: runs\npng_level: 3\n", expect=2)
     check("png_level" in r.stderr and "runs" in r.stderr and "[0, 2]" in r.stderr and not os.path.exists(bad),
           f"png_level 3 with runs: {r.stderr}")
+
+    # png_filter: the same pixels with every encoder, rows filtered as asked, a dataset that
+    # verifies and a fdsl.yaml that pins the filter; colour noise comes out smaller with sub/up.
+    noise, sizes = {}, {}
+    for encoder, level in (("libdeflate", 2), ("libdeflate", 1), ("libpng", 1), ("isal", 1), ("runs", 2)):
+        for filt in ("none", "sub", "up"):
+            name = f"noise_{encoder}{level}_{filt}"
+            ds, r = generate(tmp, name, NOISE + f"png_encoder: {encoder}\npng_level: {level}\npng_filter: {filt}\n")
+            if r.returncode != 0 and encoder == "isal" and "ISA-L" in r.stderr:
+                continue
+            check(r.returncode == 0, f"{name}: {r.stderr}")
+            noise[name] = pixels_and_bytes(ds)
+            files = [os.path.join(ds, f["path"]) for f in json.load(open(os.path.join(ds, "manifest.json")))["files"]]
+            want = {"none": 0, "sub": 1, "up": 2}[filt]
+            # libpng writes the first row unfiltered with up (the row above is zeros: the same).
+            check(all(row_filters(f) <= {want, 0 if filt == "up" else want} for f in files),
+                  f"{name}: every row carries filter {want}")
+            sizes[name] = sum(os.path.getsize(f) for f in files)
+            check(run_cli(["verify", ds]).returncode == 0, f"{name}: verify")
+            saved = open(os.path.join(ds, "fdsl.yaml")).read()
+            check(f"png_filter: {filt}" in saved or (filt == "none" and "png_filter" not in saved),
+                  f"{name}: fdsl.yaml pins the filter")
+    first = noise["noise_libdeflate2_none"]
+    for name, files in noise.items():
+        check(set(files) == set(first) and all(files[p][0] == first[p][0] for p in first),
+              f"{name}: the same pixels as libdeflate level 2 without a filter")
+    check(sizes["noise_libdeflate2_sub"] < 0.8 * sizes["noise_libdeflate2_none"],
+          f"sub makes colour noise smaller: {sizes['noise_libdeflate2_sub']} vs {sizes['noise_libdeflate2_none']}")
+    bad, r = generate(tmp, "filter_bad", NOISE + "png_filter: paeth\n", expect=2)
+    check("png_filter" in r.stderr and "sub" in r.stderr and not os.path.exists(bad), f"png_filter paeth: {r.stderr}")
 
     # runs: the same bytes for any thread count, and on any CPU (pinned in test_golden.py and
     # DeflateRuns.TheBytesArePinnedAndTheSameOnAnyThread); gray renders smaller than libdeflate's.

@@ -53,7 +53,7 @@ struct OutputSettings {
   std::string images_dir = kImagesDir, masks_dir = kMasksDir, instances_dir = kInstancesDir;
   /// With masks: also the COCO annotations file (the `coco` key).
   bool coco = true;
-  /// Reads png_encoder, png_level, output_format, the shard keys and cloud_format (throws
+  /// Reads png_encoder, png_level, png_filter, output_format, the shard keys and cloud_format (throws
   /// Error(BadInput) naming the key for a bad combination, e.g. shuffle with folder output).
   static OutputSettings from_params(const Params& params);
 };
