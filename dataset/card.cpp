@@ -1,16 +1,19 @@
 #include "fdsl/dataset/card.h"
 
 #include <algorithm>
+#include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
+// jpeglib.h needs FILE and size_t declared first.
+#include <jpeglib.h>
 
+#include "fdsl/core/error.h"
 #include "fdsl/core/memory.h"
 #include "fdsl/core/version.h"
 #include "fdsl/dataset/encode.h"
@@ -42,15 +45,47 @@ std::vector<std::pair<std::int64_t, std::int64_t>> card_samples(const std::vecto
 
 namespace {
 
-/// The card's pictures are JPEG: no .png beside the samples, so nothing that collects a
-/// dataset's PNGs (a glob, a count) takes them for samples.
+/// libjpeg's errors end in longjmp back to the encoder, never in exit().
+struct JpegError {
+  jpeg_error_mgr mgr;
+  std::jmp_buf back;
+};
+
+/// The card's pictures are JPEG (quality 92, libjpeg): no .png beside the samples, so nothing that
+/// collects a dataset's PNGs (a glob, a count) takes them for samples. libjpeg rather than
+/// OpenCV's imgcodecs, which would load ~140 shared libraries (GDAL, GDCM, ...) into every fdsl
+/// process and Python import.
 std::string encode_jpeg(const Image& rgb) {
-  cv::Mat bgr;
-  cv::cvtColor(cv::Mat(rgb.height, rgb.width, CV_8UC3, const_cast<std::uint8_t*>(rgb.pixels.data())), bgr,
-               cv::COLOR_RGB2BGR);
-  std::vector<std::uint8_t> out;
-  cv::imencode(".jpg", bgr, out, {cv::IMWRITE_JPEG_QUALITY, 92});
-  return std::string(out.begin(), out.end());
+  jpeg_compress_struct c{};
+  JpegError err{};
+  c.err = jpeg_std_error(&err.mgr);
+  err.mgr.error_exit = [](j_common_ptr info) { std::longjmp(reinterpret_cast<JpegError*>(info->err)->back, 1); };
+  unsigned char* buf = nullptr;
+  unsigned long size = 0;
+  if (setjmp(err.back)) {
+    jpeg_destroy_compress(&c);
+    std::free(buf);
+    throw_runtime("dataset card: JPEG encoding failed");
+  }
+  jpeg_create_compress(&c);
+  jpeg_mem_dest(&c, &buf, &size);
+  c.image_width = static_cast<JDIMENSION>(rgb.width);
+  c.image_height = static_cast<JDIMENSION>(rgb.height);
+  c.input_components = 3;
+  c.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&c);
+  jpeg_set_quality(&c, 92, TRUE);
+  jpeg_start_compress(&c, TRUE);
+  const std::size_t stride = static_cast<std::size_t>(rgb.width) * 3;
+  while (c.next_scanline < c.image_height) {
+    JSAMPROW row = const_cast<std::uint8_t*>(rgb.pixels.data()) + c.next_scanline * stride;
+    jpeg_write_scanlines(&c, &row, 1);
+  }
+  jpeg_finish_compress(&c);
+  std::string out(reinterpret_cast<const char*>(buf), size);
+  jpeg_destroy_compress(&c);
+  std::free(buf);
+  return out;
 }
 
 std::string count_text(std::int64_t n) {

@@ -5,7 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git
-  libpng-dev zlib1g-dev libdeflate-dev libisal-dev
+  libpng-dev zlib1g-dev libdeflate-dev libisal-dev libjpeg-dev
   libtbb-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
   libeigen3-dev libopencv-dev libpcl-dev libhdf5-dev
   libgtest-dev libgmock-dev libbenchmark-dev
