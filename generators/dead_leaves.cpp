@@ -182,6 +182,40 @@ inline long floor_div(long a, long b) {
   return q - static_cast<long>((a % b != 0) & (a < 0));
 }
 
+/// Where an edge (ax, ay) - (bx, by), ay < by, crosses row y, stepped a row at a time:
+/// x = ax + q + r / dy with 0 <= r < dy, so its row span is [ax + q + (r != 0), ax + q].
+struct EdgeCrossing {
+  long ax = 0, dy = 1, q = 0, r = 0, step = 0, rest = 0;
+
+  /// The crossing at row y (ay <= y <= by).
+  void start(long x0, long y0, long x1, long y1, long y) {
+    ax = x0;
+    dy = y1 - y0;
+    const long dx = x1 - x0;
+    step = floor_div(dx, dy);
+    rest = dx - step * dy;
+    if (y - y0 <= 1) {  // the edge's first row or the one below (a division is slow)
+      q = y - y0 == 1 ? step : 0;
+      r = y - y0 == 1 ? rest : 0;
+    } else {
+      q = floor_div(dx * (y - y0), dy);
+      r = dx * (y - y0) - q * dy;
+    }
+  }
+  /// [lo, hi] widened by this row's crossing.
+  void widen(long& lo, long& hi) const {
+    lo = std::min(lo, ax + q + static_cast<long>(r != 0));
+    hi = std::max(hi, ax + q);
+  }
+  /// On to the next row.
+  void next() {
+    r += rest;
+    const long carry = static_cast<long>(r >= dy);  // without a branch: it is taken at random
+    q += step + carry;
+    r -= carry * dy;
+  }
+};
+
 /// polygon_rows for any vertex list (rows ymin..ymax, clipped): each edge records its crossings
 /// in per-row [lo, hi] tables.
 template <class F>
@@ -206,18 +240,12 @@ void polygon_rows_by_table(const long* xs, const long* ys, int n, long ymin, lon
     }
     const long y0 = std::max(ay, ymin), y1 = std::min(by, ymax);
     if (y0 > y1) continue;
-    const long dx = bx - ax, dy = by - ay;
-    // floor(dx (y - ay) / dy) = q + carry, stepped by (step, rest) a row.
-    const long step = floor_div(dx, dy), rest = dx - step * dy;
-    long q = floor_div(dx * (y0 - ay), dy), r = dx * (y0 - ay) - q * dy;
+    EdgeCrossing e;
+    e.start(ax, ay, bx, by, y0);
     for (long y = y0; y <= y1; ++y) {
       const std::size_t k = static_cast<std::size_t>(y - ymin);
-      lo[k] = std::min(lo[k], ax + q + static_cast<long>(r != 0));
-      hi[k] = std::max(hi[k], ax + q);
-      r += rest;
-      const long carry = static_cast<long>(r >= dy);  // without a branch: it is taken at random
-      q += step + carry;
-      r -= carry * dy;
+      e.widen(lo[k], hi[k]);
+      e.next();
     }
   }
   for (std::size_t k = 0; k < rows; ++k)
@@ -231,28 +259,12 @@ struct ChainWalk {
   const long* xs;
   const long* ys;
   int n, dir, v, last;  ///< the edge from vertex v to vertex v + dir (mod n); the chain ends at last
-  long ax = 0, by = 0, dy = 1, q = 0, r = 0, step = 0, rest = 0;
+  long by = 0;          ///< where edge v ends
+  EdgeCrossing e;       ///< edge v's crossing with the next row asked
 
   int next(int i) const {
     i += dir;
     return i >= n ? i - n : i;
-  }
-  /// The crossing of edge v with row y, stepped from here on (ys[v] <= y < its end's y).
-  void enter(long y) {
-    const int w = next(v);
-    ax = xs[v];
-    by = ys[w];
-    const long dx = xs[w] - ax;
-    dy = by - ys[v];
-    step = floor_div(dx, dy);
-    rest = dx - step * dy;
-    if (y - ys[v] == 1) {  // below a vertex row: one row's step (a division is slow)
-      q = step;
-      r = rest;
-    } else {
-      q = floor_div(dx * (y - ys[v]), dy);
-      r = dx * (y - ys[v]) - q * dy;
-    }
   }
   /// Row y where edges meet (or the first row): [lo, hi] over every chain edge on it, and the
   /// edge that goes on below it entered at y + 1. Edge v contains y.
@@ -262,31 +274,26 @@ struct ChainWalk {
       if (ys[w] == ys[v]) {
         lo = std::min(lo, std::min(xs[v], xs[w]));
         hi = std::max(hi, std::max(xs[v], xs[w]));
-      } else if (y == ys[v] || y == ys[w]) {
-        const long x = y == ys[v] ? xs[v] : xs[w];
-        lo = std::min(lo, x);
-        hi = std::max(hi, x);
-      } else {  // the first row, on the canvas's edge
-        const long dx = xs[w] - xs[v], d = ys[w] - ys[v], num = dx * (y - ys[v]);
-        const long qq = floor_div(num, d);
-        lo = std::min(lo, xs[v] + qq + static_cast<long>(num != qq * d));
-        hi = std::max(hi, xs[v] + qq);
+      } else if (y == ys[w]) {
+        lo = std::min(lo, xs[w]);
+        hi = std::max(hi, xs[w]);
+      } else {  // y at the edge's start, or the first row on the canvas's edge
+        e.start(xs[v], ys[v], xs[w], ys[w], y);
+        e.widen(lo, hi);
       }
       if (ys[w] > y) break;
       v = w;
       if (v == last) return;
     }
-    enter(y + 1);
+    const int w = next(v);
+    by = ys[w];
+    e.start(xs[v], ys[v], xs[w], ys[w], y + 1);
   }
   /// [lo, hi] of row y (rows are asked in increasing order).
   void row(long y, long& lo, long& hi) {
     if (y < by) {
-      lo = std::min(lo, ax + q + static_cast<long>(r != 0));
-      hi = std::max(hi, ax + q);
-      r += rest;
-      const long carry = static_cast<long>(r >= dy);  // without a branch: it is taken at random
-      q += step + carry;
-      r -= carry * dy;
+      e.widen(lo, hi);
+      e.next();
     } else {
       meet(y, lo, hi);
     }
@@ -329,12 +336,10 @@ void polygon_rows(const long* xs, const long* ys, int n, int size, F&& f) {
     polygon_rows_by_table(xs, ys, n, ymin, ymax, f);
     return;
   }
-  ChainWalk a{xs, ys, n, 1, top, bottom}, b{xs, ys, n, n - 1, top, bottom};
-  for (ChainWalk* c : {&a, &b}) {
-    // The edge that contains the first row, entered there (meet() takes it from there).
+  // by = ymin: the first row is taken by meet(), which finds its edges and enters the next one.
+  ChainWalk a{xs, ys, n, 1, top, bottom, ymin, {}}, b{xs, ys, n, n - 1, top, bottom, ymin, {}};
+  for (ChainWalk* c : {&a, &b})  // to the edge that contains the first row
     while (ys[c->next(c->v)] < ymin) c->v = c->next(c->v);
-    c->by = ymin;
-  }
   for (long y = ymin; y <= ymax; ++y) {
     long lo = std::numeric_limits<long>::max(), hi = std::numeric_limits<long>::min();
     a.row(y, lo, hi);
