@@ -173,9 +173,9 @@ std::size_t runs_compress(const std::vector<std::uint8_t>& in, int level, const 
 #if defined(FDSL_HAVE_ISAL)
 /// ISA-L's AVX-512 and AVX2 code can return with the upper halves of the vector registers
 /// still set. The SSE code that runs next (all of this build, and libm) then pays on every
-/// vector instruction on Intel cores: measured on the 2-core Xeon VM, the dead leaves render
-/// right after an ISA-L encode took ~0.7 ms more per image, which made ISA-L slower end to end
-/// than libdeflate although it encodes 2.7x faster. vzeroupper clears them (it exists where
+/// vector instruction on Intel cores: measured on the 2-core Xeon VM, dead leaves to PNG with
+/// ISA-L took ~0.4 ms more per image than with this (1.46 against 1.05 ms), slower end to end
+/// than libdeflate although ISA-L encodes them 2.7x faster. vzeroupper clears them (it exists where
 /// AVX does).
 void clear_upper_vector_state() {
 #if defined(__x86_64__)
