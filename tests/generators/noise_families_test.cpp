@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 #include <string>
 
@@ -15,6 +17,7 @@
 #include "fdsl/dataset/spec.h"
 #include "fdsl/generators/dead_leaves.h"
 #include "fdsl/render/spectral.h"
+#include "fdsl/render/statistical.h"
 #include "test_support.h"
 
 namespace fdsl {
@@ -106,6 +109,89 @@ TEST(SpectralNoise, ClassesSplitTheSlopeRange) {
   }
   EXPECT_THROW(spec_from("generator: spectral_noise\nchannels: 1\ncolor_model: independent\n"), Error);
   EXPECT_THROW(spec_from("generator: spectral_noise\nslope_min: 3\nslope_max: 1\n"), Error);
+}
+
+// The iterative models (spectrum_color, wmm, spectrum_color_wmm): pure samples at sizes that are
+// and are not powers of two, gray for wmm, and each model's own mark on the images.
+TEST(SpectralNoise, IterativeModelsArePure) {
+  expect_pure("generator: spectral_noise\ninstances: 3\nsize: 32\nmodel: spectrum_color\niterations: 3\n", 3);
+  expect_pure("generator: spectral_noise\ninstances: 3\nsize: 24\nmodel: wmm\niterations: 2\n", 3);
+  expect_pure("generator: spectral_noise\ninstances: 3\nsize: 32\nmodel: wmm\nchannels: 1\n", 1);
+  expect_pure(
+      "generator: spectral_noise\ninstances: 3\nsize: 16\nmodel: spectrum_color_wmm\ncolor_model: independent\n", 3);
+}
+
+// Kurtosis of the finest band (the highpass residual) of gray images: the WMM matches every band
+// to a heavy-tailed marginal (r in [0.4, 0.8]), random phases leave it Gaussian (3).
+double highpass_kurtosis(const Sample& s) {
+  const int n = s.image.width;
+  const SteerablePyramid pyr(n, wmm_levels(n));
+  std::vector<float> x(s.image.pixels.begin(), s.image.pixels.end()), bands(pyr.total());
+  SteerablePyramid::Work w;
+  pyr.build(x.data(), bands.data(), w);
+  double mean = 0, m2 = 0, m4 = 0;
+  const std::size_t count = pyr.band_offset(1);
+  for (std::size_t i = 0; i < count; ++i) mean += bands[i];
+  mean /= static_cast<double>(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const double d = bands[i] - mean;
+    m2 += d * d;
+    m4 += d * d * d * d;
+  }
+  return m4 * static_cast<double>(count) / (m2 * m2);
+}
+
+TEST(SpectralNoise, WmmImagesHaveHeavyTailedSubbands) {
+  const DatasetSpec wmm = spec_from("generator: spectral_noise\ninstances: 6\nsize: 128\nchannels: 1\nmodel: wmm\n");
+  const DatasetSpec plain = spec_from("generator: spectral_noise\ninstances: 6\nsize: 128\nchannels: 1\n");
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_GT(highpass_kurtosis(wmm.generator->make(0, i)), 5.0) << "wmm instance " << i;
+    EXPECT_LT(highpass_kurtosis(plain.generator->make(0, i)), 4.0) << "spectrum instance " << i;
+  }
+}
+
+// The colour model matches each channel to a palette image's histogram: a few values (the palette's
+// 3-22 colours and the blur between them) hold most pixels. Without the rotation back (independent)
+// the output channels are those channels, scaled.
+TEST(SpectralNoise, ColourModelPosterizesTheChannels) {
+  auto top_share = [](const DatasetSpec& spec) {
+    double sum = 0;
+    for (int i = 0; i < 12; ++i) {
+      const Sample s = spec.generator->make(0, i);
+      for (int c = 0; c < 3; ++c) {
+        std::array<int, 256> count{};
+        for (std::size_t k = static_cast<std::size_t>(c); k < s.image.pixels.size(); k += 3) ++count[s.image.pixels[k]];
+        std::sort(count.begin(), count.end(), std::greater<int>());
+        sum += static_cast<double>(std::accumulate(count.begin(), count.begin() + 22, 0)) /
+               static_cast<double>(s.image.pixels.size() / 3);
+      }
+    }
+    return sum / 36;
+  };
+  const std::string base = "generator: spectral_noise\ninstances: 12\nsize: 128\ncolor_model: independent\n";
+  EXPECT_GT(top_share(spec_from(base + "model: spectrum_color\n")), 0.5);
+  EXPECT_LT(top_share(spec_from(base)), 0.35);
+}
+
+TEST(SpectralNoise, IterativeModelsRefuseWhatTheyCannotMake) {
+  auto refused = [](const std::string& yaml, const std::string& key) {
+    try {
+      spec_from("generator: spectral_noise\n" + yaml);
+      ADD_FAILURE() << yaml << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << yaml << ": " << e.what();
+    }
+  };
+  refused("model: spectrum_color\nchannels: 1\n", "model");
+  refused("model: spectrum_color_wmm\nchannels: 1\n", "model");
+  refused("model: wmm\nclasses: 2\n", "classes");
+  refused("model: wmm\nslope_min: 1\n", "slope_min");
+  refused("model: wmm\nsize: 4096\n", "size");
+  refused("model: spectrum_color\niterations: 0\n", "iterations");
+  refused("model: spectrum_color\niterations: 101\n", "iterations");
+  refused("iterations: 3\n", "iterations");
+  refused("model: fourier\n", "model");
+  EXPECT_EQ(spec_from("generator: spectral_noise\nmodel: wmm\nsize: 2048\n").generator->num_classes(), 1);
 }
 
 TEST(DeadLeaves, SamplesArePureAndCoverTheCanvas) {
