@@ -59,6 +59,8 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
       {"1p-frac.yaml", {1000, 1, 512}},         {"ofdb-1k.yaml", {1000, 1, 362}},
       {"quickstart.yaml", {20, 100, 256}},      {"dead-leaves-mixed.yaml", {1, 105000, 128}},
       {"spectrum.yaml", {1, 105000, 128}},      {"segrcdb.yaml", {1, 20000, 512}},
+      {"spectrum-color.yaml", {1, 105000, 128}}, {"wmm.yaml", {1, 105000, 128}},
+      {"spectrum-color-wmm.yaml", {1, 105000, 128}},
   };
   for (const auto& [file, e] : recipes) {
     SCOPED_TRACE(file);

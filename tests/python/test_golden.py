@@ -133,6 +133,11 @@ CASES = {
         3, '2a01d7274c921be9'),
     'spectral_noise_runs_up': ('generator: spectral_noise\ninstances: 3\nsize: 48\npng_encoder: runs\npng_level: 2\npng_filter: up\n',
         3, 'afbc47e623057eb9'),
+    # The iterative statistical models (issue 21): the pyramid, the rank matching, the palette model.
+    'spectral_noise_color_wmm': ('generator: spectral_noise\ninstances: 3\nsize: 32\nmodel: spectrum_color_wmm\niterations: 3\n',
+        3, '16c5daae8157dc2b'),
+    'spectral_noise_wmm_gray_odd': ('generator: spectral_noise\ninstances: 2\nsize: 24\nchannels: 1\nmodel: wmm\niterations: 2\n',
+        2, '7720177e4aa64249'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card,
