@@ -344,6 +344,10 @@ void match_quantiles(float* v, std::size_t count, const double* quantiles, const
     }
     std::swap(w.packed, w.packed2);
   }
+  // Each segment's slope once (the same division numpy's interp makes per value).
+  w.slopes.resize(points);
+  for (std::size_t k = 0; k + 1 < points; ++k)
+    w.slopes[k] = (values[k + 1] - values[k]) / (quantiles[k + 1] - quantiles[k]);
   std::size_t j = 0;
   const double total = static_cast<double>(count);
   const std::uint64_t* sorted = w.packed.data();
@@ -359,8 +363,7 @@ void match_quantiles(float* v, std::size_t count, const double* quantiles, const
       if (j + 1 >= points) {
         out = values[points - 1];
       } else {
-        const double slope = (values[j + 1] - values[j]) / (quantiles[j + 1] - quantiles[j]);
-        out = slope * (share - quantiles[j]) + values[j];
+        out = w.slopes[j] * (share - quantiles[j]) + values[j];
       }
     }
     const float f = static_cast<float>(out);
@@ -371,16 +374,28 @@ void match_quantiles(float* v, std::size_t count, const double* quantiles, const
 
 namespace {
 
+/// Mean and (population) standard deviation, summed in 8 lanes (one chain of additions would
+/// wait on each; the lanes are a fixed order, so the result is the same on every machine).
 void mean_std(const float* x, std::size_t count, double& mean, double& std_dev) {
-  double s = 0;
-  for (std::size_t i = 0; i < count; ++i) s += x[i];
-  mean = s / static_cast<double>(count);
-  double q = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const double d = x[i] - mean;
-    q += d * d;
-  }
-  std_dev = std::sqrt(q / static_cast<double>(count));
+  constexpr std::size_t kLanes = 8;
+  const std::size_t whole = count / kLanes * kLanes;
+  double s[kLanes] = {};
+  for (std::size_t i = 0; i < whole; i += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) s[l] += x[i + l];
+  double sum = 0;
+  for (std::size_t i = whole; i < count; ++i) sum += x[i];
+  for (double v : s) sum += v;
+  mean = sum / static_cast<double>(count);
+  double q[kLanes] = {};
+  for (std::size_t i = 0; i < whole; i += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      const double d = x[i + l] - mean;
+      q[l] += d * d;
+    }
+  double sq = 0;
+  for (std::size_t i = whole; i < count; ++i) sq += (x[i] - mean) * (x[i] - mean);
+  for (double v : q) sq += v;
+  std_dev = std::sqrt(sq / static_cast<double>(count));
 }
 
 /// x = (x - mean) / std * to_std + to_mean (a constant x becomes to_mean).

@@ -40,6 +40,8 @@ TEST(Configs, EveryShippedConfigLoadsAndRenders) {
     const std::int64_t classes = given && given->text == "1" ? 1 : workers ? std::stoll(workers->text) : 2;
     SpecOptions so;
     so.overrides = {"classes=" + std::to_string(classes)};
+    // A pool of textures is made before the first sample (10,000 in the textured recipe).
+    if (raw.find("texture_pool")) so.overrides.push_back("texture_pool=2");
     const DatasetSpec spec = make_dataset_spec(raw, so, path.parent_path());
     // Scenes mix object categories: the dataset itself has one class (scenes are its instances).
     const bool scenes = raw.find("generator")->text == "pc_scenes";
@@ -55,11 +57,16 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
     int size;
   };
   const std::map<std::string, Expect> recipes = {
-      {"fractaldb-1k.yaml", {1000, 1000, 362}}, {"ifs-sigma.yaml", {1000, 100, 224}},
-      {"1p-frac.yaml", {1000, 1, 512}},         {"ofdb-1k.yaml", {1000, 1, 362}},
-      {"quickstart.yaml", {20, 100, 256}},      {"dead-leaves-mixed.yaml", {1, 105000, 128}},
-      {"spectrum.yaml", {1, 105000, 128}},      {"segrcdb.yaml", {1, 20000, 512}},
-      {"spectrum-color.yaml", {1, 105000, 128}}, {"wmm.yaml", {1, 105000, 128}},
+      {"fractaldb-1k.yaml", {1000, 1000, 362}},
+      {"ifs-sigma.yaml", {1000, 100, 224}},
+      {"1p-frac.yaml", {1000, 1, 512}},
+      {"ofdb-1k.yaml", {1000, 1, 362}},
+      {"quickstart.yaml", {20, 100, 256}},
+      {"dead-leaves-mixed.yaml", {1, 105000, 128}},
+      {"spectrum.yaml", {1, 105000, 128}},
+      {"segrcdb.yaml", {1, 20000, 512}},
+      {"spectrum-color.yaml", {1, 105000, 128}},
+      {"wmm.yaml", {1, 105000, 128}},
       {"spectrum-color-wmm.yaml", {1, 105000, 128}},
   };
   for (const auto& [file, e] : recipes) {
@@ -77,6 +84,13 @@ TEST(Configs, PublishedRecipesHaveTheirPublishedSizes) {
   EXPECT_DOUBLE_EQ(p.get_float("fill_threshold"), 0.2);
   EXPECT_DOUBLE_EQ(p.get_float("weight_k"), 0.4);
   EXPECT_EQ(p.get_int("points"), 200000);
+  // The textured dead leaves make 10,000 textures first: the resolved recipe only.
+  const Params t =
+      resolve_dataset_params(load_config_file(fdsl::test::source_path("configs/dead-leaves-textured.yaml").string()));
+  EXPECT_EQ(t.get_int("instances"), 105000);
+  EXPECT_EQ(t.get_int("size"), 128);
+  EXPECT_EQ(t.get_int("texture_pool"), 10000);
+  EXPECT_EQ(t.get_string("texture_model"), "spectrum_color_wmm");
 }
 
 TEST(Configs, AConfigOfAMillionStrayKeysFailsAtTheFirst) {

@@ -360,5 +360,24 @@ TEST(DeadLeaves, ClassesSplitTheExponentRangeAndRefuseAnEmptyOne) {
   EXPECT_THROW(spec_from("generator: dead_leaves\ntexture_pool: 3\n"), Error);  // applies to texture: spectral only
 }
 
+// The paper's textured variant: textures of the spectrum + colour + WMM model.
+TEST(DeadLeaves, TexturesOfTheStatisticalModel) {
+  const std::string base = "generator: dead_leaves\ninstances: 3\nsize: 32\ntexture: spectral\ntexture_pool: 3\n";
+  expect_pure(base + "texture_model: spectrum_color_wmm\n", 3);
+  EXPECT_NE(spec_from(base + "texture_model: spectrum_color_wmm\n").generator->make(0, 0).image.pixels,
+            spec_from(base).generator->make(0, 0).image.pixels);
+  for (const auto& [yaml, key] :
+       {std::pair<std::string, std::string>{"channels: 1\n", "texture_model"}, {"size: 4096\n", "size"}}) {
+    try {
+      spec_from(base + "texture_model: spectrum_color_wmm\n" + yaml);
+      ADD_FAILURE() << yaml << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(spec_from("generator: dead_leaves\ntexture_model: spectrum_color_wmm\n"), Error)
+      << "applies to texture: spectral only";
+}
+
 }  // namespace
 }  // namespace fdsl

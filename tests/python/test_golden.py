@@ -138,6 +138,8 @@ CASES = {
         3, '16c5daae8157dc2b'),
     'spectral_noise_wmm_gray_odd': ('generator: spectral_noise\ninstances: 2\nsize: 24\nchannels: 1\nmodel: wmm\niterations: 2\n',
         2, '7720177e4aa64249'),
+    'dead_leaves_wmm_textures': ('generator: dead_leaves\ninstances: 3\nsize: 32\ntexture: spectral\ntexture_pool: 2\ntexture_model: spectrum_color_wmm\n',
+        3, '6147447ae5d841d4'),
 }
 
 # The sample files; bookkeeping (manifest, config, category listings, journals, the dataset card,

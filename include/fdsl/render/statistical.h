@@ -64,6 +64,7 @@ class SteerablePyramid {
 /// the official match_cumulative_cdf (numpy's interp, clamped at both ends) does.
 struct QuantileWork {
   std::vector<std::uint64_t> packed, packed2;
+  std::vector<double> slopes;
 };
 void match_quantiles(float* v, std::size_t count, const double* quantiles, const double* values, std::size_t points,
                      QuantileWork& w);
