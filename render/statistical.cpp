@@ -213,6 +213,37 @@ void embed_spectrum(const float* re, const float* im, int h, const float* mask, 
   }
 }
 
+/// Row y's pairs of bands from L (see build): z = Q0 + i Q1 at k = row + x, mirrors at mrow + m - x.
+void hermitian_pairs_row(const float* __restrict lre, const float* __restrict lim, const float* __restrict a0,
+                         const float* __restrict a1, float* __restrict zre, float* __restrict zim, std::size_t row,
+                         std::size_t mrow, std::size_t m) {
+  auto one = [&](std::size_t k, std::size_t mk) {
+    // L(k) = lr + i li, L(-k) = mr + i mi: Q = ((-li a - mi a') + i (lr a - mr a')) / 2.
+    const float lr = lre[k], li = lim[k], mr = lre[mk], mi = lim[mk];
+    const float q0r = 0.5f * (-li * a0[k] - mi * a0[mk]), q0i = 0.5f * (lr * a0[k] - mr * a0[mk]);
+    const float q1r = 0.5f * (-li * a1[k] - mi * a1[mk]), q1i = 0.5f * (lr * a1[k] - mr * a1[mk]);
+    zre[k] = q0r - q1i;
+    zim[k] = q0i + q1r;
+  };
+  one(row, mrow);
+  for (std::size_t x = 1; x < m; ++x) one(row + x, mrow + m - x);
+}
+
+/// Row y of reconstruct's pairs: z = F(band0 + i band1) split into B0, B1 and added as (-i) B a.
+void split_pairs_row(const float* __restrict zre, const float* __restrict zim, const float* __restrict a0,
+                     const float* __restrict a1, float* __restrict rre, float* __restrict rim, std::size_t row,
+                     std::size_t mrow, std::size_t m) {
+  auto one = [&](std::size_t k, std::size_t mk) {
+    const float p = zre[k], q = zim[k], r = zre[mk], t = zim[mk];
+    // B0 = ((p + r) + i (q - t)) / 2, B1 = ((q + t) - i (p - r)) / 2; (-i) (x + i y) = y - i x.
+    const float b0r = 0.5f * (p + r), b0i = 0.5f * (q - t), b1r = 0.5f * (q + t), b1i = -0.5f * (p - r);
+    rre[k] += b0i * a0[k] + b1i * a1[k];
+    rim[k] -= b0r * a0[k] + b1r * a1[k];
+  };
+  one(row, mrow);
+  for (std::size_t x = 1; x < m; ++x) one(row + x, mrow + m - x);
+}
+
 }  // namespace
 
 void SteerablePyramid::build(const float* x, float* bands, Work& w) const {
@@ -239,16 +270,25 @@ void SteerablePyramid::build(const float* x, float* bands, Work& w) const {
     const int m = n >> lev;
     const std::size_t mm = static_cast<std::size_t>(m) * m;
     const float inv = 1.0f / static_cast<float>(mm);
-    for (int b = 0; b < 4; ++b) {
-      const float* a = ah_[static_cast<std::size_t>(lev)][static_cast<std::size_t>(b)].data();
-      // (-i)^3 = i: i (lre + i lim) a = -lim a + i lre a.
+    // Two bands per inverse FFT. A band is the real part of the inverse transform of
+    // P = (-i)^3 L a = i L a, that is the transform of P's Hermitian part Q(k) = (P(k) + P(-k)*) / 2;
+    // Q0 + i Q1 goes back to band0 + i band1.
+    for (int b = 0; b < 4; b += 2) {
+      const float* a0 = ah_[static_cast<std::size_t>(lev)][static_cast<std::size_t>(b)].data();
+      const float* a1 = ah_[static_cast<std::size_t>(lev)][static_cast<std::size_t>(b + 1)].data();
+      // The row's mirror runs backwards from its end (x = 0 is its own): the inner loop is a
+      // plain reversed run that vectorizes.
+      for (int y = 0; y < m; ++y)
+        hermitian_pairs_row(w.lre.data(), w.lim.data(), a0, a1, w.sre.data(), w.sim.data(),
+                            static_cast<std::size_t>(y) * m, static_cast<std::size_t>((m - y) % m) * m,
+                            static_cast<std::size_t>(m));
+      fft2(w.sre.data(), w.sim.data(), m, true, w.scratch);
+      float* band0 = bands + band_offset(1 + 4 * lev + b);
+      float* band1 = bands + band_offset(2 + 4 * lev + b);
       for (std::size_t i = 0; i < mm; ++i) {
-        w.sre[i] = -w.lim[i] * a[i];
-        w.sim[i] = w.lre[i] * a[i];
+        band0[i] = w.sre[i] * inv;
+        band1[i] = w.sim[i] * inv;
       }
-      fft2(w.sre.data(), w.sim.data(), m, true, w.scratch, false);
-      float* band = bands + band_offset(1 + 4 * lev + b);
-      for (std::size_t i = 0; i < mm; ++i) band[i] = w.sre[i] * inv;
     }
     crop_spectrum(w.lre.data(), w.lim.data(), m, lo_[static_cast<std::size_t>(lev)].data(), w.re.data(), w.im.data());
     std::swap(w.re, w.lre);
@@ -282,17 +322,19 @@ void SteerablePyramid::reconstruct(const float* bands, float* x, Work& w) const 
     const std::size_t mm = static_cast<std::size_t>(m) * m;
     embed_spectrum(w.lre.data(), w.lim.data(), m / 2, lo_[static_cast<std::size_t>(lev)].data(), w.re.data(),
                    w.im.data());
-    for (int b = 0; b < 4; ++b) {
-      const float* band = bands + band_offset(1 + 4 * lev + b);
-      std::copy(band, band + mm, w.sre.begin());
-      std::fill(w.sim.begin(), w.sim.begin() + static_cast<std::ptrdiff_t>(mm), 0.0f);
+    // Two real bands per forward FFT: Z = F(band0 + i band1), B0(k) = (Z(k) + Z(-k)*) / 2,
+    // B1(k) = (Z(k) - Z(-k)*) / 2i; each adds the adjoint of its band, (-i) B a.
+    for (int b = 0; b < 4; b += 2) {
+      const float* band0 = bands + band_offset(1 + 4 * lev + b);
+      const float* band1 = bands + band_offset(2 + 4 * lev + b);
+      std::copy(band0, band0 + mm, w.sre.begin());
+      std::copy(band1, band1 + mm, w.sim.begin());
       fft2(w.sre.data(), w.sim.data(), m, false, w.scratch);
-      const float* a = ah_[static_cast<std::size_t>(lev)][static_cast<std::size_t>(b)].data();
-      // (-i) (sre + i sim) a = sim a - i sre a.
-      for (std::size_t i = 0; i < mm; ++i) {
-        w.re[i] += w.sim[i] * a[i];
-        w.im[i] -= w.sre[i] * a[i];
-      }
+      const float* a0 = ah_[static_cast<std::size_t>(lev)][static_cast<std::size_t>(b)].data();
+      const float* a1 = ah_[static_cast<std::size_t>(lev)][static_cast<std::size_t>(b + 1)].data();
+      for (int y = 0; y < m; ++y)
+        split_pairs_row(w.sre.data(), w.sim.data(), a0, a1, w.re.data(), w.im.data(), static_cast<std::size_t>(y) * m,
+                        static_cast<std::size_t>((m - y) % m) * m, static_cast<std::size_t>(m));
     }
     std::swap(w.re, w.lre);
     std::swap(w.im, w.lim);
@@ -313,8 +355,9 @@ void match_quantiles(float* v, std::size_t count, const double* quantiles, const
                      QuantileWork& w) {
   if (count == 0 || points == 0) return;
   // Floats as unsigned keys in the same order, packed above their indices and sorted by three
-  // stable passes of 11 bits (the three histograms counted in one read). Four passes of 8 bits,
-  // or four quarters scattered side by side, measured slower.
+  // stable passes of 11 bits (the three histograms counted in one read). Measured slower: four
+  // passes of 8 bits, four quarters scattered side by side, and two passes over the top 22 bits
+  // with the runs that share them sorted after.
   w.packed.resize(count);
   w.packed2.resize(count);
   std::uint32_t hist[3][2048] = {};
@@ -445,27 +488,42 @@ void sample_color_model(int n, Rng& rng, ColorModel& cm, std::vector<std::uint8_
     for (int c = 0; c < colors; ++c)
       for (std::int64_t j = 0; j < counts[c]; ++j) index[k++] = static_cast<std::uint8_t>(c);
   }
+  // Symmetric edges (scipy's 'symm'): -1 is 0, n is n - 1; a window reaches at most 5 beyond.
   auto reflect = [n](int i) { return i < 0 ? -i - 1 : (i >= n ? 2 * n - 1 - i : i); };
+  std::vector<std::int32_t> col;
   const int before = m / 2, after = (m - 1) / 2;  // the window of 'same': [i - m/2, i + (m-1)/2]
   const int m2 = m * m;
   int lo = 255, hi = 0;
   for (int ch = 0; ch < 3; ++ch) {
-    // Rows first, then columns (integer sums: the blur's exact value, truncated).
-    for (int y = 0; y < n; ++y)
+    // Rows first, then columns: window sums kept running (integers: the blur's exact value,
+    // truncated).
+    for (int y = 0; y < n; ++y) {
+      const std::uint8_t* idx = index.data() + static_cast<std::size_t>(y) * n;
+      std::int32_t* out = sums.data() + static_cast<std::size_t>(y) * n;
+      int s = 0;
+      for (int d = -before; d <= after; ++d) s += rgb[idx[reflect(d)]][ch];
       for (int x = 0; x < n; ++x) {
-        int s = 0;
-        for (int d = -before; d <= after; ++d) s += rgb[index[static_cast<std::size_t>(y) * n + reflect(x + d)]][ch];
-        sums[static_cast<std::size_t>(y) * n + x] = s;
+        out[x] = s;
+        s += rgb[idx[reflect(x + after + 1)]][ch] - rgb[idx[reflect(x - before)]][ch];
       }
-    for (int y = 0; y < n; ++y)
+    }
+    col.assign(static_cast<std::size_t>(n), 0);
+    for (int d = -before; d <= after; ++d) {
+      const std::int32_t* row = sums.data() + static_cast<std::size_t>(reflect(d)) * n;
+      for (int x = 0; x < n; ++x) col[static_cast<std::size_t>(x)] += row[x];
+    }
+    for (int y = 0; y < n; ++y) {
+      std::uint8_t* out = ref8.data() + static_cast<std::size_t>(y) * n * 3 + ch;
+      const std::int32_t* add = sums.data() + static_cast<std::size_t>(reflect(y + after + 1)) * n;
+      const std::int32_t* sub = sums.data() + static_cast<std::size_t>(reflect(y - before)) * n;
       for (int x = 0; x < n; ++x) {
-        int s = 0;
-        for (int d = -before; d <= after; ++d) s += sums[static_cast<std::size_t>(reflect(y + d)) * n + x];
-        const int v = s / m2;
-        ref8[(static_cast<std::size_t>(y) * n + x) * 3 + ch] = static_cast<std::uint8_t>(v);
+        const int v = col[static_cast<std::size_t>(x)] / m2;
+        out[static_cast<std::size_t>(x) * 3] = static_cast<std::uint8_t>(v);
         lo = std::min(lo, v);
         hi = std::max(hi, v);
+        col[static_cast<std::size_t>(x)] += add[x] - sub[x];
       }
+    }
   }
   const double scale = hi > lo ? 255.0 / (hi - lo) : 0.0;
   Eigen::Vector3d mean = Eigen::Vector3d::Zero();
@@ -554,7 +612,7 @@ const double* wmm_grid() {
 struct StatisticalWork {
   std::vector<float> planes, bands;
   std::vector<float> re, im, scratch;
-  std::vector<float> mag_x, mag_y;
+  std::vector<float> mag;  ///< the spectrum's magnitude, in the FFT's layout
   std::vector<Marginal> marginals;
   std::vector<std::uint8_t> ref8;
   std::vector<std::int32_t> sums;
@@ -573,22 +631,17 @@ void impose_spectrum(float* x, int n, StatisticalWork& w) {
   w.im.assign(nn, 0.0f);
   for (std::size_t i = 0; i < nn; ++i) w.re[i] = static_cast<float>(x[i] - mean);
   fft2(w.re.data(), w.im.data(), n, false, w.scratch);
-  for (int y = 0; y < n; ++y)
-    for (int xx = 0; xx < n; ++xx) {
-      const std::size_t i = static_cast<std::size_t>(y) * n + xx;
-      const double mag =
-          (y == 0 && xx == 0)
-              ? 0.0
-              : 1.0 / (1e-16 + w.mag_x[static_cast<std::size_t>(xx)] + w.mag_y[static_cast<std::size_t>(y)]);
-      const double re = w.re[i], im = w.im[i], r = std::sqrt(re * re + im * im);
-      if (r > 0) {
-        w.re[i] = static_cast<float>(mag * re / r);
-        w.im[i] = static_cast<float>(mag * im / r);
-      } else {
-        w.re[i] = static_cast<float>(mag);
-        w.im[i] = 0.0f;
-      }
-    }
+  // Each coefficient scaled to the magnitude (a zero one, of phase 0, becomes the magnitude).
+  float* __restrict re = w.re.data();
+  float* __restrict im = w.im.data();
+  const float* __restrict mag = w.mag.data();
+  for (std::size_t i = 0; i < nn; ++i) {
+    const float r = std::sqrt(re[i] * re[i] + im[i] * im[i]);
+    const bool some = r > 0.0f;
+    const float k = mag[i] / (some ? r : 1.0f);
+    re[i] = some ? re[i] * k : mag[i];
+    im[i] = some ? im[i] * k : 0.0f;
+  }
   fft2(w.re.data(), w.im.data(), n, true, w.scratch, false);
   std::copy(w.re.begin(), w.re.end(), x);
   restandardize(x, nn, mean, sd);
@@ -621,13 +674,19 @@ void render_statistical_image(std::uint8_t* out, int size, int channels, const S
     sample_color_model(n, crng, w.color, w.ref8, w.sums);
   }
   if (spectrum) {
-    w.mag_x.resize(static_cast<std::size_t>(n));
-    w.mag_y.resize(static_cast<std::size_t>(n));
+    // 1 / (|fx / n|^sx + |fy / n|^sy + 1e-16), 0 at DC (the official sample_1f_spectrum).
+    std::vector<double> px(static_cast<std::size_t>(n)), py(static_cast<std::size_t>(n));
     for (int k = 0; k < n; ++k) {
       const double f = std::abs(static_cast<double>(frequency(k, n))) / n;
-      w.mag_x[static_cast<std::size_t>(k)] = std::pow(f, s.slope_x);
-      w.mag_y[static_cast<std::size_t>(k)] = std::pow(f, s.slope_y);
+      px[static_cast<std::size_t>(k)] = std::pow(f, s.slope_x);
+      py[static_cast<std::size_t>(k)] = std::pow(f, s.slope_y);
     }
+    w.mag.resize(nn);
+    for (int y = 0; y < n; ++y)
+      for (int x = 0; x < n; ++x)
+        w.mag[static_cast<std::size_t>(y) * n + x] =
+            static_cast<float>(1.0 / (1e-16 + px[static_cast<std::size_t>(x)] + py[static_cast<std::size_t>(y)]));
+    w.mag[0] = 0.0f;
   }
   if (wmm) {
     Rng mrng = rng.child(4);
