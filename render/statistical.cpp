@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "fdsl/core/error.h"
+#include "fdsl/core/stop.h"
 #include "fdsl/render/fft.h"
 
 namespace fdsl {
@@ -703,6 +704,9 @@ void render_statistical_image(std::uint8_t* out, int size, int channels, const S
   for (auto& v : w.planes) v = static_cast<float>(256.0 * noise.uniform());
   for (int iter = 0; iter < s.iterations; ++iter)
     for (int c = 0; c < channels; ++c) {
+      // A 2048 px image of 100 iterations takes minutes: a stop (SIGINT, KeyboardInterrupt) is
+      // answered between steps, as the writers answer one inside a sample.
+      throw_if_stopped("a statistical image");
       float* x = w.planes.data() + nn * static_cast<std::size_t>(c);
       if (spectrum) impose_spectrum(x, n, w);
       if (wmm) {

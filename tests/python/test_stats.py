@@ -317,7 +317,7 @@ check(all(close(hp["var_y"][i], data[i][:, 1].astype(np.float64).var(), 1e-6) fo
 check(hp["distinct"][5] == 1 / 256, f"the collapsed cloud has one distinct point ({hp['distinct'][5]})")
 
 # --- every shipped config renders stats in memory ------------------------------------------------
-small = {"size": "48", "points": "2000"}
+small = {"size": "48", "points": "2000", "texture_pool": "8"}  # the textured dead leaves make 10,000 first
 for cfgname in sorted(os.listdir(os.path.join(SRC, "configs"))):
     path = os.path.join(SRC, "configs", cfgname)
     out = os.path.join(tmp, "cfg-" + cfgname)
