@@ -491,8 +491,7 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
         if (channels_ != 3)
           p.fail("texture_model", "spectrum_color_wmm matches colour histograms and needs channels: 3 (or auto)");
         if (size_ > 2048) p.fail("size", "is at most 2048 with texture_model: spectrum_color_wmm (valid: [8, 2048])");
-        int field = 2;
-        while (field < size_) field *= 2;
+        const int field = spectral_field(size_);
         pyramid = std::make_unique<SteerablePyramid>(field, wmm_levels(field));
       }
       if (ctx.on_phase) ctx.on_phase("spectral textures: " + std::to_string(pool));

@@ -59,8 +59,7 @@ namespace {
 class SpectralNoise final : public detail::ExponentClassGenerator<SpectralNoise> {
  public:
   SpectralNoise(const Params& p, const GeneratorContext&) : ExponentClassGenerator(p, "spectral_noise", "slope") {
-    field_ = 2;
-    while (field_ < size_) field_ *= 2;
+    field_ = spectral_field(size_);
     anisotropy_ = p.get_float("anisotropy");
     pca_ = channels_ == 3 && p.get_string("color_model") == "pca";
     const std::string model = p.get_string("model");

@@ -217,9 +217,14 @@ AxisSlopes draw_axis_slopes(double s, double anisotropy, Rng& rng) {
   return {std::max(0.0, s + d), std::max(0.0, s - d)};
 }
 
-void render_spectral_image(std::uint8_t* out, int size, int channels, double sx, double sy, bool pca, Rng& rng) {
+int spectral_field(int size) {
   int field = 2;
   while (field < size) field *= 2;
+  return field;
+}
+
+void render_spectral_image(std::uint8_t* out, int size, int channels, double sx, double sy, bool pca, Rng& rng) {
+  const int field = spectral_field(size);
   PaletteModel palette;
   if (pca) {
     Rng color = rng.child(1);

@@ -12,6 +12,7 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/stop.h"
 #include "fdsl/render/fft.h"
+#include "fdsl/render/spectral.h"
 
 namespace fdsl {
 
@@ -658,8 +659,7 @@ double statistical_work_bytes(int n, int channels) {
 }
 
 void render_statistical_image(std::uint8_t* out, int size, int channels, const StatisticalImage& s, Rng& rng) {
-  int n = 2;
-  while (n < size) n *= 2;
+  const int n = spectral_field(size);
   const bool spectrum = s.model != StatisticalModel::Wmm;
   const bool wmm = s.model == StatisticalModel::Wmm || s.model == StatisticalModel::SpectrumColorWmm;
   const bool color = s.model == StatisticalModel::SpectrumColor || s.model == StatisticalModel::SpectrumColorWmm;

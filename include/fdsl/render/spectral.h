@@ -25,6 +25,9 @@ struct SpectralWork {
 };
 void spectral_pair(int n, double slope_x, double slope_y, Rng& rng, SpectralWork& work, bool want_second = true);
 
+/// The side of the field an image of side `size` is cut from: the next power of two, at least 2.
+int spectral_field(int size);
+
 /// The slope of the radially averaged amplitude spectrum of a real field (side n, a power of two),
 /// a least-squares fit of log amplitude against log frequency over radii [f_lo, f_hi] cycles per
 /// image: a field made with slope s on both axes measures about s.
