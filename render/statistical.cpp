@@ -180,16 +180,20 @@ double SteerablePyramid::work_bytes(int n) {
 
 namespace {
 
+/// Index u of a side-h grid in the side-m grid holding the same frequency.
+inline std::size_t larger_index(int u, int h, int m) {
+  const int k = frequency(u, h);
+  return static_cast<std::size_t>(k < 0 ? k + m : k);
+}
+
 /// (dre, dim) of side h = m / 2 from (re, im) of side m: the frequencies below h / 2 in magnitude
 /// (and -h / 2), times `mask`.
 void crop_spectrum(const float* re, const float* im, int m, const float* mask, float* dre, float* dim) {
   const int h = m / 2;
   for (int y = 0; y < h; ++y) {
-    const int ky = frequency(y, h);
-    const std::size_t src = static_cast<std::size_t>(ky < 0 ? ky + m : ky) * m;
+    const std::size_t src = larger_index(y, h, m) * m;
     for (int x = 0; x < h; ++x) {
-      const int kx = frequency(x, h);
-      const std::size_t s = src + static_cast<std::size_t>(kx < 0 ? kx + m : kx);
+      const std::size_t s = src + larger_index(x, h, m);
       const std::size_t d = static_cast<std::size_t>(y) * h + x;
       dre[d] = re[s] * mask[d];
       dim[d] = im[s] * mask[d];
@@ -203,11 +207,9 @@ void embed_spectrum(const float* re, const float* im, int h, const float* mask, 
   std::fill(dre, dre + static_cast<std::size_t>(m) * m, 0.0f);
   std::fill(dim, dim + static_cast<std::size_t>(m) * m, 0.0f);
   for (int y = 0; y < h; ++y) {
-    const int ky = frequency(y, h);
-    const std::size_t dst = static_cast<std::size_t>(ky < 0 ? ky + m : ky) * m;
+    const std::size_t dst = larger_index(y, h, m) * m;
     for (int x = 0; x < h; ++x) {
-      const int kx = frequency(x, h);
-      const std::size_t d = dst + static_cast<std::size_t>(kx < 0 ? kx + m : kx);
+      const std::size_t d = dst + larger_index(x, h, m);
       const std::size_t s = static_cast<std::size_t>(y) * h + x;
       dre[d] = re[s] * mask[s];
       dim[d] = im[s] * mask[s];
