@@ -1,14 +1,19 @@
 // deflate_runs_zlib: see the header. The encoder keeps no state between calls and makes no choice
-// that depends on the CPU (no SIMD paths, no timing): the bytes are a function of the input, the
-// level and the layout.
+// that depends on the CPU (its one SIMD loop, an SSE2 byte comparison, gives the scalar loop's
+// bits exactly; no timing): the bytes are a function of the input, the level and the layout.
 //
 // Per block of at most kBlockTokens tokens: a greedy pass turns the input into literals and
 // matches (at each position the longest match among the level's distances, 3..258 bytes, else a
 // literal), counting symbol frequencies; then either a dynamic-Huffman block (lengths limited by
 // halving the frequencies until the tree fits) or, when that would not be smaller, stored blocks.
+// Distance 1 alone (level 1, and level 2 on one-byte pixels) takes a faster path to the same
+// choices, from bitmaps of equal neighbours (runs_blocks).
 #include "fdsl/io/deflate_runs.h"
 
 #include <libdeflate.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -112,11 +117,26 @@ class BitWriter {
       p_ = end_;
       return;
     }
+    if (n == 0) return;  // `data` may be null then
     std::memcpy(p_, data, n);
     p_ += n;
   }
   bool overflow() const { return overflow_; }
   std::uint8_t* position() const { return p_; }
+  /// The bytes left before `end`.
+  std::size_t room() const { return static_cast<std::size_t>(end_ - p_); }
+  /// The position and the bits not yet written (fewer than 32), for a writer that goes on from
+  /// here, and its state taken back (fewer than 32 bits pending).
+  void detach(std::uint8_t*& p, std::uint64_t& buf, int& n) const {
+    p = p_;
+    buf = buf_;
+    n = n_;
+  }
+  void attach(std::uint8_t* p, std::uint64_t buf, int n) {
+    p_ = p;
+    buf_ = buf;
+    n_ = n;
+  }
 
  private:
   std::uint8_t* p_;
@@ -241,36 +261,49 @@ std::uint64_t stored_bits(std::size_t n) {
   return static_cast<std::uint64_t>(blocks) * (3 + 7 + 32) + 8 * static_cast<std::uint64_t>(n);
 }
 
-/// One block: dynamic Huffman codes for `tokens` (the bytes [data, data + n); the frequencies of
-/// their symbols counted), or stored blocks when those are no larger.
-void emit_block(BitWriter& w, const std::vector<Token>& tokens, std::array<std::uint32_t, kLitLenSymbols>& lit_freq,
-                std::array<std::uint32_t, kDistSymbols>& dist_freq, const std::uint8_t* data, std::size_t n,
-                bool final) {
+/// A block's codes: dynamic Huffman code lengths and codes for its symbols, the code-length
+/// code that sends them, and the block's size in bits; or the decision to store the bytes.
+struct BlockCodes {
+  struct Rle {
+    std::uint8_t sym, extra, bits;
+  };
+  std::array<std::uint8_t, kLitLenSymbols> lit_len{};
+  std::array<std::uint8_t, kDistSymbols> dist_len{};
+  std::array<std::uint8_t, kCodeLenSymbols> cl_len{};
+  std::array<std::uint16_t, kLitLenSymbols> lit_code{};
+  std::array<std::uint16_t, kDistSymbols> dist_code{};
+  std::array<std::uint16_t, kCodeLenSymbols> cl_code{};
+  std::vector<Rle> rle;  ///< the code lengths, run-length coded
+  int nlit = kLitLenSymbols, ndist = kDistSymbols, ncl = kCodeLenSymbols;
+  std::uint64_t bits = 0;  ///< the coded block: header, symbols and extra bits, end of block
+  bool stored = false;     ///< storing the bytes is no larger: the codes are not made
+};
+
+/// The codes for a block of `n` bytes whose symbols have frequencies `lit_freq` and `dist_freq`
+/// (end of block not yet counted; both are completed here).
+void plan_block(std::array<std::uint32_t, kLitLenSymbols>& lit_freq, std::array<std::uint32_t, kDistSymbols>& dist_freq,
+                std::size_t n, BlockCodes& b) {
   lit_freq[256] = 1;  // end of block
   // Complete codes only (two symbols at least), which every inflater takes.
-  auto ensure_two = [](std::uint32_t* f, int n) {
+  auto ensure_two = [](std::uint32_t* f, int count) {
     int used = 0;
-    for (int s = 0; s < n; ++s) used += f[s] > 0;
-    for (int s = 0; s < n && used < 2; ++s)
+    for (int s = 0; s < count; ++s) used += f[s] > 0;
+    for (int s = 0; s < count && used < 2; ++s)
       if (f[s] == 0) f[s] = 1, ++used;
   };
   ensure_two(lit_freq.data(), kLitLenSymbols);
   ensure_two(dist_freq.data(), kDistSymbols);
-  std::array<std::uint8_t, kLitLenSymbols> lit_len{};
-  std::array<std::uint8_t, kDistSymbols> dist_len{};
-  code_lengths(lit_freq.data(), kLitLenSymbols, 15, lit_len.data());
-  code_lengths(dist_freq.data(), kDistSymbols, 15, dist_len.data());
-  int nlit = kLitLenSymbols, ndist = kDistSymbols;
-  while (nlit > 257 && lit_len[static_cast<std::size_t>(nlit - 1)] == 0) --nlit;
-  while (ndist > 1 && dist_len[static_cast<std::size_t>(ndist - 1)] == 0) --ndist;
+  code_lengths(lit_freq.data(), kLitLenSymbols, 15, b.lit_len.data());
+  code_lengths(dist_freq.data(), kDistSymbols, 15, b.dist_len.data());
+  b.nlit = kLitLenSymbols;
+  b.ndist = kDistSymbols;
+  while (b.nlit > 257 && b.lit_len[static_cast<std::size_t>(b.nlit - 1)] == 0) --b.nlit;
+  while (b.ndist > 1 && b.dist_len[static_cast<std::size_t>(b.ndist - 1)] == 0) --b.ndist;
 
   // The code lengths, run-length coded: (symbol 0..18, extra bits, extra count).
-  std::vector<std::uint8_t> all(lit_len.begin(), lit_len.begin() + nlit);
-  all.insert(all.end(), dist_len.begin(), dist_len.begin() + ndist);
-  struct Rle {
-    std::uint8_t sym, extra, bits;
-  };
-  std::vector<Rle> rle;
+  std::vector<std::uint8_t> all(b.lit_len.begin(), b.lit_len.begin() + b.nlit);
+  all.insert(all.end(), b.dist_len.begin(), b.dist_len.begin() + b.ndist);
+  b.rle.clear();
   for (std::size_t i = 0; i < all.size();) {
     const std::uint8_t cur = all[i];
     std::size_t run = 1;
@@ -279,79 +312,298 @@ void emit_block(BitWriter& w, const std::vector<Token>& tokens, std::array<std::
     if (cur == 0) {
       while (run >= 11) {
         const std::size_t r = std::min<std::size_t>(run, 138);
-        rle.push_back({18, static_cast<std::uint8_t>(r - 11), 7});
+        b.rle.push_back({18, static_cast<std::uint8_t>(r - 11), 7});
         run -= r;
       }
       if (run >= 3) {
-        rle.push_back({17, static_cast<std::uint8_t>(run - 3), 3});
+        b.rle.push_back({17, static_cast<std::uint8_t>(run - 3), 3});
         run = 0;
       }
     } else {
-      rle.push_back({cur, 0, 0});
+      b.rle.push_back({cur, 0, 0});
       --run;
       while (run >= 3) {
         const std::size_t r = std::min<std::size_t>(run, 6);
-        rle.push_back({16, static_cast<std::uint8_t>(r - 3), 2});
+        b.rle.push_back({16, static_cast<std::uint8_t>(r - 3), 2});
         run -= r;
       }
     }
-    for (; run > 0; --run) rle.push_back({cur, 0, 0});
+    for (; run > 0; --run) b.rle.push_back({cur, 0, 0});
   }
   std::array<std::uint32_t, kCodeLenSymbols> cl_freq{};
-  for (const Rle& r : rle) ++cl_freq[r.sym];
+  for (const BlockCodes::Rle& r : b.rle) ++cl_freq[r.sym];
   ensure_two(cl_freq.data(), kCodeLenSymbols);
-  std::array<std::uint8_t, kCodeLenSymbols> cl_len{};
-  code_lengths(cl_freq.data(), kCodeLenSymbols, 7, cl_len.data());
-  int ncl = kCodeLenSymbols;
-  while (ncl > 4 && cl_len[kCodeLenOrder[static_cast<std::size_t>(ncl - 1)]] == 0) --ncl;
+  code_lengths(cl_freq.data(), kCodeLenSymbols, 7, b.cl_len.data());
+  b.ncl = kCodeLenSymbols;
+  while (b.ncl > 4 && b.cl_len[kCodeLenOrder[static_cast<std::size_t>(b.ncl - 1)]] == 0) --b.ncl;
 
   // Its size against storing the bytes.
-  std::uint64_t bits = 3 + 5 + 5 + 4 + 3 * static_cast<std::uint64_t>(ncl);
-  for (const Rle& r : rle) bits += cl_len[r.sym] + r.bits;
+  std::uint64_t bits = 3 + 5 + 5 + 4 + 3 * static_cast<std::uint64_t>(b.ncl);
+  for (const BlockCodes::Rle& r : b.rle) bits += b.cl_len[r.sym] + r.bits;
   for (int s = 0; s < kLitLenSymbols; ++s)
     bits += static_cast<std::uint64_t>(lit_freq[static_cast<std::size_t>(s)]) *
-            (lit_len[static_cast<std::size_t>(s)] + (s >= 257 ? kLengthExtra[static_cast<std::size_t>(s - 257)] : 0));
+            (b.lit_len[static_cast<std::size_t>(s)] + (s >= 257 ? kLengthExtra[static_cast<std::size_t>(s - 257)] : 0));
   for (int s = 0; s < kDistSymbols; ++s)
     bits += static_cast<std::uint64_t>(dist_freq[static_cast<std::size_t>(s)]) *
-            (dist_len[static_cast<std::size_t>(s)] + kDistExtra[static_cast<std::size_t>(s)]);
-  if (bits >= stored_bits(n)) {
+            (b.dist_len[static_cast<std::size_t>(s)] + kDistExtra[static_cast<std::size_t>(s)]);
+  b.bits = bits;
+  b.stored = bits >= stored_bits(n);
+  if (b.stored) return;
+  canonical_codes(b.lit_len.data(), kLitLenSymbols, b.lit_code.data());
+  canonical_codes(b.dist_len.data(), kDistSymbols, b.dist_code.data());
+  canonical_codes(b.cl_len.data(), kCodeLenSymbols, b.cl_code.data());
+}
+
+/// The header of a dynamic-Huffman block: its type, the code-length code and the code lengths.
+void write_dynamic_header(BitWriter& w, const BlockCodes& b, bool final) {
+  w.put(final ? 1 : 0, 1);
+  w.put(2, 2);  // dynamic Huffman
+  w.put(static_cast<std::uint32_t>(b.nlit - 257), 5);
+  w.put(static_cast<std::uint32_t>(b.ndist - 1), 5);
+  w.put(static_cast<std::uint32_t>(b.ncl - 4), 4);
+  for (int i = 0; i < b.ncl; ++i) w.put(b.cl_len[kCodeLenOrder[static_cast<std::size_t>(i)]], 3);
+  for (const BlockCodes::Rle& r : b.rle) {
+    w.put(b.cl_code[r.sym], b.cl_len[r.sym]);
+    if (r.bits) w.put(r.extra, r.bits);
+  }
+}
+
+/// One block of `tokens` (the bytes [data, data + n), the frequencies of their symbols counted):
+/// dynamic Huffman codes, or stored blocks when those are no larger.
+void emit_block(BitWriter& w, const std::vector<Token>& tokens, std::array<std::uint32_t, kLitLenSymbols>& lit_freq,
+                std::array<std::uint32_t, kDistSymbols>& dist_freq, const std::uint8_t* data, std::size_t n,
+                bool final) {
+  thread_local BlockCodes b;
+  plan_block(lit_freq, dist_freq, n, b);
+  if (b.stored) {
     stored_blocks(w, data, n, final);
     return;
   }
-
-  std::array<std::uint16_t, kLitLenSymbols> lit_code{};
-  std::array<std::uint16_t, kDistSymbols> dist_code_bits{};
-  std::array<std::uint16_t, kCodeLenSymbols> cl_code{};
-  canonical_codes(lit_len.data(), kLitLenSymbols, lit_code.data());
-  canonical_codes(dist_len.data(), kDistSymbols, dist_code_bits.data());
-  canonical_codes(cl_len.data(), kCodeLenSymbols, cl_code.data());
-  w.put(final ? 1 : 0, 1);
-  w.put(2, 2);  // dynamic Huffman
-  w.put(static_cast<std::uint32_t>(nlit - 257), 5);
-  w.put(static_cast<std::uint32_t>(ndist - 1), 5);
-  w.put(static_cast<std::uint32_t>(ncl - 4), 4);
-  for (int i = 0; i < ncl; ++i) w.put(cl_len[kCodeLenOrder[static_cast<std::size_t>(i)]], 3);
-  for (const Rle& r : rle) {
-    w.put(cl_code[r.sym], cl_len[r.sym]);
-    if (r.bits) w.put(r.extra, r.bits);
-  }
+  write_dynamic_header(w, b, final);
   for (const Token& t : tokens) {
     if (t.dist == 0) {
-      w.put(lit_code[t.value], lit_len[t.value]);
+      w.put(b.lit_code[t.value], b.lit_len[t.value]);
       continue;
     }
     const int lc = kLengthCode.code[t.value];
-    w.put(lit_code[static_cast<std::size_t>(257 + lc)], lit_len[static_cast<std::size_t>(257 + lc)]);
+    w.put(b.lit_code[static_cast<std::size_t>(257 + lc)], b.lit_len[static_cast<std::size_t>(257 + lc)]);
     if (kLengthExtra[static_cast<std::size_t>(lc)])
       w.put(static_cast<std::uint32_t>(t.value - kLengthBase[static_cast<std::size_t>(lc)]),
             kLengthExtra[static_cast<std::size_t>(lc)]);
     const int dc = dist_code(t.dist);
-    w.put(dist_code_bits[static_cast<std::size_t>(dc)], dist_len[static_cast<std::size_t>(dc)]);
+    w.put(b.dist_code[static_cast<std::size_t>(dc)], b.dist_len[static_cast<std::size_t>(dc)]);
     if (kDistExtra[static_cast<std::size_t>(dc)])
       w.put(static_cast<std::uint32_t>(t.dist - kDistBase[static_cast<std::size_t>(dc)]),
             kDistExtra[static_cast<std::size_t>(dc)]);
   }
-  w.put(lit_code[256], lit_len[256]);
+  w.put(b.lit_code[256], b.lit_len[256]);
+}
+
+// --- Runs of the byte before only (level 1; level 2 on one-byte pixels) ---------------------------
+// The same greedy choice as the general loop with the single distance 1, made from bitmaps: bit i
+// of `eq` says in[i] == in[i - 1]; a match starts at i when bits i, i + 1 and i + 2 are set (four
+// equal bytes, three of them ahead), and runs to the next clear bit. Literals are not stored as
+// tokens: they are the bytes between the matches.
+
+/// Bit i set: in[i] == in[i - 1] (never bit 0, nor a bit at or past `size`). At least one word
+/// past the last byte, so a lookahead or a search for a clear bit stops inside the vector.
+void equal_to_previous(const std::uint8_t* in, std::size_t size, std::vector<std::uint64_t>& eq) {
+  eq.assign(size / 64 + 2, 0);
+  std::size_t i = 1;
+#if defined(__SSE2__)
+  // 16 positions at once from position 16 on (the comparison is exact: the bits are the same as
+  // the scalar loop's on any CPU).
+  for (i = 16; i + 16 <= size; i += 16) {
+    const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+    const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i - 1));
+    const auto m = static_cast<std::uint64_t>(static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, b))));
+    eq[i >> 6] |= m << (i & 63);
+  }
+  for (std::size_t k = 1; k < std::min<std::size_t>(16, size); ++k)
+    if (in[k] == in[k - 1]) eq[k >> 6] |= std::uint64_t{1} << (k & 63);
+  if (size <= 16) i = size;
+#endif
+  for (; i < size; ++i)
+    if (in[i] == in[i - 1]) eq[i >> 6] |= std::uint64_t{1} << (i & 63);
+}
+
+/// Word w of the match starts: bits i, i + 1 and i + 2 of `eq` set.
+inline std::uint64_t starts_word(const std::vector<std::uint64_t>& eq, std::size_t w) {
+  const std::uint64_t e0 = eq[w], e1 = eq[w + 1];
+  return e0 & ((e0 >> 1) | (e1 << 63)) & ((e0 >> 2) | (e1 << 62));
+}
+
+/// The first match start at or after `pos`, or `size` when none is left.
+inline std::size_t next_start(const std::vector<std::uint64_t>& eq, std::size_t pos, std::size_t size) {
+  if (pos >= size) return size;
+  std::size_t w = pos >> 6;
+  std::uint64_t word = starts_word(eq, w) & (~std::uint64_t{0} << (pos & 63));
+  const std::size_t last = eq.size() - 2;  // starts_word reads w + 1
+  while (word == 0) {
+    if (++w > last) return size;
+    word = starts_word(eq, w);
+  }
+  return std::min(size, (w << 6) + static_cast<std::size_t>(std::countr_zero(word)));
+}
+
+/// The first clear bit of `eq` at or after `pos`, or `limit` when there is none before it (there
+/// is one at `size` at the latest).
+inline std::size_t next_clear(const std::vector<std::uint64_t>& eq, std::size_t pos, std::size_t limit) {
+  std::size_t w = pos >> 6;
+  std::uint64_t word = ~eq[w] & (~std::uint64_t{0} << (pos & 63));
+  while (word == 0) {
+    if ((++w << 6) >= limit) return limit;
+    word = ~eq[w];
+  }
+  return std::min(limit, (w << 6) + static_cast<std::size_t>(std::countr_zero(word)));
+}
+
+/// A runs block's symbols, one uint16 each: a literal byte (0-255), or 256 + the length of a
+/// match at distance 1 (259-514).
+constexpr std::size_t kRunsSymbols = 256 + kMaxMatch + 1;
+
+/// Bits written LSB first with no bound check: the caller has made sure the block fits with 16
+/// bytes to spare. put() takes up to 56 bits after a flush().
+struct UncheckedBits {
+  std::uint8_t* p;
+  std::uint64_t buf;
+  int n;
+  void put(std::uint64_t bits, int count) {
+    buf |= bits << n;
+    n += count;
+  }
+  void flush() {
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(p, &buf, 8);
+    } else {
+      for (int k = 0; k < 8; ++k) p[k] = static_cast<std::uint8_t>(buf >> (8 * k));
+    }
+    p += n >> 3;
+    buf >>= n & ~7;
+    n &= 7;
+  }
+};
+
+/// The checked writer under the same interface (put() takes up to 48 bits; it writes as it goes).
+struct CheckedBits {
+  BitWriter& w;
+  void put(std::uint64_t bits, int count) {
+    while (count > 24) {
+      w.put(static_cast<std::uint32_t>(bits & 0xffffff), 24);
+      bits >>= 24;
+      count -= 24;
+    }
+    w.put(static_cast<std::uint32_t>(bits), count);
+  }
+  void flush() {}
+};
+
+/// A runs block's symbols and its end of block, coded by `b`.
+template <class Writer>
+void write_runs_symbols(Writer& w, const BlockCodes& b, const std::uint16_t* sym, std::size_t count) {
+  // Each symbol's bits and their number in one word (the number in the top 6 bits): a literal's
+  // code; a length's code, its extra bits and the code of distance 1 (symbol 0, no extra bits).
+  std::array<std::uint64_t, kRunsSymbols> entry{};
+  for (std::size_t s = 0; s < 256; ++s) entry[s] = b.lit_code[s] | static_cast<std::uint64_t>(b.lit_len[s]) << 58;
+  for (int l = kMinMatch; l <= kMaxMatch; ++l) {
+    const std::size_t lc = kLengthCode.code[static_cast<std::size_t>(l)];
+    const int code_len = b.lit_len[257 + lc], extra = kLengthExtra[lc];
+    const std::uint64_t bits = b.lit_code[257 + lc] | static_cast<std::uint64_t>(l - kLengthBase[lc]) << code_len |
+                               static_cast<std::uint64_t>(b.dist_code[0]) << (code_len + extra);
+    entry[256 + static_cast<std::size_t>(l)] = bits | static_cast<std::uint64_t>(code_len + extra + b.dist_len[0])
+                                                          << 58;
+  }
+  constexpr std::uint64_t kBits = (std::uint64_t{1} << 58) - 1;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint64_t e = entry[sym[i]];
+    w.put(e & kBits, static_cast<int>(e >> 58));
+    w.flush();
+  }
+  w.put(b.lit_code[256], b.lit_len[256]);
+  w.flush();
+}
+
+/// `n` literal bytes appended to the symbols at `out`. Up to 15 symbols past `n` may be written
+/// (and `in` read up to 15 bytes past `n`) when `in_room` bytes are readable from `in`.
+inline void widen_literals(const std::uint8_t* in, std::size_t n, std::size_t in_room, std::uint16_t* out) {
+  std::size_t k = 0;
+#if defined(__SSE2__)
+  if (n + 15 < in_room) {
+    const __m128i zero = _mm_setzero_si128();
+    for (; k < n; k += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + k));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_unpacklo_epi8(v, zero));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k + 8), _mm_unpackhi_epi8(v, zero));
+    }
+    return;
+  }
+#endif
+  (void)in_room;
+  for (; k < n; ++k) out[k] = in[k];
+}
+
+/// deflate_runs_zlib's blocks for distance 1 alone.
+void runs_blocks(BitWriter& w, const std::uint8_t* in, std::size_t size) {
+  thread_local std::vector<std::uint64_t> eq;
+  thread_local std::vector<std::uint16_t> sym;
+  thread_local BlockCodes b;
+  equal_to_previous(in, size, eq);
+  sym.resize(std::min(size, kBlockTokens) + 16);
+  std::size_t pos = 0;
+  do {
+    // The block's symbols, the greedy choice of the general loop: literals up to the next match
+    // start, then the match, until the block holds kBlockTokens symbols.
+    const std::size_t start = pos;
+    std::size_t count = 0, matches = 0;
+    while (pos < size && count < kBlockTokens) {
+      const std::size_t p = next_start(eq, pos, size);
+      const std::size_t literals = std::min(p - pos, kBlockTokens - count);
+      widen_literals(in + pos, literals, size - pos, sym.data() + count);
+      count += literals;
+      pos += literals;
+      if (pos != p || pos >= size || count == kBlockTokens) break;  // the block is full, or all is taken
+      const std::size_t len = next_clear(eq, pos + 3, pos + kMaxMatch) - pos;
+      sym[count++] = static_cast<std::uint16_t>(256 + len);
+      ++matches;
+      pos += len;
+    }
+    // Their frequencies, in four tables so that a run of one value does not wait on one counter.
+    std::array<std::array<std::uint32_t, kRunsSymbols>, 4> hist{};
+    std::size_t i = 0;
+    for (; i + 4 <= count; i += 4) {
+      ++hist[0][sym[i]];
+      ++hist[1][sym[i + 1]];
+      ++hist[2][sym[i + 2]];
+      ++hist[3][sym[i + 3]];
+    }
+    for (; i < count; ++i) ++hist[0][sym[i]];
+    std::array<std::uint32_t, kLitLenSymbols> lit_freq{};
+    std::array<std::uint32_t, kDistSymbols> dist_freq{};
+    for (std::size_t s = 0; s < 256; ++s) lit_freq[s] = hist[0][s] + hist[1][s] + hist[2][s] + hist[3][s];
+    for (std::size_t l = kMinMatch; l <= kMaxMatch; ++l)
+      lit_freq[257 + kLengthCode.code[l]] += hist[0][256 + l] + hist[1][256 + l] + hist[2][256 + l] + hist[3][256 + l];
+    dist_freq[0] = static_cast<std::uint32_t>(matches);
+
+    const bool final = pos == size;
+    plan_block(lit_freq, dist_freq, pos - start, b);
+    if (b.stored) {
+      stored_blocks(w, in + start, pos - start, final);
+    } else {
+      write_dynamic_header(w, b, final);
+      // The block's size is known: with room for it and 16 bytes more, the symbols go out unchecked.
+      if (w.room() >= b.bits / 8 + 16) {
+        UncheckedBits u{};
+        w.detach(u.p, u.buf, u.n);
+        u.flush();  // fewer than 8 bits pending, as put() wants
+        write_runs_symbols(u, b, sym.data(), count);
+        w.attach(u.p, u.buf, u.n);
+      } else {
+        CheckedBits c{w};
+        write_runs_symbols(c, b, sym.data(), count);
+      }
+    }
+  } while (pos < size && !w.overflow());
+  if (eq.capacity() > (std::size_t{1} << 16)) std::vector<std::uint64_t>().swap(eq);
 }
 
 }  // namespace
@@ -382,64 +634,68 @@ std::size_t deflate_runs_zlib(const std::uint8_t* in, std::size_t size, int leve
       dists[ndists++] = layout.pixel_bytes;
       if (layout.row_bytes > layout.pixel_bytes && layout.row_bytes <= kMaxDistance) dists[ndists++] = layout.row_bytes;
     }
-    const std::size_t farthest = *std::max_element(dists.begin(), dists.begin() + ndists);
-    thread_local std::vector<Token> tokens;
-    std::size_t pos = 0;
-    do {
-      tokens.clear();
-      std::array<std::uint32_t, kLitLenSymbols> lit_freq{};
-      std::array<std::uint32_t, kDistSymbols> dist_freq{};
-      const std::size_t start = pos;
-      while (pos < size && tokens.size() < kBlockTokens) {
-        // Where every distance reaches back and 8 positions plus a match's 3 bytes lie ahead,
-        // 8 positions are tested at once: byte j of (x ^ y) | ... is zero when the 3 bytes at
-        // pos + j equal those d back. The lowest flagged byte of the zero-byte test is exact, and
-        // so the first position with a match is the same as one at a time would find.
-        if (pos >= farthest && pos + 10 <= size) {
-          std::uint64_t flags = 0;
-          for (std::size_t k = 0; k < ndists; ++k) {
-            const std::size_t d = dists[k];
-            const std::uint64_t z = (load64(in + pos) ^ load64(in + pos - d)) |
-                                    (load64(in + pos + 1) ^ load64(in + pos + 1 - d)) |
-                                    (load64(in + pos + 2) ^ load64(in + pos + 2 - d));
-            flags |= (z - 0x0101010101010101ull) & ~z & 0x8080808080808080ull;
+    if (ndists == 1) {
+      runs_blocks(w, in, size);
+    } else {
+      const std::size_t farthest = *std::max_element(dists.begin(), dists.begin() + ndists);
+      thread_local std::vector<Token> tokens;
+      std::size_t pos = 0;
+      do {
+        tokens.clear();
+        std::array<std::uint32_t, kLitLenSymbols> lit_freq{};
+        std::array<std::uint32_t, kDistSymbols> dist_freq{};
+        const std::size_t start = pos;
+        while (pos < size && tokens.size() < kBlockTokens) {
+          // Where every distance reaches back and 8 positions plus a match's 3 bytes lie ahead,
+          // 8 positions are tested at once: byte j of (x ^ y) | ... is zero when the 3 bytes at
+          // pos + j equal those d back. The lowest flagged byte of the zero-byte test is exact, and
+          // so the first position with a match is the same as one at a time would find.
+          if (pos >= farthest && pos + 10 <= size) {
+            std::uint64_t flags = 0;
+            for (std::size_t k = 0; k < ndists; ++k) {
+              const std::size_t d = dists[k];
+              const std::uint64_t z = (load64(in + pos) ^ load64(in + pos - d)) |
+                                      (load64(in + pos + 1) ^ load64(in + pos + 1 - d)) |
+                                      (load64(in + pos + 2) ^ load64(in + pos + 2 - d));
+              flags |= (z - 0x0101010101010101ull) & ~z & 0x8080808080808080ull;
+            }
+            const std::size_t literals = flags == 0 ? 8 : static_cast<std::size_t>(std::countr_zero(flags)) / 8;
+            const std::size_t room = kBlockTokens - tokens.size();
+            const std::size_t take = std::min(literals, room);
+            for (std::size_t j = 0; j < take; ++j) {
+              tokens.push_back({in[pos + j], 0});
+              ++lit_freq[in[pos + j]];
+            }
+            pos += take;
+            if (literals == 8 || take < literals) continue;
           }
-          const std::size_t literals = flags == 0 ? 8 : static_cast<std::size_t>(std::countr_zero(flags)) / 8;
-          const std::size_t room = kBlockTokens - tokens.size();
-          const std::size_t take = std::min(literals, room);
-          for (std::size_t j = 0; j < take; ++j) {
-            tokens.push_back({in[pos + j], 0});
-            ++lit_freq[in[pos + j]];
+          if (pos >= size || tokens.size() >= kBlockTokens) break;
+          const std::size_t max_len = std::min<std::size_t>(kMaxMatch, size - pos);
+          std::size_t best = 0, best_d = 0;
+          if (max_len >= static_cast<std::size_t>(kMinMatch)) {
+            for (std::size_t k = 0; k < ndists; ++k) {
+              const std::size_t d = dists[k];
+              if (d > pos || in[pos] != in[pos - d]) continue;
+              const std::size_t l = match_length(in, pos, d, max_len);
+              if (l > best) best = l, best_d = d;
+              if (best == max_len) break;  // none is longer
+            }
           }
-          pos += take;
-          if (literals == 8 || take < literals) continue;
-        }
-        if (pos >= size || tokens.size() >= kBlockTokens) break;
-        const std::size_t max_len = std::min<std::size_t>(kMaxMatch, size - pos);
-        std::size_t best = 0, best_d = 0;
-        if (max_len >= static_cast<std::size_t>(kMinMatch)) {
-          for (std::size_t k = 0; k < ndists; ++k) {
-            const std::size_t d = dists[k];
-            if (d > pos || in[pos] != in[pos - d]) continue;
-            const std::size_t l = match_length(in, pos, d, max_len);
-            if (l > best) best = l, best_d = d;
-            if (best == max_len) break;  // none is longer
+          if (best >= static_cast<std::size_t>(kMinMatch)) {
+            tokens.push_back({static_cast<std::uint16_t>(best), static_cast<std::uint16_t>(best_d)});
+            ++lit_freq[static_cast<std::size_t>(257 + kLengthCode.code[best])];
+            ++dist_freq[static_cast<std::size_t>(dist_code(best_d))];
+            pos += best;
+          } else {
+            tokens.push_back({in[pos], 0});
+            ++lit_freq[in[pos]];
+            ++pos;
           }
         }
-        if (best >= static_cast<std::size_t>(kMinMatch)) {
-          tokens.push_back({static_cast<std::uint16_t>(best), static_cast<std::uint16_t>(best_d)});
-          ++lit_freq[static_cast<std::size_t>(257 + kLengthCode.code[best])];
-          ++dist_freq[static_cast<std::size_t>(dist_code(best_d))];
-          pos += best;
-        } else {
-          tokens.push_back({in[pos], 0});
-          ++lit_freq[in[pos]];
-          ++pos;
-        }
-      }
-      emit_block(w, tokens, lit_freq, dist_freq, in + start, pos - start, pos == size);
-      if (tokens.capacity() > 4 * kBlockTokens) std::vector<Token>().swap(tokens);
-    } while (pos < size && !w.overflow());
+        emit_block(w, tokens, lit_freq, dist_freq, in + start, pos - start, pos == size);
+        if (tokens.capacity() > 4 * kBlockTokens) std::vector<Token>().swap(tokens);
+      } while (pos < size && !w.overflow());
+    }
   }
   w.align();
   if (w.overflow()) return 0;
