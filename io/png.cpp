@@ -248,9 +248,31 @@ void write_zlib_png(int width, int height, int bit_depth, int color_type, const 
   constexpr std::size_t kIdatHeader = 4 + 4;
   constexpr std::size_t kIendChunk = 4 + 4 + 4;
   constexpr std::size_t kDataStart = sizeof kPngSignature + kIhdrChunk + kIdatHeader;
-  out.resize(kDataStart + bound + 4 + kIendChunk);
-  std::uint8_t* p = out.data();
 
+  // The stream is compressed into a scratch buffer kept by the thread and left uninitialized
+  // (zeroing the bound, ~10x the PNG of a render, cost as much as a fast encoder's own work),
+  // then the PNG is assembled in `out`.
+  thread_local std::unique_ptr<std::uint8_t[]> scratch;
+  thread_local std::size_t scratch_size = 0;
+  const auto room = [&](std::size_t n) {
+    if (scratch_size < n) {
+      scratch.reset();
+      scratch = std::make_unique_for_overwrite<std::uint8_t[]>(n);
+      scratch_size = n;
+    }
+    return scratch.get();
+  };
+  std::size_t compressed = compress(scanlines, options.level, layout, room(bound), bound);
+  if (compressed == 0) {
+    bound = bound + bound / 8 + 65536;
+    compressed = compress(scanlines, options.level, layout, room(bound), bound);
+  }
+  if (compressed == 0 || compressed > 0x7fffffffu) {
+    throw_runtime("encode_png: could not compress a " + std::to_string(width) + "x" + std::to_string(height) +
+                  " image");
+  }
+  out.resize(kDataStart + compressed + 4 + kIendChunk);
+  std::uint8_t* p = out.data();
   std::memcpy(p, kPngSignature, sizeof kPngSignature);
   std::uint8_t* ihdr = p + sizeof kPngSignature;
   put_u32_be(ihdr, 13);
@@ -264,27 +286,20 @@ void write_zlib_png(int width, int height, int bit_depth, int color_type, const 
   ihdr[20] = 0;                                      // no interlace
   put_chunk_crc(ihdr, 13);
 
-  std::size_t compressed = compress(scanlines, options.level, layout, p + kDataStart, bound);
-  if (compressed == 0) {
-    bound = bound + bound / 8 + 65536;
-    out.resize(kDataStart + bound + 4 + kIendChunk);
-    p = out.data();
-    compressed = compress(scanlines, options.level, layout, p + kDataStart, bound);
-  }
-  if (compressed == 0 || compressed > 0x7fffffffu) {
-    throw_runtime("encode_png: could not compress a " + std::to_string(width) + "x" + std::to_string(height) +
-                  " image");
-  }
   std::uint8_t* idat = p + kDataStart - kIdatHeader;
   put_u32_be(idat, static_cast<std::uint32_t>(compressed));
   std::memcpy(idat + 4, "IDAT", 4);
+  std::memcpy(p + kDataStart, scratch.get(), compressed);
   put_chunk_crc(idat, static_cast<std::uint32_t>(compressed));
 
   std::uint8_t* iend = p + kDataStart + compressed + 4;
   put_u32_be(iend, 0);
   std::memcpy(iend + 4, "IEND", 4);
   put_chunk_crc(iend, 0);
-  out.resize(kDataStart + compressed + 4 + kIendChunk);
+  if (scratch_size > kKeepScratchBytes) {
+    scratch.reset();
+    scratch_size = 0;
+  }
 }
 
 // --- libpng glue -------------------------------------------------------------------------------
