@@ -4,10 +4,7 @@ every row; a change of output bytes is a new version (and a new row, with the re
 0.3.0 changed the point clouds (and the views drawn from them): every chain of a cloud's chaos game
 takes 16 unstored steps first (chains that chose the same first maps stored the same points), and
 clouds are written in a seeded random point order (point_order: shuffled, the default; the rows
-with point_order: generated keep the order made).
-0.4.0 made fdsl's own encoder (png_encoder: runs) the default: the rows taken before it name the
-encoder they were taken with (libdeflate, added below where a row names none), so they still pin the
-same bytes; the default_* rows pin the new default."""
+with point_order: generated keep the order made)."""
 import hashlib
 import os
 import shutil
@@ -137,18 +134,6 @@ CASES = {
     'spectral_noise_runs_up': ('generator: spectral_noise\ninstances: 3\nsize: 48\npng_encoder: runs\npng_level: 2\npng_filter: up\n',
         3, 'afbc47e623057eb9'),
     # The iterative statistical models (issue 21): the pyramid, the rank matching, the palette model.
-    # 0.4.0's default encoder (runs, level 2) on gray points, colour with a plasma background, contours,
-    # flat shapes with masks, and SegRCDB's images and masks.
-    'default_fractaldb_patch': ('generator: fractaldb\ncategories: official\nclasses: 2\ninstances: 6\nsize: 64\npoints: 5000\n',
-        12, 'aab70a08f4ea083f'),
-    'default_ifs_sigma': ('generator: ifs_sigma\nclasses: 3\ninstances: 3\nsize: 64\npoints: 5000\n',
-        9, '3c384bef8d412521'),
-    'default_rcdb_official': ('generator: rcdb\nclasses: 4\ninstances: 2\nsize: 64\ncompat: official\nworkers: 2\n',
-        8, '8d4aa17f02a5f3f5'),
-    'default_dead_leaves_masks_tar': ('generator: dead_leaves\ninstances: 3\nsize: 40\nmasks: true\noutput_format: tar\nshard_samples: 2\n',
-        2, 'a247e0828b1aa8b9'),
-    'default_segrcdb_official': ('generator: segrcdb\ncompat: official\ninstances: 4\nworkers: 2\nsize: 64\nmask_classes: 8\nobjects: 4\ncenter_range: 60\nradius_max: 15\n',
-        13, 'd53237425bd5da95'),
     'spectral_noise_color_wmm': ('generator: spectral_noise\ninstances: 3\nsize: 32\nmodel: spectrum_color_wmm\niterations: 3\n',
         3, '9e1564d460333daf'),
     'spectral_noise_wmm_gray_odd': ('generator: spectral_noise\ninstances: 2\nsize: 24\nchannels: 1\nmodel: wmm\niterations: 2\n',
@@ -186,8 +171,6 @@ def digest(folder):
 tmp = tempfile.mkdtemp(prefix="fdsl-golden-")
 for name, (text, files, want) in CASES.items():
     cfg = os.path.join(tmp, name + ".yaml")
-    if "png_encoder:" not in text and not name.startswith("default_"):
-        text += "png_encoder: libdeflate\n"  # the default when the row was taken (see above)
     with open(cfg, "w") as f:
         f.write(text)
     out = os.path.join(tmp, name)

@@ -45,7 +45,7 @@ enum class PngStrategy {
 struct PngOptions {
   PngEncoder encoder = PngEncoder::Libdeflate;  ///< which compressor
   int level = 2;  ///< zlib/deflate level 0-9 (libdeflate allows up to 12); 2 beats 1 with libdeflate
-  PngFilter filter = PngFilter::None;        ///< scanline filter, both encoders
+  PngFilter filter = PngFilter::None;        ///< scanline filter, every encoder
   PngStrategy strategy = PngStrategy::Auto;  ///< zlib strategy, Libpng encoder only
 };
 
