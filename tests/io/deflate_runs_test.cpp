@@ -84,6 +84,26 @@ std::vector<Case> cases() {
   return all;
 }
 
+/// PNG-like scanlines: `rows` lines of a filter byte 0 and `cols` bytes pixel(x, y, r), where r is
+/// the next draw (bits 16 and up) of a fixed linear congruential generator seeded with `seed`.
+template <class Pixel>
+std::vector<std::uint8_t> lcg_scanlines(std::size_t rows, std::size_t cols, std::uint32_t seed, Pixel pixel) {
+  std::vector<std::uint8_t> in;
+  std::uint32_t state = seed;
+  for (std::size_t y = 0; y < rows; ++y) {
+    in.push_back(0);
+    for (std::size_t x = 0; x < cols; ++x) {
+      state = state * 1103515245u + 12345u;
+      in.push_back(pixel(x, y, state >> 16));
+    }
+  }
+  return in;
+}
+
+std::uint32_t stream_crc(const std::vector<std::uint8_t>& z) {
+  return static_cast<std::uint32_t>(crc32(0, z.data(), static_cast<uInt>(z.size())));
+}
+
 TEST(DeflateRuns, ZlibInflatesEveryStreamBackToItsInput) {
   for (const Case& c : cases())
     for (int level = 0; level <= kMaxRunsLevel; ++level) {
@@ -133,22 +153,15 @@ TEST(DeflateRuns, TooSmallACapacityReturnsZeroAndWritesNothingBeyondIt) {
 TEST(DeflateRuns, TheBytesArePinnedAndTheSameOnAnyThread) {
   // The CRC-32 of each level's stream for a fixed input. A change here changes every dataset
   // written with png_encoder: runs: it needs a new encoder name, not a new number.
-  std::vector<std::uint8_t> in;
-  std::uint32_t state = 12345;
-  for (std::size_t y = 0; y < 200; ++y) {
-    in.push_back(0);
-    for (std::size_t x = 0; x < 300; ++x) {
-      state = state * 1103515245u + 12345u;
-      in.push_back((state >> 16) % 5 == 0 ? static_cast<std::uint8_t>(127 + (x % 3)) : 0);
-    }
-  }
+  const std::vector<std::uint8_t> in = lcg_scanlines(200, 300, 12345, [](std::size_t x, std::size_t, std::uint32_t r) {
+    return r % 5 == 0 ? static_cast<std::uint8_t>(127 + (x % 3)) : std::uint8_t{0};
+  });
   const RunsLayout layout{301, 3};  // 100 RGB pixels a row
   const std::uint32_t want[] = {0x16545393u, 0xbc3f737bu, 0x5437c019u};
   std::vector<std::vector<std::uint8_t>> streams;
   for (int level = 0; level <= kMaxRunsLevel; ++level) {
     streams.push_back(compress(in, level, layout));
-    const std::uint32_t crc =
-        static_cast<std::uint32_t>(crc32(0, streams.back().data(), static_cast<uInt>(streams.back().size())));
+    const std::uint32_t crc = stream_crc(streams.back());
     EXPECT_EQ(crc, want[level]) << "level " << level << ": 0x" << std::hex << crc;
   }
   std::vector<std::vector<std::uint8_t>> other(streams.size());
@@ -164,20 +177,13 @@ TEST(DeflateRuns, GrayRendersOfSeveralBlocksKeepTheirPinnedBytes) {
   // One-byte pixels (levels 1 and 2 alike: runs of the byte before) over several blocks of 65535
   // symbols: sparse dots in a checkerboard, as a 512 px gray render. The CRC-32 was written by the
   // encoder before its distance-1 path was made faster; the bytes must not change.
-  std::vector<std::uint8_t> in;
-  std::uint32_t state = 777;
-  for (std::size_t y = 0; y < 512; ++y) {
-    in.push_back(0);
-    for (std::size_t x = 0; x < 512; ++x) {
-      state = state * 1103515245u + 12345u;
-      const bool ink = (x / 64 + y / 64) % 2 == 0 && (state >> 16) % 3 != 0;
-      in.push_back(ink ? 255 : 0);
-    }
-  }
+  const std::vector<std::uint8_t> in = lcg_scanlines(512, 512, 777, [](std::size_t x, std::size_t y, std::uint32_t r) {
+    return (x / 64 + y / 64) % 2 == 0 && r % 3 != 0 ? std::uint8_t{255} : std::uint8_t{0};
+  });
   for (int level = 1; level <= 2; ++level) {
     const std::vector<std::uint8_t> z = compress(in, level, RunsLayout{513, 1});
     EXPECT_EQ(z.size(), 25138u) << "level " << level;
-    const auto crc = static_cast<std::uint32_t>(crc32(0, z.data(), static_cast<uInt>(z.size())));
+    const std::uint32_t crc = stream_crc(z);
     EXPECT_EQ(crc, 0x3e600b2bu) << "level " << level << ": 0x" << std::hex << crc;
     EXPECT_TRUE(inflate_all(z, in.size()) == in);
   }
