@@ -27,6 +27,9 @@ std::unique_ptr<Sink> make_layout_sink(const DatasetSpec& spec, const OutputSett
 void write_tar_info(const DatasetSpec& spec, const nlohmann::ordered_json& splits, const std::filesystem::path& dir);
 /// The splits a dataset folder holds: `splits`, or just `split` (checked: names, no repeats).
 std::vector<std::string> dataset_splits(const Params& params);
+/// The spec of one split of a dataset of several (`splits`): the same config with that split's
+/// streams and instance count, as its part of the dataset was made.
+DatasetSpec split_spec(const DatasetSpec& spec, const std::string& split);
 
 /// Reads a work-unit key "unit C B-E"; false for any other key.
 bool parse_unit_key(const std::string& key, std::int64_t& category, std::int64_t& begin, std::int64_t& end);

@@ -21,6 +21,21 @@ std::int64_t split_instances(const DatasetSpec& spec, const std::string& split) 
   return given > 0 ? given : std::max<std::int64_t>(1, train / 10);
 }
 
+}  // namespace
+
+DatasetSpec split_spec(const DatasetSpec& spec, const std::string& split) {
+  // The resolved config (paths already absolute), with this split's streams and count.
+  nlohmann::json config = nlohmann::json::parse(spec.resolved_config().dump());
+  config["split"] = split;
+  config["splits"] = "";
+  config["instances"] = split_instances(spec, split);
+  SpecOptions o;
+  o.search_limit = -1;
+  return make_dataset_spec(config_from_json(config, spec.source + " (split " + split + ")"), o, "/");
+}
+
+namespace {
+
 class SplitSink final : public Sink {
  public:
   SplitSink(const DatasetSpec& spec, const OutputSettings& settings, const std::vector<std::string>& splits)
@@ -29,15 +44,7 @@ class SplitSink final : public Sink {
     for (const std::string& split : splits) {
       Part part;
       part.name = split;
-      // The resolved config (paths already absolute), with this split's streams and count.
-      nlohmann::json config = nlohmann::json::parse(spec.resolved_config().dump());
-      config["split"] = split;
-      config["splits"] = "";
-      config["instances"] = split_instances(spec, split);
-      SpecOptions o;
-      o.search_limit = -1;
-      part.spec = std::make_unique<DatasetSpec>(
-          make_dataset_spec(config_from_json(config, spec.source + " (split " + split + ")"), o, "/"));
+      part.spec = std::make_unique<DatasetSpec>(split_spec(spec, split));
       part.settings = OutputSettings::from_params(part.spec->params);
       part.sink = make_layout_sink(*part.spec, part.settings, folder ? split + "/" : std::string());
       parts_.push_back(std::move(part));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -14,12 +15,14 @@
 #include "fdsl/core/error.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/stop.h"
+#include "fdsl/core/version.h"
 #include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/guard.h"
 #include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
 #include "fdsl/io/tar_reader.h"
+#include "sinks.h"
 
 namespace fdsl {
 
@@ -711,6 +714,13 @@ std::string stats_text(const ojson& r) {
     const ojson& s = im["summary"];
     out += "images: " + std::to_string(im["count"].get<std::size_t>()) + "\n" + head;
     out += row("ink fraction", s["ink"]);
+    if (r.contains("ink_from")) {
+      const ojson& f = r["ink_from"];
+      if (f.value("shape_masks", std::int64_t{0}) > 0)
+        out += "  ink of " + std::to_string(f["shape_masks"].get<std::int64_t>()) +
+               " images from their shapes drawn again from the manifest's config (no flat background)\n";
+      if (f.contains("note")) out += "  note: " + f["note"].get<std::string>() + "\n";
+    }
     out += row("bbox width", s["bbox_w"]);
     out += row("bbox height", s["bbox_h"]);
     out += row("intensity mean", s["intensity_mean"], 1, "%9.2f");
@@ -901,6 +911,99 @@ std::vector<std::string> shape_names(const fs::path& dir) {
   return names;
 }
 
+/// The shapes of a dataset's images where the pixels cannot say them (a background that is not
+/// one flat colour: ifs_sigma's plasma). The config in the manifest made every sample, a pure
+/// function of seed, class and instance, so each image's shape mask is drawn again from it
+/// (Generator::shape_mask), as `fdsl stats CONFIG --sample` measures them.
+class ShapeSource {
+ public:
+  /// Null unless the manifest's config builds and its generator has shape masks. `note` says why
+  /// the ink is measured from the pixels where those images need shape masks but they cannot be
+  /// drawn (another fdsl version made the dataset, or its config does not build here).
+  static std::unique_ptr<ShapeSource> of(const nlohmann::json& manifest, const fs::path& dir, int threads,
+                                         std::string& note) {
+    if (!manifest.contains("config") || !manifest["config"].is_object()) return nullptr;
+    auto out = std::make_unique<ShapeSource>();
+    DatasetSpec spec;
+    try {
+      SpecOptions o;
+      o.threads = threads;
+      spec = make_dataset_spec(config_from_json(manifest["config"], (dir / "manifest.json").string()), o, dir);
+      Image probe;
+      if (spec.generator->num_classes() <= 0 || spec.generator->instances_per_class() <= 0 ||
+          !spec.generator->shape_mask(0, 0, nullptr, probe))
+        return nullptr;
+      const std::string made_by = manifest.value("fdsl_version", std::string("?"));
+      if (made_by != kVersion) {
+        note = "fdsl " + made_by + " made this dataset and its images have no flat background; fdsl " +
+               std::string(kVersion) +
+               " may draw other shapes, so their ink is measured from the pixels (the "
+               "background counts as ink)";
+        return nullptr;
+      }
+      const std::vector<std::string> splits = detail::dataset_splits(spec.params);
+      if (spec.params.get_string("splits").empty()) {
+        out->parts_.push_back({"", std::make_unique<DatasetSpec>(std::move(spec))});
+      } else {
+        for (const std::string& split : splits)
+          out->parts_.push_back({split, std::make_unique<DatasetSpec>(detail::split_spec(spec, split))});
+      }
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::Interrupted) throw;
+      note = std::string("the manifest's config does not build here (") + e.what() +
+             "): images without a flat background have their ink measured from the pixels";
+      return nullptr;
+    }
+    return out;
+  }
+
+  /// True with `mask` drawn when `file` (a path in the dataset, or a member of the tar shard
+  /// `shard`) is the image of one of the config's samples, as large as `image`.
+  bool mask(const std::string& shard, const std::string& file, const Image& image, Image& mask) const {
+    const Generator* gen = nullptr;
+    if (parts_.size() == 1) {
+      gen = parts_.front().spec->generator.get();
+    } else {
+      // A split's files lie under split/ (folder) or in its shards split-NNNNNN.tar.
+      const std::string& where = shard.empty() ? file : shard;
+      for (const Part& p : parts_)
+        if (where.compare(0, p.split.size() + 1, p.split + (shard.empty() ? "/" : "-")) == 0)
+          gen = p.spec->generator.get();
+    }
+    std::int64_t c = 0, i = 0;
+    if (!gen || !locate(*gen, file, c, i) || !gen->shape_mask(c, i, nullptr, mask)) return false;
+    return mask.width == image.width && mask.height == image.height && mask.channels == 1;
+  }
+
+ private:
+  /// The sample whose name `file` ends with (before its extension), by the default naming
+  /// CLASS/CLASS_INSTANCE, checked against the generator's own name for it.
+  static bool locate(const Generator& gen, const std::string& file, std::int64_t& c, std::int64_t& i) {
+    const std::size_t slash = file.rfind('/');
+    if (slash == std::string::npos || slash == 0) return false;
+    const std::string stem = file.substr(0, file.find('.', slash + 1));
+    const std::size_t under = stem.rfind('_');
+    const std::size_t folder = stem.rfind('/', slash - 1);
+    const std::size_t from = folder == std::string::npos ? 0 : folder + 1;
+    if (under == std::string::npos || under < slash) return false;
+    auto number = [](const std::string& t, std::int64_t& v) {
+      const char* end = t.data() + t.size();
+      return !t.empty() && std::from_chars(t.data(), end, v).ptr == end && v >= 0;
+    };
+    if (!number(stem.substr(from, slash - from), c) || !number(stem.substr(under + 1), i)) return false;
+    if (c >= gen.num_classes() || i >= gen.instances_per_class()) return false;
+    const std::string name = gen.sample_name(c, i);
+    if (stem.size() < name.size() || stem.compare(stem.size() - name.size(), name.size(), name) != 0) return false;
+    return stem.size() == name.size() || stem[stem.size() - name.size() - 1] == '/';
+  }
+
+  struct Part {
+    std::string split;  ///< "" for a dataset of one split
+    std::unique_ptr<DatasetSpec> spec;
+  };
+  std::vector<Part> parts_;
+};
+
 }  // namespace
 
 std::string stats_class_of(const std::string& path) {
@@ -917,6 +1020,8 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   std::vector<std::string> mask_items;  // class and instance masks of a folder dataset
   std::string layout = "files";
   const fs::path manifest_path = dir / "manifest.json";
+  std::unique_ptr<ShapeSource> shapes;
+  std::string shapes_note;
   if (fs::exists(manifest_path, ec)) {
     nlohmann::json m;
     try {
@@ -931,6 +1036,7 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
     } catch (const std::exception& e) {
       throw_bad_input(manifest_path.string() + ": unreadable manifest (" + e.what() + ")");
     }
+    shapes = ShapeSource::of(m, dir, o.threads, shapes_note);
   } else {
     for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
@@ -950,6 +1056,18 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   const std::vector<std::string> names = shape_names(dir);
   if (o.on_start) o.on_start(static_cast<std::int64_t>(items.size()), layout);
 
+  // An image's ink: from its shape mask where the manifest's config draws one, else its pixels.
+  std::atomic<std::int64_t> drawn{0}, from_pixels{0};
+  auto measure_image = [&](const Image& image, const std::string& shard, const std::string& name,
+                           const std::string& klass) {
+    thread_local Image shape;
+    if (shapes && shapes->mask(shard, name, image, shape)) {
+      ++drawn;
+      return image_stats(image, name, klass, shape);
+    }
+    ++from_pixels;
+    return image_stats(image, name, klass);
+  };
   // Each item yields its samples in order; items in parallel, concatenated in item order.
   std::vector<std::vector<SampleStats>> results(items.size());
   std::vector<std::vector<std::pair<std::string, std::string>>> problems(items.size());
@@ -974,7 +1092,7 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
             const std::string e = ext_of(name);
             SampleStats st;
             if (e == "png") {
-              st = image_stats(decode_png(bytes.data(), bytes.size(), item.path + ":" + name), name, cls);
+              st = measure_image(decode_png(bytes.data(), bytes.size(), item.path + ":" + name), item.path, name, cls);
             } else {
               st = cloud_stats(decode_cloud(bytes.data(), bytes.size(), e, item.path + ":" + name), name, cls);
             }
@@ -1021,7 +1139,7 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
         const std::string klass = stats_class_of(item.path);
         SampleStats st =
             item.kind == Item::Png
-                ? image_stats(decode_png(bytes.data(), bytes.size(), item.path), item.path, klass)
+                ? measure_image(decode_png(bytes.data(), bytes.size(), item.path), "", item.path, klass)
                 : cloud_stats(decode_cloud(bytes.data(), bytes.size(), ext_of(item.path), item.path), item.path, klass);
         st.file_bytes = static_cast<std::int64_t>(bytes.size());
         results[i].push_back(std::move(st));
@@ -1069,6 +1187,11 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   ojson body = summarize_stats(all, o.thresholds, o.threads);
   for (auto it = body.begin(); it != body.end(); ++it) report[it.key()] = it.value();
   if (ojson mj = masks.json(); !mj.is_null()) report["masks"] = std::move(mj);
+  if (shapes || !shapes_note.empty()) {
+    ojson ink = {{"shape_masks", drawn.load()}, {"pixels", from_pixels.load()}};
+    if (!shapes_note.empty()) ink["note"] = shapes_note;
+    report["ink_from"] = std::move(ink);
+  }
   report["unreadable"] = std::move(unreadable);
   if (o.example_shards) {
     // The examples the pairs name (a few thousand at most), then one pass over the samples.

@@ -150,6 +150,77 @@ check(m["images"]["per_sample"] == im["per_sample"], "in memory: the folder's ev
 check(m["images"]["similar_pairs"] == im["similar_pairs"], "in memory: the same class pairs")
 
 
+# --- a plasma background: the ink is the shapes', drawn again from the manifest's config ---------
+# Every pixel of a plasma background differs from its border, so pixels alone would call each image
+# all ink (saturated). The class masks of the same config (masks: true) are the oracle: a shape's
+# pixels are those of a nonzero class, read with Pillow.
+PLASMA = """generator: ifs_sigma
+seed: 5
+classes: 3
+instances: 8
+size: 64
+points: 4000
+background: true
+"""
+plasma, _ = generate(tmp, "plasma", PLASMA)
+stats([plasma])
+pl = load(plasma)
+pc = pl["images"]["per_sample"]
+check(pl.get("ink_from") == {"shape_masks": 24, "pixels": 0}, f"24 images measured on their shapes ({pl.get('ink_from')})")
+check(max(pc["ink"]) < 0.9 and not pl["images"]["saturated"], f"no plasma image is saturated ({max(pc['ink'])})")
+masked, _ = generate(tmp, "plasma-masks", PLASMA + "masks: true\ncoco: false\n")
+bad = []
+for i, name in enumerate(pc["name"]):
+    sem = np.asarray(Image.open(os.path.join(masked, "masks", name)))
+    want = (sem != 0).mean()
+    ys, xs = np.nonzero(sem)
+    bw = (xs.max() - xs.min() + 1) / sem.shape[1] if len(xs) else 0.0
+    if not close(pc["ink"][i], want) or not close(pc["bbox_w"][i], bw):
+        bad.append((name, pc["ink"][i], want, pc["bbox_w"][i], bw))
+    px = expected_image(os.path.join(plasma, name))
+    if not close(pc["intensity_mean"][i], px["intensity_mean"]):
+        bad.append((name, "intensity", pc["intensity_mean"][i], px["intensity_mean"]))
+check(not bad, f"each image's ink and bbox are its class mask's, its intensity its pixels': {bad[:3]}")
+mem_plasma = os.path.join(tmp, "mem-plasma")
+stats([os.path.join(tmp, "plasma.yaml"), "--sample", "24", "-o", mem_plasma])
+check(load(mem_plasma)["images"]["per_sample"] == pc, "in memory: the folder's every figure")
+stats([masked])
+check(load(masked)["images"]["per_sample"]["ink"] == pc["ink"], "with masks: images/ measured the same")
+for name, extra in (("plasma-tar", "output_format: tar\nshard_samples: 5\n"),
+                    ("plasma-splits", "splits: train,val\nval_instances: 2\n"),
+                    ("plasma-splits-tar", "splits: train,val\nval_instances: 2\noutput_format: tar\n")):
+    out, _ = generate(tmp, name, PLASMA + extra)
+    stats([out])
+    got = load(out)
+    n = got["images"]["count"]
+    check(got.get("ink_from") == {"shape_masks": n, "pixels": 0}, f"{name}: every image on its shapes ({got.get('ink_from')})")
+    if name == "plasma-tar":
+        check(got["images"]["per_sample"]["ink"] == pc["ink"], "tar: the folder's ink")
+    else:
+        # Folder names start with the split; a tar's members are named as in one split, the train
+        # shard first.
+        names = got["images"]["per_sample"]["name"]
+        train = list(range(24)) if "tar" in name else [k for k, v in enumerate(names) if v.startswith("train/")]
+        inks = [got["images"]["per_sample"]["ink"][k] for k in train]
+        check(n == 30 and len(inks) == 24, f"{name}: 24 train and 6 val images ({n})")
+        check(inks == pc["ink"], f"{name}: the train split's ink is the one-split dataset's")
+        check(max(got["images"]["per_sample"]["ink"]) < 0.9, f"{name}: the val split on its shapes too")
+# A dataset of another fdsl version: its shapes may differ, so pixels, with a note saying so.
+other = os.path.join(tmp, "plasma-old")
+shutil.copytree(plasma, other)
+with open(os.path.join(other, "manifest.json")) as f:
+    man = json.load(f)
+man["fdsl_version"] = "0.0.1"
+with open(os.path.join(other, "manifest.json"), "w") as f:
+    json.dump(man, f)
+r = stats([other])
+old = load(other)
+check(old["ink_from"]["shape_masks"] == 0 and "0.0.1" in old["ink_from"]["note"] and "note: fdsl 0.0.1" in r.stdout,
+      f"another version: pixels and a note ({old.get('ink_from')}; {r.stdout[:400]})")
+check(np.mean(old["images"]["per_sample"]["ink"]) > np.mean(pc["ink"]) + 0.3, "another version: the plasma counts as ink, as said")
+check("ink_from" not in rep, "a flat background: no ink_from")
+
+
 # --- stats.png: plots Pillow reads, the pair pictures drawn from the files or the renders -------
 def plot(folder):
     a = np.asarray(Image.open(os.path.join(folder, "stats.png")).convert("RGB"))

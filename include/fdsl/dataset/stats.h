@@ -6,7 +6,8 @@
 // - background of an image: the most frequent pixel value on its border (ties: the smallest);
 //   ink: the pixels that differ from it in any channel; ink fraction: their share of the image.
 //   A family whose background is not one flat colour (ifs_sigma's plasma) says its ink itself
-//   (Generator::shape_mask): samples measured in memory use that; files can only use pixels.
+//   (Generator::shape_mask): samples measured in memory use that, and so do the files of a dataset
+//   whose manifest holds the config that made them (the shapes drawn again); other files, pixels.
 // - bbox: the ink's bounding box, as fractions of the width and height (0 when there is no ink).
 // - mean and std: over every byte of the image (all channels), in 0..255.
 // - descriptor: the ink fraction in each cell of a 16 x 16 grid over the image (clouds: the share
