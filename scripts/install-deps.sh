@@ -7,7 +7,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config git
   libpng-dev zlib1g-dev libdeflate-dev libisal-dev libjpeg-dev
   libtbb-dev libcli11-dev libyaml-cpp-dev nlohmann-json3-dev
-  libeigen3-dev libopencv-dev libpcl-dev libhdf5-dev
+  libeigen3-dev libopencv-dev libpcl-dev libhdf5-dev libxcb1-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pybind11 clang-format
 )

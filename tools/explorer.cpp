@@ -7,8 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include <opencv2/core.hpp>
-#include <opencv2/highgui.hpp>
+#include <dlfcn.h>
 
 #include "fdsl/core/error.h"
 #include "fdsl/dataset/preview.h"
@@ -16,6 +15,7 @@
 #include "fdsl/io/png.h"
 #include "fdsl/render/color.h"
 #include "fdsl/render/image_ops.h"
+#include "window/window_api.h"
 
 namespace fdsl::cli {
 
@@ -87,6 +87,39 @@ std::vector<Knob> knobs_for(const Params& params) {
 
 std::string override_text(const Knob& k) { return k.key + "=" + k.text(); }
 
+/// The window module (window/window_api.h): beside the command in a build tree, in
+/// ../lib/fdsl/ once installed (a wheel too). Kept loaded until the process ends.
+const FdslWindowApi& window_module() {
+  std::vector<fs::path> tried;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  const fs::path dir = ec ? fs::path(".") : exe.parent_path();
+  for (const fs::path& p : {dir / "fdsl-window.so", dir / ".." / "lib" / "fdsl" / "fdsl-window.so"}) {
+    if (!fs::exists(p, ec)) {
+      tried.push_back(p);
+      continue;
+    }
+    void* handle = ::dlopen(p.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const char* e = ::dlerror();
+      throw_bad_input("preview --interactive: cannot load its window module " + p.string() + ": " +
+                      (e ? e : "unknown error") +
+                      " (it needs OpenCV's highgui: on Debian, apt install libopencv-highgui406)");
+    }
+    const auto api_of = reinterpret_cast<FdslWindowApiFn>(::dlsym(handle, "fdsl_window_api"));
+    const FdslWindowApi* api = api_of ? api_of() : nullptr;
+    if (!api || api->abi != FDSL_WINDOW_ABI)
+      throw_bad_input("preview --interactive: " + p.string() + " is not this fdsl's window module (ABI " +
+                      (api ? std::to_string(api->abi) : std::string("none")) + ", want " +
+                      std::to_string(FDSL_WINDOW_ABI) + "); reinstall fdsl");
+    return *api;
+  }
+  std::string where;
+  for (const fs::path& p : tried) where += (where.empty() ? "" : ", ") + p.lexically_normal().string();
+  throw_bad_input("preview --interactive: its window module is not installed (looked for " + where +
+                  "); fdsl was built without it, or installed without lib/fdsl/");
+}
+
 struct State {
   RawConfig raw;
   SpecOptions base;
@@ -135,22 +168,17 @@ void run_explorer(const ExplorerOptions& o) {
   st.rebuild();
   if (!st.spec.generator) throw_bad_input(st.error);
 
-  try {
-    cv::namedWindow(kWindow, cv::WINDOW_AUTOSIZE);
-  } catch (const cv::Exception& e) {
-    throw_runtime(std::string("cannot open a window on display ") + display + ": " + e.what());
-  }
+  const FdslWindowApi& win = window_module();
+  char why[512] = "";
+  if (win.open(kWindow, why, sizeof why) != 0)
+    throw_runtime(std::string("cannot open a window on display ") + display + ": " + why);
   int category = 0, instance = 0;
   auto max_of = [](std::int64_t n) {
     return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(n, 1000) - 1));
   };
-  cv::createTrackbar("category", kWindow, nullptr,
-                     max_of(std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses)));
-  cv::createTrackbar("instance", kWindow, nullptr, max_of(st.spec.generator->instances_per_class()));
-  for (const Knob& k : st.knobs) {
-    cv::createTrackbar(k.key, kWindow, nullptr, std::max(1, k.steps));
-    cv::setTrackbarPos(k.key, kWindow, k.pos);
-  }
+  win.add_trackbar("category", max_of(std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses)), 0);
+  win.add_trackbar("instance", max_of(st.spec.generator->instances_per_class()), 0);
+  for (const Knob& k : st.knobs) win.add_trackbar(k.key.c_str(), std::max(1, k.steps), k.pos);
   int last_category = -1, last_instance = -1;
   bool dirty = true;
   Image view;
@@ -158,14 +186,14 @@ void run_explorer(const ExplorerOptions& o) {
   for (int frame = 0; o.frames == 0 || frame < o.frames; ++frame) {
     // Poll the trackbars: a changed parameter rebuilds the generator, a changed index re-renders.
     category = std::min(
-        cv::getTrackbarPos("category", kWindow),
+        win.trackbar("category"),
         static_cast<int>(st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) - 1
                                            : 0));
-    instance = std::min(cv::getTrackbarPos("instance", kWindow),
+    instance = std::min(win.trackbar("instance"),
                         static_cast<int>(st.spec.generator ? st.spec.generator->instances_per_class() - 1 : 0));
     bool params_changed = false;
     for (Knob& k : st.knobs) {
-      const int p = cv::getTrackbarPos(k.key, kWindow);
+      const int p = win.trackbar(k.key.c_str());
       if (p != k.pos) {
         k.pos = p;
         k.touched = true;
@@ -195,26 +223,20 @@ void run_explorer(const ExplorerOptions& o) {
         line2 += k.key + "=" + (k.touched ? k.text() : st.spec.params.value_text(k.key)) + " ";
       draw_text(view, st.error.empty() ? line1 + timing : st.error, 4, kView + 4, 0.35, view.width - 8);
       draw_text(view, line2, 4, kView + 24, 0.35, view.width - 8);
-      cv::Mat bgr(view.height, view.width, CV_8UC3);
-      for (int y = 0; y < view.height; ++y)
-        for (int x = 0; x < view.width; ++x) {
-          const std::uint8_t* p = view.row(y) + 3 * x;
-          bgr.at<cv::Vec3b>(y, x) = cv::Vec3b(p[2], p[1], p[0]);
-        }
-      cv::imshow(kWindow, bgr);
+      win.show(view.pixels.data(), view.width, view.height);
       if (last_category < 0 && o.frames > 0) std::fprintf(stderr, "fdsl: explorer ready\n");
       last_category = category;
       last_instance = instance;
       dirty = false;
     }
-    int key = cv::waitKey(30) & 0xff;
+    int key = win.wait_key(30) & 0xff;
     if (frame >= 1 && static_cast<std::size_t>(frame - 1) < o.keys.size())
       key = o.keys[static_cast<std::size_t>(frame - 1)];
     if (key == 'q' || key == 27) break;
     if (key == 'n' || key == 'b') {
       const int n = static_cast<int>(
           st.spec.generator ? std::min<std::int64_t>(st.spec.generator->num_classes(), kMaxClasses) : 1);
-      cv::setTrackbarPos("category", kWindow, (category + (key == 'n' ? 1 : n - 1)) % n);
+      win.set_trackbar("category", (category + (key == 'n' ? 1 : n - 1)) % n);
     }
     if (key == 's' && !view.empty()) {
       const fs::path file = save_dir / ("fdsl-" + (st.spec.generator ? st.spec.generator->family() : std::string("x")) +
@@ -238,7 +260,7 @@ void run_explorer(const ExplorerOptions& o) {
       std::fprintf(stderr, "fdsl: saved %s\n%s", file.string().c_str(), yaml.c_str());
     }
   }
-  cv::destroyAllWindows();
+  win.close();
 }
 
 }  // namespace fdsl::cli

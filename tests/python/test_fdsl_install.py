@@ -43,5 +43,15 @@ with tempfile.TemporaryDirectory() as prefix:
             check(os.path.realpath(data) == os.path.realpath(os.path.join(prefix, "share", "fdsl", "data")),
                   f"FDSL_DATA_DIR points at the installed data: {data!r}")
             check(pixels == built.stdout.splitlines()[2], "installed and build-tree packages make the same pixels")
+    # The command and the explorer's window module it loads from ../lib/fdsl/ (a display nobody
+    # answers: the module is found and loaded, then says so).
+    cli = os.path.join(prefix, "bin", "fdsl")
+    check(os.path.exists(os.path.join(prefix, "lib", "fdsl", "fdsl-window.so")), "lib/fdsl/fdsl-window.so is installed")
+    cfg = os.path.join(prefix, "leaves.yaml")
+    with open(cfg, "w") as f:
+        f.write("generator: dead_leaves\ninstances: 4\nsize: 64\n")
+    r = subprocess.run([cli, "preview", cfg, "--interactive", "--frames", "2"], capture_output=True, text=True,
+                       env={**os.environ, "DISPLAY": ":4321"})
+    check(r.returncode == 1 and "no X server" in r.stderr, f"the installed fdsl loads its window module: {r.stderr}")
 
 finish()

@@ -97,7 +97,7 @@ with tempfile.TemporaryDirectory() as tmp:
     with zipfile.ZipFile(wheel) as z:
         members = z.namelist()
     for need in ["fdsl/__init__.py", "fdsl/_cli.py", "fdsl/__main__.py", "fdsl/torch/__init__.py",
-                 "fdsl/bin/fdsl", "fdsl/share/fdsl/data/fractaldb/LICENSE"]:
+                 "fdsl/bin/fdsl", "fdsl/lib/fdsl/fdsl-window.so", "fdsl/share/fdsl/data/fractaldb/LICENSE"]:
         check(need in members, f"the wheel holds {need}")
     check(any(re.fullmatch(r"fdsl/_fdsl\..*\.so", m) for m in members), "the wheel holds the _fdsl module")
     check(any(m.endswith(".dist-info/entry_points.txt") for m in members), "the wheel declares the fdsl entry point")

@@ -13,6 +13,7 @@ from PIL import Image
 from testkit import check, finish, run_cli
 
 CLI = os.environ["FDSL_CLI"]
+SRC = os.environ["FDSL_SOURCE_DIR"]
 
 
 def wait_for(condition, seconds):
@@ -94,6 +95,24 @@ with tempfile.TemporaryDirectory() as tmp:
     env.pop("DISPLAY", None)
     r = run_cli(["preview", cfg, "--interactive", "--frames", "5"], env=env)
     check(r.returncode == 2 and "DISPLAY" in r.stderr, f"no display: {r.returncode} {r.stderr}")
+
+    # The window is a module loaded for --interactive alone: the command links no GUI library.
+    r = subprocess.run(["ldd", CLI], capture_output=True, text=True)
+    gui = [l.split()[0] for l in r.stdout.splitlines() if "highgui" in l or "Qt" in l or "gtk" in l]
+    check(r.returncode == 0 and "libopencv_core" in r.stdout and not gui, f"fdsl loads no GUI library: {gui}")
+    # A display that nothing answers is an error, not Qt's abort.
+    r = run_cli(["preview", cfg, "--interactive", "--frames", "5"], env={**env, "DISPLAY": ":4321"})
+    check(r.returncode == 1 and "cannot open a window on display :4321" in r.stderr and "no X server" in r.stderr,
+          f"a display nobody answers: exit {r.returncode} {r.stderr[-400:]}")
+    # A command without its window module says which files it looked for.
+    lone = os.path.join(tmp, "lone")
+    os.makedirs(lone)
+    shutil.copy(CLI, lone)
+    r = subprocess.run([os.path.join(lone, "fdsl"), "preview", cfg, "--interactive", "--frames", "5"],
+                       capture_output=True, text=True, env={**env, "DISPLAY": ":4321",
+                                                           "FDSL_DATA_DIR": os.path.join(SRC, "data")})
+    check(r.returncode == 2 and "window module is not installed" in r.stderr and "fdsl-window.so" in r.stderr,
+          f"no window module: exit {r.returncode} {r.stderr[-400:]}")
 
     # The explorer under Xvfb: screenshot while it runs, then scripted keys.
     xvfb = shutil.which("Xvfb")
