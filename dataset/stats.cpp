@@ -941,11 +941,10 @@ class ShapeSource {
                "background counts as ink)";
         return nullptr;
       }
-      const std::vector<std::string> splits = detail::dataset_splits(spec.params);
       if (spec.params.get_string("splits").empty()) {
         out->parts_.push_back({"", std::make_unique<DatasetSpec>(std::move(spec))});
       } else {
-        for (const std::string& split : splits)
+        for (const std::string& split : detail::dataset_splits(spec.params))
           out->parts_.push_back({split, std::make_unique<DatasetSpec>(detail::split_spec(spec, split))});
       }
     } catch (const Error& e) {
