@@ -34,8 +34,12 @@ const ParamTable& segrcdb_params() {
                 "the official run's worker count (make_SegRCDB.sh: 40): worker t renders images [t N/T, (t+1) N/T) "
                 "from random.seed(t + 1)")
           .when("compat", {"official"}),
-      int_param("mask_classes", 254, 1, 255, "segmentation categories (their gray level in the mask: 1..255)"),
-      int_param("objects", 32, 1, 255, "contour stacks per image (instance_num), each of a category drawn for it"),
+      int_param("mask_classes", 254, 1, 65535,
+                "segmentation categories, category k's value in the class mask k (an 8-bit PNG up to 255 categories, "
+                "16-bit above; compat: official at most 255, the official masks' gray levels)"),
+      int_param("objects", 32, 1, 255,
+                "contour stacks per image (instance_num), each of a category drawn for it (the 8-bit instance mask's "
+                "ids)"),
       enum_param("mode", "M1", {"M1", "M2", "M3"},
                  "mask type: M1 the contour lines, M2 the ring between the first and last contour, M3 the last "
                  "contour filled"),
@@ -111,6 +115,10 @@ class SegRcdb final : public Generator {
     const std::string& mode = p.get_string("mode");
     mode_ = mode == "M2" ? Mode::M2 : mode == "M3" ? Mode::M3 : Mode::M1;
     official_ = p.get_string("compat") == "official";
+    if (official_ && categories_ > 255)
+      p.fail("mask_classes", "compat: official draws category k in the mask's gray level k, 1..255; " +
+                                 std::to_string(categories_) +
+                                 " categories need a 16-bit class mask, which compat: faithful writes");
     workers_ = p.get_int("workers");
     center_ = p.get_int("center_range");
     threads_ = ctx.threads;
@@ -150,7 +158,7 @@ class SegRcdb final : public Generator {
     if (!(hit >= 1e-4))
       p.fail("vertices_mean", "q = int(Exp(mean)) falls in [3, " + std::to_string(vmax_) + "] with probability " +
                                   std::to_string(hit) + ": the redraw would practically never end");
-    draw_categories();
+    draw_categories(p);
     if (official_) {
       check_category_memory(p, "instances", images_ / kCheckpoint + 1, static_cast<double>(sizeof(Mt19937)));
       checkpoints_->at.resize(static_cast<std::size_t>(images_ / kCheckpoint + 1));
@@ -175,6 +183,7 @@ class SegRcdb final : public Generator {
   MaskInfo masks() const override {
     MaskInfo m;
     m.on = true;
+    m.semantic_bits = semantic_bits();
     for (std::int64_t c = 1; c <= categories_; ++c) m.categories.push_back("class" + std::to_string(c));
     m.objects = "contour";
     m.images_dir = "image/";
@@ -332,7 +341,7 @@ class SegRcdb final : public Generator {
 
   /// SegRCDB_params.py: random.seed(0) (faithful: fdsl's category stream), then per category
   /// q (redrawn into 3..vertices_max), K, eta, w, r0, ox, oy in that order.
-  void draw_categories() {
+  void draw_categories(const Params& p) {
     cats_.resize(static_cast<std::size_t>(categories_));
     tables_.resize(cats_.size());
     PyRandom py(0);
@@ -342,6 +351,11 @@ class SegRcdb final : public Generator {
       c.gray = static_cast<int>(k + 1);
       cats_[static_cast<std::size_t>(k)] = c;
     }
+    // Each category's vertex tables: cos and sin (and the two waves) of its q vertices.
+    double vertices = 0;
+    for (const SegCategory& c : cats_) vertices += static_cast<double>(c.q);
+    check_category_memory(p, "mask_classes", categories_,
+                          (vertices / static_cast<double>(categories_)) * (atoms_ ? 32.0 : 16.0) + sizeof(Tables));
     parallel_for(0, categories_, threads_, [&](std::int64_t k) {
       const SegCategory& c = cats_[static_cast<std::size_t>(k)];
       tables_[static_cast<std::size_t>(k)].build(static_cast<int>(c.q), atoms_, c.n1, c.n2);
@@ -377,7 +391,7 @@ class SegRcdb final : public Generator {
   void image(std::int64_t index, D& d, Source& src, bool draw, Sample* out) const {
     thread_local Scratch scratch;
     thread_local Image canvas, ids;
-    std::uint8_t level[256] = {};  // the class mask's value of each instance id
+    std::uint16_t level[256] = {};  // the class mask's value of each instance id
     const detail::contour::Stroke stroke;
     if (draw) {
       canvas = Image(size_, size_, 1, 0);
@@ -407,7 +421,7 @@ class SegRcdb final : public Generator {
       // The class mask takes the same drawing operations as the instance mask, with the
       // category's gray for the object's id: it is drawn once, as ids, and looked up at the end.
       const auto id = static_cast<std::uint8_t>(k + 1);
-      level[id] = static_cast<std::uint8_t>(c.gray);
+      level[id] = static_cast<std::uint16_t>(c.gray);
       thread_local std::vector<double> hx, hy, px, py;
       auto hook = [&](std::int64_t orbit, const double* x, const double* y, std::size_t n, std::uint8_t ink) {
         if (mode_ == Mode::M1) {  // the mask lines are the image's: one walk draws both
@@ -438,12 +452,15 @@ class SegRcdb final : public Generator {
     o.name = sample_name(0, index);
     o.image = channels_ == 3 ? gray_to_rgb(canvas) : canvas;
     o.semantic.reset(size_, size_);
+    o.semantic.bits = semantic_bits();
     o.instances.reset(size_, size_);
     for (std::size_t i = 0; i < ids.pixels.size(); ++i) {
       o.semantic.values[i] = level[ids.pixels[i]];
       o.instances.values[i] = ids.pixels[i];
     }
   }
+
+  int semantic_bits() const { return categories_ > 255 ? 16 : 8; }
 
   /// SegRCDB_render.py's point list of a contour: each segment's two ends, 2q points for the
   /// q segments of the n = q + 1 vertices. M2 fills the last contour's list, clears the first's,
