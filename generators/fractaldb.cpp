@@ -310,8 +310,7 @@ class FractalDB final : public Generator {
           const std::int64_t inst = first + f;
           if (inst < begin || inst >= end) continue;
           Sample s = start_sample(cat, inst);
-          s.image = base;
-          apply_flip(s.image, static_cast<int>(f));
+          copy_flipped(base, s.image, static_cast<int>(f));
           emit(std::move(s));
         }
       }

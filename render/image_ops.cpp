@@ -143,6 +143,51 @@ void apply_flip(Image& image, int flip) {
 
 namespace {
 
+/// d[x] = s[n - 1 - x] for x < n: 16 bytes a step through one byte shuffle (SSSE3's pshufb in
+/// the AVX2 clone; SSE2's word shuffles otherwise).
+__attribute__((target_clones("avx2", "default"))) void reverse_bytes(const std::uint8_t* __restrict s,
+                                                                     std::uint8_t* __restrict d, std::size_t n) {
+  typedef std::uint8_t v16 __attribute__((vector_size(16)));
+  constexpr v16 back = {15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0};
+  std::size_t x = 0;
+  for (; x + 16 <= n; x += 16) {
+    v16 v;
+    std::memcpy(&v, s + n - x - 16, 16);
+    v = __builtin_shuffle(v, back);
+    std::memcpy(d + x, &v, 16);
+  }
+  for (; x < n; ++x) d[x] = s[n - 1 - x];
+}
+
+}  // namespace
+
+void copy_flipped(const Image& src, Image& dst, int flip) {
+  dst.width = src.width;
+  dst.height = src.height;
+  dst.channels = src.channels;
+  if ((flip & 3) == 0) {
+    dst.pixels.assign(src.pixels.begin(), src.pixels.end());
+    return;
+  }
+  dst.pixels.resize(src.pixels.size());
+  const int h = src.height, w = src.width, c = src.channels;
+  const std::size_t stride = src.stride();
+  for (int y = 0; y < h; ++y) {
+    const std::uint8_t* s = src.row(flip & 1 ? h - 1 - y : y);
+    std::uint8_t* d = dst.row(y);
+    if (!(flip & 2)) {
+      std::memcpy(d, s, stride);
+    } else if (c == 1) {
+      reverse_bytes(s, d, stride);
+    } else {
+      for (int x = 0; x < w; ++x)
+        std::memcpy(d + static_cast<std::size_t>(x) * c, s + static_cast<std::size_t>(w - 1 - x) * c, c);
+    }
+  }
+}
+
+namespace {
+
 __attribute__((target_clones("avx2", "default"))) void max_into(std::uint8_t* __restrict d,
                                                                 const std::uint8_t* __restrict s, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) d[i] = std::max(d[i], s[i]);

@@ -56,6 +56,35 @@ TEST(ImageOps, FlipsAreInvolutions) {
   }
 }
 
+TEST(ImageOps, CopyFlippedIsACopyThenTheFlip) {
+  // Widths around the 16-byte steps of the gray reversal, and a reused destination of another size.
+  for (int channels : {1, 3})
+    for (int w : {1, 2, 15, 16, 17, 31, 32, 33, 362})
+      for (int h : {1, 2, 5}) {
+        const Image src = pattern(w, h, channels, static_cast<std::uint64_t>(w * 10 + h));
+        Image dst = pattern(3, 4, 1);
+        for (int f = 0; f < 4; ++f) {
+          Image want = src;
+          apply_flip(want, f);
+          copy_flipped(src, dst, f);
+          EXPECT_EQ(dst.width, w);
+          EXPECT_EQ(dst.height, h);
+          EXPECT_EQ(dst.channels, channels);
+          EXPECT_EQ(dst.pixels, want.pixels) << w << "x" << h << "x" << channels << " flip " << f;
+        }
+      }
+  // By hand: a 17-wide gray row reversed, the rows swapped.
+  Image im(17, 2, 1, 0);
+  for (int x = 0; x < 17; ++x)
+    im.at(x, 0) = static_cast<std::uint8_t>(x), im.at(x, 1) = static_cast<std::uint8_t>(100 + x);
+  Image out;
+  copy_flipped(im, out, 3);
+  for (int x = 0; x < 17; ++x) {
+    EXPECT_EQ(out.at(x, 0), 116 - x);
+    EXPECT_EQ(out.at(x, 1), 16 - x);
+  }
+}
+
 TEST(ImageOps, ApplyFlipMirrorsRowsColumnsOrBoth) {
   for (int channels : {1, 3}) {
     const int w = 7, h = 5;

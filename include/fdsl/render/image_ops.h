@@ -25,6 +25,9 @@ void orient(Image& image, bool transpose, bool flip_v, bool flip_h);
 void orient(LabelMap& labels, Orientation o);
 /// FractalDB's flip index: 0 none, 1 top-bottom, 2 left-right, 3 both.
 void apply_flip(Image& image, int flip);
+/// `src` flipped as apply_flip(·, flip) flips it, written into `dst` in one pass (a copy and
+/// the flip at once; `dst` keeps its buffer when it has the size).
+void copy_flipped(const Image& src, Image& dst, int flip);
 
 /// OR-dilation by a 3x3 mask (bit 3*r + c), centred on each pixel: a pixel becomes the maximum
 /// of the pixels the mask reaches (sigma-factor's one patch per image).
