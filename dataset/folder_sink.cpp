@@ -38,6 +38,11 @@ class FolderSink final : public Sink {
   std::string format() const override { return "folder"; }
   bool partial_runs() const override { return true; }
   std::int64_t chunk() const override { return std::max<std::int64_t>(1, gen_.preferred_chunk()); }
+  // A file a sample, and its two masks.
+  double manifest_entries() const override {
+    return static_cast<double>(gen_.num_classes()) * static_cast<double>(gen_.instances_per_class()) *
+           (masks_.on ? 3.0 : 1.0);
+  }
 
   /// Classes x instance chunks on a fixed grid, so a resumed, partial or split run cuts the same
   /// units as a full one.

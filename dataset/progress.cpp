@@ -56,11 +56,12 @@ std::string Progress::line(bool final) const {
     b.resize(width, '.');
     std::snprintf(buf, sizeof buf, "[%s] %lld/%lld %s%s  %.0f/s  %.1f MB/s  ETA %s ", b.c_str(),
                   static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(), units.c_str(), rate,
-                  mbps, final ? hms(0).c_str() : hms(eta).c_str());
+                  mbps, final ? (done >= total_ ? hms(0).c_str() : "stopped") : hms(eta).c_str());
   } else {
     std::snprintf(buf, sizeof buf, "%s: %lld/%lld %s (%.1f%%)%s, %.0f/s, %.1f MB/s, elapsed %s, ETA %s",
                   o_.prefix.c_str(), static_cast<long long>(done), static_cast<long long>(total_), what_.c_str(),
-                  100.0 * frac, units.c_str(), rate, mbps, hms(elapsed).c_str(), final ? "done" : hms(eta).c_str());
+                  100.0 * frac, units.c_str(), rate, mbps, hms(elapsed).c_str(),
+                  final ? (done >= total_ ? "done" : "stopped") : hms(eta).c_str());
   }
   return buf;
 }

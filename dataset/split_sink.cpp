@@ -62,6 +62,11 @@ class SplitSink final : public Sink {
   bool partial_runs() const override { return parts_.front().sink->partial_runs(); }
   std::string unit_noun() const override { return parts_.front().sink->unit_noun(); }
   std::int64_t chunk() const override { return parts_.front().sink->chunk(); }
+  double manifest_entries() const override {
+    double n = 0;
+    for (const Part& p : parts_) n += p.sink->manifest_entries();
+    return n;
+  }
   std::string count_key() const override { return parts_.front().sink->count_key(); }
 
   std::vector<WorkItem> items(const Selection& s) const override {

@@ -300,10 +300,12 @@ class ContourGenerator final : public Generator {
            scaled(f_.center_range) + ", radius_min: " + scaled(f_.rmin) + ", radius_max: " + scaled(f_.rmax) +
            ") or render at 512 and resize";
   }
-  // Measured at 4096 px: the canvas, the stroke scratch and the PNG rows, up to 8.8 bytes a pixel
-  // (compat), 3.8 anti-aliased; an RGB copy adds 4.
+  // The canvas, the stroke scratch, the RGB copy and the PNG rows. Measured 2026-12-08 at 4096 px,
+  // one thread, the process's peak less its ~30 MB base (the dataset card's copies included):
+  // RGB 6.4 bytes a pixel (compat), 7.5 anti-aliased at stroke width 8; gray 1.5. (The 9.5 and
+  // 14 bytes of 2026-12-03 were 3-4x what a run takes now.)
   SampleMemory sample_memory() const override {
-    return image_memory(s_.size, s_.channels, 9.5 + 4.5 * (s_.channels - 1));
+    return image_memory(s_.size, s_.channels, 5.5 + 2.5 * (s_.channels - 1));
   }
   // compat: a class is one work unit: its instances share one replay of the stream.
   std::int64_t preferred_chunk() const override { return s_.official ? s_.instances : 16; }

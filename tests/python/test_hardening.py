@@ -222,6 +222,50 @@ r = run_cli(["generate", q, "-o", os.path.join(tmp, "zero"), "--classes", "0:1",
              "--progress", "quiet"])
 check(r.returncode == 0, f"--threads 0 is all cores: {r.stderr}")
 
+# ---- datasets too large to plan, refused up front ------------------------------------------
+
+# A folder dataset's manifest lists every file and is held in memory while it is written: 2e8
+# files (200 GB of it) were planned for minutes and then killed for memory; 1e13 took the machine.
+for name, text, limit, words in [
+        ("folder-2e8", "generator: ifs_sigma\nclasses: 2\ninstances: 100000000\nsize: 64\n", None,
+         ["instances", "manifest", "2e+08 files", "output_format: tar"]),
+        ("folder-1e13", "generator: ifs_sigma\nclasses: 100000\ninstances: 100000000\nsize: 64\n", None,
+         ["instances", "1e+13 files"]),
+        ("folder-max-memory", "generator: ifs_sigma\nclasses: 2\ninstances: 1000000\nsize: 64\n", "1G",
+         ["instances", "2e+06 files", "raise --max-memory"]),
+        ("hdf5-order", "generator: pc_fractal\nclasses: 2\ninstances: 100000000\ncloud_format: hdf5\npoints: 100\n",
+         None, ["instances", "hdf5", "2e+08 clouds", "ulimit -v"])]:
+    out = os.path.join(tmp, name)
+    args = [CLI, "generate", write(name + ".yaml", text), "-o", out, "--progress", "quiet"]
+    if limit:
+        args += ["--max-memory", limit]
+    # The HDF5 order of 2e8 clouds is 1.6 GB: under a 1.5 GB ulimit -v it cannot be held.
+    pre = limited(1500 << 20) if name == "hdf5-order" else None
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120, preexec_fn=pre)
+    check(r.returncode == 2 and all(w in r.stderr for w in words), f"{name}: exit 2 naming {words}: {r.returncode} "
+          f"{r.stderr[-400:]}")
+    check(not os.path.exists(out), f"{name}: nothing written")
+r = run_cli(["generate", write("folder-fits.yaml", "generator: ifs_sigma\nclasses: 2\ninstances: 3\nsize: 32\n"),
+             "-o", os.path.join(tmp, "folder-fits"), "--progress", "quiet", "--max-memory", "1G"])
+check(r.returncode == 0, f"a small folder dataset under --max-memory 1G: {r.stderr}")
+
+# A run stopped short says so on its last progress line (it said "ETA done").
+out = os.path.join(tmp, "short")
+proc, log = start(["generate", write("short.yaml", "generator: ifs_sigma\nclasses: 2\ninstances: 1000000\nsize: 64\n"),
+                   "-o", out, "--progress", "log", "--threads", "1"])
+wait_line(proc, log, "memory:")
+end = time.monotonic() + 120
+while time.monotonic() < end and proc.poll() is None and not any(
+        f.endswith(".png") for _, _, fs in os.walk(out) for f in fs):
+    time.sleep(0.01)
+proc.send_signal(signal.SIGINT)
+try:
+    proc.wait(timeout=60)
+except subprocess.TimeoutExpired:
+    proc.kill()
+lines = [ln for ln in text_of(log).splitlines() if "/2000000 images" in ln]
+check(lines and lines[-1].endswith("ETA stopped"), f"the last progress line of a stopped run: {lines[-1:]}")
+
 # ---- every shipped config previews as configured --------------------------------------------
 
 for cfg in sorted(os.listdir(CONFIGS)):

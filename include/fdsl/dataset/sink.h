@@ -144,6 +144,10 @@ class Sink {
   virtual std::string unit_noun() const { return ""; }
   /// How many samples make_range shares work across when the sink renders a run of them.
   virtual std::int64_t chunk() const = 0;
+  /// The file entries the manifest of the finished dataset lists when they grow with its samples
+  /// (a folder's files: they are all held in memory while it is written); 0 where they are few
+  /// (tar shards, HDF5 files).
+  virtual double manifest_entries() const { return 0; }
 
  protected:
   const Generator& gen_;
