@@ -57,13 +57,12 @@ void Journal::sync() {
   if (::fsync(fd_) != 0) throw_runtime(path_.string() + ": cannot fsync the journal: " + os_error(errno));
 }
 
-std::vector<nlohmann::json> Journal::read_all(const fs::path& dir) {
+void Journal::for_each(const fs::path& dir, const std::function<void(const nlohmann::json&)>& f) {
   std::vector<fs::path> journals;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
     if (is_journal_name(e.path().filename().string())) journals.push_back(e.path());
   std::sort(journals.begin(), journals.end());
-  std::vector<nlohmann::json> records;
   for (const fs::path& path : journals) {
     const std::string text = read_text_file(path);
     std::size_t start = 0;
@@ -71,14 +70,24 @@ std::vector<nlohmann::json> Journal::read_all(const fs::path& dir) {
       const std::size_t end = text.find('\n', start);
       if (end == std::string::npos) break;  // torn last line
       if (end > start) {
+        nlohmann::json record;
         try {
-          records.push_back(nlohmann::json::parse(text.substr(start, end - start)));
+          record = nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(start),
+                                         text.begin() + static_cast<std::ptrdiff_t>(end));
         } catch (const nlohmann::json::exception&) {
+          start = end + 1;
+          continue;
         }
+        f(record);
       }
       start = end + 1;
     }
   }
+}
+
+std::vector<nlohmann::json> Journal::read_all(const fs::path& dir) {
+  std::vector<nlohmann::json> records;
+  for_each(dir, [&](const nlohmann::json& j) { records.push_back(j); });
   return records;
 }
 
@@ -122,11 +131,11 @@ std::string guard_record(const std::string& split, const Sample& s, const std::s
 
 JournalState read_journals(const fs::path& dir, const std::string& fingerprint) {
   JournalState state;
-  for (const nlohmann::json& j : Journal::read_all(dir)) {
+  Journal::for_each(dir, [&](const nlohmann::json& j) {
     if (j.is_object() && j.contains("guard")) {
       GuardRecord g;
       try {
-        if (j.at("config").get<std::string>() != fingerprint) continue;  // its items say whose it is
+        if (j.at("config").get<std::string>() != fingerprint) return;  // its items say whose it is
         g.name = j.at("guard").get<std::string>();
         if (j.contains("split")) g.split = j["split"].get<std::string>();
         g.category = j.at("category").get<std::int64_t>();
@@ -134,10 +143,10 @@ JournalState read_journals(const fs::path& dir, const std::string& fingerprint) 
         g.draw = j.at("draw").get<int>();
         if (j.contains("failed")) g.failed = j["failed"].get<std::vector<std::string>>();
       } catch (const std::exception&) {
-        continue;
+        return;
       }
       state.guarded[{g.split, g.category, g.instance}] = std::move(g);
-      continue;
+      return;
     }
     ItemRecord r;
     std::string config;
@@ -158,15 +167,15 @@ JournalState read_journals(const fs::path& dir, const std::string& fingerprint) 
       // A record of another shape (another version, a hand edit): not this config's work.
       state.other_configs.insert(config);
       ++state.other_records;
-      continue;
+      return;
     }
     if (config != fingerprint) {
       state.other_configs.insert(config);
       ++state.other_records;
-      continue;
+      return;
     }
     state.done[r.key] = std::move(r);
-  }
+  });
   return state;
 }
 

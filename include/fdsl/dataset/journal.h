@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -36,6 +37,9 @@ class Journal {
 
   /// Every complete, parseable line of every journal in `dir`.
   static std::vector<nlohmann::json> read_all(const std::filesystem::path& dir);
+  /// The same records handed to `f` one at a time, in the same order (only one is parsed at a
+  /// time: a folder dataset's journal holds a record a unit of files).
+  static void for_each(const std::filesystem::path& dir, const std::function<void(const nlohmann::json&)>& f);
   /// Whether `dir` holds a journal file.
   static bool exists_in(const std::filesystem::path& dir);
 
