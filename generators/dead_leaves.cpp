@@ -108,14 +108,6 @@ Shape shape_of(const std::string& s) {
   return Shape::Mixed;
 }
 
-/// The set bits of v (std::popcount without the popcnt instruction is a library call here).
-inline int bit_count(std::uint64_t v) {
-  v = v - ((v >> 1) & 0x5555555555555555ull);
-  v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
-  v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0full;
-  return static_cast<int>((v * 0x0101010101010101ull) >> 56);
-}
-
 /// std::floor of a double well inside the range of long, as an integer (exact: the truncation
 /// is corrected by one where it went the wrong way).
 inline long floor_long(double v) {
@@ -125,7 +117,8 @@ inline long floor_long(double v) {
 
 /// Which pixels of each row are taken, a bit per pixel: claiming a span touches one word per 64
 /// pixels of it, whether its pixels were free or not, so a span over pixels covered many times
-/// costs a few word operations.
+/// costs a few word operations. The bits past a row's end are set, so a word is full when it is
+/// all ones.
 struct RowBits {
   std::size_t words = 0;  ///< per row
   std::vector<std::uint64_t> bits;
@@ -133,6 +126,9 @@ struct RowBits {
   void reset(int n) {
     words = (static_cast<std::size_t>(n) + 63) / 64;
     bits.assign(words * static_cast<std::size_t>(n), 0);
+    if (n % 64 != 0)
+      for (std::size_t y = 0; y < static_cast<std::size_t>(n); ++y)
+        bits[y * words + words - 1] = ~std::uint64_t{0} << (n % 64);
   }
   /// The bits x0..x1 of word w (x0 <= x1, both in the row).
   static std::uint64_t word_mask(std::size_t w, std::int32_t x0, std::int32_t x1) {
@@ -142,14 +138,15 @@ struct RowBits {
     const std::uint64_t upto = hi == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (hi + 1)) - 1;
     return upto & (~std::uint64_t{0} << lo);
   }
-  /// Takes the pixels [x0, x1] of row y; returns how many of them were free.
+  /// Takes the pixels [x0, x1] of row y; returns how many of its words that made full (the
+  /// canvas is covered when every word is: no pixel count is needed for that).
   std::int64_t take(int y, std::int32_t x0, std::int32_t x1) {
     std::uint64_t* row = bits.data() + static_cast<std::size_t>(y) * words;
     std::int64_t n = 0;
     for (std::size_t w = static_cast<std::size_t>(x0) / 64, e = static_cast<std::size_t>(x1) / 64; w <= e; ++w) {
-      const std::uint64_t m = word_mask(w, x0, x1);
-      n += bit_count(m & ~row[w]);
-      row[w] |= m;
+      const std::uint64_t old = row[w], now = old | word_mask(w, x0, x1);
+      row[w] = now;
+      n += static_cast<std::int64_t>(now == ~std::uint64_t{0}) & static_cast<std::int64_t>(old != ~std::uint64_t{0});
     }
     return n;
   }
@@ -362,7 +359,7 @@ void polygon_rows(const long* xs, const long* ys, int n, int size, F&& f) {
 struct Canvas {
   int size = 0, channels = 3;
   std::uint8_t* pixels = nullptr;
-  std::int64_t uncovered = 0;
+  std::int64_t open_words = 0;            ///< words of the coverage bits not yet full: 0 once every pixel is covered
   const std::uint8_t* texture = nullptr;  ///< a size x size x channels image, or null
   std::uint8_t color[3] = {0, 0, 0};
   /// With masks: the shape's kind + 1 and its drawing index + 1 go to every pixel it shows in.
@@ -392,8 +389,8 @@ struct Canvas {
     size = n;
     channels = ch;
     pixels = out;
-    uncovered = static_cast<std::int64_t>(n) * n;
     coverage.reset(n);
+    open_words = static_cast<std::int64_t>(coverage.words) * n;
     spans.clear();
     shapes.clear();
   }
@@ -411,7 +408,7 @@ struct Canvas {
     if (x0 > x1) return;
     spans.push_back({y, static_cast<std::int32_t>(x0), static_cast<std::int32_t>(x1),
                      static_cast<std::uint32_t>(shapes.size() - 1)});
-    uncovered -= coverage.take(y, static_cast<std::int32_t>(x0), static_cast<std::int32_t>(x1));
+    open_words -= coverage.take(y, static_cast<std::int32_t>(x0), static_cast<std::int32_t>(x1));
   }
 
   /// Paints the spans held, the last first, each pixel by the last shape over it.
@@ -564,7 +561,7 @@ class DeadLeaves final : public detail::ExponentClassGenerator<DeadLeaves> {
       canvas.instances = drawn_ids.data();
     }
     const double res = size_;
-    for (std::int64_t k = 0; k < max_shapes_ && canvas.uncovered > 0; ++k) {
+    for (std::int64_t k = 0; k < max_shapes_ && canvas.open_words > 0; ++k) {
       const Shape shape = shape_ == Shape::Mixed ? static_cast<Shape>(rng.uniform_int(0, 5)) : shape_;
       canvas.kind = static_cast<std::uint16_t>(static_cast<int>(shape) + 1);
       canvas.id = static_cast<std::uint32_t>(k + 1);
