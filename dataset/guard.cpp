@@ -13,13 +13,6 @@ namespace {
 
 constexpr const char* kGuardNames[3] = {"min_ink", "max_ink", "min_flatness"};
 
-/// The share of nonzero bytes of a one-channel mask.
-double mask_share(const Image& mask) {
-  if (mask.pixels.empty()) return 0;
-  const auto ink = std::count_if(mask.pixels.begin(), mask.pixels.end(), [](std::uint8_t v) { return v != 0; });
-  return static_cast<double>(ink) / static_cast<double>(mask.pixels.size());
-}
-
 unsigned ink_bits(double ink, const GuardSettings& g) {
   return (ink < g.min_ink ? 1u : 0u) | (ink > g.max_ink ? 2u : 0u);
 }
@@ -31,7 +24,8 @@ unsigned failure_bits(const Generator& gen, const Sample& s, const GuardSettings
   if (g.images()) {
     if (!s.image.empty()) {
       thread_local Image mask;
-      bits |= ink_bits(gen.shape_mask(s.category, s.instance, &s, mask) ? mask_share(mask) : ink_fraction(s.image), g);
+      bits |= ink_bits(
+          gen.shape_mask(s.category, s.instance, &s, mask) ? shape_ink_fraction(mask) : ink_fraction(s.image), g);
     }
     for (const Image& v : s.views)
       if (!v.empty()) bits |= ink_bits(ink_fraction(v), g);
@@ -44,7 +38,7 @@ unsigned image_failure_bits(const Generator& gen, std::int64_t category, std::in
                             const std::uint8_t* pixels, int w, int h, int c, const GuardSettings& g) {
   if (!g.images()) return 0;
   thread_local Image mask;
-  if (gen.shape_mask(category, instance, nullptr, mask)) return ink_bits(mask_share(mask), g);
+  if (gen.shape_mask(category, instance, nullptr, mask)) return ink_bits(shape_ink_fraction(mask), g);
   return ink_bits(ink_fraction(pixels, w, h, c), g);
 }
 

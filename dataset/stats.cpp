@@ -301,6 +301,12 @@ double ink_fraction(const Image& image) {
   return ink_fraction(image.pixels.data(), image.width, image.height, image.channels);
 }
 
+double shape_ink_fraction(const Image& mask) {
+  if (mask.pixels.empty()) return 0;
+  const auto ink = std::count_if(mask.pixels.begin(), mask.pixels.end(), [](std::uint8_t v) { return v != 0; });
+  return static_cast<double>(ink) / static_cast<double>(mask.pixels.size());
+}
+
 double cloud_flatness(const PointCloud& cloud) {
   const std::size_t n = cloud.size();
   if (n == 0) return 0;

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include "fdsl/core/rng.h"
+#include "fdsl/dataset/guard.h"
+
 namespace fdsl {
 namespace {
 
@@ -29,6 +32,24 @@ TEST(Stats, InkBoundingBoxAndIntensityOfARectangle) {
   float total = 0;
   for (float v : s.descriptor) total += v;
   EXPECT_GT(total, 0.f);
+}
+
+TEST(Stats, AShapeMasksInkIsTheGuardsAndTheStats) {
+  // The guard (shape_ink_fraction) and fdsl stats (image_stats with the mask) give one figure, a
+  // mask whose border is ink included (the pixels' own background rule does not apply to masks).
+  Rng rng(7);
+  for (int trial = 0; trial < 20; ++trial) {
+    const int w = 5 + trial * 7, h = 3 + trial * 5;
+    Image image(w, h, 3, 200), mask(w, h, 1, 0);
+    const double p = trial / 19.0;
+    std::int64_t ink = 0;
+    for (auto& v : mask.pixels)
+      if (rng.uniform() < p) v = static_cast<std::uint8_t>(1 + rng.uniform_int(0, 254)), ++ink;
+    const double want = static_cast<double>(ink) / (static_cast<double>(w) * h);
+    EXPECT_DOUBLE_EQ(shape_ink_fraction(mask), want) << trial;
+    EXPECT_DOUBLE_EQ(image_stats(image, "x", "c", mask).ink, want) << trial;
+  }
+  EXPECT_EQ(shape_ink_fraction(Image()), 0.0);
 }
 
 TEST(Stats, TheBackgroundIsTheBordersMostCommonValueNotBlack) {

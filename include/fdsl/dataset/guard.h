@@ -43,6 +43,9 @@ GuardSettings guard_settings(const Params& params);
 /// The ink fraction of an image as fdsl stats measures it.
 double ink_fraction(const Image& image);
 double ink_fraction(const std::uint8_t* pixels, int width, int height, int channels);
+/// The ink fraction of a shape mask (Generator::shape_mask): the share of its nonzero pixels, the
+/// ink image_stats(image, name, klass, shape_mask) reports.
+double shape_ink_fraction(const Image& mask);
 /// A cloud's PCA eigenvalue ratio l3/l1 (0 for fewer than 2 distinct points).
 double cloud_flatness(const PointCloud& cloud);
 
