@@ -4,6 +4,7 @@ shards and samples rendered in memory, for any thread count, the flagged samples
 and bad input refused with a clear message."""
 import json
 import os
+import resource
 import shutil
 import subprocess
 import tarfile
@@ -466,6 +467,31 @@ for call, kind, text in ((lambda: fdsl.dataset_stats(folder, blank_ink=2), Value
         check(False, f"refused: {text}")
     except kind as e:
         check(text in str(e), f"{kind.__name__} saying {text!r}: {e}")
+
+# Too many samples for memory (every sample's figures are held for stats.json, ~2.5 KB each):
+# refused before any is read or rendered, naming the count and the way out. --sample 10,000,000
+# (inside its range) was rendered for minutes and then killed for memory.
+huge_cfg = os.path.join(tmp, "huge-sample.yaml")
+with open(huge_cfg, "w") as f:
+    f.write("generator: ifs_sigma\nclasses: 2\nsize: 16\npoints: 100\n")
+r = run_cli(["stats", huge_cfg, "--sample", "10000000", "-o", os.path.join(tmp, "huge-sample-stats"), "--progress", "quiet"],
+            timeout=60)
+check(r.returncode == 2 and "--sample 10000000" in r.stderr and "1e+07 samples" in r.stderr,
+      f"--sample 10,000,000 refused up front: {r.returncode} {r.stderr[-300:]}")
+check(not os.path.exists(os.path.join(tmp, "huge-sample-stats", "stats.json")), "no stats.json")
+many, _ = generate(tmp, "many-tar", "generator: ifs_sigma\nclasses: 4\ninstances: 50000\nsize: 8\npoints: 2\n"
+                   "color: false\nbackground: false\npatch: false\noutput_format: tar\nshard_samples: 50000\n"
+                   "card: false\n")
+# 2e5 samples (counted from the manifest's shards) need ~660 MB: not under a 600 MB ulimit -v.
+def small_address_space():
+    resource.setrlimit(resource.RLIMIT_AS, (600 << 20, 600 << 20))
+
+
+r = subprocess.run([os.environ["FDSL_CLI"], "stats", many, "-o", os.path.join(tmp, "many-stats"), "--progress",
+                    "quiet"], capture_output=True, text=True, timeout=120, preexec_fn=small_address_space)
+check(r.returncode == 2 and "2e+05 samples" in r.stderr and "ulimit -v" in r.stderr and "--sample N" in r.stderr,
+      f"stats of 200,000 samples under a 600 MB ulimit -v: refused naming the count: {r.returncode} "
+      f"{r.stderr[-400:]}")
 
 shutil.rmtree(tmp)
 finish()
