@@ -145,4 +145,24 @@ bool write_manifest(const DatasetSpec& spec, const Sink& sink, const fs::path& d
   return complete;
 }
 
+nlohmann::json read_manifest(const fs::path& path, const std::function<void(const nlohmann::json&)>& on_file) {
+  const std::string text = read_text_file(path);
+  using Event = nlohmann::json::parse_event_t;
+  bool in_files = false;  // inside the top-level "files" array
+  // Depths as the parser reports them: 1 for the top object's keys and its arrays' starts, 2 for
+  // the elements of such an array (an object's end, or a plain value).
+  const nlohmann::json::parser_callback_t keep = [&](int depth, Event event, nlohmann::json& parsed) {
+    if (depth == 1 && event == Event::key) {
+      in_files = parsed == "files";
+      return true;
+    }
+    if (in_files && depth == 2 && (event == Event::object_end || event == Event::value)) {
+      on_file(parsed);
+      return false;  // not kept in the tree
+    }
+    return true;
+  };
+  return nlohmann::json::parse(text, keep);
+}
+
 }  // namespace fdsl

@@ -19,6 +19,7 @@
 #include "fdsl/core/version.h"
 #include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/guard.h"
+#include "fdsl/dataset/manifest.h"
 #include "fdsl/io/cloud_read.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/png.h"
@@ -1052,9 +1053,7 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
   if (fs::exists(manifest_path, ec)) {
     nlohmann::json m;
     try {
-      m = nlohmann::json::parse(read_text_file(manifest_path));
-      layout = m.value("layout", layout);
-      for (const auto& f : m.at("files")) {
+      m = read_manifest(manifest_path, [&](const nlohmann::json& f) {
         const std::string p = f.at("path").get<std::string>();
         Item::Kind k;
         if (measured(p, k)) {
@@ -1062,7 +1061,9 @@ ojson dataset_stats(const fs::path& dir, const StatsOptions& o) {
           samples += static_cast<double>(std::max<std::int64_t>(1, f.value("samples", std::int64_t{1})));
         }
         if (mask_kind(p)) mask_items.push_back(p);
-      }
+      });
+      layout = m.value("layout", layout);
+      if (!m.at("files").is_array()) throw std::runtime_error("\"files\" is not a list");
     } catch (const std::exception& e) {
       throw_bad_input(manifest_path.string() + ": unreadable manifest (" + e.what() + ")");
     }

@@ -15,6 +15,7 @@
 #include "fdsl/dataset/encode.h"
 #include "fdsl/dataset/generate.h"
 #include "fdsl/dataset/journal.h"
+#include "fdsl/dataset/manifest.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/dataset/tar_layout.h"
 #include "fdsl/io/files.h"
@@ -257,8 +258,28 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
                     " is not an fdsl dataset (it has no manifest.json, fdsl.yaml or .fdsl-state.json); "
                     "give the folder `fdsl generate -o` wrote");
   nlohmann::json manifest;
+  std::vector<Expected> expected;
+  std::int64_t num_classes = 0;
+  // The file list is read an entry at a time (a folder dataset's is long); an entry of the wrong
+  // shape makes the manifest malformed, text that is not JSON (or no file) unreadable.
+  bool malformed = false;
+  std::string malformed_what;
   try {
-    manifest = nlohmann::json::parse(read_text_file(dir / "manifest.json"));
+    manifest = read_manifest(dir / "manifest.json", [&](const nlohmann::json& f) {
+      if (malformed) return;
+      try {
+        Expected e;
+        e.path = f.at("path").get<std::string>();
+        e.bytes = f.at("bytes").get<std::int64_t>();
+        e.crc = parse_crc(f);
+        if (f.contains("samples")) e.samples = f["samples"].get<std::int64_t>();
+        if (f.contains("clouds")) e.samples = f["clouds"].get<std::int64_t>();  // an HDF5 file of many clouds
+        expected.push_back(std::move(e));
+      } catch (const std::exception& e) {
+        malformed = true;
+        malformed_what = e.what();
+      }
+    });
   } catch (const std::exception& e) {
     const std::string d = dir.string();
     report.problems.push_back({"manifest.json", std::string("missing or unreadable (") + e.what() +
@@ -266,21 +287,12 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
                                                     " --resume`, or `fdsl merge " + d + "` after a split run"});
     return report;
   }
-  std::vector<Expected> expected;
-  std::int64_t num_classes = 0;
   try {
+    if (malformed) throw std::runtime_error(malformed_what);
     report.layout = manifest.at("layout").get<std::string>();
     report.complete = manifest.at("complete").get<bool>();
     num_classes = manifest.at("num_classes").get<std::int64_t>();
-    for (const auto& f : manifest.at("files")) {
-      Expected e;
-      e.path = f.at("path").get<std::string>();
-      e.bytes = f.at("bytes").get<std::int64_t>();
-      e.crc = parse_crc(f);
-      if (f.contains("samples")) e.samples = f["samples"].get<std::int64_t>();
-      if (f.contains("clouds")) e.samples = f["clouds"].get<std::int64_t>();  // an HDF5 file of many clouds
-      expected.push_back(std::move(e));
-    }
+    if (!manifest.at("files").is_array()) throw std::runtime_error("\"files\" is not a list");
   } catch (const std::exception& e) {
     report.problems.push_back({"manifest.json", std::string("malformed: ") + e.what()});
     return report;

@@ -7,9 +7,12 @@
 #include "fdsl/core/error.h"
 #include "fdsl/dataset/generate.h"
 #include "fdsl/dataset/journal.h"
+#include "fdsl/dataset/manifest.h"
 #include "fdsl/dataset/sink.h"
 #include "fdsl/dataset/spec.h"
 #include "fdsl/dataset/stats.h"
+#include "fdsl/dataset/verify.h"
+#include "fdsl/io/files.h"
 #include "test_support.h"
 
 namespace fdsl {
@@ -109,6 +112,41 @@ TEST(Pipeline, JournalRecordsCarryTheConfigsFingerprint) {
   const DatasetSpec bigger = spec_of(kFolder + "pad: 3\n");
   generate_dataset(bigger, quiet(t / "b"));
   EXPECT_NE(Journal::read_all(t / "b")[0]["config"], fp);
+}
+
+TEST(Pipeline, TheManifestReadAnEntryAtATimeIsTheWholeParse) {
+  test::TempDir t("pipeline");
+  generate_dataset(spec_of(kFolder), quiet(t / "out"));
+  const nlohmann::json whole = nlohmann::json::parse(read_text_file(t / "out" / "manifest.json"));
+  std::vector<nlohmann::json> entries;
+  nlohmann::json head =
+      read_manifest(t / "out" / "manifest.json", [&](const nlohmann::json& f) { entries.push_back(f); });
+  ASSERT_EQ(entries.size(), 36u);
+  EXPECT_EQ(nlohmann::json(entries), whole["files"]);
+  EXPECT_TRUE(head["files"].is_array() && head["files"].empty());
+  head["files"] = whole["files"];
+  EXPECT_EQ(head, whole);  // nested lists and objects (categories, config) kept whole
+  EXPECT_TRUE(verify_dataset(t / "out", VerifyOptions{1}).problems.empty());
+
+  // Damage: text that is not JSON is unreadable; an entry without its size, or no file list, is
+  // malformed; each named on manifest.json.
+  const std::string text = read_text_file(t / "out" / "manifest.json");
+  const auto problem_of = [&](const std::string& manifest) {
+    write_file_atomic(t / "out" / "manifest.json", manifest);
+    const VerifyReport r = verify_dataset(t / "out", VerifyOptions{1});
+    return r.problems.empty() || r.problems[0].path != "manifest.json" ? std::string("none") : r.problems[0].problem;
+  };
+  EXPECT_EQ(problem_of(text.substr(0, text.size() / 2)).rfind("missing or unreadable", 0), 0u);
+  std::string no_bytes = text;
+  const std::size_t at = no_bytes.find(", \"bytes\": ");
+  no_bytes.replace(at, no_bytes.find(',', at + 2) - at, "");
+  EXPECT_EQ(problem_of(no_bytes).rfind("malformed", 0), 0u);
+  nlohmann::json no_list = whole;
+  no_list.erase("files");
+  EXPECT_EQ(problem_of(no_list.dump()).rfind("malformed", 0), 0u);
+  no_list["files"] = 3;
+  EXPECT_EQ(problem_of(no_list.dump()).rfind("malformed", 0), 0u);
+  EXPECT_EQ(problem_of(text), "none");
 }
 
 TEST(Pipeline, SplitPartsMergeIntoTheWholeDataset) {
