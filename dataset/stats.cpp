@@ -1370,7 +1370,7 @@ StatsSelection stats_sample_selection(const Generator& gen, std::int64_t n) {
 ojson sample_stats(const Generator& gen, const Params& params, const std::string& source, std::int64_t n,
                    const StatsThresholds& thresholds, int threads, const std::function<void()>& on_sample,
                    std::map<std::string, std::size_t>* index) {
-  check_stats_memory(static_cast<double>(n), "--sample " + std::to_string(n), "ask for fewer samples");
+  check_stats_memory(static_cast<double>(n), std::to_string(n) + " samples in memory", "ask for fewer samples");
   const StatsSelection sel = stats_sample_selection(gen, n);
   const OutputSettings out = OutputSettings::from_params(params);
   const std::string cloud_ext = params.has("cloud_format") ? params.get_string("cloud_format") : "cloud";

@@ -461,7 +461,8 @@ for call, kind, text in ((lambda: fdsl.dataset_stats(folder, blank_ink=2), Value
                          (lambda: fdsl.dataset_stats(folder, blanc_ink=0.1), TypeError, "unknown keyword argument"),
                          (lambda: fdsl.dataset_stats(os.path.join(tmp, "nope")), ValueError, "is not a folder"),
                          (lambda: gen.stats(0), ValueError, "samples=0 is out of range"),
-                         (lambda: gen.stats(10, threads=-1), ValueError, "out of range")):
+                         (lambda: gen.stats(10, threads=-1), ValueError, "out of range"),
+                         (lambda: gen.stats(10000000), ValueError, "10000000 samples in memory")):
     try:
         call()
         check(False, f"refused: {text}")
@@ -476,7 +477,7 @@ with open(huge_cfg, "w") as f:
     f.write("generator: ifs_sigma\nclasses: 2\nsize: 16\npoints: 100\n")
 r = run_cli(["stats", huge_cfg, "--sample", "10000000", "-o", os.path.join(tmp, "huge-sample-stats"), "--progress", "quiet"],
             timeout=60)
-check(r.returncode == 2 and "--sample 10000000" in r.stderr and "1e+07 samples" in r.stderr,
+check(r.returncode == 2 and "10000000 samples in memory" in r.stderr and "1e+07 samples" in r.stderr,
       f"--sample 10,000,000 refused up front: {r.returncode} {r.stderr[-300:]}")
 check(not os.path.exists(os.path.join(tmp, "huge-sample-stats", "stats.json")), "no stats.json")
 many, _ = generate(tmp, "many-tar", "generator: ifs_sigma\nclasses: 4\ninstances: 50000\nsize: 8\npoints: 2\n"
