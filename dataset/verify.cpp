@@ -39,6 +39,13 @@ std::uint32_t parse_crc(const nlohmann::json& e) {
   return static_cast<std::uint32_t>(std::stoul(e.at("crc32").get<std::string>(), nullptr, 16));
 }
 
+/// The problem of a manifest that cannot be read: the run did not finish, and how to finish it.
+std::string unreadable_manifest(const fs::path& dir, const std::string& why) {
+  const std::string d = dir.string();
+  return "missing or unreadable (" + why + "): the run did not finish; run `fdsl generate " + d + " -o " + d +
+         " --resume`, or `fdsl merge " + d + "` after a split run";
+}
+
 /// Checks the bytes of one sample file by its extension; "" if fine, else the problem.
 std::string check_content(const std::string& name, const std::vector<std::uint8_t>& data, std::int64_t num_classes) {
   const auto dot = name.rfind('.');
@@ -260,42 +267,32 @@ VerifyReport verify_dataset(const fs::path& dir, const VerifyOptions& options) {
   nlohmann::json manifest;
   std::vector<Expected> expected;
   std::int64_t num_classes = 0;
-  // The file list is read an entry at a time (a folder dataset's is long); an entry of the wrong
-  // shape makes the manifest malformed, text that is not JSON (or no file) unreadable.
-  bool malformed = false;
-  std::string malformed_what;
+  // The file list is read an entry at a time (a folder dataset's is long). Text that is not JSON,
+  // or no file, is unreadable; an entry or a field of the wrong shape makes the manifest malformed.
+  const auto problem = [&](const std::string& text) {
+    report.problems.push_back({"manifest.json", text});
+    return report;
+  };
   try {
     manifest = read_manifest(dir / "manifest.json", [&](const nlohmann::json& f) {
-      if (malformed) return;
-      try {
-        Expected e;
-        e.path = f.at("path").get<std::string>();
-        e.bytes = f.at("bytes").get<std::int64_t>();
-        e.crc = parse_crc(f);
-        if (f.contains("samples")) e.samples = f["samples"].get<std::int64_t>();
-        if (f.contains("clouds")) e.samples = f["clouds"].get<std::int64_t>();  // an HDF5 file of many clouds
-        expected.push_back(std::move(e));
-      } catch (const std::exception& e) {
-        malformed = true;
-        malformed_what = e.what();
-      }
+      Expected e;
+      e.path = f.at("path").get<std::string>();
+      e.bytes = f.at("bytes").get<std::int64_t>();
+      e.crc = parse_crc(f);
+      if (f.contains("samples")) e.samples = f["samples"].get<std::int64_t>();
+      if (f.contains("clouds")) e.samples = f["clouds"].get<std::int64_t>();  // an HDF5 file of many clouds
+      expected.push_back(std::move(e));
     });
-  } catch (const std::exception& e) {
-    const std::string d = dir.string();
-    report.problems.push_back({"manifest.json", std::string("missing or unreadable (") + e.what() +
-                                                    "): the run did not finish; run `fdsl generate " + d + " -o " + d +
-                                                    " --resume`, or `fdsl merge " + d + "` after a split run"});
-    return report;
-  }
-  try {
-    if (malformed) throw std::runtime_error(malformed_what);
     report.layout = manifest.at("layout").get<std::string>();
     report.complete = manifest.at("complete").get<bool>();
     num_classes = manifest.at("num_classes").get<std::int64_t>();
     if (!manifest.at("files").is_array()) throw std::runtime_error("\"files\" is not a list");
+  } catch (const nlohmann::json::parse_error& e) {
+    return problem(unreadable_manifest(dir, e.what()));
+  } catch (const Error& e) {
+    return problem(unreadable_manifest(dir, e.what()));
   } catch (const std::exception& e) {
-    report.problems.push_back({"manifest.json", std::string("malformed: ") + e.what()});
-    return report;
+    return problem(std::string("malformed: ") + e.what());
   }
   const bool tar = report.layout == "webdataset";
   const bool hdf5 = report.layout == "modelnet40_hdf5";
