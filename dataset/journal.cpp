@@ -69,16 +69,11 @@ void Journal::for_each(const fs::path& dir, const std::function<void(const nlohm
     while (start < text.size()) {
       const std::size_t end = text.find('\n', start);
       if (end == std::string::npos) break;  // torn last line
-      if (end > start) {
-        nlohmann::json record;
-        try {
-          record = nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(start),
-                                         text.begin() + static_cast<std::ptrdiff_t>(end));
-        } catch (const nlohmann::json::exception&) {
-          start = end + 1;
-          continue;
-        }
-        f(record);
+      if (end > start) {                    // a line that does not parse (cut by a crash, edited) is skipped
+        const nlohmann::json record =
+            nlohmann::json::parse(text.begin() + static_cast<std::ptrdiff_t>(start),
+                                  text.begin() + static_cast<std::ptrdiff_t>(end), nullptr, /*allow_exceptions=*/false);
+        if (!record.is_discarded()) f(record);
       }
       start = end + 1;
     }
