@@ -6,11 +6,11 @@
 #include <cstdio>
 
 #include "fdsl/core/error.h"
-#include "fdsl/core/memory.h"
 #include "fdsl/core/parallel.h"
 #include "fdsl/core/rng.h"
 #include "fdsl/core/stop.h"
 #include "fdsl/dataset/progress.h"
+#include "fdsl/generators/generator.h"
 #include "fdsl/io/files.h"
 #include "fdsl/io/hdf5.h"
 #include "sinks.h"
@@ -46,20 +46,12 @@ class Hdf5Sink final : public Sink {
     per_file_ = spec.params.get_int("h5_clouds_per_file");
     files_ = (clouds_ + per_file_ - 1) / per_file_;
     // The order of every cloud is held while the run lasts (8 bytes a cloud).
-    const double order_bytes = 8.0 * static_cast<double>(clouds_);
-    if (order_bytes > 256e6) {
-      const MemoryBudget budget = available_memory();
-      if (order_bytes > 0.8 * budget.bytes) {
-        char count[32];
-        std::snprintf(count, sizeof count, "%.3g", static_cast<double>(clouds_));
-        spec.params.fail("instances", std::string("cloud_format: hdf5 keeps the file order of all ") + count +
-                                          " clouds in memory, about " + format_bytes(order_bytes) +
-                                          ", more than four fifths of the " + format_bytes(budget.bytes) +
-                                          " available (" + budget.source +
-                                          "); use fewer classes or instances, or another cloud_format (ply, pcd, "
-                                          "npy: a file a cloud, in tar shards too)");
-      }
-    }
+    char count[32];
+    std::snprintf(count, sizeof count, "%.3g", static_cast<double>(clouds_));
+    check_table_memory(spec.params, "instances", 8.0 * static_cast<double>(clouds_),
+                       std::string("cloud_format: hdf5's file order of its ") + count + " clouds (8 bytes each)",
+                       "use fewer classes or instances, or another cloud_format (ply, pcd, npy: a file a cloud, in tar "
+                       "shards too)");
     order_ = hdf5_cloud_order(clouds_, spec.params.get_bool("h5_shuffle"),
                               static_cast<std::uint64_t>(spec.params.get_int("seed")));
   }

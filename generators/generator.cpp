@@ -87,13 +87,18 @@ SampleMemory image_memory(int size, int channels, double bytes_per_pixel) {
 }
 
 void check_category_memory(const Params& p, const std::string& key, std::int64_t count, double bytes_each) {
-  const double need = static_cast<double>(count) * bytes_each;
+  check_table_memory(p, key, static_cast<double>(count) * bytes_each,
+                     "its " + std::to_string(count) + " categories (" + format_bytes(bytes_each) + " each)");
+}
+
+void check_table_memory(const Params& p, const std::string& key, double need, const std::string& what,
+                        const std::string& remedy) {
   if (need < 256e6) return;  // cheap: not worth a look at the machine
   const MemoryBudget budget = available_memory();
   if (need > 0.8 * budget.bytes)
-    p.fail(key, "needs about " + format_bytes(need) + " for its " + std::to_string(count) + " categories (" +
-                    format_bytes(bytes_each) + " each) before any sample, more than the " + format_bytes(budget.bytes) +
-                    " available (" + budget.source + ")");
+    p.fail(key, "needs about " + format_bytes(need) + " for " + what + " before any sample, more than the " +
+                    format_bytes(budget.bytes) + " available (" + budget.source + ")" +
+                    (remedy.empty() ? "" : "; " + remedy));
 }
 
 std::vector<std::int64_t> all_categories(const Generator& gen) {

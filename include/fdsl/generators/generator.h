@@ -218,6 +218,11 @@ SampleMemory image_memory(int size, int channels, double bytes_per_pixel);
 /// `bytes_each` bytes that would not fit in the memory this process may take: Error(BadInput)
 /// through p.fail(key, ...), with the estimate.
 void check_category_memory(const Params& p, const std::string& key, std::int64_t count, double bytes_each);
+/// The same rule for any table built before the first sample (a sink's cloud order, ...): `need`
+/// bytes for `what` ("the file order of its 2e+08 clouds (8 bytes each)"), refused through
+/// p.fail(key, ...) with `remedy` appended when given.
+void check_table_memory(const Params& p, const std::string& key, double need, const std::string& what,
+                        const std::string& remedy = "");
 
 /// 0, 1, ..., num_classes() - 1.
 std::vector<std::int64_t> all_categories(const Generator& gen);
